@@ -1,0 +1,97 @@
+/**
+ * Every error the request path raises carries its HTTP status. 4xx messages are safe to show
+ * the caller; 5xx messages are shown only when `expose` is set (they name the model and key,
+ * never credentials), otherwise replaced by a generic message and logged with their cause.
+ */
+export class OnnxlessError extends Error {
+  readonly status: number;
+  readonly expose: boolean;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    status: number,
+    message: string,
+    options: { cause?: unknown; expose?: boolean; headers?: Record<string, string> } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'OnnxlessError';
+    this.status = status;
+    this.expose = options.expose ?? status < 500;
+    this.headers = options.headers ?? {};
+  }
+}
+
+/** 400: the request is malformed or does not fit the model. */
+export class BadRequestError extends OnnxlessError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(400, message, options);
+    this.name = 'BadRequestError';
+  }
+}
+
+/** 404: unknown model or route. */
+export class NotFoundError extends OnnxlessError {
+  constructor(message: string) {
+    super(404, message);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** 405: the route exists but not for this method. */
+export class MethodNotAllowedError extends OnnxlessError {
+  constructor(method: string, path: string, allowed: readonly string[]) {
+    super(405, `method ${method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`, {
+      headers: { allow: allowed.join(', ') },
+    });
+    this.name = 'MethodNotAllowedError';
+  }
+}
+
+/** 413: the body or a tensor is over its configured limit. */
+export class PayloadTooLargeError extends OnnxlessError {
+  constructor(message: string) {
+    super(413, message);
+    this.name = 'PayloadTooLargeError';
+  }
+}
+
+/** 415: a content type the route does not accept. */
+export class UnsupportedMediaTypeError extends OnnxlessError {
+  constructor(got: string, accepted: readonly string[]) {
+    super(415, `unsupported content type '${got || '(none)'}'; accepted: ${accepted.join(', ')}`);
+    this.name = 'UnsupportedMediaTypeError';
+  }
+}
+
+/**
+ * 503: the model cannot be served right now (weights missing, access denied, integrity
+ * failure, S3 unreachable). Exposed because operators need the model and key in the message.
+ */
+export class ModelUnavailableError extends OnnxlessError {
+  readonly model: string;
+  constructor(model: string, message: string, options: { cause?: unknown; retryAfterSeconds?: number } = {}) {
+    super(503, message, {
+      cause: options.cause,
+      expose: true,
+      headers: options.retryAfterSeconds === undefined ? {} : { 'retry-after': String(options.retryAfterSeconds) },
+    });
+    this.name = 'ModelUnavailableError';
+    this.model = model;
+  }
+}
+
+/** Integrity failure of downloaded or cached weights (size or sha256). Never cached, never loaded. */
+export class IntegrityError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IntegrityError';
+  }
+}
+
+/** Error -> status and public message, the one place that decides what a caller may see. */
+export function toPublicError(err: unknown): { status: number; message: string; headers: Record<string, string> } {
+  if (err instanceof OnnxlessError) {
+    return { status: err.status, message: err.expose ? err.message : 'internal error', headers: err.headers };
+  }
+  return { status: 500, message: 'internal error', headers: {} };
+}
