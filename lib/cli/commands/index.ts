@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+
+/** Each command module exports a function that adds itself to the program. */
+export type RegisterCommand = (program: Command) => void;
+
+// Commands register here, one line each (train, push, models, serve).
+export const commands: RegisterCommand[] = [];
