@@ -1,0 +1,61 @@
+/**
+ * The environment is read here and nowhere else. Names are part of the public contract
+ * (the serverless plugin and users set them): keep them stable.
+ */
+export const ENV = {
+  modelName: 'ONNXLESS_MODEL_NAME',
+  modelUri: 'ONNXLESS_MODEL_URI',
+  modelSha256: 'ONNXLESS_MODEL_SHA256',
+  cacheDir: 'ONNXLESS_CACHE_DIR',
+  eager: 'ONNXLESS_EAGER',
+  intraOpThreads: 'ONNXLESS_INTRA_OP_THREADS',
+  graphOptimization: 'ONNXLESS_GRAPH_OPTIMIZATION',
+  executionProviders: 'ONNXLESS_EXECUTION_PROVIDERS',
+  maxBodyBytes: 'ONNXLESS_MAX_BODY_BYTES',
+  maxTensorElements: 'ONNXLESS_MAX_TENSOR_ELEMENTS',
+  modelVersion: 'ONNXLESS_MODEL_VERSION',
+} as const;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function requiredString(name: string, env: Env = process.env): string {
+  const value = env[name];
+  if (value === undefined || value.trim() === '') throw new ConfigError(`environment variable ${name} is required`);
+  return value.trim();
+}
+
+export function optionalString(name: string, env: Env = process.env): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+export function optionalPositiveInt(name: string, env: Env = process.env): number | undefined {
+  const raw = optionalString(name, env);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new ConfigError(`environment variable ${name} must be a positive integer, got '${raw}'`);
+  }
+  return value;
+}
+
+export function optionalBoolean(name: string, env: Env = process.env): boolean | undefined {
+  const raw = optionalString(name, env)?.toLowerCase();
+  if (raw === undefined) return undefined;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`environment variable ${name} must be true or false, got '${raw}'`);
+}
+
+export function optionalList(name: string, env: Env = process.env): string[] | undefined {
+  const raw = optionalString(name, env);
+  if (raw === undefined) return undefined;
+  return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}

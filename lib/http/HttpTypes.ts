@@ -1,0 +1,24 @@
+/** The transport-neutral request the routes see; adapters (Lambda, Node server) build it. */
+export interface HttpRequest {
+  method: string;
+  path: string;
+  /** Header names lower-cased. */
+  headers: Readonly<Record<string, string | undefined>>;
+  query: Readonly<Record<string, string | undefined>>;
+  body: Buffer;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string | Buffer;
+}
+
+export function jsonResponse(status: number, value: unknown, headers: Record<string, string> = {}): HttpResponse {
+  return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(value) };
+}
+
+/** Media type without parameters, lower-cased: `Application/JSON; charset=utf-8` -> `application/json`. */
+export function mediaType(headers: HttpRequest['headers']): string {
+  return (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}

@@ -1,0 +1,49 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { toPublicError } from '../errors';
+import { checkBodySize } from './routes';
+import { jsonResponse, type HttpRequest, type HttpResponse } from './HttpTypes';
+
+/** Is this an API Gateway HTTP API (payload v2) event, as opposed to a direct invoke? */
+export function isHttpApiEvent(event: unknown): event is APIGatewayProxyEventV2 {
+  const ctx = (event as { requestContext?: { http?: unknown } } | null)?.requestContext;
+  return typeof ctx?.http === 'object' && ctx.http !== null;
+}
+
+/**
+ * API Gateway v2 event -> HttpRequest. The size limit is checked on the encoded length
+ * before base64 decoding, so an oversized body costs no decoded copy.
+ */
+export function fromHttpApiEvent(event: APIGatewayProxyEventV2, maxBodyBytes: number): HttpRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (value !== undefined) headers[name.toLowerCase()] = value;
+  }
+  const raw = event.body ?? '';
+  let body: Buffer;
+  if (event.isBase64Encoded) {
+    checkBodySize(Math.floor((raw.length * 3) / 4) - (raw.endsWith('==') ? 2 : raw.endsWith('=') ? 1 : 0), maxBodyBytes);
+    body = Buffer.from(raw, 'base64');
+  } else {
+    checkBodySize(Buffer.byteLength(raw, 'utf8'), maxBodyBytes);
+    body = Buffer.from(raw, 'utf8');
+  }
+  return {
+    method: event.requestContext.http.method,
+    path: event.rawPath ?? event.requestContext.http.path,
+    headers,
+    query: event.queryStringParameters ?? {},
+    body,
+  };
+}
+
+export function toHttpApiResult(res: HttpResponse): APIGatewayProxyStructuredResultV2 {
+  if (Buffer.isBuffer(res.body)) {
+    return { statusCode: res.status, headers: res.headers, body: res.body.toString('base64'), isBase64Encoded: true };
+  }
+  return { statusCode: res.status, headers: res.headers, body: res.body, isBase64Encoded: false };
+}
+
+export function errorResult(err: unknown): APIGatewayProxyStructuredResultV2 {
+  const { status, message, headers } = toPublicError(err);
+  return toHttpApiResult(jsonResponse(status, { error: message }, headers));
+}

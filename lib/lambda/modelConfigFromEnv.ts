@@ -1,0 +1,46 @@
+import { ENV, ConfigError, optionalBoolean, optionalList, optionalPositiveInt, optionalString, requiredString } from '../config/env';
+import { DEFAULT_CACHE_DIR } from '../cache/WeightsCache';
+import { DEFAULT_LIMITS, type ProtocolLimits } from '../protocol/limits';
+import { GRAPH_OPTIMIZATION_LEVELS, type GraphOptimizationLevel, type SessionSettings } from '../sessions/SessionOptions';
+
+export interface FunctionConfig {
+  name: string;
+  uri: string;
+  sha256?: string;
+  version?: string;
+  cacheDir: string;
+  eager: boolean;
+  session: SessionSettings;
+  limits: ProtocolLimits;
+}
+
+/** The generic handler is configured by environment alone (names in lib/config/env.ts). */
+export function modelConfigFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): FunctionConfig {
+  const sha256 = optionalString(ENV.modelSha256, env)?.toLowerCase();
+  if (sha256 !== undefined && !/^[0-9a-f]{64}$/.test(sha256)) {
+    throw new ConfigError(`environment variable ${ENV.modelSha256} must be 64 hex digits, got '${sha256}'`);
+  }
+  const level = optionalString(ENV.graphOptimization, env);
+  if (level !== undefined && !(GRAPH_OPTIMIZATION_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError(
+      `environment variable ${ENV.graphOptimization} must be one of ${GRAPH_OPTIMIZATION_LEVELS.join(', ')}, got '${level}'`,
+    );
+  }
+  return {
+    name: requiredString(ENV.modelName, env),
+    uri: requiredString(ENV.modelUri, env),
+    sha256,
+    version: optionalString(ENV.modelVersion, env),
+    cacheDir: optionalString(ENV.cacheDir, env) ?? DEFAULT_CACHE_DIR,
+    eager: optionalBoolean(ENV.eager, env) ?? false,
+    session: {
+      intraOpThreads: optionalPositiveInt(ENV.intraOpThreads, env),
+      graphOptimization: level as GraphOptimizationLevel | undefined,
+      executionProviders: optionalList(ENV.executionProviders, env),
+    },
+    limits: {
+      maxBodyBytes: optionalPositiveInt(ENV.maxBodyBytes, env) ?? DEFAULT_LIMITS.maxBodyBytes,
+      maxTensorElements: optionalPositiveInt(ENV.maxTensorElements, env) ?? DEFAULT_LIMITS.maxTensorElements,
+    },
+  };
+}

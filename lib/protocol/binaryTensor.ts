@@ -1,0 +1,92 @@
+import { BadRequestError } from '../errors';
+import { DATATYPES, viewBytes, type Datatype, type NumericData } from './datatypes';
+
+/**
+ * Triton's binary tensor data extension: the body is a JSON header of
+ * `Inference-Header-Content-Length` bytes followed by the raw tensors, little-endian,
+ * in the order of the inputs that declare `parameters.binary_data_size`.
+ * BYTES elements are each a 4-byte little-endian length followed by that many bytes.
+ */
+export const HEADER_LENGTH = 'inference-header-content-length';
+
+export function splitBinaryBody(body: Buffer, headerLength: string): { header: string; binary: Buffer } {
+  const length = Number(headerLength);
+  if (!Number.isSafeInteger(length) || length < 0 || length > body.length) {
+    throw new BadRequestError(
+      `Inference-Header-Content-Length is '${headerLength}', expected an integer from 0 to the body length ${body.length}`,
+    );
+  }
+  return { header: body.subarray(0, length).toString('utf8'), binary: body.subarray(length) };
+}
+
+/** Reads consecutive binary sections, refusing any that would run past the body. */
+export class BinaryCursor {
+  private offset = 0;
+  constructor(private readonly binary: Buffer) {}
+
+  take(input: string, size: number): Buffer {
+    if (!Number.isSafeInteger(size) || size < 0) {
+      throw new BadRequestError(`input '${input}': binary_data_size must be a non-negative integer`);
+    }
+    if (this.offset + size > this.binary.length) {
+      throw new BadRequestError(
+        `input '${input}': binary_data_size ${size} runs past the end of the body (${this.binary.length - this.offset} bytes left)`,
+      );
+    }
+    const part = this.binary.subarray(this.offset, this.offset + size);
+    this.offset += size;
+    return part;
+  }
+
+  assertConsumed(): void {
+    if (this.offset !== this.binary.length) {
+      throw new BadRequestError(
+        `body has ${this.binary.length - this.offset} bytes after the last binary input; binary_data_size values must add up to the binary part`,
+      );
+    }
+  }
+}
+
+export function fromBinaryData(input: string, datatype: Datatype, bytes: Buffer, count: number): NumericData | string[] {
+  if (datatype === 'BYTES') return decodeBytesElements(input, bytes, count);
+  const expected = count * DATATYPES[datatype].bytes;
+  if (bytes.length !== expected) {
+    throw new BadRequestError(
+      `input '${input}': binary_data_size is ${bytes.length} bytes, shape and datatype ${datatype} need ${expected}`,
+    );
+  }
+  return viewBytes(datatype, bytes);
+}
+
+function decodeBytesElements(input: string, bytes: Buffer, count: number): string[] {
+  const out = new Array<string>(count);
+  let offset = 0;
+  for (let i = 0; i < count; i++) {
+    if (offset + 4 > bytes.length) {
+      throw new BadRequestError(`input '${input}': binary BYTES data ends before element ${i} of ${count}`);
+    }
+    const length = bytes.readUInt32LE(offset);
+    offset += 4;
+    if (offset + length > bytes.length) {
+      throw new BadRequestError(`input '${input}': binary BYTES element ${i} claims ${length} bytes past the end`);
+    }
+    out[i] = bytes.toString('utf8', offset, offset + length);
+    offset += length;
+  }
+  if (offset !== bytes.length) {
+    throw new BadRequestError(`input '${input}': binary BYTES data has ${bytes.length - offset} bytes after ${count} elements`);
+  }
+  return out;
+}
+
+export function encodeBytesElements(values: readonly string[]): Buffer {
+  const parts = values.map((v) => Buffer.from(v, 'utf8'));
+  const out = Buffer.allocUnsafe(parts.reduce((n, p) => n + 4 + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.writeUInt32LE(p.length, offset);
+    p.copy(out, offset + 4);
+    offset += 4 + p.length;
+  }
+  return out;
+}

@@ -1,0 +1,20 @@
+import { BadRequestError, PayloadTooLargeError } from '../errors';
+
+/**
+ * Validate a declared shape and return its element count, refusing a count over the limit
+ * before anything is allocated for it (a claim of a billion elements costs nothing).
+ */
+export function elementCount(input: string, shape: readonly number[], maxElements: number): number {
+  let count = 1;
+  for (const [i, dim] of shape.entries()) {
+    if (!Number.isInteger(dim)) throw new BadRequestError(`input '${input}': shape[${i}] is ${dim}, expected an integer`);
+    if (dim < 0) throw new BadRequestError(`input '${input}': shape[${i}] is ${dim}, dimensions must not be negative`);
+    count *= dim;
+  }
+  if (count > maxElements) {
+    throw new PayloadTooLargeError(
+      `input '${input}': shape [${shape.join(', ')}] has ${count} elements, over the limit of ${maxElements}`,
+    );
+  }
+  return count;
+}

@@ -1,0 +1,112 @@
+import { BadRequestError } from '../errors';
+import { allocate, type Datatype, type NumericData } from './datatypes';
+import { toHalfBits } from './float16';
+
+const INT_RANGES: Record<string, [number, number]> = {
+  INT8: [-128, 127],
+  UINT8: [0, 255],
+  INT16: [-32768, 32767],
+  UINT16: [0, 65535],
+  INT32: [-2147483648, 2147483647],
+  UINT32: [0, 4294967295],
+};
+
+const INT64_RANGES: Record<string, [bigint, bigint]> = {
+  INT64: [-(2n ** 63n), 2n ** 63n - 1n],
+  UINT64: [0n, 2n ** 64n - 1n],
+};
+
+/** JSON elements -> the typed array onnxruntime wants, each element checked once. */
+export function fromJsonData(input: string, datatype: Datatype, flat: readonly unknown[]): NumericData | string[] {
+  const bad = (i: number, expected: string): never => {
+    throw new BadRequestError(
+      `input '${input}': data[${i}] is ${describe(flat[i])}, expected ${expected} for datatype ${datatype}`,
+    );
+  };
+  const n = flat.length;
+  switch (datatype) {
+    case 'BYTES': {
+      const out = new Array<string>(n);
+      for (let i = 0; i < n; i++) {
+        const v = flat[i];
+        if (typeof v !== 'string') bad(i, 'a string');
+        out[i] = v as string;
+      }
+      return out;
+    }
+    case 'BOOL': {
+      const out = allocate('BOOL', n);
+      for (let i = 0; i < n; i++) {
+        const v = flat[i];
+        if (typeof v !== 'boolean') bad(i, 'true or false');
+        out[i] = v ? 1 : 0;
+      }
+      return out;
+    }
+    case 'FP16': {
+      const out = allocate('FP16', n);
+      for (let i = 0; i < n; i++) {
+        const v = flat[i];
+        if (typeof v !== 'number') bad(i, 'a number');
+        out[i] = toHalfBits(v as number);
+      }
+      return out;
+    }
+    case 'FP32':
+    case 'FP64': {
+      const out = allocate(datatype, n) as Float32Array | Float64Array;
+      for (let i = 0; i < n; i++) {
+        const v = flat[i];
+        if (typeof v !== 'number') bad(i, 'a number');
+        out[i] = v as number;
+      }
+      return out;
+    }
+    case 'INT64':
+    case 'UINT64': {
+      const out = allocate(datatype, n) as BigInt64Array | BigUint64Array;
+      const [min, max] = INT64_RANGES[datatype] as [bigint, bigint];
+      for (let i = 0; i < n; i++) {
+        const v = flat[i];
+        let big: bigint;
+        if (typeof v === 'bigint') big = v;
+        else if (typeof v === 'number' && Number.isSafeInteger(v)) big = BigInt(v);
+        else return bad(i, 'an integer');
+        if (big < min || big > max) bad(i, `an integer in [${min}, ${max}]`);
+        out[i] = big;
+      }
+      return out;
+    }
+    default: {
+      const out = allocate(datatype, n);
+      const [min, max] = INT_RANGES[datatype] as [number, number];
+      for (let i = 0; i < n; i++) {
+        const v = flat[i];
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) bad(i, `an integer in [${min}, ${max}]`);
+        out[i] = v as number;
+      }
+      return out;
+    }
+  }
+}
+
+/** True when a 64-bit tensor holds a number JSON.parse may have rounded: the body needs an exact parse. */
+export function needsExactParse(datatype: string, data: unknown): boolean {
+  if (datatype !== 'INT64' && datatype !== 'UINT64') return false;
+  const stack: unknown[] = [data];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (Array.isArray(v)) for (const item of v) stack.push(item);
+    else if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)) return true;
+  }
+  return false;
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'missing';
+  if (v === null) return 'null';
+  if (typeof v === 'string') return `a string`;
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${String(v).slice(0, 32)}`;
+}

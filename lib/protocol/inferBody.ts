@@ -1,0 +1,47 @@
+import { BadRequestError, UnsupportedMediaTypeError } from '../errors';
+import { splitBinaryBody } from './binaryTensor';
+import { needsExactParse } from './fromJsonData';
+import { parseInferRequest, type InferRequest } from './inferRequest';
+import { parseJson, parseJsonExact } from './jsonBody';
+
+export const INFER_CONTENT_TYPES = [
+  'application/json',
+  'application/octet-stream (with Inference-Header-Content-Length)',
+] as const;
+
+/**
+ * An infer body -> the request and its binary part. With `Inference-Header-Content-Length`
+ * the body is Triton's binary framing whatever its content type (as Triton does); otherwise it
+ * must be JSON (a missing content type is read as JSON, as KServe does).
+ */
+export function readInferBody(
+  body: Buffer,
+  contentType: string,
+  headerLength: string | undefined,
+): { request: InferRequest; binary?: Buffer } {
+  if (headerLength !== undefined) {
+    const { header, binary } = splitBinaryBody(body, headerLength);
+    return { request: parseRequestText(header, 'binary request header'), binary };
+  }
+  if (contentType !== '' && contentType !== 'application/json' && !contentType.endsWith('+json')) {
+    throw new UnsupportedMediaTypeError(contentType, INFER_CONTENT_TYPES);
+  }
+  return { request: parseRequestText(body.toString('utf8'), 'body') };
+}
+
+export function parseRequestText(text: string, what: string): InferRequest {
+  const value = parseJson(text, what);
+  return parseInferObject(value, () => parseJsonExact(text));
+}
+
+/** Validate an already-parsed request (direct invoke), re-parsing exactly when 64-bit data needs it. */
+export function parseInferObject(value: unknown, exact?: () => unknown): InferRequest {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new BadRequestError('infer request must be a JSON object with an inputs array');
+  }
+  const request = parseInferRequest(value);
+  if (exact && request.inputs.some((input) => needsExactParse(input.datatype, input.data))) {
+    return parseInferRequest(exact());
+  }
+  return request;
+}

@@ -1,0 +1,23 @@
+import type { InferenceSession } from 'onnxruntime-node';
+import { defaultIntraOpThreads } from './threads';
+
+export const GRAPH_OPTIMIZATION_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
+export type GraphOptimizationLevel = (typeof GRAPH_OPTIMIZATION_LEVELS)[number];
+
+export interface SessionSettings {
+  intraOpThreads?: number;
+  graphOptimization?: GraphOptimizationLevel;
+  /** onnxruntime execution provider names in order of preference: 'cpu', 'cuda', ... */
+  executionProviders?: readonly string[];
+}
+
+export function toSessionOptions(settings: SessionSettings = {}): InferenceSession.SessionOptions {
+  return {
+    intraOpNumThreads: settings.intraOpThreads ?? defaultIntraOpThreads(),
+    // Lambda runs one request at a time: parallel graph branches would fight the intra-op pool.
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: settings.graphOptimization ?? 'all',
+    executionProviders: [...(settings.executionProviders ?? ['cpu'])] as InferenceSession.ExecutionProviderConfig[],
+  };
+}
