@@ -1,0 +1,96 @@
+import { writeFileSync } from 'node:fs';
+import { onnx } from 'onnx-proto';
+
+/** ONNX element type codes (TensorProto.DataType) by onnxruntime type name. */
+export const ONNX_TYPES = {
+  float32: 1,
+  uint8: 2,
+  int8: 3,
+  uint16: 4,
+  int16: 5,
+  int32: 6,
+  int64: 7,
+  string: 8,
+  bool: 9,
+  float16: 10,
+  float64: 11,
+  uint32: 12,
+  uint64: 13,
+} as const;
+export type OnnxTypeName = keyof typeof ONNX_TYPES;
+
+type Dim = number | string;
+function valueInfo(name: string, type: OnnxTypeName, shape: readonly Dim[]): onnx.IValueInfoProto {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType: ONNX_TYPES[type],
+        shape: { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
+  };
+}
+
+export interface GraphSpec {
+  inputs: Array<[string, OnnxTypeName, Dim[]]>;
+  outputs: Array<[string, OnnxTypeName, Dim[]]>;
+  nodes: onnx.INodeProto[];
+  initializers?: onnx.ITensorProto[];
+}
+
+export function encodeModel(spec: GraphSpec, opset = 17): Uint8Array {
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    producerName: 'onnxless-tests',
+    opsetImport: [{ domain: '', version: opset }],
+    graph: {
+      name: 'test',
+      node: spec.nodes,
+      input: spec.inputs.map(([n, t, s]) => valueInfo(n, t, s)),
+      output: spec.outputs.map(([n, t, s]) => valueInfo(n, t, s)),
+      initializer: spec.initializers ?? [],
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/** One Identity per datatype: `in_<type>` -> `out_<type>`, both [batch, n] with symbolic dims. */
+export function allTypesIdentityModel(): Uint8Array {
+  const types = Object.keys(ONNX_TYPES) as OnnxTypeName[];
+  return encodeModel({
+    inputs: types.map((t) => [`in_${t}`, t, ['batch', 'n']]),
+    outputs: types.map((t) => [`out_${t}`, t, ['batch', 'n']]),
+    nodes: types.map((t) => ({ opType: 'Identity', input: [`in_${t}`], output: [`out_${t}`] })),
+  });
+}
+
+/**
+ * y = x * 2 + 1 over a fixed [2, 3] float32 input; `sum = a + b` with free dims whose
+ * broadcast fails at run time when the caller sends incompatible lengths.
+ */
+export function fixedShapeModel(): Uint8Array {
+  const scalar = (name: string, v: number): onnx.ITensorProto => ({ name, dataType: 1, dims: [], floatData: [v] });
+  return encodeModel({
+    inputs: [
+      ['x', 'float32', [2, 3]],
+      ['a', 'float32', ['n']],
+      ['b', 'float32', ['m']],
+    ],
+    outputs: [
+      ['y', 'float32', [2, 3]],
+      ['sum', 'float32', ['k']],
+    ],
+    nodes: [
+      { opType: 'Mul', input: ['x', 'two'], output: ['x2'] },
+      { opType: 'Add', input: ['x2', 'one'], output: ['y'] },
+      { opType: 'Add', input: ['a', 'b'], output: ['sum'] },
+    ],
+    initializers: [scalar('two', 2), scalar('one', 1)],
+  });
+}
+
+export function writeModel(path: string, bytes: Uint8Array): string {
+  writeFileSync(path, bytes);
+  return path;
+}
