@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { registerTrain } from './train';
 
 /** Each command module exports a function that adds itself to the program. */
 export type RegisterCommand = (program: Command) => void;
 
 // Commands register here, one line each (train, push, models, serve).
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerTrain];
