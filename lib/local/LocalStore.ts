@@ -1,0 +1,59 @@
+import { mkdir } from 'node:fs/promises';
+import { CreateBucketCommand, HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import S3rver from 's3rver';
+import { parseS3Uri, type Registry } from '../registry';
+import { createS3Client } from '../sources/S3ModelSource';
+import { inspectOnnxFile } from '../store/inspectOnnxFile';
+import { pushWeights } from '../store/pushWeights';
+import { EXAMPLE_WEIGHTS } from './exampleWeights';
+import { LOCAL_STACK, localS3Endpoint, localS3Env } from './localStack';
+
+export type SeedOutcome = { model: string; state: 'present' | 'uploaded' | 'missing' };
+
+/** The embedded S3-protocol server of the local stack, its data kept in .local/s3 across runs. */
+export class LocalStore {
+  private server?: S3rver;
+  readonly client: S3Client = createS3Client(localS3Env());
+
+  async start(): Promise<string> {
+    await mkdir(LOCAL_STACK.dataDir, { recursive: true });
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: LOCAL_STACK.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_STACK.secretAccessKey });
+    this.server = new S3rver({ port: LOCAL_STACK.s3Port, address: '127.0.0.1', directory: LOCAL_STACK.dataDir, silent: true });
+    await this.server.run().catch((err: Error) => {
+      throw new Error(`cannot start the local S3 server on port ${LOCAL_STACK.s3Port}: ${err.message} (set ONNXLESS_LOCAL_S3_PORT to use another)`);
+    });
+    return localS3Endpoint();
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.close();
+  }
+
+  async ensureBucket(bucket: string): Promise<void> {
+    const exists = await this.client.send(new HeadBucketCommand({ Bucket: bucket })).then(() => true, () => false);
+    if (!exists) await this.client.send(new CreateBucketCommand({ Bucket: bucket }));
+  }
+
+  /** Upload each registered example whose object is missing; a second start uploads nothing. */
+  async seed(registry: Registry): Promise<SeedOutcome[]> {
+    await this.ensureBucket(registry.bucket.name);
+    const outcomes: SeedOutcome[] = [];
+    for (const [model, entry] of Object.entries(registry.models)) {
+      const { bucket, key } = parseS3Uri(entry.weights);
+      await this.ensureBucket(bucket);
+      const present = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(() => true, () => false);
+      if (present) {
+        outcomes.push({ model, state: 'present' });
+        continue;
+      }
+      const file = EXAMPLE_WEIGHTS[model];
+      if (!file) {
+        outcomes.push({ model, state: 'missing' });
+        continue;
+      }
+      await pushWeights(this.client, await inspectOnnxFile(file), { bucket, key });
+      outcomes.push({ model, state: 'uploaded' });
+    }
+    return outcomes;
+  }
+}

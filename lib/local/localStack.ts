@@ -1,0 +1,30 @@
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Fixed facts of the local stack (`npm start`): where its S3-protocol server listens and
+ * keeps its data, and the environment that points the SDK and the handlers at it.
+ */
+export const LOCAL_STACK = Object.freeze({
+  s3Port: Number(process.env.ONNXLESS_LOCAL_S3_PORT ?? 4569),
+  httpPort: Number(process.env.ONNXLESS_LOCAL_HTTP_PORT ?? 3000),
+  dataDir: fileURLToPath(new URL('../../.local/s3', import.meta.url)),
+  cacheDir: fileURLToPath(new URL('../../.local/cache', import.meta.url)),
+  // s3rver accepts exactly these; they are not secrets.
+  accessKeyId: 'S3RVER',
+  secretAccessKey: 'S3RVER',
+  region: 'us-east-1',
+});
+
+export function localS3Endpoint(): string {
+  return `http://127.0.0.1:${LOCAL_STACK.s3Port}`;
+}
+
+/** Environment that sends every S3 call of the SDK (CLI, handlers) to the local server. */
+export function localS3Env(): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_S3: localS3Endpoint(),
+    AWS_ACCESS_KEY_ID: LOCAL_STACK.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_STACK.secretAccessKey,
+    AWS_REGION: LOCAL_STACK.region,
+  };
+}
