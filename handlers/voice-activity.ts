@@ -1,0 +1,9 @@
+/**
+ * Silero VAD: WAV in, speech segments [{ start, end }] in seconds out (?probabilities=true adds per-frame probabilities).
+ * OIP routes serve the same model on raw tensors; POST /models/{name}/predict is the domain route.
+ */
+import { createLambdaHandler } from '../lib/lambda/createLambdaHandler';
+import { modelConfigFromEnv } from '../lib/lambda/modelConfigFromEnv';
+import { pipelines } from '../lib/pipelines';
+
+export const handler = createLambdaHandler(modelConfigFromEnv(), { pipeline: pipelines.voiceActivity });
