@@ -9,6 +9,9 @@ import { readRegistryFile } from '../lib/registry';
 import { LOCAL_STACK, localS3Env } from '../lib/local/localStack';
 import { LocalStore } from '../lib/local/LocalStore';
 
+// The SDK warns on every process that Node 20 support ends in 2027; the lockfile pins it (see README).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const root = fileURLToPath(new URL('..', import.meta.url));
 const config = process.env.ONNXLESS_CONFIG ?? 'serverless.yml';
 
@@ -27,7 +30,7 @@ async function main(): Promise<void> {
   // --noAuth: locally there is no IAM to sign against; deployed routes keep their authorizer.
   const offline = spawn(
     process.execPath,
-    [`${root}/node_modules/osls/bin/serverless.js`, 'offline', 'start', '--config', config, '--httpPort', String(LOCAL_STACK.httpPort), '--noAuth', '--stage', 'dev'],
+    [`${root}/node_modules/osls/bin/serverless.js`, 'offline', 'start', '--config', config, '--httpPort', String(LOCAL_STACK.httpPort), '--lambdaPort', String(LOCAL_STACK.lambdaPort), '--noAuth', '--stage', 'dev'],
     { cwd: root, env: { ...env, ONNXLESS_CACHE_DIR: LOCAL_STACK.cacheDir, SLS_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let announced = false;

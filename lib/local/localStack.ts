@@ -1,4 +1,8 @@
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+// Everything the local stack writes lives here (git-ignored); tests point it elsewhere.
+const localDir = process.env.ONNXLESS_LOCAL_DIR ?? fileURLToPath(new URL('../../.local', import.meta.url));
 
 /**
  * Fixed facts of the local stack (`npm start`): where its S3-protocol server listens and
@@ -7,8 +11,11 @@ import { fileURLToPath } from 'node:url';
 export const LOCAL_STACK = Object.freeze({
   s3Port: Number(process.env.ONNXLESS_LOCAL_S3_PORT ?? 4569),
   httpPort: Number(process.env.ONNXLESS_LOCAL_HTTP_PORT ?? 3000),
-  dataDir: fileURLToPath(new URL('../../.local/s3', import.meta.url)),
-  cacheDir: fileURLToPath(new URL('../../.local/cache', import.meta.url)),
+  /** serverless-offline's own Lambda-invoke endpoint. */
+  lambdaPort: Number(process.env.ONNXLESS_LOCAL_LAMBDA_PORT ?? 3002),
+  dataDir: join(localDir, 's3'),
+  cacheDir: join(localDir, 'cache'),
+  modelsDir: join(localDir, 'models'),
   // s3rver accepts exactly these; they are not secrets.
   accessKeyId: 'S3RVER',
   secretAccessKey: 'S3RVER',

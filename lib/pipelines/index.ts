@@ -1,8 +1,10 @@
 import type { Pipeline } from '../pipeline/Pipeline';
+import { createDenseRegression } from './denseRegression';
 import { createTextOrientation } from './textOrientation';
 import { createTextRecognition } from './textRecognition';
 import { createVoiceActivity } from './voiceActivity';
 
+export * from './denseRegression';
 export * from './textOrientation';
 export * from './textRecognition';
 export * from './voiceActivity';
@@ -16,6 +18,7 @@ export const pipelines = Object.freeze({
   textOrientation: createTextOrientation(),
   textRecognition: createTextRecognition(),
   voiceActivity: createVoiceActivity(),
+  denseRegression: createDenseRegression(),
 } satisfies Record<string, Pipeline>);
 
 export type PipelineName = keyof typeof pipelines;
