@@ -1,0 +1,117 @@
+import { SERVER_INFO } from '../http/serverInfo';
+import { DEFAULT_LIMITS } from '../protocol/limits';
+import type { Registry } from '../registry/schema';
+import { OpenApiError } from './errors';
+import { errorResponses } from './errorResponses';
+import { hasDomainRoute, resolveHandlerPipeline } from './handlerPipeline';
+import { modelPaths, type DomainRoute } from './modelPaths';
+import { OIP_SCHEMAS } from './oipSchemas';
+import { securityOf } from './securitySchemes';
+import { SERVER_TAG, serverPaths } from './serverPaths';
+import type { OpenApiDocument, PipelineDeclaration, ServerObject } from './types';
+
+export interface OpenApiOptions {
+  /**
+   * The declared pipelines by name: `pipelines` from lib/pipelines, or plain declarations. A
+   * model's custom handler maps to one by its file name (handlers/text-orientation.ts ->
+   * textOrientation) unless `handlerPipelines` says otherwise.
+   */
+  pipelines: Readonly<Record<string, PipelineDeclaration>>;
+  /** Handler (`handlers/ocr.handler`) -> pipeline name, for handler files not named after their pipeline. */
+  handlerPipelines?: Readonly<Record<string, string>>;
+  title?: string;
+  /** info.version; default: the package version. */
+  version?: string;
+  description?: string;
+  /** Base URLs of the API (the API Gateway endpoint, http://localhost:3000); none: relative to the document. */
+  servers?: readonly ServerObject[];
+  /** The request body limit quoted in the 413 answer; default: the runtime's. */
+  maxBodyBytes?: number;
+  /** Where the document itself is served (a GET route in the document); false: not served. */
+  documentPath?: string | false;
+}
+
+const DEFAULTS = {
+  title: 'onnxless',
+  description:
+    'ONNX models served as HTTP APIs: Open Inference Protocol v2 routes per model on raw tensors, and ' +
+    'POST /models/{name}/predict, in the model\'s own terms, for each model with its own handler.',
+  maxBodyBytes: DEFAULT_LIMITS.maxBodyBytes,
+  documentPath: '/openapi.json',
+} as const;
+
+const GENERIC_HANDLER_TAG = 'Generic tensor handler: raw OIP v2 tensors in and out, no domain route.';
+
+/**
+ * The OpenAPI 3.0.3 document of the API a registry deploys: the server routes, every model's
+ * OIP routes and, for a model with its own handler, its domain route described by its
+ * pipeline's declarations. Pure: no file, no environment, no model is read; a new document
+ * (sharing nothing with its inputs) on every call.
+ */
+export function buildOpenApiDocument(registry: Registry, options: OpenApiOptions): OpenApiDocument {
+  const settings = checkOptions(options);
+  const auth = registry.auth.type;
+  const security = securityOf(registry.auth);
+  const document: OpenApiDocument = {
+    openapi: '3.0.3',
+    info: { title: settings.title, version: settings.version, description: settings.description },
+    ...(settings.servers.length > 0 ? { servers: [...settings.servers] } : {}),
+    tags: [{ name: SERVER_TAG, description: 'Server-level routes: metadata and health.' }],
+    paths: serverPaths(auth, settings.documentPath),
+    components: {
+      schemas: { ...OIP_SCHEMAS },
+      responses: errorResponses(settings.maxBodyBytes),
+      ...(security.schemes ? { securitySchemes: security.schemes } : {}),
+    },
+    ...(security.requirement ? { security: security.requirement } : {}),
+  };
+  for (const [model, entry] of Object.entries(registry.models)) {
+    const domain = domainRoute(model, entry.handler, settings);
+    document.tags.push({ name: model, description: domain ? domain.pipeline.description : GENERIC_HANDLER_TAG });
+    Object.assign(document.paths, modelPaths(model, domain, auth));
+  }
+  // Shared constants and the pipelines' own schemas must not be reachable through the result.
+  return structuredClone(document);
+}
+
+/** The document as the JSON text a route serves or the build writes. */
+export function openApiJson(registry: Registry, options: OpenApiOptions): string {
+  return `${JSON.stringify(buildOpenApiDocument(registry, options), null, 2)}\n`;
+}
+
+type Settings = Required<Pick<OpenApiOptions, 'pipelines' | 'handlerPipelines' | 'title' | 'version' | 'description' | 'servers' | 'maxBodyBytes'>> & {
+  documentPath: string | undefined;
+};
+
+function checkOptions(options: OpenApiOptions): Settings {
+  const declared = Object.keys(options.pipelines);
+  const handlerPipelines = options.handlerPipelines ?? {};
+  for (const [handler, name] of Object.entries(handlerPipelines)) {
+    if (!declared.includes(name)) {
+      throw new OpenApiError(`handlerPipelines: '${handler}' maps to '${name}', which is not declared; declared pipelines: ${declared.join(', ') || 'none'}`);
+    }
+  }
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) {
+    throw new OpenApiError(`maxBodyBytes: expected a positive whole number of bytes, got ${maxBodyBytes}`);
+  }
+  const documentPath = options.documentPath === false ? undefined : (options.documentPath ?? DEFAULTS.documentPath);
+  if (documentPath !== undefined && !/^\/[^?#\s]*$/.test(documentPath)) {
+    throw new OpenApiError(`documentPath: expected a path starting with '/', got '${documentPath}'`);
+  }
+  return {
+    pipelines: options.pipelines,
+    handlerPipelines,
+    title: options.title ?? DEFAULTS.title,
+    version: options.version ?? SERVER_INFO.version,
+    description: options.description ?? DEFAULTS.description,
+    servers: options.servers ?? [],
+    maxBodyBytes,
+    documentPath,
+  };
+}
+
+function domainRoute(model: string, handler: string | undefined, settings: Settings): DomainRoute | undefined {
+  if (!hasDomainRoute(handler)) return undefined;
+  return resolveHandlerPipeline(model, handler, settings.pipelines, settings.handlerPipelines);
+}

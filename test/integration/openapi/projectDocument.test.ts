@@ -1,0 +1,103 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planDeployment } from '../../../lib/deploy/plan';
+import { buildOpenApiDocument, hasDomainRoute, pipelineNameOfHandler, type OpenApiDocument } from '../../../lib/openapi';
+import { pipelines } from '../../../lib/pipelines';
+import { readRegistryFile, type AuthConfig, type Registry } from '../../../lib/registry';
+import { predictMediaTypes, routes, validateOpenApi } from '../../unit/openapi/openApiAssertions';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+// No ONNXLESS_BUCKET or stage from the machine running the tests: the file's own fallbacks.
+const readProjectRegistry = () => readRegistryFile(path.join(root, 'serverless.yml'), { env: {}, stage: 'dev' });
+
+/** `METHOD /path` of every HTTP route the deployment plan registers. */
+function plannedRoutes(registry: Registry): string[] {
+  const plan = planDeployment(registry, {
+    service: 'onnxless',
+    stage: 'dev',
+    runtime: 'nodejs22.x',
+    naming: { getNormalizedFunctionName: (n) => n.replace(/-/g, 'Dash'), getLambdaLayerLogicalId: (n) => `${n}LambdaLayer` },
+    root,
+  });
+  return Object.values(plan.functions).flatMap((fn) => fn.events.map((e) => `${e.httpApi.method} ${e.httpApi.path}`));
+}
+
+let registry: Registry;
+let document: OpenApiDocument;
+
+beforeAll(async () => {
+  registry = await readProjectRegistry();
+  document = buildOpenApiDocument(registry, { pipelines });
+});
+
+describe("the OpenAPI document of the project's serverless.yml", () => {
+  it('is valid OpenAPI per swagger-parser', async () => {
+    await validateOpenApi(document);
+  });
+
+  it('stays valid with every auth type', async () => {
+    const variants: AuthConfig[] = [{ type: 'none' }, { type: 'jwt', issuer: 'https://issuer.example.com/', audience: ['onnxless'] }];
+    for (const auth of variants) {
+      await validateOpenApi(buildOpenApiDocument({ ...registry, auth }, { pipelines }));
+    }
+  });
+
+  it('gives every registered model its OIP routes, and a predict route when it has its own handler', () => {
+    const described = routes(document);
+
+    for (const [model, entry] of Object.entries(registry.models)) {
+      expect(described).toEqual(
+        expect.arrayContaining([`GET /v2/models/${model}`, `GET /v2/models/${model}/ready`, `POST /v2/models/${model}/infer`]),
+      );
+      expect(described.includes(`POST /models/${model}/predict`)).toBe(hasDomainRoute(entry.handler));
+    }
+  });
+
+  it('describes exactly the routes the deployment registers, plus the document itself', () => {
+    const described = routes(document).filter((r) => r !== 'GET /openapi.json');
+    const planned = plannedRoutes(registry).filter((r) => r !== 'GET /openapi.json');
+
+    expect(described.sort()).toEqual(planned.sort());
+  });
+
+  it("accepts on each predict route exactly the media types its handler's pipeline accepts", () => {
+    const custom = Object.entries(registry.models).filter(([, entry]) => hasDomainRoute(entry.handler));
+    expect(custom.length).toBeGreaterThan(0);
+
+    for (const [model, entry] of custom) {
+      const pipeline = pipelines[pipelineNameOfHandler(entry.handler!) as keyof typeof pipelines];
+      expect(predictMediaTypes(document, model)).toEqual([...pipeline.accepts]);
+    }
+  });
+});
+
+describe('npm run build:openapi', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'onnxless-openapi-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes the valid document where it is told and prints the path', async () => {
+    const out = path.join(dir, 'nested', 'openapi.json');
+
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/build-openapi.ts', '--out', out, '--server', 'http://localhost:3000'],
+      { cwd: root, env: { ...process.env, ONNXLESS_BUCKET: '' } },
+    );
+
+    expect(stdout.trim()).toBe(out);
+    const written = JSON.parse(await readFile(out, 'utf8')) as OpenApiDocument;
+    await validateOpenApi(written);
+    expect(written.servers).toEqual([{ url: 'http://localhost:3000' }]);
+    expect(written.paths).toEqual(document.paths);
+  });
+});
