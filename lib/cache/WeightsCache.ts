@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { IntegrityError } from '../errors';
 import { FileModelSource } from '../sources/FileModelSource';
-import { SourceAccessDeniedError, SourceNotFoundError, type ModelSource } from '../sources/ModelSource';
-import { downloadAttempt, newPartial, type PartialDownload } from './download';
+import type { ModelSource, SourceStat } from '../sources/ModelSource';
+import { RangedDownload, type DownloadResult, type DownloadSettings, type DownloadStart } from './download';
+import { claimPartial, parkPartial } from './resumeRecord';
 import { sha256OfFile } from './sha256OfFile';
 
 export const DEFAULT_CACHE_DIR = '/tmp/onnxless';
@@ -28,19 +29,51 @@ export interface CachedWeights {
   sha256: string;
   /** How the weights were obtained, for logs and tests. */
   origin: 'download' | 'cache' | 'local-file';
-  /** Download attempts made (0 when the cache answered). */
+  /** GET requests made for the body (0 when the cache answered). */
   attempts: number;
-  /** Bytes fetched more than once (restarted downloads). */
+  /** Byte ranges fetched (1 for a single-GET download). */
+  parts: number;
+  /** Bytes that a previous, aborted or failed load had already kept on disk. */
+  resumedBytes: number;
+  /** Bytes fetched and then thrown away because the object changed mid-download. */
   refetchedBytes: number;
 }
 
 export interface WeightsCacheOptions {
   dir?: string;
-  /** Download attempts for retryable failures (cut connections, 5xx after the SDK's own retries). */
+  /** Attempts per part for retryable failures (cut connections, 5xx after the SDK's own retries). */
   attempts?: number;
-  /** Base of the exponential backoff between attempts, in ms. */
+  /** Base of the exponential backoff between a part's attempts, in ms. */
   backoffMs?: number;
+  /** Bytes per ranged GET for objects above the threshold (env ONNXLESS_DOWNLOAD_PART_BYTES). */
+  partBytes?: number;
+  /** Ranged GETs in flight at once (env ONNXLESS_DOWNLOAD_CONCURRENCY). */
+  concurrency?: number;
+  /** Objects up to this size are fetched with a single GET. Default: two parts. */
+  parallelThresholdBytes?: number;
 }
+
+export interface FetchOptions {
+  /**
+   * Stop the download: it fails with DownloadAbortedError and keeps the bytes it has, so the
+   * next fetch of the same URI resumes from them. A kept partial is never used as a model.
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * Defaults, measured in docs/benchmarks.md. S3 serves one connection at tens of MB/s and
+ * answers a GET's first byte after ~20-50 ms: an 8 MiB part keeps that latency under a fifth
+ * of each part's time at 50-90 MB/s, 8 connections reach the 4x+ a Lambda's network allows,
+ * and below two parts' worth splitting saves at most one part's time (~0.1-0.2 s) against an
+ * extra request, so small objects keep exactly one GET.
+ */
+export const DOWNLOAD_DEFAULTS = {
+  partBytes: 8 * 1024 * 1024,
+  concurrency: 8,
+  attempts: 4,
+  backoffMs: 200,
+} as const;
 
 /**
  * The /tmp cache of model weights.
@@ -52,16 +85,25 @@ export interface WeightsCacheOptions {
  *   used with no request to S3 at all.
  * - Without a pin, one HEAD request compares the object's ETag and size with the record;
  *   equal means current, and the body is not downloaded again.
+ *
+ * Downloads (see RangedDownload): one GET up to the threshold, parallel ranged GETs above.
+ * An aborted or failed download is kept as `<file>.resume` with a sidecar of its ranges and
+ * version; the next download of the URI claims it and fetches only what is missing.
  */
 export class WeightsCache {
   readonly dir: string;
-  private readonly attempts: number;
-  private readonly backoffMs: number;
+  private readonly settings: DownloadSettings;
 
   constructor(options: WeightsCacheOptions = {}) {
     this.dir = options.dir ?? DEFAULT_CACHE_DIR;
-    this.attempts = options.attempts ?? 4;
-    this.backoffMs = options.backoffMs ?? 200;
+    const partBytes = positiveInt('partBytes', options.partBytes ?? DOWNLOAD_DEFAULTS.partBytes);
+    this.settings = {
+      partBytes,
+      concurrency: positiveInt('concurrency', options.concurrency ?? DOWNLOAD_DEFAULTS.concurrency),
+      thresholdBytes: positiveInt('parallelThresholdBytes', options.parallelThresholdBytes ?? 2 * partBytes),
+      attempts: positiveInt('attempts', options.attempts ?? DOWNLOAD_DEFAULTS.attempts),
+      backoffMs: Math.max(0, options.backoffMs ?? DOWNLOAD_DEFAULTS.backoffMs),
+    };
   }
 
   /** Path of the cached copy of `uri`: one folder per URI, named so a human can tell which. */
@@ -71,16 +113,21 @@ export class WeightsCache {
     return join(this.dir, digest, name);
   }
 
-  async fetch(source: ModelSource, pin?: string): Promise<CachedWeights> {
+  async fetch(source: ModelSource, pin?: string, options: FetchOptions = {}): Promise<CachedWeights> {
     const expected = pin?.toLowerCase();
     if (source instanceof FileModelSource) return this.useLocalFile(source, expected);
 
     const path = this.pathFor(source.uri);
     const record = await this.validRecord(path, source.uri);
-    if (record && (await this.isCurrent(record, source, expected))) {
-      return { path, size: record.size, sha256: record.sha256, origin: 'cache', attempts: 0, refetchedBytes: 0 };
+    let known: SourceStat | undefined;
+    if (record) {
+      if (expected && record.sha256 === expected) return fromCache(path, record);
+      if (!expected) {
+        known = await source.stat();
+        if (known.version === record.version && known.size === record.size) return fromCache(path, record);
+      }
     }
-    return this.download(source, path, expected);
+    return this.download(source, path, expected, known, options.signal);
   }
 
   private async useLocalFile(source: FileModelSource, expected: string | undefined): Promise<CachedWeights> {
@@ -90,13 +137,7 @@ export class WeightsCache {
     if (expected && sha256 !== expected) {
       throw new IntegrityError(`${source.path}: sha256 is ${sha256}, expected ${expected}`);
     }
-    return { path: source.path, size, sha256, origin: 'local-file', attempts: 0, refetchedBytes: 0 };
-  }
-
-  private async isCurrent(record: CacheRecord, source: ModelSource, expected: string | undefined): Promise<boolean> {
-    if (expected) return record.sha256 === expected;
-    const now = await source.stat();
-    return now.version === record.version && now.size === record.size;
+    return { path: source.path, size, sha256, origin: 'local-file', attempts: 0, parts: 0, resumedBytes: 0, refetchedBytes: 0 };
   }
 
   private async validRecord(path: string, uri: string): Promise<CacheRecord | undefined> {
@@ -111,29 +152,49 @@ export class WeightsCache {
     }
   }
 
-  private async download(source: ModelSource, path: string, expected: string | undefined): Promise<CachedWeights> {
+  private async download(
+    source: ModelSource,
+    path: string,
+    expected: string | undefined,
+    known: SourceStat | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<CachedWeights> {
     await mkdir(join(path, '..'), { recursive: true });
     await this.removeStalePartials(path);
     // Unique per process and thread: concurrent writers never share a temp file, and the
     // rename below is atomic, so readers see either the old complete file or the new one.
-    const partial = newPartial(`${path}.partial-${process.pid}-${threadId}-${Math.random().toString(36).slice(2)}`);
+    const temp = `${path}.partial-${process.pid}-${threadId}-${Math.random().toString(36).slice(2)}`;
+    const kept = await claimPartial(path, source.uri, temp);
+    const start: DownloadStart = kept ?? known ?? {};
+    const file = await open(temp, kept ? 'r+' : 'w+');
+    let download: RangedDownload | undefined;
+    let keep = false;
     try {
-      const result = await this.withRetries(source, partial);
+      download = new RangedDownload(source, file, this.settings, start, signal);
+      let result: DownloadResult;
+      try {
+        result = await download.run();
+      } catch (err) {
+        // Bytes proven wrong are dropped; anything else (abort, cut, outage) is kept to resume.
+        keep = !(err instanceof IntegrityError) && !download.done.isEmpty;
+        throw err;
+      }
+      await file.close();
       if (expected && result.sha256 !== expected) {
         throw new IntegrityError(`${source.description}: sha256 is ${result.sha256}, expected ${expected}`);
       }
       await rm(`${path}.json`, { force: true });
-      await rename(partial.path, path);
-      const file = await stat(path);
+      await rename(temp, path);
+      const stats = await stat(path);
       const record: CacheRecord = {
         uri: source.uri,
         size: result.size,
         version: result.version,
         sha256: result.sha256,
-        ino: file.ino,
-        mtimeMs: file.mtimeMs,
+        ino: stats.ino,
+        mtimeMs: stats.mtimeMs,
       };
-      const recordTemp = `${partial.path}.json`;
+      const recordTemp = `${temp}.json`;
       await writeFile(recordTemp, JSON.stringify(record));
       await rename(recordTemp, `${path}.json`);
       return {
@@ -141,26 +202,22 @@ export class WeightsCache {
         size: result.size,
         sha256: result.sha256,
         origin: 'download',
-        attempts: partial.attempts,
-        refetchedBytes: partial.refetched,
+        attempts: result.requests,
+        parts: result.parts,
+        resumedBytes: result.resumedBytes,
+        refetchedBytes: result.refetchedBytes,
       };
     } finally {
-      await rm(partial.path, { force: true });
-    }
-  }
-
-  private async withRetries(source: ModelSource, partial: PartialDownload) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await downloadAttempt(source, partial);
-      } catch (err) {
-        const final =
-          attempt >= this.attempts ||
-          err instanceof SourceNotFoundError ||
-          err instanceof SourceAccessDeniedError ||
-          err instanceof IntegrityError;
-        if (final) throw err;
-        await sleep(this.backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
+      await file.close().catch(() => undefined);
+      if (keep && download?.size !== undefined && download.version !== undefined) {
+        await parkPartial(path, temp, {
+          uri: source.uri,
+          size: download.size,
+          version: download.version,
+          done: download.done.toJSON(),
+        }).catch(() => rm(temp, { force: true }));
+      } else {
+        await rm(temp, { force: true });
       }
     }
   }
@@ -177,6 +234,13 @@ export class WeightsCache {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function fromCache(path: string, record: CacheRecord): CachedWeights {
+  return { path, size: record.size, sha256: record.sha256, origin: 'cache', attempts: 0, parts: 0, resumedBytes: 0, refetchedBytes: 0 };
+}
+
+function positiveInt(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new RangeError(`WeightsCache option ${name} must be a positive integer, got ${value}`);
+  }
+  return value;
 }

@@ -1,5 +1,5 @@
 import { ENV, ConfigError, optionalBoolean, optionalList, optionalPositiveInt, optionalString, requiredString } from '../config/env';
-import { DEFAULT_CACHE_DIR } from '../cache/WeightsCache';
+import { DEFAULT_CACHE_DIR, type WeightsCacheOptions } from '../cache/WeightsCache';
 import { DEFAULT_LIMITS, type ProtocolLimits } from '../protocol/limits';
 import { GRAPH_OPTIMIZATION_LEVELS, type GraphOptimizationLevel, type SessionSettings } from '../sessions/SessionOptions';
 
@@ -12,6 +12,8 @@ export interface FunctionConfig {
   eager: boolean;
   session: SessionSettings;
   limits: ProtocolLimits;
+  /** Ranged download of weights above the threshold (WeightsCache defaults when unset). */
+  download?: Pick<WeightsCacheOptions, 'partBytes' | 'concurrency'>;
 }
 
 /** The generic handler is configured by environment alone (names in lib/config/env.ts). */
@@ -37,6 +39,10 @@ export function modelConfigFromEnv(env: Readonly<Record<string, string | undefin
       intraOpThreads: optionalPositiveInt(ENV.intraOpThreads, env),
       graphOptimization: level as GraphOptimizationLevel | undefined,
       executionProviders: optionalList(ENV.executionProviders, env),
+    },
+    download: {
+      partBytes: optionalPositiveInt(ENV.downloadPartBytes, env),
+      concurrency: optionalPositiveInt(ENV.downloadConcurrency, env),
     },
     limits: {
       maxBodyBytes: optionalPositiveInt(ENV.maxBodyBytes, env) ?? DEFAULT_LIMITS.maxBodyBytes,

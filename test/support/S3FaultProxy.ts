@@ -24,7 +24,8 @@ export type Fault =
 interface FaultRule {
   fault: Fault;
   remaining: number;
-  match: (method: string, path: string) => boolean;
+  /** `range` is the request's Range header, for faults aimed at one part of a ranged download. */
+  match: (method: string, path: string, range?: string) => boolean;
 }
 
 /**
@@ -73,8 +74,8 @@ export class S3FaultProxy {
     return this.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/${key}`));
   }
 
-  private takeFault(method: string, path: string): Fault | undefined {
-    const rule = this.rules.find((r) => r.remaining > 0 && r.match(method, path));
+  private takeFault(method: string, path: string, range?: string): Fault | undefined {
+    const rule = this.rules.find((r) => r.remaining > 0 && r.match(method, path, range));
     if (!rule) return undefined;
     rule.remaining -= 1;
     return rule.fault;
@@ -84,7 +85,7 @@ export class S3FaultProxy {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
     const record: ProxiedRequest = { method: req.method ?? 'GET', path, range: req.headers.range, status: 0, bodyBytes: 0 };
     this.requests.push(record);
-    const fault = this.takeFault(record.method, path);
+    const fault = this.takeFault(record.method, path, record.range);
     record.fault = fault?.type;
     if (fault?.type === 'latency') await sleep(fault.ms);
     if (fault?.type === 'status') {

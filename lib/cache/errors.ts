@@ -1,0 +1,46 @@
+/** The body ended early (connection cut, truncated response): retryable, and resumable. */
+export class TruncatedBodyError extends Error {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'TruncatedBodyError';
+  }
+}
+
+/**
+ * A response belongs to another version of the object than the bytes already on disk (its
+ * ETag differs): the object was replaced mid-download. Nothing of it was written; the
+ * download starts over on the new version.
+ */
+export class ObjectChangedError extends Error {
+  constructor(
+    message: string,
+    readonly version: string,
+  ) {
+    super(message);
+    this.name = 'ObjectChangedError';
+  }
+}
+
+/**
+ * The caller's AbortSignal fired. The bytes already written are kept beside the cache entry
+ * with a record of their ranges and version, so the next load resumes from them.
+ */
+export class DownloadAbortedError extends Error {
+  constructor(
+    message: string,
+    /** Bytes of the object kept on disk for the next attempt. */
+    readonly keptBytes: number,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, options);
+    this.name = 'DownloadAbortedError';
+  }
+}
+
+/** The store answered a ranged GET with other bytes than asked (no Range support, wrong length). */
+export class RangeNotHonouredError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RangeNotHonouredError';
+  }
+}
