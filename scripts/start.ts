@@ -31,16 +31,19 @@ async function main(): Promise<void> {
   const offline = spawn(
     process.execPath,
     [`${root}/node_modules/osls/bin/serverless.js`, 'offline', 'start', '--config', config, '--httpPort', String(LOCAL_STACK.httpPort), '--lambdaPort', String(LOCAL_STACK.lambdaPort), '--noAuth', '--stage', 'dev'],
-    { cwd: root, env: { ...env, ONNXLESS_CACHE_DIR: LOCAL_STACK.cacheDir, SLS_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'inherit'] },
+    { cwd: root, env: { ...env, ONNXLESS_CACHE_DIR: LOCAL_STACK.cacheDir, SLS_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  // serverless-offline says it is ready on stderr; watch both streams, pass both through.
   let announced = false;
-  offline.stdout.on('data', (chunk: Buffer) => {
-    process.stdout.write(chunk);
+  const watch = (out: NodeJS.WriteStream) => (chunk: Buffer) => {
+    out.write(chunk);
     if (!announced && /Server ready/i.test(chunk.toString())) {
       announced = true;
       announce(Object.keys(registry.models));
     }
-  });
+  };
+  offline.stdout.on('data', watch(process.stdout));
+  offline.stderr.on('data', watch(process.stderr));
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {

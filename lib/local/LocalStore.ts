@@ -25,8 +25,11 @@ export class LocalStore {
     return localS3Endpoint();
   }
 
+  /** Idempotent: Ctrl-C and the emulator's exit both ask for it. */
   async stop(): Promise<void> {
-    await this.server?.close();
+    const server = this.server;
+    this.server = undefined;
+    await server?.close();
   }
 
   async ensureBucket(bucket: string): Promise<void> {

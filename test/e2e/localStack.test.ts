@@ -1,0 +1,183 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setModelEntry } from '../../lib/registry';
+import { renderLine } from '../integration/pipelines/renderText';
+import { fixedShapeModel, writeModel } from '../support/onnxModels';
+import { LocalStackProcess, ROOT } from '../support/localStackProcess';
+import { REAL_MODELS } from '../support/realModels';
+import { tempDir } from '../support/testHandler';
+import { pngClaiming } from '../unit/processing/pngBomb';
+
+/**
+ * The user's path, end to end: `npm start` (embedded S3 server + serverless-offline), every
+ * route over real HTTP, then a model added with `onnxless push` and one trained with
+ * `onnxless train`, served after a restart with no code written.
+ */
+const dir = tempDir('onnxless-e2e-');
+let stack: LocalStackProcess;
+
+beforeAll(async () => {
+  stack = await LocalStackProcess.create(join(dir, 'local'));
+  await stack.start();
+}, 300_000);
+
+afterAll(async () => {
+  const code = await stack?.stop();
+  stack?.dispose();
+  expect(code).toBe(0);
+}, 60_000);
+
+const url = (path: string) => `${stack.baseUrl}${path}`;
+const post = (path: string, body: BodyInit, contentType = 'application/json') =>
+  fetch(url(path), { method: 'POST', body, headers: { 'content-type': contentType } });
+
+function cli(args: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/onnxless.mjs'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...stack.env },
+  });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
+}
+
+async function directRun(path: string, feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+  const session = await InferenceSession.create(path);
+  return session.run(feeds);
+}
+
+describe('npm start', () => {
+  it('prints the URLs and a curl line that answers', async () => {
+    const line = /curl -s (\S+)/.exec(stack.output);
+    expect(line).not.toBeNull();
+    const res = await fetch(line?.[1] as string);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ name: 'tiny', platform: 'onnxruntime_onnx' });
+  });
+
+  it('answers the server routes', async () => {
+    expect(await (await fetch(url('/v2'))).json()).toMatchObject({ name: 'onnxless', extensions: ['binary_tensor_data'] });
+    expect((await fetch(url('/v2/health/live'))).status).toBe(200);
+    expect((await fetch(url('/v2/health/ready'))).status).toBe(200);
+  });
+
+  it.each(['tiny', 'text-orientation'])('serves every OIP route of %s like a direct run', async (model) => {
+    const meta = await (await fetch(url(`/v2/models/${model}`))).json();
+    expect(meta.inputs).toEqual([{ name: 'x', datatype: 'FP32', shape: [-1, 3, -1, -1] }]);
+    expect(await (await fetch(url(`/v2/models/${model}/ready`))).json()).toEqual({ name: model, ready: true });
+
+    const data = Array.from({ length: 3 * 48 * 192 }, (_, i) => Math.cos(i * 0.11));
+    const res = await post(`/v2/models/${model}/infer`, JSON.stringify({ inputs: [{ name: 'x', shape: [1, 3, 48, 192], datatype: 'FP32', data }] }));
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    const expected = await directRun(REAL_MODELS.textOrientation, { x: new Tensor('float32', Float32Array.from(data), [1, 3, 48, 192]) });
+    const want = Array.from((Object.values(expected)[0] as Tensor).data as Float32Array);
+    want.forEach((v, i) => expect(Math.abs(body.outputs[0].data[i] - v)).toBeLessThanOrEqual(1e-6));
+  });
+
+  it('serves voice activity on raw tensors and on a WAV through its domain route', async () => {
+    const meta = await (await fetch(url('/v2/models/voice-activity'))).json();
+    expect(meta.inputs.map((i: { name: string }) => i.name)).toEqual(['input', 'state', 'sr']);
+    const wav = readFileSync(join(ROOT, 'test/fixtures/audio/speech-in-silence.wav'));
+    const res = await post('/models/voice-activity/predict', wav, 'audio/wav');
+    expect(res.status).toBe(200);
+    const { segments } = await res.json();
+    expect(segments.length).toBeGreaterThan(0);
+    expect(segments.every((s: { start: number; end: number }) => s.start >= 1.5 && s.end <= 5.6)).toBe(true);
+  });
+
+  it('reads a rendered text line through the text recognition domain route', async () => {
+    const png = await renderLine('HELLO 42');
+    const res = await post('/models/text-recognition/predict', png, 'image/png');
+    expect(res.status).toBe(200);
+    expect((await res.json()).text).toBe('HELLO 42');
+  });
+
+  describe('bad input through the HTTP routes', () => {
+    it.each([
+      ['an undecodable image', '/models/text-orientation/predict', Buffer.from('not a png at all'), 'image/png', 400],
+      ['an unsupported media type', '/models/text-orientation/predict', Buffer.from('x'), 'text/plain', 415],
+      ['a broken WAV', '/models/voice-activity/predict', Buffer.from('RIFF....WAVEjunk'), 'audio/wav', 400],
+      ['a decompression bomb', '/models/text-orientation/predict', pngClaiming(100_000, 100_000), 'image/png', 413],
+      ['a wrong JSON field', '/models/text-orientation/predict', Buffer.from('{"picture":"abc"}'), 'application/json', 400],
+      ['an infer request with a bad datatype', '/v2/models/tiny/infer', Buffer.from('{"inputs":[{"name":"x","shape":[1],"datatype":"NOPE","data":[1]}]}'), 'application/json', 400],
+    ])('%s', async (_what, path, body, type, status) => {
+      const res = await post(path, body, type);
+      expect(res.status).toBe(status);
+      const json = await res.json();
+      expect(typeof json.error).toBe('string');
+      expect(json.error.length).toBeGreaterThan(5);
+    });
+
+    it('answers 413 to a body over the limit', async () => {
+      const res = await post('/models/text-orientation/predict', Buffer.alloc(7 * 1024 * 1024, 1), 'image/png');
+      expect(res.status).toBe(413);
+    });
+
+    it('answers 404 for an unknown route', async () => {
+      expect((await fetch(url('/v2/models/nope'))).status).toBe(404);
+    });
+  });
+});
+
+describe('adding models the way a user does', () => {
+  const added = join(dir, 'added.onnx');
+  const trained = join(dir, 'trained.onnx');
+
+  beforeAll(async () => {
+    writeModel(added, fixedShapeModel());
+    const pushed = await cli(['push', added, '--model', 'added', '--local', '--config', stack.configName]);
+    expect(pushed.code, pushed.output).toBe(0);
+    expect(pushed.output).toMatch(/sha256 {2}[0-9a-f]{64}/);
+
+    const train = await cli(['train', '--epochs', '30', '--out', trained]);
+    expect(train.code, train.output).toBe(0);
+    const pushTrained = await cli(['push', trained, '--model', 'trained', '--local', '--config', stack.configName]);
+    expect(pushTrained.code, pushTrained.output).toBe(0);
+    await setModelEntry(stack.configPath, 'trained', { handler: 'handlers/dense-regression.handler' });
+
+    const models = await cli(['models', '--local', '--config', stack.configName]);
+    expect(models.output).toMatch(/added\s+ok/);
+
+    expect(await stack.stop()).toBe(0);
+    await stack.start();
+  }, 400_000);
+
+  it('serves a pushed model after a restart, with no code written', async () => {
+    const x = [1, 2, 3, 4, 5, 6];
+    const res = await post('/v2/models/added/infer', JSON.stringify({
+      inputs: [
+        { name: 'x', shape: [2, 3], datatype: 'FP32', data: x },
+        { name: 'a', shape: [1], datatype: 'FP32', data: [1] },
+        { name: 'b', shape: [1], datatype: 'FP32', data: [2] },
+      ],
+      outputs: [{ name: 'y' }],
+    }));
+    expect(res.status).toBe(200);
+    expect((await res.json()).outputs[0].data).toEqual(x.map((v) => v * 2 + 1));
+  });
+
+  it('serves a model trained a minute ago on its OIP and domain routes', async () => {
+    const sample = Array.from({ length: 10 }, (_, i) => (i - 5) / 5);
+    const expected = await directRun(trained, { input: new Tensor('float32', Float32Array.from(sample), [1, 10]) });
+    const want = Array.from((expected.output as Tensor).data as Float32Array);
+
+    const domain = await post('/models/trained/predict', JSON.stringify(sample));
+    expect(domain.status).toBe(200);
+    const { output } = await domain.json();
+    want.forEach((v, i) => expect(Math.abs(output[i] - v)).toBeLessThanOrEqual(1e-6));
+
+    const oip = await post('/v2/models/trained/infer', JSON.stringify({ inputs: [{ name: 'input', shape: [1, 10], datatype: 'FP32', data: sample }] }));
+    expect(oip.status).toBe(200);
+    const data = (await oip.json()).outputs[0].data as number[];
+    want.forEach((v, i) => expect(Math.abs((data[i] as number) - v)).toBeLessThanOrEqual(1e-6));
+
+    const wrong = await post('/models/trained/predict', JSON.stringify([1, 2, 3]));
+    expect(wrong.status).toBe(400);
+    expect((await wrong.json()).error).toMatch(/expected 10 numbers, got 3/);
+  });
+});
