@@ -166,6 +166,18 @@ describe('loading a model from S3', () => {
     expect(sha256(readFileSync(cached))).toBe(clsSha);
   });
 
+  it('loads at init when eager, so the first request finds the session warm', async () => {
+    const { handler, sessions } = testHandler({ name: 'cls', uri: `s3://${BUCKET}/${CLS_KEY}`, eager: true }, { s3Client: client });
+    await waitFor(() => sessions() === 1);
+    expect(s3.proxy.gets(CLS_KEY)).toHaveLength(1);
+
+    const result = await handler(inferEvent('cls', clsInput(0)));
+
+    expect(result.statusCode).toBe(200);
+    expect(s3.proxy.gets(CLS_KEY)).toHaveLength(1);
+    expect(sessions()).toBe(1);
+  });
+
   it('serves a local file:// model without any S3 call', async () => {
     const { handler } = testHandler({ name: 'local', uri: `file://${REAL_MODELS.textOrientation}` });
     const result = await handler(httpApiEvent('GET', '/v2/models/local'));
@@ -263,6 +275,14 @@ describe('faults on the load path', () => {
     expect(jsonBody(result).error).toContain('denied');
   });
 });
+
+async function waitFor(condition: () => boolean, ms = 20_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 function cachedModelFiles(dir: string): string[] {
   const out: string[] = [];
