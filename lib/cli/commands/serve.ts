@@ -1,0 +1,66 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import type { Pipeline } from '../../pipeline/Pipeline';
+import { resolveServeConfig, type ServeConfig, type ServeFlags } from '../../server/config';
+import { jsonLog } from '../../server/log';
+import { startServer } from '../../server/startServer';
+
+/** SIGTERM to exit: the container contract (ECS, Kubernetes, SageMaker) kills after 30 s. */
+const HARD_EXIT_MS = 29_500;
+
+/**
+ * `npx onnxless serve`: every configured model over HTTP, with inference on worker threads
+ * and dynamic batching; the GPU image's entry point. docs/server.md describes the config.
+ */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('serve models over HTTP: OIP v2 (JSON and binary), domain routes, SageMaker /ping and /invocations, Prometheus /metrics')
+    .option('--config <file>', 'serve config, YAML or JSON (docs/server.md)')
+    .option('--port <n>', 'port to listen on; 0 picks a free one (default 8080, or ONNXLESS_PORT)', parseInteger('--port', 0))
+    .option('--host <address>', 'address to bind (default 0.0.0.0)')
+    .option('--workers <n>', 'inference worker threads (default: one per CPU, or ONNXLESS_WORKERS)', parseInteger('--workers', 1))
+    .option('--model <name=weights>', 'serve a model file or s3:// object; repeatable', collect, [])
+    .option('--model-dir <dir>', 'SageMaker model directory whose .onnx files override or add models (default /opt/ml/model)')
+    .option('--default-model <name>', 'the model POST /invocations serves when there are several')
+    .action(async (flags: ServeFlags & { model: string[] }) => {
+      const config = await resolveServeConfig({ ...flags, models: flags.model });
+      await runServer(config);
+    });
+}
+
+async function runServer(config: ServeConfig): Promise<void> {
+  const running = await startServer(config, { resolvePipeline: await pipelineResolver(config) });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    jsonLog('INFO', 'draining', { signal, inFlightLimitMs: config.drainTimeoutMs });
+    // Whatever happens in the drain, the process is gone before the orchestrator's SIGKILL.
+    setTimeout(() => process.exit(1), HARD_EXIT_MS).unref();
+    running.drain().then(
+      (clean) => process.exit(clean ? 0 : 1),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/** Loads lib/pipelines (and its native image/audio modules) only when an entry names a pipeline. */
+async function pipelineResolver(config: ServeConfig): Promise<((name: string) => Pipeline) | undefined> {
+  if (!Object.values(config.models).some((m) => m.pipeline !== undefined)) return undefined;
+  const { getPipeline } = await import('../../pipelines/index');
+  return getPipeline;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function parseInteger(flag: string, min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${flag} expects a whole number >= ${min}, got '${value}'`);
+    return n;
+  };
+}

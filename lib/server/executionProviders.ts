@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { InferenceSession } from 'onnxruntime-node';
+import { toSessionOptions } from '../sessions/SessionOptions';
+import type { SessionSpec } from './workerProtocol';
+
+/** A requested execution provider cannot be used and the model's entry does not allow CPU instead. */
+export class ProviderUnavailableError extends Error {
+  constructor(readonly model: string, readonly providers: readonly string[], message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'ProviderUnavailableError';
+  }
+}
+
+export interface CreatedSession {
+  session: InferenceSession;
+  providers: string[];
+  /** Why the session runs on CPU although something else was asked for. */
+  fallback?: string;
+}
+
+/**
+ * Creates the model's session with its providers in order of preference. When that fails and
+ * a non-CPU provider was asked for, a CPU-only attempt tells a provider problem (CPU works)
+ * from a model problem (CPU fails too): the first falls back only if the entry allows it.
+ */
+export async function createSession(spec: SessionSpec): Promise<CreatedSession> {
+  const requested = [...(spec.session.executionProviders ?? ['cpu'])];
+  try {
+    return { session: await InferenceSession.create(spec.path, toSessionOptions(spec.session)), providers: requested };
+  } catch (err) {
+    const accelerators = requested.filter((p) => p !== 'cpu');
+    if (accelerators.length === 0) throw err;
+    let cpu: InferenceSession;
+    try {
+      cpu = await InferenceSession.create(spec.path, toSessionOptions({ ...spec.session, executionProviders: ['cpu'] }));
+    } catch {
+      throw err;
+    }
+    const why = describeMissingProvider(accelerators, err);
+    if (spec.cpuFallback) return { session: cpu, providers: ['cpu'], fallback: why };
+    await cpu.release();
+    throw new ProviderUnavailableError(
+      spec.model,
+      accelerators,
+      `model '${spec.model}': ${why}. Set cpuFallback: true in the model's entry to run it on CPU instead.`,
+      { cause: err },
+    );
+  }
+}
+
+/**
+ * Names what is missing, most basic first: onnxruntime-node's CUDA provider library (it is
+ * only installed with ONNXRUNTIME_NODE_INSTALL=cuda12), an NVIDIA driver, then CUDA/cuDNN.
+ */
+export function describeMissingProvider(
+  providers: readonly string[],
+  err: unknown,
+  probe: { exists: (path: string) => boolean; bindingDir: string | undefined } = { exists: existsSync, bindingDir: onnxruntimeBindingDir() },
+): string {
+  const ort = err instanceof Error ? err.message : String(err);
+  const list = providers.join(', ');
+  if (providers.some((p) => p === 'cuda' || p === 'tensorrt')) {
+    const lib = probe.bindingDir === undefined ? undefined : join(probe.bindingDir, 'libonnxruntime_providers_cuda.so');
+    if (lib !== undefined && !probe.exists(lib)) {
+      return (
+        `execution provider ${list} could not be loaded: onnxruntime-node was installed without its CUDA provider ` +
+        `(${lib} is missing; reinstall it with ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node) [onnxruntime: ${ort}]`
+      );
+    }
+    if (!probe.exists('/proc/driver/nvidia/version')) {
+      return (
+        `execution provider ${list} could not be loaded: no NVIDIA driver is visible (/proc/driver/nvidia/version is missing; ` +
+        `on Docker run with --gpus all, on SageMaker pick a GPU instance type) [onnxruntime: ${ort}]`
+      );
+    }
+    return (
+      `execution provider ${list} could not be loaded: the CUDA 12 runtime or cuDNN 9 libraries could not be opened ` +
+      `(use an nvidia/cuda:12.x-cudnn-runtime base image or put them on LD_LIBRARY_PATH) [onnxruntime: ${ort}]`
+    );
+  }
+  return `execution provider ${list} could not be loaded [onnxruntime: ${ort}]`;
+}
+
+/** Where onnxruntime-node keeps its native libraries for this platform. */
+export function onnxruntimeBindingDir(): string | undefined {
+  try {
+    const main = createRequire(import.meta.url).resolve('onnxruntime-node');
+    // .../onnxruntime-node/dist/index.js -> .../onnxruntime-node/bin/napi-v6/<platform>/<arch>
+    return join(dirname(main), '..', 'bin', 'napi-v6', process.platform, process.arch);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,103 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Latency buckets in seconds: 1 ms to 30 s (the API Gateway timeout on the Lambda side). */
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const LOAD_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+
+/**
+ * The server's Prometheus metrics, on a registry of its own (several servers in one process,
+ * as in tests, do not collide). Labels carry model names the server serves and route
+ * templates only, never raw paths: cardinality stays bounded whatever callers send.
+ */
+export class ServerMetrics {
+  readonly registry = new Registry();
+  readonly requests: Counter<'model' | 'route' | 'status'>;
+  readonly requestDuration: Histogram<'model' | 'route'>;
+  readonly inFlight: Gauge;
+  readonly queueDuration: Histogram<'model'>;
+  readonly queueDepth: Gauge<'model'>;
+  readonly batchRows: Histogram<'model'>;
+  readonly batchRequests: Histogram<'model'>;
+  readonly inferenceDuration: Histogram<'model'>;
+  readonly loadDuration: Histogram<'model' | 'stage'>;
+  private readonly queues = new Map<string, () => number>();
+
+  constructor() {
+    const registers = [this.registry];
+    this.requests = new Counter({
+      name: 'onnxless_requests_total',
+      help: 'HTTP requests by model (empty for server routes), route template and status code',
+      labelNames: ['model', 'route', 'status'],
+      registers,
+    });
+    this.requestDuration = new Histogram({
+      name: 'onnxless_request_duration_seconds',
+      help: 'HTTP request latency, from the first byte read to the last byte written',
+      labelNames: ['model', 'route'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.inFlight = new Gauge({ name: 'onnxless_requests_in_flight', help: 'HTTP requests being handled now', registers });
+    this.queueDuration = new Histogram({
+      name: 'onnxless_queue_duration_seconds',
+      help: 'Time a model call waited in the batching queue before its run started',
+      labelNames: ['model'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    const queues = this.queues;
+    this.queueDepth = new Gauge({
+      name: 'onnxless_queue_depth',
+      help: 'Model calls waiting in the queue',
+      labelNames: ['model'],
+      registers,
+      collect() {
+        for (const [model, depth] of queues) this.set({ model }, depth());
+      },
+    });
+    this.batchRows = new Histogram({
+      name: 'onnxless_batch_size',
+      help: 'Rows (the batch dimension) per model run',
+      labelNames: ['model'],
+      buckets: BATCH_BUCKETS,
+      registers,
+    });
+    this.batchRequests = new Histogram({
+      name: 'onnxless_batch_requests',
+      help: 'Model calls merged into one run',
+      labelNames: ['model'],
+      buckets: BATCH_BUCKETS,
+      registers,
+    });
+    this.inferenceDuration = new Histogram({
+      name: 'onnxless_inference_duration_seconds',
+      help: 'session.run time inside a worker thread, per run (a batch counts once)',
+      labelNames: ['model'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.loadDuration = new Histogram({
+      name: 'onnxless_model_load_duration_seconds',
+      help: "Model load time: stage 'weights' (fetch and verify, once), 'session' (per worker thread)",
+      labelNames: ['model', 'stage'],
+      buckets: LOAD_BUCKETS,
+      registers,
+    });
+    // Event-loop lag and process memory: the first place to look when /ping slows down.
+    collectDefaultMetrics({ register: this.registry, prefix: 'onnxless_' });
+  }
+
+  /** Reports a model's queue depth at every scrape. */
+  trackQueue(model: string, depth: () => number): void {
+    this.queues.set(model, depth);
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
