@@ -1,0 +1,188 @@
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseRegistry, type Registry } from '../registry/index';
+import { ensureLayer, formatBytes } from './layers';
+import { planDeployment, type DeploymentPlan } from './plan';
+
+/**
+ * The serverless plugin: reads the model registry (custom.onnxless) and expands it into the
+ * service before any command runs, so `package`, `deploy`, `offline` and `invoke local` all see one
+ * function per model. Loaded from serverless.yml through plugin.cjs.
+ */
+
+// The parts of the framework this plugin touches (osls 4 = Serverless Framework v3 line).
+interface ServerlessFunctionObject {
+  name?: string;
+  handler?: string;
+  package?: { artifact?: string };
+  [key: string]: unknown;
+}
+interface Serverless {
+  serviceDir: string;
+  service: {
+    service: string;
+    custom?: Record<string, unknown>;
+    provider: {
+      name: string;
+      runtime?: string;
+      stage?: string;
+      httpApi?: { authorizers?: Record<string, unknown>; [key: string]: unknown };
+      naming: { getNormalizedFunctionName(name: string): string; getLambdaLayerLogicalId(name: string): string };
+    };
+    functions: Record<string, ServerlessFunctionObject>;
+    layers?: Record<string, unknown>;
+    resources?: { Resources?: Record<string, unknown>; Outputs?: Record<string, unknown> };
+    package?: { individually?: boolean; artifact?: string };
+  };
+  processedInput: { commands: string[] };
+  pluginManager: { plugins: object[] };
+  getProvider(name: string): { getStage(): string; naming: Serverless['service']['provider']['naming'] };
+  classes: { Error: new (message: string, code?: string) => Error };
+}
+interface Logger {
+  notice(message: string): void;
+  info(message: string): void;
+  warning(message: string): void;
+}
+interface Options {
+  stage?: string;
+  package?: string;
+}
+
+/** serverless-esbuild writes `<handler file><outputFileExtension>` (default .js). */
+function bundleExtension(custom: Record<string, unknown> | undefined): string {
+  const esbuild = custom?.esbuild as { outputFileExtension?: unknown } | undefined;
+  return typeof esbuild?.outputFileExtension === 'string' ? esbuild.outputFileExtension : '.js';
+}
+
+const HANDLER_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
+const DEFAULT_RUNTIME = 'nodejs22.x';
+
+export default class OnnxlessPlugin {
+  readonly hooks: Record<string, () => Promise<void> | void>;
+  private plan: DeploymentPlan | undefined;
+
+  constructor(
+    private readonly serverless: Serverless,
+    private readonly options: Options,
+    private readonly logging: { log: Logger },
+  ) {
+    this.hooks = {
+      // `initialize` runs first in every command, after variables are resolved and the config is
+      // validated: the functions exist before serverless-esbuild, serverless-offline or
+      // `invoke local` look for them.
+      initialize: () => this.expand(),
+      'before:package:createDeploymentArtifacts': () => this.buildLayers(),
+      'after:package:finalize': () => this.reportArtifacts(),
+    };
+  }
+
+  private fail(message: string): never {
+    throw new this.serverless.classes.Error(message, 'ONNXLESS_REGISTRY');
+  }
+
+  expand(): void {
+    const { service } = this.serverless;
+    let registry: Registry;
+    try {
+      registry = parseRegistry(service.custom?.onnxless, { source: 'custom.onnxless in serverless.yml' });
+      const provider = this.serverless.getProvider('aws');
+      this.plan = planDeployment(registry, {
+        service: service.service,
+        stage: provider.getStage(),
+        runtime: service.provider.runtime ?? DEFAULT_RUNTIME,
+        naming: provider.naming,
+        root: this.serverless.serviceDir,
+        bundleExtension: bundleExtension(service.custom),
+        handlerExists: (file) => HANDLER_EXTENSIONS.some((ext) => existsSync(path.join(this.serverless.serviceDir, file + ext))),
+      });
+    } catch (err) {
+      this.fail(err instanceof Error ? err.message : String(err));
+    }
+    this.merge(this.plan);
+    this.letLayersPackageOffline();
+    this.logging.log.info(
+      `onnxless: ${Object.keys(registry.models).length} model(s) -> ${Object.keys(this.plan.functions).join(', ')}; auth ${registry.auth.type}`,
+    );
+  }
+
+  private merge(plan: DeploymentPlan): void {
+    const { service } = this.serverless;
+    const taken = (where: string, existing: Record<string, unknown> | undefined, keys: string[]) => {
+      const clash = keys.filter((k) => existing && k in existing);
+      if (clash.length > 0) {
+        this.fail(`custom.onnxless: ${clash.join(', ')} already defined in ${where}; rename the model or that entry`);
+      }
+    };
+    taken('functions', service.functions, Object.keys(plan.functions));
+    taken('layers', service.layers, Object.keys(plan.layers));
+    service.resources ??= {};
+    service.resources.Resources ??= {};
+    service.resources.Outputs ??= {};
+    taken('resources.Resources', service.resources.Resources, Object.keys(plan.resources));
+    taken('resources.Outputs', service.resources.Outputs, Object.keys(plan.outputs));
+
+    Object.assign(service.functions, plan.functions);
+    service.layers = { ...service.layers, ...plan.layers };
+    Object.assign(service.resources.Resources, plan.resources);
+    Object.assign(service.resources.Outputs, plan.outputs);
+    if (Object.keys(plan.authorizers).length > 0) {
+      service.provider.httpApi ??= {};
+      service.provider.httpApi.authorizers = { ...service.provider.httpApi.authorizers, ...plan.authorizers };
+    }
+  }
+
+  /**
+   * At `package` the framework asks CloudFormation for the deployed stack's layer hashes, to
+   * reuse layers already uploaded; with no network or no credentials that call fails the whole
+   * package. For `package` alone the comparison is an optimisation: when AWS cannot be asked,
+   * the layers are simply uploaded again at deploy. `deploy` keeps the framework's behaviour.
+   */
+  private letLayersPackageOffline(): void {
+    if (this.serverless.processedInput.commands[0] !== 'package') return;
+    const compileLayers = this.serverless.pluginManager.plugins.find((p) => p.constructor.name === 'AwsCompileLayers') as
+      | { compareWithLastLayer?: (layerName: string) => Promise<void> }
+      | undefined;
+    const compare = compileLayers?.compareWithLastLayer?.bind(compileLayers);
+    if (!compileLayers || !compare) return;
+    let warned = false;
+    compileLayers.compareWithLastLayer = async (layerName: string) => {
+      try {
+        await compare(layerName);
+      } catch (err) {
+        if (!warned) {
+          warned = true;
+          this.logging.log.warning(
+            `onnxless: could not compare layers with the deployed stack (${err instanceof Error ? err.message : String(err)}); packaging them as new`,
+          );
+        }
+      }
+    };
+  }
+
+  /** Layer zips are build outputs: made (or reused when current) right before packaging. */
+  async buildLayers(): Promise<void> {
+    if (!this.plan) return;
+    for (const { layer, architecture } of this.plan.layerBuilds) {
+      try {
+        const { manifest, built } = await ensureLayer(this.serverless.serviceDir, layer, architecture);
+        this.logging.log.notice(
+          `onnxless: layer ${layer}-${architecture} ${formatBytes(manifest.zipBytes)} zipped, ${formatBytes(manifest.unzippedBytes)} unzipped${built ? ' (built)' : ''}`,
+        );
+      } catch (err) {
+        this.fail(`onnxless: cannot build layer ${layer}-${architecture}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+
+  /** Prints every packaged function's zip size (the generic handler's should stay well under 1 MB). */
+  reportArtifacts(): void {
+    if (!this.plan) return;
+    const dir = path.resolve(this.serverless.serviceDir, this.options.package ?? '.serverless');
+    const sizes = Object.keys(this.plan.functions).map((key) => {
+      const artifact = path.join(dir, `${key}.zip`);
+      return `${key} ${existsSync(artifact) ? formatBytes(statSync(artifact).size) : '(no zip)'}`;
+    });
+    this.logging.log.notice(`onnxless: function zips: ${sizes.join(', ')}`);
+  }
+}

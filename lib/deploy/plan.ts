@@ -1,0 +1,328 @@
+import path from 'node:path';
+import {
+  DEFAULT_MODEL_HANDLER,
+  parseS3Uri,
+  type Architecture,
+  type AuthConfig,
+  type ModelEntry,
+  type Registry,
+} from '../registry/index';
+import { RegistryError } from '../registry/errors';
+import { LAMBDA_LIMITS, MODEL_FUNCTION_DEFAULTS, SERVER_FUNCTION, ephemeralStorageMb, memorySizeMb } from './defaults';
+import { layerPaths, type LayerName } from './layers';
+
+/**
+ * Registry -> what the framework deploys: one function per model, the server function, the
+ * layers they use, one IAM role per function, the bucket. Pure: the plugin merges the result
+ * into the service; tests can read it without packaging.
+ */
+
+type Cfn = Record<string, unknown>;
+
+export interface HttpApiEvent {
+  httpApi: { method: 'GET' | 'POST'; path: string; authorizer?: { type: 'aws_iam' } | { name: string } };
+}
+
+export interface FunctionConfig {
+  name: string;
+  handler: string;
+  architecture: Architecture;
+  memorySize: number;
+  timeout: number;
+  ephemeralStorageSize?: number;
+  environment: Record<string, string>;
+  layers?: Cfn[];
+  role: string;
+  events: HttpApiEvent[];
+  package: { patterns: string[] };
+}
+
+export interface LayerConfig {
+  name: string;
+  description: string;
+  package: { artifact: string };
+  compatibleRuntimes: string[];
+  compatibleArchitectures: Architecture[];
+  licenseInfo: string;
+}
+
+export interface DeploymentPlan {
+  functions: Record<string, FunctionConfig>;
+  /** Layer key (as in serverless.yml `layers:`) -> definition; only the ones some function uses. */
+  layers: Record<string, LayerConfig>;
+  /** The layer zips those definitions point at, for the build step. */
+  layerBuilds: Array<{ layer: LayerName; architecture: Architecture }>;
+  resources: Record<string, Cfn>;
+  outputs: Record<string, Cfn>;
+  /** Merged into provider.httpApi.authorizers. */
+  authorizers: Record<string, Cfn>;
+}
+
+export interface PlanContext {
+  service: string;
+  stage: string;
+  runtime: string;
+  /** The framework's naming (provider.naming), so logical ids match what it generates. */
+  naming: { getNormalizedFunctionName(name: string): string; getLambdaLayerLogicalId(name: string): string };
+  /** Project root: layer artifacts are given relative to it. */
+  root: string;
+  /** Extension of the bundler's output files (serverless-esbuild's outputFileExtension). */
+  bundleExtension: string;
+  /** Does `path/to/file` (no extension) name a handler source? */
+  handlerExists?: (fileWithoutExtension: string) => boolean;
+}
+
+export const JWT_AUTHORIZER = 'onnxlessJwt';
+export const BUCKET_LOGICAL_ID = 'OnnxlessModelBucket';
+
+const LAYER_DESCRIPTIONS: Record<LayerName, string> = {
+  onnxruntime: 'onnxruntime-node and onnxruntime-common, one platform, at /opt/nodejs/node_modules',
+  sharp: 'sharp and libvips, one platform, at /opt/nodejs/node_modules',
+};
+
+export function planDeployment(registry: Registry, ctx: PlanContext): DeploymentPlan {
+  const problems: string[] = [];
+  const plan: DeploymentPlan = { functions: {}, layers: {}, layerBuilds: [], resources: {}, outputs: {}, authorizers: {} };
+  const authorizer = routeAuthorizer(registry.auth, plan);
+
+  for (const [name, entry] of Object.entries(registry.models)) {
+    const before = problems.length;
+    const fn = planModelFunction(name, entry, ctx, authorizer, problems);
+    if (problems.length > before || !fn) continue;
+    fn.layers = useLayers(['onnxruntime', ...(entry.layers ?? [])], fn.architecture, ctx, plan);
+    plan.functions[name] = fn;
+    plan.resources[roleLogicalId(name, ctx)] = functionRole(name, fn.name, parseS3Uri(entry.weights));
+  }
+  if (problems.length > 0) throw new RegistryError(problems);
+
+  plan.functions[SERVER_FUNCTION.key] = planServerFunction(ctx, authorizer);
+  plan.resources[roleLogicalId(SERVER_FUNCTION.key, ctx)] = functionRole(SERVER_FUNCTION.key, functionName(SERVER_FUNCTION.key, ctx));
+
+  if (registry.bucket.create) Object.assign(plan.resources, bucketResources(registry.bucket.name));
+  plan.outputs.OnnxlessModelBucketName = {
+    Description: 'Bucket the model weights are read from',
+    Value: registry.bucket.create ? { Ref: BUCKET_LOGICAL_ID } : registry.bucket.name,
+  };
+  return plan;
+}
+
+function planModelFunction(
+  name: string,
+  entry: ModelEntry,
+  ctx: PlanContext,
+  authorizer: HttpApiEvent['httpApi']['authorizer'],
+  problems: string[],
+): FunctionConfig | undefined {
+  const fnName = functionName(name, ctx);
+  if (fnName.length > LAMBDA_LIMITS.functionName) {
+    problems.push(
+      `model '${name}': name: the function name '${fnName}' has ${fnName.length} characters, Lambda allows ${LAMBDA_LIMITS.functionName}; shorten the model name, service or stage`,
+    );
+  }
+  const handler = entry.handler ?? DEFAULT_MODEL_HANDLER;
+  const handlerFile = handler.slice(0, handler.lastIndexOf('.'));
+  if (ctx.handlerExists && !ctx.handlerExists(handlerFile)) {
+    problems.push(`model '${name}': handler: no source file ${handlerFile}.ts (or .js, .mjs, .cjs, .mts) for '${handler}'`);
+  }
+  let ephemeralStorageSize: number | undefined;
+  if (entry.size !== undefined) {
+    ephemeralStorageSize = ephemeralStorageMb(entry.size);
+    if (ephemeralStorageSize > LAMBDA_LIMITS.ephemeralMb.max) {
+      problems.push(
+        `model '${name}': size: ${entry.size} bytes of weights need ${ephemeralStorageSize} MB of /tmp, Lambda allows ${LAMBDA_LIMITS.ephemeralMb.max}; serve this model from a container`,
+      );
+    }
+  }
+  if (problems.length > 0) return undefined;
+
+  const routes: Array<[HttpApiEvent['httpApi']['method'], string]> = [
+    ['GET', `/v2/models/${name}`],
+    ['GET', `/v2/models/${name}/ready`],
+    ['POST', `/v2/models/${name}/infer`],
+  ];
+  // A model with its own handler has its own pre/post-processing: the domain route.
+  if (entry.handler !== undefined && entry.handler !== DEFAULT_MODEL_HANDLER) routes.push(['POST', `/models/${name}/predict`]);
+
+  return {
+    name: fnName,
+    handler,
+    architecture: entry.architecture ?? MODEL_FUNCTION_DEFAULTS.architecture,
+    memorySize: entry.memorySize ?? memorySizeMb(entry.size),
+    timeout: entry.timeout ?? MODEL_FUNCTION_DEFAULTS.timeout,
+    ...(ephemeralStorageSize === undefined ? {} : { ephemeralStorageSize }),
+    environment: modelEnvironment(name, entry),
+    role: roleLogicalId(name, ctx),
+    events: routes.map(([method, path]) => httpApiEvent(method, path, authorizer)),
+    package: onlyOwnBundle(handlerFile, ctx),
+  };
+}
+
+/**
+ * Each zip holds its own bundle and nothing else. The bundler zips whatever its build folder
+ * holds besides the other functions' bundles, and that folder is shared: a leftover from an
+ * earlier configuration or an `offline` session running beside the package would ship in every
+ * function. `!**` drops everything; the positive patterns after it put the bundle back.
+ */
+function onlyOwnBundle(handlerFile: string, ctx: PlanContext): { patterns: string[] } {
+  const bundle = `${handlerFile}${ctx.bundleExtension}`;
+  return { patterns: ['!**', bundle, `${bundle}.map`] };
+}
+
+/** The runtime's whole configuration: handlers read nothing but these variables. */
+export function modelEnvironment(name: string, entry: ModelEntry): Record<string, string> {
+  const env: Record<string, string> = { ONNXLESS_MODEL_NAME: name, ONNXLESS_MODEL_URI: entry.weights };
+  if (entry.sha256 !== undefined) env.ONNXLESS_MODEL_SHA256 = entry.sha256;
+  if (entry.eager !== undefined) env.ONNXLESS_EAGER = String(entry.eager);
+  if (entry.intraOpThreads !== undefined) env.ONNXLESS_INTRA_OP_THREADS = String(entry.intraOpThreads);
+  if (entry.graphOptimization !== undefined) env.ONNXLESS_GRAPH_OPTIMIZATION = entry.graphOptimization;
+  if (entry.executionProviders !== undefined) env.ONNXLESS_EXECUTION_PROVIDERS = entry.executionProviders.join(',');
+  return env;
+}
+
+function planServerFunction(ctx: PlanContext, authorizer: HttpApiEvent['httpApi']['authorizer']): FunctionConfig {
+  return {
+    name: functionName(SERVER_FUNCTION.key, ctx),
+    handler: SERVER_FUNCTION.handler,
+    architecture: SERVER_FUNCTION.architecture,
+    memorySize: SERVER_FUNCTION.memorySize,
+    timeout: SERVER_FUNCTION.timeout,
+    environment: {},
+    role: roleLogicalId(SERVER_FUNCTION.key, ctx),
+    events: (['/v2', '/v2/health/live', '/v2/health/ready'] as const).map((path) => httpApiEvent('GET', path, authorizer)),
+    package: onlyOwnBundle(SERVER_FUNCTION.handler.slice(0, SERVER_FUNCTION.handler.lastIndexOf('.')), ctx),
+  };
+}
+
+function routeAuthorizer(auth: AuthConfig, plan: DeploymentPlan): HttpApiEvent['httpApi']['authorizer'] {
+  switch (auth.type) {
+    case 'iam':
+      return { type: 'aws_iam' };
+    case 'jwt':
+      plan.authorizers[JWT_AUTHORIZER] = {
+        type: 'jwt',
+        identitySource: '$request.header.Authorization',
+        issuerUrl: auth.issuer,
+        audience: auth.audience,
+      };
+      return { name: JWT_AUTHORIZER };
+    case 'none':
+      return undefined;
+  }
+}
+
+function httpApiEvent(method: 'GET' | 'POST', path: string, authorizer: HttpApiEvent['httpApi']['authorizer']): HttpApiEvent {
+  return { httpApi: { method, path, ...(authorizer ? { authorizer } : {}) } };
+}
+
+function useLayers(layers: LayerName[], architecture: Architecture, ctx: PlanContext, plan: DeploymentPlan): Cfn[] {
+  return [...new Set(layers)].map((layer) => {
+    const key = layerKey(layer, architecture);
+    if (!plan.layers[key]) {
+      const artifact = path.relative(ctx.root, layerPaths(ctx.root, layer, architecture).zip).split(path.sep).join('/');
+      plan.layers[key] = {
+        name: `${ctx.service}-${ctx.stage}-${layer}-${architecture}`,
+        description: LAYER_DESCRIPTIONS[layer],
+        package: { artifact },
+        compatibleRuntimes: [ctx.runtime],
+        compatibleArchitectures: [architecture],
+        licenseInfo: layer === 'onnxruntime' ? 'MIT' : 'Apache-2.0 AND LGPL-3.0-or-later',
+      };
+      plan.layerBuilds.push({ layer, architecture });
+    }
+    return { Ref: ctx.naming.getLambdaLayerLogicalId(key) };
+  });
+}
+
+/** `onnxruntimeX8664`, `sharpArm64`: keys that survive the framework's logical-id normalisation. */
+export function layerKey(layer: LayerName, architecture: Architecture): string {
+  return `${layer}${architecture === 'x86_64' ? 'X8664' : 'Arm64'}`;
+}
+
+export function functionName(key: string, ctx: Pick<PlanContext, 'service' | 'stage'>): string {
+  return `${ctx.service}-${ctx.stage}-${key}`;
+}
+
+export function roleLogicalId(key: string, ctx: Pick<PlanContext, 'naming'>): string {
+  return `${ctx.naming.getNormalizedFunctionName(key)}OnnxlessRole`;
+}
+
+const partition = { Ref: 'AWS::Partition' };
+
+/**
+ * One role per function: write its own log group, and read exactly its model's object, nothing
+ * bucket-wide (no ListBucket: a missing object reads as 403, which the runtime reports as 503
+ * naming the key).
+ */
+function functionRole(key: string, fnName: string, weights?: { bucket: string; key: string }): Cfn {
+  const statements: Cfn[] = [
+    {
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: [{ 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${fnName}:*` }],
+    },
+  ];
+  if (weights) {
+    statements.push({
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: [{ 'Fn::Join': ['', ['arn:', partition, `:s3:::${weights.bucket}/${weights.key}`]] }],
+    });
+  }
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] }],
+      },
+      Policies: [{ PolicyName: `onnxless-${key}`, PolicyDocument: { Version: '2012-10-17', Statement: statements } }],
+    },
+  };
+}
+
+/** Private, encrypted (SSE-S3: no KMS grant needed), versioned; kept when the stack is removed. */
+function bucketResources(name: string): Record<string, Cfn> {
+  const bucketArn = { 'Fn::Join': ['', ['arn:', partition, `:s3:::${name}`]] };
+  const objectsArn = { 'Fn::Join': ['', ['arn:', partition, `:s3:::${name}/*`]] };
+  return {
+    [BUCKET_LOGICAL_ID]: {
+      Type: 'AWS::S3::Bucket',
+      // Weights outlive the stack: `serverless remove` must not delete models nobody can rebuild.
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        BucketName: name,
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }],
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      },
+    },
+    [`${BUCKET_LOGICAL_ID}Policy`]: {
+      Type: 'AWS::S3::BucketPolicy',
+      Properties: {
+        Bucket: { Ref: BUCKET_LOGICAL_ID },
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'DenyInsecureTransport',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 's3:*',
+              Resource: [bucketArn, objectsArn],
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            },
+          ],
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import type { z } from 'zod';
+import { RegistryError } from './errors';
+import { RegistrySchema, type Registry } from './schema';
+
+/**
+ * Validates `custom.onnxless` (variables already resolved) and returns it typed, defaults applied.
+ * Throws a RegistryError listing every problem, each naming the model and the field.
+ */
+export function parseRegistry(raw: unknown, options: { source?: string } = {}): Registry {
+  if (raw === undefined || raw === null) {
+    throw new RegistryError(['missing: add custom.onnxless with a bucket and models'], options);
+  }
+  const result = RegistrySchema.safeParse(raw, { reportInput: true });
+  if (result.success) return result.data;
+  throw new RegistryError(result.error.issues.map(describeIssue), { ...options, cause: result.error });
+}
+
+/** `model 'foo': weights: expected s3://bucket/key, got 'x'` / `auth: issuer: required`. */
+export function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String);
+  const place =
+    path[0] === 'models' && path.length >= 2
+      ? [`model '${path[1]}'`, ...(path.length > 2 ? [path.slice(2).join('.')] : [])]
+      : path.length > 0
+        ? [path.join('.')]
+        : [];
+  return [...place, describeMessage(issue)].join(': ');
+}
+
+function describeMessage(issue: z.core.$ZodIssue): string {
+  if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.input === undefined) return 'required';
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+    case 'invalid_type':
+      if (issue.expected === 'int') return issue.message;
+      return `expected ${issue.expected}, got ${JSON.stringify(issue.input)}`;
+    case 'invalid_key':
+      return issue.issues.map((inner) => inner.message).join('; ');
+    case 'invalid_value':
+      return `expected one of ${issue.values.map(String).join(', ')}, got ${JSON.stringify(issue.input)}`;
+    default:
+      return issue.message;
+  }
+}

@@ -1,0 +1,39 @@
+/** `s3://bucket/key`, split. Keys are kept verbatim (no URL decoding): S3 keys are plain strings. */
+export interface S3Location {
+  readonly bucket: string;
+  readonly key: string;
+}
+
+// S3 general-purpose bucket naming rules: 3-63 characters, lowercase letters, digits, dots, hyphens.
+export const BUCKET_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+const S3_URI = /^s3:\/\/([^/]+)\/(.+)$/;
+
+/**
+ * Why `uri` is not a usable weights location, or undefined when it is. Wildcards are refused
+ * because the key ends up verbatim in an IAM resource ARN, where `*` and `?` would widen the
+ * grant beyond the one object.
+ */
+export function s3UriProblem(uri: string): string | undefined {
+  const match = S3_URI.exec(uri);
+  if (!match) return `expected s3://bucket/key, got '${uri}'`;
+  const [, bucket = '', key = ''] = match;
+  if (!BUCKET_NAME_PATTERN.test(bucket)) {
+    return `bucket '${bucket}' is not a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)`;
+  }
+  if (/[*?]/.test(key)) return `key '${key}' must not contain '*' or '?' (IAM would read them as wildcards)`;
+  if (key.endsWith('/')) return `key '${key}' names a folder, not an object`;
+  if (Buffer.byteLength(key) > 1024) return 'key is longer than 1024 bytes';
+  return undefined;
+}
+
+export function parseS3Uri(uri: string): S3Location {
+  const problem = s3UriProblem(uri);
+  if (problem) throw new TypeError(problem);
+  const match = S3_URI.exec(uri) as RegExpExecArray;
+  return { bucket: match[1] as string, key: match[2] as string };
+}
+
+export function formatS3Uri(location: S3Location): string {
+  return `s3://${location.bucket}/${location.key}`;
+}

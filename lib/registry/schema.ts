@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { BUCKET_NAME_PATTERN, s3UriProblem } from './s3Uri';
+
+/**
+ * The one schema of `custom.onnxless` in serverless.yml: it validates the registry and types it,
+ * for the deploy plugin, the local stack and the CLI alike.
+ */
+
+export const ARCHITECTURES = ['x86_64', 'arm64'] as const;
+export type Architecture = (typeof ARCHITECTURES)[number];
+
+export const GRAPH_OPTIMIZATIONS = ['disabled', 'basic', 'extended', 'all'] as const;
+export type GraphOptimization = (typeof GRAPH_OPTIMIZATIONS)[number];
+
+export const AUTH_TYPES = ['iam', 'jwt', 'none'] as const;
+export type AuthType = (typeof AUTH_TYPES)[number];
+
+/** Native modules a model's own handler may need beyond onnxruntime, each shipped as a layer. */
+export const EXTRA_LAYERS = ['sharp'] as const;
+export type ExtraLayer = (typeof EXTRA_LAYERS)[number];
+
+/** The handler a model gets when its entry names none: OIP v2 over raw tensors. */
+export const DEFAULT_MODEL_HANDLER = 'handlers/tensor.handler';
+
+/** Function keys the deployment uses for itself; a model cannot take them. */
+export const RESERVED_MODEL_NAMES = ['server'] as const;
+
+/**
+ * Lowercase DNS label, at most 40 characters: the name appears in URLs, in the Lambda function
+ * name `<service>-<stage>-<model>` (64 characters at most) and in CloudFormation logical ids.
+ */
+export const MODEL_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+
+// `path/to/file.exportName`, the form Lambda and serverless use.
+const HANDLER_PATTERN = /^[A-Za-z0-9_][\w./-]*\.[A-Za-z_$][\w$]*$/;
+
+const s3Uri = z.string().check((ctx) => {
+  const problem = s3UriProblem(ctx.value);
+  if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+});
+
+const int = (min: number, max: number, unit: string) =>
+  z.int({ error: `expected a whole number (${unit})` })
+    .min(min, `must be at least ${min} ${unit}`)
+    .max(max, `must be at most ${max} ${unit}`);
+
+export const ModelEntrySchema = z.strictObject({
+  /** Where the weights live: `s3://bucket/key`. The function may read exactly this object. */
+  weights: s3Uri,
+  /** Pin: the runtime refuses weights whose sha256 differs. */
+  sha256: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hexadecimal characters')
+    .transform((s) => s.toLowerCase())
+    .optional(),
+  /** Bytes of the weights; sizes the function's /tmp (ephemeral storage) and its memory default. */
+  size: int(1, Number.MAX_SAFE_INTEGER, 'bytes').optional(),
+  /** `path/file.export`; default: the generic tensor handler. A custom handler adds the domain route. */
+  handler: z.string().regex(HANDLER_PATTERN, "expected 'path/to/file.exportName'").optional(),
+  memorySize: int(128, 10_240, 'MB').optional(),
+  timeout: int(1, 900, 'seconds').optional(),
+  architecture: z.enum(ARCHITECTURES).optional(),
+  eager: z.boolean().optional(),
+  intraOpThreads: int(1, 64, 'threads').optional(),
+  graphOptimization: z.enum(GRAPH_OPTIMIZATIONS).optional(),
+  executionProviders: z
+    .array(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'expected a provider name such as cpu'))
+    .min(1, 'list at least one provider')
+    .optional(),
+  /** Extra native-module layers the handler needs (image models: sharp). */
+  layers: z.array(z.enum(EXTRA_LAYERS)).optional(),
+});
+
+export const BucketSchema = z.strictObject({
+  name: z.string().regex(BUCKET_NAME_PATTERN, 'expected an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)'),
+  /** true (default): the stack creates the bucket. false: it exists already and the stack leaves it alone. */
+  create: z.boolean().default(true),
+});
+
+const AuthObjectSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('iam') }),
+    z.strictObject({ type: z.literal('none') }),
+    z.strictObject({
+      type: z.literal('jwt'),
+      issuer: z.url({ protocol: /^https$/, error: 'expected the https URL of the token issuer' }),
+      audience: z
+        .union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: 'expected an audience or a list of them' })
+        .transform((a) => (Array.isArray(a) ? a : [a])),
+    }),
+  ],
+  { error: `expected type ${AUTH_TYPES.join(', ')}` },
+);
+
+/** `auth: none` is shorthand for `auth: { type: none }`; leaving auth out means IAM, never none. */
+export const AuthSchema = z.preprocess((v) => (typeof v === 'string' ? { type: v } : v), AuthObjectSchema);
+
+const ModelNameSchema = z
+  .string()
+  .regex(MODEL_NAME_PATTERN, 'name: expected 1-40 lowercase letters, digits or hyphens, not starting or ending with a hyphen')
+  .refine((name) => !(RESERVED_MODEL_NAMES as readonly string[]).includes(name), 'name: reserved for the server-level function');
+
+export const RegistrySchema = z.strictObject({
+  bucket: BucketSchema,
+  auth: AuthSchema.default({ type: 'iam' }),
+  models: z.record(ModelNameSchema, ModelEntrySchema).default({}),
+});
+
+export type ModelEntryInput = z.input<typeof ModelEntrySchema>;
+export type ModelEntry = z.output<typeof ModelEntrySchema>;
+export type BucketConfig = z.output<typeof BucketSchema>;
+export type AuthConfig = z.output<typeof AuthSchema>;
+export type RegistryInput = z.input<typeof RegistrySchema>;
+export type Registry = z.output<typeof RegistrySchema>;
+export type ModelField = keyof ModelEntryInput;
+
+/** Field order used when writing an entry, so new entries read the same way in every file. */
+export const MODEL_FIELDS = Object.keys(ModelEntrySchema.shape) as ModelField[];
