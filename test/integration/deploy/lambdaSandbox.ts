@@ -66,14 +66,19 @@ export class LambdaSandbox {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'onnxless-lambda-'));
     const sandbox = new LambdaSandbox(dir, path.join(dir, 'opt'));
     const taskRoot = path.join(dir, 'task');
-    await extractZip(options.functionZip, taskRoot);
-    await mkdir(sandbox.opt, { recursive: true });
-    for (const zip of options.layerZips) await extractZip(zip, sandbox.opt);
-    await writeFile(path.join(dir, 'bootstrap.cjs'), BOOTSTRAP);
-    sandbox.spawn(taskRoot, options.handler, options.env);
-    const ready = JSON.parse(await sandbox.next()) as { ortPath: string | null };
-    sandbox.ortPath = ready.ortPath;
-    return sandbox;
+    try {
+      await extractZip(options.functionZip, taskRoot);
+      await mkdir(sandbox.opt, { recursive: true });
+      for (const zip of options.layerZips) await extractZip(zip, sandbox.opt);
+      await writeFile(path.join(dir, 'bootstrap.cjs'), BOOTSTRAP);
+      sandbox.spawn(taskRoot, options.handler, options.env);
+      const ready = JSON.parse(await sandbox.next()) as { ortPath: string | null };
+      sandbox.ortPath = ready.ortPath;
+      return sandbox;
+    } catch (err) {
+      await sandbox.stop();
+      throw err;
+    }
   }
 
   private spawn(taskRoot: string, handler: string, env: Record<string, string>): void {
