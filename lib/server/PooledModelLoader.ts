@@ -102,7 +102,9 @@ export class PooledModelLoader extends ModelLoader {
       session: this.config.session ?? {},
       cpuFallback: this.#options.cpuFallback,
     };
-    const reply = await this.#options.pool.load(spec);
+    const reply = await this.#options.pool.load(spec).catch((err: unknown) => {
+      throw workerFailed(name, err);
+    });
     if (!reply.ok) throw failureError(name, reply, source.description);
     this.#reportSession(reply.created);
     // The other workers create theirs now rather than on their first request.
@@ -160,7 +162,9 @@ export class PooledModelLoader extends ModelLoader {
   }
 
   async #runOnPool(spec: SessionSpec, feeds: TensorMap, fetches: readonly string[] | undefined): Promise<TensorMap> {
-    const reply = await this.#options.pool.run(spec, feeds as never, fetches);
+    const reply = await this.#options.pool.run(spec, feeds as never, fetches).catch((err: unknown) => {
+      throw workerFailed(spec.model, err);
+    });
     if (!reply.ok) throw failureError(spec.model, reply, this.config.source.description);
     this.#reportSession(reply.created);
     this.#options.metrics?.inferenceDuration.observe({ model: spec.model }, reply.runMs / 1000);
@@ -183,6 +187,11 @@ function hasFreeFirstDim(meta: WireValueMetadata): boolean {
   if (!meta.isTensor) return false;
   const first = meta.shape?.[0];
   return typeof first === 'string' || (typeof first === 'number' && first < 0);
+}
+
+/** The thread itself died (a native crash, out of memory) or the pool is closed: not the caller's fault. */
+function workerFailed(model: string, err: unknown): ModelUnavailableError {
+  return new ModelUnavailableError(model, `model '${model}': its worker thread failed: ${describeError(err)}`, { cause: err, retryAfterSeconds: 1 });
 }
 
 function failureError(model: string, reply: Extract<WorkerReply, { ok: false }>, where: string): Error {
