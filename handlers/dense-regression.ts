@@ -4,6 +4,7 @@
  */
 import { createLambdaHandler } from '../lib/lambda/createLambdaHandler';
 import { modelConfigFromEnv } from '../lib/lambda/modelConfigFromEnv';
-import { pipelines } from '../lib/pipelines';
+// The pipeline's own file, not the pipelines table: the table pulls in the image steps and sharp.
+import { createDenseRegression } from '../lib/pipelines/denseRegression';
 
-export const handler = createLambdaHandler(modelConfigFromEnv(), { pipeline: pipelines.denseRegression });
+export const handler = createLambdaHandler(modelConfigFromEnv(), { pipeline: createDenseRegression() });

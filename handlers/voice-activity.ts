@@ -4,6 +4,7 @@
  */
 import { createLambdaHandler } from '../lib/lambda/createLambdaHandler';
 import { modelConfigFromEnv } from '../lib/lambda/modelConfigFromEnv';
-import { pipelines } from '../lib/pipelines';
+// The pipeline's own file, not the pipelines table: the table pulls in the image steps and sharp.
+import { createVoiceActivity } from '../lib/pipelines/voiceActivity';
 
-export const handler = createLambdaHandler(modelConfigFromEnv(), { pipeline: pipelines.voiceActivity });
+export const handler = createLambdaHandler(modelConfigFromEnv(), { pipeline: createVoiceActivity() });

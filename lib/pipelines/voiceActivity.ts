@@ -1,10 +1,16 @@
 import { Tensor } from 'onnxruntime-node';
 import { z } from 'zod';
 import type { Pipeline } from '../pipeline/Pipeline';
-import {
-  WAV_INPUT, acceptedTypes, decodeWav, frameSignal, mixToMono, parseQuery, readMediaInput, resample, runRecurrent,
-  thresholdSegments, type Segment,
-} from '../processing';
+// Audio steps imported file by file, not from '../processing': its index also re-exports the
+// image steps, and their sharp import would make this function need the sharp layer.
+import { frameSignal } from '../processing/audio/frameSignal';
+import { decodeWav } from '../processing/audio/decodeWav';
+import { mixToMono } from '../processing/audio/mixToMono';
+import { resample } from '../processing/audio/resample';
+import { parseQuery } from '../processing/input/jsonBody';
+import { WAV_INPUT, acceptedTypes, readMediaInput } from '../processing/input/mediaInput';
+import { runRecurrent } from '../processing/model/runRecurrent';
+import { thresholdSegments, type Segment } from '../processing/postprocess/speechSegments';
 
 export interface VoiceActivityResult {
   /** Speech segments in seconds from the start of the clip. */
