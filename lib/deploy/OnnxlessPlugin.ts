@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseRegistry, type Registry } from '../registry/index';
 import { ensureLayer, formatBytes } from './layers';
+import { GPU_IMAGE_NAME, GPU_IMAGE_PLACEHOLDER, type EcrImage } from './containers';
 import { planDeployment, type DeploymentPlan } from './plan';
 
 /**
@@ -27,6 +28,7 @@ interface Serverless {
       runtime?: string;
       stage?: string;
       httpApi?: { authorizers?: Record<string, unknown>; [key: string]: unknown };
+      ecr?: { images: Record<string, unknown>; scanOnPush?: boolean; maxImageCount?: number };
       naming: { getNormalizedFunctionName(name: string): string; getLambdaLayerLogicalId(name: string): string };
     };
     functions: Record<string, ServerlessFunctionObject>;
@@ -36,7 +38,12 @@ interface Serverless {
   };
   processedInput: { commands: string[] };
   pluginManager: { plugins: object[] };
-  getProvider(name: string): { getStage(): string; naming: Serverless['service']['provider']['naming'] };
+  getProvider(name: string): {
+    getStage(): string;
+    naming: Serverless['service']['provider']['naming'] & { getEcrRepositoryName?(): string };
+    /** The framework's own docker build + push to its ECR repository (what it does for image functions). */
+    resolveImageUriAndShaFromPath?(args: Record<string, unknown>): Promise<{ functionImageUri: string }>;
+  };
   classes: { Error: new (message: string, code?: string) => Error };
 }
 interface Logger {
@@ -73,6 +80,9 @@ export default class OnnxlessPlugin {
       // `invoke local` look for them.
       initialize: () => this.expand(),
       'before:package:createDeploymentArtifacts': () => this.buildLayers(),
+      // Custom resources are merged into the template during package:finalize: the GPU image's
+      // URI must be in them by then.
+      'before:package:finalize': () => this.buildGpuImage(),
       'after:package:finalize': () => this.reportArtifacts(),
     };
   }
@@ -94,6 +104,7 @@ export default class OnnxlessPlugin {
         naming: provider.naming,
         root: this.serverless.serviceDir,
         bundleExtension: bundleExtension(service.custom),
+        ecrRepository: provider.naming.getEcrRepositoryName?.(),
         handlerExists: (file) => HANDLER_EXTENSIONS.some((ext) => existsSync(path.join(this.serverless.serviceDir, file + ext))),
       });
     } catch (err) {
@@ -129,6 +140,11 @@ export default class OnnxlessPlugin {
     if (Object.keys(plan.authorizers).length > 0) {
       service.provider.httpApi ??= {};
       service.provider.httpApi.authorizers = { ...service.provider.httpApi.authorizers, ...plan.authorizers };
+    }
+    if (Object.keys(plan.ecrImages).length > 0) {
+      service.provider.ecr ??= { images: {} };
+      taken('provider.ecr.images', service.provider.ecr.images, Object.keys(plan.ecrImages));
+      service.provider.ecr.images = { ...service.provider.ecr.images, ...plan.ecrImages };
     }
   }
 
@@ -173,6 +189,36 @@ export default class OnnxlessPlugin {
         this.fail(`onnxless: cannot build layer ${layer}-${architecture}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
+  }
+
+  /**
+   * `runtime: gpu` models that name no image: build images/Dockerfile.gpu and push it to the
+   * service's ECR repository with the framework's own machinery (Docker and AWS needed, as for
+   * image functions), then point the SageMaker models at it.
+   */
+  async buildGpuImage(): Promise<void> {
+    if (!this.plan?.buildsGpuImage) return;
+    const provider = this.serverless.getProvider('aws');
+    const image = this.plan.ecrImages[GPU_IMAGE_NAME] as EcrImage;
+    const ecr = this.serverless.service.provider.ecr;
+    if (!provider.resolveImageUriAndShaFromPath) this.fail('onnxless: this framework version cannot build container images');
+    const { functionImageUri } = await provider.resolveImageUriAndShaFromPath({
+      imageName: GPU_IMAGE_NAME,
+      imagePath: image.path,
+      imageFilename: image.file,
+      buildArgs: image.buildArgs ?? {},
+      buildOptions: [],
+      cacheFrom: [],
+      platform: image.platform,
+      provenance: '',
+      scanOnPush: ecr?.scanOnPush ?? false,
+      maxImageCount: ecr?.maxImageCount ?? 0,
+    });
+    for (const resource of Object.values(this.serverless.service.resources?.Resources ?? {})) {
+      const container = (resource as { Type?: string; Properties?: { PrimaryContainer?: { Image?: string } } }).Properties?.PrimaryContainer;
+      if ((resource as { Type?: string }).Type === 'AWS::SageMaker::Model' && container?.Image === GPU_IMAGE_PLACEHOLDER) container.Image = functionImageUri;
+    }
+    this.logging.log.notice(`onnxless: GPU image ${functionImageUri}`);
   }
 
   /** Prints every packaged function's zip size (the generic handler's should stay well under 1 MB). */

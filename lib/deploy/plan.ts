@@ -8,6 +8,16 @@ import {
   type Registry,
 } from '../registry/index';
 import { RegistryError } from '../registry/errors';
+import {
+  GPU_IMAGE_NAME,
+  containerProblems,
+  gpuEndpointResources,
+  gpuEnvironment,
+  gpuImage,
+  lambdaImage,
+  lambdaImageName,
+  type EcrImage,
+} from './containers';
 import { LAMBDA_LIMITS, MODEL_FUNCTION_DEFAULTS, SERVER_FUNCTION, ephemeralStorageMb, memorySizeMb } from './defaults';
 import { layerPaths, type LayerName } from './layers';
 
@@ -25,7 +35,9 @@ export interface HttpApiEvent {
 
 export interface FunctionConfig {
   name: string;
-  handler: string;
+  /** Zip functions; an image function (`package: image`) has `image` instead. */
+  handler?: string;
+  image?: { name: string };
   architecture: Architecture;
   memorySize: number;
   timeout: number;
@@ -34,7 +46,7 @@ export interface FunctionConfig {
   layers?: Cfn[];
   role: string;
   events: HttpApiEvent[];
-  package: { patterns: string[] };
+  package?: { patterns: string[] };
 }
 
 export interface LayerConfig {
@@ -56,6 +68,10 @@ export interface DeploymentPlan {
   outputs: Record<string, Cfn>;
   /** Merged into provider.httpApi.authorizers. */
   authorizers: Record<string, Cfn>;
+  /** Merged into provider.ecr.images: the Lambda images of `package: image` models, the GPU image. */
+  ecrImages: Record<string, EcrImage>;
+  /** Some `runtime: gpu` model names no image: the plugin builds GPU_IMAGE_NAME and puts its URI in. */
+  buildsGpuImage: boolean;
 }
 
 export interface PlanContext {
@@ -70,6 +86,8 @@ export interface PlanContext {
   bundleExtension: string;
   /** Does `path/to/file` (no extension) name a handler source? */
   handlerExists?: (fileWithoutExtension: string) => boolean;
+  /** The framework's ECR repository (naming.getEcrRepositoryName()); default `serverless-<service>-<stage>`. */
+  ecrRepository?: string;
 }
 
 export const JWT_AUTHORIZER = 'onnxlessJwt';
@@ -82,15 +100,37 @@ const LAYER_DESCRIPTIONS: Record<LayerName, string> = {
 
 export function planDeployment(registry: Registry, ctx: PlanContext): DeploymentPlan {
   const problems: string[] = [];
-  const plan: DeploymentPlan = { functions: {}, layers: {}, layerBuilds: [], resources: {}, outputs: {}, authorizers: {} };
+  const plan: DeploymentPlan = {
+    functions: {},
+    layers: {},
+    layerBuilds: [],
+    resources: {},
+    outputs: {},
+    authorizers: {},
+    ecrImages: {},
+    buildsGpuImage: false,
+  };
   const authorizer = routeAuthorizer(registry.auth, plan);
 
   for (const [name, entry] of Object.entries(registry.models)) {
     const before = problems.length;
+    problems.push(...containerProblems(name, entry));
+    if (entry.runtime === 'gpu') {
+      if (problems.length === before) planGpuModel(name, entry, ctx, plan);
+      continue;
+    }
     const fn = planModelFunction(name, entry, ctx, authorizer, problems);
     if (problems.length > before || !fn) continue;
-    fn.layers = useLayers(['onnxruntime', ...(entry.layers ?? [])], fn.architecture, ctx, plan);
-    plan.functions[name] = fn;
+    if (entry.package === 'image') {
+      // The image holds onnxruntime, sharp and every handler: no layers, no zip, no handler field.
+      const image = lambdaImageName(name);
+      plan.ecrImages[image] = lambdaImage(name, entry, fn.handler ?? DEFAULT_MODEL_HANDLER, fn.architecture);
+      const { handler: _handler, package: _package, ...rest } = fn;
+      plan.functions[name] = { ...rest, image: { name: image } };
+    } else {
+      fn.layers = useLayers(['onnxruntime', ...(entry.layers ?? [])], fn.architecture, ctx, plan);
+      plan.functions[name] = fn;
+    }
     plan.resources[roleLogicalId(name, ctx)] = functionRole(name, fn.name, parseS3Uri(entry.weights));
   }
   if (problems.length > 0) throw new RegistryError(problems);
@@ -104,6 +144,22 @@ export function planDeployment(registry: Registry, ctx: PlanContext): Deployment
     Value: registry.bucket.create ? { Ref: BUCKET_LOGICAL_ID } : registry.bucket.name,
   };
   return plan;
+}
+
+/** A SageMaker endpoint running `onnxless serve` from the GPU image (images/Dockerfile.gpu). */
+function planGpuModel(name: string, entry: ModelEntry, ctx: PlanContext, plan: DeploymentPlan): void {
+  const { resources, outputs } = gpuEndpointResources(name, entry, gpuEnvironment(name, entry, modelEnvironment(name, entry)), {
+    service: ctx.service,
+    stage: ctx.stage,
+    normalized: ctx.naming.getNormalizedFunctionName(name),
+    ecrRepository: ctx.ecrRepository ?? `serverless-${ctx.service}-${ctx.stage}`,
+  });
+  Object.assign(plan.resources, resources);
+  Object.assign(plan.outputs, outputs);
+  if (entry.image === undefined) {
+    plan.ecrImages[GPU_IMAGE_NAME] = gpuImage();
+    plan.buildsGpuImage = true;
+  }
 }
 
 function planModelFunction(

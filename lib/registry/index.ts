@@ -8,6 +8,8 @@ export {
   GRAPH_OPTIMIZATIONS,
   MODEL_FIELDS,
   MODEL_NAME_PATTERN,
+  PACKAGE_TYPES,
+  RUNTIMES,
   RESERVED_MODEL_NAMES,
   RegistrySchema,
   ModelEntrySchema,
@@ -20,6 +22,8 @@ export {
   type ModelEntry,
   type ModelEntryInput,
   type ModelField,
+  type PackageType,
+  type Runtime,
   type Registry,
   type RegistryInput,
 } from './schema';

@@ -19,6 +19,14 @@ export type AuthType = (typeof AUTH_TYPES)[number];
 export const EXTRA_LAYERS = ['sharp'] as const;
 export type ExtraLayer = (typeof EXTRA_LAYERS)[number];
 
+/** How a Lambda-served model is packaged: a zip with layers, or a container image (past the zip limits). */
+export const PACKAGE_TYPES = ['zip', 'image'] as const;
+export type PackageType = (typeof PACKAGE_TYPES)[number];
+
+/** Where a model runs: a Lambda function, or `onnxless serve` on a SageMaker GPU endpoint. */
+export const RUNTIMES = ['lambda', 'gpu'] as const;
+export type Runtime = (typeof RUNTIMES)[number];
+
 /** The handler a model gets when its entry names none: OIP v2 over raw tensors. */
 export const DEFAULT_MODEL_HANDLER = 'handlers/tensor.handler';
 
@@ -69,6 +77,26 @@ export const ModelEntrySchema = z.strictObject({
     .optional(),
   /** Extra native-module layers the handler needs (image models: sharp). */
   layers: z.array(z.enum(EXTRA_LAYERS)).optional(),
+  /** `zip` (default) or `image`: a Lambda container image built from images/Dockerfile.lambda. */
+  package: z.enum(PACKAGE_TYPES).optional(),
+  /** `lambda` (default) or `gpu`: a SageMaker real-time endpoint running images/Dockerfile.gpu. */
+  runtime: z.enum(RUNTIMES).optional(),
+  /** SageMaker instance type of a `runtime: gpu` model, e.g. ml.g5.xlarge. */
+  instanceType: z.string().regex(/^ml\.[a-z0-9-]+\.[a-z0-9]+$/, 'expected a SageMaker instance type such as ml.g5.xlarge').optional(),
+  /** The GPU image already in ECR (`<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>`); default: built from images/Dockerfile.gpu at deploy. */
+  image: z
+    .string()
+    .regex(/^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[^\s@:]+(:[\w.-]+|@sha256:[a-f0-9]{64})$/, 'expected an ECR image URI with a tag or digest')
+    .optional(),
+  /** Where a requested execution provider (cuda) cannot load, run on CPU instead of failing. */
+  cpuFallback: z.boolean().optional(),
+  /** Dynamic batching on the GPU server (Triton's max_batch_size and max_queue_delay). */
+  batching: z
+    .strictObject({
+      maxBatchSize: int(1, 4096, 'rows'),
+      maxQueueDelayMs: z.number().min(0, 'must be at least 0 ms').max(10_000, 'must be at most 10000 ms').optional(),
+    })
+    .optional(),
 });
 
 export const BucketSchema = z.strictObject({

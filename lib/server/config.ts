@@ -4,7 +4,9 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, ENV, optionalBoolean, optionalList, optionalPositiveInt, optionalString } from '../config/env';
+import { readRegistryText } from '../registry/index';
 import { GRAPH_OPTIMIZATION_LEVELS } from '../sessions/SessionOptions';
+import { modelsFromRegistry } from './registryModels';
 import { SERVER_ENV } from './serverEnv';
 
 const int = (min: number, max: number, unit: string) =>
@@ -158,6 +160,12 @@ async function readConfigFile(file: string): Promise<Record<string, unknown>> {
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ServeConfigError(`config file ${file} must hold an object with a models map`);
+  }
+  const custom = (value as { custom?: { onnxless?: unknown } }).custom;
+  if (custom?.onnxless !== undefined) {
+    // serverless.yml: serve its registry (variables resolved as the CLI resolves them).
+    const registry = readRegistryText(text, { source: basename(file), env: process.env });
+    return { models: modelsFromRegistry(registry) };
   }
   const config = { ...(value as Record<string, unknown>) };
   // Paths in the file are relative to the file, not to wherever the server was started.

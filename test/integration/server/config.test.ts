@@ -76,6 +76,35 @@ describe('serve configuration', () => {
     expect(replaced.models.other!.weights).toBe(join(dir, 'other.onnx'));
   });
 
+  it("serves serverless.yml's registry: every model, domain routes from their handlers, GPU settings kept", async () => {
+    const file = join(tempDir(), 'serverless.yml');
+    writeFileSync(
+      file,
+      [
+        'service: demo',
+        'provider: { name: aws, stage: dev }',
+        'custom:',
+        '  onnxless:',
+        "    bucket: { name: 'models-${sls:stage}' }",
+        '    models:',
+        '      tiny: { weights: s3://models-dev/tiny/model.onnx }',
+        '      text-orientation: { weights: s3://models-dev/cls/model.onnx, handler: handlers/text-orientation.handler, layers: [sharp] }',
+        '      vision:',
+        '        weights: s3://models-dev/vision/model.onnx',
+        '        runtime: gpu',
+        '        instanceType: ml.g5.xlarge',
+        '        executionProviders: [cuda]',
+        '        cpuFallback: true',
+        '        batching: { maxBatchSize: 8 }',
+      ].join('\n'),
+    );
+    const config = await resolveServeConfig({ config: file, ...noModelDir }, {});
+    expect(Object.keys(config.models)).toEqual(['tiny', 'text-orientation', 'vision']);
+    expect(config.models['text-orientation']).toMatchObject({ weights: 's3://models-dev/cls/model.onnx', pipeline: 'textOrientation' });
+    expect(config.models.tiny!.pipeline).toBeUndefined();
+    expect(config.models.vision).toMatchObject({ executionProviders: ['cuda'], cpuFallback: true, batching: { maxBatchSize: 8, maxQueueDelayMs: 0 } });
+  });
+
   it('fails naming the field, the model, or what to give when there is nothing to serve', async () => {
     const file = join(tempDir(), 'bad.yaml');
     writeFileSync(file, 'models:\n  a:\n    weights: /a.onnx\n    batchSize: 4\n    maxQueueSize: -1\n');
