@@ -5,7 +5,7 @@ import { threadId } from 'node:worker_threads';
 import { IntegrityError } from '../errors';
 import { FileModelSource } from '../sources/FileModelSource';
 import type { ModelSource, SourceStat } from '../sources/ModelSource';
-import { RangedDownload, type DownloadResult, type DownloadSettings, type DownloadStart } from './download';
+import { RangedDownload, type DownloadDiagnostics, type DownloadResult, type DownloadSettings, type DownloadStart } from './download';
 import { claimPartial, parkPartial } from './resumeRecord';
 import { sha256OfFile } from './sha256OfFile';
 
@@ -37,6 +37,8 @@ export interface CachedWeights {
   resumedBytes: number;
   /** Bytes fetched and then thrown away because the object changed mid-download. */
   refetchedBytes: number;
+  /** Present when the weights were downloaded. */
+  diagnostics?: DownloadDiagnostics;
 }
 
 export interface WeightsCacheOptions {
@@ -206,6 +208,7 @@ export class WeightsCache {
         parts: result.parts,
         resumedBytes: result.resumedBytes,
         refetchedBytes: result.refetchedBytes,
+        diagnostics: result.diagnostics,
       };
     } finally {
       await file.close().catch(() => undefined);

@@ -30,6 +30,17 @@ export interface DownloadResult {
   resumedBytes: number;
   /** Bytes written and then thrown away because the object changed under the download. */
   refetchedBytes: number;
+  diagnostics: DownloadDiagnostics;
+}
+
+/** Where the time after the last byte went, for benchmarks and logs. */
+export interface DownloadDiagnostics {
+  /** Bytes hashed by reading them back from the file (written ahead of the hashed prefix). */
+  readBackBytes: number;
+  /** Waiting for the hash after every byte was written. */
+  hashTailMs: number;
+  /** Flushing the file to disk before it is renamed into place. */
+  syncMs: number;
 }
 
 /** Where a download starts from: nothing, a HEAD's answer, or a kept partial. */
@@ -157,10 +168,12 @@ export class RangedDownload {
     if (this.done.missing(size).length > 0) {
       throw new TruncatedBodyError(`${this.source.description}: ${size - this.done.bytes} bytes never arrived`);
     }
+    const written = performance.now();
     const sha256 = await this.hasher.digest(size);
+    const hashed = performance.now();
     // A restarted download may have written past the new, smaller size.
     await this.file.truncate(size);
-    await this.file.sync();
+    await this.file.datasync();
     return {
       size,
       version: this.version ?? '',
@@ -169,6 +182,11 @@ export class RangedDownload {
       parts: this.parts,
       resumedBytes: this.resumedBytes,
       refetchedBytes: this.refetched,
+      diagnostics: {
+        readBackBytes: this.hasher.readBackBytes,
+        hashTailMs: hashed - written,
+        syncMs: performance.now() - hashed,
+      },
     };
   }
 
@@ -234,41 +252,57 @@ export class RangedDownload {
     }
   }
 
-  /** Stream one response to its offset; on any failure, keep what arrived before it. */
+  /**
+   * Stream one response to its offset; on any failure, keep what arrived before it. One
+   * batch is written while the next one gathers, so the socket keeps flowing during writes.
+   */
   private async consume(body: SourceBody, part: Part, signal: AbortSignal): Promise<void> {
     const onAbort = (): void => void body.stream.destroy(abortError(signal));
     signal.addEventListener('abort', onAbort, { once: true });
     if (signal.aborted) onAbort();
     let batch: Buffer[] = [];
     let batchBytes = 0;
-    const flush = async (): Promise<void> => {
+    /** End of the bytes handed to writes so far (part.next trails it until they land). */
+    let queued = part.next;
+    let writing: Promise<void> = Promise.resolve();
+    const startWrite = (): void => {
       if (batchBytes === 0) return;
-      const at = part.next;
+      const at = queued;
       const chunks = batch;
       const length = batchBytes;
       batch = [];
       batchBytes = 0;
-      await writeAll(this.file, chunks, at, length);
-      this.hasher.written(at, chunks, length);
-      this.done.add(at, at + length);
-      part.next = at + length;
+      queued += length;
+      writing = writing.then(async () => {
+        await writeAll(this.file, chunks, at, length);
+        this.hasher.written(at, chunks, length);
+        this.done.add(at, at + length);
+        part.next = at + length;
+      });
+      // Awaited later; until then a failed write must not count as an unhandled rejection.
+      writing.catch(() => undefined);
     };
     try {
       for await (const chunk of body.stream as AsyncIterable<Buffer>) {
-        if (part.next + batchBytes + chunk.length > part.end) {
+        if (queued + batchBytes + chunk.length > part.end) {
           throw new IntegrityError(`${this.source.description}: received more bytes than the range ${part.end - 1} asked for`);
         }
         batch.push(chunk);
         batchBytes += chunk.length;
-        if (batchBytes >= WRITE_BATCH_BYTES) await flush();
+        if (batchBytes >= WRITE_BATCH_BYTES) {
+          await writing;
+          startWrite();
+        }
       }
-      await flush();
     } catch (err) {
-      await flush();
+      startWrite();
+      await writing;
       throw err;
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
+    startWrite();
+    await writing;
     if (part.next !== part.end) {
       throw new TruncatedBodyError(
         `${this.source.description}: body ended at byte ${part.next}, expected ${part.end} of ${this.size}`,

@@ -1,0 +1,14 @@
+/**
+ * Candidate, cold: the deployed generic handler (handlers/tensor.ts) in a fresh process,
+ * configured by environment as on Lambda, answering its first API Gateway event.
+ */
+import { benchArgs, readEvent, report, sinceStart } from './common';
+
+const args = benchArgs<{ event: string }>();
+const event = readEvent(args.event);
+const started = sinceStart();
+const { handler } = await import('../../handlers/tensor');
+const imported = sinceStart();
+const result = (await handler(event)) as { statusCode: number; body: string };
+if (result.statusCode !== 200) throw new Error(`handler answered ${result.statusCode}: ${result.body.slice(0, 300)}`);
+report({ elapsedMs: sinceStart(), bootMs: started, importMs: imported - started });

@@ -1,0 +1,31 @@
+/**
+ * Lower bound of a cold start: one plain GetObject streamed to a file, a session from that
+ * path, one run on the event's input. Nothing a real handler could skip.
+ */
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { benchArgs, readEvent, report, runJsonBody, s3Env, sinceStart, toSessionOptions } from './common';
+
+const args = benchArgs<{ event: string; key: string; dir: string }>();
+const event = readEvent(args.event);
+const started = sinceStart();
+const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
+const ort = await import('onnxruntime-node');
+const imported = sinceStart();
+const { endpoint, bucket } = s3Env();
+const client = new S3Client({
+  region: 'us-east-1',
+  endpoint,
+  forcePathStyle: true,
+  requestChecksumCalculation: 'WHEN_REQUIRED',
+  responseChecksumValidation: 'WHEN_REQUIRED',
+});
+const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: args.key }));
+mkdirSync(args.dir, { recursive: true });
+const path = join(args.dir, 'model.onnx');
+await pipeline(out.Body as Readable, createWriteStream(path));
+const session = await ort.InferenceSession.create(path, toSessionOptions());
+await runJsonBody(session, ort.Tensor, event.body as string);
+report({ elapsedMs: sinceStart(), bootMs: started, importMs: imported - started });

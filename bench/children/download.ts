@@ -1,0 +1,49 @@
+/**
+ * One download in a fresh process (cold connections): onnxless's WeightsCache (ranged and
+ * parallel above its threshold, sha256-verified) or one plain GetObject streamed to a file.
+ * Times the download alone.
+ */
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { benchArgs, report, s3Env } from './common';
+
+const args = benchArgs<{ mode: 'ranged' | 'single'; key: string; dir: string; sha256: string; partBytes?: number; concurrency?: number }>();
+const { endpoint, bucket } = s3Env();
+mkdirSync(args.dir, { recursive: true });
+let extra: Record<string, unknown> = {};
+let started: number;
+if (args.mode === 'ranged') {
+  const { WeightsCache } = await import('../../lib/cache/WeightsCache');
+  const { S3ModelSource, createS3Client } = await import('../../lib/sources/S3ModelSource');
+  const cache = new WeightsCache({ dir: args.dir, partBytes: args.partBytes, concurrency: args.concurrency });
+  const source = new S3ModelSource(bucket, args.key, createS3Client());
+  started = performance.now();
+  const weights = await cache.fetch(source, args.sha256);
+  const downloaded = performance.now();
+  // What hashing by one sequential read after the download would have added instead.
+  const { sha256OfFile } = await import('../../lib/cache/sha256OfFile');
+  const before = performance.now();
+  await sha256OfFile(weights.path);
+  extra = {
+    requests: weights.attempts,
+    parts: weights.parts,
+    ...weights.diagnostics,
+    sequentialHashMs: performance.now() - before,
+    doneMs: downloaded,
+  };
+} else {
+  const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
+  const client = new S3Client({
+    region: 'us-east-1',
+    endpoint,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  started = performance.now();
+  const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: args.key }));
+  await pipeline(out.Body as Readable, createWriteStream(join(args.dir, 'model.onnx')));
+}
+report({ elapsedMs: performance.now() - started, ...extra });

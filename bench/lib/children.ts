@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { RESULT_PREFIX } from '../children/common';
+import { BENCH_DIR, CACHE_DIR } from './models';
+
+const DIST = join(CACHE_DIR, 'dist');
+
+export type ChildName = 'coldHandler' | 'coldLowerBound' | 'coldHandRolled' | 'sessionFromPath' | 'download' | 'warm';
+
+/**
+ * Bundle every child script as a Lambda deployment would be bundled (one ESM file, only the
+ * native onnxruntime-node left external): children then start as fast as a deployed function,
+ * without a TypeScript loader's compile time in the numbers.
+ */
+export async function buildChildren(): Promise<void> {
+  mkdirSync(DIST, { recursive: true });
+  const dir = join(BENCH_DIR, 'children');
+  const entries = readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && f !== 'common.ts')
+    .map((f) => join(dir, f));
+  await build({
+    entryPoints: entries,
+    outdir: DIST,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    outExtension: { '.js': '.mjs' },
+    external: ['onnxruntime-node'],
+    // Bundled CommonJS dependencies still call require(): give the ESM bundle one.
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    logLevel: 'warning',
+  });
+}
+
+export interface ChildResult {
+  elapsedMs: number;
+  maxRssKb: number;
+  [key: string]: unknown;
+}
+
+/** Run one child in a fresh Node process and return the result line it printed. */
+export function runChild(name: ChildName, args: object, env: Record<string, string> = {}, timeoutMs = 300_000): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(DIST, `${name}.mjs`)], {
+      // Children resolve onnxruntime-node from the project's node_modules.
+      cwd: join(BENCH_DIR, '..'),
+      env: { ...process.env, ...env, BENCH_ARGS: JSON.stringify(args), NODE_NO_WARNINGS: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let result: ChildResult | undefined;
+    let pending = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (text: string) => {
+      pending += text;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (line.startsWith(RESULT_PREFIX)) result = JSON.parse(line.slice(RESULT_PREFIX.length)) as ChildResult;
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (text: string) => {
+      stderr = (stderr + text).slice(-4000);
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (pending.startsWith(RESULT_PREFIX)) result = JSON.parse(pending.slice(RESULT_PREFIX.length)) as ChildResult;
+      if (code === 0 && result) resolve(result);
+      else reject(new Error(`bench child ${name} exited with ${code}:\n${stderr}`));
+    });
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * npm run bench [-- --scenario <name>]... [--reps <n>] [--models tiny,recognition,large]
+ *
+ * Every scenario on real parts: the local S3-protocol server behind the counting proxy,
+ * onnxruntime-node, and a fresh Node process for every cold measurement. Candidates and
+ * baselines alternate over the repetitions. Prints a table and writes
+ * bench/results/<timestamp>.json, latest.json and latest.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildChildren } from './lib/children';
+import { BENCH_DIR, MODEL_NAMES, prepareModels, type ModelName } from './lib/models';
+import { machine, markdownTable, textTable } from './lib/report';
+import type { Log, Row } from './lib/rows';
+import { startWorld, type World } from './lib/world';
+import { coldScenario } from './scenarios/cold';
+import { CAP_BYTES_PER_SECOND, downloadScenario } from './scenarios/download';
+import { memoryScenario } from './scenarios/memory';
+import { warmScenario } from './scenarios/warm';
+import { warmSandboxScenario } from './scenarios/warmSandbox';
+
+type Scenario = (world: World, reps: number, log: Log) => Promise<Row[]>;
+
+/** Name -> scenario, with the repetitions that fit the whole run in 15 minutes on 2 cores. */
+const SCENARIOS: Record<string, { run: Scenario; reps: number; models: readonly ModelName[] }> = {
+  warm: { run: warmScenario, reps: 3, models: MODEL_NAMES },
+  cold: { run: coldScenario, reps: 7, models: MODEL_NAMES },
+  // The same cold start on a wire like S3's: every connection capped at 50 MB/s.
+  'cold-capped': { run: (w, r, l) => coldScenario(w, r, l, CAP_BYTES_PER_SECOND), reps: 3, models: ['large'] },
+  'warm-sandbox': { run: warmSandboxScenario, reps: 7, models: MODEL_NAMES },
+  download: { run: downloadScenario, reps: 5, models: MODEL_NAMES },
+  memory: { run: memoryScenario, reps: 5, models: ['large'] },
+};
+
+const { values } = parseArgs({
+  options: {
+    scenario: { type: 'string', multiple: true },
+    reps: { type: 'string' },
+    models: { type: 'string' },
+  },
+});
+
+const chosen = values.scenario ?? Object.keys(SCENARIOS);
+for (const name of chosen) {
+  if (!SCENARIOS[name]) throw new Error(`unknown scenario '${name}'; valid: ${Object.keys(SCENARIOS).join(', ')}`);
+}
+const onlyModels = values.models?.split(',') as ModelName[] | undefined;
+for (const m of onlyModels ?? []) if (!MODEL_NAMES.includes(m)) throw new Error(`unknown model '${m}'; valid: ${MODEL_NAMES.join(', ')}`);
+const reps = values.reps === undefined ? undefined : Number(values.reps);
+
+const started = Date.now();
+const log: Log = (message) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
+const before = machine();
+log(`machine: ${JSON.stringify(before)}`);
+
+const needed = new Set<ModelName>(chosen.flatMap((s) => (SCENARIOS[s]?.models ?? []).filter((m) => !onlyModels || onlyModels.includes(m))));
+const models = await prepareModels([...needed]);
+await buildChildren();
+const world = await startWorld(models);
+log(`models ready: ${Object.values(models).map((m) => `${m.name} ${(m.bytes / 1e6).toFixed(1)} MB`).join(', ')}`);
+
+const rows: Row[] = [];
+try {
+  for (const name of chosen) {
+    const scenario = SCENARIOS[name] as (typeof SCENARIOS)[string];
+    const scoped = { ...world, models: pick(models, scenario.models.filter((m) => needed.has(m))) } as World;
+    log(`scenario ${name}`);
+    rows.push(...(await scenario.run(scoped, reps ?? scenario.reps, log)));
+  }
+} finally {
+  await world.close();
+}
+
+const after = machine();
+const result = {
+  command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+  startedAt: new Date(started).toISOString(),
+  durationS: Math.round((Date.now() - started) / 1000),
+  machine: { ...before, loadAverageAtEnd: after.loadAverage },
+  rows,
+};
+console.log(`\n${textTable(rows)}\n`);
+log(`done in ${result.durationS} s`);
+const dir = join(BENCH_DIR, 'results');
+mkdirSync(dir, { recursive: true });
+const stamp = result.startedAt.replace(/[:.]/g, '-');
+writeFileSync(join(dir, `${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(join(dir, 'latest.md'), `${markdownTable(rows)}\n`);
+console.log(`results: bench/results/${stamp}.json (and latest.json, latest.md)`);
+
+function pick<K extends string, V>(all: Record<K, V>, keys: readonly K[]): Record<K, V> {
+  return Object.fromEntries(keys.filter((k) => k in all).map((k) => [k, all[k]])) as Record<K, V>;
+}
