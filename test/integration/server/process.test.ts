@@ -53,6 +53,10 @@ describe('the GPU image entry command as a process: saturated health and SIGTERM
   });
 
   it(`answers /ping, health and metrics within ${HEALTH_BOUND_MS} ms while every worker is busy`, async () => {
+    // The slow model's runs must outlast the bound, or a blocked event loop could pass unseen.
+    const run = await call(server.url, 'POST', '/v2/models/slow/infer', slowInfer);
+    expect(run.ms).toBeGreaterThan(HEALTH_BOUND_MS);
+
     // prepare: keep the slow model's queue non-empty, so both workers stay busy throughout
     let loading = true;
     let completed = 0;
@@ -66,14 +70,15 @@ describe('the GPU image entry command as a process: saturated health and SIGTERM
     const depth = async () => metricValue((await call(server.url, 'GET', '/metrics')).body.toString(), 'onnxless_queue_depth', { model: 'slow' });
     await waitFor(async () => (await depth()) >= 2, 20_000, 'a saturated queue');
 
-    // act: the worst of 30 health calls spread over the saturated period. Other processes on a
-    // shared CI box can spoil one window; inference on the event loop would spoil every one
-    // (each call would wait out a ~200 ms run), so the best of three windows is judged.
+    // act: the worst of 15 health calls spread over the saturated period. Other processes on a
+    // shared 2-core CI box (other test files, other suites) can spoil a window now and then;
+    // inference on the event loop would spoil every one (each call would wait out a run of
+    // ~200 ms), so the best of up to five windows is judged.
     const windows: number[] = [];
     let probes: Reply[] = [];
-    for (let attempt = 0; attempt < 3 && !(windows.at(-1)! < HEALTH_BOUND_MS); attempt++) {
+    for (let attempt = 0; attempt < 5 && !(windows.at(-1)! < HEALTH_BOUND_MS); attempt++) {
       probes = [];
-      for (let i = 0; i < 30; i++) {
+      for (let i = 0; i < 15; i++) {
         const path = ['/ping', '/v2/health/live', '/metrics'][i % 3]!;
         probes.push(await call(server.url, 'GET', path));
         await new Promise((r) => setTimeout(r, 10));
@@ -85,7 +90,7 @@ describe('the GPU image entry command as a process: saturated health and SIGTERM
     await Promise.all(clients);
 
     // assess
-    console.info(`health under saturation: worst per window of 30 calls = ${windows.map((w) => w.toFixed(1)).join(', ')} ms; ${completed} slow inferences meanwhile`);
+    console.info(`health under saturation: worst per window of 15 calls = ${windows.map((w) => w.toFixed(1)).join(', ')} ms; ${completed} slow inferences meanwhile`);
     expect(probes.every((p) => p.status === 200)).toBe(true);
     expect(stillSaturated).toBeGreaterThanOrEqual(1);
     expect(Math.min(...windows)).toBeLessThan(HEALTH_BOUND_MS);
