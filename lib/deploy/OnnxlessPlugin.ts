@@ -1,6 +1,9 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { openApiJson } from '../openapi/index';
+import { pipelines } from '../pipelines/index';
 import { parseRegistry, type Registry } from '../registry/index';
+import { OPENAPI_FILE } from './defaults';
 import { ensureLayer, formatBytes } from './layers';
 import { GPU_IMAGE_NAME, GPU_IMAGE_PLACEHOLDER, type EcrImage } from './containers';
 import { planDeployment, type DeploymentPlan } from './plan';
@@ -68,6 +71,7 @@ const DEFAULT_RUNTIME = 'nodejs22.x';
 export default class OnnxlessPlugin {
   readonly hooks: Record<string, () => Promise<void> | void>;
   private plan: DeploymentPlan | undefined;
+  private registry: Registry | undefined;
 
   constructor(
     private readonly serverless: Serverless,
@@ -78,7 +82,11 @@ export default class OnnxlessPlugin {
       // `initialize` runs first in every command, after variables are resolved and the config is
       // validated: the functions exist before serverless-esbuild, serverless-offline or
       // `invoke local` look for them.
-      initialize: () => this.expand(),
+      initialize: () => {
+        this.expand();
+        // Before anything bundles or serves: the document the server function ships.
+        this.writeOpenApi();
+      },
       'before:package:createDeploymentArtifacts': () => this.buildLayers(),
       // Custom resources are merged into the template during package:finalize: the GPU image's
       // URI must be in them by then.
@@ -110,6 +118,7 @@ export default class OnnxlessPlugin {
     } catch (err) {
       this.fail(err instanceof Error ? err.message : String(err));
     }
+    this.registry = registry;
     this.merge(this.plan);
     this.letLayersPackageOffline();
     this.logging.log.info(
@@ -174,6 +183,19 @@ export default class OnnxlessPlugin {
         }
       }
     };
+  }
+
+  /**
+   * The OpenAPI document of this registry, written where the server function's package picks
+   * it up. The pipelines' declarations (media types, result schemas) come from the pipelines
+   * themselves, so the document cannot drift from what the handlers accept.
+   */
+  writeOpenApi(): void {
+    if (!this.registry) return;
+    const file = path.join(this.serverless.serviceDir, OPENAPI_FILE);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, openApiJson(this.registry, { pipelines }));
+    this.logging.log.info(`onnxless: OpenAPI document written to ${OPENAPI_FILE}`);
   }
 
   /** Layer zips are build outputs: made (or reused when current) right before packaging. */

@@ -26,6 +26,12 @@ export const SERVER_FUNCTION = {
   architecture: 'x86_64',
 } as const satisfies { key: string; handler: string; memorySize: number; timeout: number; architecture: Architecture };
 
+/**
+ * The OpenAPI document, written by the plugin at every command from the registry and the
+ * pipelines' declarations, shipped inside the server function's zip and served at /openapi.json.
+ */
+export const OPENAPI_FILE = '.onnxless/openapi.json';
+
 export const LAMBDA_LIMITS = {
   memoryMb: { min: 128, max: 10_240 },
   ephemeralMb: { min: 512, max: 10_240 },

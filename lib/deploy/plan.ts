@@ -18,7 +18,7 @@ import {
   lambdaImageName,
   type EcrImage,
 } from './containers';
-import { LAMBDA_LIMITS, MODEL_FUNCTION_DEFAULTS, SERVER_FUNCTION, ephemeralStorageMb, memorySizeMb } from './defaults';
+import { LAMBDA_LIMITS, MODEL_FUNCTION_DEFAULTS, OPENAPI_FILE, SERVER_FUNCTION, ephemeralStorageMb, memorySizeMb } from './defaults';
 import { layerPaths, type LayerName } from './layers';
 
 /**
@@ -224,6 +224,10 @@ function onlyOwnBundle(handlerFile: string, ctx: PlanContext): { patterns: strin
   return { patterns: ['!**', bundle, `${bundle}.map`] };
 }
 
+function withFile(pkg: { patterns: string[] }, file: string): { patterns: string[] } {
+  return { patterns: [...pkg.patterns, file] };
+}
+
 /** The runtime's whole configuration: handlers read nothing but these variables. */
 export function modelEnvironment(name: string, entry: ModelEntry): Record<string, string> {
   const env: Record<string, string> = { ONNXLESS_MODEL_NAME: name, ONNXLESS_MODEL_URI: entry.weights };
@@ -242,10 +246,10 @@ function planServerFunction(ctx: PlanContext, authorizer: HttpApiEvent['httpApi'
     architecture: SERVER_FUNCTION.architecture,
     memorySize: SERVER_FUNCTION.memorySize,
     timeout: SERVER_FUNCTION.timeout,
-    environment: {},
+    environment: { ONNXLESS_OPENAPI_FILE: OPENAPI_FILE },
     role: roleLogicalId(SERVER_FUNCTION.key, ctx),
-    events: (['/v2', '/v2/health/live', '/v2/health/ready'] as const).map((path) => httpApiEvent('GET', path, authorizer)),
-    package: onlyOwnBundle(SERVER_FUNCTION.handler.slice(0, SERVER_FUNCTION.handler.lastIndexOf('.')), ctx),
+    events: (['/v2', '/v2/health/live', '/v2/health/ready', '/openapi.json'] as const).map((path) => httpApiEvent('GET', path, authorizer)),
+    package: withFile(onlyOwnBundle(SERVER_FUNCTION.handler.slice(0, SERVER_FUNCTION.handler.lastIndexOf('.')), ctx), OPENAPI_FILE),
   };
 }
 

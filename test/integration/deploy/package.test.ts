@@ -24,7 +24,7 @@ import {
 // configuration, each in its own temp service folder, with dummy credentials and AWS unreachable.
 
 const MODEL_ROUTES = (m: string) => [`GET /v2/models/${m}`, `GET /v2/models/${m}/ready`, `POST /v2/models/${m}/infer`];
-const SERVER_ROUTES = ['GET /v2', 'GET /v2/health/live', 'GET /v2/health/ready'];
+const SERVER_ROUTES = ['GET /v2', 'GET /v2/health/live', 'GET /v2/health/ready', 'GET /openapi.json'];
 const MiB = 1024 * 1024;
 
 function layerRefs(fn: { Properties: Record<string, any> }): string[] {
@@ -145,7 +145,9 @@ describe('serverless package of the project serverless.yml', () => {
     for (const key of [...Object.keys((await registryPromise).models), 'server']) {
       const files = await extractZip(path.join(pkg.out, `${key}.zip`), path.join(scratch, key));
       const handler = lambdaFunction(pkg.template, key).Properties.Handler as string;
-      expect([key, files]).toEqual([key, [`${handler.slice(0, handler.lastIndexOf('.'))}.cjs`]]);
+      const bundle = `${handler.slice(0, handler.lastIndexOf('.'))}.cjs`;
+      // The server function also ships the OpenAPI document it serves.
+      expect([key, files]).toEqual([key, key === 'server' ? [bundle, '.onnxless/openapi.json'] : [bundle]]);
       const js = (await Promise.all(files.filter((f) => /\.[cm]?js$/.test(f)).map((f) => readFile(path.join(scratch, key, f), 'utf8')))).join('\n');
       expect([key, /onnxruntime_binding|libvips-cpp/.test(js)]).toEqual([key, false]);
     }
@@ -216,7 +218,7 @@ describe('serverless package with a JWT authorizer, an existing bucket and expli
       JwtConfiguration: { Issuer: 'https://issuer.example.com/', Audience: ['onnxless-api'] },
     });
     const table = routes(pkg.template);
-    expect(table.size).toBe(3 + 3 + 3);
+    expect(table.size).toBe(3 + 3 + SERVER_ROUTES.length);
     for (const route of table.values()) expect(route).toMatchObject({ authorizationType: 'JWT', authorizerId: { Ref: id } });
   });
 
