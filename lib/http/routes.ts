@@ -1,91 +1,142 @@
 import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError, toPublicError } from '../errors';
+import { RequestObservation } from '../observability/RequestObservation';
+import { NO_SINK } from '../observability/sinks';
+import { ROUTES, type ObservabilitySink, type RouteName } from '../observability/records';
+import { serverTimingHeader } from '../observability/serverTiming';
 import { HEADER_LENGTH } from '../protocol/binaryTensor';
 import { readInferBody } from '../protocol/inferBody';
-import type { ModelService } from '../service/ModelService';
+import type { Deadline } from '../service/Deadline';
+import type { CallContext, ModelService } from '../service/ModelService';
 import { jsonResponse, mediaType, type HttpRequest, type HttpResponse } from './HttpTypes';
 import { SERVER_INFO } from './serverInfo';
 
-type Handler = (req: HttpRequest, params: Record<string, string>) => Promise<HttpResponse>;
+type Handler = (req: HttpRequest, params: Record<string, string>, call: RouteCall) => Promise<HttpResponse>;
 interface Route {
+  name: RouteName;
   pattern: RegExp;
   methods: Record<string, Handler>;
 }
 
+/** A route handler's view of the request in flight. */
+interface RouteCall extends CallContext {
+  observation: RequestObservation;
+}
+
 export interface RouterOptions {
-  /** Logs 5xx causes; the caller sees only a generic message for unexpected errors. */
-  onError?: (err: unknown, req: HttpRequest) => void;
+  /** Receives one record per request (and the adapters pass the same sink to the loaders). */
+  sink?: ObservabilitySink;
+}
+
+/** What the transport knows about a request beyond HTTP: who it is, and when it must end. */
+export interface RequestContext {
+  requestId?: string;
+  /** First request of this sandbox or process. */
+  coldStart?: boolean;
+  deadline?: Deadline;
 }
 
 /**
  * The HTTP surface: OIP v2 server and model routes, plus each model's domain route.
  * Paths match at their end, so a stage prefix (`/prod/v2/...`) needs no configuration.
+ * Every request, answered or failed, yields one record to the sink and a `Server-Timing` header.
  */
 export class Router {
   private readonly routes: Route[];
   private readonly models: ReadonlyMap<string, ModelService>;
+  private readonly sink: ObservabilitySink;
 
-  constructor(services: readonly ModelService[], private readonly options: RouterOptions = {}) {
+  constructor(services: readonly ModelService[], options: RouterOptions = {}) {
     this.models = new Map(services.map((s) => [s.name, s]));
+    this.sink = options.sink ?? NO_SINK;
     this.routes = [
-      { pattern: /\/v2\/?$/, methods: { GET: async () => jsonResponse(200, SERVER_INFO) } },
-      { pattern: /\/v2\/health\/live$/, methods: { GET: async () => jsonResponse(200, { live: true }) } },
-      { pattern: /\/v2\/health\/ready$/, methods: { GET: () => this.serverReady() } },
-      { pattern: /\/v2\/models\/([^/]+)(?:\/versions\/[^/]+)?$/, methods: { GET: (_r, p) => this.metadata(p) } },
-      { pattern: /\/v2\/models\/([^/]+)(?:\/versions\/[^/]+)?\/ready$/, methods: { GET: (_r, p) => this.modelReady(p) } },
-      { pattern: /\/v2\/models\/([^/]+)(?:\/versions\/[^/]+)?\/infer$/, methods: { POST: (r, p) => this.infer(r, p) } },
-      { pattern: /\/models\/([^/]+)\/predict$/, methods: { POST: (r, p) => this.predict(r, p) } },
+      { name: ROUTES.server, pattern: /\/v2\/?$/, methods: { GET: async () => jsonResponse(200, SERVER_INFO) } },
+      { name: ROUTES.live, pattern: /\/v2\/health\/live$/, methods: { GET: async () => jsonResponse(200, { live: true }) } },
+      { name: ROUTES.serverReady, pattern: /\/v2\/health\/ready$/, methods: { GET: (_r, _p, c) => this.serverReady(c) } },
+      { name: ROUTES.metadata, pattern: /\/v2\/models\/([^/]+)(?:\/versions\/[^/]+)?$/, methods: { GET: (_r, p, c) => this.metadata(p, c) } },
+      { name: ROUTES.modelReady, pattern: /\/v2\/models\/([^/]+)(?:\/versions\/[^/]+)?\/ready$/, methods: { GET: (_r, p, c) => this.modelReady(p, c) } },
+      { name: ROUTES.infer, pattern: /\/v2\/models\/([^/]+)(?:\/versions\/[^/]+)?\/infer$/, methods: { POST: (r, p, c) => this.infer(r, p, c) } },
+      { name: ROUTES.predict, pattern: /\/models\/([^/]+)\/predict$/, methods: { POST: (r, p, c) => this.predict(r, p, c) } },
     ];
   }
 
-  async handle(req: HttpRequest): Promise<HttpResponse> {
+  /** Starts the record of a request; adapters that answer before routing (a 413) finish it with `reject`. */
+  observe(method: string, requestBytes: number, context: RequestContext = {}, route: RouteName = ROUTES.unmatched): RequestObservation {
+    return new RequestObservation(this.sink, {
+      method,
+      route,
+      requestBytes,
+      requestId: context.requestId,
+      coldStart: context.coldStart,
+    });
+  }
+
+  async handle(req: HttpRequest, context: RequestContext = {}): Promise<HttpResponse> {
+    const observation = this.observe(req.method, req.body.length, context);
     try {
-      return await this.dispatch(req);
+      const res = await this.dispatch(req, { observation, timing: observation.timing, deadline: context.deadline });
+      return this.finish(observation, res);
     } catch (err) {
-      const { status, message, headers } = toPublicError(err);
-      if (status >= 500) this.options.onError?.(err, req);
-      return jsonResponse(status, { error: message }, headers);
+      return this.reject(observation, err);
     }
   }
 
-  private async dispatch(req: HttpRequest): Promise<HttpResponse> {
+  /** The error's public answer, recorded. 5xx causes go to the sink; the caller sees only what is safe. */
+  reject(observation: RequestObservation, err: unknown): HttpResponse {
+    const { status, message, headers } = toPublicError(err);
+    return this.finish(observation, jsonResponse(status, { error: message }, headers), err);
+  }
+
+  private finish(observation: RequestObservation, res: HttpResponse, err?: unknown): HttpResponse {
+    const bytes = Buffer.isBuffer(res.body) ? res.body.length : Buffer.byteLength(res.body, 'utf8');
+    const record = observation.finish(res.status, bytes, err);
+    return { ...res, headers: { ...res.headers, 'server-timing': serverTimingHeader(record.durations) } };
+  }
+
+  private async dispatch(req: HttpRequest, call: RouteCall): Promise<HttpResponse> {
     for (const route of this.routes) {
       const match = route.pattern.exec(req.path);
       if (!match) continue;
+      call.observation.route = route.name;
       const handler = route.methods[req.method.toUpperCase()];
       if (!handler) throw new MethodNotAllowedError(req.method, req.path, Object.keys(route.methods));
-      return handler(req, { model: decodeURIComponent(match[1] ?? '') });
+      return handler(req, { model: safeDecode(match[1] ?? '') }, call);
     }
     throw new NotFoundError(`no route for ${req.method} ${req.path}`);
   }
 
-  private service(name: string | undefined): ModelService {
+  private service(name: string | undefined, call: RouteCall): ModelService {
     const service = name === undefined ? undefined : this.models.get(name);
     if (!service) {
       throw new NotFoundError(`unknown model '${name}'; served here: ${[...this.models.keys()].join(', ') || 'none'}`);
     }
+    // Only a served model's name reaches logs and metric dimensions, never a caller's guess.
+    call.observation.model = service.name;
     return service;
   }
 
-  private async serverReady(): Promise<HttpResponse> {
-    await Promise.all([...this.models.values()].map((s) => s.load()));
+  private async serverReady(call: RouteCall): Promise<HttpResponse> {
+    await Promise.all([...this.models.values()].map((s) => s.load(call)));
     return jsonResponse(200, { ready: true });
   }
 
-  private async metadata(p: Record<string, string>): Promise<HttpResponse> {
-    return jsonResponse(200, await this.service(p.model).metadata());
+  private async metadata(p: Record<string, string>, call: RouteCall): Promise<HttpResponse> {
+    return jsonResponse(200, await this.service(p.model, call).metadata(call));
   }
 
-  private async modelReady(p: Record<string, string>): Promise<HttpResponse> {
-    const service = this.service(p.model);
-    await service.load();
+  private async modelReady(p: Record<string, string>, call: RouteCall): Promise<HttpResponse> {
+    const service = this.service(p.model, call);
+    await service.load(call);
     return jsonResponse(200, { name: service.name, ready: true });
   }
 
-  private async infer(req: HttpRequest, p: Record<string, string>): Promise<HttpResponse> {
-    const service = this.service(p.model);
+  private async infer(req: HttpRequest, p: Record<string, string>, call: RouteCall): Promise<HttpResponse> {
+    const service = this.service(p.model, call);
     checkBodySize(req.body.length, service.limits.maxBodyBytes);
-    const { request, binary } = readInferBody(req.body, mediaType(req.headers), req.headers[HEADER_LENGTH]);
-    const encoded = await service.infer(request, binary);
+    // Parsing the body is preprocessing too: for big JSON tensors it is most of it.
+    const { request, binary } = call.observation.timing.timeSync('preprocess', () =>
+      readInferBody(req.body, mediaType(req.headers), req.headers[HEADER_LENGTH]),
+    );
+    const encoded = await service.infer(request, binary, call);
     if (!encoded.binary) return { status: 200, headers: { 'content-type': 'application/json' }, body: encoded.json };
     const header = Buffer.from(encoded.json, 'utf8');
     return {
@@ -95,14 +146,23 @@ export class Router {
     };
   }
 
-  private async predict(req: HttpRequest, p: Record<string, string>): Promise<HttpResponse> {
-    const service = this.service(p.model);
+  private async predict(req: HttpRequest, p: Record<string, string>, call: RouteCall): Promise<HttpResponse> {
+    const service = this.service(p.model, call);
     checkBodySize(req.body.length, service.limits.maxBodyBytes);
-    const result = await service.predict({ contentType: mediaType(req.headers), body: req.body, query: req.query });
+    const result = await service.predict({ contentType: mediaType(req.headers), body: req.body, query: req.query }, call);
     return jsonResponse(200, result);
   }
 }
 
 export function checkBodySize(length: number, max: number): void {
   if (length > max) throw new PayloadTooLargeError(`request body is ${length} bytes, over the limit of ${max} bytes`);
+}
+
+/** `%E0%A4%A` in a path is the caller's mistake (a 404 for that name), not a URIError and a 500. */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

@@ -1,10 +1,14 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { WeightsCache } from '../cache/WeightsCache';
-import { errorResult, fromHttpApiEvent, isHttpApiEvent, toHttpApiResult } from '../http/apiGatewayV2';
+import { toPublicError } from '../errors';
+import { fromHttpApiEvent, isHttpApiEvent, toHttpApiResult } from '../http/apiGatewayV2';
 import { Router } from '../http/routes';
+import { PowertoolsSink } from '../observability/PowertoolsSink';
+import { ROUTES, type ObservabilitySink } from '../observability/records';
 import type { Pipeline } from '../pipeline/Pipeline';
 import { parseInferObject } from '../protocol/inferBody';
+import { deadlineFromLambdaContext, HTTP_API_TIMEOUT_MS } from '../service/Deadline';
 import { ModelService } from '../service/ModelService';
 import { ModelLoader, type LoadEvents } from '../sessions/ModelLoader';
 import { modelSourceFor } from '../sources/modelUri';
@@ -14,17 +18,31 @@ export interface HandlerOptions {
   pipeline?: Pipeline;
   events?: LoadEvents;
   s3Client?: S3Client;
+  /** Where request and load records go. Default: Powertools JSON logs and EMF metrics on stdout. */
+  sink?: ObservabilitySink;
 }
 
-export type LambdaHandler = (event: unknown) => Promise<unknown>;
+/** The part of Lambda's context the handler uses; optional, so tests and local runs can call it bare. */
+export interface InvocationContext {
+  awsRequestId?: string;
+  getRemainingTimeInMillis?: () => number;
+}
+
+export type LambdaHandler = (event: unknown, context?: InvocationContext) => Promise<unknown>;
 
 /**
  * A Lambda entry point for one model. API Gateway HTTP API (payload v2) events get the OIP
  * and domain routes; any other event is taken as a direct `Invoke` whose payload is an OIP
  * infer request, answered with the OIP response object (errors are thrown, so SDK callers
  * see a FunctionError with the error's name and message).
+ *
+ * Each invocation runs against a deadline: Lambda's remaining time (capped at API Gateway's
+ * 30 s for HTTP events) less `config.safetyMarginMs`. A cold load that would not finish in time
+ * answers 503 with Retry-After, its download stopped and the bytes kept for the next invocation
+ * to resume from; a run that recent run times say would overrun answers 504.
  */
 export function createLambdaHandler(config: FunctionConfig, options: HandlerOptions = {}): LambdaHandler {
+  const sink = options.sink ?? new PowertoolsSink(config.observability ?? {});
   const loader = new ModelLoader(
     {
       name: config.name,
@@ -33,7 +51,13 @@ export function createLambdaHandler(config: FunctionConfig, options: HandlerOpti
       session: config.session,
     },
     new WeightsCache({ dir: config.cacheDir }),
-    options.events,
+    {
+      ...options.events,
+      onLoad: (record) => {
+        options.events?.onLoad?.(record);
+        sink.onLoad(record);
+      },
+    },
   );
   const service = new ModelService({
     name: config.name,
@@ -42,34 +66,52 @@ export function createLambdaHandler(config: FunctionConfig, options: HandlerOpti
     limits: config.limits,
     pipeline: options.pipeline,
   });
-  const router = new Router([service], {
-    onError: (err) => console.error(JSON.stringify({ level: 'ERROR', model: config.name, error: describe(err) })),
-  });
+  const router = new Router([service], { sink });
 
   if (config.eager) {
     // Lambda's init phase runs with full CPU and is not billed up to 10 s: load there. A
-    // failure is forgotten by the loader and retried on the first request.
-    loader.load().catch((err: unknown) => console.error(JSON.stringify({ level: 'ERROR', model: config.name, eagerLoad: describe(err) })));
+    // failure is reported by the loader and retried on the first request.
+    loader.load().catch(() => {});
   }
 
-  return async (event: unknown): Promise<unknown> => {
-    if (isHttpApiEvent(event)) {
+  let invocations = 0;
+  return async (event: unknown, context?: InvocationContext): Promise<unknown> => {
+    const http = isHttpApiEvent(event);
+    const requestContext = {
+      requestId: context?.awsRequestId ?? (http ? event.requestContext.requestId : undefined),
+      coldStart: invocations++ === 0,
+      deadline: deadlineFromLambdaContext(context, {
+        safetyMarginMs: config.safetyMarginMs,
+        capMs: context && http ? HTTP_API_TIMEOUT_MS : undefined,
+      }),
+    };
+    if (http) {
       let req;
       try {
         req = fromHttpApiEvent(event, config.limits.maxBodyBytes);
       } catch (err) {
-        return errorResult(err);
+        // Refused before routing (an oversized body): still one record.
+        const observation = router.observe(event.requestContext.http.method, encodedBodyBytes(event), requestContext);
+        return toHttpApiResult(router.reject(observation, err));
       }
-      const res = await router.handle(req);
+      const res = await router.handle(req, requestContext);
       return toHttpApiResult(res) satisfies APIGatewayProxyStructuredResultV2;
     }
-    const encoded = await service.infer(parseInferObject(event));
-    return JSON.parse(encoded.json) as unknown;
+    const observation = router.observe('INVOKE', 0, requestContext, ROUTES.invoke);
+    observation.model = config.name;
+    try {
+      const request = observation.timing.timeSync('preprocess', () => parseInferObject(event));
+      const encoded = await service.infer(request, undefined, { timing: observation.timing, deadline: requestContext.deadline });
+      observation.finish(200, Buffer.byteLength(encoded.json, 'utf8'));
+      return JSON.parse(encoded.json) as unknown;
+    } catch (err) {
+      observation.finish(toPublicError(err).status, 0, err);
+      throw err;
+    }
   };
 }
 
-function describe(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = err.cause instanceof Error ? ` (cause: ${err.cause.name}: ${err.cause.message})` : '';
-  return `${err.name}: ${err.message}${cause}`;
+function encodedBodyBytes(event: { body?: string; isBase64Encoded?: boolean }): number {
+  const body = event.body ?? '';
+  return event.isBase64Encoded ? Math.floor((body.length * 3) / 4) : Buffer.byteLength(body, 'utf8');
 }

@@ -1,6 +1,8 @@
 import { ENV, ConfigError, optionalBoolean, optionalList, optionalPositiveInt, optionalString, requiredString } from '../config/env';
 import { DEFAULT_CACHE_DIR, type WeightsCacheOptions } from '../cache/WeightsCache';
 import { DEFAULT_LIMITS, type ProtocolLimits } from '../protocol/limits';
+import type { PowertoolsSinkOptions } from '../observability/PowertoolsSink';
+import { DEFAULT_SAFETY_MARGIN_MS } from '../service/Deadline';
 import { GRAPH_OPTIMIZATION_LEVELS, type GraphOptimizationLevel, type SessionSettings } from '../sessions/SessionOptions';
 
 export interface FunctionConfig {
@@ -14,7 +16,21 @@ export interface FunctionConfig {
   limits: ProtocolLimits;
   /** Ranged download of weights above the threshold (WeightsCache defaults when unset). */
   download?: Pick<WeightsCacheOptions, 'partBytes' | 'concurrency'>;
+  /** Milliseconds kept back from Lambda's remaining time to answer before the timeout (default 1500). */
+  safetyMarginMs?: number;
+  /** Powertools service name and metrics namespace. */
+  observability?: Pick<PowertoolsSinkOptions, 'serviceName' | 'namespace'>;
 }
+
+/**
+ * Variables read here beyond lib/config/env.ts's ENV table (to move there with its owner):
+ * the deadline margin, and Powertools' own standard names.
+ */
+export const OPERATIONS_ENV = {
+  safetyMarginMs: 'ONNXLESS_DEADLINE_MARGIN_MS',
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+} as const;
 
 /** The generic handler is configured by environment alone (names in lib/config/env.ts). */
 export function modelConfigFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): FunctionConfig {
@@ -39,6 +55,11 @@ export function modelConfigFromEnv(env: Readonly<Record<string, string | undefin
       intraOpThreads: optionalPositiveInt(ENV.intraOpThreads, env),
       graphOptimization: level as GraphOptimizationLevel | undefined,
       executionProviders: optionalList(ENV.executionProviders, env),
+    },
+    safetyMarginMs: optionalPositiveInt(OPERATIONS_ENV.safetyMarginMs, env) ?? DEFAULT_SAFETY_MARGIN_MS,
+    observability: {
+      serviceName: optionalString(OPERATIONS_ENV.serviceName, env) ?? 'onnxless',
+      namespace: optionalString(OPERATIONS_ENV.metricsNamespace, env) ?? 'onnxless',
     },
     download: {
       partBytes: optionalPositiveInt(ENV.downloadPartBytes, env),

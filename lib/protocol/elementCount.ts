@@ -7,7 +7,9 @@ import { BadRequestError, PayloadTooLargeError } from '../errors';
 export function elementCount(input: string, shape: readonly number[], maxElements: number): number {
   let count = 1;
   for (const [i, dim] of shape.entries()) {
-    if (!Number.isInteger(dim)) throw new BadRequestError(`input '${input}': shape[${i}] is ${dim}, expected an integer`);
+    // Safe integers only: onnxruntime refuses a dim like 2^53 when it builds the tensor (a 500
+    // otherwise), and a 0 elsewhere in the shape would hide it from the count check below.
+    if (!Number.isSafeInteger(dim)) throw new BadRequestError(`input '${input}': shape[${i}] is ${dim}, expected an integer`);
     if (dim < 0) throw new BadRequestError(`input '${input}': shape[${i}] is ${dim}, dimensions must not be negative`);
     count *= dim;
   }

@@ -14,10 +14,16 @@ export function parseJson(text: string, what = 'body'): unknown {
   }
 }
 
-export function parseJsonExact(text: string): unknown {
-  return parseLossless(text, undefined, (literal: string) => {
-    const value = Number(literal);
-    if (Number.isSafeInteger(value) || !/^-?\d+$/.test(literal)) return value;
-    return BigInt(literal);
-  });
+export function parseJsonExact(text: string, what = 'body'): unknown {
+  try {
+    return parseLossless(text, undefined, (literal: string) => {
+      const value = Number(literal);
+      if (Number.isSafeInteger(value) || !/^-?\d+$/.test(literal)) return value;
+      return BigInt(literal);
+    });
+  } catch (err) {
+    // lossless-json refuses what JSON.parse lets through, duplicate keys with different values
+    // among them: the caller's JSON, so a 400, not a 500 (found by test/fuzz).
+    throw new BadRequestError(`${what} is not valid JSON: ${(err as Error).message}`);
+  }
 }

@@ -1,6 +1,8 @@
 import { InferenceSession } from 'onnxruntime-node';
 import { IntegrityError, ModelUnavailableError } from '../errors';
+import { DownloadAbortedError } from '../cache/errors';
 import { WeightsCache, type CachedWeights } from '../cache/WeightsCache';
+import type { LoadRecord } from '../observability/records';
 import { SourceAccessDeniedError, SourceNotFoundError, type ModelSource } from '../sources/ModelSource';
 import { OnnxRunner } from './OnnxRunner';
 import { toSessionOptions, type SessionSettings } from './SessionOptions';
@@ -22,16 +24,38 @@ export interface LoadedModel {
 
 export interface LoadEvents {
   onSessionCreate?: (model: string) => void;
+  /** Every load that ends, loaded or failed, with its timing and download figures. */
+  onLoad?: (record: LoadRecord) => void;
+}
+
+export interface LoadOptions {
+  /**
+   * This caller stops waiting when the signal fires (its promise rejects with the signal's
+   * reason). The load itself is aborted only when every caller waiting on it has given up and
+   * none waits without a signal; the cache then keeps the bytes it has, and the next load
+   * resumes from them.
+   */
+  signal?: AbortSignal;
+}
+
+/** A load under way and who waits on it. */
+interface Flight {
+  promise: Promise<LoadedModel>;
+  controller: AbortController;
+  /** Callers with a signal that has not fired. */
+  waiting: number;
+  /** A caller waits without a signal (an eager load, a server request): never abort. */
+  pinned: boolean;
 }
 
 /**
  * One model, one session per process. Concurrent first requests share the same load
- * promise (one download, one session creation); a failed load is forgotten so the next
- * request tries again, and a half-made session is never published.
+ * promise (one download, one session creation); a failed or aborted load is forgotten so the
+ * next request tries again, and a half-made session is never published.
  */
 export class ModelLoader {
   private loaded?: LoadedModel;
-  private inFlight?: Promise<LoadedModel>;
+  private flight?: Flight;
 
   constructor(
     readonly config: ModelConfig,
@@ -47,31 +71,124 @@ export class ModelLoader {
     return this.loaded;
   }
 
-  load(): Promise<LoadedModel> {
+  load(options: LoadOptions = {}): Promise<LoadedModel> {
     if (this.loaded) return Promise.resolve(this.loaded);
-    this.inFlight ??= this.loadOnce().then(
+    if (this.flight?.controller.signal.aborted) {
+      // An aborted load may still be parking its bytes: the next one starts after it, and
+      // so resumes from them instead of racing it from byte 0.
+      this.flight = this.start(this.flight);
+    }
+    const flight = (this.flight ??= this.start());
+    const { signal } = options;
+    if (!signal) {
+      flight.pinned = true;
+      return flight.promise;
+    }
+    flight.waiting += 1;
+    return new Promise<LoadedModel>((resolve, reject) => {
+      let settled = false;
+      const leave = (): boolean => {
+        if (settled) return false;
+        settled = true;
+        flight.waiting -= 1;
+        signal.removeEventListener('abort', onAbort);
+        return true;
+      };
+      const onAbort = (): void => {
+        if (!leave()) return;
+        this.abandoned(flight);
+        reject(signal.reason);
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      flight.promise.then(
+        (model) => leave() && resolve(model),
+        (err: unknown) => leave() && reject(err),
+      );
+    });
+  }
+
+  private start(after?: Flight): Flight {
+    const controller = new AbortController();
+    const flight: Flight = { controller, waiting: 0, pinned: false, promise: undefined as unknown as Promise<LoadedModel> };
+    const run = async (): Promise<LoadedModel> => {
+      if (after) {
+        try {
+          // Aborted while creating the session, it may have finished anyway.
+          return await after.promise;
+        } catch {
+          // Stopped as asked: load again, from the kept bytes.
+        }
+      }
+      return this.loadOnce(controller.signal);
+    };
+    flight.promise = run().then(
       (model) => {
         this.loaded = model;
-        this.inFlight = undefined;
+        if (this.flight === flight) this.flight = undefined;
         return model;
       },
       (err: unknown) => {
-        this.inFlight = undefined;
+        if (this.flight === flight) this.flight = undefined;
         throw err;
       },
     );
-    return this.inFlight;
+    // Observed here as well: a load nobody waits for any more must not become an unhandled rejection.
+    flight.promise.catch(() => {});
+    return flight;
   }
 
-  private async loadOnce(): Promise<LoadedModel> {
+  /** A waiter left; with nobody else waiting, stop the download and keep what it has. */
+  private abandoned(flight: Flight): void {
+    if (flight.waiting === 0 && !flight.pinned && !flight.controller.signal.aborted) {
+      flight.controller.abort(new Error('every caller waiting for this load gave up'));
+    }
+  }
+
+  private async loadOnce(signal: AbortSignal): Promise<LoadedModel> {
     const started = performance.now();
-    const { name, source } = this.config;
-    let weights: CachedWeights;
+    let weights: CachedWeights | undefined;
     try {
-      weights = await this.cache.fetch(source, this.config.sha256);
+      weights = await this.fetchWeights(signal);
+      // Weights complete and verified: create the session even if the waiters left, so the
+      // next request finds the model ready instead of starting over.
+      const model = await this.createSession(weights, started);
+      this.report({ model: this.config.name, outcome: 'loaded', durationMs: model.loadMs, ...figures(weights) });
+      return model;
+    } catch (err) {
+      const aborted = err instanceof ModelUnavailableError && err.cause instanceof DownloadAbortedError ? err.cause : undefined;
+      this.report({
+        model: this.config.name,
+        outcome: aborted ? 'aborted' : 'failed',
+        durationMs: performance.now() - started,
+        ...(weights ? figures(weights) : {}),
+        ...(aborted ? { keptBytes: aborted.keptBytes } : {}),
+        errorType: err instanceof Error ? err.name : typeof err,
+        errorMessage: message(err),
+      });
+      throw err;
+    }
+  }
+
+  private report(record: LoadRecord): void {
+    try {
+      this.events.onLoad?.({ ...record, durationMs: Math.round(record.durationMs * 1000) / 1000 });
+    } catch {
+      // A reporting sink never fails a load.
+    }
+  }
+
+  private async fetchWeights(signal: AbortSignal): Promise<CachedWeights> {
+    const { name, source } = this.config;
+    try {
+      return await this.cache.fetch(source, this.config.sha256, { signal });
     } catch (err) {
       throw unavailable(name, source, err);
     }
+  }
+
+  private async createSession(weights: CachedWeights, started: number): Promise<LoadedModel> {
+    const { name, source } = this.config;
     let session: InferenceSession;
     try {
       this.events.onSessionCreate?.(name);
@@ -86,6 +203,13 @@ export class ModelLoader {
 }
 
 function unavailable(name: string, source: ModelSource, err: unknown): ModelUnavailableError {
+  if (err instanceof DownloadAbortedError) {
+    return new ModelUnavailableError(
+      name,
+      `model '${name}': the download of ${source.description} was stopped with ${err.keptBytes} bytes kept for the next load`,
+      { cause: err, retryAfterSeconds: 1 },
+    );
+  }
   if (err instanceof SourceNotFoundError || err instanceof SourceAccessDeniedError) {
     return new ModelUnavailableError(name, `model '${name}' is unavailable: ${err.message}`, { cause: err });
   }
@@ -97,6 +221,16 @@ function unavailable(name: string, source: ModelSource, err: unknown): ModelUnav
     `model '${name}' could not be fetched from ${source.description}: ${message(err)}`,
     { cause: err, retryAfterSeconds: 1 },
   );
+}
+
+function figures(weights: CachedWeights): Pick<LoadRecord, 'origin' | 'bytes' | 'attempts' | 'resumedBytes' | 'refetchedBytes'> {
+  return {
+    origin: weights.origin,
+    bytes: weights.size,
+    attempts: weights.attempts,
+    resumedBytes: weights.resumedBytes,
+    refetchedBytes: weights.refetchedBytes,
+  };
 }
 
 function message(err: unknown): string {

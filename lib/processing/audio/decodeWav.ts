@@ -36,7 +36,7 @@ export function decodeWav(bytes: Uint8Array, options: DecodeWavOptions = {}): Au
   let wav: wavefile.WaveFile;
   try {
     wav = new wavefile.WaveFile();
-    wav.fromBuffer(bytes, true);
+    wav.fromBuffer(withoutCountedChunks(bytes), true);
   } catch (err) {
     throw new BadRequestError(`invalid WAV: ${(err as Error).message}`, { cause: err });
   }
@@ -73,6 +73,29 @@ export function decodeWav(bytes: Uint8Array, options: DecodeWavOptions = {}): Au
     }
   }
   return { sampleRate: fmt.sampleRate, channels };
+}
+
+/**
+ * wavefile reads the entry count of a 'cue ' or 'smpl' chunk from the file and loops that many
+ * times: a 60-byte WAV claiming 2^32 cue points exhausts the heap (found by test/fuzz). Neither
+ * chunk matters for the samples, so they are renamed before parsing (in a copy), walking the
+ * top-level chunks exactly as wavefile does: id, size, size bytes, a pad byte after odd sizes.
+ */
+function withoutCountedChunks(bytes: Uint8Array): Uint8Array {
+  if (bytes.length < 12) return bytes;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const littleEndian = String.fromCharCode(...bytes.subarray(0, 4)) !== 'RIFX';
+  let copy: Uint8Array | undefined;
+  for (let i = 12; i <= bytes.length - 8; ) {
+    const id = String.fromCharCode(...bytes.subarray(i, i + 4));
+    if (id === 'cue ' || id === 'smpl') {
+      copy ??= Uint8Array.from(bytes);
+      copy.set([0x73, 0x6b, 0x69, 0x70], i); // 'skip': a chunk id wavefile does not read
+    }
+    i += 8 + view.getUint32(i + 4, littleEndian);
+    if (i % 2) i += 1;
+  }
+  return copy ?? bytes;
 }
 
 function sampleIsFloat(fmt: Fmt): boolean {

@@ -11,7 +11,7 @@ export interface SegmentOptions {
   totalSeconds: number;
   /** A segment opens when a probability reaches this (default 0.5). */
   threshold?: number;
-  /** ...and may close only once probabilities fall below this (default threshold - 0.15, at least 0.01). */
+  /** ...and may close only once probabilities fall below this (default threshold - 0.15, at least 0.01, at most threshold). */
   negThreshold?: number;
   /** Segments shorter than this are dropped (default 0.25 s). */
   minSpeechSeconds?: number;
@@ -30,7 +30,8 @@ export interface SegmentOptions {
  */
 export function thresholdSegments(probabilities: ArrayLike<number>, options: SegmentOptions): Segment[] {
   const threshold = options.threshold ?? 0.5;
-  const negThreshold = options.negThreshold ?? Math.max(threshold - 0.15, 0.01);
+  // Never above the threshold: a caller's ?threshold=0.005 must not make the default invalid (found by test/fuzz).
+  const negThreshold = options.negThreshold ?? Math.min(threshold, Math.max(threshold - 0.15, 0.01));
   const minSpeech = options.minSpeechSeconds ?? 0.25;
   const minSilence = options.minSilenceSeconds ?? 0.1;
   const pad = options.padSeconds ?? 0.03;

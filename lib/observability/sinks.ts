@@ -1,0 +1,26 @@
+import type { LoadRecord, ObservabilitySink, RequestRecord } from './records';
+import { safely } from './RequestObservation';
+
+/** A sink that drops everything: the default where nothing is configured. */
+export const NO_SINK: ObservabilitySink = Object.freeze({ onRequest: () => {}, onLoad: () => {} });
+
+/** Every record to every sink (Powertools logs and metrics plus the server's Prometheus, say). */
+export function fanOut(...sinks: ObservabilitySink[]): ObservabilitySink {
+  if (sinks.length === 1) return sinks[0] as ObservabilitySink;
+  return {
+    onRequest: (record: RequestRecord) => sinks.forEach((s) => safely(() => s.onRequest(record))),
+    onLoad: (record: LoadRecord) => sinks.forEach((s) => safely(() => s.onLoad(record))),
+  };
+}
+
+/** Keeps records in memory: for tests, and for a server's own status page. */
+export class RecordingSink implements ObservabilitySink {
+  readonly requests: RequestRecord[] = [];
+  readonly loads: LoadRecord[] = [];
+  onRequest(record: RequestRecord): void {
+    this.requests.push(record);
+  }
+  onLoad(record: LoadRecord): void {
+    this.loads.push(record);
+  }
+}
