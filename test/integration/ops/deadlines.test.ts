@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLambdaHandler, type InvocationContext } from '../../../lib/lambda/createLambdaHandler';
 import { RecordingSink } from '../../../lib/observability';
+import { pipelines } from '../../../lib/pipelines';
 import { deadlineFromLambdaContext, HTTP_API_TIMEOUT_MS } from '../../../lib/service/Deadline';
 import { DEFAULT_LIMITS } from '../../../lib/protocol/limits';
 import { createS3Client } from '../../../lib/sources/S3ModelSource';
 import { httpApiEvent, jsonBody, type Result } from '../../support/httpApiEvent';
 import { startLocalS3, TEST_CREDENTIALS, type LocalS3 } from '../../support/localS3';
+import { writeWav } from '../../support/fuzz/mediaArbitraries';
 import { encodeModel, fixedShapeModel } from '../../support/onnxModels';
 import { REAL_MODELS } from '../../support/realModels';
 import { tempDir } from '../../support/testHandler';
@@ -156,3 +158,31 @@ function modelFiles(dir: string): Array<{ name: string; valid: boolean }> {
   }
   return out;
 }
+
+describe('a domain route that runs the model many times', () => {
+  it('stops a long clip with 504 when the deadline comes mid-way, instead of being cut off by Lambda', async () => {
+    const sink = new RecordingSink();
+    const raw = createLambdaHandler(
+      { name: 'vad', uri: `file://${REAL_MODELS.sileroVad}`, cacheDir: tempDir(), eager: false, session: { intraOpThreads: 1 }, limits: DEFAULT_LIMITS, safetyMarginMs: MARGIN },
+      { sink, pipeline: pipelines.voiceActivity },
+    );
+    // 60 s of 16 kHz audio: ~1,900 runs of Silero VAD.
+    const samples = new Uint8Array(60 * 16_000 * 2);
+    for (let i = 0; i < samples.length; i += 2) samples[i] = (i * 7) & 0xff;
+    const clip = httpApiEvent('POST', '/models/vad/predict', {
+      body: writeWav({ container: 'RIFF', format: 1, channels: 1, rate: 16_000, bits: 16, data: samples, dataFirst: false }),
+      headers: { 'content-type': 'audio/wav' },
+    });
+    const full = (await raw(clip, remaining(25_000))) as Result;
+    expect(full.statusCode).toBe(200);
+    const fullMs = sink.requests[0]?.durations.total as number;
+    expect(sink.requests[0]?.durations.inference).toBeGreaterThan(0);
+
+    const started = Date.now();
+    const cut = (await raw(clip, remaining(MARGIN + Math.floor(fullMs / 5)))) as Result;
+
+    expect(cut.statusCode).toBe(504);
+    expect(sink.requests[1]).toMatchObject({ status: 504, deadline: 'inference' });
+    expect(Date.now() - started).toBeLessThan(fullMs / 5 + 250);
+  });
+});

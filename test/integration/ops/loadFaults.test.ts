@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLambdaHandler, type InvocationContext } from '../../../lib/lambda/createLambdaHandler';
 import { RecordingSink } from '../../../lib/observability';
 import { DEFAULT_LIMITS } from '../../../lib/protocol/limits';
@@ -172,15 +172,22 @@ describe('faults injected between the handler and S3', () => {
     expect(result.statusCode).toBe(503);
     expect(ms).toBeLessThan(1000 + 300);
     expect(figure.cacheOk).toBe(true);
+    // The download was stopped, not left running into a frozen sandbox, and its bytes kept.
+    await vi.waitFor(() => expect(h.sink.loads[0]).toMatchObject({ outcome: 'aborted' }));
+    const kept = h.sink.loads[0]?.keptBytes ?? 0;
+    expect(kept).toBeGreaterThan(0);
 
+    const nextStarted = Date.now();
     const next = await h.ready(25_000);
+    const nextMs = Date.now() - nextStarted;
 
     expect(next.statusCode).toBe(200);
     const twice = fetchedTwice();
-    figures.push({ ...figure, fault: `${figure.fault}: next invocation`, outcome: `200 after ${s3.proxy.gets(KEY).length} GETs`, gets: s3.proxy.gets(KEY).length, fetchedTwice: twice, cacheOk: cacheIsClean(h.cacheDir) });
+    figures.push({ ...figure, fault: `${figure.fault}: next invocation`, outcome: `200 after ${s3.proxy.gets(KEY).length} GETs`, gets: s3.proxy.gets(KEY).length, fetchedTwice: twice, ms: nextMs, cacheOk: cacheIsClean(h.cacheDir) });
     // The aborted load kept what it had received; the retry fetched only the rest.
     expect(twice).toBeLessThanOrEqual(300_000);
-    expect(s3.proxy.gets(KEY)[1]?.range).toMatch(/^bytes=[1-9]\d*-/);
+    expect(s3.proxy.gets(KEY)[1]?.range).toMatch(new RegExp(`^bytes=${kept}-`));
+    expect(h.sink.loads[1]).toMatchObject({ outcome: 'loaded', resumedBytes: kept });
     expect(cacheIsClean(h.cacheDir)).toBe(true);
   });
 });

@@ -48,15 +48,20 @@ export async function watchingProcess<T>(fn: () => Promise<T>): Promise<{ value:
 }
 
 let gc: (() => void) | undefined;
-/** RSS in MB after a full garbage collection (V8's gc exposed for this measurement only). */
-export function settledRssMb(): number {
+/**
+ * RSS and live JS heap in MB after full garbage collections (V8's gc exposed for this only).
+ * RSS is what the Lambda memory limit sees, but V8 keeps freed heap pages for a while, so it
+ * jitters by tens of MB between runs; the live heap is the sharper leak detector.
+ */
+export function settledMemoryMb(): { rss: number; heap: number } {
   if (!gc) {
     setFlagsFromString('--expose-gc');
     gc = runInNewContext('gc') as () => void;
   }
   gc();
   gc();
-  return process.memoryUsage().rss / (1024 * 1024);
+  const { rss, heapUsed, external } = process.memoryUsage();
+  return { rss: rss / (1024 * 1024), heap: (heapUsed + external) / (1024 * 1024) };
 }
 
 /** Figures a fuzz run reports (printed, and copied into docs/operations.md). */
@@ -65,17 +70,30 @@ export interface FuzzFigures {
   requests: number;
   byStatus: Record<string, number>;
   rssGrowthMb: number;
+  heapGrowthMb: number;
   seconds: number;
 }
 
-export function summarize(surface: string, sink: CountingSink, rssGrowthMb: number, seconds: number): FuzzFigures {
+export function summarize(
+  surface: string,
+  sink: CountingSink,
+  growth: { rss: number; heap: number },
+  seconds: number,
+): FuzzFigures {
+  const round = (v: number) => Math.round(v * 10) / 10;
   return {
     surface,
     requests: sink.requests,
     byStatus: Object.fromEntries([...sink.byStatus.entries()].sort(([a], [b]) => a - b).map(([s, n]) => [String(s), n])),
-    rssGrowthMb: Math.round(rssGrowthMb * 10) / 10,
-    seconds: Math.round(seconds * 10) / 10,
+    rssGrowthMb: round(growth.rss),
+    heapGrowthMb: round(growth.heap),
+    seconds: round(seconds),
   };
+}
+
+/** `after - before`, field by field. */
+export function growth(before: { rss: number; heap: number }, after: { rss: number; heap: number }): { rss: number; heap: number } {
+  return { rss: after.rss - before.rss, heap: after.heap - before.heap };
 }
 
 /** fast-check parameters: a seed from FUZZ_SEED replays a run; otherwise every run explores anew. */
