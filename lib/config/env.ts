@@ -14,6 +14,8 @@ export const ENV = {
   maxBodyBytes: 'ONNXLESS_MAX_BODY_BYTES',
   maxTensorElements: 'ONNXLESS_MAX_TENSOR_ELEMENTS',
   modelVersion: 'ONNXLESS_MODEL_VERSION',
+  /** Server function: the OpenAPI document shipped in its package, relative to the task root. */
+  openApiFile: 'ONNXLESS_OPENAPI_FILE',
   downloadPartBytes: 'ONNXLESS_DOWNLOAD_PART_BYTES',
   downloadConcurrency: 'ONNXLESS_DOWNLOAD_CONCURRENCY',
 } as const;

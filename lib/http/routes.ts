@@ -25,6 +25,8 @@ interface RouteCall extends CallContext {
 export interface RouterOptions {
   /** Receives one record per request (and the adapters pass the same sink to the loaders). */
   sink?: ObservabilitySink;
+  /** The OpenAPI document served at GET /openapi.json; without it that route is a 404. */
+  openApi?: () => string | undefined;
 }
 
 /** What the transport knows about a request beyond HTTP: who it is, and when it must end. */
@@ -56,7 +58,14 @@ export class Router {
       { name: ROUTES.modelReady, pattern: /\/v2\/models\/([^/]+)(?:\/versions\/[^/]+)?\/ready$/, methods: { GET: (_r, p, c) => this.modelReady(p, c) } },
       { name: ROUTES.infer, pattern: /\/v2\/models\/([^/]+)(?:\/versions\/[^/]+)?\/infer$/, methods: { POST: (r, p, c) => this.infer(r, p, c) } },
       { name: ROUTES.predict, pattern: /\/models\/([^/]+)\/predict$/, methods: { POST: (r, p, c) => this.predict(r, p, c) } },
+      { name: ROUTES.openapi, pattern: /\/openapi\.json$/, methods: { GET: async () => this.openApiDocument(options.openApi) } },
     ];
+  }
+
+  private openApiDocument(provider: RouterOptions['openApi']): HttpResponse {
+    const document = provider?.();
+    if (document === undefined) throw new NotFoundError('no OpenAPI document is deployed with this function');
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: document };
   }
 
   /** Starts the record of a request; adapters that answer before routing (a 413) finish it with `reject`. */

@@ -21,6 +21,7 @@ export const ROUTES = {
   modelReady: '/v2/models/{model}/ready',
   infer: '/v2/models/{model}/infer',
   predict: '/models/{model}/predict',
+  openapi: '/openapi.json',
   /** A direct Lambda `Invoke` with an OIP infer request as its payload. */
   invoke: 'invoke',
   unmatched: 'unmatched',

@@ -67,6 +67,14 @@ describe('npm start', () => {
     expect((await fetch(url('/v2/health/ready'))).status).toBe(200);
   });
 
+  it('serves the OpenAPI document of every registered model', async () => {
+    const res = await fetch(url('/openapi.json'));
+    expect(res.status).toBe(200);
+    const doc = await json(res);
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v2/models/tiny/infer', '/models/voice-activity/predict']));
+  });
+
   it.each(['tiny', 'text-orientation'])('serves every OIP route of %s like a direct run', async (model) => {
     const meta = await json(await fetch(url(`/v2/models/${model}`)));
     expect(meta.inputs).toEqual([{ name: 'x', datatype: 'FP32', shape: [-1, 3, -1, -1] }]);

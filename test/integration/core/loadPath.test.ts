@@ -197,7 +197,10 @@ describe('faults on the load path', () => {
     const result = await handler(inferEvent('cls', clsInput(0)));
 
     expect(result.statusCode).toBe(200);
-    expect(s3.proxy.gets(CLS_KEY).map((r) => r.status)).toEqual([500, 500, 200]);
+    // The cache's first GET asks for the first part (a 206 carrying the whole small object).
+    const statuses = s3.proxy.gets(CLS_KEY).map((r) => r.status);
+    expect(statuses.slice(0, 2)).toEqual([500, 500]);
+    expect(statuses.slice(2).map((s) => s >= 200 && s < 300)).toEqual([true]);
   });
 
   it.each(['reset', 'truncate'] as const)('resumes with a ranged GET after a %s mid-body, fetching no byte twice', async (type) => {

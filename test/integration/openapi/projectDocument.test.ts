@@ -23,6 +23,7 @@ function plannedRoutes(registry: Registry): string[] {
     runtime: 'nodejs22.x',
     naming: { getNormalizedFunctionName: (n) => n.replace(/-/g, 'Dash'), getLambdaLayerLogicalId: (n) => `${n}LambdaLayer` },
     root,
+    bundleExtension: '.cjs',
   });
   return Object.values(plan.functions).flatMap((fn) => fn.events.map((e) => `${e.httpApi.method} ${e.httpApi.path}`));
 }
