@@ -14,6 +14,11 @@ export const ENV = {
   maxBodyBytes: 'ONNXLESS_MAX_BODY_BYTES',
   maxTensorElements: 'ONNXLESS_MAX_TENSOR_ELEMENTS',
   modelVersion: 'ONNXLESS_MODEL_VERSION',
+  /** Time kept back from Lambda's remaining time for answering a deadline (503/504) in ms. */
+  deadlineMarginMs: 'ONNXLESS_DEADLINE_MARGIN_MS',
+  /** Powertools' own standard names. */
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   /** Server function: the OpenAPI document shipped in its package, relative to the task root. */
   openApiFile: 'ONNXLESS_OPENAPI_FILE',
   downloadPartBytes: 'ONNXLESS_DOWNLOAD_PART_BYTES',

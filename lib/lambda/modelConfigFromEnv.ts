@@ -22,14 +22,11 @@ export interface FunctionConfig {
   observability?: Pick<PowertoolsSinkOptions, 'serviceName' | 'namespace'>;
 }
 
-/**
- * Variables read here beyond lib/config/env.ts's ENV table (to move there with its owner):
- * the deadline margin, and Powertools' own standard names.
- */
+/** The deadline margin and Powertools' names, from the one ENV table. */
 export const OPERATIONS_ENV = {
-  safetyMarginMs: 'ONNXLESS_DEADLINE_MARGIN_MS',
-  serviceName: 'POWERTOOLS_SERVICE_NAME',
-  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  safetyMarginMs: ENV.deadlineMarginMs,
+  serviceName: ENV.serviceName,
+  metricsNamespace: ENV.metricsNamespace,
 } as const;
 
 /** The generic handler is configured by environment alone (names in lib/config/env.ts). */

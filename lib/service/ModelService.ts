@@ -1,4 +1,4 @@
-import { BadRequestError, NotFoundError } from '../errors';
+import { BadRequestError, NotFoundError, OnnxlessError } from '../errors';
 import { RequestTiming } from '../observability/RequestTiming';
 import type { ModelRunner, Pipeline, PredictRequest } from '../pipeline/Pipeline';
 import { decodeInputs } from '../protocol/decodeInputs';
@@ -94,6 +94,8 @@ export class ModelService {
       results = await runner.run(feeds, selection.map((s) => s.name));
       this.runTimes.record(performance.now() - started);
     } catch (err) {
+      // A runner that already decided the status (the container server's queue: 429, 503) keeps it.
+      if (err instanceof OnnxlessError) throw err;
       // onnxruntime refuses inputs it cannot run (inconsistent dims, bad values): the caller's fault.
       throw new BadRequestError(`onnxruntime could not run model '${this.name}': ${(err as Error).message}`, { cause: err });
     } finally {

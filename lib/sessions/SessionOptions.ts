@@ -19,5 +19,8 @@ export function toSessionOptions(settings: SessionSettings = {}): InferenceSessi
     executionMode: 'sequential',
     graphOptimizationLevel: settings.graphOptimization ?? 'all',
     executionProviders: [...(settings.executionProviders ?? ['cpu'])] as InferenceSession.ExecutionProviderConfig[],
+    // Errors only: a refused run is already answered as a 400 with onnxruntime's message, and
+    // its native warning lines would otherwise flood the logs of a function fed bad input.
+    logSeverityLevel: 3,
   };
 }
