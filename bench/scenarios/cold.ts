@@ -98,6 +98,8 @@ export interface Measured {
   result: ChildResult;
   /** Object GETs the proxy saw during the run. */
   gets: number;
+  /** Requests of any method (GET, HEAD) for the object during the run. */
+  requests: number;
 }
 
 /** Run each variant `reps` times in fresh processes, rotating the order every repetition. */
@@ -121,8 +123,10 @@ export async function alternate(
       if (variant.capBytesPerSecond !== undefined) world.s3.proxy.bytesPerSecond = variant.capBytesPerSecond;
       try {
         const result = await runChild(variant.child, variant.args(model, dir), variant.env(model, dir));
-        const gets = world.s3.proxy.gets(world.keyOf(model)).length;
-        out.get(variant.name)?.push({ result, gets });
+        const key = world.keyOf(model);
+        const gets = world.s3.proxy.gets(key).length;
+        const requests = world.s3.proxy.requests.filter((r) => r.path.endsWith(`/${key}`)).length;
+        out.get(variant.name)?.push({ result, gets, requests });
         log(`${label} ${model.name} rep ${rep + 1}/${reps} ${variant.name}: ${result.elapsedMs.toFixed(1)} ms, ${(result.maxRssKb / 1024).toFixed(0)} MB, ${gets} GETs`);
       } finally {
         world.s3.proxy.bytesPerSecond = cap;

@@ -37,6 +37,7 @@ export async function warmSandboxScenario(world: World, reps: number, log: Log):
     const candidate = results.get('onnxless handler, cached') ?? [];
     const bare = results.get('bare session from path') ?? [];
     const gets = candidate.map((m) => m.gets);
+    const requests = candidate.map((m) => m.requests);
     rows.push(
       row({
         scenario: 'warm-sandbox',
@@ -47,7 +48,7 @@ export async function warmSandboxScenario(world: World, reps: number, log: Log):
         baseline: side('bare session from path', bare.map((m) => m.result.elapsedMs)),
         target: 'ratio <= 1.05, 0 GETs',
         check: (r) => r.ratio <= 1.05 && gets.every((g) => g === 0),
-        details: { bodyGetsPerRun: gets, runs: runs({ candidate, bare }) },
+        details: { bodyGetsPerRun: gets, requestsPerRun: requests, runs: runs({ candidate, bare }) },
       }),
     );
   }
