@@ -50,7 +50,7 @@ export function createLambdaHandler(config: FunctionConfig, options: HandlerOpti
       sha256: config.sha256,
       session: config.session,
     },
-    new WeightsCache({ dir: config.cacheDir }),
+    new WeightsCache({ dir: config.cacheDir, ...config.download }),
     {
       ...options.events,
       onLoad: (record) => {

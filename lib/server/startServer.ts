@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { ENV, optionalPositiveInt } from '../config/env';
 import { WeightsCache } from '../cache/WeightsCache';
 import { Router } from '../http/routes';
 import type { Pipeline } from '../pipeline/Pipeline';
@@ -40,7 +41,12 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   const cpus = defaultIntraOpThreads();
   const threads = config.workers ?? cpus;
   const pool = new WorkerPool({ threads, nice: config.workerNice });
-  const cache = new WeightsCache({ dir: config.cacheDir });
+  // Same download tuning as the Lambda handler: ONNXLESS_DOWNLOAD_PART_BYTES / _CONCURRENCY.
+  const cache = new WeightsCache({
+    dir: config.cacheDir,
+    partBytes: optionalPositiveInt(ENV.downloadPartBytes),
+    concurrency: optionalPositiveInt(ENV.downloadConcurrency),
+  });
   const metrics = new ServerMetrics();
   const models = Object.entries(config.models).map(([name, entry]) =>
     servedModel(name, entry, { pool, cache, metrics, log, cpus, resolvePipeline: options.resolvePipeline, s3Client: options.s3Client }),
