@@ -21,6 +21,8 @@ export class ServerMetrics {
   readonly batchRequests: Histogram<'model'>;
   readonly inferenceDuration: Histogram<'model'>;
   readonly loadDuration: Histogram<'model' | 'stage'>;
+  readonly phaseDuration: Histogram<'model' | 'phase'>;
+  readonly errors: Counter<'model' | 'class'>;
   private readonly queues = new Map<string, () => number>();
 
   constructor() {
@@ -82,6 +84,19 @@ export class ServerMetrics {
       help: "Model load time: stage 'weights' (fetch and verify, once), 'session' (per worker thread)",
       labelNames: ['model', 'stage'],
       buckets: LOAD_BUCKETS,
+      registers,
+    });
+    this.phaseDuration = new Histogram({
+      name: 'onnxless_phase_duration_seconds',
+      help: 'Request phases as the Lambda logs report them: load, preprocess, inference, postprocess',
+      labelNames: ['model', 'phase'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.errors = new Counter({
+      name: 'onnxless_errors_total',
+      help: 'Routed requests answered with an error, by status class (4xx, 5xx) or broken deadline',
+      labelNames: ['model', 'class'],
       registers,
     });
     // Event-loop lag and process memory: the first place to look when /ping slows down.

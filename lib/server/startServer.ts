@@ -2,12 +2,15 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { ENV, optionalPositiveInt } from '../config/env';
 import { WeightsCache } from '../cache/WeightsCache';
 import { Router } from '../http/routes';
+import { PowertoolsSink } from '../observability/PowertoolsSink';
+import { fanOut } from '../observability/sinks';
 import type { Pipeline } from '../pipeline/Pipeline';
 import { DEFAULT_LIMITS } from '../protocol/limits';
 import { defaultIntraOpThreads } from '../sessions/threads';
 import { modelSourceFor } from '../sources/modelUri';
 import type { ServeConfig, ServedModelEntry } from './config';
 import { InferenceServer } from './InferenceServer';
+import { PrometheusSink } from './PrometheusSink';
 import { describeError, jsonLog, type ServerLog } from './log';
 import { ServerMetrics } from './metrics';
 import { PooledModelLoader } from './PooledModelLoader';
@@ -51,7 +54,8 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   const models = Object.entries(config.models).map(([name, entry]) =>
     servedModel(name, entry, { pool, cache, metrics, log, cpus, resolvePipeline: options.resolvePipeline, s3Client: options.s3Client }),
   );
-  const router = new Router(models);
+  // One event stream, two outputs: a JSON log line per request (as on Lambda) and Prometheus series.
+  const router = new Router(models, { sink: fanOut(new PowertoolsSink(), new PrometheusSink(metrics)) });
   const server = new InferenceServer({
     router,
     models,

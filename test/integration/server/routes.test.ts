@@ -183,5 +183,9 @@ describe('onnxless serve: OIP, domain, SageMaker and metrics routes over real HT
     expect(metricValue(text, 'onnxless_inference_duration_seconds_count', { model: 'orientation' })).toBeGreaterThan(0);
     expect(metricValue(text, 'onnxless_model_load_duration_seconds_count', { model: 'classifier', stage: 'session' })).toBeGreaterThanOrEqual(1);
     expect(text).toContain('onnxless_nodejs_eventloop_lag_seconds');
+    // The Router's request records, the events the Lambda handlers log, feed these series.
+    expect(metricValue(text, 'onnxless_phase_duration_seconds_count', { model: 'classifier', phase: 'inference' })).toBeGreaterThanOrEqual(3);
+    expect(metricValue(text, 'onnxless_phase_duration_seconds_count', { model: 'classifier', phase: 'preprocess' })).toBeGreaterThanOrEqual(3);
+    expect(metricValue(text, 'onnxless_errors_total', { model: 'classifier', class: '4xx' })).toBeGreaterThanOrEqual(1);
   });
 });
