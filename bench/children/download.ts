@@ -16,7 +16,8 @@ let extra: Record<string, unknown> = {};
 let started: number;
 if (args.mode === 'ranged') {
   const { WeightsCache } = await import('../../lib/cache/WeightsCache');
-  const { S3ModelSource, createS3Client } = await import('../../lib/sources/S3ModelSource');
+  const { S3ModelSource } = await import('../../lib/sources/S3ModelSource');
+  const { createS3Client } = await import('../../lib/sources/s3Client');
   const cache = new WeightsCache({ dir: args.dir, partBytes: args.partBytes, concurrency: args.concurrency });
   const source = new S3ModelSource(bucket, args.key, createS3Client());
   started = performance.now();

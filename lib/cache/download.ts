@@ -313,7 +313,8 @@ export class RangedDownload {
   /** Open a GET; an abort stops waiting for its headers (a late response is discarded). */
   private open(range: { start: number; end: number } | undefined, signal: AbortSignal): Promise<SourceBody> {
     this.requests += 1;
-    const pending = this.source.open(range);
+    // The signal also reaches the source, which cancels its request (S3: the SDK's abortSignal).
+    const pending = this.source.open(range, { signal });
     return new Promise<SourceBody>((resolve, reject) => {
       const onAbort = (): void => reject(abortError(signal));
       if (signal.aborted) onAbort();

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { CreateBucketCommand, HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { parseS3Uri, type Registry } from '../registry';
-import { createS3Client } from '../sources/S3ModelSource';
+import { createS3Client } from '../sources/s3Client';
 import { inspectOnnxFile } from '../store/inspectOnnxFile';
 import { pushWeights } from '../store/pushWeights';
 import { EXAMPLE_WEIGHTS } from './exampleWeights';

@@ -42,6 +42,7 @@ export function encodeOutputs(
   return { json: `{${fields.join(',')}}`, binary: binary.length > 0 ? binary : undefined };
 }
 
+/** The elements of a data array, without its brackets: the caller writes those. */
 function jsonData(tensor: Tensor): string {
   const data = tensor.data;
   switch (tensor.type) {
@@ -50,24 +51,24 @@ function jsonData(tensor: Tensor): string {
     case 'bool':
       return Array.from(data as Uint8Array, (v) => (v ? 'true' : 'false')).join(',');
     case 'float16':
-      return finite(Array.from(data as Uint16Array, fromHalfBits));
-    case 'float32':
-    case 'float64':
-      return finite(data as Float32Array | Float64Array);
-    default:
-      // Integers (BigInt included) print exactly.
+      return numbers(Array.from(data as Uint16Array, fromHalfBits));
+    case 'int64':
+    case 'uint64':
+      // BigInt prints exactly; JSON.stringify refuses it.
       return Array.prototype.join.call(data, ',');
+    default:
+      return numbers(Array.from(data as ArrayLike<number>));
   }
 }
 
-/** JSON has no NaN or Infinity: those elements become null rather than invalid JSON. */
-function finite(values: ArrayLike<number>): string {
-  for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i] as number)) {
-      return Array.from(values, (v) => (Number.isFinite(v) ? String(v) : 'null')).join(',');
-    }
-  }
-  return Array.prototype.join.call(values, ',');
+/**
+ * V8's JSON.stringify has a fast path for arrays of numbers: 28 ms for 265k float32 against
+ * 47 ms for `join` (the recognition model's output), and it writes NaN and Infinity, which JSON
+ * cannot carry, as null rather than as invalid JSON.
+ */
+function numbers(values: number[]): string {
+  const text = JSON.stringify(values);
+  return text.slice(1, -1);
 }
 
 function tensorBytes(tensor: Tensor): Buffer {

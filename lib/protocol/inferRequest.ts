@@ -1,4 +1,7 @@
-import { z } from 'zod';
+// zod/mini: the same validator, tree-shakable. The request path bundles about 40 KiB of it
+// instead of the 444 KiB of zod's classic API, which every cold start would parse (named
+// imports: the `z` namespace object would keep every locale).
+import { array, minLength, number, object, optional, record, string, unknown, type infer as Infer } from 'zod/mini';
 import { BadRequestError } from '../errors';
 
 /**
@@ -6,31 +9,31 @@ import { BadRequestError } from '../errors';
  * hold millions of elements, and it is checked element by element once, by the decoder,
  * against the declared shape and datatype (zod would walk it a second time).
  */
-const parameters = z.record(z.string(), z.unknown());
+const parameters = record(string(), unknown());
 
-export const inferInputSchema = z.object({
-  name: z.string().min(1),
-  shape: z.array(z.number()),
-  datatype: z.string(),
-  parameters: parameters.optional(),
-  data: z.unknown().optional(),
+export const inferInputSchema = object({
+  name: string().check(minLength(1)),
+  shape: array(number()),
+  datatype: string(),
+  parameters: optional(parameters),
+  data: optional(unknown()),
 });
 
-export const requestedOutputSchema = z.object({
-  name: z.string().min(1),
-  parameters: parameters.optional(),
+export const requestedOutputSchema = object({
+  name: string().check(minLength(1)),
+  parameters: optional(parameters),
 });
 
-export const inferRequestSchema = z.object({
-  id: z.string().optional(),
-  parameters: parameters.optional(),
-  inputs: z.array(inferInputSchema).min(1),
-  outputs: z.array(requestedOutputSchema).optional(),
+export const inferRequestSchema = object({
+  id: optional(string()),
+  parameters: optional(parameters),
+  inputs: array(inferInputSchema).check(minLength(1)),
+  outputs: optional(array(requestedOutputSchema)),
 });
 
-export type InferInput = z.infer<typeof inferInputSchema>;
-export type RequestedOutput = z.infer<typeof requestedOutputSchema>;
-export type InferRequest = z.infer<typeof inferRequestSchema>;
+export type InferInput = Infer<typeof inferInputSchema>;
+export type RequestedOutput = Infer<typeof requestedOutputSchema>;
+export type InferRequest = Infer<typeof inferRequestSchema>;
 
 export function parseInferRequest(value: unknown): InferRequest {
   const result = inferRequestSchema.safeParse(value);

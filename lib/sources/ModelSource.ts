@@ -22,8 +22,8 @@ export interface ModelSource {
   /** A short, safe description for error messages: never credentials. */
   readonly description: string;
   stat(): Promise<SourceStat>;
-  /** Stream the object, or the inclusive byte range [start, end] of it. */
-  open(range?: { start: number; end: number }): Promise<SourceBody>;
+  /** Stream the object, or the inclusive byte range [start, end] of it; `signal` cancels the request. */
+  open(range?: { start: number; end: number }, options?: { signal?: AbortSignal }): Promise<SourceBody>;
 }
 
 /** The object does not exist or may not be read: a 503 for the model, not retried. */

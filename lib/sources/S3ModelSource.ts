@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import {
   SourceAccessDeniedError,
@@ -8,53 +8,12 @@ import {
   type SourceStat,
 } from './ModelSource';
 
-/** How long the S3 client waits before it gives up on a connection. */
-export interface S3Timeouts {
-  /** Connecting (TCP and TLS). */
-  connectMs?: number;
-  /**
-   * A socket with no bytes moving, in either direction, for this long is destroyed: a stalled
-   * body then fails (and the download resumes with a ranged GET) instead of hanging until
-   * Lambda's timeout. Below 6 s, so the SDK arms it at once instead of 3 s into the request.
-   */
-  idleMs?: number;
-}
-
-export const S3_TIMEOUTS = Object.freeze({ connectMs: 3000, idleMs: 5000 });
-
 /**
- * S3 client configured the standard way: region and credentials from the SDK's default chain;
- * `AWS_ENDPOINT_URL_S3` (or `AWS_ENDPOINT_URL`) for an S3-compatible server, which then also
- * needs path-style addressing (local servers have no virtual-host DNS).
+ * The SDK is loaded on first use, not with the handler: a pinned model already in /tmp never
+ * calls S3, and evaluating the SDK is about 30 ms of a cold start (lib/sources/s3Client.ts
+ * holds the client factory, imported eagerly by the CLI and the tests that need it).
  */
-export function createS3Client(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-  timeouts: S3Timeouts = {},
-): S3Client {
-  const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
-  const config: S3ClientConfig = {
-    requestHandler: {
-      connectionTimeout: timeouts.connectMs ?? S3_TIMEOUTS.connectMs,
-      socketTimeout: timeouts.idleMs ?? S3_TIMEOUTS.idleMs,
-    },
-    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
-    // Some S3-compatible servers do not speak the SDK's default trailing checksums.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  };
-  if (endpoint) {
-    config.endpoint = endpoint;
-    config.forcePathStyle = true;
-  }
-  return new S3Client(config);
-}
-
-let sharedClient: S3Client | undefined;
-/** One client per process: it keeps its connections warm across loads. */
-export function defaultS3Client(): S3Client {
-  sharedClient ??= createS3Client();
-  return sharedClient;
-}
+const sdk = () => import('@aws-sdk/client-s3');
 
 export class S3ModelSource implements ModelSource {
   readonly uri: string;
@@ -63,29 +22,38 @@ export class S3ModelSource implements ModelSource {
   constructor(
     readonly bucket: string,
     readonly key: string,
-    private readonly client: S3Client = defaultS3Client(),
+    private client?: S3Client,
   ) {
     this.uri = `s3://${bucket}/${key}`;
     this.description = this.uri;
   }
 
+  private async s3(): Promise<S3Client> {
+    this.client ??= (await import('./s3Client')).defaultS3Client();
+    return this.client;
+  }
+
   async stat(): Promise<SourceStat> {
     try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key }));
+      const [{ HeadObjectCommand }, client] = await Promise.all([sdk(), this.s3()]);
+      const head = await client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key }));
       return { size: head.ContentLength ?? 0, version: head.ETag ?? '' };
     } catch (err) {
       throw this.translate(err);
     }
   }
 
-  async open(range?: { start: number; end: number }): Promise<SourceBody> {
+  async open(range?: { start: number; end: number }, options: { signal?: AbortSignal } = {}): Promise<SourceBody> {
     try {
-      const out = await this.client.send(
+      const [{ GetObjectCommand }, client] = await Promise.all([sdk(), this.s3()]);
+      const out = await client.send(
         new GetObjectCommand({
           Bucket: this.bucket,
           Key: this.key,
           Range: range ? `bytes=${range.start}-${range.end}` : undefined,
         }),
+        // A stopped load (a deadline) cancels its request instead of letting it finish unread.
+        { abortSignal: options.signal },
       );
       const length = out.ContentLength ?? 0;
       const size = range ? totalFromContentRange(out.ContentRange) ?? length : length;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createS3Client } from '../../sources/S3ModelSource';
+import { createS3Client } from '../../sources/s3Client';
 import { localS3Env } from '../../local/localStack';
 
 export interface StoreOptions {

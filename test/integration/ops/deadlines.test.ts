@@ -7,7 +7,7 @@ import { RecordingSink } from '../../../lib/observability';
 import { pipelines } from '../../../lib/pipelines';
 import { deadlineFromLambdaContext, HTTP_API_TIMEOUT_MS } from '../../../lib/service/Deadline';
 import { DEFAULT_LIMITS } from '../../../lib/protocol/limits';
-import { createS3Client } from '../../../lib/sources/S3ModelSource';
+import { createS3Client } from '../../../lib/sources/s3Client';
 import { httpApiEvent, jsonBody, type Result } from '../../support/httpApiEvent';
 import { startLocalS3, TEST_CREDENTIALS, type LocalS3 } from '../../support/localS3';
 import { writeWav } from '../../support/fuzz/mediaArbitraries';

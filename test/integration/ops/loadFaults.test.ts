@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { createLambdaHandler, type InvocationContext } from '../../../lib/lambda/createLambdaHandler';
 import { RecordingSink } from '../../../lib/observability';
 import { DEFAULT_LIMITS } from '../../../lib/protocol/limits';
-import { createS3Client, type S3Timeouts } from '../../../lib/sources/S3ModelSource';
+import { createS3Client, type S3Timeouts } from '../../../lib/sources/s3Client';
 import { httpApiEvent, type Result } from '../../support/httpApiEvent';
 import { startLocalS3, TEST_CREDENTIALS, type LocalS3 } from '../../support/localS3';
 import type { Fault } from '../../support/S3FaultProxy';
