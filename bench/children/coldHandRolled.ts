@@ -2,22 +2,15 @@
  * The handler found in many samples: GetObject, transformToByteArray(), a session from the
  * bytes, one run. The whole model sits in JS memory while onnxruntime builds its own copy.
  */
-import { benchArgs, readEvent, report, runJsonBody, s3Env, sinceStart, toSessionOptions } from './common';
+import { benchArgs, plainS3, readEvent, report, runJsonBody, s3Env, sinceStart, toSessionOptions } from './common';
 
 const args = benchArgs<{ event: string; key: string }>();
 const event = readEvent(args.event);
 const started = sinceStart();
-const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
+const { client, GetObjectCommand } = await plainS3();
 const ort = await import('onnxruntime-node');
 const imported = sinceStart();
-const { endpoint, bucket } = s3Env();
-const client = new S3Client({
-  region: 'us-east-1',
-  endpoint,
-  forcePathStyle: true,
-  requestChecksumCalculation: 'WHEN_REQUIRED',
-  responseChecksumValidation: 'WHEN_REQUIRED',
-});
+const { bucket } = s3Env();
 const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: args.key }));
 const bytes = await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
 const session = await ort.InferenceSession.create(bytes, toSessionOptions());

@@ -6,22 +6,15 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { benchArgs, readEvent, report, runJsonBody, s3Env, sinceStart, toSessionOptions } from './common';
+import { benchArgs, plainS3, readEvent, report, runJsonBody, s3Env, sinceStart, toSessionOptions } from './common';
 
 const args = benchArgs<{ event: string; key: string; dir: string }>();
 const event = readEvent(args.event);
 const started = sinceStart();
-const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
+const { client, GetObjectCommand } = await plainS3();
 const ort = await import('onnxruntime-node');
 const imported = sinceStart();
-const { endpoint, bucket } = s3Env();
-const client = new S3Client({
-  region: 'us-east-1',
-  endpoint,
-  forcePathStyle: true,
-  requestChecksumCalculation: 'WHEN_REQUIRED',
-  responseChecksumValidation: 'WHEN_REQUIRED',
-});
+const { bucket } = s3Env();
 const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: args.key }));
 mkdirSync(args.dir, { recursive: true });
 const path = join(args.dir, 'model.onnx');

@@ -68,3 +68,19 @@ export async function runJsonBody(session: InferenceSession, Tensor: typeof impo
 export function s3Env(): { endpoint: string; bucket: string } {
   return { endpoint: process.env.AWS_ENDPOINT_URL_S3 ?? '', bucket: process.env.BENCH_BUCKET ?? 'models' };
 }
+
+/**
+ * The AWS SDK as the baselines (a sample handler, a plain download) use it: imported when
+ * called, so its load counts where the caller measures it, and a client for the local server.
+ */
+export async function plainS3() {
+  const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
+  const client = new S3Client({
+    region: 'us-east-1',
+    endpoint: s3Env().endpoint,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  return { client, GetObjectCommand };
+}

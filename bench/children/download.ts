@@ -7,10 +7,10 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { benchArgs, report, s3Env } from './common';
+import { benchArgs, plainS3, report, s3Env } from './common';
 
 const args = benchArgs<{ mode: 'ranged' | 'single'; key: string; dir: string; sha256: string; partBytes?: number; concurrency?: number }>();
-const { endpoint, bucket } = s3Env();
+const { bucket } = s3Env();
 mkdirSync(args.dir, { recursive: true });
 let extra: Record<string, unknown> = {};
 let started: number;
@@ -35,14 +35,7 @@ if (args.mode === 'ranged') {
     doneMs: downloaded,
   };
 } else {
-  const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
-  const client = new S3Client({
-    region: 'us-east-1',
-    endpoint,
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const { client, GetObjectCommand } = await plainS3();
   started = performance.now();
   const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: args.key }));
   await pipeline(out.Body as Readable, createWriteStream(join(args.dir, 'model.onnx')));

@@ -1,6 +1,7 @@
 import { deflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import sharp from 'sharp';
+import { pngChunk } from '../pngChunk';
 
 /**
  * Arbitraries for the domain routes' media: real images and WAVs, then truncated, corrupted,
@@ -30,23 +31,6 @@ export async function baseImages(): Promise<BaseImage[]> {
   return out;
 }
 
-function crc32(bytes: Buffer): number {
-  let crc = 0xffffffff;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? 0xedb88320 ^ (crc >>> 1) : crc >>> 1;
-  }
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
 
 /** A tiny, well-formed PNG whose header claims any size, bit depth and colour type. */
 function lyingPng(width: number, height: number, depth: number, colour: number, idat: Buffer): Buffer {
