@@ -17,6 +17,7 @@ import { startWorld, type World } from './lib/world';
 import { coldScenario } from './scenarios/cold';
 import { CAP_BYTES_PER_SECOND, downloadScenario } from './scenarios/download';
 import { memoryScenario } from './scenarios/memory';
+import { serverBatchingScenario } from './scenarios/serverBatching';
 import { warmScenario } from './scenarios/warm';
 import { warmSandboxScenario } from './scenarios/warmSandbox';
 
@@ -31,6 +32,8 @@ const SCENARIOS: Record<string, { run: Scenario; reps: number; models: readonly 
   'warm-sandbox': { run: warmSandboxScenario, reps: 7, models: MODEL_NAMES },
   download: { run: downloadScenario, reps: 5, models: MODEL_NAMES },
   memory: { run: memoryScenario, reps: 5, models: ['large'] },
+  // The container server, not Lambda: no S3, a generated MLP of its own.
+  'server-batching': { run: serverBatchingScenario, reps: 2, models: [] },
 };
 
 const { values } = parseArgs({

@@ -19,7 +19,7 @@ import { MLP, mlpModel } from './mlpModel';
 
 const REPO = resolve(fileURLToPath(new URL('../../', import.meta.url)));
 
-interface Options {
+export interface Options {
   clients: number;
   seconds: number;
   warmupSeconds: number;
@@ -29,7 +29,7 @@ interface Options {
   delayMs: number;
 }
 
-function parseArgs(argv: string[]): Options {
+export function parseArgs(argv: string[]): Options {
   const get = (flag: string) => {
     const i = argv.indexOf(flag);
     return i >= 0 ? Number(argv[i + 1]) : undefined;
@@ -45,7 +45,7 @@ function parseArgs(argv: string[]): Options {
   };
 }
 
-interface ModeResult {
+export interface ModeResult {
   mode: string;
   requests: number;
   errors: number;
@@ -96,7 +96,7 @@ async function startServer(configPath: string): Promise<{ child: ChildProcess; u
   return { child, url };
 }
 
-async function runMode(mode: string, modelPath: string, options: Options, batching: boolean, dir: string): Promise<ModeResult> {
+export async function runMode(mode: string, modelPath: string, options: Options, batching: boolean, dir: string): Promise<ModeResult> {
   const config = {
     port: 0,
     host: '127.0.0.1',
@@ -181,17 +181,28 @@ async function batchStats(url: string): Promise<{ runs: number; requests: number
   return { runs: value('onnxless_batch_requests_count'), requests: value('onnxless_batch_requests_sum') };
 }
 
-const options = parseArgs(process.argv.slice(2));
-const dir = mkdtempSync(join(tmpdir(), 'onnxless-bench-server-'));
-try {
-  const modelPath = join(dir, 'mlp.onnx');
-  writeFileSync(modelPath, mlpModel(options.hidden));
+/** Both modes, batching off then on, on one generated MLP: what the bench scenario reports. */
+export async function measureBatching(options: Options): Promise<{ off: ModeResult; on: ModeResult }> {
+  const dir = mkdtempSync(join(tmpdir(), 'onnxless-bench-server-'));
+  try {
+    const modelPath = join(dir, 'mlp.onnx');
+    writeFileSync(modelPath, mlpModel(options.hidden));
+    const off = await runMode('batching off', modelPath, options, false, dir);
+    const on = await runMode('batching on', modelPath, options, true, dir);
+    return { off, on };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Run as a script (not when imported by `npm run bench`).
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const options = parseArgs(process.argv.slice(2));
   console.log(
     `model: MLP ${MLP.input}-${options.hidden}-${options.hidden}-${MLP.output} (float32); ${options.clients} clients, one row per request, ` +
       `${options.seconds} s per mode after ${options.warmupSeconds} s warm-up; batching on = max ${options.maxBatch} rows, ${options.delayMs} ms delay`,
   );
-  const off = await runMode('batching off', modelPath, options, false, dir);
-  const on = await runMode('batching on', modelPath, options, true, dir);
+  const { off, on } = await measureBatching(options);
   const row = (r: ModeResult) =>
     `| ${r.mode.padEnd(12)} | ${r.rps.toFixed(0).padStart(7)} | ${r.p50.toFixed(1).padStart(7)} | ${r.p99.toFixed(1).padStart(7)} | ${r.meanBatch.toFixed(1).padStart(10)} | ${r.pingP50.toFixed(1).padStart(9)} | ${r.pingP99.toFixed(1).padStart(9)} | ${r.pingMax.toFixed(1).padStart(9)} | ${String(r.errors).padStart(6)} |`;
   console.log('| mode         |   req/s | p50 ms  | p99 ms  | mean batch | ping p50  | ping p99  | ping max  | errors |');
@@ -199,6 +210,4 @@ try {
   console.log(row(off));
   console.log(row(on));
   console.log(`throughput x${(on.rps / off.rps).toFixed(2)}, p99 latency x${(on.p99 / off.p99).toFixed(2)} (target: throughput >= 2x at p99 <= 2x)`);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
 }
