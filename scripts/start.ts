@@ -67,6 +67,8 @@ function announce(models: string[]): void {
   for (const m of models) console.log(`  ${m.padEnd(20)} ${base}/v2/models/${m}`);
   console.log('\nTry:');
   console.log(`  curl -s ${base}/v2/models/tiny`);
+  const env = Object.entries(localS3Env()).map(([k, v]) => `${k}=${v}`).join(' ');
+  console.log(`\nOne function alone, with this stack's S3 server:\n  ${env} npx serverless invoke local -f tiny -p events/tiny-infer.json`);
   console.log('\nCtrl-C stops everything.');
 }
 
