@@ -62,7 +62,8 @@ export function setModelEntryText(text: string, name: string, patch: ModelEntryP
     if (value === null) doc.deleteIn([...entryPath, key]);
     else doc.setIn([...entryPath, key], value);
   }
-  const next = doc.toString();
+  // `[sharp]` stays `[sharp]`: the yaml library pads flow collections by default.
+  const next = doc.toString({ flowCollectionPadding: false });
   readRegistryText(next, options);
   return next;
 }
@@ -81,7 +82,7 @@ export function removeModelEntryText(text: string, name: string): string {
   if (!doc.deleteIn([...REGISTRY_PATH, 'models', name])) {
     throw new RegistryError([`model '${name}': not in the registry`]);
   }
-  return doc.toString();
+  return doc.toString({ flowCollectionPadding: false });
 }
 
 function parseYaml(text: string, source: string): Document {
