@@ -231,6 +231,9 @@ function withFile(pkg: { patterns: string[] }, file: string): { patterns: string
 /** The runtime's whole configuration: handlers read nothing but these variables. */
 export function modelEnvironment(name: string, entry: ModelEntry): Record<string, string> {
   const env: Record<string, string> = { ONNXLESS_MODEL_NAME: name, ONNXLESS_MODEL_URI: entry.weights };
+  // `onnxless push` writes `<model>/<version>/model.onnx`: the version OIP metadata reports.
+  const version = /\/(\d+)\/[^/]+$/.exec(entry.weights)?.[1];
+  if (version !== undefined) env.ONNXLESS_MODEL_VERSION = version;
   if (entry.sha256 !== undefined) env.ONNXLESS_MODEL_SHA256 = entry.sha256;
   if (entry.eager !== undefined) env.ONNXLESS_EAGER = String(entry.eager);
   if (entry.intraOpThreads !== undefined) env.ONNXLESS_INTRA_OP_THREADS = String(entry.intraOpThreads);

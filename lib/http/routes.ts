@@ -54,9 +54,9 @@ export class Router {
       { name: ROUTES.server, pattern: /\/v2\/?$/, methods: { GET: async () => jsonResponse(200, SERVER_INFO) } },
       { name: ROUTES.live, pattern: /\/v2\/health\/live$/, methods: { GET: async () => jsonResponse(200, { live: true }) } },
       { name: ROUTES.serverReady, pattern: /\/v2\/health\/ready$/, methods: { GET: (_r, _p, c) => this.serverReady(c) } },
-      { name: ROUTES.metadata, pattern: /\/v2\/models\/([^/]+)(?:\/versions\/[^/]+)?$/, methods: { GET: (_r, p, c) => this.metadata(p, c) } },
-      { name: ROUTES.modelReady, pattern: /\/v2\/models\/([^/]+)(?:\/versions\/[^/]+)?\/ready$/, methods: { GET: (_r, p, c) => this.modelReady(p, c) } },
-      { name: ROUTES.infer, pattern: /\/v2\/models\/([^/]+)(?:\/versions\/[^/]+)?\/infer$/, methods: { POST: (r, p, c) => this.infer(r, p, c) } },
+      { name: ROUTES.metadata, pattern: /\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?$/, methods: { GET: (_r, p, c) => this.metadata(p, c) } },
+      { name: ROUTES.modelReady, pattern: /\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?\/ready$/, methods: { GET: (_r, p, c) => this.modelReady(p, c) } },
+      { name: ROUTES.infer, pattern: /\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?\/infer$/, methods: { POST: (r, p, c) => this.infer(r, p, c) } },
       { name: ROUTES.predict, pattern: /\/models\/([^/]+)\/predict$/, methods: { POST: (r, p, c) => this.predict(r, p, c) } },
       { name: ROUTES.openapi, pattern: /\/openapi\.json$/, methods: { GET: async () => this.openApiDocument(options.openApi) } },
     ];
@@ -108,15 +108,21 @@ export class Router {
       call.observation.route = route.name;
       const handler = route.methods[req.method.toUpperCase()];
       if (!handler) throw new MethodNotAllowedError(req.method, req.path, Object.keys(route.methods));
-      return handler(req, { model: safeDecode(match[1] ?? '') }, call);
+      const params: Record<string, string> = { model: safeDecode(match[1] ?? '') };
+      if (match[2] !== undefined) params.version = safeDecode(match[2]);
+      return handler(req, params, call);
     }
     throw new NotFoundError(`no route for ${req.method} ${req.path}`);
   }
 
-  private service(name: string | undefined, call: RouteCall): ModelService {
+  private service(name: string | undefined, call: RouteCall, version?: string): ModelService {
     const service = name === undefined ? undefined : this.models.get(name);
     if (!service) {
       throw new NotFoundError(`unknown model '${name}'; served here: ${[...this.models.keys()].join(', ') || 'none'}`);
+    }
+    // `/versions/{v}` addresses the one version this function serves; another is a 404, as in KServe.
+    if (version !== undefined && version !== (service.version ?? version)) {
+      throw new NotFoundError(`model '${service.name}' has no version '${version}'; served: ${service.version}`);
     }
     // Only a served model's name reaches logs and metric dimensions, never a caller's guess.
     call.observation.model = service.name;
@@ -129,17 +135,17 @@ export class Router {
   }
 
   private async metadata(p: Record<string, string>, call: RouteCall): Promise<HttpResponse> {
-    return jsonResponse(200, await this.service(p.model, call).metadata(call));
+    return jsonResponse(200, await this.service(p.model, call, p.version).metadata(call));
   }
 
   private async modelReady(p: Record<string, string>, call: RouteCall): Promise<HttpResponse> {
-    const service = this.service(p.model, call);
+    const service = this.service(p.model, call, p.version);
     await service.load(call);
     return jsonResponse(200, { name: service.name, ready: true });
   }
 
   private async infer(req: HttpRequest, p: Record<string, string>, call: RouteCall): Promise<HttpResponse> {
-    const service = this.service(p.model, call);
+    const service = this.service(p.model, call, p.version);
     checkBodySize(req.body.length, service.limits.maxBodyBytes);
     // Parsing the body is preprocessing too: for big JSON tensors it is most of it.
     const { request, binary } = call.observation.timing.timeSync('preprocess', () =>

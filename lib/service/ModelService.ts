@@ -31,6 +31,10 @@ export interface CallContext {
 /** One served model, independent of any transport: Lambda, the local emulator, or a server. */
 export class ModelService {
   readonly name: string;
+  /** The model version this service answers for (from ONNXLESS_MODEL_VERSION), if any. */
+  get version(): string | undefined {
+    return this.options.version;
+  }
   readonly pipeline?: Pipeline;
   /** Recent `session.run` durations: what the inference deadline check estimates from. */
   readonly runTimes = new RunTimes();

@@ -238,3 +238,23 @@ describe('bad input gets a clear 4xx, never a crash', () => {
     expect(jsonBody(badLength).error).toMatch(/Inference-Header-Content-Length/);
   });
 });
+
+describe('model versions', () => {
+  const versioned = testHandler({ name: 'fixed', uri: fixedPath, version: '3' }).handler;
+  const x = { name: 'x', shape: [2, 3], datatype: 'FP32', data: [1, 2, 3, 4, 5, 6] };
+  const ab = [{ name: 'a', shape: [1], datatype: 'FP32', data: [1] }, { name: 'b', shape: [1], datatype: 'FP32', data: [1] }];
+
+  it('reports its version in metadata and responses, and answers on /versions/{v}', async () => {
+    expect(jsonBody(await versioned(httpApiEvent('GET', '/v2/models/fixed'))).versions).toEqual(['3']);
+    const result = await versioned(httpApiEvent('POST', '/v2/models/fixed/versions/3/infer', { body: JSON.stringify({ inputs: [x, ...ab] }) }));
+    expect(result.statusCode).toBe(200);
+    expect(jsonBody(result).model_version).toBe('3');
+    expect((await versioned(httpApiEvent('GET', '/v2/models/fixed/versions/3/ready'))).statusCode).toBe(200);
+  });
+
+  it('answers 404 for a version it does not serve', async () => {
+    const result = await versioned(httpApiEvent('GET', '/v2/models/fixed/versions/2'));
+    expect(result.statusCode).toBe(404);
+    expect(jsonBody(result).error).toBe("model 'fixed' has no version '2'; served: 3");
+  });
+});

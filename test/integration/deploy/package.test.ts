@@ -65,6 +65,7 @@ describe('serverless package of the project serverless.yml', () => {
       const env = lambdaFunction(pkg.template, name).Properties.Environment.Variables;
       expect(env).toMatchObject({ ONNXLESS_MODEL_NAME: name, ONNXLESS_MODEL_URI: entry.weights, ONNXLESS_MODEL_SHA256: entry.sha256 });
       expect(env.ONNXLESS_MODEL_URI).toBe(`s3://onnxless-models-dev/${name}/1/model.onnx`);
+      expect(env.ONNXLESS_MODEL_VERSION).toBe('1');
     }
     expect(lambdaFunction(pkg.template, 'text-recognition').Properties.Environment.Variables.ONNXLESS_EAGER).toBe('true');
   });
