@@ -75,12 +75,14 @@ export function s3Env(): { endpoint: string; bucket: string } {
  */
 export async function plainS3() {
   const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
+  const { endpoint, bucket } = s3Env();
   const client = new S3Client({
     region: 'us-east-1',
-    endpoint: s3Env().endpoint,
+    endpoint,
     forcePathStyle: true,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  return { client, GetObjectCommand };
+  /** One plain GetObject of a key in the bench bucket. */
+  return { getObject: (key: string) => client.send(new GetObjectCommand({ Bucket: bucket, Key: key })) };
 }

@@ -35,9 +35,9 @@ if (args.mode === 'ranged') {
     doneMs: downloaded,
   };
 } else {
-  const { client, GetObjectCommand } = await plainS3();
+  const { getObject } = await plainS3();
   started = performance.now();
-  const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: args.key }));
+  const out = await getObject(args.key);
   await pipeline(out.Body as Readable, createWriteStream(join(args.dir, 'model.onnx')));
 }
 report({ elapsedMs: performance.now() - started, ...extra });

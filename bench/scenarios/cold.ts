@@ -59,29 +59,19 @@ async function coldRows(world: World, reps: number, log: Log, scenario: string):
     const ms = (xs: Measured[]): number[] => xs.map((x) => x.result.elapsedMs);
     const rss = (xs: Measured[]): number[] => xs.map((x) => x.result.maxRssKb / 1024);
     const gets = { candidate: candidate?.map((x) => x.gets), lowerBound: lower?.map((x) => x.gets), handRolled: handRolled?.map((x) => x.gets) };
+    const base = { scenario, model: model.name };
+    const firstResponse = { ...base, metric: 'first response from process start', unit: 'ms', candidate: side('onnxless handler', ms(candidate ?? [])) };
     rows.push(
       row({
-        scenario,
-        model: model.name,
-        metric: 'first response from process start',
-        unit: 'ms',
-        candidate: side('onnxless handler', ms(candidate ?? [])),
+        ...firstResponse,
         baseline: side('lower bound', ms(lower ?? [])),
         target: 'ratio <= 1.10',
         check: (r) => r.ratio <= 1.1,
         details: { getsPerRun: gets, runs: runs({ candidate, lower, handRolled }) },
       }),
+      row({ ...firstResponse, baseline: side('hand-rolled', ms(handRolled ?? [])) }),
       row({
-        scenario,
-        model: model.name,
-        metric: 'first response from process start',
-        unit: 'ms',
-        candidate: side('onnxless handler', ms(candidate ?? [])),
-        baseline: side('hand-rolled', ms(handRolled ?? [])),
-      }),
-      row({
-        scenario,
-        model: model.name,
+        ...base,
         metric: 'peak RSS',
         unit: 'MB',
         candidate: side('onnxless handler', rss(candidate ?? [])),

@@ -63,9 +63,3 @@ export async function claimPartial(path: string, uri: string, tempPath: string):
     return undefined;
   }
 }
-
-/** Forget a kept partial (the object is gone, or its bytes proved wrong). */
-export async function discardPartial(path: string): Promise<void> {
-  await rm(resumePath(path), { force: true });
-  await rm(recordPath(path), { force: true });
-}

@@ -23,6 +23,16 @@ export const ENV = {
   openApiFile: 'ONNXLESS_OPENAPI_FILE',
   downloadPartBytes: 'ONNXLESS_DOWNLOAD_PART_BYTES',
   downloadConcurrency: 'ONNXLESS_DOWNLOAD_CONCURRENCY',
+  // The container server (`onnxless serve`): the same image runs as a Lambda function or, with
+  // these, as a long-running server.
+  port: 'ONNXLESS_PORT',
+  workers: 'ONNXLESS_WORKERS',
+  modelDir: 'ONNXLESS_MODEL_DIR',
+  cpuFallback: 'ONNXLESS_CPU_FALLBACK',
+  pipeline: 'ONNXLESS_PIPELINE',
+  maxBatchSize: 'ONNXLESS_MAX_BATCH_SIZE',
+  maxQueueDelayMs: 'ONNXLESS_MAX_QUEUE_DELAY_MS',
+  maxQueueSize: 'ONNXLESS_MAX_QUEUE_SIZE',
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;

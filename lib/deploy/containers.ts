@@ -82,7 +82,7 @@ export function containerProblems(name: string, entry: ModelEntry): string[] {
 }
 
 /** What `onnxless serve` reads in the container: the handler's variables plus the server's. */
-export function gpuEnvironment(name: string, entry: ModelEntry, base: Record<string, string>): Record<string, string> {
+export function gpuEnvironment(entry: ModelEntry, base: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {
     ...base,
     ONNXLESS_EXECUTION_PROVIDERS: (entry.executionProviders ?? ['cuda']).join(','),

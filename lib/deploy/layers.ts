@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Architecture, ExtraLayer } from '../registry/index';
 import { writeZip, type ZipEntry } from './zip';
@@ -132,11 +132,6 @@ export async function ensureLayer(root: string, layer: LayerName, arch: Architec
   const current = await currentLayer(root, layer, arch);
   if (current) return { manifest: current, built: false };
   return { manifest: await buildLayer(root, layer, arch), built: true };
-}
-
-export async function removeLayer(root: string, layer: LayerName, arch: Architecture): Promise<void> {
-  const paths = layerPaths(root, layer, arch);
-  await Promise.all([rm(paths.zip, { force: true }), rm(paths.manifest, { force: true })]);
 }
 
 function packageDir(root: string, spec: PackageSpec, layer: LayerName, arch: Architecture): string {

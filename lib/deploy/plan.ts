@@ -148,7 +148,7 @@ export function planDeployment(registry: Registry, ctx: PlanContext): Deployment
 
 /** A SageMaker endpoint running `onnxless serve` from the GPU image (images/Dockerfile.gpu). */
 function planGpuModel(name: string, entry: ModelEntry, ctx: PlanContext, plan: DeploymentPlan): void {
-  const { resources, outputs } = gpuEndpointResources(name, entry, gpuEnvironment(name, entry, modelEnvironment(name, entry)), {
+  const { resources, outputs } = gpuEndpointResources(name, entry, gpuEnvironment(entry, modelEnvironment(name, entry)), {
     service: ctx.service,
     stage: ctx.stage,
     normalized: ctx.naming.getNormalizedFunctionName(name),

@@ -22,13 +22,6 @@ export interface FunctionConfig {
   observability?: Pick<PowertoolsSinkOptions, 'serviceName' | 'namespace'>;
 }
 
-/** The deadline margin and Powertools' names, from the one ENV table. */
-export const OPERATIONS_ENV = {
-  safetyMarginMs: ENV.deadlineMarginMs,
-  serviceName: ENV.serviceName,
-  metricsNamespace: ENV.metricsNamespace,
-} as const;
-
 /** The generic handler is configured by environment alone (names in lib/config/env.ts). */
 export function modelConfigFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): FunctionConfig {
   const sha256 = optionalString(ENV.modelSha256, env)?.toLowerCase();
@@ -53,10 +46,10 @@ export function modelConfigFromEnv(env: Readonly<Record<string, string | undefin
       graphOptimization: level as GraphOptimizationLevel | undefined,
       executionProviders: optionalList(ENV.executionProviders, env),
     },
-    safetyMarginMs: optionalPositiveInt(OPERATIONS_ENV.safetyMarginMs, env) ?? DEFAULT_SAFETY_MARGIN_MS,
+    safetyMarginMs: optionalPositiveInt(ENV.deadlineMarginMs, env) ?? DEFAULT_SAFETY_MARGIN_MS,
     observability: {
-      serviceName: optionalString(OPERATIONS_ENV.serviceName, env) ?? 'onnxless',
-      namespace: optionalString(OPERATIONS_ENV.metricsNamespace, env) ?? 'onnxless',
+      serviceName: optionalString(ENV.serviceName, env) ?? 'onnxless',
+      namespace: optionalString(ENV.metricsNamespace, env) ?? 'onnxless',
     },
     download: {
       partBytes: optionalPositiveInt(ENV.downloadPartBytes, env),

@@ -7,7 +7,6 @@ import { ConfigError, ENV, optionalBoolean, optionalList, optionalPositiveInt, o
 import { readRegistryText } from '../registry/index';
 import { GRAPH_OPTIMIZATION_LEVELS } from '../sessions/SessionOptions';
 import { modelsFromRegistry } from './registryModels';
-import { SERVER_ENV } from './serverEnv';
 
 const int = (min: number, max: number, unit: string) =>
   z.int({ error: `expected a whole number (${unit})` }).min(min, `must be at least ${min} ${unit}`).max(max, `must be at most ${max} ${unit}`);
@@ -106,10 +105,10 @@ export async function resolveServeConfig(flags: ServeFlags = {}, env: Env = proc
     models[name] = { ...(models[name] as object | undefined), weights };
   }
   raw.models = models;
-  setIfDefined(raw, 'port', flags.port ?? optionalInt(SERVER_ENV.port, env, 0));
+  setIfDefined(raw, 'port', flags.port ?? optionalInt(ENV.port, env, 0));
   setIfDefined(raw, 'host', flags.host);
-  setIfDefined(raw, 'workers', flags.workers ?? optionalPositiveInt(SERVER_ENV.workers, env));
-  setIfDefined(raw, 'modelDir', flags.modelDir ?? optionalString(SERVER_ENV.modelDir, env));
+  setIfDefined(raw, 'workers', flags.workers ?? optionalPositiveInt(ENV.workers, env));
+  setIfDefined(raw, 'modelDir', flags.modelDir ?? optionalString(ENV.modelDir, env));
   setIfDefined(raw, 'defaultModel', flags.defaultModel);
   setIfDefined(raw, 'cacheDir', optionalString(ENV.cacheDir, env));
 
@@ -117,7 +116,7 @@ export async function resolveServeConfig(flags: ServeFlags = {}, env: Env = proc
   applyModelDir(config, optionalString(ENV.modelName, env));
   // The image's environment sets providers for every model that names none (the GPU image: cuda).
   const providers = optionalList(ENV.executionProviders, env);
-  const cpuFallback = optionalBoolean(SERVER_ENV.cpuFallback, env);
+  const cpuFallback = optionalBoolean(ENV.cpuFallback, env);
   for (const entry of Object.values(config.models)) {
     entry.executionProviders ??= providers;
     entry.cpuFallback ??= cpuFallback;
@@ -199,11 +198,11 @@ function modelFromEnv(env: Env): { name: string; entry: Record<string, unknown> 
   setIfDefined(entry, 'maxBodyBytes', optionalPositiveInt(ENV.maxBodyBytes, env));
   setIfDefined(entry, 'maxTensorElements', optionalPositiveInt(ENV.maxTensorElements, env));
   setIfDefined(entry, 'eager', optionalBoolean(ENV.eager, env));
-  setIfDefined(entry, 'cpuFallback', optionalBoolean(SERVER_ENV.cpuFallback, env));
-  setIfDefined(entry, 'pipeline', optionalString(SERVER_ENV.pipeline, env));
-  setIfDefined(entry, 'maxQueueSize', optionalInt(SERVER_ENV.maxQueueSize, env, 0));
-  const maxBatchSize = optionalPositiveInt(SERVER_ENV.maxBatchSize, env);
-  const maxQueueDelayMs = optionalInt(SERVER_ENV.maxQueueDelayMs, env, 0);
+  setIfDefined(entry, 'cpuFallback', optionalBoolean(ENV.cpuFallback, env));
+  setIfDefined(entry, 'pipeline', optionalString(ENV.pipeline, env));
+  setIfDefined(entry, 'maxQueueSize', optionalInt(ENV.maxQueueSize, env, 0));
+  const maxBatchSize = optionalPositiveInt(ENV.maxBatchSize, env);
+  const maxQueueDelayMs = optionalInt(ENV.maxQueueDelayMs, env, 0);
   if (maxBatchSize !== undefined || maxQueueDelayMs !== undefined) {
     entry.batching = { ...(maxBatchSize === undefined ? {} : { maxBatchSize }), ...(maxQueueDelayMs === undefined ? {} : { maxQueueDelayMs }) };
   }

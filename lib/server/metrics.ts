@@ -27,27 +27,17 @@ export class ServerMetrics {
 
   constructor() {
     const registers = [this.registry];
+    const histogram = <L extends string>(name: string, help: string, labelNames: L[], buckets: number[]) =>
+      new Histogram<L>({ name, help, labelNames, buckets, registers });
     this.requests = new Counter({
       name: 'onnxless_requests_total',
       help: 'HTTP requests by model (empty for server routes), route template and status code',
       labelNames: ['model', 'route', 'status'],
       registers,
     });
-    this.requestDuration = new Histogram({
-      name: 'onnxless_request_duration_seconds',
-      help: 'HTTP request latency, from the first byte read to the last byte written',
-      labelNames: ['model', 'route'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
+    this.requestDuration = histogram('onnxless_request_duration_seconds', 'HTTP request latency, from the first byte read to the last byte written', ['model', 'route'], LATENCY_BUCKETS);
     this.inFlight = new Gauge({ name: 'onnxless_requests_in_flight', help: 'HTTP requests being handled now', registers });
-    this.queueDuration = new Histogram({
-      name: 'onnxless_queue_duration_seconds',
-      help: 'Time a model call waited in the batching queue before its run started',
-      labelNames: ['model'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
+    this.queueDuration = histogram('onnxless_queue_duration_seconds', 'Time a model call waited in the batching queue before its run started', ['model'], LATENCY_BUCKETS);
     const queues = this.queues;
     this.queueDepth = new Gauge({
       name: 'onnxless_queue_depth',
@@ -58,41 +48,11 @@ export class ServerMetrics {
         for (const [model, depth] of queues) this.set({ model }, depth());
       },
     });
-    this.batchRows = new Histogram({
-      name: 'onnxless_batch_size',
-      help: 'Rows (the batch dimension) per model run',
-      labelNames: ['model'],
-      buckets: BATCH_BUCKETS,
-      registers,
-    });
-    this.batchRequests = new Histogram({
-      name: 'onnxless_batch_requests',
-      help: 'Model calls merged into one run',
-      labelNames: ['model'],
-      buckets: BATCH_BUCKETS,
-      registers,
-    });
-    this.inferenceDuration = new Histogram({
-      name: 'onnxless_inference_duration_seconds',
-      help: 'session.run time inside a worker thread, per run (a batch counts once)',
-      labelNames: ['model'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.loadDuration = new Histogram({
-      name: 'onnxless_model_load_duration_seconds',
-      help: "Model load time: stage 'weights' (fetch and verify, once), 'session' (per worker thread)",
-      labelNames: ['model', 'stage'],
-      buckets: LOAD_BUCKETS,
-      registers,
-    });
-    this.phaseDuration = new Histogram({
-      name: 'onnxless_phase_duration_seconds',
-      help: 'Request phases as the Lambda logs report them: load, preprocess, inference, postprocess',
-      labelNames: ['model', 'phase'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
+    this.batchRows = histogram('onnxless_batch_size', 'Rows (the batch dimension) per model run', ['model'], BATCH_BUCKETS);
+    this.batchRequests = histogram('onnxless_batch_requests', 'Model calls merged into one run', ['model'], BATCH_BUCKETS);
+    this.inferenceDuration = histogram('onnxless_inference_duration_seconds', 'session.run time inside a worker thread, per run (a batch counts once)', ['model'], LATENCY_BUCKETS);
+    this.loadDuration = histogram('onnxless_model_load_duration_seconds', "Model load time: stage 'weights' (fetch and verify, once), 'session' (per worker thread)", ['model', 'stage'], LOAD_BUCKETS);
+    this.phaseDuration = histogram('onnxless_phase_duration_seconds', 'Request phases as the Lambda logs report them: load, preprocess, inference, postprocess', ['model', 'phase'], LATENCY_BUCKETS);
     this.errors = new Counter({
       name: 'onnxless_errors_total',
       help: 'Routed requests answered with an error, by status class (4xx, 5xx) or broken deadline',

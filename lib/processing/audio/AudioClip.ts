@@ -9,8 +9,3 @@ export interface MonoAudio {
   readonly sampleRate: number;
   readonly samples: Float32Array;
 }
-
-export function durationSeconds(audio: AudioClip | MonoAudio): number {
-  const length = 'samples' in audio ? audio.samples.length : (audio.channels[0]?.length ?? 0);
-  return length / audio.sampleRate;
-}

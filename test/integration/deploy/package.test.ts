@@ -7,7 +7,6 @@ import { LambdaSandbox } from './lambdaSandbox';
 import {
   ROOT,
   allowStatements,
-  evaluate,
   extractZip,
   lambdaFunction,
   makeService,

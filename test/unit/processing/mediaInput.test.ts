@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { errorOf } from '../../support/errorOf';
 import { z } from 'zod';
 import { BadRequestError, UnsupportedMediaTypeError } from '../../../lib/errors';
 import { IMAGE_INPUT, parseJsonBody, parseQuery, readMediaInput } from '../../../lib/processing';
 
 const request = (contentType: string, body: string | Buffer) => ({ contentType, body: Buffer.from(body), query: {} });
-
-function errorOf(fn: () => unknown): Error & { status?: number } {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('readMediaInput', () => {
   it('passes a raw body of an accepted media type through', () => {

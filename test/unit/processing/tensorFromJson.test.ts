@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { errorOf } from '../../support/errorOf';
 import { BadRequestError } from '../../../lib/errors';
 import { recordsToTensor, tensorFromJson } from '../../../lib/processing';
-
-function errorOf(fn: () => unknown): Error & { status?: number } {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('tensorFromJson', () => {
   it('turns a nested array into a tensor of the declared type and its shape', () => {
