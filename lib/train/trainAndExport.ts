@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { loadCsvDataset } from './csv';
-import { splitDataset, syntheticDefaults, syntheticRegression, type Dataset } from './data';
+import { splitDataset, syntheticRegression, type Dataset } from './data';
+import { trainDefaults } from './defaults';
 import { DenseNetwork } from './DenseNetwork';
 import { TrainingConfigError } from './errors';
 import { writeOnnxModel } from './exportOnnx';
@@ -10,18 +11,7 @@ import { optimizerNames, resolveBatchSize, type OptimizerName } from './optimize
 import { Rng } from './Rng';
 import { fit, type EpochReport, type TrainingHistory } from './trainer';
 
-/** The product's example: a 10 -> 20 -> 10 network, Adam at 0.001 for 1000 epochs. */
-export const trainDefaults = {
-  layers: [10, 20, 10],
-  optimizer: 'adam',
-  learningRate: 0.001,
-  epochs: 1000,
-  seed: 42,
-  relu: false,
-  validationFraction: 0.2,
-  samples: syntheticDefaults.samples,
-  noise: syntheticDefaults.noise,
-} as const;
+export { trainDefaults };
 
 /** One schema validates and types the options, whether they come from the CLI or a script. */
 export const trainOptionsSchema = z.object({

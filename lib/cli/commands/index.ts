@@ -1,11 +1,25 @@
 import type { Command } from 'commander';
-import { registerModels } from './models';
-import { registerPush } from './push';
-import { registerServe } from './serve';
-import { registerTrain } from './train';
 
 /** Each command module exports a function that adds itself to the program. */
 export type RegisterCommand = (program: Command) => void;
 
-// Commands register here, one line each (train, push, models, serve).
-export const commands: RegisterCommand[] = [registerTrain, registerPush, registerModels, registerServe];
+/**
+ * Every command, loaded only when asked for: `onnxless serve` evaluates the server's module graph
+ * and nothing of the trainer, the registry writer or the S3 uploader (a container starts faster
+ * and needs only what it runs). One line per command.
+ */
+export const commands = {
+  train: async () => (await import('./train')).registerTrain,
+  push: async () => (await import('./push')).registerPush,
+  models: async () => (await import('./models')).registerModels,
+  serve: async () => (await import('./serve')).registerServe,
+} as const satisfies Record<string, () => Promise<RegisterCommand>>;
+
+export type CommandName = keyof typeof commands;
+
+/** The commands to load for these arguments: the one named, or all of them (top-level help, typos). */
+export function commandsFor(args: readonly string[]): CommandName[] {
+  const first = args.find((a) => !a.startsWith('-'));
+  const all = Object.keys(commands) as CommandName[];
+  return first !== undefined && first in commands ? [first as CommandName] : all;
+}

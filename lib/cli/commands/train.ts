@@ -1,7 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { MultiBar, Presets } from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
-import { optimizerNames, trainAndExport, trainDefaults, type EpochReport, type TrainOptions } from '../../train/index';
+import { trainDefaults } from '../../train/defaults';
+import { optimizerNames } from '../../train/optimizers';
+import type { EpochReport, TrainOptions } from '../../train/index';
 
 /**
  * `npx onnxless train`: train a dense regression network (built-in synthetic task or a CSV),
@@ -62,6 +64,9 @@ const epochLines = 10;
 async function runTrain(options: TrainOptions): Promise<void> {
   const started = performance.now();
   const progress = new EpochProgress();
+  // Loaded here, not at the top: the trainer and its ONNX exporter (onnx-proto) are only needed
+  // when `train` runs, never for `serve` or `--help`.
+  const { trainAndExport } = await import('../../train/trainAndExport');
   try {
     const result = await trainAndExport(options, {
       onStart: (run) => {
