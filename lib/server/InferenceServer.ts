@@ -1,10 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PayloadTooLargeError, toPublicError } from '../errors';
+import { toPublicError } from '../errors';
 import { jsonResponse, type HttpRequest, type HttpResponse } from '../http/HttpTypes';
 import type { Router } from '../http/routes';
 import { describeError, type ServerLog } from './log';
 import type { ServerMetrics } from './metrics';
+import { answerClientError, writeResponse } from './http/writeResponse';
+import { ClientGoneError, discardRest, readBody } from './http/requestBody';
+import { parseRequestTarget } from './http/requestTarget';
 import { invocationRequest } from './sagemaker';
 import type { ServedModel } from './ServedModel';
 
@@ -18,6 +21,12 @@ export interface InferenceServerOptions {
   /** Largest body read from the socket: the largest of the models' own limits. */
   maxBodyBytes: number;
 }
+
+/** Status recorded for a request whose client closed the connection before the answer. */
+const CLIENT_CLOSED = 499;
+
+/** After an early 413, how much of the rest of the body is read and dropped before closing. */
+const DISCARD_LIMITS = { maxBytes: 64 * 1024 * 1024, maxMs: 10_000 } as const;
 
 /** Route templates for metric labels (never raw paths), matched like the Router's, at the end. */
 const ROUTE_TEMPLATES: ReadonlyArray<[RegExp, string]> = [
@@ -44,7 +53,11 @@ export class InferenceServer {
 
   constructor(private readonly options: InferenceServerOptions) {
     this.models = new Map(options.models.map((m) => [m.name, m]));
-    this.http = createServer((req, res) => void this.serve(req, res));
+    this.http = createServer((req, res) => {
+      this.serve(req, res).catch((err: unknown) => this.options.log('ERROR', 'request handling failed', { error: describeError(err) }));
+    });
+    // A request the HTTP parser cannot read never reaches `serve`: answer it in the same JSON.
+    this.http.on('clientError', (err: NodeJS.ErrnoException, socket) => answerClientError(err, socket));
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
@@ -82,38 +95,74 @@ export class InferenceServer {
     return this.draining;
   }
 
+  /**
+   * One request, start to end, inside the error boundary: the target, headers and body are
+   * read in the `try`, and the in-flight slot is released in the `finally` whatever happens
+   * (an aborted upload, a client gone mid-answer, a timeout).
+   */
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     this.inFlight++;
     this.options.metrics.inFlight.inc();
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const method = (req.method ?? 'GET').toUpperCase();
-    const { route, model } = this.classify(url.pathname);
-    let response: HttpResponse;
+    let route = 'unmatched';
+    let model: string | undefined;
+    let status = 0;
     try {
-      const body = await readBody(req, this.options.maxBodyBytes);
-      response = await this.dispatch({
-        method,
-        path: url.pathname,
-        headers: req.headers as Record<string, string | undefined>,
-        query: Object.fromEntries(url.searchParams),
-        body,
-      });
+      let response: HttpResponse;
+      try {
+        const { path, query } = parseRequestTarget(req.url);
+        ({ route, model } = this.classify(path));
+        const method = (req.method ?? 'GET').toUpperCase();
+        const body = await readBody(req, this.options.maxBodyBytes);
+        response = await this.dispatch({ method, path, headers: req.headers as Record<string, string | undefined>, query, body });
+      } catch (err) {
+        if (err instanceof ClientGoneError) throw err;
+        response = this.errorResponse(err);
+      }
+      status = response.status;
+      await this.respond(req, res, response);
     } catch (err) {
-      response = this.errorResponse(err);
-    }
-    try {
-      await write(res, response, this.isDraining || response.status === 413);
-    } catch (err) {
-      this.options.log('WARN', 'response not delivered', { route, error: describeError(err) });
+      status = this.lastResort(err, res, route);
     } finally {
       const labels = { model: model ?? '', route };
-      this.options.metrics.requests.inc({ ...labels, status: String(response.status) });
+      this.options.metrics.requests.inc({ ...labels, status: String(status) });
       this.options.metrics.requestDuration.observe(labels, (performance.now() - started) / 1000);
       this.options.metrics.inFlight.dec();
       this.inFlight--;
       if (this.inFlight === 0) this.notifyIdle();
     }
+  }
+
+  /**
+   * Writes the answer. A 413 sent before the body was read keeps reading (and dropping) the
+   * rest, within bounds, and closes only then, so the client reads the 413 (issue 12).
+   */
+  private async respond(req: IncomingMessage, res: ServerResponse, response: HttpResponse): Promise<void> {
+    if (res.destroyed) throw new ClientGoneError('before the answer was written');
+    const unread = !req.complete;
+    await writeResponse(res, response, this.isDraining || unread, unread ? () => discardRest(req, DISCARD_LIMITS) : undefined);
+  }
+
+  /**
+   * What escaped everything else: a client gone (INFO, nothing to answer) or a bug (ERROR and
+   * a 500 if the head is not out yet). Either way the server keeps serving. Returns the status
+   * recorded for the request (499, as nginx counts a client that closed first).
+   */
+  private lastResort(err: unknown, res: ServerResponse, route: string): number {
+    if (err instanceof ClientGoneError || (err as NodeJS.ErrnoException)?.code === 'ERR_STREAM_PREMATURE_CLOSE') {
+      this.options.log('INFO', 'client disconnected', { route, detail: (err as Error).message });
+      res.destroy();
+      return CLIENT_CLOSED;
+    }
+    this.options.log('ERROR', 'request failed outside the routes', { route, error: describeError(err) });
+    if (!res.headersSent && !res.destroyed) {
+      const body = JSON.stringify({ error: 'internal error' });
+      res.writeHead(500, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' });
+      res.end(body);
+    } else {
+      res.destroy();
+    }
+    return 500;
   }
 
   private async dispatch(req: HttpRequest): Promise<HttpResponse> {
@@ -178,42 +227,6 @@ export class InferenceServer {
     this.idleWaiters = [];
     for (const w of waiters) w();
   }
-}
-
-/** The body, refusing (413) as soon as it is known to be over `max`: from Content-Length, else while reading. */
-function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > max) {
-    req.resume();
-    return Promise.reject(new PayloadTooLargeError(`request body is ${declared} bytes, over the limit of ${max} bytes`));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    req.on('data', (chunk: Buffer) => {
-      length += chunk.length;
-      if (length > max) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new PayloadTooLargeError(`request body is over the limit of ${max} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length)));
-    req.on('error', reject);
-  });
-}
-
-function write(res: ServerResponse, response: HttpResponse, close: boolean): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const body = typeof response.body === 'string' ? Buffer.from(response.body, 'utf8') : response.body;
-    const headers: Record<string, string | number> = { ...response.headers, 'content-length': body.length };
-    if (close) headers.connection = 'close';
-    res.writeHead(response.status, headers);
-    res.end(body, () => resolve());
-    res.once('error', reject);
-  });
 }
 
 function safeDecode(segment: string): string {
