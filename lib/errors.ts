@@ -88,10 +88,30 @@ export class IntegrityError extends Error {
   }
 }
 
-/** Error -> status and public message, the one place that decides what a caller may see. */
+/**
+ * Error -> status and public message, the one place that decides what a caller may see.
+ * An exposed 5xx says what failed in words; where its message names storage or files
+ * (`s3://bucket/key`, a sha256, an absolute path, an onnxruntime source location or graph node),
+ * those are replaced here: the full message stays in the request's log record.
+ */
 export function toPublicError(err: unknown): { status: number; message: string; headers: Record<string, string> } {
   if (err instanceof OnnxlessError) {
-    return { status: err.status, message: err.expose ? err.message : 'internal error', headers: err.headers };
+    const message = !err.expose ? 'internal error' : err.status >= 500 ? redactInternals(err.message) : err.message;
+    return { status: err.status, message, headers: err.headers };
   }
   return { status: 500, message: 'internal error', headers: {} };
+}
+
+const REDACTED = '(see the log)';
+const INTERNALS: readonly RegExp[] = [
+  /s3:\/\/[^\s'",)]+/g, // a weights URI: bucket and key
+  /\b[0-9a-f]{64}\b/gi, // sha256 pins and digests
+  /\b(?:bucket|key)\s+'[^']*'/gi, // "bucket 'x'", "key 'y'"
+  /(?:[A-Za-z]:)?(?:\/[\w.@+-]+){2,}(?::\d+)?/g, // absolute paths, with a source line when given
+  /\bnode\s+'[^']*'|Name:\s*'[^']*'/g, // onnxruntime graph node names
+];
+
+/** Strips storage locations, hashes, paths and node names from a message meant for a caller. */
+export function redactInternals(message: string): string {
+  return INTERNALS.reduce((text, pattern) => text.replace(pattern, REDACTED), message);
 }

@@ -6,8 +6,11 @@ import { serverTimingHeader } from '../observability/serverTiming';
 import { HEADER_LENGTH } from '../protocol/binaryTensor';
 import { readInferBody } from '../protocol/inferBody';
 import type { Deadline } from '../service/Deadline';
+import { noDomainRoute } from '../service/errors';
 import type { CallContext, ModelService } from '../service/ModelService';
 import { jsonResponse, mediaType, type HttpRequest, type HttpResponse } from './HttpTypes';
+import { clip } from '../protocol/names';
+import { ROUTE_TABLE, routePattern, type ModelRoutesInfo } from './routeTable';
 import { SERVER_INFO } from './serverInfo';
 
 type Handler = (req: HttpRequest, params: Record<string, string>, call: RouteCall) => Promise<HttpResponse>;
@@ -27,6 +30,12 @@ export interface RouterOptions {
   sink?: ObservabilitySink;
   /** The OpenAPI document served at GET /openapi.json; without it that route is a 404. */
   openApi?: () => string | undefined;
+  /**
+   * Models of the same deployment answered by other functions (what the server function knows,
+   * from ONNXLESS_MODEL_CATALOG): the deployed API sends it every request no route matches, and
+   * it answers those with the same 404 a model's own function would give.
+   */
+  elsewhere?: Readonly<Record<string, ModelRoutesInfo>>;
 }
 
 /** What the transport knows about a request beyond HTTP: who it is, and when it must end. */
@@ -46,20 +55,33 @@ export class Router {
   private readonly routes: Route[];
   private readonly models: ReadonlyMap<string, ModelService>;
   private readonly sink: ObservabilitySink;
+  private readonly elsewhere: Readonly<Record<string, ModelRoutesInfo>>;
 
   constructor(services: readonly ModelService[], options: RouterOptions = {}) {
     this.models = new Map(services.map((s) => [s.name, s]));
     this.sink = options.sink ?? NO_SINK;
-    this.routes = [
-      { name: ROUTES.server, pattern: /\/v2\/?$/, methods: { GET: async () => jsonResponse(200, SERVER_INFO) } },
-      { name: ROUTES.live, pattern: /\/v2\/health\/live$/, methods: { GET: async () => jsonResponse(200, { live: true }) } },
-      { name: ROUTES.serverReady, pattern: /\/v2\/health\/ready$/, methods: { GET: (_r, _p, c) => this.serverReady(c) } },
-      { name: ROUTES.metadata, pattern: /\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?$/, methods: { GET: (_r, p, c) => this.metadata(p, c) } },
-      { name: ROUTES.modelReady, pattern: /\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?\/ready$/, methods: { GET: (_r, p, c) => this.modelReady(p, c) } },
-      { name: ROUTES.infer, pattern: /\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?\/infer$/, methods: { POST: (r, p, c) => this.infer(r, p, c) } },
-      { name: ROUTES.predict, pattern: /\/models\/([^/]+)\/predict$/, methods: { POST: (r, p, c) => this.predict(r, p, c) } },
-      { name: ROUTES.openapi, pattern: /\/openapi\.json$/, methods: { GET: async () => this.openApiDocument(options.openApi) } },
-    ];
+    this.elsewhere = options.elsewhere ?? {};
+    const handlers: Record<RouteName, Handler> = {
+      [ROUTES.server]: async () => jsonResponse(200, SERVER_INFO),
+      [ROUTES.live]: async () => jsonResponse(200, { live: true }),
+      [ROUTES.serverReady]: (_r, _p, c) => this.serverReady(c),
+      [ROUTES.openapi]: async () => this.openApiDocument(options.openApi),
+      [ROUTES.metadata]: (_r, p, c) => this.metadata(p, c),
+      [ROUTES.modelReady]: (_r, p, c) => this.modelReady(p, c),
+      [ROUTES.infer]: (r, p, c) => this.infer(r, p, c),
+      [ROUTES.predict]: (r, p, c) => this.predict(r, p, c),
+      [ROUTES.invoke]: unreachable,
+      [ROUTES.unmatched]: unreachable,
+    };
+    // One entry per template: the table's methods on that path share it, so a method the path
+    // does not take is a 405 naming the ones it does.
+    const byTemplate = new Map<string, Route>();
+    for (const spec of ROUTE_TABLE) {
+      const entry = byTemplate.get(spec.template) ?? { name: spec.name, pattern: routePattern(spec.template), methods: {} };
+      entry.methods[spec.method] = handlers[spec.name];
+      byTemplate.set(spec.template, entry);
+    }
+    this.routes = [...byTemplate.values()];
   }
 
   private openApiDocument(provider: RouterOptions['openApi']): HttpResponse {
@@ -112,21 +134,26 @@ export class Router {
       if (match[2] !== undefined) params.version = safeDecode(match[2]);
       return handler(req, params, call);
     }
-    throw new NotFoundError(`no route for ${req.method} ${req.path}`);
+    throw new NotFoundError(`no route for ${req.method} ${clip(req.path, 128)}; the routes are listed at /openapi.json`);
   }
 
-  private service(name: string | undefined, call: RouteCall, version?: string): ModelService {
+  private service(name: string | undefined, call: RouteCall, version?: string, route: RouteName = ROUTES.metadata): ModelService {
     const service = name === undefined ? undefined : this.models.get(name);
-    if (!service) {
-      throw new NotFoundError(`unknown model '${name}'; served here: ${[...this.models.keys()].join(', ') || 'none'}`);
-    }
+    if (!service) throw this.notHere(name ?? '', version, route);
     // `/versions/{v}` addresses the one version this function serves; another is a 404, as in KServe.
-    if (version !== undefined && version !== (service.version ?? version)) {
-      throw new NotFoundError(`model '${service.name}' has no version '${version}'; served: ${service.version}`);
-    }
+    if (version !== undefined && version !== service.version) throw noVersion(service.name, version, service.version ? [service.version] : []);
     // Only a served model's name reaches logs and metric dimensions, never a caller's guess.
     call.observation.model = service.name;
     return service;
+  }
+
+  /** The 404 for a model this router does not serve: unknown, or served elsewhere but not on this path. */
+  private notHere(name: string, version: string | undefined, route: RouteName): NotFoundError {
+    const remote = Object.hasOwn(this.elsewhere, name) ? this.elsewhere[name] : undefined;
+    if (remote && version !== undefined && !remote.versions.includes(version)) return noVersion(name, version, remote.versions);
+    if (remote && route === ROUTES.predict && !remote.predict) return noDomainRoute(name);
+    const served = [...this.models.keys(), ...Object.keys(this.elsewhere)];
+    return new NotFoundError(`unknown model '${clip(name)}'; served here: ${served.join(', ') || 'none'}`);
   }
 
   private async serverReady(call: RouteCall): Promise<HttpResponse> {
@@ -162,7 +189,7 @@ export class Router {
   }
 
   private async predict(req: HttpRequest, p: Record<string, string>, call: RouteCall): Promise<HttpResponse> {
-    const service = this.service(p.model, call);
+    const service = this.service(p.model, call, undefined, ROUTES.predict);
     checkBodySize(req.body.length, service.limits.maxBodyBytes);
     const result = await service.predict({ contentType: mediaType(req.headers), body: req.body, query: req.query }, call);
     return jsonResponse(200, result);
@@ -171,6 +198,14 @@ export class Router {
 
 export function checkBodySize(length: number, max: number): void {
   if (length > max) throw new PayloadTooLargeError(`request body is ${length} bytes, over the limit of ${max} bytes`);
+}
+
+function unreachable(): never {
+  throw new Error('not an HTTP route');
+}
+
+function noVersion(model: string, version: string, versions: readonly string[]): NotFoundError {
+  return new NotFoundError(`model '${model}' has no version '${clip(version)}'; versions: ${versions.join(', ') || 'none listed'}`);
 }
 
 /** `%E0%A4%A` in a path is the caller's mistake (a 404 for that name), not a URIError and a 500. */

@@ -6,5 +6,5 @@ import { version } from '../../package.json';
 export const SERVER_INFO = Object.freeze({
   name: 'onnxless',
   version,
-  extensions: ['binary_tensor_data'],
+  extensions: ['binary_tensor_data', 'classification'],
 });

@@ -1,4 +1,5 @@
 import { BadRequestError } from '../errors';
+import { clip } from './names';
 import { DATATYPES, viewBytes, type Datatype, type NumericData } from './datatypes';
 
 /**
@@ -10,10 +11,13 @@ import { DATATYPES, viewBytes, type Datatype, type NumericData } from './datatyp
 export const HEADER_LENGTH = 'inference-header-content-length';
 
 export function splitBinaryBody(body: Buffer, headerLength: string): { header: string; binary: Buffer } {
-  const length = Number(headerLength);
-  if (!Number.isSafeInteger(length) || length < 0 || length > body.length) {
+  // Plain decimal digits only, as Content-Length (RFC 9110 8.6): Number() would also take
+  // `0x10`, `1e2` and ` 16 `, which no client means.
+  const digits = headerLength.trim();
+  const length = /^\d{1,15}$/.test(digits) ? Number(digits) : Number.NaN;
+  if (!Number.isSafeInteger(length) || length > body.length) {
     throw new BadRequestError(
-      `Inference-Header-Content-Length is '${headerLength}', expected an integer from 0 to the body length ${body.length}`,
+      `Inference-Header-Content-Length is '${clip(headerLength)}', expected decimal digits from 0 to the body length ${body.length}`,
     );
   }
   return { header: body.subarray(0, length).toString('utf8'), binary: body.subarray(length) };
@@ -70,13 +74,27 @@ function decodeBytesElements(input: string, bytes: Buffer, count: number): strin
     if (offset + length > bytes.length) {
       throw new BadRequestError(`input '${input}': binary BYTES element ${i} claims ${length} bytes past the end`);
     }
-    out[i] = bytes.toString('utf8', offset, offset + length);
+    out[i] = utf8Element(input, i, bytes.subarray(offset, offset + length));
     offset += length;
   }
   if (offset !== bytes.length) {
     throw new BadRequestError(`input '${input}': binary BYTES data has ${bytes.length - offset} bytes after ${count} elements`);
   }
   return out;
+}
+
+// onnxruntime-node's string tensors hold text: bytes that are not UTF-8 would be replaced by U+FFFD
+// on their way in, silently. They are refused instead.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function utf8Element(input: string, index: number, bytes: Buffer): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new BadRequestError(
+      `input '${input}': BYTES element ${index} is not valid UTF-8; onnxruntime string tensors carry UTF-8 text only`,
+    );
+  }
 }
 
 export function encodeBytesElements(values: readonly string[]): Buffer {

@@ -2,6 +2,7 @@ import type { Tensor } from 'onnxruntime-node';
 import { datatypeOf, type Datatype } from './datatypes';
 import { encodeBytesElements } from './binaryTensor';
 import { fromHalfBits } from './float16';
+import { floatArrayJson } from './jsonNumbers';
 
 export interface EncodedResponse {
   /** JSON text: the whole response, or the header of a binary one. */
@@ -51,15 +52,16 @@ function jsonData(tensor: Tensor): string {
     case 'bool':
       return JSON.stringify(Array.from(data as Uint8Array, Boolean));
     case 'float16':
-      return JSON.stringify(Array.from(data as Uint16Array, fromHalfBits));
+      return floatArrayJson(Array.from(data as Uint16Array, fromHalfBits));
+    case 'float32':
+    case 'float64':
+      return floatArrayJson(data as Float32Array | Float64Array);
     case 'int64':
     case 'uint64':
       // BigInt prints exactly; JSON.stringify refuses it.
       return `[${Array.prototype.join.call(data, ',')}]`;
     default:
-      // V8's JSON.stringify has a fast path for arrays of numbers: 28 ms for 265k float32 against
-      // 47 ms for `join` (the recognition model's output), and it writes NaN and Infinity, which
-      // JSON cannot carry, as null rather than as invalid JSON.
+      // Integers: V8's JSON.stringify fast path for arrays of numbers.
       return JSON.stringify(Array.from(data as ArrayLike<number>));
   }
 }

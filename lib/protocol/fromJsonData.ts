@@ -16,6 +16,9 @@ const INT64_RANGES: Record<string, [bigint, bigint]> = {
   UINT64: [0n, 2n ** 64n - 1n],
 };
 
+// With the u flag a surrogate pair is one code point: only a lone surrogate is \p{Cs}.
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /** JSON elements -> the typed array onnxruntime wants, each element checked once. */
 export function fromJsonData(input: string, datatype: Datatype, flat: readonly unknown[]): NumericData | string[] {
   const bad = (i: number, expected: string): never => {
@@ -30,6 +33,8 @@ export function fromJsonData(input: string, datatype: Datatype, flat: readonly u
       for (let i = 0; i < n; i++) {
         const v = flat[i];
         if (typeof v !== 'string') bad(i, 'a string');
+        // A lone surrogate (`"\ud800"`) has no UTF-8 form: onnxruntime would store U+FFFD.
+        if (LONE_SURROGATE.test(v as string)) bad(i, 'a string of whole Unicode characters (no lone surrogate)');
         out[i] = v as string;
       }
       return out;
@@ -48,7 +53,9 @@ export function fromJsonData(input: string, datatype: Datatype, flat: readonly u
       for (let i = 0; i < n; i++) {
         const v = flat[i];
         if (typeof v !== 'number') bad(i, 'a number');
-        out[i] = toHalfBits(v as number);
+        const bits = toHalfBits(v as number);
+        if ((bits & 0x7fff) === 0x7c00) bad(i, `a finite number within FP16 range (|x| <= 65504)`);
+        out[i] = bits;
       }
       return out;
     }
@@ -59,6 +66,9 @@ export function fromJsonData(input: string, datatype: Datatype, flat: readonly u
         const v = flat[i];
         if (typeof v !== 'number') bad(i, 'a number');
         out[i] = v as number;
+        // JSON.parse reads 1e999 as Infinity, and FP32 overflows past 3.4e38: a number the
+        // caller did not write. Refused, as Triton refuses it ("Number too big").
+        if (!Number.isFinite(out[i] as number)) bad(i, `a finite number within ${datatype} range`);
       }
       return out;
     }
@@ -108,5 +118,6 @@ function describe(v: unknown): string {
   if (typeof v === 'string') return `a string`;
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'object') return 'an object';
+  if (typeof v === 'number' && !Number.isFinite(v)) return 'a number out of range (it reads as infinite)';
   return `${typeof v} ${String(v).slice(0, 32)}`;
 }

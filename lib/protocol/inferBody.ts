@@ -6,13 +6,22 @@ import { parseJson, parseJsonExact } from './jsonBody';
 
 export const INFER_CONTENT_TYPES = [
   'application/json',
-  'application/octet-stream (with Inference-Header-Content-Length)',
+  'application/octet-stream (JSON, or binary tensors with Inference-Header-Content-Length)',
 ] as const;
+
+/**
+ * Content types whose body is the JSON request when no `Inference-Header-Content-Length` comes
+ * with it. octet-stream is one: Triton reads a body without that header as JSON whatever its
+ * content type, and `tritonclient.http.aio` sends its JSON requests as `application/octet-stream`.
+ */
+function isJsonBodyType(contentType: string): boolean {
+  return contentType === '' || contentType === 'application/json' || contentType === 'application/octet-stream' || contentType.endsWith('+json');
+}
 
 /**
  * An infer body -> the request and its binary part. With `Inference-Header-Content-Length`
  * the body is Triton's binary framing whatever its content type (as Triton does); otherwise it
- * must be JSON (a missing content type is read as JSON, as KServe does).
+ * is JSON: with no content type (as KServe reads it), a JSON one, or octet-stream (as Triton).
  */
 export function readInferBody(
   body: Buffer,
@@ -23,9 +32,7 @@ export function readInferBody(
     const { header, binary } = splitBinaryBody(body, headerLength);
     return { request: parseRequestText(header, 'binary request header'), binary };
   }
-  if (contentType !== '' && contentType !== 'application/json' && !contentType.endsWith('+json')) {
-    throw new UnsupportedMediaTypeError(contentType, INFER_CONTENT_TYPES);
-  }
+  if (!isJsonBodyType(contentType)) throw new UnsupportedMediaTypeError(contentType, INFER_CONTENT_TYPES);
   return { request: parseRequestText(body.toString('utf8'), 'body') };
 }
 

@@ -3,6 +3,7 @@
 // imports: the `z` namespace object would keep every locale).
 import { array, minLength, number, object, optional, record, string, unknown, type infer as Infer } from 'zod/mini';
 import { BadRequestError } from '../errors';
+import { checkNameLength } from './names';
 
 /**
  * The OIP v2 infer request envelope. `data` is left as `unknown` here on purpose: a tensor may
@@ -37,8 +38,18 @@ export type InferRequest = Infer<typeof inferRequestSchema>;
 
 export function parseInferRequest(value: unknown): InferRequest {
   const result = inferRequestSchema.safeParse(value);
-  if (result.success) return result.data;
+  if (result.success) {
+    checkEchoedNames(result.data);
+    return result.data;
+  }
   const issue = result.error.issues[0];
   const where = issue?.path.length ? issue.path.join('.') : 'request';
   throw new BadRequestError(`invalid infer request: ${where}: ${issue?.message ?? 'malformed'}`);
+}
+
+/** `id` and tensor names come back in answers and messages: each is bounded (MAX_NAME_LENGTH). */
+function checkEchoedNames(request: InferRequest): void {
+  if (request.id !== undefined) checkNameLength('request id', request.id);
+  for (const input of request.inputs) checkNameLength('input name', input.name);
+  for (const output of request.outputs ?? []) checkNameLength('output name', output.name);
 }

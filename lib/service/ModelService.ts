@@ -1,6 +1,8 @@
-import { BadRequestError, NotFoundError, OnnxlessError } from '../errors';
+import type { Tensor } from 'onnxruntime-node';
+import { BadRequestError } from '../errors';
 import { RequestTiming } from '../observability/RequestTiming';
 import type { ModelRunner, Pipeline, PredictRequest } from '../pipeline/Pipeline';
+import { classify, readClassCount, type ClassLabels } from '../protocol/classification';
 import { decodeInputs } from '../protocol/decodeInputs';
 import { encodeOutputs, type EncodedResponse } from '../protocol/encodeOutputs';
 import type { InferRequest } from '../protocol/inferRequest';
@@ -8,8 +10,9 @@ import type { ProtocolLimits } from '../protocol/limits';
 import { modelMetadata, type ModelMetadata } from '../protocol/modelMetadata';
 import type { LoadedModel, ModelLoader } from '../sessions/ModelLoader';
 import type { Deadline } from './Deadline';
-import { InferenceDeadlineError, LoadDeadlineError } from './errors';
+import { InferenceDeadlineError, LoadDeadlineError, noDomainRoute } from './errors';
 import { RunTimes } from './RunTimes';
+import { runFailure } from './runFailure';
 
 export interface ModelServiceOptions {
   name: string;
@@ -18,6 +21,11 @@ export interface ModelServiceOptions {
   limits: ProtocolLimits;
   /** The model's domain route (`POST /models/{name}/predict`), when it has one. */
   pipeline?: Pipeline;
+  /**
+   * Labels for the classification extension, by output name. Wiring note: the model-directory
+   * loader is to pass the model's companion labels file here; without it answers carry no labels.
+   */
+  classLabels?: ClassLabels;
   /** `Retry-After` of a 503 for a load the deadline cut short (default 1 s). */
   loadRetryAfterSeconds?: number;
 }
@@ -98,17 +106,15 @@ export class ModelService {
       results = await runner.run(feeds, selection.map((s) => s.name));
       this.runTimes.record(performance.now() - started);
     } catch (err) {
-      // A runner that already decided the status (the container server's queue: 429, 503) keeps it.
-      if (err instanceof OnnxlessError) throw err;
-      // onnxruntime refuses inputs it cannot run (inconsistent dims, bad values): the caller's fault.
-      throw new BadRequestError(`onnxruntime could not run model '${this.name}': ${(err as Error).message}`, { cause: err });
+      // Inputs onnxruntime refuses are the caller's fault (400); its own faults are a 500.
+      throw runFailure(this.name, err);
     } finally {
       timing.add('inference', performance.now() - started);
     }
     return timing.timeSync('postprocess', () =>
       encodeOutputs(
         { model_name: this.name, model_version: this.options.version, id: request.id },
-        selection.map((s) => ({ name: s.name, tensor: results[s.name] as never, binary: s.binary })),
+        selection.map((s) => ({ name: s.name, tensor: this.classified(s, results[s.name] as Tensor), binary: s.binary })),
       ),
     );
   }
@@ -121,7 +127,7 @@ export class ModelService {
    */
   async predict(request: PredictRequest, ctx: CallContext = {}): Promise<unknown> {
     const pipeline = this.pipeline;
-    if (!pipeline) throw new NotFoundError(`model '${this.name}' has no domain route; use /v2/models/${this.name}/infer`);
+    if (!pipeline) throw noDomainRoute(this.name);
     const { runner } = await this.load(ctx);
     const timing = ctx.timing ?? new RequestTiming();
     let firstRun: number | undefined;
@@ -157,6 +163,12 @@ export class ModelService {
     }
   }
 
+  /** The output as asked: raw, or Triton's classification of it when `class_count` is given. */
+  private classified(selection: OutputSelection, tensor: Tensor): Tensor {
+    if (selection.classCount === undefined) return tensor;
+    return classify(selection.name, tensor, selection.classCount, this.options.classLabels?.(selection.name));
+  }
+
   /** 504 when recent runs say this one would very likely end after the deadline. */
   private assertRunFits(deadline: Deadline | undefined): void {
     if (!deadline?.isFinite) return;
@@ -168,7 +180,14 @@ export class ModelService {
   }
 }
 
-function selectOutputs(request: InferRequest, available: readonly string[]): Array<{ name: string; binary: boolean }> {
+interface OutputSelection {
+  name: string;
+  binary: boolean;
+  /** Triton's classification extension: answer the top classes instead of the raw tensor. */
+  classCount?: number;
+}
+
+function selectOutputs(request: InferRequest, available: readonly string[]): OutputSelection[] {
   const allBinary = request.parameters?.binary_data_output === true;
   if (!request.outputs || request.outputs.length === 0) {
     return available.map((name) => ({ name, binary: allBinary }));
@@ -181,6 +200,7 @@ function selectOutputs(request: InferRequest, available: readonly string[]): Arr
     if (seen.has(o.name)) throw new BadRequestError(`output '${o.name}' is requested twice`);
     seen.add(o.name);
     const flag = o.parameters?.binary_data;
-    return { name: o.name, binary: typeof flag === 'boolean' ? flag : allBinary };
+    const classCount = readClassCount(o.name, o.parameters?.class_count);
+    return { name: o.name, binary: typeof flag === 'boolean' ? flag : allBinary, ...(classCount === undefined ? {} : { classCount }) };
   });
 }

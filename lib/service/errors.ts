@@ -1,4 +1,4 @@
-import { OnnxlessError } from '../errors';
+import { NotFoundError, OnnxlessError } from '../errors';
 
 /**
  * 503: the model's first load could not finish before the deadline. The bytes downloaded so far
@@ -37,4 +37,9 @@ export class InferenceDeadlineError extends OnnxlessError {
     this.name = 'InferenceDeadlineError';
     this.model = model;
   }
+}
+
+/** 404: the model is served, but only through OIP: it has no pre/post-processing of its own. */
+export function noDomainRoute(model: string): NotFoundError {
+  return new NotFoundError(`model '${model}' has no domain route; use /v2/models/${model}/infer`);
 }

@@ -107,7 +107,7 @@ describe('OIP v2 over JSON, every datatype', () => {
   });
 
   it('answers the server routes', async () => {
-    expect(jsonBody(await handler(httpApiEvent('GET', '/v2')))).toMatchObject({ name: 'onnxless', extensions: ['binary_tensor_data'] });
+    expect(jsonBody(await handler(httpApiEvent('GET', '/v2')))).toMatchObject({ name: 'onnxless', extensions: ['binary_tensor_data', 'classification'] });
     expect(jsonBody(await handler(httpApiEvent('GET', '/v2/health/live')))).toEqual({ live: true });
     expect(jsonBody(await handler(httpApiEvent('GET', '/v2/health/ready')))).toEqual({ ready: true });
     expect(jsonBody(await handler(httpApiEvent('GET', '/v2/models/types/ready')))).toEqual({ name: 'types', ready: true });
@@ -194,7 +194,7 @@ describe('bad input gets a clear 4xx, never a crash', () => {
     ['a shape that contradicts the fixed dims', { inputs: [{ ...x, shape: [3, 2] }, a, b] }, 400, /shape\[0\] is 3, the model fixes it to 2/],
     ['a wrong rank', { inputs: [{ ...x, shape: [6] }, a, b] }, 400, /rank 1, the model expects rank 2/],
     ['an unknown output', { inputs: [x, a, b], outputs: [{ name: 'nope' }] }, 400, /unknown output 'nope'; the model has: y, sum/],
-    ['an onnxruntime run error (incompatible broadcast)', { inputs: [x, { ...a, shape: [2], data: [1, 2] }, { ...b, shape: [3], data: [1, 2, 3] }] }, 400, /onnxruntime could not run model 'fixed'/],
+    ['an onnxruntime run error (incompatible broadcast)', { inputs: [x, { ...a, shape: [2], data: [1, 2] }, { ...b, shape: [3], data: [1, 2, 3] }] }, 400, /^model 'fixed' cannot run on these inputs: axis == 1 .*broadcast an axis by a dimension other than 1\. 2 by 3$/],
     ['a billion elements claimed', { inputs: [{ ...a, shape: [1000, 1000, 1000], data: [] }, x, b] }, 413, /1000000000 elements, over the limit/],
   ])('%s', async (_what, body, status, message) => {
     const result = await call(body);
@@ -255,6 +255,6 @@ describe('model versions', () => {
   it('answers 404 for a version it does not serve', async () => {
     const result = await versioned(httpApiEvent('GET', '/v2/models/fixed/versions/2'));
     expect(result.statusCode).toBe(404);
-    expect(jsonBody(result).error).toBe("model 'fixed' has no version '2'; served: 3");
+    expect(jsonBody(result).error).toBe("model 'fixed' has no version '2'; versions: 3");
   });
 });

@@ -83,7 +83,7 @@ describe('onnxless serve: OIP, domain, SageMaker and metrics routes over real HT
   });
 
   it('answers the OIP server routes', async () => {
-    expect((await call(server.url, 'GET', '/v2')).json()).toMatchObject({ name: 'onnxless', extensions: ['binary_tensor_data'] });
+    expect((await call(server.url, 'GET', '/v2')).json()).toMatchObject({ name: 'onnxless', extensions: ['binary_tensor_data', 'classification'] });
     expect((await call(server.url, 'GET', '/v2/health/live')).json()).toEqual({ live: true });
     const ready = await call(server.url, 'GET', '/v2/health/ready');
     expect(ready.status).toBe(200);

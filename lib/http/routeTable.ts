@@ -1,0 +1,89 @@
+import { ROUTES, type RouteName } from '../observability/records';
+
+/**
+ * The one route table. The Router dispatches by it (Lambda handlers, the local stack, `serve`),
+ * and the deploy plan turns it into the HTTP API's routes, so the three ways of serving cannot
+ * disagree on which paths exist. Templates name `{model}` and `{version}`; a version route exists
+ * only for a version the registry lists.
+ */
+export type HttpMethod = 'GET' | 'POST';
+
+export interface RouteSpec {
+  /** The record's route name (a template without the version part: one metric series per route). */
+  name: RouteName;
+  method: HttpMethod;
+  template: string;
+  /** Who answers it when deployed: the server function, or the model's own function. */
+  scope: 'server' | 'model' | 'domain';
+}
+
+const route = (name: RouteName, method: HttpMethod, template: string, scope: RouteSpec['scope']): RouteSpec =>
+  Object.freeze({ name, method, template, scope });
+
+export const ROUTE_TABLE: readonly RouteSpec[] = Object.freeze([
+  route(ROUTES.server, 'GET', '/v2', 'server'),
+  route(ROUTES.live, 'GET', '/v2/health/live', 'server'),
+  route(ROUTES.serverReady, 'GET', '/v2/health/ready', 'server'),
+  route(ROUTES.openapi, 'GET', '/openapi.json', 'server'),
+  route(ROUTES.metadata, 'GET', '/v2/models/{model}', 'model'),
+  route(ROUTES.metadata, 'GET', '/v2/models/{model}/versions/{version}', 'model'),
+  route(ROUTES.modelReady, 'GET', '/v2/models/{model}/ready', 'model'),
+  route(ROUTES.modelReady, 'GET', '/v2/models/{model}/versions/{version}/ready', 'model'),
+  route(ROUTES.infer, 'POST', '/v2/models/{model}/infer', 'model'),
+  route(ROUTES.infer, 'POST', '/v2/models/{model}/versions/{version}/infer', 'model'),
+  route(ROUTES.predict, 'POST', '/models/{model}/predict', 'domain'),
+]);
+
+/** What the route table needs to know of one model to list its routes. */
+export interface ModelRoutesInfo {
+  versions: readonly string[];
+  /** Has a domain route (`POST /models/{model}/predict`): a model with its own handler. */
+  predict: boolean;
+}
+
+export interface ConcreteRoute {
+  method: HttpMethod;
+  path: string;
+}
+
+/** The server function's routes. */
+export function serverRoutes(): ConcreteRoute[] {
+  return ROUTE_TABLE.filter((r) => r.scope === 'server').map(({ method, template }) => ({ method, path: template }));
+}
+
+/** One model's routes, each version route once per listed version. */
+export function modelRoutes(model: string, info: ModelRoutesInfo): ConcreteRoute[] {
+  const out: ConcreteRoute[] = [];
+  for (const spec of ROUTE_TABLE) {
+    if (spec.scope === 'server' || (spec.scope === 'domain' && !info.predict)) continue;
+    const path = spec.template.replace('{model}', model);
+    if (!path.includes('{version}')) out.push({ method: spec.method, path });
+    else for (const version of info.versions) out.push({ method: spec.method, path: path.replace('{version}', version) });
+  }
+  return out;
+}
+
+/** Every route of a deployment: the server's, then each model's. */
+export function allRoutes(models: Readonly<Record<string, ModelRoutesInfo>>): ConcreteRoute[] {
+  return [...serverRoutes(), ...Object.entries(models).flatMap(([name, info]) => modelRoutes(name, info))];
+}
+
+/**
+ * A template as a pattern matched at the end of the path, so a stage prefix (`/prod/v2/...`) needs
+ * no configuration; `{model}` and `{version}` capture one segment each, in that order.
+ */
+export function routePattern(template: string): RegExp {
+  const source = template
+    .split(/(\{model\}|\{version\})/)
+    .map((part) => (part === '{model}' || part === '{version}' ? '([^/]+)' : part.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')))
+    .join('');
+  return new RegExp(`${source}$`);
+}
+
+/**
+ * The version a registry entry serves: `onnxless push` writes `<model>/<version>/model.onnx`,
+ * so the folder above the weights' file, when it is a number, is the version OIP reports.
+ */
+export function versionOfWeights(weights: string): string | undefined {
+  return /\/(\d+)\/[^/]+$/.exec(weights)?.[1];
+}

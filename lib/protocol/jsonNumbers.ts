@@ -1,0 +1,33 @@
+/**
+ * Floating-point outputs as JSON text, the way Triton writes them (rapidjson with
+ * kWriteNanAndInfFlag, triton-inference-server/common triton_json.h):
+ * - NaN, Infinity and -Infinity as those bare literals. JSON has no way to write them; Python's
+ *   json module (tritonclient) reads them back, JSON.parse does not: callers that need strict JSON
+ *   ask for binary output.
+ * - negative zero as `-0.0`: JSON.stringify writes `0`, and Python reads `-0` as the integer 0.
+ * Everything else as JSON.stringify writes it (the shortest text that reads back to the same double).
+ */
+export function floatArrayJson(values: ArrayLike<number>): string {
+  // The common case costs one scan: V8's JSON.stringify fast path for number arrays is about
+  // twice as fast as joining element by element (28 ms against 47 ms for 265k float32).
+  if (!hasSpecial(values)) return JSON.stringify(Array.from(values));
+  const parts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) parts[i] = floatJson(values[i] as number);
+  return `[${parts.join(',')}]`;
+}
+
+export function floatJson(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '-Infinity';
+  if (v === 0 && 1 / v < 0) return '-0.0';
+  return JSON.stringify(v);
+}
+
+function hasSpecial(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (!Number.isFinite(v) || (v === 0 && 1 / v < 0)) return true;
+  }
+  return false;
+}
