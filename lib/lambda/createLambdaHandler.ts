@@ -103,7 +103,7 @@ export function createLambdaHandler(config: FunctionConfig, options: HandlerOpti
       const request = observation.timing.timeSync('preprocess', () => parseInferObject(event));
       const encoded = await service.infer(request, undefined, { timing: observation.timing, deadline: requestContext.deadline });
       observation.finish(200, Buffer.byteLength(encoded.json, 'utf8'));
-      return JSON.parse(encoded.json) as unknown;
+      return invokeResult(encoded.json);
     } catch (err) {
       observation.finish(toPublicError(err).status, 0, err);
       throw err;
@@ -114,4 +114,16 @@ export function createLambdaHandler(config: FunctionConfig, options: HandlerOpti
 function encodedBodyBytes(event: { body?: string; isBase64Encoded?: boolean }): number {
   const body = event.body ?? '';
   return event.isBase64Encoded ? Math.floor((body.length * 3) / 4) : Buffer.byteLength(body, 'utf8');
+}
+
+/**
+ * The answer of a direct invoke is a JSON value, and JSON has no NaN or Infinity: the literals
+ * the HTTP answer carries (as Triton writes them) become null here, as JSON.stringify would.
+ */
+function invokeResult(json: string): unknown {
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    return JSON.parse(json.replace(/([[,])(?:NaN|-?Infinity)(?=[,\]])/g, '$1null')) as unknown;
+  }
 }
