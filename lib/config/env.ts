@@ -21,6 +21,8 @@ export const ENV = {
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   /** Server function: the OpenAPI document shipped in its package, relative to the task root. */
   openApiFile: 'ONNXLESS_OPENAPI_FILE',
+  /** Server function: the deployment's models, versions and domain routes (lib/http/modelCatalog.ts). */
+  modelCatalog: 'ONNXLESS_MODEL_CATALOG',
   downloadPartBytes: 'ONNXLESS_DOWNLOAD_PART_BYTES',
   downloadConcurrency: 'ONNXLESS_DOWNLOAD_CONCURRENCY',
   // The container server (`onnxless serve`): the same image runs as a Lambda function or, with

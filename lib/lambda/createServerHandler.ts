@@ -1,3 +1,5 @@
+import { ENV, optionalString } from '../config/env';
+import { parseCatalog } from '../http/modelCatalog';
 import { errorResult, fromHttpApiEvent, isHttpApiEvent, toHttpApiResult } from '../http/apiGatewayV2';
 import { Router } from '../http/routes';
 import { PowertoolsSink } from '../observability/PowertoolsSink';
@@ -6,9 +8,21 @@ import { DEFAULT_LIMITS } from '../protocol/limits';
 import type { InvocationContext, LambdaHandler } from './createLambdaHandler';
 import { openApiFromPackage } from './openApiFile';
 
-/** The function behind the server routes; each model's own function reports that model's readiness. */
-export function createServerHandler(options: { sink?: ObservabilitySink } = {}): LambdaHandler {
-  const router = new Router([], { sink: options.sink ?? new PowertoolsSink(), openApi: openApiFromPackage() });
+/**
+ * The function behind the server routes, and behind every request no other route matches (the
+ * HTTP API's `$default` route): unknown models and paths, wrong methods and versions get
+ * onnxless's own `{"error"}` 404/405 from here, named with the deployment's model catalog.
+ * Each model's own function reports that model's readiness.
+ */
+export function createServerHandler(
+  options: { sink?: ObservabilitySink; env?: Readonly<Record<string, string | undefined>> } = {},
+): LambdaHandler {
+  const env = options.env ?? process.env;
+  const router = new Router([], {
+    sink: options.sink ?? new PowertoolsSink(),
+    openApi: openApiFromPackage(env),
+    elsewhere: parseCatalog(optionalString(ENV.modelCatalog, env)),
+  });
   let invocations = 0;
   return async (event: unknown, context?: InvocationContext) => {
     if (!isHttpApiEvent(event)) return errorResult(new Error('the server function answers HTTP API events only'));
