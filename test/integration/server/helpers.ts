@@ -95,9 +95,9 @@ export interface SpawnedServer {
 }
 
 /** Runs a command (the image's entry command) and waits for the server's `listening` line. */
-export async function spawnServer(argv: readonly string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<SpawnedServer> {
+export async function spawnServer(argv: readonly string[], env: Record<string, string> = {}, timeoutMs = 30_000, cwd = REPO): Promise<SpawnedServer> {
   const [command, ...args] = argv as [string, ...string[]];
-  const child = spawn(command, args, { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')));
