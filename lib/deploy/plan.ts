@@ -20,6 +20,8 @@ import {
 } from './containers';
 import { LAMBDA_LIMITS, MODEL_FUNCTION_DEFAULTS, OPENAPI_FILE, SERVER_FUNCTION, ephemeralStorageMb, memorySizeMb } from './defaults';
 import { layerPaths, type LayerName } from './layers';
+import { formatCatalog } from '../http/modelCatalog';
+import { modelRoutes, serverRoutes, versionOfWeights, type HttpMethod, type ModelRoutesInfo } from '../http/routeTable';
 
 /**
  * Registry -> what the framework deploys: one function per model, the server function, the
@@ -30,7 +32,8 @@ import { layerPaths, type LayerName } from './layers';
 type Cfn = Record<string, unknown>;
 
 export interface HttpApiEvent {
-  httpApi: { method: 'GET' | 'POST'; path: string; authorizer?: { type: 'aws_iam' } | { name: string } };
+  /** `method: '*', path: '*'` is the HTTP API's `$default` route: every request no other route matches. */
+  httpApi: { method: HttpMethod | '*'; path: string; authorizer?: { type: 'aws_iam' } | { name: string } };
 }
 
 export interface FunctionConfig {
@@ -135,7 +138,7 @@ export function planDeployment(registry: Registry, ctx: PlanContext): Deployment
   }
   if (problems.length > 0) throw new RegistryError(problems);
 
-  plan.functions[SERVER_FUNCTION.key] = planServerFunction(ctx, authorizer);
+  plan.functions[SERVER_FUNCTION.key] = planServerFunction(registry, ctx, authorizer);
   plan.resources[roleLogicalId(SERVER_FUNCTION.key, ctx)] = functionRole(SERVER_FUNCTION.key, functionName(SERVER_FUNCTION.key, ctx));
 
   if (registry.bucket.create) Object.assign(plan.resources, bucketResources(registry.bucket.name));
@@ -191,13 +194,8 @@ function planModelFunction(
   }
   if (problems.length > 0) return undefined;
 
-  const routes: Array<[HttpApiEvent['httpApi']['method'], string]> = [
-    ['GET', `/v2/models/${name}`],
-    ['GET', `/v2/models/${name}/ready`],
-    ['POST', `/v2/models/${name}/infer`],
-  ];
-  // A model with its own handler has its own pre/post-processing: the domain route.
-  if (entry.handler !== undefined && entry.handler !== DEFAULT_MODEL_HANDLER) routes.push(['POST', `/models/${name}/predict`]);
+  // The route table's model routes (lib/http/routeTable.ts), version routes for the registry's version.
+  const routes = modelRoutes(name, routesInfo(entry));
 
   return {
     name: fnName,
@@ -208,7 +206,7 @@ function planModelFunction(
     ...(ephemeralStorageSize === undefined ? {} : { ephemeralStorageSize }),
     environment: modelEnvironment(name, entry),
     role: roleLogicalId(name, ctx),
-    events: routes.map(([method, path]) => httpApiEvent(method, path, authorizer)),
+    events: routes.map(({ method, path }) => httpApiEvent(method, path, authorizer)),
     package: onlyOwnBundle(handlerFile, ctx),
   };
 }
@@ -232,7 +230,7 @@ function withFile(pkg: { patterns: string[] }, file: string): { patterns: string
 export function modelEnvironment(name: string, entry: ModelEntry): Record<string, string> {
   const env: Record<string, string> = { ONNXLESS_MODEL_NAME: name, ONNXLESS_MODEL_URI: entry.weights };
   // `onnxless push` writes `<model>/<version>/model.onnx`: the version OIP metadata reports.
-  const version = /\/(\d+)\/[^/]+$/.exec(entry.weights)?.[1];
+  const version = versionOfWeights(entry.weights);
   if (version !== undefined) env.ONNXLESS_MODEL_VERSION = version;
   if (entry.sha256 !== undefined) env.ONNXLESS_MODEL_SHA256 = entry.sha256;
   if (entry.eager !== undefined) env.ONNXLESS_EAGER = String(entry.eager);
@@ -242,16 +240,37 @@ export function modelEnvironment(name: string, entry: ModelEntry): Record<string
   return env;
 }
 
-function planServerFunction(ctx: PlanContext, authorizer: HttpApiEvent['httpApi']['authorizer']): FunctionConfig {
+/** The route table's view of a registry entry: its version (when its key names one) and domain route. */
+export function routesInfo(entry: ModelEntry): ModelRoutesInfo {
+  const version = versionOfWeights(entry.weights);
+  // A model with its own handler has its own pre/post-processing: the domain route.
+  return { versions: version === undefined ? [] : [version], predict: entry.handler !== undefined && entry.handler !== DEFAULT_MODEL_HANDLER };
+}
+
+/**
+ * The server routes, plus the `$default` route: API Gateway hands the server function every
+ * request no other route matches (an unknown model, path, version or method), and it answers
+ * onnxless's own 404/405 `{"error"}` instead of API Gateway's `{"message":"Not Found"}`. It
+ * knows the deployment's models from ONNXLESS_MODEL_CATALOG, to name them in those answers.
+ */
+function planServerFunction(registry: Registry, ctx: PlanContext, authorizer: HttpApiEvent['httpApi']['authorizer']): FunctionConfig {
+  const catalog = Object.fromEntries(
+    Object.entries(registry.models)
+      .filter(([, entry]) => entry.runtime !== 'gpu')
+      .map(([name, entry]) => [name, routesInfo(entry)]),
+  );
   return {
     name: functionName(SERVER_FUNCTION.key, ctx),
     handler: SERVER_FUNCTION.handler,
     architecture: SERVER_FUNCTION.architecture,
     memorySize: SERVER_FUNCTION.memorySize,
     timeout: SERVER_FUNCTION.timeout,
-    environment: { ONNXLESS_OPENAPI_FILE: OPENAPI_FILE },
+    environment: { ONNXLESS_OPENAPI_FILE: OPENAPI_FILE, ONNXLESS_MODEL_CATALOG: formatCatalog(catalog) },
     role: roleLogicalId(SERVER_FUNCTION.key, ctx),
-    events: (['/v2', '/v2/health/live', '/v2/health/ready', '/openapi.json'] as const).map((path) => httpApiEvent('GET', path, authorizer)),
+    events: [
+      ...serverRoutes().map(({ method, path }) => httpApiEvent(method, path, authorizer)),
+      httpApiEvent('*', '*', authorizer),
+    ],
     package: withFile(onlyOwnBundle(SERVER_FUNCTION.handler.slice(0, SERVER_FUNCTION.handler.lastIndexOf('.')), ctx), OPENAPI_FILE),
   };
 }
@@ -273,7 +292,7 @@ function routeAuthorizer(auth: AuthConfig, plan: DeploymentPlan): HttpApiEvent['
   }
 }
 
-function httpApiEvent(method: 'GET' | 'POST', path: string, authorizer: HttpApiEvent['httpApi']['authorizer']): HttpApiEvent {
+function httpApiEvent(method: HttpApiEvent['httpApi']['method'], path: string, authorizer: HttpApiEvent['httpApi']['authorizer']): HttpApiEvent {
   return { httpApi: { method, path, ...(authorizer ? { authorizer } : {}) } };
 }
 

@@ -1,3 +1,4 @@
+import { versionOfWeights } from '../http/routeTable';
 import { SERVER_INFO } from '../http/serverInfo';
 import { DEFAULT_LIMITS } from '../protocol/limits';
 import type { Registry } from '../registry/schema';
@@ -68,7 +69,8 @@ export function buildOpenApiDocument(registry: Registry, options: OpenApiOptions
   for (const [model, entry] of Object.entries(registry.models)) {
     const domain = domainRoute(model, entry.handler, settings);
     document.tags.push({ name: model, description: domain ? domain.pipeline.description : GENERIC_HANDLER_TAG });
-    Object.assign(document.paths, modelPaths(model, domain, auth));
+    const version = versionOfWeights(entry.weights);
+    Object.assign(document.paths, modelPaths(model, domain, auth, version === undefined ? [] : [version]));
   }
   // Shared constants and the pipelines' own schemas must not be reachable through the result.
   return structuredClone(document);

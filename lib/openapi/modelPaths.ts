@@ -1,3 +1,4 @@
+import { modelRoutes } from '../http/routeTable';
 import { HEADER_LENGTH } from '../protocol/binaryTensor';
 import type { AuthType } from '../registry/schema';
 import { errorRefs } from './errorResponses';
@@ -18,15 +19,25 @@ const HEADER_NAME = HEADER_LENGTH.replace(/(^|-)([a-z])/g, (m) => m.toUpperCase(
  * The routes of one model's function, at literal paths (the deployment registers exactly
  * these, lib/deploy/plan.ts): each model has its own function and its own domain schemas.
  */
-export function modelPaths(model: string, domain: DomainRoute | undefined, auth: AuthType): Record<string, PathItem> {
-  // Model names are [a-z0-9-]: '-' -> '_' keeps every id distinct.
-  const id = (op: string) => `${op}_${model.replace(/-/g, '_')}`;
-  const paths: Record<string, PathItem> = {
-    [`/v2/models/${model}`]: { get: metadataOperation(model, id('metadata'), auth) },
-    [`/v2/models/${model}/ready`]: { get: readyOperation(model, id('ready'), auth) },
-    [`/v2/models/${model}/infer`]: { post: inferOperation(model, id('infer'), auth) },
-  };
-  if (domain) paths[`/models/${model}/predict`] = { post: predictOperation(model, id('predict'), domain.name, domain.pipeline, auth) };
+export function modelPaths(
+  model: string,
+  domain: DomainRoute | undefined,
+  auth: AuthType,
+  versions: readonly string[] = [],
+): Record<string, PathItem> {
+  // Model names are [a-z0-9-], versions digits: '-' -> '_' keeps every id distinct.
+  const id = (op: string, version?: string) => `${op}_${model.replace(/-/g, '_')}${version === undefined ? '' : `_v${version}`}`;
+  const paths: Record<string, PathItem> = {};
+  // The route table's own list (lib/http/routeTable.ts): the document describes exactly what is routed.
+  for (const { method, path } of modelRoutes(model, { versions, predict: domain !== undefined })) {
+    const version = /\/versions\/([^/]+)/.exec(path)?.[1];
+    let operation: Operation;
+    if (path.endsWith('/ready')) operation = readyOperation(model, id('ready', version), auth);
+    else if (path.endsWith('/infer')) operation = inferOperation(model, id('infer', version), auth);
+    else if (path.endsWith('/predict') && domain) operation = predictOperation(model, id('predict'), domain.name, domain.pipeline, auth);
+    else operation = metadataOperation(model, id('metadata', version), auth);
+    paths[path] = { [method.toLowerCase()]: operation };
+  }
   return paths;
 }
 

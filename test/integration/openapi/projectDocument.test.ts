@@ -25,7 +25,8 @@ function plannedRoutes(registry: Registry): string[] {
     root,
     bundleExtension: '.cjs',
   });
-  return Object.values(plan.functions).flatMap((fn) => fn.events.map((e) => `${e.httpApi.method} ${e.httpApi.path}`));
+  // `* *` is the $default route: every unmatched request, described by no path.
+  return Object.values(plan.functions).flatMap((fn) => fn.events.map((e) => `${e.httpApi.method} ${e.httpApi.path}`)).filter((r) => r !== '* *');
 }
 
 let registry: Registry;
