@@ -62,7 +62,7 @@ describe('npm start', () => {
   });
 
   it('answers the server routes', async () => {
-    expect(await json(await fetch(url('/v2')))).toMatchObject({ name: 'onnxless', extensions: ['binary_tensor_data'] });
+    expect(await json(await fetch(url('/v2')))).toMatchObject({ name: 'onnxless', extensions: ['binary_tensor_data', 'classification'] });
     expect((await fetch(url('/v2/health/live'))).status).toBe(200);
     expect((await fetch(url('/v2/health/ready'))).status).toBe(200);
   });
