@@ -55,9 +55,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
-  offline.on('exit', async (code) => {
-    await store.stop();
-    process.exit(stopping ? 0 : code ?? 1);
+  offline.on('exit', (code) => {
+    void store.stop().finally(() => process.exit(stopping ? 0 : code ?? 1));
   });
 }
 

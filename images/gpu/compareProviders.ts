@@ -122,7 +122,7 @@ const cases: Case[] = [
   { name: 'mlp', path: mlpPath, shape: [8, MLP.input] },
 ];
 
-let results: Comparison[] = [];
+const results: Comparison[] = [];
 try {
   for (const c of cases) results.push(...(await direct(c)));
 } catch (err) {

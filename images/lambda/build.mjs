@@ -49,7 +49,7 @@ const needed = new Set();
 const queue = [...NATIVE];
 while (queue.length > 0) {
   const name = queue.shift();
-  if (needed.has(name)) continue;
+  if (name === undefined || needed.has(name)) continue;
   const manifest = join(modules, name, 'package.json');
   if (!existsSync(manifest)) continue; // an optional dependency for another platform
   needed.add(name);

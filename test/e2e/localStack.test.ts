@@ -31,7 +31,6 @@ afterAll(async () => {
 }, 60_000);
 
 const url = (path: string) => `${stack.baseUrl}${path}`;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
 const json = (res: Response): Promise<any> => res.json();
 const post = (path: string, body: string | Buffer, contentType = 'application/json') =>
   fetch(url(path), { method: 'POST', body, headers: { 'content-type': contentType } });
