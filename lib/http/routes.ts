@@ -4,7 +4,6 @@ import { NO_SINK } from '../observability/sinks';
 import { ROUTES, type ObservabilitySink, type RouteName } from '../observability/records';
 import { serverTimingHeader } from '../observability/serverTiming';
 import { HEADER_LENGTH } from '../protocol/binaryTensor';
-import { readInferBody } from '../protocol/inferBody';
 import type { Deadline } from '../service/Deadline';
 import { noDomainRoute } from '../service/errors';
 import type { CallContext, ModelService } from '../service/ModelService';
@@ -174,11 +173,7 @@ export class Router {
   private async infer(req: HttpRequest, p: Record<string, string>, call: RouteCall): Promise<HttpResponse> {
     const service = this.service(p.model, call, p.version);
     checkBodySize(req.body.length, service.limits.maxBodyBytes);
-    // Parsing the body is preprocessing too: for big JSON tensors it is most of it.
-    const { request, binary } = call.observation.timing.timeSync('preprocess', () =>
-      readInferBody(req.body, mediaType(req.headers), req.headers[HEADER_LENGTH]),
-    );
-    const encoded = await service.infer(request, binary, call);
+    const encoded = await service.inferBody({ body: req.body, contentType: mediaType(req.headers), headerLength: req.headers[HEADER_LENGTH] }, call);
     if (!encoded.binary) return { status: 200, headers: { 'content-type': 'application/json' }, body: encoded.json };
     const header = Buffer.from(encoded.json, 'utf8');
     return {

@@ -4,15 +4,16 @@ import type { DynamicBatcher } from '../batching/DynamicBatcher';
 import type { WireValueMetadata } from './workerProtocol';
 
 /**
- * The main thread's stand-in for a session that lives in the worker threads: it has the real
- * session's metadata, and `run` goes through the model's batcher to whichever worker is free.
+ * A stand-in for a session that lives in the inference threads: it has the real session's
+ * metadata, and `run` goes through the model's batcher to whichever worker is free (from a
+ * processing thread, through a PortBatcher to the batcher on the HTTP thread).
  * Wrapped in an OnnxRunner it is what ModelService and the pipelines see, unchanged.
  */
 export class PooledSession implements InferenceSession {
   readonly inputMetadata: readonly InferenceSession.ValueMetadata[];
   readonly outputMetadata: readonly InferenceSession.ValueMetadata[];
 
-  constructor(inputs: readonly WireValueMetadata[], outputs: readonly WireValueMetadata[], private readonly batcher: DynamicBatcher) {
+  constructor(inputs: readonly WireValueMetadata[], outputs: readonly WireValueMetadata[], private readonly batcher: Pick<DynamicBatcher, 'submit'>) {
     this.inputMetadata = inputs.map(toValueMetadata);
     this.outputMetadata = outputs.map(toValueMetadata);
   }

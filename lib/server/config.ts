@@ -53,6 +53,8 @@ export const ServeConfigSchema = z.strictObject({
   host: z.string().min(1).default('0.0.0.0'),
   /** Inference worker threads. Default: one per CPU this process may use. */
   workers: int(1, 256, 'threads').optional(),
+  /** Threads that parse, decode, preprocess and encode requests off the HTTP thread. Default: one per CPU. */
+  processingThreads: int(1, 256, 'threads').optional(),
   /** How much lower the workers' CPU priority is than the HTTP thread's (nice increment; 0 keeps it equal). */
   workerNice: int(0, 19, 'nice levels').default(10),
   /** The model `POST /invocations` serves; may be left out when there is only one. */

@@ -15,6 +15,7 @@ import { describeError, jsonLog, type ServerLog } from './log';
 import { ServerMetrics } from './metrics';
 import { PooledModelLoader } from './PooledModelLoader';
 import { ServedModel } from './ServedModel';
+import { ProcessingPool } from './processing/ProcessingPool';
 import { WorkerPool } from './WorkerPool';
 
 export interface StartOptions {
@@ -44,6 +45,13 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   const cpus = defaultIntraOpThreads();
   const threads = config.workers ?? cpus;
   const pool = new WorkerPool({ threads, nice: config.workerNice });
+  // Parsing, decoding, resampling and encoding get threads of their own, as many as CPUs by
+  // default: on a GPU host they are the CPU work, and the HTTP thread must do none of it.
+  const processing = new ProcessingPool({
+    threads: config.processingThreads ?? cpus,
+    nice: config.workerNice,
+    maxQueue: Math.max(1, ...Object.values(config.models).map((m) => m.maxQueueSize)),
+  });
   // Same download tuning as the Lambda handler: ONNXLESS_DOWNLOAD_PART_BYTES / _CONCURRENCY.
   const cache = new WeightsCache({
     dir: config.cacheDir,
@@ -52,7 +60,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   });
   const metrics = new ServerMetrics();
   const models = Object.entries(config.models).map(([name, entry]) =>
-    servedModel(name, entry, { pool, cache, metrics, log, cpus, resolvePipeline: options.resolvePipeline, s3Client: options.s3Client }),
+    servedModel(name, entry, { pool, processing, cache, metrics, log, cpus, resolvePipeline: options.resolvePipeline, s3Client: options.s3Client }),
   );
   // One event stream, two outputs: a JSON log line per request (as on Lambda) and Prometheus series.
   const router = new Router(models, { sink: fanOut(new PowertoolsSink(), new PrometheusSink(metrics)) });
@@ -68,7 +76,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   try {
     address = await server.listen(config.port, config.host);
   } catch (err) {
-    await pool.destroy();
+    await Promise.all([pool.destroy(), processing.destroy()]);
     throw err;
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -93,8 +101,9 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
         await Promise.all(models.map((m) => m.pooledLoader.queue?.close()));
         // Whatever is left of the budget for the workers; a stuck native call is not waited for.
         const left = Math.max(0, timeoutMs - (performance.now() - started));
-        const closed = await Promise.race([pool.close().then(() => true), sleep(left).then(() => false)]);
-        if (!closed) await pool.destroy();
+        const closing = Promise.all([pool.close(), processing.close()]);
+        const closed = await Promise.race([closing.then(() => true), sleep(left).then(() => false)]);
+        if (!closed) await Promise.all([pool.destroy(), processing.destroy()]);
         log('INFO', 'drained', { clean: clean && closed, ms: Math.round(performance.now() - started) });
         return clean && closed;
       })();
@@ -105,6 +114,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
 
 interface ModelDeps {
   pool: WorkerPool;
+  processing: ProcessingPool;
   cache: WeightsCache;
   metrics: ServerMetrics;
   log: ServerLog;
@@ -146,6 +156,8 @@ function servedModel(name: string, entry: ServedModelEntry, deps: ModelDeps): Se
     version: entry.version,
     loader,
     pipeline,
+    pipelineName: entry.pipeline,
+    processing: deps.processing,
     limits: {
       maxBodyBytes: entry.maxBodyBytes ?? DEFAULT_LIMITS.maxBodyBytes,
       maxTensorElements: entry.maxTensorElements ?? DEFAULT_LIMITS.maxTensorElements,

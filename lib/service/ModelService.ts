@@ -5,6 +5,7 @@ import type { ModelRunner, Pipeline, PredictRequest } from '../pipeline/Pipeline
 import { classify, readClassCount, type ClassLabels } from '../protocol/classification';
 import { decodeInputs } from '../protocol/decodeInputs';
 import { encodeOutputs, type EncodedResponse } from '../protocol/encodeOutputs';
+import { readInferBody } from '../protocol/inferBody';
 import type { InferRequest } from '../protocol/inferRequest';
 import type { ProtocolLimits } from '../protocol/limits';
 import { modelMetadata, type ModelMetadata } from '../protocol/modelMetadata';
@@ -28,6 +29,15 @@ export interface ModelServiceOptions {
   classLabels?: ClassLabels;
   /** `Retry-After` of a 503 for a load the deadline cut short (default 1 s). */
   loadRetryAfterSeconds?: number;
+}
+
+/** An infer request as it arrived: the body bytes and the headers that say how to read them. */
+export interface InferBody {
+  body: Buffer;
+  /** Media type without parameters. */
+  contentType: string;
+  /** `Inference-Header-Content-Length`, when the body is binary-framed. */
+  headerLength?: string;
 }
 
 /** What a call carries besides its input: where to record phase times, and when it must end. */
@@ -90,6 +100,16 @@ export class ModelService {
   async metadata(ctx: CallContext = {}): Promise<ModelMetadata> {
     const { runner } = await this.load(ctx);
     return modelMetadata(this.name, this.options.version, runner);
+  }
+
+  /**
+   * The infer route from the body as received. Parsing it is preprocessing too: for big JSON
+   * tensors most of it (the container server overrides this to do it off its HTTP thread).
+   */
+  async inferBody(received: InferBody, ctx: CallContext = {}): Promise<EncodedResponse> {
+    const timing = ctx.timing ?? new RequestTiming();
+    const { request, binary } = timing.timeSync('preprocess', () => readInferBody(received.body, received.contentType, received.headerLength));
+    return this.infer(request, binary, { ...ctx, timing });
   }
 
   async infer(request: InferRequest, binary?: Buffer, ctx: CallContext = {}): Promise<EncodedResponse> {

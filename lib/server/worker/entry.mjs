@@ -17,6 +17,7 @@ if (nice > 0) {
 }
 
 register();
-const worker = await import('./inferenceWorker.ts');
+// One entry for both pools: the inference threads (sessions) and the processing threads.
+const worker = await import(workerData?.module ?? './inferenceWorker.ts');
 
 export default worker.default;
