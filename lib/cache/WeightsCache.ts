@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { IntegrityError } from '../errors';
 import { FileModelSource } from '../sources/FileModelSource';
-import type { ModelSource, SourceStat } from '../sources/ModelSource';
+import { MANIFEST_NAME, MODEL_FILE_NAME, manifestBytes, parseManifest, type ModelManifest } from '../sources/ModelManifest';
+import { isModelDirectory, type ModelDirectorySource, type ModelLocation, type ModelSource, type SourceStat } from '../sources/ModelSource';
 import { RangedDownload, type DownloadDiagnostics, type DownloadResult, type DownloadSettings, type DownloadStart } from './download';
+import { PinBackoffError } from './errors';
+import { hashFiles } from './hashFiles';
+import { assembleDirectory, directoryPaths, validDirectory } from './modelDirectory';
+import { PinBackoff } from './PinBackoff';
 import { claimPartial, parkPartial } from './resumeRecord';
-import { sha256OfFile } from './sha256OfFile';
 
 export const DEFAULT_CACHE_DIR = '/tmp/onnxless';
 
@@ -24,9 +28,23 @@ interface CacheRecord {
 }
 
 export interface CachedWeights {
+  /** The file onnxruntime loads (`model.onnx` of a model directory). */
   path: string;
+  /** The folder holding it and its companion files, side by side. */
+  dir: string;
+  /** Companion and external-data files by their path in the model directory (empty for a single file). */
+  files: readonly string[];
+  /** Bytes of every file of the model. */
   size: number;
+  /** sha256 of the file, or of the manifest for a model directory: what a pin is compared with. */
   sha256: string;
+  /**
+   * Present when the caller asked to defer verification (FetchOptions.deferVerification): the
+   * pinned copy in the cache is being hashed, on a worker thread. It rejects with an
+   * IntegrityError when the bytes do not match, after removing them from the cache, and the
+   * caller must then discard whatever it made from them and fetch again.
+   */
+  verified?: Promise<void>;
   /** How the weights were obtained, for logs and tests. */
   origin: 'download' | 'cache' | 'local-file';
   /** GET requests made for the body (0 when the cache answered). */
@@ -53,6 +71,8 @@ export interface WeightsCacheOptions {
   concurrency?: number;
   /** Objects up to this size are fetched with a single GET. Default: two parts. */
   parallelThresholdBytes?: number;
+  /** When a model whose bytes failed their pin may be fetched again (default 10 s, doubling, at most 5 min). */
+  pinBackoff?: PinBackoff;
 }
 
 export interface FetchOptions {
@@ -61,6 +81,12 @@ export interface FetchOptions {
    * next fetch of the same URI resumes from them. A kept partial is never used as a model.
    */
   signal?: AbortSignal;
+  /**
+   * A pinned model found in the cache is hashed before it is used. With this set, fetch does not
+   * wait for that hash: it returns at once with `verified`, so the caller can create the session
+   * while the hash runs, and use the session only once `verified` resolves.
+   */
+  deferVerification?: boolean;
 }
 
 /**
@@ -78,23 +104,32 @@ export const DOWNLOAD_DEFAULTS = {
 } as const;
 
 /**
- * The /tmp cache of model weights.
+ * The /tmp cache of models: single `.onnx` files, and model directories (ModelManifest.ts).
  *
  * Currency: a cached file is trusted only with its record (`<file>.json`), which is written
  * after the bytes were verified and renamed into place, and which names the file's inode,
  * size and mtime: a partial, rewritten or truncated file does not match and is replaced.
- * - With a pinned sha256 the weights are content-addressed: a record with that hash is
- *   used with no request to S3 at all.
+ * - With a pinned sha256 the weights are content-addressed: a record with that hash means no
+ *   request to S3 at all. The bytes are still hashed once per process before they are used
+ *   (a record can be forged, a file rewritten in place with its size and mtime kept); see
+ *   `deferVerification` for how a loader hides that cost behind session creation.
  * - Without a pin, one HEAD request compares the object's ETag and size with the record;
  *   equal means current, and the body is not downloaded again.
+ *
+ * A model directory is fetched file by file with the same machinery (each file verified
+ * against the manifest's sha256), then its files are linked side by side into a temp folder
+ * renamed into place as `<cache>/<uri digest>/<manifest sha256>/`: no half model is ever used.
  *
  * Downloads (see RangedDownload): one GET up to the threshold, parallel ranged GETs above.
  * An aborted or failed download is kept as `<file>.resume` with a sidecar of its ranges and
  * version; the next download of the URI claims it and fetches only what is missing.
+ *
+ * A model whose bytes fail their pin is not fetched again until its backoff ends (PinBackoff).
  */
 export class WeightsCache {
   readonly dir: string;
   private readonly settings: DownloadSettings;
+  private readonly backoff: PinBackoff;
 
   constructor(options: WeightsCacheOptions = {}) {
     this.dir = options.dir ?? DEFAULT_CACHE_DIR;
@@ -106,25 +141,57 @@ export class WeightsCache {
       attempts: positiveInt('attempts', options.attempts ?? DOWNLOAD_DEFAULTS.attempts),
       backoffMs: Math.max(0, options.backoffMs ?? DOWNLOAD_DEFAULTS.backoffMs),
     };
+    this.backoff = options.pinBackoff ?? new PinBackoff();
   }
 
-  /** Path of the cached copy of `uri`: one folder per URI, named so a human can tell which. */
+  /** Path of the cached copy of a single-file `uri`: one folder per URI, named so a human can tell which. */
   pathFor(uri: string): string {
-    const digest = createHash('sha256').update(uri).digest('hex').slice(0, 16);
-    const name = basename(uri).replace(/[^A-Za-z0-9._-]/g, '_') || 'model.onnx';
-    return join(this.dir, digest, name);
+    const name = basename(uri).replace(/[^A-Za-z0-9._-]/g, '_') || MODEL_FILE_NAME;
+    return join(this.rootFor(uri), name);
   }
 
-  async fetch(source: ModelSource, pin?: string, options: FetchOptions = {}): Promise<CachedWeights> {
-    const expected = pin?.toLowerCase();
-    if (source instanceof FileModelSource) return this.useLocalFile(source, expected);
+  /** Folder of everything cached for `uri`. A model directory lives in `<root>/<manifest sha256>/`. */
+  rootFor(uri: string): string {
+    return join(this.dir, createHash('sha256').update(uri).digest('hex').slice(0, 16));
+  }
 
-    const path = this.pathFor(source.uri);
+  async fetch(source: ModelLocation, pin?: string, options: FetchOptions = {}): Promise<CachedWeights> {
+    const expected = pin?.toLowerCase();
+    const key = `${source.uri}#${expected ?? ''}`;
+    const blocked = expected ? this.backoff.blocked(key) : undefined;
+    if (blocked) {
+      throw new PinBackoffError(
+        `${source.description} failed its sha256 pin ${blocked.secondsAgo} s ago (${blocked.message}); ` +
+          `it is not fetched again for another ${blocked.secondsLeft} s`,
+        blocked.secondsLeft,
+      );
+    }
+    try {
+      const weights = isModelDirectory(source)
+        ? await this.fetchDirectory(source, expected, options)
+        : source instanceof FileModelSource
+          ? await this.useLocalFile(source, expected, options)
+          : await this.fetchFile(source, this.pathFor(source.uri), expected, options);
+      if (expected) this.backoff.succeeded(key);
+      return weights;
+    } catch (err) {
+      if (!expected || !(err instanceof IntegrityError) || err instanceof PinBackoffError) throw err;
+      const seconds = this.backoff.failed(key, err.message);
+      throw new PinBackoffError(`${err.message}; it is not fetched again for ${seconds} s`, seconds);
+    }
+  }
+
+  /** One object, cached at `path` (with `<path>.json`, `.resume`, `.partial-*` beside it). */
+  private async fetchFile(source: ModelSource, path: string, expected: string | undefined, options: FetchOptions): Promise<CachedWeights> {
     const record = await this.validRecord(path, source.uri);
     let known: SourceStat | undefined;
     if (record) {
-      if (expected && record.sha256 === expected) return fromCache(path, record);
-      if (!expected) {
+      if (expected && record.sha256 === expected) {
+        const cached = fromCache(path, record);
+        const verified = this.verifyFile(source, path, expected, record.size);
+        if (options.deferVerification) return { ...cached, verified };
+        if (await verified.then(() => true, () => false)) return cached;
+      } else if (!expected) {
         known = await source.stat();
         if (known.version === record.version && known.size === record.size) return fromCache(path, record);
       }
@@ -132,14 +199,126 @@ export class WeightsCache {
     return this.download(source, path, expected, known, options.signal);
   }
 
-  private async useLocalFile(source: FileModelSource, expected: string | undefined): Promise<CachedWeights> {
+  /** Hash a cached file against its pin; a mismatch removes it, so the next fetch downloads it again. */
+  private async verifyFile(source: ModelSource, path: string, expected: string, size: number): Promise<void> {
+    const [sha256] = await hashFiles([path], size);
+    if (sha256 === expected) return;
+    await evictFile(path);
+    throw new IntegrityError(`the cached copy of ${source.description} has sha256 ${sha256}, expected ${expected}: removed from the cache`);
+  }
+
+  private async useLocalFile(source: FileModelSource, expected: string | undefined, options: FetchOptions): Promise<CachedWeights> {
     const { size } = await source.stat();
+    const weights: CachedWeights = { ...emptyFigures('local-file'), path: source.path, dir: dirname(source.path), files: [], size, sha256: expected ?? '' };
+    if (!expected) return weights;
     // A local file is used in place (no copy); a pin is still checked, by hashing it.
-    const sha256 = expected ? await sha256OfFile(source.path) : '';
-    if (expected && sha256 !== expected) {
-      throw new IntegrityError(`${source.path}: sha256 is ${sha256}, expected ${expected}`);
+    const verified = hashFiles([source.path], size).then(([sha256]) => {
+      if (sha256 !== expected) throw new IntegrityError(`${source.path}: sha256 is ${sha256}, expected ${expected}`);
+    });
+    if (options.deferVerification) return { ...weights, verified };
+    await verified;
+    return weights;
+  }
+
+  /** A model directory: its manifest, then each file it lists, then the whole laid out side by side. */
+  private async fetchDirectory(source: ModelDirectorySource, expected: string | undefined, options: FetchOptions): Promise<CachedWeights> {
+    if (source.localPath !== undefined) return this.useLocalDirectory(source, source.localPath, expected, options);
+    const root = this.rootFor(source.uri);
+    if (expected) {
+      const found = await this.cachedDirectory(source, join(root, expected), expected, options);
+      if (found) return found;
     }
-    return { path: source.path, size, sha256, origin: 'local-file', attempts: 0, parts: 0, resumedBytes: 0, refetchedBytes: 0 };
+    // Staged by content (`files/<sha256>`): no file name can collide with another's `.json` record.
+    const staging = (name: string): string => join(root, 'files', name);
+    const manifestFile = await this.fetchFile(source.file(MANIFEST_NAME), staging(MANIFEST_NAME), expected, { signal: options.signal });
+    const manifest = parseManifest(await readFile(manifestFile.path, 'utf8'), source.file(MANIFEST_NAME).description);
+    const final = join(root, manifestFile.sha256);
+    if (!expected && (await validDirectory(final, source.uri, manifestFile.sha256))) {
+      return directoryWeights(final, manifest, manifestFile.sha256, emptyFigures('cache'));
+    }
+    const staged = new Map<string, string>([[MANIFEST_NAME, manifestFile.path]]);
+    const figures = emptyFigures('cache');
+    // One file at a time: each large file already downloads in parallel ranges.
+    for (const file of manifest.files) {
+      const got = await this.fetchFile(source.file(file.path), staging(file.sha256), file.sha256, { signal: options.signal });
+      if (got.size !== file.size) {
+        await evictFile(got.path);
+        throw new IntegrityError(`${source.file(file.path).description} is ${got.size} bytes, the manifest says ${file.size}`);
+      }
+      staged.set(file.path, got.path);
+      addFigures(figures, got);
+    }
+    await assembleDirectory(final, source.uri, manifestFile.sha256, staged);
+    return directoryWeights(final, manifest, manifestFile.sha256, figures);
+  }
+
+  /** A pinned directory already in the cache, once its files hash to what its manifest says. */
+  private async cachedDirectory(
+    source: ModelDirectorySource,
+    dir: string,
+    expected: string,
+    options: FetchOptions,
+  ): Promise<CachedWeights | undefined> {
+    if (!(await validDirectory(dir, source.uri, expected))) return undefined;
+    let manifest: ModelManifest;
+    try {
+      manifest = parseManifest(await readFile(join(dir, MANIFEST_NAME), 'utf8'), source.description);
+    } catch {
+      await rm(dir, { recursive: true, force: true });
+      return undefined;
+    }
+    const verified = this.verifyDirectory(source, dir, manifest, expected, async (bad) => {
+      await rm(dir, { recursive: true, force: true });
+      // The staged copies share the bad inodes: drop them too, so they are downloaded again.
+      const shaOf = new Map(manifest.files.map((f) => [f.path, f.sha256]));
+      for (const path of bad) await evictFile(join(dirname(dir), 'files', shaOf.get(path) ?? path));
+    });
+    const weights = directoryWeights(dir, manifest, expected, emptyFigures('cache'));
+    if (options.deferVerification) return { ...weights, verified };
+    return (await verified.then(() => true, () => false)) ? weights : undefined;
+  }
+
+  /**
+   * Hash every file of a directory (the manifest against the pin, the rest against the
+   * manifest); on a mismatch call `evict` with the bad paths and reject naming them.
+   */
+  private async verifyDirectory(
+    source: ModelDirectorySource,
+    dir: string,
+    manifest: ModelManifest,
+    expected: string,
+    evict: (bad: string[]) => Promise<void>,
+  ): Promise<void> {
+    const paths = directoryPaths(manifest);
+    const hashes = await hashFiles(paths.map((p) => join(dir, p)), manifestBytes(manifest));
+    const want = new Map<string, string>([...manifest.files.map((f) => [f.path, f.sha256] as const), [MANIFEST_NAME, expected]]);
+    const bad = paths.filter((p, i) => hashes[i] !== want.get(p));
+    if (bad.length === 0) return;
+    await evict(bad);
+    throw new IntegrityError(`${source.description}: ${bad.join(', ')} in the cache ${bad.length > 1 ? 'do' : 'does'} not match the pinned manifest: removed from the cache`);
+  }
+
+  /** A local folder, used in place. With a pin it needs its manifest, and every file is hashed. */
+  private async useLocalDirectory(source: ModelDirectorySource, dir: string, expected: string | undefined, options: FetchOptions): Promise<CachedWeights> {
+    const manifestText = await readFile(join(dir, MANIFEST_NAME), 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT' && !expected) return undefined;
+      throw new IntegrityError(`${source.description}: cannot read ${MANIFEST_NAME}, which a pinned model directory needs (${err.message})`);
+    });
+    if (manifestText === undefined) {
+      // A bare folder (a dev machine, SageMaker's model data): model.onnx and whatever is beside it.
+      const path = join(dir, MODEL_FILE_NAME);
+      const { size } = await stat(path).catch((err: unknown) => {
+        throw new IntegrityError(`${source.description} has no ${MANIFEST_NAME} and no ${MODEL_FILE_NAME} (${(err as Error).message})`);
+      });
+      return { ...emptyFigures('local-file'), path, dir, files: [], size, sha256: '' };
+    }
+    const manifest = parseManifest(manifestText, join(dir, MANIFEST_NAME));
+    const weights = directoryWeights(dir, manifest, expected ?? '', emptyFigures('local-file'));
+    if (!expected) return weights;
+    const verified = this.verifyDirectory(source, dir, manifest, expected, async () => undefined);
+    if (options.deferVerification) return { ...weights, verified };
+    await verified;
+    return weights;
   }
 
   private async validRecord(path: string, uri: string): Promise<CacheRecord | undefined> {
@@ -201,6 +380,8 @@ export class WeightsCache {
       await rename(recordTemp, `${path}.json`);
       return {
         path,
+        dir: dirname(path),
+        files: [],
         size: result.size,
         sha256: result.sha256,
         origin: 'download',
@@ -237,8 +418,40 @@ export class WeightsCache {
   }
 }
 
+type Figures = Pick<CachedWeights, 'origin' | 'attempts' | 'parts' | 'resumedBytes' | 'refetchedBytes'>;
+
+function emptyFigures(origin: CachedWeights['origin']): Figures {
+  return { origin, attempts: 0, parts: 0, resumedBytes: 0, refetchedBytes: 0 };
+}
+
+/** A directory counts as downloaded when any of its files was. */
+function addFigures(sum: Figures, file: CachedWeights): void {
+  if (file.origin === 'download') sum.origin = 'download';
+  sum.attempts += file.attempts;
+  sum.parts += file.parts;
+  sum.resumedBytes += file.resumedBytes;
+  sum.refetchedBytes += file.refetchedBytes;
+}
+
 function fromCache(path: string, record: CacheRecord): CachedWeights {
-  return { path, size: record.size, sha256: record.sha256, origin: 'cache', attempts: 0, parts: 0, resumedBytes: 0, refetchedBytes: 0 };
+  return { ...emptyFigures('cache'), path, dir: dirname(path), files: [], size: record.size, sha256: record.sha256 };
+}
+
+function directoryWeights(dir: string, manifest: ModelManifest, sha256: string, figures: Figures): CachedWeights {
+  return {
+    ...figures,
+    path: join(dir, manifest.model),
+    dir,
+    files: manifest.files.map((f) => f.path).filter((p) => p !== manifest.model),
+    size: manifestBytes(manifest),
+    sha256,
+  };
+}
+
+/** Drop a cached file and its record: the next fetch downloads it again. */
+async function evictFile(path: string): Promise<void> {
+  await rm(`${path}.json`, { force: true });
+  await rm(path, { force: true });
 }
 
 function positiveInt(name: string, value: number): number {

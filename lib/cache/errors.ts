@@ -1,3 +1,5 @@
+import { IntegrityError } from '../errors';
+
 /** The body ended early (connection cut, truncated response): retryable, and resumable. */
 export class TruncatedBodyError extends Error {
   constructor(message: string, options: { cause?: unknown } = {}) {
@@ -42,5 +44,19 @@ export class RangeNotHonouredError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'RangeNotHonouredError';
+  }
+}
+
+/**
+ * The model failed its pin recently and is not fetched again until its backoff ends: the
+ * 503 says so and carries Retry-After, instead of a full download on every request.
+ */
+export class PinBackoffError extends IntegrityError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+    this.name = 'PinBackoffError';
   }
 }

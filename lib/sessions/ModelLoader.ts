@@ -1,16 +1,19 @@
 import { InferenceSession } from 'onnxruntime-node';
 import { IntegrityError, ModelUnavailableError } from '../errors';
-import { DownloadAbortedError } from '../cache/errors';
+import { DownloadAbortedError, PinBackoffError } from '../cache/errors';
 import { WeightsCache, type CachedWeights } from '../cache/WeightsCache';
 import type { LoadRecord } from '../observability/records';
-import { SourceAccessDeniedError, SourceNotFoundError, type ModelSource } from '../sources/ModelSource';
+import { InvalidManifestError } from '../sources/ModelManifest';
+import { SourceAccessDeniedError, SourceNotFoundError, type ModelLocation } from '../sources/ModelSource';
+import { ModelFiles } from './ModelFiles';
 import { OnnxRunner } from './OnnxRunner';
 import { toSessionOptions, type SessionSettings } from './SessionOptions';
 
 export interface ModelConfig {
   name: string;
-  source: ModelSource;
-  /** Pinned sha256 of the weights, lower-case hex. */
+  /** One `.onnx` file, or a model directory (model.onnx, external data, companion files, manifest). */
+  source: ModelLocation;
+  /** Pinned sha256 of the weights (of the manifest, for a model directory), lower-case hex. */
   sha256?: string;
   session?: SessionSettings;
 }
@@ -24,6 +27,8 @@ export interface LoadedModel {
 
 export interface LoadEvents {
   onSessionCreate?: (model: string) => void;
+  /** A pinned model in the cache did not hash to its pin: its session was discarded, the model fetched again. */
+  onVerificationFailed?: (model: string, err: unknown) => void;
   /** Every load that ends, loaded or failed, with its timing and download figures. */
   onLoad?: (record: LoadRecord) => void;
 }
@@ -149,10 +154,22 @@ export class ModelLoader {
     const started = performance.now();
     let weights: CachedWeights | undefined;
     try {
-      weights = await this.fetchWeights(signal);
-      // Weights complete and verified: create the session even if the waiters left, so the
-      // next request finds the model ready instead of starting over.
-      const model = await this.createSession(weights, started);
+      // A pinned model from the cache is hashed on a worker thread while the session is created
+      // (a blocking native call); the session is used only if the hash matches.
+      weights = await this.fetchWeights(signal, true);
+      let model = await this.createSession(weights, started);
+      if (weights.verified) {
+        try {
+          await weights.verified;
+        } catch (err) {
+          // The cache removed the bad copy: this session came from wrong bytes. Fetch again
+          // (verified as it downloads) and start over.
+          await model.runner.session.release().catch(() => undefined);
+          this.events.onVerificationFailed?.(this.config.name, err);
+          weights = await this.fetchWeights(signal, false);
+          model = await this.createSession(weights, started);
+        }
+      }
       this.report({ model: this.config.name, outcome: 'loaded', durationMs: model.loadMs, ...figures(weights) });
       return model;
     } catch (err) {
@@ -178,10 +195,10 @@ export class ModelLoader {
     }
   }
 
-  private async fetchWeights(signal: AbortSignal): Promise<CachedWeights> {
+  private async fetchWeights(signal: AbortSignal, deferVerification: boolean): Promise<CachedWeights> {
     const { name, source } = this.config;
     try {
-      return await this.cache.fetch(source, this.config.sha256, { signal });
+      return await this.cache.fetch(source, this.config.sha256, { signal, deferVerification });
     } catch (err) {
       throw unavailable(name, source, err);
     }
@@ -198,11 +215,11 @@ export class ModelLoader {
     } catch (err) {
       throw new ModelUnavailableError(name, `model '${name}': onnxruntime could not load ${source.description}: ${message(err)}`, { cause: err });
     }
-    return { runner: new OnnxRunner(session), weights, loadMs: performance.now() - started };
+    return { runner: new OnnxRunner(session, new ModelFiles(weights.dir)), weights, loadMs: performance.now() - started };
   }
 }
 
-function unavailable(name: string, source: ModelSource, err: unknown): ModelUnavailableError {
+export function unavailable(name: string, source: ModelLocation, err: unknown): ModelUnavailableError {
   if (err instanceof DownloadAbortedError) {
     return new ModelUnavailableError(
       name,
@@ -213,8 +230,11 @@ function unavailable(name: string, source: ModelSource, err: unknown): ModelUnav
   if (err instanceof SourceNotFoundError || err instanceof SourceAccessDeniedError) {
     return new ModelUnavailableError(name, `model '${name}' is unavailable: ${err.message}`, { cause: err });
   }
-  if (err instanceof IntegrityError) {
-    return new ModelUnavailableError(name, `model '${name}' failed verification: ${err.message}`, { cause: err });
+  if (err instanceof IntegrityError || err instanceof InvalidManifestError) {
+    return new ModelUnavailableError(name, `model '${name}' failed verification: ${err.message}`, {
+      cause: err,
+      ...(err instanceof PinBackoffError ? { retryAfterSeconds: err.retryAfterSeconds } : {}),
+    });
   }
   return new ModelUnavailableError(
     name,

@@ -1,12 +1,17 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { ModelRunner, TensorSpec } from '../pipeline/Pipeline';
+import type { ModelFiles } from './ModelFiles';
 
 /** A warm onnxruntime session behind the small ModelRunner interface that pipelines use. */
 export class OnnxRunner implements ModelRunner {
   readonly inputs: readonly TensorSpec[];
   readonly outputs: readonly TensorSpec[];
 
-  constructor(readonly session: InferenceSession) {
+  constructor(
+    readonly session: InferenceSession,
+    /** Companion files of the model's directory, for the pipelines. */
+    readonly files?: ModelFiles,
+  ) {
     this.inputs = session.inputMetadata.map(toSpec);
     this.outputs = session.outputMetadata.map(toSpec);
   }

@@ -26,6 +26,27 @@ export interface ModelSource {
   open(range?: { start: number; end: number }, options?: { signal?: AbortSignal }): Promise<SourceBody>;
 }
 
+/**
+ * A model that is a directory of files under one prefix or folder (ModelManifest.ts): each
+ * file is a ModelSource of its own, addressed by its path relative to the directory.
+ */
+export interface ModelDirectorySource {
+  readonly kind: 'directory';
+  /** Ends in `/`. */
+  readonly uri: string;
+  readonly description: string;
+  file(path: string): ModelSource;
+  /** A local folder used in place (no copy into the cache); undefined for a remote store. */
+  readonly localPath?: string;
+}
+
+/** What a registry entry's `weights` names: one `.onnx` object, or a model directory. */
+export type ModelLocation = ModelSource | ModelDirectorySource;
+
+export function isModelDirectory(location: ModelLocation): location is ModelDirectorySource {
+  return (location as ModelDirectorySource).kind === 'directory';
+}
+
 /** The object does not exist or may not be read: a 503 for the model, not retried. */
 export class SourceNotFoundError extends Error {
   constructor(message: string, options: { cause?: unknown } = {}) {

@@ -1,13 +1,15 @@
+import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { FileModelSource } from './FileModelSource';
-import type { ModelSource } from './ModelSource';
+import { FileModelDirectory, S3ModelDirectory } from './ModelDirectories';
+import type { ModelLocation } from './ModelSource';
 import { S3ModelSource } from './S3ModelSource';
 
 export class InvalidModelUriError extends Error {
   constructor(uri: string, why: string) {
-    super(`invalid model URI '${uri}': ${why}; expected s3://bucket/key, file:///path or a path`);
+    super(`invalid model URI '${uri}': ${why}; expected s3://bucket/key, s3://bucket/prefix/ (a model directory), file:///path or a path`);
     this.name = 'InvalidModelUriError';
   }
 }
@@ -20,7 +22,7 @@ export function parseModelUri(uri: string): ParsedModelUri {
     const slash = rest.indexOf('/');
     if (slash <= 0) throw new InvalidModelUriError(uri, 'no bucket');
     const key = rest.slice(slash + 1);
-    if (key === '') throw new InvalidModelUriError(uri, 'no key');
+    if (key === '' || key === '/') throw new InvalidModelUriError(uri, 'no key');
     return { kind: 's3', bucket: rest.slice(0, slash), key };
   }
   if (uri.startsWith('file://')) return { kind: 'file', path: fileURLToPath(uri) };
@@ -29,9 +31,24 @@ export function parseModelUri(uri: string): ParsedModelUri {
   return { kind: 'file', path: isAbsolute(uri) ? uri : resolve(uri) };
 }
 
-export function modelSourceFor(uri: string, s3Client?: S3Client): ModelSource {
+/**
+ * The model `uri` names. An S3 key ending in `/` is a model directory (its manifest at
+ * `<prefix>manifest.json`); a local path is one when it ends in `/` or is a folder on disk.
+ */
+export function modelSourceFor(uri: string, s3Client?: S3Client): ModelLocation {
   const parsed = parseModelUri(uri);
-  return parsed.kind === 's3'
-    ? new S3ModelSource(parsed.bucket, parsed.key, s3Client)
-    : new FileModelSource(parsed.path);
+  if (parsed.kind === 's3') {
+    return parsed.key.endsWith('/')
+      ? new S3ModelDirectory(parsed.bucket, parsed.key, s3Client)
+      : new S3ModelSource(parsed.bucket, parsed.key, s3Client);
+  }
+  return uri.endsWith('/') || isFolder(parsed.path) ? new FileModelDirectory(parsed.path) : new FileModelSource(parsed.path);
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

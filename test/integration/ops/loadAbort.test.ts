@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DownloadAbortedError } from '../../../lib/cache/errors';
 import type { CachedWeights, WeightsCache } from '../../../lib/cache/WeightsCache';
@@ -17,7 +17,7 @@ function controlledCache() {
   const cache = {
     fetch: (_s: ModelSource, _pin?: string, options: { signal?: AbortSignal } = {}) =>
       new Promise<CachedWeights>((resolve, reject) => {
-        const weights: CachedWeights = { path, size: 1, sha256: '', origin: 'download', attempts: 1, parts: 1, resumedBytes: fetches.length ? 1234 : 0, refetchedBytes: 0 };
+        const weights: CachedWeights = { path, dir: dirname(path), files: [], size: 1, sha256: '', origin: 'download', attempts: 1, parts: 1, resumedBytes: fetches.length ? 1234 : 0, refetchedBytes: 0 };
         fetches.push({ signal: options.signal, finish: () => resolve(weights) });
         options.signal?.addEventListener('abort', () => reject(new DownloadAbortedError('aborted', 1234)), { once: true });
       }),
