@@ -3,15 +3,20 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { node22 } from '../../shipped/node22';
 import { extractZip } from './serviceFixture';
 
 /**
  * A Lambda-like sandbox in a temp folder outside the project (no package.json or node_modules
- * above it): the function zip unpacked as the task root, layer zips unpacked into one /opt, and
- * a child `node` started with cwd = task root and NODE_PATH = <opt>/nodejs/node_modules only, as
- * Lambda's Node runtime puts layers on the module path.
+ * above it): the function zip unpacked as the task root (or an image's task root as built), layer
+ * zips unpacked into one /opt, and a child Node 22 (Lambda's nodejs22.x) started with
+ * cwd = task root and NODE_PATH as Lambda's Node runtime sets it, nothing else on the module path:
+ *   /opt/nodejs/node22/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules
+ * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
+ * and https://docs.aws.amazon.com/lambda/latest/dg/packaging-layers.html#packaging-layers-paths).
+ * The stand-in for /var/runtime is empty: Lambda's holds the runtime client and an AWS SDK,
+ * which the functions must not count on (they bundle their own).
  */
-
 // Stands in for Lambda's runtime: loads the handler by absolute path from the task root, trying
 // .js, .mjs, .cjs as the Node runtime interface client does; says 'ready' once loaded; answers one
 // event per line of stdin on fd 3 (stdout and stderr are the function's log).
@@ -22,15 +27,23 @@ const readline = require('node:readline');
 const taskRoot = process.env.LAMBDA_TASK_ROOT;
 const [file, name] = process.env._HANDLER.split(/\\.(?=[^.]+$)/);
 const ext = ['.js', '.mjs', '.cjs'].find((e) => fs.existsSync(path.join(taskRoot, file + e)));
-if (ext !== '.cjs') throw new Error('expected the CommonJS bundle ' + file + '.cjs, found ' + ext);
+if (!ext) throw new Error('no ' + file + '.js, .mjs or .cjs in the task root');
 const handler = require(path.join(taskRoot, file + ext))[name];
 if (typeof handler !== 'function') throw new Error(process.env._HANDLER + ' is not a function');
 let ortPath = null;
 try { ortPath = require.resolve('onnxruntime-node', { paths: [taskRoot] }); } catch {}
-fs.writeSync(3, JSON.stringify({ ready: true, ortPath }) + '\\n');
+fs.writeSync(3, JSON.stringify({ ready: true, ortPath, handlerFile: file + ext }) + '\\n');
+const timeoutMs = Number(process.env.SANDBOX_TIMEOUT_S || 30) * 1000;
+let invocation = 0;
 const lines = readline.createInterface({ input: process.stdin });
 lines.on('line', async (line) => {
-  const result = await handler(JSON.parse(line));
+  const deadline = Date.now() + timeoutMs;
+  const context = {
+    awsRequestId: 'sandbox-' + ++invocation,
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+  const result = await handler(JSON.parse(line), context);
   fs.writeSync(3, JSON.stringify({ result }) + '\\n');
 });
 `;
@@ -50,6 +63,8 @@ export class LambdaSandbox {
   private child: ChildProcess | undefined;
   /** Where onnxruntime-node resolves from inside the sandbox (null: nowhere). */
   ortPath: string | null = null;
+  /** The file the handler was loaded from, relative to the task root. */
+  handlerFile = '';
 
   private constructor(
     readonly dir: string,
@@ -58,22 +73,33 @@ export class LambdaSandbox {
 
   /** Lays out the function zip and its layer zips, starts the runtime, waits until the handler is loaded. */
   static async start(options: {
-    functionZip: string;
-    layerZips: readonly string[];
+    /** The function's zip, unpacked as the task root... */
+    functionZip?: string;
+    /** ...or a task root already laid out (an image's /var/task). */
+    taskRoot?: string;
+    layerZips?: readonly string[];
+    /** An /opt already laid out (an image's), instead of layer zips. */
+    opt?: string;
     handler: string;
     env: Record<string, string>;
+    /** The function's timeout (context.getRemainingTimeInMillis counts down from it). */
+    timeoutSeconds?: number;
   }): Promise<LambdaSandbox> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'onnxless-lambda-'));
-    const sandbox = new LambdaSandbox(dir, path.join(dir, 'opt'));
-    const taskRoot = path.join(dir, 'task');
+    const sandbox = new LambdaSandbox(dir, options.opt ?? path.join(dir, 'opt'));
+    const taskRoot = options.taskRoot ?? path.join(dir, 'task');
     try {
-      await extractZip(options.functionZip, taskRoot);
-      await mkdir(sandbox.opt, { recursive: true });
-      for (const zip of options.layerZips) await extractZip(zip, sandbox.opt);
+      if (options.functionZip) await extractZip(options.functionZip, taskRoot);
+      if (!options.opt) {
+        await mkdir(sandbox.opt, { recursive: true });
+        for (const zip of options.layerZips ?? []) await extractZip(zip, sandbox.opt);
+      }
+      await mkdir(path.join(dir, 'runtime'), { recursive: true });
       await writeFile(path.join(dir, 'bootstrap.cjs'), BOOTSTRAP);
-      sandbox.spawn(taskRoot, options.handler, options.env);
-      const ready = JSON.parse(await sandbox.next()) as { ortPath: string | null };
+      sandbox.spawn(taskRoot, options.handler, { SANDBOX_TIMEOUT_S: String(options.timeoutSeconds ?? 30), ...options.env });
+      const ready = JSON.parse(await sandbox.next()) as { ortPath: string | null; handlerFile: string };
       sandbox.ortPath = ready.ortPath;
+      sandbox.handlerFile = ready.handlerFile;
       return sandbox;
     } catch (err) {
       await sandbox.stop();
@@ -82,14 +108,16 @@ export class LambdaSandbox {
   }
 
   private spawn(taskRoot: string, handler: string, env: Record<string, string>): void {
-    const child = spawn(process.execPath, [path.join(this.dir, 'bootstrap.cjs')], {
+    const child = spawn(node22(), [path.join(this.dir, 'bootstrap.cjs')], {
       cwd: taskRoot,
       env: {
         PATH: '/usr/bin:/bin',
-        LAMBDA_TASK_ROOT: taskRoot,
-        _HANDLER: handler,
-        NODE_PATH: path.join(this.opt, 'nodejs/node_modules'),
         ...env,
+        // Reserved: Lambda sets these whatever the function's configuration says.
+        LAMBDA_TASK_ROOT: taskRoot,
+        LAMBDA_RUNTIME_DIR: path.join(this.dir, 'runtime'),
+        _HANDLER: handler,
+        NODE_PATH: [path.join(this.opt, 'nodejs/node22/node_modules'), path.join(this.opt, 'nodejs/node_modules'), path.join(this.dir, 'runtime/node_modules')].join(':'),
       },
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
     });

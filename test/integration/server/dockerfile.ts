@@ -6,11 +6,20 @@ import { readFileSync } from 'node:fs';
  */
 export interface Stage {
   from: string;
+  /** The `AS <name>` of the stage, if any. */
+  name?: string;
   env: Record<string, string>;
   entrypoint: string[];
   cmd: string[];
   runs: string[];
   copies: string[];
+  /** WORKDIR, COPY and RUN in order, expanded: what building the stage does. */
+  steps: Step[];
+}
+
+export interface Step {
+  instruction: 'WORKDIR' | 'COPY' | 'RUN';
+  args: string;
 }
 
 export function readStages(path: string, buildArgs: Record<string, string> = {}): Stage[] {
@@ -32,7 +41,19 @@ export function readStages(path: string, buildArgs: Record<string, string> = {})
     switch (instruction.toUpperCase()) {
       case 'FROM':
         vars = {};
-        stages.push({ from: expand(body.split(/\s+/)[0] ?? '', { ...globalArgs }), env: {}, entrypoint: [], cmd: [], runs: [], copies: [] });
+        stages.push({
+          from: expand(body.split(/\s+/)[0] ?? '', { ...globalArgs }),
+          name: /\sAS\s+(\S+)/i.exec(body)?.[1],
+          env: {},
+          entrypoint: [],
+          cmd: [],
+          runs: [],
+          copies: [],
+          steps: [],
+        });
+        break;
+      case 'WORKDIR':
+        stage?.steps.push({ instruction: 'WORKDIR', args: expand(body, { ...vars, ...stage.env }) });
         break;
       case 'ARG': {
         const [name = '', value] = body.split(/=(.*)/s);
@@ -54,11 +75,13 @@ export function readStages(path: string, buildArgs: Record<string, string> = {})
         if (stage) stage.cmd = JSON.parse(body) as string[];
         break;
       case 'RUN':
-        stage?.runs.push(expand(body, { ...vars, ...stage.env }));
+      case 'COPY': {
+        if (!stage) break;
+        const args = expand(body, { ...vars, ...stage.env });
+        (instruction.toUpperCase() === 'RUN' ? stage.runs : stage.copies).push(args);
+        stage.steps.push({ instruction: instruction.toUpperCase() as 'RUN' | 'COPY', args });
         break;
-      case 'COPY':
-        stage?.copies.push(expand(body, { ...vars, ...stage.env }));
-        break;
+      }
       default:
         break;
     }
@@ -66,9 +89,12 @@ export function readStages(path: string, buildArgs: Record<string, string> = {})
   return stages;
 }
 
+// A variable the Dockerfile never declares (one the base image sets, such as LAMBDA_TASK_ROOT)
+// stays as written, for whoever knows the base image to fill in.
 function expand(text: string, vars: Record<string, string>): string {
-  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_, name: string, fallback: string | undefined) => {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (whole, name: string, fallback: string | undefined) => {
     const value = vars[name];
+    if (value === undefined && fallback === undefined) return whole;
     return value === undefined || value === '' ? (fallback ?? '') : value;
   });
 }
