@@ -6,6 +6,7 @@ import { parseRegistry, type Registry } from '../registry/index';
 import { OPENAPI_FILE } from './defaults';
 import { ensureLayer, formatBytes } from './layers';
 import { GPU_IMAGE_NAME, GPU_IMAGE_PLACEHOLDER, type EcrImage } from './containers';
+import { applyApiLimits } from './apiLimits';
 import { planDeployment, type DeploymentPlan } from './plan';
 
 /**
@@ -31,6 +32,8 @@ interface Serverless {
       runtime?: string;
       stage?: string;
       httpApi?: { authorizers?: Record<string, unknown>; [key: string]: unknown };
+      logs?: { httpApi?: boolean | { format?: string }; [key: string]: unknown };
+      compiledCloudFormationTemplate?: { Resources?: Record<string, unknown> };
       ecr?: { images: Record<string, unknown>; scanOnPush?: boolean; maxImageCount?: number };
       naming: { getNormalizedFunctionName(name: string): string; getLambdaLayerLogicalId(name: string): string };
     };
@@ -43,7 +46,12 @@ interface Serverless {
   pluginManager: { plugins: object[] };
   getProvider(name: string): {
     getStage(): string;
-    naming: Serverless['service']['provider']['naming'] & { getEcrRepositoryName?(): string };
+    naming: Serverless['service']['provider']['naming'] & {
+      getEcrRepositoryName?(): string;
+      getHttpApiStageLogicalId(): string;
+      getHttpApiRouteLogicalId(routeKey: string): string;
+      getHttpApiLogGroupLogicalId(): string;
+    };
     /** The framework's own docker build + push to its ECR repository (what it does for image functions). */
     resolveImageUriAndShaFromPath?(args: Record<string, unknown>): Promise<{ functionImageUri: string }>;
   };
@@ -90,7 +98,10 @@ export default class OnnxlessPlugin {
       'before:package:createDeploymentArtifacts': () => this.buildLayers(),
       // Custom resources are merged into the template during package:finalize: the GPU image's
       // URI must be in them by then.
-      'before:package:finalize': () => this.buildGpuImage(),
+      'before:package:finalize': async () => {
+        this.applyApiLimits();
+        await this.buildGpuImage();
+      },
       'after:package:finalize': () => this.reportArtifacts(),
     };
   }
@@ -120,6 +131,7 @@ export default class OnnxlessPlugin {
     }
     this.registry = registry;
     this.merge(this.plan);
+    this.enableAccessLogs(this.plan);
     this.letLayersPackageOffline();
     this.logging.log.info(
       `onnxless: ${Object.keys(registry.models).length} model(s) -> ${Object.keys(this.plan.functions).join(', ')}; auth ${registry.auth.type}`,
@@ -155,6 +167,26 @@ export default class OnnxlessPlugin {
       taken('provider.ecr.images', service.provider.ecr.images, Object.keys(plan.ecrImages));
       service.provider.ecr.images = { ...service.provider.ecr.images, ...plan.ecrImages };
     }
+  }
+
+  /**
+   * The registry's access logs use the framework's own (`provider.logs.httpApi`: a log group and
+   * the stage's AccessLogSettings, one JSON line per request); a format the service sets itself wins.
+   */
+  private enableAccessLogs(plan: DeploymentPlan): void {
+    if (plan.api.accessLogRetentionDays === undefined) return;
+    const provider = this.serverless.service.provider;
+    provider.logs ??= {};
+    provider.logs.httpApi ??= true;
+  }
+
+  /** Throttling on the stage and the access logs' retention, once the framework compiled them. */
+  applyApiLimits(): void {
+    if (!this.plan) return;
+    const provider = this.serverless.getProvider('aws');
+    const template = this.serverless.service.provider.compiledCloudFormationTemplate;
+    if (!template?.Resources) return;
+    applyApiLimits(template.Resources as Parameters<typeof applyApiLimits>[0], this.plan.api, provider.naming);
   }
 
   /**

@@ -6,6 +6,7 @@ import {
   type AuthConfig,
   type ModelEntry,
   type Registry,
+  type Throttle,
 } from '../registry/index';
 import { RegistryError } from '../registry/errors';
 import {
@@ -20,6 +21,7 @@ import {
 } from './containers';
 import { LAMBDA_LIMITS, MODEL_FUNCTION_DEFAULTS, OPENAPI_FILE, SERVER_FUNCTION, ephemeralStorageMb, memorySizeMb } from './defaults';
 import { layerPaths, type LayerName } from './layers';
+import { apiLimits, type ApiLimits } from './apiLimits';
 import { formatCatalog } from '../http/modelCatalog';
 import { modelRoutes, serverRoutes, versionOfWeights, type HttpMethod, type ModelRoutesInfo } from '../http/routeTable';
 
@@ -48,6 +50,8 @@ export interface FunctionConfig {
   environment: Record<string, string>;
   layers?: Cfn[];
   role: string;
+  /** Lambda reserved concurrency, from the registry entry. */
+  reservedConcurrency?: number;
   events: HttpApiEvent[];
   package?: { patterns: string[] };
 }
@@ -75,6 +79,8 @@ export interface DeploymentPlan {
   ecrImages: Record<string, EcrImage>;
   /** Some `runtime: gpu` model names no image: the plugin builds GPU_IMAGE_NAME and puts its URI in. */
   buildsGpuImage: boolean;
+  /** Throttling and access logs of the HTTP API, applied to the compiled template (apiLimits.ts). */
+  api: ApiLimits;
 }
 
 export interface PlanContext {
@@ -112,6 +118,7 @@ export function planDeployment(registry: Registry, ctx: PlanContext): Deployment
     authorizers: {},
     ecrImages: {},
     buildsGpuImage: false,
+    api: apiLimits(registry.api, {}),
   };
   const authorizer = routeAuthorizer(registry.auth, plan);
 
@@ -139,6 +146,7 @@ export function planDeployment(registry: Registry, ctx: PlanContext): Deployment
   if (problems.length > 0) throw new RegistryError(problems);
 
   plan.functions[SERVER_FUNCTION.key] = planServerFunction(registry, ctx, authorizer);
+  plan.api = apiLimits(registry.api, modelThrottles(registry, plan));
   plan.resources[roleLogicalId(SERVER_FUNCTION.key, ctx)] = functionRole(SERVER_FUNCTION.key, functionName(SERVER_FUNCTION.key, ctx));
 
   if (registry.bucket.create) Object.assign(plan.resources, bucketResources(registry.bucket.name));
@@ -206,6 +214,7 @@ function planModelFunction(
     ...(ephemeralStorageSize === undefined ? {} : { ephemeralStorageSize }),
     environment: modelEnvironment(name, entry),
     role: roleLogicalId(name, ctx),
+    ...(entry.reservedConcurrency === undefined ? {} : { reservedConcurrency: entry.reservedConcurrency }),
     events: routes.map(({ method, path }) => httpApiEvent(method, path, authorizer)),
     package: onlyOwnBundle(handlerFile, ctx),
   };
@@ -238,6 +247,16 @@ export function modelEnvironment(name: string, entry: ModelEntry): Record<string
   if (entry.graphOptimization !== undefined) env.ONNXLESS_GRAPH_OPTIMIZATION = entry.graphOptimization;
   if (entry.executionProviders !== undefined) env.ONNXLESS_EXECUTION_PROVIDERS = entry.executionProviders.join(',');
   return env;
+}
+
+/** Route key -> throttle for each Lambda model whose entry sets its own; the rest take the API default. */
+function modelThrottles(registry: Registry, plan: DeploymentPlan): Record<string, Throttle> {
+  const throttles: Record<string, Throttle> = {};
+  for (const [name, entry] of Object.entries(registry.models)) {
+    if (!entry.throttle || !plan.functions[name]) continue;
+    for (const { httpApi } of plan.functions[name].events) throttles[`${httpApi.method} ${httpApi.path}`] = entry.throttle;
+  }
+  return throttles;
 }
 
 /** The route table's view of a registry entry: its version (when its key names one) and domain route. */

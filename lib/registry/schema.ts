@@ -52,6 +52,38 @@ const int = (min: number, max: number, unit: string) =>
     .min(min, `must be at least ${min} ${unit}`)
     .max(max, `must be at most ${max} ${unit}`);
 
+/**
+ * API Gateway throttling of a route: steady requests per second and the burst above it. The
+ * default keeps one model from taking the account's Lambda concurrency (1,000 by default, shared
+ * by every function in the region) or its bill: raise it per model when traffic needs more.
+ */
+export const ThrottleSchema = z.strictObject({
+  rateLimit: z.number().min(0, 'must be at least 0 requests per second').max(10_000, 'must be at most 10000 requests per second'),
+  burstLimit: int(0, 5_000, 'requests'),
+});
+export const DEFAULT_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
+
+/** Retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const DEFAULT_ACCESS_LOG_RETENTION_DAYS = 30;
+
+/** The HTTP API as a whole: the default throttle of every route, and its access logs. */
+export const ApiSchema = z.strictObject({
+  throttle: ThrottleSchema.default(DEFAULT_THROTTLE),
+  /** One JSON line per request in CloudWatch Logs, kept this many days; `false`: none. */
+  accessLogs: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        retentionDays: z
+          .number()
+          .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `expected one of ${LOG_RETENTION_DAYS.join(', ')} days`)
+          .default(DEFAULT_ACCESS_LOG_RETENTION_DAYS),
+      }),
+    ])
+    .default({ retentionDays: DEFAULT_ACCESS_LOG_RETENTION_DAYS }),
+});
+
 export const ModelEntrySchema = z.strictObject({
   /** Where the weights live: `s3://bucket/key`. The function may read exactly this object. */
   weights: s3Uri,
@@ -90,6 +122,10 @@ export const ModelEntrySchema = z.strictObject({
     .optional(),
   /** Where a requested execution provider (cuda) cannot load, run on CPU instead of failing. */
   cpuFallback: z.boolean().optional(),
+  /** Lambda reserved concurrency: at most this many instances at once, kept out of the account's shared pool. */
+  reservedConcurrency: int(0, 10_000, 'instances').optional(),
+  /** API Gateway throttling of this model's routes; default: `api.throttle`. */
+  throttle: ThrottleSchema.optional(),
   /** Dynamic batching on the GPU server (Triton's max_batch_size and max_queue_delay). */
   batching: z
     .strictObject({
@@ -132,6 +168,7 @@ const ModelNameSchema = z
 export const RegistrySchema = z.strictObject({
   bucket: BucketSchema,
   auth: AuthSchema.default({ type: 'iam' }),
+  api: ApiSchema.default({ throttle: DEFAULT_THROTTLE, accessLogs: { retentionDays: DEFAULT_ACCESS_LOG_RETENTION_DAYS } }),
   models: z.record(ModelNameSchema, ModelEntrySchema).default({}),
 });
 
@@ -139,6 +176,8 @@ export type ModelEntryInput = z.input<typeof ModelEntrySchema>;
 export type ModelEntry = z.output<typeof ModelEntrySchema>;
 export type BucketConfig = z.output<typeof BucketSchema>;
 export type AuthConfig = z.output<typeof AuthSchema>;
+export type ApiConfig = z.output<typeof ApiSchema>;
+export type Throttle = z.output<typeof ThrottleSchema>;
 export type RegistryInput = z.input<typeof RegistrySchema>;
 export type Registry = z.output<typeof RegistrySchema>;
 export type ModelField = keyof ModelEntryInput;
