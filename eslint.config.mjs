@@ -9,7 +9,7 @@ const CORE = ['sources', 'cache', 'sessions', 'protocol', 'service'];
 const handlersBan = { group: ['**/handlers', '**/handlers/**'], message: 'lib/ never imports handlers/: handlers are thin wiring over lib.' };
 
 export default defineConfig(
-  globalIgnores(['node_modules/', '.serverless/', '.esbuild/', '.build/', '.local/', 'dist/', 'coverage/', 'bench/.cache/', 'layers/*/dist/', '.ci/node/']),
+  globalIgnores(['node_modules/', '.serverless/', '.esbuild/', '.build/', '.local/', 'dist/', 'coverage/', 'bench/.cache/', 'layers/*/dist/', '.ci/']),
   js.configs.recommended,
   tseslint.configs.recommended,
   {
