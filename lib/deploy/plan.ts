@@ -1,8 +1,10 @@
 import path from 'node:path';
 import {
   DEFAULT_MODEL_HANDLER,
+  LAMBDA_NODE_RUNTIMES,
   parseS3Uri,
   type Architecture,
+  type LambdaNodeRuntime,
   type AuthConfig,
   type ModelEntry,
   type Registry,
@@ -43,6 +45,8 @@ export interface FunctionConfig {
   /** Zip functions; an image function (`package: image`) has `image` instead. */
   handler?: string;
   image?: { name: string };
+  /** A model's own Node runtime; absent: the provider's (nodejs22.x). */
+  runtime?: LambdaNodeRuntime;
   architecture: Architecture;
   memorySize: number;
   timeout: number;
@@ -135,10 +139,12 @@ export function planDeployment(registry: Registry, ctx: PlanContext): Deployment
       // The image holds onnxruntime, sharp and every handler: no layers, no zip, no handler field.
       const image = lambdaImageName(name);
       plan.ecrImages[image] = lambdaImage(name, entry, fn.handler ?? DEFAULT_MODEL_HANDLER, fn.architecture);
-      const { handler: _handler, package: _package, ...rest } = fn;
+      // An image brings its own Node (images/Dockerfile.lambda): a zip runtime does not apply.
+      if (fn.runtime) problems.push(`model '${name}': runtime: ${fn.runtime} applies to zip functions; package: image runs the image's own Node`);
+      const { handler: _handler, package: _package, runtime: _runtime, ...rest } = fn;
       plan.functions[name] = { ...rest, image: { name: image } };
     } else {
-      fn.layers = useLayers(['onnxruntime', ...(entry.layers ?? [])], fn.architecture, ctx, plan);
+      fn.layers = useLayers(['onnxruntime', ...(entry.layers ?? [])], fn.architecture, fn.runtime ?? ctx.runtime, ctx, plan);
       plan.functions[name] = fn;
     }
     plan.resources[roleLogicalId(name, ctx)] = functionRole(name, fn.name, parseS3Uri(entry.weights));
@@ -208,6 +214,7 @@ function planModelFunction(
   return {
     name: fnName,
     handler,
+    ...(isLambdaNodeRuntime(entry.runtime) ? { runtime: entry.runtime } : {}),
     architecture: entry.architecture ?? MODEL_FUNCTION_DEFAULTS.architecture,
     memorySize: entry.memorySize ?? memorySizeMb(entry.size),
     timeout: entry.timeout ?? MODEL_FUNCTION_DEFAULTS.timeout,
@@ -315,16 +322,23 @@ function httpApiEvent(method: HttpApiEvent['httpApi']['method'], path: string, a
   return { httpApi: { method, path, ...(authorizer ? { authorizer } : {}) } };
 }
 
-function useLayers(layers: LayerName[], architecture: Architecture, ctx: PlanContext, plan: DeploymentPlan): Cfn[] {
+function isLambdaNodeRuntime(runtime: string | undefined): runtime is LambdaNodeRuntime {
+  return (LAMBDA_NODE_RUNTIMES as readonly string[]).includes(runtime ?? '');
+}
+
+/** A layer is shared by every function of its architecture: it lists each runtime among them. */
+function useLayers(layers: LayerName[], architecture: Architecture, runtime: string, ctx: PlanContext, plan: DeploymentPlan): Cfn[] {
   return [...new Set(layers)].map((layer) => {
     const key = layerKey(layer, architecture);
-    if (!plan.layers[key]) {
+    const existing = plan.layers[key];
+    if (existing && !existing.compatibleRuntimes.includes(runtime)) existing.compatibleRuntimes.push(runtime);
+    if (!existing) {
       const artifact = path.relative(ctx.root, layerPaths(ctx.root, layer, architecture).zip).split(path.sep).join('/');
       plan.layers[key] = {
         name: `${ctx.service}-${ctx.stage}-${layer}-${architecture}`,
         description: LAYER_DESCRIPTIONS[layer],
         package: { artifact },
-        compatibleRuntimes: [ctx.runtime],
+        compatibleRuntimes: [runtime],
         compatibleArchitectures: [architecture],
         licenseInfo: layer === 'onnxruntime' ? 'MIT' : 'Apache-2.0 AND LGPL-3.0-or-later',
       };

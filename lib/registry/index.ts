@@ -10,6 +10,7 @@ export {
   MODEL_NAME_PATTERN,
   PACKAGE_TYPES,
   RUNTIMES,
+  LAMBDA_NODE_RUNTIMES,
   RESERVED_MODEL_NAMES,
   RegistrySchema,
   ModelEntrySchema,
@@ -28,6 +29,7 @@ export {
   type ModelField,
   type PackageType,
   type Runtime,
+  type LambdaNodeRuntime,
   type Registry,
   type RegistryInput,
 } from './schema';

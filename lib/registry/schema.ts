@@ -23,8 +23,15 @@ export type ExtraLayer = (typeof EXTRA_LAYERS)[number];
 export const PACKAGE_TYPES = ['zip', 'image'] as const;
 export type PackageType = (typeof PACKAGE_TYPES)[number];
 
-/** Where a model runs: a Lambda function, or `onnxless serve` on a SageMaker GPU endpoint. */
-export const RUNTIMES = ['lambda', 'gpu'] as const;
+/** Lambda's Node runtimes a zip function may name; CI runs the handler tests on both (.ci/run). */
+export const LAMBDA_NODE_RUNTIMES = ['nodejs22.x', 'nodejs24.x'] as const;
+export type LambdaNodeRuntime = (typeof LAMBDA_NODE_RUNTIMES)[number];
+
+/**
+ * Where a model runs: a Lambda function (`lambda`: on provider.runtime, default nodejs22.x; or on
+ * the Node runtime named), or `onnxless serve` on a SageMaker GPU endpoint (`gpu`).
+ */
+export const RUNTIMES = ['lambda', ...LAMBDA_NODE_RUNTIMES, 'gpu'] as const;
 export type Runtime = (typeof RUNTIMES)[number];
 
 /** The handler a model gets when its entry names none: OIP v2 over raw tensors. */
@@ -111,7 +118,7 @@ export const ModelEntrySchema = z.strictObject({
   layers: z.array(z.enum(EXTRA_LAYERS)).optional(),
   /** `zip` (default) or `image`: a Lambda container image built from images/Dockerfile.lambda. */
   package: z.enum(PACKAGE_TYPES).optional(),
-  /** `lambda` (default) or `gpu`: a SageMaker real-time endpoint running images/Dockerfile.gpu. */
+  /** `lambda` (default), `nodejs22.x` or `nodejs24.x` (a Lambda function on that runtime), or `gpu`: a SageMaker real-time endpoint running images/Dockerfile.gpu. */
   runtime: z.enum(RUNTIMES).optional(),
   /** SageMaker instance type of a `runtime: gpu` model, e.g. ml.g5.xlarge. */
   instanceType: z.string().regex(/^ml\.[a-z0-9-]+\.[a-z0-9]+$/, 'expected a SageMaker instance type such as ml.g5.xlarge').optional(),
