@@ -174,6 +174,59 @@ describe('binary tensor extension through API Gateway (base64 bodies)', () => {
   });
 });
 
+describe('JSON numbers and text: the written rules (docs/runtime.md)', () => {
+  const withInput = (name: string, patch: Record<string, unknown>) =>
+    (jsonInputs() as Array<Record<string, unknown>>).map((i) => (i.name === name ? { ...i, ...patch } : i));
+  const text = (inputs: unknown[], outputs: string[]) => JSON.stringify({ inputs, outputs: outputs.map((name) => ({ name })) });
+
+  it('round-trips -0.0 in FP32, FP64 and FP16 outputs', async () => {
+    const inputs = withInput('in_float32', { data: [-0, 1, 2, 3, 4, 5] }).map((i) =>
+      i.name === 'in_float64' || i.name === 'in_float16' ? { ...i, data: [-0, 1, 2, 3, 4, 5] } : i,
+    );
+    const result = await infer(text(inputs, ['out_float32', 'out_float64', 'out_float16']).replaceAll('[0,1,2,3,4,5]', '[-0.0,1,2,3,4,5]'));
+    expect(result.statusCode).toBe(200);
+    expect(result.body.match(/"data":\[-0\.0,1,2,3,4,5\]/g)).toHaveLength(3);
+  });
+
+  it.each([
+    ['FP32 1e999 (JSON.parse reads Infinity)', 'in_float32', '1e999', /data\[0\] is a number out of range .*finite number within FP32 range/],
+    ['FP32 1e39 (overflows float32)', 'in_float32', '1e39', /data\[0\] is number 1e\+39, expected a finite number within FP32 range/],
+    ['FP64 -1e999', 'in_float64', '-1e999', /data\[0\] is a number out of range .*within FP64 range/],
+    ['FP16 70000', 'in_float16', '70000', /data\[0\] is number 70000, expected a finite number within FP16 range/],
+    ['a NaN literal (not JSON)', 'in_float32', 'NaN', /body is not valid JSON/],
+  ])('refuses %s with a 400 naming the input', async (_what, name, literal, message) => {
+    const body = text(withInput(name, { data: ['@', 1, 2, 3, 4, 5] }), []).replace('"@"', literal);
+    const result = await infer(body);
+    expect(result.statusCode).toBe(400);
+    expect(jsonBody(result).error).toMatch(message);
+  });
+
+  it('refuses a BYTES element that is not UTF-8, rather than storing U+FFFD', async () => {
+    const element = Buffer.from([0x66, 0xff, 0xfe]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(element.length);
+    const elements = Buffer.concat(Array.from({ length: 6 }, () => [len, element]).flat());
+    const others = (jsonInputs() as Array<{ name: string }>).filter((i) => i.name !== 'in_string');
+    const header = Buffer.from(JSON.stringify({ inputs: [...others, { name: 'in_string', shape: [2, 3], datatype: 'BYTES', parameters: { binary_data_size: elements.length } }] }));
+    const result = await infer(Buffer.concat([header, elements]), { 'inference-header-content-length': String(header.length) });
+    expect(result.statusCode).toBe(400);
+    expect(jsonBody(result).error).toBe("input 'in_string': BYTES element 0 is not valid UTF-8; onnxruntime string tensors carry UTF-8 text only");
+  });
+
+  it('refuses a JSON BYTES element with a lone surrogate', async () => {
+    const result = await infer(text(withInput('in_string', { data: ['ok', '@', 'a', 'b', 'c', 'd'] }), []).replace('"@"', '"\\ud800"'));
+    expect(result.statusCode).toBe(400);
+    expect(jsonBody(result).error).toMatch(/input 'in_string': data\[1\] is a string, expected a string of whole Unicode characters/);
+  });
+
+  it('answers class_count with Triton classification strings', async () => {
+    const body = JSON.stringify({ inputs: withInput('in_float32', { data: [0.25, 0.5, 0.125, 1, 0, -1] }), outputs: [{ name: 'out_float32', parameters: { class_count: 2 } }] });
+    const result = await infer(body);
+    expect(result.statusCode).toBe(200);
+    expect(jsonBody(result).outputs).toEqual([{ name: 'out_float32', datatype: 'BYTES', shape: [2, 2], data: ['0.500000:1', '0.250000:0', '1.000000:0', '0.000000:1'] }]);
+  });
+});
+
 describe('bad input gets a clear 4xx, never a crash', () => {
   const x = { name: 'x', shape: [2, 3], datatype: 'FP32', data: [1, 2, 3, 4, 5, 6] };
   const a = { name: 'a', shape: [2], datatype: 'FP32', data: [1, 2] };
