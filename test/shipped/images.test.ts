@@ -3,7 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpApiEvent, LambdaSandbox } from '../integration/deploy/lambdaSandbox';
+import { LambdaSandbox } from '../integration/deploy/lambdaSandbox';
+import { httpApiEvent, jsonBody, type Result } from '../support/httpApiEvent';
 import { call, spawnServer, waitFor, type SpawnedServer } from '../integration/server/helpers';
 import { batchableModel } from '../integration/server/models';
 import { startLocalS3, TEST_CREDENTIALS, type LocalS3 } from '../support/localS3';
@@ -124,9 +125,9 @@ describe('images/Dockerfile.lambda, assembled and invoked as the Lambda base ima
   });
 
   it('answers an OIP infer with weights fetched from S3 at init', async () => {
-    const result = await sandbox.invoke(httpApiEvent('POST', '/v2/models/big/infer', INFER));
+    const result = (await sandbox.invoke(httpApiEvent('POST', '/v2/models/big/infer', { body: JSON.stringify(INFER) }))) as Result;
     expect(result.statusCode, result.body).toBe(200);
-    const body = JSON.parse(result.body) as InferReply;
+    const body = jsonBody(result) as InferReply;
     expect(body.model_name).toBe('big');
     expect(scaledOf(body)).toEqual([3, 6, 9, 12]);
   });

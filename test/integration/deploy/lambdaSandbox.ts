@@ -165,28 +165,3 @@ export class LambdaSandbox {
     await rm(this.dir, { recursive: true, force: true });
   }
 }
-
-/** An API Gateway HTTP API (payload 2.0) event as Lambda receives it. */
-export function httpApiEvent(method: 'GET' | 'POST', rawPath: string, body?: unknown): Record<string, unknown> {
-  return {
-    version: '2.0',
-    routeKey: `${method} ${rawPath}`,
-    rawPath,
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json', host: 'abc123.execute-api.us-east-1.amazonaws.com' },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'abc123',
-      domainName: 'abc123.execute-api.us-east-1.amazonaws.com',
-      domainPrefix: 'abc123',
-      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'vitest' },
-      requestId: 'test-request',
-      routeKey: `${method} ${rawPath}`,
-      stage: '$default',
-      time: '01/Jan/2030:00:00:00 +0000',
-      timeEpoch: 1893456000000,
-    },
-    isBase64Encoded: false,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  };
-}

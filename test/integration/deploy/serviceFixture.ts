@@ -9,8 +9,9 @@ import { parseDocument } from 'yaml';
 import { open, type Entry, type ZipFile } from 'yauzl';
 
 /**
- * Runs the real `serverless package` (osls) on a copy of the project's serverless.yml, in a temp
- * service folder whose code folders link back to the project: no framework mocks, no AWS.
+ * Runs the real `serverless package` (osls) on the example registry (a fixture copy of the
+ * project's serverless.yml: the live file belongs to the user, whose `push` and `train` edit it),
+ * in a temp service folder whose code folders link back to the project: no framework mocks, no AWS.
  */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const SERVERLESS_BIN = path.join(ROOT, 'node_modules/osls/bin/serverless.js');
@@ -21,6 +22,8 @@ export interface PackagedService {
   out: string;
   log: string;
   template: CfnTemplate;
+  /** The run's shared package (examplePackage.ts): removed by the run, not by one file. */
+  shared?: boolean;
 }
 
 export interface CfnTemplate {
@@ -28,16 +31,18 @@ export interface CfnTemplate {
   Outputs: Record<string, unknown>;
 }
 
-/** serverless.yml of the project, with `edit` applied to its parsed document (comments kept). */
+export const EXAMPLE_REGISTRY = path.join(ROOT, 'test/fixtures/registry/serverless.yml');
+
+/** The example registry, with `edit` applied to its parsed document (comments kept). */
 export async function serviceConfig(edit: (doc: ReturnType<typeof parseDocument>) => void = () => {}): Promise<string> {
-  const doc = parseDocument(await readFile(path.join(ROOT, 'serverless.yml'), 'utf8'));
+  const doc = parseDocument(await readFile(EXAMPLE_REGISTRY, 'utf8'));
   edit(doc);
   return doc.toString();
 }
 
-/** A temp service folder: this config, the project's code linked in, and any extra files given. */
-export async function makeService(config: string, extraFiles: Record<string, string> = {}): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'onnxless-svc-'));
+/** A service folder (a new temp one unless given): this config, the project's code linked in, and any extra files given. */
+export async function makeService(config: string, extraFiles: Record<string, string> = {}, into?: string): Promise<string> {
+  const dir = into ?? (await mkdtemp(path.join(os.tmpdir(), 'onnxless-svc-')));
   for (const name of LINKED) await symlink(path.join(ROOT, name), path.join(dir, name));
   await writeFile(path.join(dir, 'serverless.yml'), config);
   for (const [file, content] of Object.entries(extraFiles)) {
@@ -79,8 +84,8 @@ export function runServerless(dir: string, args: string[]): Promise<RunResult> {
   });
 }
 
-export async function packageService(config: string, extraFiles: Record<string, string> = {}): Promise<PackagedService> {
-  const dir = await makeService(config, extraFiles);
+export async function packageService(config: string, extraFiles: Record<string, string> = {}, into?: string): Promise<PackagedService> {
+  const dir = await makeService(config, extraFiles, into);
   const out = path.join(dir, 'package-out');
   const { code, output } = await runServerless(dir, ['package', '--package', out]);
   if (code !== 0) throw new Error(`serverless package failed (${code}):\n${output}`);
@@ -88,8 +93,8 @@ export async function packageService(config: string, extraFiles: Record<string, 
   return { dir, out, log: output, template };
 }
 
-export async function removeService(service: { dir: string } | undefined): Promise<void> {
-  if (service) await rm(service.dir, { recursive: true, force: true });
+export async function removeService(service: { dir: string; shared?: boolean } | undefined): Promise<void> {
+  if (service && !service.shared) await rm(service.dir, { recursive: true, force: true });
 }
 
 /** Unpacks a zip as Lambda does (files only, paths kept), refusing entries that escape `dir`. */

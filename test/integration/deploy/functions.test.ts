@@ -1,0 +1,224 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { EXAMPLE_WEIGHTS } from '../../../lib/local/exampleWeights';
+import { httpApiEvent, jsonBody, type Result } from '../../support/httpApiEvent';
+import { startLocalS3, TEST_CREDENTIALS, type LocalS3 } from '../../support/localS3';
+import { renderLine } from '../pipelines/renderText';
+import { examplePackage } from './examplePackage';
+import { LambdaSandbox } from './lambdaSandbox';
+import { EXAMPLE_REGISTRY, ROOT, extractZip, lambdaFunction, removeService, type PackagedService } from './serviceFixture';
+
+/**
+ * Every function of the packaged example registry, run from its own zip and its layers' zips as
+ * Lambda lays them out (lambdaSandbox.ts: task root and /opt only, Node 22), with the environment
+ * the CloudFormation template gives it and its weights in a real S3-protocol server. Each answers
+ * its metadata, an OIP infer equal to onnxruntime's own output, and its domain route correctly.
+ * arm64 functions run with the host's build of their layers (same JS); the arm64 layer's own
+ * contents are checked at the end.
+ */
+const MODELS = Object.keys((parse(readFileSync(EXAMPLE_REGISTRY, 'utf8')) as { custom: { onnxless: { models: object } } }).custom.onnxless.models);
+const HOST_ARCH = process.arch === 'arm64' ? 'arm64' : 'x86_64';
+type Tensor = { name: string; datatype: string; shape: number[]; data: number[] };
+
+const wave = (n: number, k = 0.37) => Array.from({ length: n }, (_, i) => Math.sin(i * k) * 0.8);
+const imageInput = (width: number): Tensor[] => [{ name: 'x', datatype: 'FP32', shape: [1, 3, 48, width], data: wave(3 * 48 * width) }];
+
+/** OIP inputs per example model: a new example needs its line here. */
+const OIP_INPUTS: Record<string, Tensor[]> = {
+  tiny: imageInput(192),
+  'text-orientation': imageInput(192),
+  'text-recognition': imageInput(64),
+  'voice-activity': [
+    { name: 'input', datatype: 'FP32', shape: [1, 512], data: wave(512, 0.05) },
+    { name: 'state', datatype: 'FP32', shape: [2, 1, 128], data: new Array(256).fill(0) },
+    { name: 'sr', datatype: 'INT64', shape: [], data: [16000] },
+  ],
+};
+
+/** What onnxruntime itself computes for these inputs on the example weights. */
+async function direct(model: string, inputs: Tensor[]): Promise<Record<string, ort.Tensor>> {
+  const session = await ort.InferenceSession.create(EXAMPLE_WEIGHTS[model]!);
+  const feeds = Object.fromEntries(
+    inputs.map((t) => [t.name, t.datatype === 'INT64' ? new ort.Tensor('int64', BigInt64Array.from(t.data.map(BigInt)), t.shape) : new ort.Tensor('float32', Float32Array.from(t.data), t.shape)]),
+  );
+  const out = await session.run(feeds);
+  await session.release();
+  return out;
+}
+
+async function domainRequest(sandbox: LambdaSandbox, model: string, body: Buffer, contentType: string): Promise<Result> {
+  return (await sandbox.invoke(httpApiEvent('POST', `/models/${model}/predict`, { body, headers: { 'content-type': contentType } }))) as Result;
+}
+
+/** The domain route answers correctly: one check per example with a handler. */
+const DOMAIN_CHECKS: Record<string, (sandbox: LambdaSandbox) => Promise<void>> = {
+  'text-orientation': async (sandbox) => {
+    const upright = await domainRequest(sandbox, 'text-orientation', await renderLine('Serverless 42'), 'image/png');
+    const flipped = await domainRequest(sandbox, 'text-orientation', await renderLine('Serverless 42', { rotate180: true }), 'image/png');
+    expect([upright.statusCode, flipped.statusCode], upright.body + flipped.body).toEqual([200, 200]);
+    expect([jsonBody(upright).label, jsonBody(flipped).label]).toEqual(['0', '180']);
+  },
+  'text-recognition': async (sandbox) => {
+    const phrase = 'The quick brown fox 42';
+    const result = await domainRequest(sandbox, 'text-recognition', await renderLine(phrase), 'image/png');
+    expect(result.statusCode, result.body).toBe(200);
+    expect(jsonBody(result).text).toBe(phrase);
+  },
+  'voice-activity': async (sandbox) => {
+    // The sentence spans 2.015 s to 5.045 s of the clip (test/fixtures/audio/README.md).
+    const wav = await readFile(path.join(ROOT, 'test/fixtures/audio/speech-in-silence.wav'));
+    const result = await domainRequest(sandbox, 'voice-activity', wav, 'audio/wav');
+    expect(result.statusCode, result.body).toBe(200);
+    const { segments } = jsonBody(result) as { segments: Array<{ start: number; end: number }> };
+    expect(segments.length).toBeGreaterThanOrEqual(1);
+    const covered = segments.reduce((sum, s) => sum + Math.max(0, Math.min(s.end, 5.045) - Math.max(s.start, 2.015)), 0);
+    expect(covered).toBeGreaterThan(0.8 * (5.045 - 2.015));
+    for (const s of segments) expect([s.start > 1.5, s.end < 5.6]).toEqual([true, true]);
+  },
+};
+
+// A known defect: packaged, text-recognition has no character dictionary yet (it is moving into
+// the model's directory, issue 11 item 3), so its domain route answers 5xx. Listed here, its check
+// must fail; once the dictionary ships, that check fails this test: remove the model from here.
+const NOT_YET_ANSWERING = new Set(['text-recognition']);
+
+describe('every packaged function, run from its own zip and layer zips on Node 22', () => {
+  let pkg: PackagedService;
+  let s3: LocalS3;
+  let scratch: string;
+  const layerZips = new Map<string, string>();
+
+  /** Its zip, its layers (host architecture), the template's environment and timeout. */
+  async function startFunction(key: string): Promise<LambdaSandbox> {
+    const fn = lambdaFunction(pkg.template, key).Properties;
+    const layers = ((fn.Layers ?? []) as Array<{ Ref: string }>).map((l) => {
+      const file = path.basename(pkg.template.Resources[l.Ref]!.Properties.Content.S3Key as string).replace(/arm64|x86_64/, HOST_ARCH);
+      const zip = layerZips.get(file);
+      if (!zip) throw new Error(`function '${key}': no layer zip ${file} (have ${[...layerZips.keys()].join(', ')})`);
+      return zip;
+    });
+    return LambdaSandbox.start({
+      functionZip: path.join(pkg.out, `${key}.zip`),
+      layerZips: layers,
+      handler: fn.Handler as string,
+      timeoutSeconds: fn.Timeout as number,
+      env: {
+        ...(fn.Environment?.Variables as Record<string, string> | undefined),
+        AWS_LAMBDA_FUNCTION_NAME: fn.FunctionName as string,
+        AWS_REGION: 'us-east-1',
+        AWS_ENDPOINT_URL_S3: s3.endpoint,
+        AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+        ONNXLESS_CACHE_DIR: path.join(scratch, key),
+      },
+    });
+  }
+
+  beforeAll(async () => {
+    pkg = await examplePackage();
+    scratch = await mkdtemp(path.join(os.tmpdir(), 'onnxless-functions-'));
+    // Layer zips as the package built them (the plugin writes them under layers/<name>/dist/).
+    for (const layer of await readdir(path.join(ROOT, 'layers'))) {
+      const dist = path.join(ROOT, 'layers', layer, 'dist');
+      for (const file of await readdir(dist).catch(() => [])) if (file.endsWith('.zip')) layerZips.set(file, path.join(dist, file));
+    }
+    // Each model's weights where its template environment says they are.
+    const uris = MODELS.map((m) => [m, lambdaFunction(pkg.template, m).Properties.Environment.Variables.ONNXLESS_MODEL_URI as string] as const);
+    const buckets = [...new Set(uris.map(([, uri]) => new URL(uri).host))];
+    s3 = await startLocalS3(buckets);
+    for (const [model, uri] of uris) {
+      const { host, pathname } = new URL(uri);
+      await s3.put(host, pathname.slice(1), await readFile(EXAMPLE_WEIGHTS[model]!));
+    }
+  }, 300_000);
+
+  afterAll(async () => {
+    await s3?.close();
+    await removeService(pkg);
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  });
+
+  describe.each(MODELS)('%s', (model) => {
+    let sandbox: LambdaSandbox;
+    beforeAll(async () => {
+      sandbox = await startFunction(model);
+    }, 120_000);
+    afterAll(() => sandbox?.stop());
+
+    it('loads its bundle from the task root and onnxruntime from its layer', () => {
+      expect(sandbox.handlerFile).toMatch(/^handlers\/[\w-]+\.cjs$/);
+      expect(sandbox.ortPath?.startsWith(sandbox.opt)).toBe(true);
+    });
+
+    it('answers its metadata', async () => {
+      const result = (await sandbox.invoke(httpApiEvent('GET', `/v2/models/${model}`))) as Result;
+      expect(result.statusCode, result.body).toBe(200);
+      expect(jsonBody(result)).toMatchObject({ name: model, platform: 'onnxruntime_onnx' });
+    });
+
+    it('answers an OIP infer with what onnxruntime computes on the same weights', async () => {
+      const inputs = OIP_INPUTS[model];
+      expect(inputs, `add OIP inputs for '${model}' to OIP_INPUTS`).toBeDefined();
+      const result = (await sandbox.invoke(httpApiEvent('POST', `/v2/models/${model}/infer`, { body: JSON.stringify({ inputs }) }))) as Result;
+      expect(result.statusCode, result.body.slice(0, 500)).toBe(200);
+      const expected = await direct(model, inputs!);
+      const outputs = (jsonBody(result) as { outputs: Tensor[] }).outputs;
+      expect(outputs.map((o) => o.name).sort()).toEqual(Object.keys(expected).sort());
+      for (const output of outputs) {
+        const want = expected[output.name]!;
+        expect(output.shape).toEqual([...want.dims]);
+        const values = Array.from(want.data as Float32Array, Number);
+        const worst = Math.max(...output.data.map((v, i) => Math.abs(v - values[i]!)));
+        expect([output.name, worst < 1e-5]).toEqual([output.name, true]);
+      }
+    });
+
+    const domain = DOMAIN_CHECKS[model];
+    if (domain) (NOT_YET_ANSWERING.has(model) ? it.fails : it)('answers its domain route correctly', () => domain(sandbox), 60_000);
+  });
+
+  describe('server', () => {
+    let sandbox: LambdaSandbox;
+    beforeAll(async () => {
+      sandbox = await startFunction('server');
+    }, 60_000);
+    afterAll(() => sandbox?.stop());
+
+    it('needs no layer and answers GET /v2 and GET /openapi.json for every model', async () => {
+      expect(sandbox.ortPath).toBeNull();
+      const info = (await sandbox.invoke(httpApiEvent('GET', '/v2'))) as Result;
+      expect(info.statusCode).toBe(200);
+      expect(jsonBody(info)).toMatchObject({ name: 'onnxless' });
+      const doc = (await sandbox.invoke(httpApiEvent('GET', '/openapi.json'))) as Result;
+      expect(doc.statusCode).toBe(200);
+      const paths = Object.keys((jsonBody(doc) as { paths: object }).paths);
+      for (const model of MODELS) expect(paths).toContain(`/v2/models/${model}/infer`);
+    });
+  });
+
+  it('ships arm64 functions a layer whose native code is all linux/arm64', async () => {
+    const arm64 = MODELS.filter((m) => (lambdaFunction(pkg.template, m).Properties.Architectures as string[])[0] === 'arm64');
+    expect(arm64.length).toBeGreaterThan(0);
+    const refs = new Set(arm64.flatMap((m) => (lambdaFunction(pkg.template, m).Properties.Layers as Array<{ Ref: string }>).map((l) => l.Ref)));
+    for (const ref of refs) {
+      const file = path.basename(pkg.template.Resources[ref]!.Properties.Content.S3Key as string);
+      expect(file).toMatch(/-arm64\.zip$/);
+      const dir = path.join(scratch, `layer-${file}`);
+      const entries = await extractZip(layerZips.get(file)!, dir);
+      expect(entries.every((e) => e.startsWith('nodejs/node_modules/'))).toBe(true);
+      const native = entries.filter((e) => /\.(node|so(\.\d+)*)$/.test(e));
+      expect(native.length).toBeGreaterThan(0);
+      for (const entry of native) {
+        expect(entry).not.toMatch(/x64|x86_64|darwin|win32/);
+        // ELF e_machine (bytes 18-19, little-endian) 183 is EM_AARCH64.
+        const header = (await readFile(path.join(dir, entry))).subarray(0, 20);
+        expect([entry, header.toString('latin1', 1, 4), header.readUInt16LE(18)]).toEqual([entry, 'ELF', 183]);
+      }
+    }
+  });
+});
