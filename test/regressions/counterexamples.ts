@@ -98,4 +98,19 @@ export const COUNTEREXAMPLES: readonly Counterexample[] = [
     }),
     status: 200,
   },
+  {
+    name: 'a dimension of 2^32 next to a 0 dimension (a safe integer onnxruntime-node cannot carry)',
+    target: 'types',
+    found: "test/fuzz/genericHandler near-valid datatypes: 500 'Tensor.dims[0] is invalid: 4.29497e+09' once run failures were told apart",
+    fixed: 'lib/protocol/elementCount.ts: dimensions at most 2^32 - 1; lib/service/runFailure.ts reads that message as the input\'s fault',
+    event: httpApiEvent('POST', '/v2/models/types/infer', {
+      body: JSON.stringify({
+        inputs: [
+          { name: 'in_float32', shape: [4294967296, 0], datatype: 'FP32', data: [] },
+          ...emptyTypes.map((t) => ({ name: `in_${t}`, shape: [0, 0], datatype: DT[t], data: [] })),
+        ],
+      }),
+    }),
+    status: 400,
+  },
 ];

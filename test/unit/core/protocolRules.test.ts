@@ -84,6 +84,13 @@ describe('onnxruntime run failures', () => {
     expect(err.message).toBe("model 'm' cannot run on these inputs: axis == 1 || axis == largest was false. Attempting to broadcast an axis by a dimension other than 1. 2 by 3");
   });
 
+  it('is a 400 for a dimension onnxruntime-node cannot carry (a zero-element shape with 2^32 in it)', () => {
+    expect(runFailure('m', new Error('Tensor.dims[0] is invalid: 4.29497e+09'))).toMatchObject({
+      status: 400,
+      message: "model 'm' cannot run on these inputs: Tensor.dims[0] is invalid: 4.29497e+09",
+    });
+  });
+
   it.each([
     'std::bad_alloc',
     "Non-zero status code returned while running MatMul node. Name:'/mm' Status Message: Failed to allocate memory for requested buffer of size 4294967296",
