@@ -1,27 +1,33 @@
+import { versionOfWeights } from '../http/routeTable';
+import { hasDomainRoute, pipelineNameOfHandler } from '../openapi/handlerPipeline';
 import type { Registry, ModelEntry } from '../registry/index';
-import type { ServeConfigInput } from './config';
+import type { ServeConfigInput } from './configSchema';
 
 /**
  * `handlers/text-orientation.handler` -> `textOrientation`: the server serves a handler's domain
- * route through the pipeline of the same name (lib/pipelines); it fails at start, listing the
- * valid names, when there is none.
+ * route through the pipeline of the same name (lib/pipelines), by the one rule the OpenAPI
+ * document and the deployment use; the generic tensor handler has none. The server fails at
+ * start, listing the valid names, when no pipeline has that name.
  */
 export function pipelineOfHandler(handler: string | undefined): string | undefined {
-  if (handler === undefined) return undefined;
-  const file = handler.slice(0, handler.lastIndexOf('.')).split('/').pop() ?? '';
-  if (file === 'tensor') return undefined;
-  return file.replace(/[-_]+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  return hasDomainRoute(handler) ? pipelineNameOfHandler(handler) : undefined;
 }
 
-/** serverless.yml's registry as the server's models: every entry, whatever its runtime. */
+/**
+ * serverless.yml's registry as the server's models: every entry, whatever its runtime, with the
+ * version the deployment derives from the weights key (`<model>/<version>/model.onnx`), so
+ * metadata and `/versions/{v}` routes answer as on the deployed API.
+ */
 export function modelsFromRegistry(registry: Registry): NonNullable<ServeConfigInput['models']> {
   return Object.fromEntries(Object.entries(registry.models).map(([name, entry]) => [name, servedEntry(entry)]));
 }
 
 function servedEntry(entry: ModelEntry): NonNullable<ServeConfigInput['models']>[string] {
   const pipeline = pipelineOfHandler(entry.handler);
+  const version = versionOfWeights(entry.weights);
   return {
     weights: entry.weights,
+    ...(version === undefined ? {} : { version }),
     ...(entry.sha256 === undefined ? {} : { sha256: entry.sha256 }),
     ...(entry.eager === undefined ? {} : { eager: entry.eager }),
     ...(entry.intraOpThreads === undefined ? {} : { intraOpThreads: entry.intraOpThreads }),

@@ -14,7 +14,7 @@ export const SAGEMAKER_BINARY_TYPE = 'application/vnd.sagemaker-triton.binary+js
 export function invocationRequest(req: HttpRequest, model: string | undefined, hasPipeline: (model: string) => boolean, served: readonly string[]): HttpRequest {
   if (model === undefined) {
     throw new NotFoundError(
-      `/invocations needs a default model: this server has ${served.length} (${served.join(', ')}); set defaultModel in the config`,
+      `/invocations needs a default model: this server has ${served.length} (${served.join(', ')}); start the server with --default-model <name> (or defaultModel in a --config file)`,
     );
   }
   const type = mediaType(req.headers);

@@ -1,4 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { ENV } from '../../config/env';
+import { LOCAL_STACK, localS3Env } from '../../local/localStack';
+import { lockHolder } from '../../local/StackLock';
 import type { Pipeline } from '../../pipeline/Pipeline';
 import { resolveServeConfig, type ServeConfig, type ServeFlags } from '../../server/config';
 import { jsonLog } from '../../server/log';
@@ -22,8 +25,16 @@ export function registerServe(program: Command): void {
     .option('--model <name=weights>', 'serve a model file or s3:// object; repeatable', collect, [])
     .option('--model-dir <dir>', 'SageMaker model directory whose .onnx files override or add models (default /opt/ml/model)')
     .option('--default-model <name>', 'the model POST /invocations serves when there are several')
-    .action(async (flags: ServeFlags & { model: string[] }) => {
+    .option('--local', "fetch weights from the local stack of `npm start` (its S3 server and credentials, its cache in .local/cache)")
+    .addHelpText(
+      'after',
+      '\nWith no --config, --model or model directory, ./serverless.yml is served (every model of its registry).\n' +
+        'After `npm start` has seeded the bucket: npx onnxless serve --local',
+    )
+    .action(async (flags: ServeFlags & { model: string[]; local?: boolean }) => {
+      if (flags.local) useLocalStack();
       const config = await resolveServeConfig({ ...flags, models: flags.model });
+      if (!flags.local) hintLocalStack(config);
       await runServer(config);
     });
 }
@@ -44,6 +55,23 @@ async function runServer(config: ServeConfig): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/**
+ * `--local`: the SDK talks to the local stack's S3 server with its fixed credentials (what
+ * `npm start` and `onnxless push --local` use), and the weights cache is the stack's own.
+ */
+function useLocalStack(): void {
+  Object.assign(process.env, localS3Env());
+  process.env[ENV.cacheDir] ??= LOCAL_STACK.cacheDir;
+}
+
+/** S3 weights, a local stack running from this folder, no S3 endpoint set: say which flag is missing. */
+function hintLocalStack(config: ServeConfig): void {
+  const pid = lockHolder(LOCAL_STACK.lockFile);
+  const fromS3 = Object.values(config.models).some((m) => m.weights.startsWith('s3://'));
+  if (pid === undefined || !fromS3 || process.env.AWS_ENDPOINT_URL_S3 !== undefined || process.env.AWS_ENDPOINT_URL !== undefined) return;
+  jsonLog('WARN', `a local stack is running here (npm start, pid ${pid}): add --local to fetch the weights from its S3 server, not from AWS`);
 }
 
 /** Loads lib/pipelines (and its native image/audio modules) only when an entry names a pipeline. */

@@ -66,7 +66,7 @@ describe('serve configuration', () => {
     writeFileSync(join(dir, 'other.onnx'), 'x');
     mkdirSync(join(dir, 'nested'));
     writeFileSync(join(dir, 'nested', 'model.onnx'), 'x');
-    const discovered = await resolveServeConfig({ modelDir: dir }, { ONNXLESS_MODEL_NAME: undefined });
+    const discovered = await resolveServeConfig({ modelDir: dir }, { ONNXLESS_MODEL_NAME: undefined }, tempDir());
     expect(Object.fromEntries(Object.entries(discovered.models).map(([k, v]) => [k, v.weights]))).toEqual({
       model: join(dir, 'model.onnx'),
       nested: join(dir, 'nested', 'model.onnx'),
@@ -87,7 +87,7 @@ describe('serve configuration', () => {
         '  onnxless:',
         "    bucket: { name: 'models-${sls:stage}' }",
         '    models:',
-        '      tiny: { weights: s3://models-dev/tiny/model.onnx }',
+        '      tiny: { weights: s3://models-dev/tiny/3/model.onnx }',
         '      text-orientation: { weights: s3://models-dev/cls/model.onnx, handler: handlers/text-orientation.handler, layers: [sharp] }',
         '      vision:',
         '        weights: s3://models-dev/vision/model.onnx',
@@ -102,6 +102,9 @@ describe('serve configuration', () => {
     expect(Object.keys(config.models)).toEqual(['tiny', 'text-orientation', 'vision']);
     expect(config.models['text-orientation']).toMatchObject({ weights: 's3://models-dev/cls/model.onnx', pipeline: 'textOrientation' });
     expect(config.models.tiny!.pipeline).toBeUndefined();
+    // The version the deployment derives from the weights key (`<model>/<version>/model.onnx`).
+    expect(config.models.tiny!.version).toBe('3');
+    expect(config.models['text-orientation']!.version).toBeUndefined();
     expect(config.models.vision).toMatchObject({ executionProviders: ['cuda'], cpuFallback: true, batching: { maxBatchSize: 8, maxQueueDelayMs: 0 } });
   });
 
@@ -114,8 +117,23 @@ describe('serve configuration', () => {
       "model 'a': unknown field 'batchSize'",
       "model 'a': maxQueueSize: must be at least 0 requests",
     ]));
-    await expect(resolveServeConfig(noModelDir, {})).rejects.toThrow(/no models to serve: give --config/);
-    await expect(resolveServeConfig({ models: ['a=/a.onnx'], defaultModel: 'b', ...noModelDir }, {})).rejects.toThrow(/defaultModel 'b' is not among the models: a/);
+    await expect(resolveServeConfig(noModelDir, {}, tempDir())).rejects.toThrow(/no models to serve: give --config/);
+    await expect(resolveServeConfig({ models: ['a=/a.onnx'], defaultModel: 'b', ...noModelDir }, {})).rejects.toThrow(/--default-model 'b' is not among the models: a/);
     await expect(resolveServeConfig({ models: ['noequals'], ...noModelDir }, {})).rejects.toThrow(/--model expects <name>=<weights>/);
+  });
+
+  it('serves ./serverless.yml with no flags, unless a flag, the environment or the model directory names a model', async () => {
+    const cwd = tempDir();
+    writeFileSync(
+      join(cwd, 'serverless.yml'),
+      ['service: demo', 'provider: { name: aws }', 'custom:', '  onnxless:', '    bucket: { name: models }', '    models:', '      tiny: { weights: s3://models/tiny/1/model.onnx }'].join('\n'),
+    );
+    const fromRegistry = await resolveServeConfig(noModelDir, {}, cwd);
+    expect(fromRegistry.models).toMatchObject({ tiny: { weights: 's3://models/tiny/1/model.onnx', version: '1' } });
+    const fromFlag = await resolveServeConfig({ models: ['a=/a.onnx'], ...noModelDir }, {}, cwd);
+    expect(Object.keys(fromFlag.models)).toEqual(['a']);
+    const modelDir = tempDir('opt-ml-model-');
+    writeFileSync(join(modelDir, 'model.onnx'), 'x');
+    expect(Object.keys((await resolveServeConfig({ modelDir }, {}, cwd)).models)).toEqual(['model']);
   });
 });
