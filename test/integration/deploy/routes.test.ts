@@ -1,11 +1,10 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allRoutes } from '../../../lib/http/routeTable';
 import { routesInfo } from '../../../lib/deploy/plan';
 import { DEFAULT_ACCESS_LOG_RETENTION_DAYS, DEFAULT_THROTTLE, readRegistryFile, type Registry } from '../../../lib/registry/index';
-import { ROOT, lambdaFunction, packageService, removeService, resourcesOfType, routes, serviceConfig, type PackagedService } from './serviceFixture';
+import { EXAMPLE_REGISTRY, lambdaFunction, packageService, removeService, resourcesOfType, routes, serviceConfig, type PackagedService } from './serviceFixture';
 
-// One real `serverless package` of the project's serverless.yml, with one model given its own
+// One real `serverless package` of the example registry (the fixture copy), with one model given its own
 // limits: the template is read as CloudFormation would get it.
 
 const TINY_THROTTLE = { rateLimit: 10, burstLimit: 20 };
@@ -15,7 +14,7 @@ describe('the packaged HTTP API', () => {
   let registry: Registry;
 
   beforeAll(async () => {
-    registry = await readRegistryFile(path.join(ROOT, 'serverless.yml'), { env: {} });
+    registry = await readRegistryFile(EXAMPLE_REGISTRY, { env: {} });
     const config = await serviceConfig((doc) => {
       doc.setIn(['custom', 'onnxless', 'models', 'tiny', 'reservedConcurrency'], 5);
       doc.setIn(['custom', 'onnxless', 'models', 'tiny', 'throttle'], doc.createNode(TINY_THROTTLE));
