@@ -121,6 +121,13 @@ export function contractCases(tinyOutput: string): ContractCase[] {
         if (r.body.length > 400) throw new Error('the id is echoed whole');
       },
     },
+    {
+      // Sent whole without waiting for 100-continue, as Python's http.client and requests do.
+      name: 'a body over the 6 MiB limit',
+      request: { method: 'POST', path: '/v2/models/identity/infer', headers: JSON_CT, body: Buffer.alloc(7 * 1024 * 1024, 0x20) },
+      status: 413,
+      check: errorNames(/over the limit of 6291456 bytes/),
+    },
     { name: 'domain route of a model without one', request: { method: 'POST', path: '/models/tiny/predict', headers: { 'Content-Type': 'image/png' }, body: Buffer.from([0x89, 0x50]) }, status: 404, check: errorNames(/no domain route/) },
     { name: 'domain route with a media type it does not take', request: { method: 'POST', path: '/models/text-orientation/predict', headers: { 'Content-Type': 'text/plain' }, body: Buffer.from('x') }, status: 415 },
     { name: 'an unknown model', request: { method: 'GET', path: '/v2/models/nope', headers: {} }, status: 404, check: errorNames(/unknown model 'nope'/) },
