@@ -2,26 +2,48 @@
  * `npm start`: the whole stack on one machine, no AWS account. An embedded S3-protocol server
  * (data in .local/s3, kept across runs), the example weights uploaded once, and
  * serverless-offline serving every registered model on http://localhost:3000.
+ *   npm start [-- --log json|compact]   (default: compact lines in a terminal, JSON + EMF otherwise)
  */
 import { spawn } from 'node:child_process';
+import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readRegistryFile } from '../lib/registry';
-import { LOCAL_STACK, localS3Env } from '../lib/local/localStack';
+import { parseArgs } from 'node:util';
+import { ENV, optionalString } from '../lib/config/env';
+import { LOCAL_STACK, PORT_VARIABLES, localS3Env } from '../lib/local/localStack';
 import { LocalStore } from '../lib/local/LocalStore';
-
-// The SDK warns on every process that Node 20 support ends in 2027; the lockfile pins it (see README).
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+import { offlineOutputFilter } from '../lib/local/offlineOutput';
+import { assertPortFree } from '../lib/local/portCheck';
+import { StackLock } from '../lib/local/StackLock';
+import { LOG_FORMATS, type LogFormat } from '../lib/observability/sinkFromEnv';
+import { readRegistryFile } from '../lib/registry';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const config = process.env.ONNXLESS_CONFIG ?? 'serverless.yml';
+// The registry file; its folder is the service folder serverless-offline runs in.
+const configFile = resolve(root, optionalString(ENV.config) ?? 'serverless.yml');
+
+function logFormat(): LogFormat {
+  const { values } = parseArgs({ options: { log: { type: 'string' } } });
+  if (values.log === undefined) return process.stdout.isTTY ? 'compact' : 'json';
+  if (!(LOG_FORMATS as readonly string[]).includes(values.log)) throw new Error(`--log ${values.log}: expected one of ${LOG_FORMATS.join(', ')}`);
+  return values.log as LogFormat;
+}
 
 async function main(): Promise<void> {
+  const format = logFormat();
+  const lock = new StackLock(LOCAL_STACK.lockFile);
+  lock.acquire();
+  // Released however the process ends (the exit event runs synchronous code only).
+  process.on('exit', () => lock.release());
+
+  // serverless-offline listens on localhost; a taken port there is a raw EADDRINUSE deep in hapi.
+  await assertPortFree(LOCAL_STACK.httpPort, 'HTTP API', PORT_VARIABLES.httpPort, 'localhost');
+  await assertPortFree(LOCAL_STACK.lambdaPort, "serverless-offline's Lambda endpoint", PORT_VARIABLES.lambdaPort, 'localhost');
   const store = new LocalStore();
   const endpoint = await store.start();
   const env = { ...process.env, ...localS3Env() };
-  const registry = await readRegistryFile(`${root}/${config}`, { env });
+  const registry = await readRegistryFile(configFile, { env });
   const seeded = await store.seed(registry);
-  console.log(`local S3 server: ${endpoint} (bucket ${registry.bucket.name}, data in .local/s3)`);
+  console.log(`local S3 server: ${endpoint} (bucket ${registry.bucket.name}, data in ${LOCAL_STACK.dataDir})`);
   for (const s of seeded) {
     const note = s.state === 'missing' ? ' -- push it: npx onnxless push <file.onnx> --model ' + s.model + ' --local' : '';
     console.log(`  ${s.model.padEnd(20)} weights ${s.state}${note}`);
@@ -30,33 +52,49 @@ async function main(): Promise<void> {
   // --noAuth: locally there is no IAM to sign against; deployed routes keep their authorizer.
   const offline = spawn(
     process.execPath,
-    [`${root}/node_modules/osls/bin/serverless.js`, 'offline', 'start', '--config', config, '--httpPort', String(LOCAL_STACK.httpPort), '--lambdaPort', String(LOCAL_STACK.lambdaPort), '--noAuth', '--stage', 'dev'],
-    { cwd: root, env: { ...env, ONNXLESS_CACHE_DIR: LOCAL_STACK.cacheDir, SLS_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    [`${root}/node_modules/osls/bin/serverless.js`, 'offline', 'start', '--config', basename(configFile), '--httpPort', String(LOCAL_STACK.httpPort), '--lambdaPort', String(LOCAL_STACK.lambdaPort), '--noAuth', '--stage', 'dev'],
+    {
+      cwd: dirname(configFile),
+      env: {
+        ...env,
+        // The plugin puts these into each emulated function's environment (lib/local/emulatedFunctions.ts).
+        [ENV.cacheDir]: LOCAL_STACK.cacheDir,
+        [ENV.logFormat]: format,
+        SLS_TELEMETRY_DISABLED: '1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   // serverless-offline says it is ready on stderr; watch both streams, pass both through.
   let announced = false;
-  const watch = (out: NodeJS.WriteStream) => (chunk: Buffer) => {
-    out.write(chunk);
-    if (!announced && /Server ready/i.test(chunk.toString())) {
-      announced = true;
-      announce(Object.keys(registry.models));
-    }
+  const watch = (out: NodeJS.WriteStream) => {
+    const filter = offlineOutputFilter(format);
+    return (chunk: Buffer) => {
+      const text = chunk.toString();
+      out.write(filter(text));
+      if (!announced && /Server ready/i.test(text)) {
+        announced = true;
+        announce(Object.keys(registry.models));
+      }
+    };
   };
   offline.stdout.on('data', watch(process.stdout));
   offline.stderr.on('data', watch(process.stderr));
 
   let stopping = false;
-  const stop = async (signal: NodeJS.Signals) => {
+  const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: stopping serverless-offline and the local S3 server`);
     offline.kill('SIGTERM');
-    await store.stop();
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
   offline.on('exit', (code) => {
-    void store.stop().finally(() => process.exit(stopping ? 0 : code ?? 1));
+    store.stop().then(
+      () => process.exit(stopping ? 0 : (code ?? 1)),
+      (err: unknown) => fail(err),
+    );
   });
 }
 
@@ -71,7 +109,10 @@ function announce(models: string[]): void {
   console.log('\nCtrl-C stops everything.');
 }
 
-main().catch((err: unknown) => {
+/** One line saying why, never a stack trace: every start-up failure here is the user's to fix. */
+function fail(err: unknown): never {
   console.error(`npm start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
-});
+}
+
+main().catch(fail);

@@ -35,6 +35,14 @@ export const ENV = {
   maxBatchSize: 'ONNXLESS_MAX_BATCH_SIZE',
   maxQueueDelayMs: 'ONNXLESS_MAX_QUEUE_DELAY_MS',
   maxQueueSize: 'ONNXLESS_MAX_QUEUE_SIZE',
+  /** `json` (default: Powertools JSON lines and EMF, as on Lambda) or `compact` (one line per request, for a terminal). */
+  logFormat: 'ONNXLESS_LOG_FORMAT',
+  // The local stack (`npm start`): its folder, ports and registry file.
+  localDir: 'ONNXLESS_LOCAL_DIR',
+  localS3Port: 'ONNXLESS_LOCAL_S3_PORT',
+  localHttpPort: 'ONNXLESS_LOCAL_HTTP_PORT',
+  localLambdaPort: 'ONNXLESS_LOCAL_LAMBDA_PORT',
+  config: 'ONNXLESS_CONFIG',
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -65,6 +73,19 @@ export function optionalPositiveInt(name: string, env: Env = process.env): numbe
     throw new ConfigError(`environment variable ${name} must be a positive integer, got '${raw}'`);
   }
   return value;
+}
+
+export function optionalPort(name: string, fallback: number, env: Env = process.env): number {
+  const port = optionalPositiveInt(name, env) ?? fallback;
+  if (port > 65_535) throw new ConfigError(`environment variable ${name} must be a TCP port (1-65535), got '${port}'`);
+  return port;
+}
+
+export function optionalEnum<T extends string>(name: string, values: readonly T[], env: Env = process.env): T | undefined {
+  const raw = optionalString(name, env);
+  if (raw === undefined) return undefined;
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`environment variable ${name} must be one of ${values.join(', ')}, got '${raw}'`);
+  return raw as T;
 }
 
 export function optionalBoolean(name: string, env: Env = process.env): boolean | undefined {

@@ -8,6 +8,7 @@ import { ensureLayer, formatBytes } from './layers';
 import { GPU_IMAGE_NAME, GPU_IMAGE_PLACEHOLDER, type EcrImage } from './containers';
 import { applyApiLimits } from './apiLimits';
 import { planDeployment, type DeploymentPlan } from './plan';
+import { emulatedFunctionSettings } from '../local/emulatedFunctions';
 
 /**
  * The serverless plugin: reads the model registry (custom.onnxless) and expands it into the
@@ -92,6 +93,7 @@ export default class OnnxlessPlugin {
       // `invoke local` look for them.
       initialize: () => {
         this.expand();
+        if (this.serverless.processedInput.commands[0] === 'offline') this.emulateLocally();
         // Before anything bundles or serves: the document the server function ships.
         this.writeOpenApi();
       },
@@ -187,6 +189,21 @@ export default class OnnxlessPlugin {
     const template = this.serverless.service.provider.compiledCloudFormationTemplate;
     if (!template?.Resources) return;
     applyApiLimits(template.Resources as Parameters<typeof applyApiLimits>[0], this.plan.api, provider.naming);
+  }
+
+  /**
+   * `offline` (npm start): each function gets the local stack's cache directory (and log format),
+   * and the bundles go to the stack's own build folder, out of `serverless package`'s way.
+   */
+  private emulateLocally(): void {
+    const { service, serviceDir } = this.serverless;
+    const local = emulatedFunctionSettings(serviceDir);
+    for (const key of Object.keys(this.plan?.functions ?? {})) {
+      const fn = service.functions[key];
+      if (fn) fn.environment = { ...(fn.environment as Record<string, string> | undefined), ...local.environment };
+    }
+    service.custom ??= {};
+    service.custom.esbuild = { ...(service.custom.esbuild as Record<string, unknown> | undefined), outputWorkFolder: local.esbuildWorkFolder };
   }
 
   /**

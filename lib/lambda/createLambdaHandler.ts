@@ -4,7 +4,7 @@ import { WeightsCache } from '../cache/WeightsCache';
 import { toPublicError } from '../errors';
 import { fromHttpApiEvent, isHttpApiEvent, toHttpApiResult } from '../http/apiGatewayV2';
 import { Router } from '../http/routes';
-import { PowertoolsSink } from '../observability/PowertoolsSink';
+import { sinkFromEnv } from '../observability/sinkFromEnv';
 import { ROUTES, type ObservabilitySink } from '../observability/records';
 import type { Pipeline } from '../pipeline/Pipeline';
 import { parseInferObject } from '../protocol/inferBody';
@@ -42,7 +42,7 @@ export type LambdaHandler = (event: unknown, context?: InvocationContext) => Pro
  * to resume from; a run that recent run times say would overrun answers 504.
  */
 export function createLambdaHandler(config: FunctionConfig, options: HandlerOptions = {}): LambdaHandler {
-  const sink = options.sink ?? new PowertoolsSink(config.observability ?? {});
+  const sink = options.sink ?? sinkFromEnv(config.observability ?? {});
   const loader = new ModelLoader(
     {
       name: config.name,

@@ -2,7 +2,7 @@ import { ENV, optionalString } from '../config/env';
 import { parseCatalog } from '../http/modelCatalog';
 import { errorResult, fromHttpApiEvent, isHttpApiEvent, toHttpApiResult } from '../http/apiGatewayV2';
 import { Router } from '../http/routes';
-import { PowertoolsSink } from '../observability/PowertoolsSink';
+import { sinkFromEnv } from '../observability/sinkFromEnv';
 import type { ObservabilitySink } from '../observability/records';
 import { DEFAULT_LIMITS } from '../protocol/limits';
 import type { InvocationContext, LambdaHandler } from './createLambdaHandler';
@@ -19,7 +19,7 @@ export function createServerHandler(
 ): LambdaHandler {
   const env = options.env ?? process.env;
   const router = new Router([], {
-    sink: options.sink ?? new PowertoolsSink(),
+    sink: options.sink ?? sinkFromEnv({}, env),
     openApi: openApiFromPackage(env),
     elsewhere: parseCatalog(optionalString(ENV.modelCatalog, env)),
   });

@@ -6,23 +6,31 @@ import { createS3Client } from '../sources/s3Client';
 import { inspectOnnxFile } from '../store/inspectOnnxFile';
 import { pushWeights } from '../store/pushWeights';
 import { EXAMPLE_WEIGHTS } from './exampleWeights';
-import { LOCAL_STACK, localS3Endpoint, localS3Env } from './localStack';
+import { LOCAL_STACK, PORT_VARIABLES, localS3Endpoint, localS3Env, type LocalStackSettings } from './localStack';
+import { assertPortFree } from './portCheck';
 
 export type SeedOutcome = { model: string; state: 'present' | 'uploaded' | 'missing' };
 
 /** The embedded S3-protocol server of the local stack, its data kept in .local/s3 across runs. */
 export class LocalStore {
   private server?: S3rver;
-  readonly client: S3Client = createS3Client(localS3Env());
+  readonly client: S3Client;
+
+  constructor(private readonly stack: LocalStackSettings = LOCAL_STACK) {
+    this.client = createS3Client(localS3Env(stack));
+  }
 
   async start(): Promise<string> {
-    await mkdir(LOCAL_STACK.dataDir, { recursive: true });
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: LOCAL_STACK.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_STACK.secretAccessKey });
-    this.server = new S3rver({ port: LOCAL_STACK.s3Port, address: '127.0.0.1', directory: LOCAL_STACK.dataDir, silent: true });
+    const { s3Port, dataDir, accessKeyId, secretAccessKey } = this.stack;
+    // s3rver leaves a listen error to an 'error' event nobody can subscribe to: a stack trace.
+    await assertPortFree(s3Port, 'local S3 server', PORT_VARIABLES.s3Port);
+    await mkdir(dataDir, { recursive: true });
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey });
+    this.server = new S3rver({ port: s3Port, address: '127.0.0.1', directory: dataDir, silent: true });
     await this.server.run().catch((err: Error) => {
-      throw new Error(`cannot start the local S3 server on port ${LOCAL_STACK.s3Port}: ${err.message} (set ONNXLESS_LOCAL_S3_PORT to use another)`);
+      throw new Error(`cannot start the local S3 server on port ${s3Port}: ${err.message} (set ${PORT_VARIABLES.s3Port} to use another)`);
     });
-    return localS3Endpoint();
+    return localS3Endpoint(this.stack);
   }
 
   /** Idempotent: Ctrl-C and the emulator's exit both ask for it. */

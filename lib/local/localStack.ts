@@ -1,37 +1,58 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ENV, optionalPort, optionalString } from '../config/env';
 
-// Everything the local stack writes lives here (git-ignored); tests point it elsewhere.
-const localDir = process.env.ONNXLESS_LOCAL_DIR ?? fileURLToPath(new URL('../../.local', import.meta.url));
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Everything the local stack writes lives here by default (git-ignored); tests point it elsewhere. */
+const DEFAULT_LOCAL_DIR = fileURLToPath(new URL('../../.local', import.meta.url));
 
 /**
- * Fixed facts of the local stack (`npm start`): where its S3-protocol server listens and
- * keeps its data, and the environment that points the SDK and the handlers at it.
+ * Facts of one local stack (`npm start`): where its S3-protocol server and the API emulator
+ * listen, where it keeps its data, weights cache and function build, and the environment that
+ * points the SDK and the handlers at it. Each setting names the variable that changes it.
  */
-export const LOCAL_STACK = Object.freeze({
-  s3Port: Number(process.env.ONNXLESS_LOCAL_S3_PORT ?? 4569),
-  httpPort: Number(process.env.ONNXLESS_LOCAL_HTTP_PORT ?? 3000),
-  /** serverless-offline's own Lambda-invoke endpoint. */
-  lambdaPort: Number(process.env.ONNXLESS_LOCAL_LAMBDA_PORT ?? 3002),
-  dataDir: join(localDir, 's3'),
-  cacheDir: join(localDir, 'cache'),
-  modelsDir: join(localDir, 'models'),
-  // s3rver accepts exactly these; they are not secrets.
-  accessKeyId: 'S3RVER',
-  secretAccessKey: 'S3RVER',
-  region: 'us-east-1',
-});
+export function localStackSettings(env: Env = process.env) {
+  const dir = optionalString(ENV.localDir, env) ?? DEFAULT_LOCAL_DIR;
+  return Object.freeze({
+    dir,
+    s3Port: optionalPort(ENV.localS3Port, 4569, env),
+    httpPort: optionalPort(ENV.localHttpPort, 3000, env),
+    /** serverless-offline's own Lambda-invoke endpoint. */
+    lambdaPort: optionalPort(ENV.localLambdaPort, 3002, env),
+    dataDir: join(dir, 's3'),
+    /** The emulated functions' weights cache: this stack's own, never another checkout's /tmp/onnxless. */
+    cacheDir: optionalString(ENV.cacheDir, env) ?? join(dir, 'cache'),
+    /** The emulated functions' bundles: not .esbuild, which `serverless package` deletes when done. */
+    buildDir: join(dir, 'build'),
+    /** Held while a stack runs from this folder: the pid of its `npm start`. */
+    lockFile: join(dir, 'stack.lock'),
+    modelsDir: join(dir, 'models'),
+    // s3rver accepts exactly these; they are not secrets.
+    accessKeyId: 'S3RVER',
+    secretAccessKey: 'S3RVER',
+    region: 'us-east-1',
+  });
+}
 
-export function localS3Endpoint(): string {
-  return `http://127.0.0.1:${LOCAL_STACK.s3Port}`;
+export type LocalStackSettings = ReturnType<typeof localStackSettings>;
+
+/** This process's local stack, from its environment. */
+export const LOCAL_STACK = localStackSettings();
+
+/** The variable that moves each port, for messages that say what to change. */
+export const PORT_VARIABLES = Object.freeze({ s3Port: ENV.localS3Port, httpPort: ENV.localHttpPort, lambdaPort: ENV.localLambdaPort });
+
+export function localS3Endpoint(stack: LocalStackSettings = LOCAL_STACK): string {
+  return `http://127.0.0.1:${stack.s3Port}`;
 }
 
 /** Environment that sends every S3 call of the SDK (CLI, handlers) to the local server. */
-export function localS3Env(): Record<string, string> {
+export function localS3Env(stack: LocalStackSettings = LOCAL_STACK): Record<string, string> {
   return {
-    AWS_ENDPOINT_URL_S3: localS3Endpoint(),
-    AWS_ACCESS_KEY_ID: LOCAL_STACK.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_STACK.secretAccessKey,
-    AWS_REGION: LOCAL_STACK.region,
+    AWS_ENDPOINT_URL_S3: localS3Endpoint(stack),
+    AWS_ACCESS_KEY_ID: stack.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: stack.secretAccessKey,
+    AWS_REGION: stack.region,
   };
 }

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setModelEntry } from '../../lib/registry';
 import { renderLine } from '../integration/pipelines/renderText';
 import { fixedShapeModel, writeModel } from '../support/onnxModels';
-import { LocalStackProcess, ROOT } from '../support/localStackProcess';
+import { LocalStackProcess, ROOT, freePort } from '../support/localStackProcess';
 import { REAL_MODELS } from '../support/realModels';
 import { tempDir } from '../support/testHandler';
 import { pngClaiming } from '../unit/processing/pngBomb';
@@ -28,6 +28,8 @@ afterAll(async () => {
   const code = await stack?.stop();
   stack?.dispose();
   expect(code).toBe(0);
+  // Ctrl-C released the folder for the next start.
+  expect(existsSync(join(dir, 'local', 'stack.lock'))).toBe(false);
 }, 60_000);
 
 const url = (path: string) => `${stack.baseUrl}${path}`;
@@ -37,7 +39,7 @@ const post = (path: string, body: string | Buffer, contentType = 'application/js
 
 function cli(args: string[]): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, [join(ROOT, 'bin/onnxless.mjs'), ...args], {
-    cwd: ROOT,
+    cwd: stack.serviceDir,
     env: { ...process.env, ...stack.env },
   });
   let output = '';
@@ -133,27 +135,72 @@ describe('npm start', () => {
   });
 });
 
+describe('the local stack tells the truth', () => {
+  /** The reason on a line of its own, and no stack trace. */
+  const saysOnly = (output: string, reason: RegExp) => {
+    expect(output).toMatch(reason);
+    expect(output).not.toMatch(/^\s+at /m);
+  };
+  const freshPorts = async () => ({
+    ONNXLESS_LOCAL_S3_PORT: String(await freePort()),
+    ONNXLESS_LOCAL_HTTP_PORT: String(await freePort()),
+    ONNXLESS_LOCAL_LAMBDA_PORT: String(await freePort()),
+  });
+
+  it('refuses a second stack on the same folder, naming the process that holds it', async () => {
+    const second = await stack.attempt(await freshPorts());
+    expect(second.code).toBe(1);
+    saysOnly(second.output, /^npm start: another local stack \(pid \d+\) is using .*: stop it first, or set ONNXLESS_LOCAL_DIR/m);
+  });
+
+  it.each([
+    ['S3', 'ONNXLESS_LOCAL_S3_PORT'],
+    ['HTTP', 'ONNXLESS_LOCAL_HTTP_PORT'],
+  ])('names the variable to set when the %s port is taken', async (_what, variable) => {
+    const taken = { [variable]: stack.env[variable] as string };
+    const other = await stack.attempt({ ...(await freshPorts()), ...taken, ONNXLESS_LOCAL_DIR: join(dir, `other-${variable}`) });
+    expect(other.code).toBe(1);
+    saysOnly(other.output, new RegExp(`^npm start: port ${taken[variable]} .* is taken: set ${variable} to a free port$`, 'm'));
+  });
+
+  it('keeps the weights it served in its own cache folder', () => {
+    const cached = readdirSync(join(dir, 'local', 'cache'));
+    expect(cached.length).toBeGreaterThan(0);
+  });
+
+  it('builds its functions in its own folder, which serverless package (it deletes .esbuild) never touches', () => {
+    expect(readdirSync(join(dir, 'local', 'build', '.build', 'handlers'))).toEqual(expect.arrayContaining(['tensor.cjs', 'server.cjs']));
+    expect(existsSync(join(stack.serviceDir, '.esbuild'))).toBe(false);
+  });
+
+  it('writes JSON log lines and EMF when its output is not a terminal, as on Lambda', () => {
+    expect(stack.output).toMatch(/^\{"level":"INFO","message":"request".*"route":"\/v2\/models\/\{model\}\/infer"/m);
+    expect(stack.output).toMatch(/^\{"_aws":\{.*"CloudWatchMetrics"/m);
+  });
+});
+
 describe('adding models the way a user does', () => {
   const added = join(dir, 'added.onnx');
   const trained = join(dir, 'trained.onnx');
 
   beforeAll(async () => {
     writeModel(added, fixedShapeModel());
-    const pushed = await cli(['push', added, '--model', 'added', '--local', '--config', stack.configName]);
+    const pushed = await cli(['push', added, '--model', 'added', '--local', '--config', stack.configPath]);
     expect(pushed.code, pushed.output).toBe(0);
     expect(pushed.output).toMatch(/sha256 {2}[0-9a-f]{64}/);
 
     const train = await cli(['train', '--epochs', '30', '--out', trained]);
     expect(train.code, train.output).toBe(0);
-    const pushTrained = await cli(['push', trained, '--model', 'trained', '--local', '--config', stack.configName]);
+    const pushTrained = await cli(['push', trained, '--model', 'trained', '--local', '--config', stack.configPath]);
     expect(pushTrained.code, pushTrained.output).toBe(0);
     await setModelEntry(stack.configPath, 'trained', { handler: 'handlers/dense-regression.handler' });
 
-    const models = await cli(['models', '--local', '--config', stack.configName]);
+    const models = await cli(['models', '--local', '--config', stack.configPath]);
     expect(models.output).toMatch(/added\s+ok/);
 
     expect(await stack.stop()).toBe(0);
-    await stack.start();
+    // Restarted as a user at a terminal would see it, with a cache folder of their choosing.
+    await stack.start({ args: ['--log', 'compact'], env: { ONNXLESS_CACHE_DIR: join(dir, 'chosen-cache') } });
   }, 400_000);
 
   it('serves a pushed model after a restart, with no code written', async () => {
@@ -188,5 +235,17 @@ describe('adding models the way a user does', () => {
     const wrong = await post('/models/trained/predict', JSON.stringify([1, 2, 3]));
     expect(wrong.status).toBe(400);
     expect((await json(wrong)).error).toMatch(/expected 10 numbers, got 3/);
+  });
+
+  it('prints one compact line per request with --log compact, and no JSON, EMF or route box', () => {
+    expect(stack.output).toMatch(/^POST \/v2\/models\/\{model\}\/infer added 200 [\d.]+ ms/m);
+    expect(stack.output).toMatch(/^POST \/models\/\{model\}\/predict trained 400 [\d.]+ ms/m);
+    expect(stack.output).not.toContain('"_aws"');
+    expect(stack.output).not.toContain('│');
+    expect(stack.output).not.toMatch(/RequestId: /);
+  });
+
+  it('keeps the weights in ONNXLESS_CACHE_DIR when it is set', () => {
+    expect(readdirSync(join(dir, 'chosen-cache')).length).toBeGreaterThan(0);
   });
 });

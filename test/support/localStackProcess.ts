@@ -1,11 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
+
+/** The example registry as shipped: the tests' copy, never the user's serverless.yml. */
+export const FIXTURE_REGISTRY = join(ROOT, 'test/fixtures/registry/serverless.yml');
+
+/** What a service folder needs besides its serverless.yml: the project's code, linked in. */
+const LINKED = ['node_modules', 'lib', 'handlers', 'layers', 'package.json', 'tsconfig.json'];
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -18,23 +25,32 @@ export function freePort(): Promise<number> {
   });
 }
 
+export interface RunResult {
+  code: number | null;
+  output: string;
+}
+
 /**
- * `npm start` as a user runs it, on ports and a data folder of the test's own, with a copy of
- * the project's serverless.yml (the tests push models into it; the real one stays untouched).
+ * `npm start` as a user runs it, in a service folder of the test's own (a temp folder holding a
+ * copy of the fixture registry and the project's code linked in), on ports and a data folder of
+ * its own: the tests push models into that registry; the user's serverless.yml and .local stay untouched.
  */
 export class LocalStackProcess {
   child?: ChildProcess;
   output = '';
-  readonly configName: string;
 
-  constructor(readonly env: Record<string, string>) {
-    this.configName = `serverless.e2e-${process.pid}.yml`;
-    copyFileSync(join(ROOT, 'serverless.yml'), join(ROOT, this.configName));
-  }
+  constructor(
+    readonly serviceDir: string,
+    readonly env: Record<string, string>,
+  ) {}
 
   static async create(localDir: string): Promise<LocalStackProcess> {
-    return new LocalStackProcess({
+    const serviceDir = mkdtempSync(join(tmpdir(), 'onnxless-service-'));
+    for (const name of LINKED) symlinkSync(join(ROOT, name), join(serviceDir, name));
+    copyFileSync(FIXTURE_REGISTRY, join(serviceDir, 'serverless.yml'));
+    return new LocalStackProcess(serviceDir, {
       ONNXLESS_LOCAL_DIR: localDir,
+      ONNXLESS_CONFIG: join(serviceDir, 'serverless.yml'),
       ONNXLESS_LOCAL_S3_PORT: String(await freePort()),
       ONNXLESS_LOCAL_HTTP_PORT: String(await freePort()),
       ONNXLESS_LOCAL_LAMBDA_PORT: String(await freePort()),
@@ -42,21 +58,26 @@ export class LocalStackProcess {
   }
 
   get configPath(): string {
-    return join(ROOT, this.configName);
+    return join(this.serviceDir, 'serverless.yml');
   }
 
   get baseUrl(): string {
     return `http://localhost:${this.env.ONNXLESS_LOCAL_HTTP_PORT}`;
   }
 
-  /** Starts the stack and resolves once it printed that it is up. */
-  async start(timeoutMs = 240_000): Promise<void> {
-    this.output = '';
-    const child = spawn(process.execPath, [TSX, 'scripts/start.ts'], {
+  private spawnStart(args: string[], env: Record<string, string>): ChildProcess {
+    return spawn(process.execPath, [TSX, 'scripts/start.ts', ...args], {
       cwd: ROOT,
-      env: { ...process.env, ...this.env, ONNXLESS_CONFIG: this.configName },
+      env: { ...process.env, ...this.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+  }
+
+  /** Starts the stack and resolves once it printed that it is up. */
+  async start(options: { args?: string[]; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? 240_000;
+    this.output = '';
+    const child = this.spawnStart(options.args ?? [], options.env ?? {});
     this.child = child;
     child.stdout?.on('data', (c: Buffer) => (this.output += c.toString()));
     child.stderr?.on('data', (c: Buffer) => (this.output += c.toString()));
@@ -77,6 +98,21 @@ export class LocalStackProcess {
     });
   }
 
+  /** A second `npm start` beside this one (same or changed settings), run until it exits. */
+  attempt(env: Record<string, string>, timeoutMs = 60_000): Promise<RunResult> {
+    const child = this.spawnStart([], env);
+    let output = '';
+    child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    return new Promise((resolve) =>
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        resolve({ code, output });
+      }),
+    );
+  }
+
   /** Ctrl-C, as a user stops it; resolves with the exit code. */
   async stop(): Promise<number | null> {
     const child = this.child;
@@ -90,6 +126,6 @@ export class LocalStackProcess {
   }
 
   dispose(): void {
-    rmSync(this.configPath, { force: true });
+    rmSync(this.serviceDir, { recursive: true, force: true });
   }
 }
