@@ -13,9 +13,6 @@ import { setModelEntry } from '../lib/registry';
 import { LOCAL_STACK, localS3Env } from '../lib/local/localStack';
 import { LocalStore } from '../lib/local/LocalStore';
 
-// The SDK warns on every process that Node 20 support ends in 2027; the lockfile pins it (see README).
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const root = fileURLToPath(new URL('..', import.meta.url));
 const config = process.env.ONNXLESS_CONFIG ?? 'serverless.yml';
 const model = process.env.ONNXLESS_TRAIN_MODEL ?? 'dense';
