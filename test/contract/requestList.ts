@@ -130,6 +130,8 @@ export function contractCases(tinyOutput: string): ContractCase[] {
     },
     { name: 'domain route of a model without one', request: { method: 'POST', path: '/models/tiny/predict', headers: { 'Content-Type': 'image/png' }, body: Buffer.from([0x89, 0x50]) }, status: 404, check: errorNames(/no domain route/) },
     { name: 'domain route with a media type it does not take', request: { method: 'POST', path: '/models/text-orientation/predict', headers: { 'Content-Type': 'text/plain' }, body: Buffer.from('x') }, status: 415 },
+    { name: 'a model name that is not valid percent-encoding', request: { method: 'GET', path: '/v2/models/%E0%A4%A', headers: {} }, status: 404, check: errorNames(/unknown model/) },
+    { name: 'a malformed cookie', request: { method: 'GET', path: '/v2/models/tiny', headers: { Cookie: 'a=b; ==;;; c' } }, status: 200 },
     { name: 'an unknown model', request: { method: 'GET', path: '/v2/models/nope', headers: {} }, status: 404, check: errorNames(/unknown model 'nope'/) },
     { name: 'infer on an unknown model', request: { method: 'POST', path: '/v2/models/nope/infer', headers: JSON_CT, body: json({ inputs: [] }) }, status: 404, check: errorNames(/unknown model 'nope'/) },
     { name: 'an unknown path', request: { method: 'GET', path: '/nowhere', headers: {} }, status: 404, check: errorNames(/no route for GET \/nowhere/) },
