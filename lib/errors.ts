@@ -108,7 +108,7 @@ const INTERNALS: readonly RegExp[] = [
   /\b[0-9a-f]{64}\b/gi, // sha256 pins and digests
   /\b(?:bucket|key)\s+'[^']*'/gi, // "bucket 'x'", "key 'y'"
   /(?:[A-Za-z]:)?(?:\/[\w.@+-]+){2,}(?::\d+)?/g, // absolute paths, with a source line when given
-  /\bnode\s+'[^']*'|Name:\s*'[^']*'/g, // onnxruntime graph node names
+  /\bnode\s+'[^']*'|Name:\s*'[^']*'|\bNode,?\s*\([^)]*\)/gi, // onnxruntime graph node names: node 'x', Name:'x', In Node, ("x", Op, ...)
 ];
 
 /** Strips storage locations, hashes, paths and node names from a message meant for a caller. */

@@ -118,6 +118,14 @@ describe('what a 5xx tells the caller', () => {
     expect(message).toBe("model 'm' failed verification: (see the log) has sha256 (see the log) (cached at (see the log))");
   });
 
+  it("hides the graph node onnxruntime names when a model fails to load", () => {
+    const message = redactInternals(
+      `model 'm': onnxruntime could not load the weights: This is an invalid model. In Node, ("/enc/Conv_3", Conv, "", -1) : ("x": tensor(float),) -> ("y") , Error No Op registered`,
+    );
+    expect(message).not.toContain('/enc/Conv_3');
+    expect(message).toContain('This is an invalid model. In (see the log)');
+  });
+
   it('leaves 4xx messages whole: they describe the caller\'s own request', () => {
     expect(toPublicError(new OnnxlessError(400, "input 'x' at /a/b/c")).message).toBe("input 'x' at /a/b/c");
     expect(toPublicError(new ModelUnavailableError('m', "model 'm': bucket 'b' key 'k' denied")).message).toBe("model 'm': (see the log) (see the log) denied");
