@@ -28,6 +28,9 @@ export interface CreatedSession {
 export async function createSession(spec: SessionSpec): Promise<CreatedSession> {
   const requested = [...(spec.session.executionProviders ?? ['cpu'])];
   try {
+    // onnxruntime would print its own red "Failed to load library" line for an expected absence.
+    const absent = absentProviderLibrary(requested);
+    if (absent !== undefined) throw new Error(`Failed to load library ${absent}: not installed`);
     return { session: await InferenceSession.create(spec.path, toSessionOptions(spec.session)), providers: requested };
   } catch (err) {
     const accelerators = requested.filter((p) => p !== 'cpu');
@@ -81,6 +84,25 @@ export function describeMissingProvider(
     );
   }
   return `execution provider ${list} could not be loaded [onnxruntime: ${ort}]`;
+}
+
+/** Provider libraries onnxruntime-node loads from its binding folder (installed with ONNXRUNTIME_NODE_INSTALL=cuda12). */
+const PROVIDER_LIBRARIES: Readonly<Record<string, readonly string[]>> = {
+  cuda: ['libonnxruntime_providers_shared.so', 'libonnxruntime_providers_cuda.so'],
+  tensorrt: ['libonnxruntime_providers_shared.so', 'libonnxruntime_providers_tensorrt.so'],
+};
+
+/** The first library a requested provider needs that is not there: asking onnxruntime would only log its absence. */
+export function absentProviderLibrary(
+  providers: readonly string[],
+  probe: { exists: (path: string) => boolean; bindingDir: string | undefined } = { exists: existsSync, bindingDir: onnxruntimeBindingDir() },
+): string | undefined {
+  const { bindingDir } = probe;
+  if (bindingDir === undefined || process.platform !== 'linux') return undefined;
+  return providers
+    .flatMap((p) => PROVIDER_LIBRARIES[p] ?? [])
+    .map((lib) => join(bindingDir, lib))
+    .find((path) => !probe.exists(path));
 }
 
 /** Where onnxruntime-node keeps its native libraries for this platform. */
