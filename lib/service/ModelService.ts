@@ -13,6 +13,7 @@ import type { LoadedModel, ModelLoader } from '../sessions/ModelLoader';
 import type { Deadline } from './Deadline';
 import { InferenceDeadlineError, LoadDeadlineError, noDomainRoute } from './errors';
 import { RunTimes } from './RunTimes';
+import { labelsOfDirectory } from './classLabels';
 import { runFailure } from './runFailure';
 
 export interface ModelServiceOptions {
@@ -23,8 +24,8 @@ export interface ModelServiceOptions {
   /** The model's domain route (`POST /models/{name}/predict`), when it has one. */
   pipeline?: Pipeline;
   /**
-   * Labels for the classification extension, by output name. Wiring note: the model-directory
-   * loader is to pass the model's companion labels file here; without it answers carry no labels.
+   * Labels for the classification extension, by output name. Default: the model directory's
+   * `labels.txt` (classLabels.ts), when it has one.
    */
   classLabels?: ClassLabels;
   /** `Retry-After` of a 503 for a load the deadline cut short (default 1 s). */
@@ -131,10 +132,11 @@ export class ModelService {
     } finally {
       timing.add('inference', performance.now() - started);
     }
+    const labels = selection.some((s) => s.classCount !== undefined) ? (this.options.classLabels ?? (await labelsOfDirectory(runner.files))) : undefined;
     return timing.timeSync('postprocess', () =>
       encodeOutputs(
         { model_name: this.name, model_version: this.options.version, id: request.id },
-        selection.map((s) => ({ name: s.name, tensor: this.classified(s, results[s.name] as Tensor), binary: s.binary })),
+        selection.map((s) => ({ name: s.name, tensor: classified(s, results[s.name] as Tensor, labels), binary: s.binary })),
       ),
     );
   }
@@ -183,12 +185,6 @@ export class ModelService {
     }
   }
 
-  /** The output as asked: raw, or Triton's classification of it when `class_count` is given. */
-  private classified(selection: OutputSelection, tensor: Tensor): Tensor {
-    if (selection.classCount === undefined) return tensor;
-    return classify(selection.name, tensor, selection.classCount, this.options.classLabels?.(selection.name));
-  }
-
   /** 504 when recent runs say this one would very likely end after the deadline. */
   private assertRunFits(deadline: Deadline | undefined): void {
     if (!deadline?.isFinite) return;
@@ -198,6 +194,12 @@ export class ModelService {
       throw new InferenceDeadlineError(this.name, estimate ?? 0, remaining);
     }
   }
+}
+
+/** The output as asked: raw, or Triton's classification of it when `class_count` is given. */
+function classified(selection: OutputSelection, tensor: Tensor, labels: ClassLabels | undefined): Tensor {
+  if (selection.classCount === undefined) return tensor;
+  return classify(selection.name, tensor, selection.classCount, labels?.(selection.name));
 }
 
 interface OutputSelection {

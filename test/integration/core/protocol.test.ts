@@ -1,4 +1,5 @@
 import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fromHalfBits, toHalfBits } from '../../../lib/protocol/float16';
@@ -217,6 +218,16 @@ describe('JSON numbers and text: the written rules (docs/runtime.md)', () => {
     const result = await infer(text(withInput('in_string', { data: ['ok', '@', 'a', 'b', 'c', 'd'] }), []).replace('"@"', '"\\ud800"'));
     expect(result.statusCode).toBe(400);
     expect(jsonBody(result).error).toMatch(/input 'in_string': data\[1\] is a string, expected a string of whole Unicode characters/);
+  });
+
+  it("labels the classes from the model directory's labels.txt, one label a line", async () => {
+    const labelled = tempDir();
+    copyFileSync(typesPath, join(labelled, 'model.onnx'));
+    writeFileSync(join(labelled, 'labels.txt'), 'low\nmid\nhigh\n');
+    const { handler: withLabels } = testHandler({ name: 'types', uri: join(labelled, 'model.onnx') });
+    const body = JSON.stringify({ inputs: withInput('in_float32', { data: [0.25, 0.5, 0.125, 1, 0, -1] }), outputs: [{ name: 'out_float32', parameters: { class_count: 1 } }] });
+    const result = await withLabels(httpApiEvent('POST', '/v2/models/types/infer', { body }));
+    expect(jsonBody(result).outputs[0].data).toEqual(['0.500000:1:mid', '1.000000:0:low']);
   });
 
   it('answers class_count with Triton classification strings', async () => {
