@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --scenario <name>]... [--reps <n>] [--models tiny,recognition,large]
+ * npm run bench [-- --scenario <name>]... [--reps <n>] [--models tiny,recognition,large] [--soak-seconds <s>]
  *
  * Every scenario on real parts: the local S3-protocol server behind the counting proxy,
  * onnxruntime-node, and a fresh Node process for every cold measurement. Candidates and
@@ -17,7 +17,9 @@ import { startWorld, type World } from './lib/world';
 import { coldScenario } from './scenarios/cold';
 import { CAP_BYTES_PER_SECOND, downloadScenario } from './scenarios/download';
 import { memoryScenario } from './scenarios/memory';
+import { pingUnderPreprocessingScenario } from './scenarios/pingUnderPreprocessing';
 import { serverBatchingScenario } from './scenarios/serverBatching';
+import { soakScenario } from './scenarios/soak';
 import { warmScenario } from './scenarios/warm';
 import { warmSandboxScenario } from './scenarios/warmSandbox';
 
@@ -34,6 +36,9 @@ const SCENARIOS: Record<string, { run: Scenario; reps: number; models: readonly 
   memory: { run: memoryScenario, reps: 5, models: ['large'] },
   // The container server, not Lambda: no S3, a generated MLP of its own.
   'server-batching': { run: serverBatchingScenario, reps: 2, models: [] },
+  'ping-under-preprocessing': { run: (_w, r, l) => pingUnderPreprocessingScenario(r, l), reps: 1, models: [] },
+  // 10 minutes by default (issue 13); --soak-seconds for a shorter run.
+  soak: { run: (_w, _r, l) => soakScenario(l, soakSeconds()), reps: 1, models: [] },
 };
 
 const { values } = parseArgs({
@@ -41,8 +46,16 @@ const { values } = parseArgs({
     scenario: { type: 'string', multiple: true },
     reps: { type: 'string' },
     models: { type: 'string' },
+    'soak-seconds': { type: 'string' },
   },
 });
+
+function soakSeconds(): number {
+  const raw = values['soak-seconds'];
+  const seconds = raw === undefined ? 600 : Number(raw);
+  if (!(seconds > 0)) throw new Error(`--soak-seconds expects a positive number, got '${raw}'`);
+  return seconds;
+}
 
 const chosen = values.scenario ?? Object.keys(SCENARIOS);
 for (const name of chosen) {
