@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parseS3Uri, type Architecture, type ModelEntry } from '../registry/index';
+import { modelObjectsResource, parseS3Uri, type Architecture, type ModelEntry } from '../registry/index';
 import { pipelineOfHandler } from '../server/registryModels';
 
 export { pipelineOfHandler };
@@ -126,7 +126,7 @@ export function gpuEndpointResources(name: string, entry: ModelEntry, env: Recor
     ],
   };
   const statements: Cfn[] = [
-    { Effect: 'Allow', Action: ['s3:GetObject'], Resource: [{ 'Fn::Join': ['', ['arn:', partition, `:s3:::${weights.bucket}/${weights.key}`]] }] },
+    { Effect: 'Allow', Action: ['s3:GetObject'], Resource: [{ 'Fn::Join': ['', ['arn:', partition, `:s3:::${modelObjectsResource(weights)}`]] }] },
     { Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Resource: [repositoryArn] },
     // GetAuthorizationToken has no resource-level permissions.
     { Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: ['*'] },

@@ -2,6 +2,7 @@ import path from 'node:path';
 import {
   DEFAULT_MODEL_HANDLER,
   LAMBDA_NODE_RUNTIMES,
+  modelObjectsResource,
   parseS3Uri,
   type Architecture,
   type LambdaNodeRuntime,
@@ -364,7 +365,8 @@ export function roleLogicalId(key: string, ctx: Pick<PlanContext, 'naming'>): st
 const partition = { Ref: 'AWS::Partition' };
 
 /**
- * One role per function: write its own log group, and read exactly its model's object, nothing
+ * One role per function: write its own log group, and read exactly its model's objects (one object,
+ * or the objects under its model directory's prefix), nothing
  * bucket-wide (no ListBucket: a missing object reads as 403, which the runtime reports as 503
  * naming the key).
  */
@@ -380,7 +382,7 @@ function functionRole(key: string, fnName: string, weights?: { bucket: string; k
     statements.push({
       Effect: 'Allow',
       Action: ['s3:GetObject'],
-      Resource: [{ 'Fn::Join': ['', ['arn:', partition, `:s3:::${weights.bucket}/${weights.key}`]] }],
+      Resource: [{ 'Fn::Join': ['', ['arn:', partition, `:s3:::${modelObjectsResource(weights)}`]] }],
     });
   }
   return {

@@ -81,9 +81,10 @@ export function routePattern(template: string): RegExp {
 }
 
 /**
- * The version a registry entry serves: `onnxless push` writes `<model>/<version>/model.onnx`,
- * so the folder above the weights' file, when it is a number, is the version OIP reports.
+ * The version a registry entry serves: `onnxless push` writes the model directory
+ * `<model>/<version>/` (older entries name `<model>/<version>/model.onnx`), so that folder, when
+ * it is a number, is the version OIP reports.
  */
 export function versionOfWeights(weights: string): string | undefined {
-  return /\/(\d+)\/[^/]+$/.exec(weights)?.[1];
+  return /\/(\d+)\/[^/]*$/.exec(weights)?.[1];
 }

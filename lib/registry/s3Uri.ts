@@ -10,7 +10,8 @@ export const BUCKET_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const S3_URI = /^s3:\/\/([^/]+)\/(.+)$/;
 
 /**
- * Why `uri` is not a usable weights location, or undefined when it is. Wildcards are refused
+ * Why `uri` is not a usable weights location, or undefined when it is: an object (`.../model.onnx`)
+ * or a model directory (a prefix ending in `/`, holding model.onnx and a manifest). Wildcards are refused
  * because the key ends up verbatim in an IAM resource ARN, where `*` and `?` would widen the
  * grant beyond the one object.
  */
@@ -22,7 +23,7 @@ export function s3UriProblem(uri: string): string | undefined {
     return `bucket '${bucket}' is not a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)`;
   }
   if (/[*?]/.test(key)) return `key '${key}' must not contain '*' or '?' (IAM would read them as wildcards)`;
-  if (key.endsWith('/')) return `key '${key}' names a folder, not an object`;
+  if (key === '/' || key.includes('//')) return `key '${key}' has an empty path segment`;
   if (Buffer.byteLength(key) > 1024) return 'key is longer than 1024 bytes';
   return undefined;
 }
@@ -36,4 +37,13 @@ export function parseS3Uri(uri: string): S3Location {
 
 export function formatS3Uri(location: S3Location): string {
   return `s3://${location.bucket}/${location.key}`;
+}
+
+/**
+ * The IAM resource (after `arn:<partition>:s3:::`) a function needs to read its model: the one
+ * object, or every object under a model directory's prefix (`bucket/<model>/<version>/*`).
+ * Keys never hold `*` or `?` (s3UriProblem), so the only wildcard is the one added here.
+ */
+export function modelObjectsResource(location: S3Location): string {
+  return `${location.bucket}/${location.key}${location.key.endsWith('/') ? '*' : ''}`;
 }

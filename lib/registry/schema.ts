@@ -92,15 +92,19 @@ export const ApiSchema = z.strictObject({
 });
 
 export const ModelEntrySchema = z.strictObject({
-  /** Where the weights live: `s3://bucket/key`. The function may read exactly this object. */
+  /**
+   * Where the model lives: a model directory `s3://bucket/<model>/<version>/` (model.onnx, external
+   * data, companion files, manifest.json), or one `.onnx` object `s3://bucket/key`. The function may
+   * read exactly that prefix's objects, or that one object.
+   */
   weights: s3Uri,
-  /** Pin: the runtime refuses weights whose sha256 differs. */
+  /** Pin: the runtime refuses weights whose sha256 differs (a directory: the manifest's sha256, which covers every file). */
   sha256: z
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hexadecimal characters')
     .transform((s) => s.toLowerCase())
     .optional(),
-  /** Bytes of the weights; sizes the function's /tmp (ephemeral storage) and its memory default. */
+  /** Bytes of the weights (a directory: of all its files); sizes the function's /tmp (ephemeral storage) and its memory default. */
   size: int(1, Number.MAX_SAFE_INTEGER, 'bytes').optional(),
   /** `path/file.export`; default: the generic tensor handler. A custom handler adds the domain route. */
   handler: z.string().regex(HANDLER_PATTERN, "expected 'path/to/file.exportName'").optional(),

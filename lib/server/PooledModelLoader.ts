@@ -1,10 +1,10 @@
 import { DynamicBatcher, type BatcherOptions } from '../batching/DynamicBatcher';
 import type { TensorMap } from '../batching/BatchTensor';
 import { WeightsCache, type CachedWeights } from '../cache/WeightsCache';
-import { IntegrityError, ModelUnavailableError } from '../errors';
-import { ModelLoader, type LoadedModel, type ModelConfig } from '../sessions/ModelLoader';
+import { ModelUnavailableError } from '../errors';
+import { ModelLoader, unavailable, type LoadedModel, type ModelConfig } from '../sessions/ModelLoader';
+import { ModelFiles } from '../sessions/ModelFiles';
 import { OnnxRunner } from '../sessions/OnnxRunner';
-import { SourceAccessDeniedError, SourceNotFoundError } from '../sources/ModelSource';
 import { describeError, type ServerLog } from './log';
 import type { ServerMetrics } from './metrics';
 import { PooledSession } from './PooledSession';
@@ -124,7 +124,7 @@ export class PooledModelLoader extends ModelLoader {
     });
     const batcher = this.#batcher;
     this.#options.metrics?.trackQueue(name, () => batcher.queued);
-    const runner = new OnnxRunner(new PooledSession(reply.inputs, reply.outputs, this.#batcher));
+    const runner = new OnnxRunner(new PooledSession(reply.inputs, reply.outputs, this.#batcher), new ModelFiles(weights.dir));
     return { runner, weights, loadMs: performance.now() - started };
   }
 
@@ -133,16 +133,8 @@ export class PooledModelLoader extends ModelLoader {
     try {
       return await this.#options.cache.fetch(source, this.config.sha256);
     } catch (err) {
-      if (err instanceof SourceNotFoundError || err instanceof SourceAccessDeniedError) {
-        throw new ModelUnavailableError(name, `model '${name}' is unavailable: ${err.message}`, { cause: err });
-      }
-      if (err instanceof IntegrityError) {
-        throw new ModelUnavailableError(name, `model '${name}' failed verification: ${err.message}`, { cause: err });
-      }
-      throw new ModelUnavailableError(name, `model '${name}' could not be fetched from ${source.description}: ${describeError(err)}`, {
-        cause: err,
-        retryAfterSeconds: 1,
-      });
+      // The same 503s as the Lambda handler's loader (a pin failure carries its backoff as Retry-After).
+      throw unavailable(name, source, err);
     }
   }
 

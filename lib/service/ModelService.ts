@@ -157,6 +157,7 @@ export class ModelService {
     const timed: ModelRunner = {
       inputs: runner.inputs,
       outputs: runner.outputs,
+      files: runner.files,
       run: async (feeds, outputNames) => {
         this.assertRunFits(ctx.deadline);
         const started = performance.now();

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort, ROOT } from '../../support/localStackProcess';
+import { FIXTURE_REGISTRY, freePort, ROOT } from '../../support/localStackProcess';
 import { REAL_MODELS } from '../../support/realModels';
 import { tempDir } from '../../support/testHandler';
 
@@ -17,13 +17,13 @@ function onnxless(args: string[], env: Record<string, string> = {}): Promise<{ c
 
 const dir = tempDir('onnxless-cli-');
 const config = join(dir, 'serverless.yml');
-copyFileSync(join(ROOT, 'serverless.yml'), config);
+copyFileSync(FIXTURE_REGISTRY, config); // the example registry as shipped, never the user's
 
 describe('onnxless push refuses clearly', () => {
   it('a file that does not exist', async () => {
     const { code, output } = await onnxless(['push', join(dir, 'nope.onnx'), '--model', 'm', '--config', config]);
     expect(code).toBe(1);
-    expect(output).toContain(`no such file: ${join(dir, 'nope.onnx')}`);
+    expect(output).toContain(`no such file or directory: ${join(dir, 'nope.onnx')}`);
   });
 
   it('a file that is not an ONNX model', async () => {

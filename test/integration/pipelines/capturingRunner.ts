@@ -7,6 +7,7 @@ export function capturingRunner(inner: ModelRunner) {
   const runner: ModelRunner = {
     inputs: inner.inputs,
     outputs: inner.outputs,
+    files: inner.files,
     async run(feeds, outputNames) {
       const outputs = await inner.run(feeds, outputNames);
       calls.push({ feeds, outputs });

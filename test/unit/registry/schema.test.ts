@@ -17,7 +17,12 @@ function problems(raw: unknown): readonly string[] {
 describe('parseRegistry', () => {
   it('applies the defaults: the stack creates the bucket, routes use IAM', () => {
     const registry = parseRegistry({ bucket, models: { tiny: { weights } } });
-    expect(registry).toEqual({ bucket: { name: 'models-bucket', create: true }, auth: { type: 'iam' }, models: { tiny: { weights } } });
+    expect(registry).toEqual({
+      bucket: { name: 'models-bucket', create: true },
+      auth: { type: 'iam' },
+      api: { throttle: { rateLimit: 50, burstLimit: 100 }, accessLogs: { retentionDays: 30 } },
+      models: { tiny: { weights } },
+    });
   });
 
   it('accepts every field of a model entry and normalises the pin to lowercase', () => {
@@ -83,13 +88,17 @@ describe('parseRegistry', () => {
     ]);
   });
 
+  it('accepts a model directory: a prefix ending in /', () => {
+    expect(parseRegistry({ bucket, models: { a: { weights: 's3://models-bucket/a/1/', sha256: 'a'.repeat(64) } } }).models.a?.weights).toBe('s3://models-bucket/a/1/');
+  });
+
   it('reports a missing weights field as required', () => {
     expect(problems({ bucket, models: { tiny: { size: 1 } } })).toEqual(["model 'tiny': weights: required"]);
   });
 
-  it('refuses keys that IAM would read as wildcards, and folders', () => {
+  it('refuses keys that IAM would read as wildcards, and empty path segments', () => {
     expect(problems({ bucket, models: { a: { weights: 's3://models-bucket/a/*.onnx' } } })[0]).toMatch(/^model 'a': weights: key 'a\/\*\.onnx' must not contain/);
-    expect(problems({ bucket, models: { a: { weights: 's3://models-bucket/a/' } } })[0]).toMatch(/names a folder/);
+    expect(problems({ bucket, models: { a: { weights: 's3://models-bucket/a//' } } })[0]).toMatch(/empty path segment/);
     expect(problems({ bucket, models: { a: { weights: 's3://Bad_Bucket/a.onnx' } } })[0]).toMatch(/bucket 'Bad_Bucket' is not a valid S3 bucket name/);
   });
 

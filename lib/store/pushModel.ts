@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { HeadBucketCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { OnnxFileFacts } from './inspectOnnxFile';
+import { MANIFEST_NAME } from '../sources/ModelManifest';
+import type { ModelFacts } from './inspectModel';
 
 export class StoreUnreachableError extends Error {
   constructor(message: string, options: { cause?: unknown } = {}) {
@@ -10,9 +11,9 @@ export class StoreUnreachableError extends Error {
   }
 }
 
-/** `<model>/<version>/model.onnx`: one immutable object per version, the layout deploys expect. */
-export function weightsKey(model: string, version: number): string {
-  return `${model}/${version}/model.onnx`;
+/** `<model>/<version>/`: one immutable directory per version, the layout deploys expect. */
+export function modelPrefix(model: string, version: number): string {
+  return `${model}/${version}/`;
 }
 
 /** The next free version of a model in the bucket: 1 for a new model. */
@@ -44,27 +45,48 @@ export async function checkBucket(client: S3Client, bucket: string, endpoint: st
 }
 
 /**
- * Streams the weights to S3 (multipart above 8 MiB, parts in parallel), recording their
- * sha256 in the object's metadata so `onnxless models` can check pins without a download.
+ * Uploads a model directory under `prefix`: each file streamed (multipart above 8 MiB, parts
+ * in parallel) with its sha256 in the object's metadata, and the manifest last, so a reader
+ * that finds the manifest finds every file it lists.
  */
-export async function pushWeights(
+export async function pushModel(
   client: S3Client,
-  file: OnnxFileFacts,
-  target: { bucket: string; key: string },
+  model: ModelFacts,
+  target: { bucket: string; prefix: string },
   onProgress?: (sent: number, total: number) => void,
+): Promise<void> {
+  let done = 0;
+  for (const file of model.files) {
+    await putObject(client, { bucket: target.bucket, key: `${target.prefix}${file.path}` }, createReadStream(file.from), file.sha256, (sent) =>
+      onProgress?.(done + sent, model.size),
+    );
+    done += file.size;
+  }
+  const manifest = Buffer.from(model.manifestText);
+  await putObject(client, { bucket: target.bucket, key: `${target.prefix}${MANIFEST_NAME}` }, manifest, model.sha256);
+  onProgress?.(model.size, model.size);
+}
+
+async function putObject(
+  client: S3Client,
+  target: { bucket: string; key: string },
+  body: NodeJS.ReadableStream | Buffer,
+  sha256: string,
+  onProgress?: (sent: number) => void,
 ): Promise<void> {
   const upload = new Upload({
     client,
     params: {
       Bucket: target.bucket,
       Key: target.key,
-      Body: createReadStream(file.path),
+      Body: body as never,
       ContentType: 'application/octet-stream',
-      Metadata: { sha256: file.sha256 },
+      // Lets `onnxless models` check pins without a download.
+      Metadata: { sha256 },
     },
     partSize: 8 * 1024 * 1024,
     queueSize: 4,
   });
-  upload.on('httpUploadProgress', (p) => onProgress?.(p.loaded ?? 0, file.size));
+  upload.on('httpUploadProgress', (p) => onProgress?.(p.loaded ?? 0));
   await upload.done();
 }
