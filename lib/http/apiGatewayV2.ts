@@ -12,6 +12,13 @@ export function isHttpApiEvent(event: unknown): event is APIGatewayProxyEventV2 
 /**
  * API Gateway v2 event -> HttpRequest. The size limit is checked on the encoded length
  * before base64 decoding, so an oversized body costs no decoded copy.
+ *
+ * An HTTP API (payload 2.0) hands the function a body as UTF-8 text only for text/*,
+ * application/json, application/xml and application/javascript; any other body, and one with
+ * no Content-Type at all, comes base64-encoded with `isBase64Encoded: true` ("If the content type
+ * of the request is binary, the body is base64-encoded": Lambda Developer Guide, Using Lambda with
+ * API Gateway; the list as measured on AWS, ministackorg/ministack#766). Decoding by the flag
+ * gives the client's bytes back either way; the local emulator is patched to the same rule.
  */
 export function fromHttpApiEvent(event: APIGatewayProxyEventV2, maxBodyBytes: number): HttpRequest {
   const headers: Record<string, string> = {};
