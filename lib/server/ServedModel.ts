@@ -79,7 +79,7 @@ export class ServedModel extends ModelService {
       inputs: runner.inputs.map(wireMetadata),
       outputs: runner.outputs.map(wireMetadata),
       pipeline: this.#pipelineName,
-      filesDir: (runner as { files?: { dir: string } }).files?.dir,
+      filesDir: runner.files?.dir,
     };
   }
 }

@@ -2,6 +2,7 @@ import { RequestTiming } from '../../observability/RequestTiming';
 import { getPipeline } from '../../pipelines/index';
 import { ModelService } from '../../service/ModelService';
 import type { LoadedModel, ModelLoader } from '../../sessions/ModelLoader';
+import { ModelFiles } from '../../sessions/ModelFiles';
 import { OnnxRunner } from '../../sessions/OnnxRunner';
 import { PooledSession } from '../PooledSession';
 import { PortBatcher } from '../processing/PortBatcher';
@@ -31,8 +32,18 @@ export default async function handle(task: ProcessingTask): Promise<ProcessingRe
   }
 }
 
+/** One ModelFiles per model directory and thread: companion files are read once, not per request. */
+const filesByDir = new Map<string, ModelFiles>();
+
+function filesOf(dir: string | undefined): ModelFiles | undefined {
+  if (dir === undefined) return undefined;
+  let files = filesByDir.get(dir);
+  if (!files) filesByDir.set(dir, (files = new ModelFiles(dir)));
+  return files;
+}
+
 function serviceFor(model: ModelView, batcher: PortBatcher): ModelService {
-  const runner = new OnnxRunner(new PooledSession(model.inputs, model.outputs, batcher));
+  const runner = new OnnxRunner(new PooledSession(model.inputs, model.outputs, batcher), filesOf(model.filesDir));
   const loaded: LoadedModel = { runner, weights: { path: model.filesDir ?? '', origin: 'cache' } as LoadedModel['weights'], loadMs: 0 };
   // ModelService asks its loader for `current` first: the model is loaded, nothing else is needed.
   const loader = { current: loaded, isLoaded: true, load: async () => loaded } as unknown as ModelLoader;
