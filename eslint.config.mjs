@@ -6,10 +6,24 @@ import tseslint from 'typescript-eslint';
 
 const ADAPTERS = ['http', 'lambda', 'server', 'deploy', 'cli', 'local'];
 const CORE = ['sources', 'cache', 'sessions', 'protocol', 'service'];
-const handlersBan = { group: ['**/handlers', '**/handlers/**'], message: 'lib/ never imports handlers/: handlers are thin wiring over lib.' };
+const handlersBan = {
+  group: ['**/handlers', '**/handlers/**'],
+  message: 'lib/ never imports handlers/: handlers are thin wiring over lib.',
+};
 
 export default defineConfig(
-  globalIgnores(['node_modules/', '.serverless/', '.esbuild/', '.build/', '.local/', 'dist/', 'coverage/', 'bench/.cache/', 'layers/*/dist/', '.ci/']),
+  globalIgnores([
+    'node_modules/',
+    '.serverless/',
+    '.esbuild/',
+    '.build/',
+    '.local/',
+    'dist/',
+    'coverage/',
+    'bench/.cache/',
+    'layers/*/dist/',
+    '.ci/',
+  ]),
   js.configs.recommended,
   tseslint.configs.recommended,
   {
@@ -45,7 +59,10 @@ export default defineConfig(
         {
           patterns: [
             handlersBan,
-            { group: ADAPTERS.flatMap((dir) => [`**/${dir}`, `**/${dir}/**`]), message: `lib's core (${CORE.join(', ')}) never imports an adapter (${ADAPTERS.join(', ')}).` },
+            {
+              group: ADAPTERS.flatMap((dir) => [`**/${dir}`, `**/${dir}/**`]),
+              message: `lib's core (${CORE.join(', ')}) never imports an adapter (${ADAPTERS.join(', ')}).`,
+            },
           ],
         },
       ],

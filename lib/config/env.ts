@@ -84,7 +84,8 @@ export function optionalPort(name: string, fallback: number, env: Env = process.
 export function optionalEnum<T extends string>(name: string, values: readonly T[], env: Env = process.env): T | undefined {
   const raw = optionalString(name, env);
   if (raw === undefined) return undefined;
-  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`environment variable ${name} must be one of ${values.join(', ')}, got '${raw}'`);
+  if (!(values as readonly string[]).includes(raw))
+    throw new ConfigError(`environment variable ${name} must be one of ${values.join(', ')}, got '${raw}'`);
   return raw as T;
 }
 
@@ -99,5 +100,8 @@ export function optionalBoolean(name: string, env: Env = process.env): boolean |
 export function optionalList(name: string, env: Env = process.env): string[] | undefined {
   const raw = optionalString(name, env);
   if (raw === undefined) return undefined;
-  return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }

@@ -55,7 +55,10 @@ export class StackLock {
       }
       const pid = lockHolder(this.file);
       if (pid !== undefined) {
-        throw new StackLockedError(`another local stack (pid ${pid}) is using ${dirname(this.file)}: stop it first, or set ONNXLESS_LOCAL_DIR to another folder`, pid);
+        throw new StackLockedError(
+          `another local stack (pid ${pid}) is using ${dirname(this.file)}: stop it first, or set ONNXLESS_LOCAL_DIR to another folder`,
+          pid,
+        );
       }
       rmSync(this.file, { force: true }); // left by a stack that is gone
     }

@@ -17,7 +17,9 @@ export function assertPortFree(port: number, what: string, variable: string, hos
     probe.once('error', (err: NodeJS.ErrnoException) => {
       reject(
         err.code === 'EADDRINUSE' || err.code === 'EACCES'
-          ? new PortTakenError(`port ${port} (${what}) is ${err.code === 'EACCES' ? 'not allowed' : 'taken'}: set ${variable} to a free port`)
+          ? new PortTakenError(
+              `port ${port} (${what}) is ${err.code === 'EACCES' ? 'not allowed' : 'taken'}: set ${variable} to a free port`,
+            )
           : err,
       );
     });

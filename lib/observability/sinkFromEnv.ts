@@ -10,7 +10,10 @@ export type LogFormat = (typeof LOG_FORMATS)[number];
  * The sink a function's environment asks for: Powertools JSON and EMF (the default, as on
  * Lambda, where CloudWatch reads them), or compact lines when the local stack prints to a terminal.
  */
-export function sinkFromEnv(options: PowertoolsSinkOptions = {}, env: Readonly<Record<string, string | undefined>> = process.env): ObservabilitySink {
+export function sinkFromEnv(
+  options: PowertoolsSinkOptions = {},
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ObservabilitySink {
   const format = optionalEnum(ENV.logFormat, LOG_FORMATS, env) ?? 'json';
   return format === 'compact' ? new TerminalSink(options.write) : new PowertoolsSink(options);
 }
