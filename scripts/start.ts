@@ -24,7 +24,8 @@ const configFile = resolve(root, optionalString(ENV.config) ?? 'serverless.yml')
 function logFormat(): LogFormat {
   const { values } = parseArgs({ options: { log: { type: 'string' } } });
   if (values.log === undefined) return process.stdout.isTTY ? 'compact' : 'json';
-  if (!(LOG_FORMATS as readonly string[]).includes(values.log)) throw new Error(`--log ${values.log}: expected one of ${LOG_FORMATS.join(', ')}`);
+  if (!(LOG_FORMATS as readonly string[]).includes(values.log))
+    throw new Error(`--log ${values.log}: expected one of ${LOG_FORMATS.join(', ')}`);
   return values.log as LogFormat;
 }
 
@@ -52,7 +53,20 @@ async function main(): Promise<void> {
   // --noAuth: locally there is no IAM to sign against; deployed routes keep their authorizer.
   const offline = spawn(
     process.execPath,
-    [`${root}/node_modules/osls/bin/serverless.js`, 'offline', 'start', '--config', basename(configFile), '--httpPort', String(LOCAL_STACK.httpPort), '--lambdaPort', String(LOCAL_STACK.lambdaPort), '--noAuth', '--stage', 'dev'],
+    [
+      `${root}/node_modules/osls/bin/serverless.js`,
+      'offline',
+      'start',
+      '--config',
+      basename(configFile),
+      '--httpPort',
+      String(LOCAL_STACK.httpPort),
+      '--lambdaPort',
+      String(LOCAL_STACK.lambdaPort),
+      '--noAuth',
+      '--stage',
+      'dev',
+    ],
     {
       cwd: dirname(configFile),
       env: {
@@ -104,7 +118,9 @@ function announce(models: string[]): void {
   for (const m of models) console.log(`  ${m.padEnd(20)} ${base}/v2/models/${m}`);
   console.log('\nTry:');
   console.log(`  curl -s ${base}/v2/models/tiny`);
-  const env = Object.entries(localS3Env()).map(([k, v]) => `${k}=${v}`).join(' ');
+  const env = Object.entries(localS3Env())
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
   console.log(`\nOne function alone, with this stack's S3 server:\n  ${env} npx serverless invoke local -f tiny -p events/tiny-infer.json`);
   console.log('\nCtrl-C stops everything.');
 }

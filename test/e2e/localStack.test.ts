@@ -82,7 +82,10 @@ describe('npm start', () => {
     expect(await json(await fetch(url(`/v2/models/${model}/ready`)))).toEqual({ name: model, ready: true });
 
     const data = Array.from({ length: 3 * 48 * 192 }, (_, i) => Math.cos(i * 0.11));
-    const res = await post(`/v2/models/${model}/infer`, JSON.stringify({ inputs: [{ name: 'x', shape: [1, 3, 48, 192], datatype: 'FP32', data }] }));
+    const res = await post(
+      `/v2/models/${model}/infer`,
+      JSON.stringify({ inputs: [{ name: 'x', shape: [1, 3, 48, 192], datatype: 'FP32', data }] }),
+    );
     expect(res.status).toBe(200);
     const body = await json(res);
     const expected = await directRun(REAL_MODELS.textOrientation, { x: new Tensor('float32', Float32Array.from(data), [1, 3, 48, 192]) });
@@ -115,7 +118,13 @@ describe('npm start', () => {
       ['a broken WAV', '/models/voice-activity/predict', Buffer.from('RIFF....WAVEjunk'), 'audio/wav', 400],
       ['a decompression bomb', '/models/text-orientation/predict', pngClaiming(100_000, 100_000), 'image/png', 413],
       ['a wrong JSON field', '/models/text-orientation/predict', Buffer.from('{"picture":"abc"}'), 'application/json', 400],
-      ['an infer request with a bad datatype', '/v2/models/tiny/infer', Buffer.from('{"inputs":[{"name":"x","shape":[1],"datatype":"NOPE","data":[1]}]}'), 'application/json', 400],
+      [
+        'an infer request with a bad datatype',
+        '/v2/models/tiny/infer',
+        Buffer.from('{"inputs":[{"name":"x","shape":[1],"datatype":"NOPE","data":[1]}]}'),
+        'application/json',
+        400,
+      ],
     ])('%s', async (_what, path, body, type, status) => {
       const res = await post(path, body, type);
       expect(res.status).toBe(status);
@@ -205,14 +214,17 @@ describe('adding models the way a user does', () => {
 
   it('serves a pushed model after a restart, with no code written', async () => {
     const x = [1, 2, 3, 4, 5, 6];
-    const res = await post('/v2/models/added/infer', JSON.stringify({
-      inputs: [
-        { name: 'x', shape: [2, 3], datatype: 'FP32', data: x },
-        { name: 'a', shape: [1], datatype: 'FP32', data: [1] },
-        { name: 'b', shape: [1], datatype: 'FP32', data: [2] },
-      ],
-      outputs: [{ name: 'y' }],
-    }));
+    const res = await post(
+      '/v2/models/added/infer',
+      JSON.stringify({
+        inputs: [
+          { name: 'x', shape: [2, 3], datatype: 'FP32', data: x },
+          { name: 'a', shape: [1], datatype: 'FP32', data: [1] },
+          { name: 'b', shape: [1], datatype: 'FP32', data: [2] },
+        ],
+        outputs: [{ name: 'y' }],
+      }),
+    );
     expect(res.status).toBe(200);
     expect((await json(res)).outputs[0].data).toEqual(x.map((v) => v * 2 + 1));
   });
@@ -227,7 +239,10 @@ describe('adding models the way a user does', () => {
     const { output } = await json(domain);
     want.forEach((v, i) => expect(Math.abs(output[i] - v)).toBeLessThanOrEqual(1e-6));
 
-    const oip = await post('/v2/models/trained/infer', JSON.stringify({ inputs: [{ name: 'input', shape: [1, 10], datatype: 'FP32', data: sample }] }));
+    const oip = await post(
+      '/v2/models/trained/infer',
+      JSON.stringify({ inputs: [{ name: 'input', shape: [1, 10], datatype: 'FP32', data: sample }] }),
+    );
     expect(oip.status).toBe(200);
     const data = (await json(oip)).outputs[0].data as number[];
     want.forEach((v, i) => expect(Math.abs((data[i] as number) - v)).toBeLessThanOrEqual(1e-6));

@@ -82,7 +82,10 @@ export class LocalStackProcess {
     child.stdout?.on('data', (c: Buffer) => (this.output += c.toString()));
     child.stderr?.on('data', (c: Buffer) => (this.output += c.toString()));
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`local stack not up after ${timeoutMs} ms:\n${this.output.slice(-3000)}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`local stack not up after ${timeoutMs} ms:\n${this.output.slice(-3000)}`)),
+        timeoutMs,
+      );
       const check = setInterval(() => {
         if (this.output.includes('onnxless is up')) {
           clearInterval(check);

@@ -11,8 +11,12 @@ describe('execution provider libraries, checked before onnxruntime is asked', ()
   it.runIf(process.platform === 'linux')('names the first missing library of a requested accelerator, none for cpu', () => {
     expect(absentProviderLibrary(['cpu'], probe([]))).toBeUndefined();
     expect(absentProviderLibrary(['cuda', 'cpu'], probe([]))).toBe('/ort/libonnxruntime_providers_shared.so');
-    expect(absentProviderLibrary(['cuda'], probe(['/ort/libonnxruntime_providers_shared.so']))).toBe('/ort/libonnxruntime_providers_cuda.so');
-    expect(absentProviderLibrary(['cuda'], probe(['/ort/libonnxruntime_providers_shared.so', '/ort/libonnxruntime_providers_cuda.so']))).toBeUndefined();
+    expect(absentProviderLibrary(['cuda'], probe(['/ort/libonnxruntime_providers_shared.so']))).toBe(
+      '/ort/libonnxruntime_providers_cuda.so',
+    );
+    expect(
+      absentProviderLibrary(['cuda'], probe(['/ort/libonnxruntime_providers_shared.so', '/ort/libonnxruntime_providers_cuda.so'])),
+    ).toBeUndefined();
   });
 
   it.runIf(process.platform === 'linux' && absentProviderLibrary(['cuda']) !== undefined)(
