@@ -5,7 +5,9 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { EXAMPLE_WEIGHTS } from '../../../lib/local/exampleWeights';
+import { EXAMPLE_MODELS, EXAMPLE_WEIGHTS } from '../../../lib/local/exampleWeights';
+import { inspectModel } from '../../../lib/store/inspectModel';
+import { pushModel } from '../../../lib/store/pushModel';
 import { httpApiEvent, jsonBody, type Result } from '../../support/httpApiEvent';
 import { startLocalS3, TEST_CREDENTIALS, type LocalS3 } from '../../support/localS3';
 import { renderLine } from '../pipelines/renderText';
@@ -82,10 +84,8 @@ const DOMAIN_CHECKS: Record<string, (sandbox: LambdaSandbox) => Promise<void>> =
   },
 };
 
-// A known defect: packaged, text-recognition has no character dictionary yet (it is moving into
-// the model's directory, issue 11 item 3), so its domain route answers 5xx. Listed here, its check
-// must fail; once the dictionary ships, that check fails this test: remove the model from here.
-const NOT_YET_ANSWERING = new Set(['text-recognition']);
+// Domain routes known not to answer yet: listed here, a check must fail (none today).
+const NOT_YET_ANSWERING = new Set<string>();
 
 describe('every packaged function, run from its own zip and layer zips on Node 22', () => {
   let pkg: PackagedService;
@@ -127,13 +127,13 @@ describe('every packaged function, run from its own zip and layer zips on Node 2
       const dist = path.join(ROOT, 'layers', layer, 'dist');
       for (const file of await readdir(dist).catch(() => [])) if (file.endsWith('.zip')) layerZips.set(file, path.join(dist, file));
     }
-    // Each model's weights where its template environment says they are.
+    // Each example model pushed as `onnxless push` does, where its template environment says it is.
     const uris = MODELS.map((m) => [m, lambdaFunction(pkg.template, m).Properties.Environment.Variables.ONNXLESS_MODEL_URI as string] as const);
     const buckets = [...new Set(uris.map(([, uri]) => new URL(uri).host))];
     s3 = await startLocalS3(buckets);
     for (const [model, uri] of uris) {
       const { host, pathname } = new URL(uri);
-      await s3.put(host, pathname.slice(1), await readFile(EXAMPLE_WEIGHTS[model]!));
+      await pushModel(s3.setupClient, await inspectModel(EXAMPLE_MODELS[model]!, model), { bucket: host, prefix: pathname.slice(1) });
     }
   }, 300_000);
 

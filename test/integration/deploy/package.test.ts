@@ -53,7 +53,8 @@ describe('serverless package of the example registry', () => {
     for (const [name, entry] of Object.entries((await registryPromise).models)) {
       const env = lambdaFunction(pkg.template, name).Properties.Environment.Variables;
       expect(env).toMatchObject({ ONNXLESS_MODEL_NAME: name, ONNXLESS_MODEL_URI: entry.weights, ONNXLESS_MODEL_SHA256: entry.sha256 });
-      expect(env.ONNXLESS_MODEL_URI).toBe(`s3://onnxless-models-dev/${name}/1/model.onnx`);
+      // A model is a directory: model.onnx, companion files and the manifest the pin covers.
+      expect(env.ONNXLESS_MODEL_URI).toBe(`s3://onnxless-models-dev/${name}/1/`);
       expect(env.ONNXLESS_MODEL_VERSION).toBe('1');
     }
     expect(lambdaFunction(pkg.template, 'text-recognition').Properties.Environment.Variables.ONNXLESS_EAGER).toBe('true');
@@ -64,13 +65,14 @@ describe('serverless package of the example registry', () => {
     expect(resourcesOfType(pkg.template, 'AWS::ApiGatewayV2::Authorizer')).toEqual([]);
   });
 
-  it('lets each function read exactly its own model object, nothing bucket-wide, no wildcard resource', async () => {
+  it("lets each function read exactly its own model's objects (its directory), nothing bucket-wide", async () => {
     const statements = allowStatements(pkg.template);
     for (const s of statements) {
       for (const resource of s.resources) {
         expect(resource).not.toBe('*');
         if (resource.startsWith('arn:aws:s3:::')) {
-          expect(resource).toMatch(/^arn:aws:s3:::[^/*]+\/[^*?]+$/);
+          // bucket/<model>/<version>/* at most: a wildcard only after the model's own prefix.
+          expect(resource).toMatch(/^arn:aws:s3:::[^/*]+\/[^*?]+\/(\*)?$|^arn:aws:s3:::[^/*]+\/[^*?]+[^/*]$/);
         }
       }
       expect(s.actions.every((a) => !a.includes('*'))).toBe(true);
@@ -79,7 +81,8 @@ describe('serverless package of the example registry', () => {
       const fn = lambdaFunction(pkg.template, name);
       const role = fn.Properties.Role['Fn::GetAtt'][0] as string;
       const s3 = statements.filter((s) => s.role === role && s.actions.some((a) => a.startsWith('s3:')));
-      expect(s3).toEqual([{ role, actions: ['s3:GetObject'], resources: [`arn:aws:s3:::${entry.weights.slice('s3://'.length)}`] }]);
+      const objects = `${entry.weights.slice('s3://'.length)}${entry.weights.endsWith('/') ? '*' : ''}`;
+      expect(s3).toEqual([{ role, actions: ['s3:GetObject'], resources: [`arn:aws:s3:::${objects}`] }]);
     }
     const serverRole = lambdaFunction(pkg.template, 'server').Properties.Role['Fn::GetAtt'][0];
     expect(statements.filter((s) => s.role === serverRole).flatMap((s) => s.actions)).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
