@@ -94,3 +94,58 @@ export function writeModel(path: string, bytes: Uint8Array): string {
   writeFileSync(path, bytes);
   return path;
 }
+
+/** A dense layer's weights from a seeded generator: the same model every run. */
+function seededFloats(count: number, seed: number): Float32Array {
+  const out = new Float32Array(count);
+  let s = seed >>> 0;
+  for (let i = 0; i < count; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 32 - 0.5;
+  }
+  return out;
+}
+
+/** Offsets of external tensors are kept page-aligned, so onnxruntime may map them instead of copying. */
+const EXTERNAL_ALIGN = 4096;
+
+/**
+ * y = x·W + b, W [inputs, outputs] and b seeded: once with its initializers inside the protobuf
+ * (`single`), once with them in a separate file (`external`: model.onnx names `weightsFile`,
+ * offsets and lengths), the layout any model over 2 GB must use.
+ */
+export function denseLayerModels(inputs: number, outputs: number, seed = 7, weightsFile = 'weights.bin') {
+  const w = seededFloats(inputs * outputs, seed);
+  const b = seededFloats(outputs, seed + 1);
+  const spec = (initializers: onnx.ITensorProto[]): GraphSpec => ({
+    inputs: [['x', 'float32', ['batch', inputs]]],
+    outputs: [['y', 'float32', ['batch', outputs]]],
+    nodes: [
+      { opType: 'MatMul', input: ['x', 'W'], output: ['xw'] },
+      { opType: 'Add', input: ['xw', 'b'], output: ['y'] },
+    ],
+    initializers,
+  });
+  const raw = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const single = encodeModel(spec([
+    { name: 'W', dataType: 1, dims: [inputs, outputs], rawData: raw(w) },
+    { name: 'b', dataType: 1, dims: [outputs], rawData: raw(b) },
+  ]));
+  const bOffset = Math.ceil(w.byteLength / EXTERNAL_ALIGN) * EXTERNAL_ALIGN;
+  const data = Buffer.alloc(bOffset + b.byteLength);
+  data.set(raw(w), 0);
+  data.set(raw(b), bOffset);
+  const external = (name: string, dims: number[], offset: number, length: number): onnx.ITensorProto => ({
+    name,
+    dataType: 1,
+    dims,
+    dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+    externalData: [
+      { key: 'location', value: weightsFile },
+      { key: 'offset', value: String(offset) },
+      { key: 'length', value: String(length) },
+    ],
+  });
+  const model = encodeModel(spec([external('W', [inputs, outputs], 0, w.byteLength), external('b', [outputs], bOffset, b.byteLength)]));
+  return { single, external: { model, data, weightsFile } };
+}
