@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,8 +7,11 @@ import { LambdaSandbox } from '../integration/deploy/lambdaSandbox';
 import { httpApiEvent, jsonBody, type Result } from '../support/httpApiEvent';
 import { call, spawnServer, waitFor, type SpawnedServer } from '../integration/server/helpers';
 import { batchableModel } from '../integration/server/models';
+import { EXAMPLE_MODELS } from '../../lib/local/exampleWeights';
+import { renderLine } from '../integration/pipelines/renderText';
 import { startLocalS3, TEST_CREDENTIALS, type LocalS3 } from '../support/localS3';
 import { assembleImage, type ImageTree } from './imageTree';
+import { ROOT } from './productionInstall';
 
 /**
  * Each image's tree, assembled by following its Dockerfile (no Docker engine here), then its own
@@ -133,5 +136,49 @@ describe('images/Dockerfile.lambda, assembled and invoked as the Lambda base ima
     const body = jsonBody(result) as InferReply;
     expect(body.model_name).toBe('big');
     expect(scaledOf(body)).toEqual([3, 6, 9, 12]);
+  });
+});
+
+describe('images/Dockerfile.lambda with a model directory baked in (text-recognition and its dictionary)', () => {
+  let tree: ImageTree;
+  let sandbox: LambdaSandbox;
+  let context: string;
+  let scratch: string;
+
+  beforeAll(async () => {
+    // The build context holds the model directory (MODEL_DIR is a path in it), as a user's would.
+    context = await mkdtemp(path.join(ROOT, 'node_modules', '.cache', 'onnxless-baked-'));
+    for (const file of EXAMPLE_MODELS['text-recognition']!) await copyFile(file.from, path.join(context, file.path));
+    tree = await assembleImage('images/Dockerfile.lambda', {
+      MODEL_NAME: 'text-recognition',
+      MODEL_DIR: path.relative(ROOT, context),
+      HANDLER: 'handlers/text-recognition.handler',
+      ARCH: 'x64',
+    });
+    scratch = await mkdtemp(path.join(os.tmpdir(), 'onnxless-baked-image-'));
+    await mkdir(path.join(scratch, 'cache'));
+    sandbox = await LambdaSandbox.start({
+      taskRoot: tree.host(tree.env.LAMBDA_TASK_ROOT!),
+      opt: tree.host('/opt'),
+      handler: tree.stage.cmd[0]!,
+      // The image's file:///opt/... URI, as the container sees its own /opt.
+      env: { ...tree.env, ONNXLESS_MODEL_URI: `file://${tree.host('/opt/onnxless/model')}/`, ONNXLESS_CACHE_DIR: path.join(scratch, 'cache') },
+    });
+  }, 600_000);
+
+  afterAll(async () => {
+    await sandbox?.stop();
+    await tree?.remove();
+    for (const dir of [context, scratch]) if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('points at the baked directory and reads a rendered phrase exactly with the dictionary beside the model', async () => {
+    expect(tree.env.ONNXLESS_MODEL_URI).toBe('file:///opt/onnxless/model/');
+    const phrase = 'Lambda container 2026';
+    const result = (await sandbox.invoke(
+      httpApiEvent('POST', '/models/text-recognition/predict', { body: await renderLine(phrase), headers: { 'content-type': 'image/png' } }),
+    )) as Result;
+    expect(result.statusCode, result.body).toBe(200);
+    expect(jsonBody(result).text).toBe(phrase);
   });
 });
