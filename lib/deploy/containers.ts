@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ENV } from '../config/env';
 import { modelObjectsResource, parseS3Uri, type Architecture, type ModelEntry } from '../registry/index';
 import { pipelineOfHandler } from '../server/registryModels';
 
@@ -85,14 +86,14 @@ export function containerProblems(name: string, entry: ModelEntry): string[] {
 export function gpuEnvironment(entry: ModelEntry, base: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {
     ...base,
-    ONNXLESS_EXECUTION_PROVIDERS: (entry.executionProviders ?? ['cuda']).join(','),
-    ONNXLESS_CPU_FALLBACK: String(entry.cpuFallback ?? false),
+    [ENV.executionProviders]: (entry.executionProviders ?? ['cuda']).join(','),
+    [ENV.cpuFallback]: String(entry.cpuFallback ?? false),
   };
   const pipeline = pipelineOfHandler(entry.handler);
-  if (pipeline !== undefined) env.ONNXLESS_PIPELINE = pipeline;
+  if (pipeline !== undefined) env[ENV.pipeline] = pipeline;
   if (entry.batching) {
-    env.ONNXLESS_MAX_BATCH_SIZE = String(entry.batching.maxBatchSize);
-    if (entry.batching.maxQueueDelayMs !== undefined) env.ONNXLESS_MAX_QUEUE_DELAY_MS = String(entry.batching.maxQueueDelayMs);
+    env[ENV.maxBatchSize] = String(entry.batching.maxBatchSize);
+    if (entry.batching.maxQueueDelayMs !== undefined) env[ENV.maxQueueDelayMs] = String(entry.batching.maxQueueDelayMs);
   }
   return env;
 }

@@ -12,6 +12,7 @@ import {
   type Throttle,
 } from '../registry/index';
 import { RegistryError } from '../registry/errors';
+import { ENV } from '../config/env';
 import {
   GPU_IMAGE_NAME,
   containerProblems,
@@ -245,15 +246,15 @@ function withFile(pkg: { patterns: string[] }, file: string): { patterns: string
 
 /** The runtime's whole configuration: handlers read nothing but these variables. */
 export function modelEnvironment(name: string, entry: ModelEntry): Record<string, string> {
-  const env: Record<string, string> = { ONNXLESS_MODEL_NAME: name, ONNXLESS_MODEL_URI: entry.weights };
+  const env: Record<string, string> = { [ENV.modelName]: name, [ENV.modelUri]: entry.weights };
   // `onnxless push` writes `<model>/<version>/model.onnx`: the version OIP metadata reports.
   const version = versionOfWeights(entry.weights);
-  if (version !== undefined) env.ONNXLESS_MODEL_VERSION = version;
-  if (entry.sha256 !== undefined) env.ONNXLESS_MODEL_SHA256 = entry.sha256;
-  if (entry.eager !== undefined) env.ONNXLESS_EAGER = String(entry.eager);
-  if (entry.intraOpThreads !== undefined) env.ONNXLESS_INTRA_OP_THREADS = String(entry.intraOpThreads);
-  if (entry.graphOptimization !== undefined) env.ONNXLESS_GRAPH_OPTIMIZATION = entry.graphOptimization;
-  if (entry.executionProviders !== undefined) env.ONNXLESS_EXECUTION_PROVIDERS = entry.executionProviders.join(',');
+  if (version !== undefined) env[ENV.modelVersion] = version;
+  if (entry.sha256 !== undefined) env[ENV.modelSha256] = entry.sha256;
+  if (entry.eager !== undefined) env[ENV.eager] = String(entry.eager);
+  if (entry.intraOpThreads !== undefined) env[ENV.intraOpThreads] = String(entry.intraOpThreads);
+  if (entry.graphOptimization !== undefined) env[ENV.graphOptimization] = entry.graphOptimization;
+  if (entry.executionProviders !== undefined) env[ENV.executionProviders] = entry.executionProviders.join(',');
   return env;
 }
 
@@ -292,7 +293,7 @@ function planServerFunction(registry: Registry, ctx: PlanContext, authorizer: Ht
     architecture: SERVER_FUNCTION.architecture,
     memorySize: SERVER_FUNCTION.memorySize,
     timeout: SERVER_FUNCTION.timeout,
-    environment: { ONNXLESS_OPENAPI_FILE: OPENAPI_FILE, ONNXLESS_MODEL_CATALOG: formatCatalog(catalog) },
+    environment: { [ENV.openApiFile]: OPENAPI_FILE, [ENV.modelCatalog]: formatCatalog(catalog) },
     role: roleLogicalId(SERVER_FUNCTION.key, ctx),
     events: [
       ...serverRoutes().map(({ method, path }) => httpApiEvent(method, path, authorizer)),
