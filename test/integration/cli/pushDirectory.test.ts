@@ -1,0 +1,87 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRegistryFile } from '../../../lib/registry';
+import { httpApiEvent, jsonBody } from '../../support/httpApiEvent';
+import { startLocalS3, TEST_CREDENTIALS, type LocalS3 } from '../../support/localS3';
+import { ROOT } from '../../support/localStackProcess';
+import { denseLayerModels } from '../../support/onnxModels';
+import { tempDir, testHandler } from '../../support/testHandler';
+
+const BUCKET = 'pushed-models';
+const REGISTRY = `service: push-test
+custom:
+  onnxless:
+    # the test's own registry: push must keep this comment
+    bucket:
+      name: ${BUCKET}
+    models: {}
+`;
+
+let s3: LocalS3;
+beforeAll(async () => {
+  s3 = await startLocalS3([BUCKET]);
+});
+afterAll(async () => s3?.close());
+
+/** `npx onnxless push` as a user runs it, pointed at the test's S3 server. */
+function onnxless(args: string[]): Promise<{ code: number | null; output: string }> {
+  const env = { ...process.env, AWS_ENDPOINT_URL_S3: s3.serverEndpoint, AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1' };
+  const child = spawn(process.execPath, [join(ROOT, 'bin/onnxless.mjs'), ...args], { cwd: ROOT, env });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
+}
+
+const dense = denseLayerModels(64, 32);
+
+function modelDir(withData: boolean): string {
+  const dir = join(tempDir('onnxless-push-'), 'dense');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'model.onnx'), dense.external.model);
+  if (withData) writeFileSync(join(dir, dense.external.weightsFile), dense.external.data);
+  writeFileSync(join(dir, 'labels.txt'), 'a\nb\n');
+  return dir;
+}
+
+describe('onnxless push <dir>', () => {
+  it('uploads every file and the manifest, pins the manifest in the registry, and the entry serves', async () => {
+    const config = join(tempDir('onnxless-push-'), 'serverless.yml');
+    writeFileSync(config, REGISTRY);
+
+    const { code, output } = await onnxless(['push', modelDir(true), '--model', 'dense', '--config', config]);
+
+    expect(code, output).toBe(0);
+    const entry = (await readRegistryFile(config)).models.dense!;
+    expect(entry.weights).toBe(`s3://${BUCKET}/dense/1/`);
+    expect(readFileSync(config, 'utf8')).toContain('# the test\'s own registry: push must keep this comment');
+    const manifest = await (await s3.setupClient.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'dense/1/manifest.json' }))).Body!.transformToString();
+    expect(entry.sha256).toBe(createHash('sha256').update(manifest).digest('hex'));
+    expect(output).toContain(`sha256  ${entry.sha256}`);
+    expect((JSON.parse(manifest) as { files: Array<{ path: string }> }).files.map((f) => f.path)).toEqual(['labels.txt', 'model.onnx', dense.external.weightsFile]);
+    expect(entry.size).toBe(dense.external.model.length + dense.external.data.length + 4);
+
+    const { handler } = testHandler({ name: 'dense', uri: entry.weights, sha256: entry.sha256 }, { s3Client: s3.client });
+    const result = await handler(
+      httpApiEvent('POST', '/v2/models/dense/infer', { body: JSON.stringify({ inputs: [{ name: 'x', shape: [1, 64], datatype: 'FP32', data: new Array(64).fill(0.5) }] }) }),
+    );
+    expect(result.statusCode, result.body).toBe(200);
+    expect(jsonBody(result).outputs[0].shape).toEqual([1, 32]);
+  });
+
+  it('refuses a directory whose model.onnx onnxruntime cannot load without its external data, saying what to push', async () => {
+    const config = join(tempDir('onnxless-push-'), 'serverless.yml');
+    writeFileSync(config, REGISTRY);
+
+    const { code, output } = await onnxless(['push', modelDir(false), '--model', 'dense', '--config', config]);
+
+    expect(code).toBe(1);
+    expect(output).toContain('is not a valid ONNX model: onnxruntime cannot load');
+    expect(output).toContain('push the directory holding model.onnx and its external-data files');
+    expect(readFileSync(config, 'utf8')).toBe(REGISTRY);
+  });
+});
