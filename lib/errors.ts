@@ -107,11 +107,14 @@ const INTERNALS: readonly RegExp[] = [
   /s3:\/\/[^\s'",)]+/g, // a weights URI: bucket and key
   /\b[0-9a-f]{64}\b/gi, // sha256 pins and digests
   /\b(?:bucket|key)\s+'[^']*'/gi, // "bucket 'x'", "key 'y'"
-  /(?:[A-Za-z]:)?(?:\/[\w.@+-]+){2,}(?::\d+)?/g, // absolute paths, with a source line when given
   /\bnode\s+'[^']*'|Name:\s*'[^']*'|\bNode,?\s*\([^)]*\)/gi, // onnxruntime graph node names: node 'x', Name:'x', In Node, ("x", Op, ...)
 ];
+// Absolute paths keep their last part: the file a message is about (`libonnxruntime_providers_cuda.so`
+// is missing) helps; where it sits (the task root, the cache layout) does not.
+const ABSOLUTE_PATH = /(?:[A-Za-z]:)?(?:\/[\w.@+-]+)*\/([\w.@+-]+(?::\d+)?)/g;
 
-/** Strips storage locations, hashes, paths and node names from a message meant for a caller. */
+/** Strips storage locations, hashes, directories and node names from a message meant for a caller. */
 export function redactInternals(message: string): string {
-  return INTERNALS.reduce((text, pattern) => text.replace(pattern, REDACTED), message);
+  const redacted = INTERNALS.reduce((text, pattern) => text.replace(pattern, REDACTED), message);
+  return redacted.replace(ABSOLUTE_PATH, (path: string, last: string) => (path.split('/').length > 2 ? last : path));
 }

@@ -115,7 +115,13 @@ describe('what a 5xx tells the caller', () => {
     const message = redactInternals(
       "model 'm' failed verification: s3://bucket-x/m/1/model.onnx has sha256 " + 'ab'.repeat(32) + ' (cached at /tmp/onnxless/m/model.onnx)',
     );
-    expect(message).toBe("model 'm' failed verification: (see the log) has sha256 (see the log) (cached at (see the log))");
+    expect(message).toBe("model 'm' failed verification: (see the log) has sha256 (see the log) (cached at model.onnx)");
+  });
+
+  it('keeps the name of a file it is about, not where it sits', () => {
+    expect(redactInternals('/opt/nodejs/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so is missing')).toBe(
+      'libonnxruntime_providers_cuda.so is missing',
+    );
   });
 
   it("hides the graph node onnxruntime names when a model fails to load", () => {
