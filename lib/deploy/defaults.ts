@@ -36,6 +36,8 @@ export const LAMBDA_LIMITS = {
   memoryMb: { min: 128, max: 10_240 },
   ephemeralMb: { min: 512, max: 10_240 },
   functionName: 64,
+  /** Environment variables of one function, names and values together. */
+  environmentBytes: 4096,
 } as const;
 
 /**

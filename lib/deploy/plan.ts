@@ -287,13 +287,20 @@ function planServerFunction(registry: Registry, ctx: PlanContext, authorizer: Ht
       .filter(([, entry]) => entry.runtime !== 'gpu')
       .map(([name, entry]) => [name, routesInfo(entry)]),
   );
+  const catalogText = formatCatalog(catalog);
+  // Lambda allows 4 KB of environment per function (names and values): about 150 models here.
+  if (catalogText.length > LAMBDA_LIMITS.environmentBytes - 512) {
+    throw new RegistryError([
+      `models: ${Object.keys(catalog).length} Lambda models make a ${catalogText.length}-character ${ENV.modelCatalog} for the server function, over Lambda's 4 KB of environment; split the models over two services`,
+    ]);
+  }
   return {
     name: functionName(SERVER_FUNCTION.key, ctx),
     handler: SERVER_FUNCTION.handler,
     architecture: SERVER_FUNCTION.architecture,
     memorySize: SERVER_FUNCTION.memorySize,
     timeout: SERVER_FUNCTION.timeout,
-    environment: { [ENV.openApiFile]: OPENAPI_FILE, [ENV.modelCatalog]: formatCatalog(catalog) },
+    environment: { [ENV.openApiFile]: OPENAPI_FILE, [ENV.modelCatalog]: catalogText },
     role: roleLogicalId(SERVER_FUNCTION.key, ctx),
     events: [
       ...serverRoutes().map(({ method, path }) => httpApiEvent(method, path, authorizer)),

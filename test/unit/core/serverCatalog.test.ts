@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { planDeployment } from '../../../lib/deploy/plan';
+import { parseRegistry } from '../../../lib/registry';
+import { parseCatalog } from '../../../lib/http/modelCatalog';
+
+const ctx = {
+  service: 'svc',
+  stage: 'dev',
+  runtime: 'nodejs22.x',
+  naming: { getNormalizedFunctionName: (n: string) => n.replace(/-/g, 'Dash'), getLambdaLayerLogicalId: (n: string) => `${n}LambdaLayer` },
+  root: '/project',
+  bundleExtension: '.js',
+};
+
+function registryOf(count: number) {
+  const models = Object.fromEntries(Array.from({ length: count }, (_, i) => [`model-${i}`, { weights: `s3://bucket-x/model-${i}/1/model.onnx` }]));
+  return parseRegistry({ bucket: { name: 'bucket-x' }, models });
+}
+
+describe("the server function's model catalog", () => {
+  it('lists every Lambda model with its version, so its 404s can name them', () => {
+    const plan = planDeployment(registryOf(3), ctx);
+    const catalog = parseCatalog(plan.functions.server?.environment.ONNXLESS_MODEL_CATALOG);
+    expect(catalog).toEqual({
+      'model-0': { versions: ['1'], predict: false },
+      'model-1': { versions: ['1'], predict: false },
+      'model-2': { versions: ['1'], predict: false },
+    });
+  });
+
+  it("refuses a registry whose catalog would not fit Lambda's 4 KB of environment", () => {
+    expect(() => planDeployment(registryOf(100), ctx)).not.toThrow();
+    expect(() => planDeployment(registryOf(400), ctx)).toThrow(/400 Lambda models make a \d+-character ONNXLESS_MODEL_CATALOG .* over Lambda's 4 KB/);
+  });
+});
