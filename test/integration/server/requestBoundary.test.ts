@@ -15,7 +15,10 @@ describe('the server answers whatever arrives on the socket and keeps serving', 
 
   beforeAll(async () => {
     const models = writeModels(tempDir());
-    server = await startTestServer({ cacheDir: tempDir(), models: { batchable: { weights: models.batchable, maxBodyBytes: 64 * 1024 } } });
+    server = await startTestServer({
+      cacheDir: tempDir(),
+      models: { batchable: { weights: models.batchable, maxBodyBytes: 64 * 1024 }, slow: { weights: models.slow } },
+    });
     await waitFor(async () => (await call(server.url, 'GET', '/ping')).status === 200, 30_000, '/ping 200');
   });
 
@@ -63,6 +66,17 @@ describe('the server answers whatever arrives on the socket and keeps serving', 
     const lines = server.logs.slice(before).filter((l) => l.message === 'client disconnected');
     expect(lines).toHaveLength(30);
     expect(lines.every((l) => l.level === 'INFO')).toBe(true);
+    expect(server.logs.slice(before).filter((l) => l.level === 'ERROR')).toHaveLength(0);
+  });
+
+  it('releases the slot of a client that disconnects while its answer is being computed', async () => {
+    const before = server.logs.length;
+    const body = JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 1], data: [1] }] });
+    const request = `POST /v2/models/slow/infer HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`;
+    // The reply would take a run of the slow model; the client leaves after 30 ms.
+    await Promise.all(Array.from({ length: 3 }, () => rawExchange(server.url, request, 30)));
+    await waitFor(() => server.logs.slice(before).filter((l) => l.message === 'client disconnected').length === 3, 20_000, 'three INFO lines');
+    await waitFor(async () => (await inFlight()) === 1, 5_000, 'in-flight back to 1');
     expect(server.logs.slice(before).filter((l) => l.level === 'ERROR')).toHaveLength(0);
   });
 
