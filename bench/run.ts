@@ -16,6 +16,7 @@ import type { Log, Row } from './lib/rows';
 import { startWorld, type World } from './lib/world';
 import { coldScenario } from './scenarios/cold';
 import { CAP_BYTES_PER_SECOND, downloadScenario } from './scenarios/download';
+import { externalDataScenario } from './scenarios/externalData';
 import { memoryScenario } from './scenarios/memory';
 import { pingUnderPreprocessingScenario } from './scenarios/pingUnderPreprocessing';
 import { serverBatchingScenario } from './scenarios/serverBatching';
@@ -37,6 +38,9 @@ const SCENARIOS: Record<string, { run: Scenario; reps: number; models: readonly 
   // The container server, not Lambda: no S3, a generated MLP of its own.
   'server-batching': { run: serverBatchingScenario, reps: 2, models: [] },
   'ping-under-preprocessing': { run: (_w, r, l) => pingUnderPreprocessingScenario(r, l), reps: 1, models: [] },
+  // A generated 2.15 GB model with external data, from S3 and from the cache: its own run
+  // (npm run bench -- --scenario external-data), ~7 GB of scratch disk, deleted afterwards.
+  'external-data': { run: externalDataScenario, reps: 2, models: [] },
   // 10 minutes by default (issue 13); --soak-seconds for a shorter run.
   soak: { run: (_w, _r, l) => soakScenario(l, soakSeconds()), reps: 1, models: [] },
 };
@@ -57,7 +61,9 @@ function soakSeconds(): number {
   return seconds;
 }
 
-const chosen = values.scenario ?? Object.keys(SCENARIOS);
+/** Scenarios that only run when named: they need minutes and gigabytes of their own. */
+const OWN_RUN = ['external-data'];
+const chosen = values.scenario ?? Object.keys(SCENARIOS).filter((name) => !OWN_RUN.includes(name));
 for (const name of chosen) {
   if (!SCENARIOS[name]) throw new Error(`unknown scenario '${name}'; valid: ${Object.keys(SCENARIOS).join(', ')}`);
 }

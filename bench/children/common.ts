@@ -83,6 +83,6 @@ export async function plainS3() {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  /** One plain GetObject of a key in the bench bucket. */
-  return { getObject: (key: string) => client.send(new GetObjectCommand({ Bucket: bucket, Key: key })) };
+  /** One plain GetObject of a key in the bench bucket (of a byte range of it, `bytes=a-b`, when given). */
+  return { getObject: (key: string, range?: string) => client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range })) };
 }

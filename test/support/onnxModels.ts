@@ -1,5 +1,7 @@
 import { writeFileSync } from 'node:fs';
-import { onnx } from 'onnx-proto';
+import type { onnx } from 'onnx-proto';
+// Required, not imported: onnx-proto's CommonJS exports are invisible to Node's ESM loader (the bench runs this under tsx).
+import { onnx as proto } from '../../lib/train/onnxProto';
 
 /** ONNX element type codes (TensorProto.DataType) by onnxruntime type name. */
 export const ONNX_TYPES = {
@@ -40,7 +42,7 @@ export interface GraphSpec {
 }
 
 export function encodeModel(spec: GraphSpec, opset = 17): Uint8Array {
-  const model = onnx.ModelProto.create({
+  const model = proto.ModelProto.create({
     irVersion: 8,
     producerName: 'onnxless-tests',
     opsetImport: [{ domain: '', version: opset }],
@@ -52,7 +54,7 @@ export function encodeModel(spec: GraphSpec, opset = 17): Uint8Array {
       initializer: spec.initializers ?? [],
     },
   });
-  return onnx.ModelProto.encode(model).finish();
+  return proto.ModelProto.encode(model).finish();
 }
 
 /** One Identity per datatype: `in_<type>` -> `out_<type>`, both [batch, n] with symbolic dims. */
@@ -139,7 +141,7 @@ export function denseLayerModels(inputs: number, outputs: number, seed = 7, weig
     name,
     dataType: 1,
     dims,
-    dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+    dataLocation: proto.TensorProto.DataLocation.EXTERNAL,
     externalData: [
       { key: 'location', value: weightsFile },
       { key: 'offset', value: String(offset) },
