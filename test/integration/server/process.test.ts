@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStages } from './dockerfile';
 import { call, metricValue, REPO, spawnServer, tempDir, waitFor, type Reply, type SpawnedServer } from './helpers';
 import { writeModels } from './models';
+import { compiledCli } from '../../shipped/compiledCli';
 
 /**
  * The GPU image's entry command (ENTRYPOINT + CMD of images/Dockerfile.gpu), run as a real
@@ -19,28 +20,32 @@ const HEALTH_BOUND_MS = 50;
 
 describe('the GPU image entry command as a process: saturated health and SIGTERM drain', () => {
   let server: SpawnedServer;
+  let compiled: Awaited<ReturnType<typeof compiledCli>>;
 
   beforeAll(async () => {
     const modelDir = tempDir('onnxless-opt-ml-model-');
     const models = writeModels(tempDir(), 200);
     copyFileSync(models.slow, join(modelDir, 'slow.onnx'));
     copyFileSync(models.batchable, join(modelDir, 'batchable.onnx'));
+    // The image runs compiled JavaScript: the same build, its dist/ beside the project's packages.
+    compiled = await compiledCli();
     server = await spawnServer(argv, {
       ...image.env,
       ONNXLESS_MODEL_DIR: modelDir,
       ONNXLESS_CACHE_DIR: tempDir(),
       ONNXLESS_WORKERS: '2',
       ONNXLESS_CPU_FALLBACK: 'true',
-    });
+    }, 30_000, compiled.dir);
     await waitFor(async () => (await call(server.url, 'GET', '/ping')).status === 200, 30_000, '/ping 200');
   });
 
-  afterAll(() => {
+  afterAll(async () => {
     if (server && server.child.exitCode === null) server.child.kill('SIGKILL');
+    await compiled?.remove();
   });
 
-  it('is the documented entry: node bin/onnxless.mjs serve, models from the model directory, CUDA asked for', () => {
-    expect(argv).toEqual(['node', 'bin/onnxless.mjs', 'serve', '--port', '0']);
+  it('is the documented entry: node dist/onnxless.mjs serve, models from the model directory, CUDA asked for', () => {
+    expect(argv).toEqual(['node', 'dist/onnxless.mjs', 'serve', '--port', '0']);
     expect(image.env.ONNXLESS_EXECUTION_PROVIDERS).toBe('cuda');
     expect(server.stdout()).toMatch(/"models":\["batchable","slow"\]/);
   });
