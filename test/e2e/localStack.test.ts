@@ -182,9 +182,10 @@ describe('the local stack tells the truth', () => {
     expect(existsSync(join(stack.serviceDir, '.esbuild'))).toBe(false);
   });
 
-  it('writes JSON log lines and EMF when its output is not a terminal, as on Lambda', () => {
-    expect(stack.output).toMatch(/^\{"level":"INFO","message":"request".*"route":"\/v2\/models\/\{model\}\/infer"/m);
-    expect(stack.output).toMatch(/^\{"_aws":\{.*"CloudWatchMetrics"/m);
+  it('writes JSON log lines and EMF when its output is not a terminal, as on Lambda', async () => {
+    const output = await stack.printed(/^\{"level":"INFO","message":"request".*"route":"\/v2\/models\/\{model\}\/infer"/m);
+    expect(output).toMatch(/^\{"level":"INFO","message":"request".*"route":"\/v2\/models\/\{model\}\/infer"/m);
+    expect(output).toMatch(/^\{"_aws":\{.*"CloudWatchMetrics"/m);
   });
 });
 
@@ -252,7 +253,8 @@ describe('adding models the way a user does', () => {
     expect((await json(wrong)).error).toMatch(/expected 10 numbers, got 3/);
   });
 
-  it('prints one compact line per request with --log compact, and no JSON, EMF or route box', () => {
+  it('prints one compact line per request with --log compact, and no JSON, EMF or route box', async () => {
+    await stack.printed(/^POST \/models\/\{model\}\/predict trained 400 [\d.]+ ms/m);
     expect(stack.output).toMatch(/^POST \/v2\/models\/\{model\}\/infer added 200 [\d.]+ ms/m);
     expect(stack.output).toMatch(/^POST \/models\/\{model\}\/predict trained 400 [\d.]+ ms/m);
     expect(stack.output).not.toContain('"_aws"');

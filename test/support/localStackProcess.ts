@@ -101,6 +101,16 @@ export class LocalStackProcess {
     });
   }
 
+  /**
+   * Resolves once the stack's output matches: a function logs its request line after it has
+   * answered, so the line may arrive a moment after the response.
+   */
+  async printed(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    return this.output;
+  }
+
   /** A second `npm start` beside this one (same or changed settings), run until it exits. */
   attempt(env: Record<string, string>, timeoutMs = 60_000): Promise<RunResult> {
     const child = this.spawnStart([], env);
