@@ -1,10 +1,12 @@
 import type { Pipeline } from '../pipeline/Pipeline';
 import { createDenseRegression } from './denseRegression';
+import { createTextEmbedding } from './textEmbedding';
 import { createTextOrientation } from './textOrientation';
 import { createTextRecognition } from './textRecognition';
 import { createVoiceActivity } from './voiceActivity';
 
 export * from './denseRegression';
+export * from './textEmbedding';
 export * from './textOrientation';
 export * from './textRecognition';
 export * from './voiceActivity';
@@ -19,6 +21,7 @@ export const pipelines = Object.freeze({
   textRecognition: createTextRecognition(),
   voiceActivity: createVoiceActivity(),
   denseRegression: createDenseRegression(),
+  textEmbedding: createTextEmbedding(),
 } satisfies Record<string, Pipeline>);
 
 export type PipelineName = keyof typeof pipelines;

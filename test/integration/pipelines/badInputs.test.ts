@@ -89,7 +89,7 @@ describe('voiceActivity refuses bad input before running the model', () => {
 describe('the pipelines table', () => {
   it('is frozen and lists the example pipelines with their media types, description and result schema', () => {
     expect(Object.isFrozen(pipelines)).toBe(true);
-    expect([...PIPELINE_NAMES].sort()).toEqual(['denseRegression', 'textOrientation', 'textRecognition', 'voiceActivity']);
+    expect([...PIPELINE_NAMES].sort()).toEqual(['denseRegression', 'textEmbedding', 'textOrientation', 'textRecognition', 'voiceActivity']);
     for (const name of PIPELINE_NAMES) {
       const pipeline = getPipeline(name);
       expect(pipeline.accepts).toContain('application/json');
