@@ -102,12 +102,17 @@ describe('the GPU image entry command as a process: saturated health and SIGTERM
   });
 
   it('on SIGTERM stops accepting, finishes the requests in flight, and exits 0 within 30 s', async () => {
-    // prepare: four slow requests: two running, two queued
+    // prepare: four slow requests: running and queued
     const inFlight = Array.from({ length: 4 }, () => call(server.url, 'POST', '/v2/models/slow/infer', slowInfer));
+    // All four must have reached the server (in flight: the four and this scrape), or one still
+    // in the client's socket would meet the drain's close of idle connections as a hang-up.
     await waitFor(
-      async () => metricValue((await call(server.url, 'GET', '/metrics')).body.toString(), 'onnxless_queue_depth', { model: 'slow' }) >= 2,
+      async () => {
+        const text = (await call(server.url, 'GET', '/metrics')).body.toString();
+        return metricValue(text, 'onnxless_queue_depth', { model: 'slow' }) >= 1 && metricValue(text, 'onnxless_requests_in_flight') >= 5;
+      },
       20_000,
-      'two queued requests',
+      'four requests in flight, some queued',
     );
 
     // act

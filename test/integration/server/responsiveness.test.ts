@@ -74,7 +74,9 @@ describe('/ping while the workers are saturated with heavy preprocessing', () =>
     expect([...statuses]).toEqual([200]);
     // A blocked HTTP thread holds one probe per block for the whole block, so few probes are
     // sent and many of them are slow; a free one answers hundreds, and only the CPU contention
-    // of a shared 2-core box (other test files, other suites) makes a few of them miss.
-    expect(slow / probes.length).toBeLessThanOrEqual(0.05);
+    // of a shared 2-core box (other test files, other suites) makes a few of them miss: 2-5%
+    // at load averages of 15-27 here, against 27% (and 30 probes in all) with the work on the
+    // HTTP thread.
+    expect(slow / probes.length).toBeLessThanOrEqual(0.1);
   }, 120_000);
 });
