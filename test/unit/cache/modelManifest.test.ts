@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { PinBackoff } from '../../../lib/cache/PinBackoff';
+import { InvalidManifestError, isSafeRelativePath, parseManifest, serializeManifest } from '../../../lib/sources/ModelManifest';
+
+const sha = 'a'.repeat(64);
+const manifest = (files: unknown, extra: Record<string, unknown> = {}) => JSON.stringify({ format: 'onnxless.model/1', model: 'model.onnx', files, ...extra });
+
+describe('the model manifest', () => {
+  it('serialises canonically: the same files in any order give the same bytes (and so the same pin)', () => {
+    const a = serializeManifest({ model: 'model.onnx', files: [{ path: 'model.onnx', size: 1, sha256: sha }, { path: 'b.txt', size: 2, sha256: sha }] });
+    const b = serializeManifest({ model: 'model.onnx', files: [{ path: 'b.txt', size: 2, sha256: sha }, { path: 'model.onnx', size: 1, sha256: sha }] });
+    expect(a).toBe(b);
+    expect(parseManifest(a, 'm').files.map((f) => f.path)).toEqual(['b.txt', 'model.onnx']);
+  });
+
+  it.each([
+    ['a path that climbs out of the directory', manifest([{ path: '../etc/passwd', size: 1, sha256: sha }]), /files\[0\]\.path/],
+    ['an absolute path', manifest([{ path: '/model.onnx', size: 1, sha256: sha }]), /files\[0\]\.path/],
+    ['the same file twice', manifest([{ path: 'model.onnx', size: 1, sha256: sha }, { path: 'model.onnx', size: 1, sha256: sha }]), /listed twice/],
+    ['the manifest itself', manifest([{ path: 'manifest.json', size: 1, sha256: sha }]), /does not list itself/],
+    ['a model file it does not list', manifest([{ path: 'other.onnx', size: 1, sha256: sha }]), /not among the files/],
+    ['a bad hash', manifest([{ path: 'model.onnx', size: 1, sha256: 'x' }]), /sha256/],
+    ['a negative size', manifest([{ path: 'model.onnx', size: -1, sha256: sha }]), /size/],
+    ['another format', manifest([{ path: 'model.onnx', size: 1, sha256: sha }], { format: 'v9' }), /format/],
+    ['no JSON at all', 'not json', /not JSON/],
+  ])('refuses %s, naming the field', (_what, text, why) => {
+    expect(() => parseManifest(text, 's3://b/m/1/manifest.json')).toThrow(InvalidManifestError);
+    expect(() => parseManifest(text, 's3://b/m/1/manifest.json')).toThrow(why);
+  });
+
+  it('accepts nested relative paths and refuses dot segments', () => {
+    expect(isSafeRelativePath('tokenizer/vocab.txt')).toBe(true);
+    expect(isSafeRelativePath('a/./b')).toBe(false);
+    expect(isSafeRelativePath('a//b')).toBe(false);
+  });
+});
+
+describe('PinBackoff', () => {
+  it('blocks a failed model for 10 s, doubling on each further failure up to the cap, and forgets it on success', () => {
+    let now = 0;
+    const backoff = new PinBackoff(10_000, 40_000, () => now);
+    expect(backoff.failed('m', 'bad')).toBe(10);
+    now = 9_000;
+    expect(backoff.blocked('m')).toMatchObject({ secondsLeft: 1, secondsAgo: 9, message: 'bad' });
+    now = 10_000;
+    expect(backoff.blocked('m')).toBeUndefined();
+    expect(backoff.failed('m', 'bad')).toBe(20);
+    expect(backoff.failed('m', 'bad')).toBe(40);
+    expect(backoff.failed('m', 'bad')).toBe(40);
+    backoff.succeeded('m');
+    expect(backoff.blocked('m')).toBeUndefined();
+  });
+});
