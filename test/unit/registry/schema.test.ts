@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RegistryError, parseRegistry } from '../../../lib/registry/index';
+import { RegistryError, modelObjectsResource, parseRegistry, parseS3Uri } from '../../../lib/registry/index';
 
 const bucket = { name: 'models-bucket' };
 const weights = 's3://models-bucket/tiny/1/model.onnx';
@@ -122,5 +122,12 @@ describe('parseRegistry', () => {
     expect(() => parseRegistry({ bucket, models: { foo: { weights: 'x' }, bar: { weights: 'y' } } })).toThrow(
       /invalid onnxless registry \(custom\.onnxless\): \n {2}- model 'foo': weights: .*\n {2}- model 'bar': weights: /,
     );
+  });
+});
+
+describe('modelObjectsResource', () => {
+  it('grants a model directory the objects under its prefix, and a single file exactly its object', () => {
+    expect(modelObjectsResource(parseS3Uri('s3://models-bucket/ocr/1/'))).toBe('models-bucket/ocr/1/*');
+    expect(modelObjectsResource(parseS3Uri('s3://models-bucket/ocr/1/model.onnx'))).toBe('models-bucket/ocr/1/model.onnx');
   });
 });
