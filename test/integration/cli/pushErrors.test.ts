@@ -23,7 +23,7 @@ describe('onnxless push refuses clearly', () => {
   it('a file that does not exist', async () => {
     const { code, output } = await onnxless(['push', join(dir, 'nope.onnx'), '--model', 'm', '--config', config]);
     expect(code).toBe(1);
-    expect(output).toContain(`no such file: ${join(dir, 'nope.onnx')}`);
+    expect(output).toContain(`no such file or directory: ${join(dir, 'nope.onnx')}`);
   });
 
   it('a file that is not an ONNX model', async () => {
