@@ -2,6 +2,7 @@ import { Tensor, type InferenceSession } from 'onnxruntime-node';
 import type { TensorMap } from '../batching/BatchTensor';
 import type { DynamicBatcher } from '../batching/DynamicBatcher';
 import type { WireValueMetadata } from './workerProtocol';
+import { keepHalfBitsAll } from '../sessions/halfBits';
 
 /**
  * A stand-in for a session that lives in the inference threads: it has the real session's
@@ -29,8 +30,8 @@ export class PooledSession implements InferenceSession {
   run(feeds: InferenceSession.FeedsType, options?: InferenceSession.RunOptions): Promise<InferenceSession.ReturnType>;
   run(feeds: InferenceSession.FeedsType, fetches: InferenceSession.FetchesType, options?: InferenceSession.RunOptions): Promise<InferenceSession.ReturnType>;
   async run(feeds: InferenceSession.FeedsType, fetches?: unknown): Promise<InferenceSession.ReturnType> {
-    const outputs = await this.batcher.submit(toTensorMap(feeds), fetchNames(fetches, this.outputNames));
-    return Object.fromEntries(Object.entries(outputs).map(([name, t]) => [name, new Tensor(t.type as never, t.data as never, t.dims)]));
+    const outputs = await this.batcher.submit(toTensorMap(keepHalfBitsAll(feeds)), fetchNames(fetches, this.outputNames));
+    return keepHalfBitsAll(Object.fromEntries(Object.entries(outputs).map(([name, t]) => [name, new Tensor(t.type as never, t.data as never, t.dims)])));
   }
 
   async release(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { ModelRunner, TensorSpec } from '../pipeline/Pipeline';
 import type { ModelFiles } from './ModelFiles';
+import { keepHalfBitsAll } from './halfBits';
 
 /** A warm onnxruntime session behind the small ModelRunner interface that pipelines use. */
 export class OnnxRunner implements ModelRunner {
@@ -17,7 +18,8 @@ export class OnnxRunner implements ModelRunner {
   }
 
   async run(feeds: Record<string, Tensor>, outputNames?: readonly string[]): Promise<Record<string, Tensor>> {
-    return outputNames ? this.session.run(feeds, outputNames) : this.session.run(feeds);
+    keepHalfBitsAll(feeds);
+    return keepHalfBitsAll(await (outputNames ? this.session.run(feeds, outputNames) : this.session.run(feeds)));
   }
 }
 

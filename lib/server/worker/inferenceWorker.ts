@@ -2,6 +2,7 @@ import { threadId } from 'node:worker_threads';
 import { Tensor, type InferenceSession } from 'onnxruntime-node';
 import { createSession, ProviderUnavailableError } from '../executionProviders';
 import type { SessionReport, SessionSpec, WireTensor, WireValueMetadata, WorkerReply, WorkerTask } from '../workerProtocol';
+import { keepHalfBitsAll } from '../../sessions/halfBits';
 
 /**
  * One worker thread of the server's pool. It holds its own session per model, created on its
@@ -45,8 +46,8 @@ export default async function handle(task: WorkerTask): Promise<WorkerReply> {
   }
   try {
     const started = performance.now();
-    const feeds = Object.fromEntries(Object.entries(task.feeds).map(([name, t]) => [name, new Tensor(t.type as never, t.data as never, t.dims)]));
-    const results = task.fetches ? await entry.session.run(feeds, task.fetches) : await entry.session.run(feeds);
+    const feeds = keepHalfBitsAll(Object.fromEntries(Object.entries(task.feeds).map(([name, t]) => [name, new Tensor(t.type as never, t.data as never, t.dims)])));
+    const results = keepHalfBitsAll(task.fetches ? await entry.session.run(feeds, task.fetches) : await entry.session.run(feeds));
     const outputs: Record<string, WireTensor> = {};
     for (const [name, value] of Object.entries(results)) {
       const tensor = value as Tensor;
