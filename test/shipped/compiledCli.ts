@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT } from './productionInstall';
+import { ROOT, scratchDir } from './productionInstall';
 
 /**
  * The CLI compiled as the GPU image compiles it (`npm run build:cli`), into `<folder>/dist` inside
@@ -10,7 +10,7 @@ import { ROOT } from './productionInstall';
  * `node dist/onnxless.mjs ...` with the returned folder as the working directory.
  */
 export async function compiledCli(): Promise<{ dir: string; remove: () => Promise<void> }> {
-  const dir = await mkdtemp(path.join(ROOT, 'node_modules', '.cache', 'onnxless-compiled-'));
+  const dir = await scratchDir('onnxless-compiled-');
   await promisify(execFile)(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/build-cli.ts', '--out', path.join(dir, 'dist')], {
     cwd: ROOT,
     timeout: 120_000,

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { mkdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { readStages, type Stage } from '../integration/server/dockerfile';
 import { node22 } from './node22';
-import { ROOT, productionInstall } from './productionInstall';
+import { ROOT, productionInstall, scratchDir } from './productionInstall';
 
 /**
  * An image's file tree, assembled without Docker by following its Dockerfile: every stage gets a
@@ -44,7 +44,7 @@ const run = promisify(execFile);
 
 export async function assembleImage(dockerfile: string, buildArgs: Record<string, string> = {}): Promise<ImageTree> {
   const stages = readStages(path.join(ROOT, dockerfile), buildArgs);
-  const dir = await mkdtemp(path.join(ROOT, 'node_modules', '.cache', 'onnxless-image-'));
+  const dir = await scratchDir('onnxless-image-');
   const roots = new Map<Stage, string>();
   const skipped: string[] = [];
   let last: { stage: Stage; root: string; env: Record<string, string>; workdir: string } | undefined;

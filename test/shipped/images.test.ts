@@ -11,7 +11,7 @@ import { EXAMPLE_MODELS } from '../../lib/local/exampleWeights';
 import { renderLine } from '../integration/pipelines/renderText';
 import { startLocalS3, TEST_CREDENTIALS, type LocalS3 } from '../support/localS3';
 import { assembleImage, type ImageTree } from './imageTree';
-import { ROOT } from './productionInstall';
+import { ROOT, scratchDir } from './productionInstall';
 
 /**
  * Each image's tree, assembled by following its Dockerfile (no Docker engine here), then its own
@@ -147,7 +147,7 @@ describe('images/Dockerfile.lambda with a model directory baked in (text-recogni
 
   beforeAll(async () => {
     // The build context holds the model directory (MODEL_DIR is a path in it), as a user's would.
-    context = await mkdtemp(path.join(ROOT, 'node_modules', '.cache', 'onnxless-baked-'));
+    context = await scratchDir('onnxless-baked-');
     for (const file of EXAMPLE_MODELS['text-recognition']!) await copyFile(file.from, path.join(context, file.path));
     tree = await assembleImage('images/Dockerfile.lambda', {
       MODEL_NAME: 'text-recognition',

@@ -18,6 +18,16 @@ import { promisify } from 'node:util';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CACHE = path.join(ROOT, 'node_modules', '.cache', 'onnxless-production-install');
 const MANIFESTS = ['package.json', 'package-lock.json', '.npmrc'];
+
+/**
+ * A fresh folder inside the project (so npm packages resolve from its node_modules), under
+ * node_modules/.cache, which a clean clone's `npm ci` does not create.
+ */
+export async function scratchDir(prefix: string): Promise<string> {
+  const parent = path.join(ROOT, 'node_modules', '.cache');
+  await mkdir(parent, { recursive: true });
+  return mkdtemp(path.join(parent, prefix));
+}
 const run = promisify(execFile);
 
 async function installKey(): Promise<string> {
