@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,20 @@ async function directRun(path: string, feeds: Record<string, Tensor>): Promise<R
 }
 
 describe('npm start', () => {
+  // First in the file: the function must not have been loaded yet (a loaded bundle stays in memory).
+  it("answers 502 with the reason, as API Gateway would, never 200, when a function's build is missing", async () => {
+    const bundle = join(dir, 'local', 'build', '.build', 'handlers', 'voice-activity.cjs');
+    renameSync(bundle, `${bundle}.away`);
+    try {
+      const res = await fetch(url('/v2/models/voice-activity'));
+      expect(res.status).toBe(502);
+      expect(await json(res)).toEqual({ message: 'Internal server error', error: expect.stringMatching(/Cannot find module/) });
+    } finally {
+      renameSync(`${bundle}.away`, bundle);
+    }
+    expect((await fetch(url('/v2/models/voice-activity'))).status).toBe(200);
+  });
+
   it('prints the URLs and a curl line that answers', async () => {
     const line = /curl -s (\S+)/.exec(stack.output);
     expect(line).not.toBeNull();
