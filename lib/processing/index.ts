@@ -20,14 +20,7 @@ export * from './model/runRecurrent';
 export * from './text/loadTokenizer';
 export * from './text/encodeTexts';
 
-export * from './tensor/tensorTypes';
-export * from './tensor/tensorFromJson';
-export * from './tensor/recordsToTensor';
-
-export * from './postprocess/softmax';
-export * from './postprocess/sigmoid';
 export * from './postprocess/argmax';
-export * from './postprocess/topK';
 export * from './postprocess/characterDictionary';
 export * from './postprocess/ctcGreedyDecode';
 export * from './postprocess/speechSegments';

@@ -1,38 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
-  argmax, characterDictionary, ctcGreedyDecode, l2Normalize, loadCharacterDictionary, meanPooling, sigmoid, softmax,
-  softmaxRows, thresholdSegments, topK, trimDecoded,
+  argmax, characterDictionary, ctcGreedyDecode, l2Normalize, loadCharacterDictionary, meanPooling, thresholdSegments,
+  trimDecoded,
 } from '../../../lib/processing';
 
-describe('softmax and sigmoid', () => {
-  it('softmax sums to 1, keeps order and survives huge logits', () => {
-    const p = softmax([1000, 1001, 999]);
-    expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
-    expect(p[1]).toBeCloseTo(Math.exp(1) / (1 + Math.exp(1) + Math.exp(-1)), 12);
-    expect(softmaxRows([0, 0, 5, 5], 2).map((r) => [...r])).toEqual([[0.5, 0.5], [0.5, 0.5]]);
-  });
-
-  it('sigmoid is 1/(1+e^-x) without overflow', () => {
-    expect(sigmoid(0)).toBe(0.5);
-    expect(sigmoid(2)).toBeCloseTo(1 / (1 + Math.exp(-2)), 15);
-    expect(sigmoid(-1000)).toBe(0);
-    expect(sigmoid(1000)).toBe(1);
-  });
-});
-
-describe('argmax and topK', () => {
-  it('argmax finds the first largest value', () => {
+describe('argmax', () => {
+  it('finds the first largest value', () => {
     expect(argmax([0.1, 0.7, 0.7, 0.2])).toBe(1);
     expect(argmax([])).toBe(-1);
-  });
-
-  it('topK returns labelled scores best first', () => {
-    expect(topK([0.1, 0.6, 0.3], 2, ['cat', 'dog', 'fox'])).toEqual([
-      { label: 'dog', index: 1, score: 0.6 },
-      { label: 'fox', index: 2, score: 0.3 },
-    ]);
-    expect(() => topK([1, 2], 1, ['only one'])).toThrow(/labels/);
   });
 });
 
