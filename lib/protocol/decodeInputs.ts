@@ -1,5 +1,4 @@
 import { Tensor } from 'onnxruntime-node';
-import { keepHalfBits } from '../sessions/halfBits';
 import { BadRequestError } from '../errors';
 import type { TensorSpec } from '../pipeline/Pipeline';
 import { BinaryCursor, fromBinaryData } from './binaryTensor';
@@ -55,7 +54,7 @@ function decodeInput(input: InferInput, spec: TensorSpec, limits: ProtocolLimits
     if (input.data === undefined) throw new BadRequestError(`input '${input.name}': data is missing`);
     data = fromJsonData(input.name, datatype, flattenData(input.name, input.data, input.shape, count));
   }
-  return keepHalfBits(new Tensor(DATATYPES[datatype].ort, data as never, input.shape));
+  return new Tensor(DATATYPES[datatype].ort, data as never, input.shape);
 }
 
 function checkDatatype(input: InferInput, spec: TensorSpec): Datatype {

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * A model is a directory of files under one prefix (`s3://bucket/<model>/<version>/`):
  * `model.onnx`, its external-data weights and companion files (dictionary, labels,
@@ -79,6 +81,11 @@ export function serializeManifest(manifest: Omit<ModelManifest, 'format'>): stri
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     .map(({ path, size, sha256 }) => ({ path, size, sha256 }));
   return `${JSON.stringify({ format: MANIFEST_FORMAT, model: manifest.model, files }, null, 2)}\n`;
+}
+
+/** The manifest's sha256: what a registry entry pins for a model directory. */
+export function manifestSha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** Bytes of every file the manifest lists: what the model takes on disk (the manifest aside). */

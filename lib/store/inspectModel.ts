@@ -2,8 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
 import { hashFiles } from '../cache/hashFiles';
-import { createHash } from 'node:crypto';
-import { MANIFEST_NAME, MODEL_FILE_NAME, isSafeRelativePath, serializeManifest, type ManifestFile, type ModelManifest } from '../sources/ModelManifest';
+import { MANIFEST_FORMAT, MANIFEST_NAME, MODEL_FILE_NAME, isSafeRelativePath, manifestSha256, serializeManifest, type ManifestFile, type ModelManifest } from '../sources/ModelManifest';
 
 /** One file of a model to push: its path in the model directory, and where it is read from. */
 export interface ModelFileSource {
@@ -70,13 +69,13 @@ export async function inspectModel(files: readonly ModelFileSource[], where: str
   const size = sizes.reduce((a, b) => a + b, 0);
   const hashes = await hashFiles(files.map((f) => f.from), size);
   const measured = files.map((f, i) => ({ path: f.path, from: f.from, size: sizes[i] as number, sha256: hashes[i] as string }));
-  const manifest: ModelManifest = { format: 'onnxless.model/1', model: MODEL_FILE_NAME, files: measured.map(({ path, size, sha256 }) => ({ path, size, sha256 })) };
+  const manifest: ModelManifest = { format: MANIFEST_FORMAT, model: MODEL_FILE_NAME, files: measured.map(({ path, size, sha256 }) => ({ path, size, sha256 })) };
   const manifestText = serializeManifest(manifest);
   return {
     files: measured,
     manifest,
     manifestText,
-    sha256: createHash('sha256').update(manifestText).digest('hex'),
+    sha256: manifestSha256(manifestText),
     size,
     inputs,
     outputs,

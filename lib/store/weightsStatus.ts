@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parseS3Uri, type ModelEntry } from '../registry';
-import { MANIFEST_NAME, manifestBytes, parseManifest } from '../sources/ModelManifest';
+import { MANIFEST_NAME, manifestBytes, manifestSha256, parseManifest } from '../sources/ModelManifest';
 
 export type WeightsState = 'ok' | 'missing' | 'size-mismatch' | 'pin-mismatch' | 'unverified' | 'unreachable';
 
@@ -48,7 +47,7 @@ async function directoryStatus(
 ): Promise<Pick<WeightsStatus, 'state' | 'detail'>> {
   const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: `${prefix}${MANIFEST_NAME}` }));
   const text = (await got.Body?.transformToString('utf8')) ?? '';
-  const sha256 = createHash('sha256').update(text).digest('hex');
+  const sha256 = manifestSha256(text);
   if (entry.sha256 && sha256 !== entry.sha256) return { state: 'pin-mismatch', detail: `manifest sha256 ${sha256}, pinned ${entry.sha256}` };
   const manifest = parseManifest(text, `s3://${bucket}/${prefix}${MANIFEST_NAME}`);
   const size = manifestBytes(manifest);
