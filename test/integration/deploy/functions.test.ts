@@ -40,6 +40,7 @@ const OIP_INPUTS: Record<string, Tensor[]> = {
     { name: 'state', datatype: 'FP32', shape: [2, 1, 128], data: new Array(256).fill(0) },
     { name: 'sr', datatype: 'INT64', shape: [], data: [16000] },
   ],
+  'text-embedding': [{ name: 'input_ids', datatype: 'INT64', shape: [1, 4], data: [1, 15043, 3186, 31999] }],
 };
 
 /** What onnxruntime itself computes for these inputs on the example weights. */
@@ -70,6 +71,18 @@ const DOMAIN_CHECKS: Record<string, (sandbox: LambdaSandbox) => Promise<void>> =
     const result = await domainRequest(sandbox, 'text-recognition', await renderLine(phrase), 'image/png');
     expect(result.statusCode, result.body).toBe(200);
     expect(jsonBody(result).text).toBe(phrase);
+  },
+  'text-embedding': async (sandbox) => {
+    // The example encoder measures lexical overlap (lib/local/exampleTextEncoder.ts): a paraphrase
+    // sharing most words must score above a sentence sharing none.
+    const texts = ['the cat sat on the mat', 'the cat sat on a mat', 'stock prices fell sharply today'];
+    const result = await domainRequest(sandbox, 'text-embedding', Buffer.from(JSON.stringify({ texts })), 'application/json');
+    expect(result.statusCode, result.body).toBe(200);
+    const [a, b, c] = (jsonBody(result) as { embeddings: number[][] }).embeddings as [number[], number[], number[]];
+    const cos = (x: number[], y: number[]) => x.reduce((sum, v, i) => sum + v * (y[i] as number), 0);
+    expect(a).toHaveLength(64);
+    expect(cos(a, b)).toBeGreaterThan(0.6);
+    expect(cos(a, b)).toBeGreaterThan(cos(a, c) + 0.4);
   },
   'voice-activity': async (sandbox) => {
     // The sentence spans 2.015 s to 5.045 s of the clip (test/fixtures/audio/README.md).
