@@ -13,8 +13,12 @@ export interface RouteSpec {
   name: RouteName;
   method: HttpMethod;
   template: string;
-  /** Who answers it when deployed: the server function, or the model's own function. */
-  scope: 'server' | 'model' | 'domain';
+  /**
+   * Who answers it when deployed: the server function, or the model's own function. `page`: a
+   * browser page or its file, answered by the server function and deployed without an
+   * authorizer, so a browser (which cannot sign SigV4) can open it under `auth: iam`.
+   */
+  scope: 'server' | 'model' | 'domain' | 'page';
 }
 
 const route = (name: RouteName, method: HttpMethod, template: string, scope: RouteSpec['scope']): RouteSpec =>
@@ -32,6 +36,9 @@ export const ROUTE_TABLE: readonly RouteSpec[] = Object.freeze([
   route(ROUTES.infer, 'POST', '/v2/models/{model}/infer', 'model'),
   route(ROUTES.infer, 'POST', '/v2/models/{model}/versions/{version}/infer', 'model'),
   route(ROUTES.predict, 'POST', '/models/{model}/predict', 'domain'),
+  route(ROUTES.docs, 'GET', '/docs', 'page'),
+  route(ROUTES.playground, 'GET', '/playground', 'page'),
+  route(ROUTES.webAsset, 'GET', '/web/{asset}', 'page'),
 ]);
 
 /** What the route table needs to know of one model to list its routes. */
@@ -51,11 +58,16 @@ export function serverRoutes(): ConcreteRoute[] {
   return ROUTE_TABLE.filter((r) => r.scope === 'server').map(({ method, template }) => ({ method, path: template }));
 }
 
+/** The browser pages and their files: the server function answers them, open to a browser. */
+export function pageRoutes(): ConcreteRoute[] {
+  return ROUTE_TABLE.filter((r) => r.scope === 'page').map(({ method, template }) => ({ method, path: template }));
+}
+
 /** One model's routes, each version route once per listed version. */
 export function modelRoutes(model: string, info: ModelRoutesInfo): ConcreteRoute[] {
   const out: ConcreteRoute[] = [];
   for (const spec of ROUTE_TABLE) {
-    if (spec.scope === 'server' || (spec.scope === 'domain' && !info.predict)) continue;
+    if (spec.scope === 'server' || spec.scope === 'page' || (spec.scope === 'domain' && !info.predict)) continue;
     const path = spec.template.replace('{model}', model);
     if (!path.includes('{version}')) out.push({ method: spec.method, path });
     else for (const version of info.versions) out.push({ method: spec.method, path: path.replace('{version}', version) });
@@ -70,14 +82,19 @@ export function allRoutes(models: Readonly<Record<string, ModelRoutesInfo>>): Co
 
 /**
  * A template as a pattern matched at the end of the path, so a stage prefix (`/prod/v2/...`) needs
- * no configuration; `{model}` and `{version}` capture one segment each, in that order.
+ * no configuration; each `{name}` (`{model}`, `{version}`, `{asset}`) captures one segment, in order.
  */
 export function routePattern(template: string): RegExp {
   const source = template
-    .split(/(\{model\}|\{version\})/)
-    .map((part) => (part === '{model}' || part === '{version}' ? '([^/]+)' : part.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')))
+    .split(/(\{[a-z]+\})/)
+    .map((part) => (/^\{[a-z]+\}$/.test(part) ? '([^/]+)' : part.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')))
     .join('');
   return new RegExp(`${source}$`);
+}
+
+/** The names of a template's parameters, in the order `routePattern` captures them. */
+export function routeParams(template: string): string[] {
+  return [...template.matchAll(/\{([a-z]+)\}/g)].map((m) => m[1] as string);
 }
 
 /**

@@ -9,13 +9,15 @@ import { noDomainRoute } from '../service/errors';
 import type { CallContext, ModelService } from '../service/ModelService';
 import { jsonResponse, mediaType, type HttpRequest, type HttpResponse } from './HttpTypes';
 import { clip } from '../protocol/names';
-import { ROUTE_TABLE, routePattern, type ModelRoutesInfo } from './routeTable';
+import { ROUTE_TABLE, routeParams, routePattern, type ModelRoutesInfo } from './routeTable';
 import { SERVER_INFO } from './serverInfo';
 
 type Handler = (req: HttpRequest, params: Record<string, string>, call: RouteCall) => Promise<HttpResponse>;
 interface Route {
   name: RouteName;
   pattern: RegExp;
+  /** The template's parameter names, in the order the pattern captures them. */
+  params: string[];
   methods: Record<string, Handler>;
 }
 
@@ -35,6 +37,17 @@ export interface RouterOptions {
    * it answers those with the same 404 a model's own function would give.
    */
   elsewhere?: Readonly<Record<string, ModelRoutesInfo>>;
+  /**
+   * The browser pages (/docs, /playground, /web/{asset}), built from the OpenAPI document: given
+   * only where that document is (the server function, `serve`), so no model function carries them.
+   */
+  pages?: BrowserPages;
+}
+
+/** What lib/web gives the Router: the two pages of a document, and their files. */
+export interface BrowserPages {
+  page(name: 'docs' | 'playground', req: HttpRequest, document: string): HttpResponse;
+  asset(name: string): HttpResponse;
 }
 
 /** What the transport knows about a request beyond HTTP: who it is, and when it must end. */
@@ -69,6 +82,9 @@ export class Router {
       [ROUTES.modelReady]: (_r, p, c) => this.modelReady(p, c),
       [ROUTES.infer]: (r, p, c) => this.infer(r, p, c),
       [ROUTES.predict]: (r, p, c) => this.predict(r, p, c),
+      [ROUTES.docs]: async (r) => this.page('docs', r, options),
+      [ROUTES.playground]: async (r) => this.page('playground', r, options),
+      [ROUTES.webAsset]: async (_r, p) => pagesOf(options).asset(p.asset ?? ''),
       [ROUTES.invoke]: unreachable,
       [ROUTES.unmatched]: unreachable,
     };
@@ -76,11 +92,18 @@ export class Router {
     // does not take is a 405 naming the ones it does.
     const byTemplate = new Map<string, Route>();
     for (const spec of ROUTE_TABLE) {
-      const entry = byTemplate.get(spec.template) ?? { name: spec.name, pattern: routePattern(spec.template), methods: {} };
+      const entry = byTemplate.get(spec.template) ?? { name: spec.name, pattern: routePattern(spec.template), params: routeParams(spec.template), methods: {} };
       entry.methods[spec.method] = handlers[spec.name];
       byTemplate.set(spec.template, entry);
     }
     this.routes = [...byTemplate.values()];
+  }
+
+  private page(name: 'docs' | 'playground', req: HttpRequest, options: RouterOptions): HttpResponse {
+    const pages = pagesOf(options);
+    const document = options.openApi?.();
+    if (document === undefined) throw new NotFoundError(`no OpenAPI document is deployed with this function, so no /${name} page`);
+    return pages.page(name, req, document);
   }
 
   private openApiDocument(provider: RouterOptions['openApi']): HttpResponse {
@@ -129,8 +152,8 @@ export class Router {
       call.observation.route = route.name;
       const handler = route.methods[req.method.toUpperCase()];
       if (!handler) throw new MethodNotAllowedError(req.method, req.path, Object.keys(route.methods));
-      const params: Record<string, string> = { model: safeDecode(match[1] ?? '') };
-      if (match[2] !== undefined) params.version = safeDecode(match[2]);
+      const params: Record<string, string> = {};
+      route.params.forEach((name, i) => (params[name] = safeDecode(match[i + 1] ?? '')));
       return handler(req, params, call);
     }
     throw new NotFoundError(`no route for ${req.method} ${clip(req.path, 128)}; the routes are listed at /openapi.json`);
@@ -193,6 +216,11 @@ export class Router {
 
 export function checkBodySize(length: number, max: number): void {
   if (length > max) throw new PayloadTooLargeError(`request body is ${length} bytes, over the limit of ${max} bytes`);
+}
+
+function pagesOf(options: RouterOptions): BrowserPages {
+  if (!options.pages) throw new NotFoundError('the browser pages are served by the server function: open /docs or /playground on the API');
+  return options.pages;
 }
 
 function unreachable(): never {

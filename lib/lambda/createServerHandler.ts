@@ -5,6 +5,7 @@ import { Router } from '../http/routes';
 import { sinkFromEnv } from '../observability/sinkFromEnv';
 import type { ObservabilitySink } from '../observability/records';
 import { DEFAULT_LIMITS } from '../protocol/limits';
+import { createBrowserPages } from '../web/browserPages';
 import type { InvocationContext, LambdaHandler } from './createLambdaHandler';
 import { openApiFromPackage } from './openApiFile';
 
@@ -12,7 +13,8 @@ import { openApiFromPackage } from './openApiFile';
  * The function behind the server routes, and behind every request no other route matches (the
  * HTTP API's `$default` route): unknown models and paths, wrong methods and versions get
  * onnxless's own `{"error"}` 404/405 from here, named with the deployment's model catalog.
- * Each model's own function reports that model's readiness.
+ * Each model's own function reports that model's readiness. It also serves the browser pages
+ * (/docs, /playground) from the OpenAPI document shipped in its zip.
  */
 export function createServerHandler(
   options: { sink?: ObservabilitySink; env?: Readonly<Record<string, string | undefined>> } = {},
@@ -22,6 +24,9 @@ export function createServerHandler(
     sink: options.sink ?? sinkFromEnv({}, env),
     openApi: openApiFromPackage(env),
     elsewhere: parseCatalog(optionalString(ENV.modelCatalog, env)),
+    // /docs and /playground: the document above in a browser. Lambda sets AWS_REGION, which a
+    // SigV4 signature names.
+    pages: createBrowserPages({ region: optionalString('AWS_REGION', env) }),
   });
   let invocations = 0;
   return async (event: unknown, context?: InvocationContext) => {

@@ -22,6 +22,10 @@ export const ROUTES = {
   infer: '/v2/models/{model}/infer',
   predict: '/models/{model}/predict',
   openapi: '/openapi.json',
+  /** The browser pages (lib/web): the interactive reference, the playground, their files. */
+  docs: '/docs',
+  playground: '/playground',
+  webAsset: '/web/{asset}',
   /** A direct Lambda `Invoke` with an OIP infer request as its payload. */
   invoke: 'invoke',
   unmatched: 'unmatched',

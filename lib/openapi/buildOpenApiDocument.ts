@@ -49,7 +49,7 @@ const GENERIC_HANDLER_TAG = 'Generic tensor handler: raw OIP v2 tensors in and o
  * pipeline's declarations. Pure: no file, no environment, no model is read; a new document
  * (sharing nothing with its inputs) on every call.
  */
-export function buildOpenApiDocument(registry: Registry, options: OpenApiOptions): OpenApiDocument {
+export function buildOpenApiDocument(registry: Pick<Registry, 'auth' | 'models'>, options: OpenApiOptions): OpenApiDocument {
   const settings = checkOptions(options);
   const auth = registry.auth.type;
   const security = securityOf(registry.auth);
@@ -77,7 +77,7 @@ export function buildOpenApiDocument(registry: Registry, options: OpenApiOptions
 }
 
 /** The document as the JSON text a route serves or the build writes. */
-export function openApiJson(registry: Registry, options: OpenApiOptions): string {
+export function openApiJson(registry: Pick<Registry, 'auth' | 'models'>, options: OpenApiOptions): string {
   return `${JSON.stringify(buildOpenApiDocument(registry, options), null, 2)}\n`;
 }
 

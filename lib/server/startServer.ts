@@ -17,6 +17,7 @@ import { PooledModelLoader } from './PooledModelLoader';
 import { ServedModel } from './ServedModel';
 import { ProcessingPool } from './processing/ProcessingPool';
 import { WorkerPool } from './WorkerPool';
+import { servedPages } from '../web/servedPages';
 
 export interface StartOptions {
   log?: ServerLog;
@@ -63,7 +64,8 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     servedModel(name, entry, { pool, processing, cache, metrics, log, cpus, resolvePipeline: options.resolvePipeline, s3Client: options.s3Client }),
   );
   // One event stream, two outputs: a JSON log line per request (as on Lambda) and Prometheus series.
-  const router = new Router(models, { sink: fanOut(new PowertoolsSink(), new PrometheusSink(metrics)) });
+  // /openapi.json, /docs and /playground describe the served models, as on the deployed API.
+  const router = new Router(models, { sink: fanOut(new PowertoolsSink(), new PrometheusSink(metrics)), ...servedPages(config.models, options.resolvePipeline) });
   const server = new InferenceServer({
     router,
     models,

@@ -1,0 +1,43 @@
+import type { RouterOptions } from '../http/routes';
+import { openApiJson } from '../openapi/buildOpenApiDocument';
+import type { PipelineDeclaration } from '../openapi/types';
+import type { Pipeline } from '../pipeline/Pipeline';
+import type { ModelEntry } from '../registry/schema';
+import type { ServedModelEntry } from '../server/configSchema';
+import { createBrowserPages } from './browserPages';
+
+/**
+ * `onnxless serve`'s OpenAPI document and browser pages: the served models described as the
+ * deployed API describes them (no auth: the server has none), built once, on the first request
+ * for /openapi.json, /docs or /playground.
+ */
+export function servedPages(
+  models: Readonly<Record<string, ServedModelEntry>>,
+  resolvePipeline: ((name: string) => Pipeline) | undefined,
+): Pick<RouterOptions, 'openApi' | 'pages'> {
+  let document: string | undefined;
+  return {
+    openApi: () => (document ??= servedOpenApi(models, resolvePipeline)),
+    pages: createBrowserPages(),
+  };
+}
+
+/**
+ * The document builder reads a registry: each served model becomes an entry whose key carries
+ * its version (as `onnxless push` writes it) and whose handler maps to its pipeline.
+ */
+export function servedOpenApi(models: Readonly<Record<string, ServedModelEntry>>, resolvePipeline: ((name: string) => Pipeline) | undefined): string {
+  const entries: Record<string, ModelEntry> = {};
+  const pipelines: Record<string, PipelineDeclaration> = {};
+  const handlerPipelines: Record<string, string> = {};
+  for (const [name, served] of Object.entries(models)) {
+    const entry: ModelEntry = { weights: served.version === undefined ? `served://${name}/` : `served://${name}/${served.version}/` };
+    if (served.pipeline !== undefined && resolvePipeline) {
+      entry.handler = `served/${name}.handler`;
+      handlerPipelines[entry.handler] = served.pipeline;
+      pipelines[served.pipeline] = resolvePipeline(served.pipeline);
+    }
+    entries[name] = entry;
+  }
+  return openApiJson({ auth: { type: 'none' }, models: entries }, { pipelines, handlerPipelines });
+}
