@@ -32,6 +32,8 @@ export const ENV = {
   modelDir: 'ONNXLESS_MODEL_DIR',
   cpuFallback: 'ONNXLESS_CPU_FALLBACK',
   pipeline: 'ONNXLESS_PIPELINE',
+  /** A pipeline function's member models: JSON `{role: {name, uri, sha256?, version?}}` (lib/lambda/pipelineConfigFromEnv.ts). */
+  pipelineModels: 'ONNXLESS_PIPELINE_MODELS',
   maxBatchSize: 'ONNXLESS_MAX_BATCH_SIZE',
   maxQueueDelayMs: 'ONNXLESS_MAX_QUEUE_DELAY_MS',
   maxQueueSize: 'ONNXLESS_MAX_QUEUE_SIZE',

@@ -12,7 +12,7 @@ import { deadlineFromLambdaContext, HTTP_API_TIMEOUT_MS } from '../service/Deadl
 import { ModelService } from '../service/ModelService';
 import { ModelLoader, type LoadEvents } from '../sessions/ModelLoader';
 import { modelSourceFor } from '../sources/modelUri';
-import type { FunctionConfig } from './modelConfigFromEnv';
+import type { FunctionConfig, FunctionSettings } from './modelConfigFromEnv';
 
 export interface HandlerOptions {
   pipeline?: Pipeline;
@@ -43,22 +43,7 @@ export type LambdaHandler = (event: unknown, context?: InvocationContext) => Pro
  */
 export function createLambdaHandler(config: FunctionConfig, options: HandlerOptions = {}): LambdaHandler {
   const sink = options.sink ?? sinkFromEnv(config.observability ?? {});
-  const loader = new ModelLoader(
-    {
-      name: config.name,
-      source: modelSourceFor(config.uri, options.s3Client),
-      sha256: config.sha256,
-      session: config.session,
-    },
-    new WeightsCache({ dir: config.cacheDir, ...config.download }),
-    {
-      ...options.events,
-      onLoad: (record) => {
-        options.events?.onLoad?.(record);
-        sink.onLoad(record);
-      },
-    },
-  );
+  const loader = createModelLoader(config, config, options, sink);
   const service = new ModelService({
     name: config.name,
     version: config.version,
@@ -73,7 +58,39 @@ export function createLambdaHandler(config: FunctionConfig, options: HandlerOpti
     // failure is reported by the loader and retried on the first request.
     loader.load().catch(() => {});
   }
+  return lambdaEntry(router, service, config);
+}
 
+/** One model's loader with the function's cache and the sink's load records. */
+export function createModelLoader(
+  model: { name: string; uri: string; sha256?: string },
+  settings: FunctionSettings,
+  options: Omit<HandlerOptions, 'pipeline'>,
+  sink: ObservabilitySink,
+): ModelLoader {
+  return new ModelLoader(
+    {
+      name: model.name,
+      source: modelSourceFor(model.uri, options.s3Client),
+      sha256: model.sha256,
+      session: settings.session,
+    },
+    new WeightsCache({ dir: settings.cacheDir, ...settings.download }),
+    {
+      ...options.events,
+      onLoad: (record) => {
+        options.events?.onLoad?.(record);
+        sink.onLoad(record);
+      },
+    },
+  );
+}
+
+/**
+ * The Lambda entry over a router: HTTP API events are routed; any other event is a direct
+ * `Invoke` of `invokeTarget`'s infer route.
+ */
+export function lambdaEntry(router: Router, invokeTarget: ModelService, config: Pick<FunctionSettings, 'safetyMarginMs' | 'limits'>): LambdaHandler {
   let invocations = 0;
   return async (event: unknown, context?: InvocationContext): Promise<unknown> => {
     const http = isHttpApiEvent(event);
@@ -98,10 +115,10 @@ export function createLambdaHandler(config: FunctionConfig, options: HandlerOpti
       return toHttpApiResult(res) satisfies APIGatewayProxyStructuredResultV2;
     }
     const observation = router.observe('INVOKE', 0, requestContext, ROUTES.invoke);
-    observation.model = config.name;
+    observation.model = invokeTarget.name;
     try {
       const request = observation.timing.timeSync('preprocess', () => parseInferObject(event));
-      const encoded = await service.infer(request, undefined, { timing: observation.timing, deadline: requestContext.deadline });
+      const encoded = await invokeTarget.infer(request, undefined, { timing: observation.timing, deadline: requestContext.deadline });
       observation.finish(200, Buffer.byteLength(encoded.json, 'utf8'));
       return invokeResult(encoded.json);
     } catch (err) {

@@ -24,10 +24,28 @@ export interface FunctionConfig {
 
 /** The generic handler is configured by environment alone (names in lib/config/env.ts). */
 export function modelConfigFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): FunctionConfig {
-  const sha256 = optionalString(ENV.modelSha256, env)?.toLowerCase();
+  return {
+    name: requiredString(ENV.modelName, env),
+    uri: requiredString(ENV.modelUri, env),
+    sha256: pinFromEnv(optionalString(ENV.modelSha256, env), `environment variable ${ENV.modelSha256}`),
+    version: optionalString(ENV.modelVersion, env),
+    ...functionSettingsFromEnv(env),
+  };
+}
+
+/** A sha256 pin as configured: 64 hex digits, lower-cased; `where` names the setting in the error. */
+export function pinFromEnv(value: string | undefined, where: string): string | undefined {
+  const sha256 = value?.toLowerCase();
   if (sha256 !== undefined && !/^[0-9a-f]{64}$/.test(sha256)) {
-    throw new ConfigError(`environment variable ${ENV.modelSha256} must be 64 hex digits, got '${sha256}'`);
+    throw new ConfigError(`${where} must be 64 hex digits, got '${sha256}'`);
   }
+  return sha256;
+}
+
+/** What every function of a deployment reads the same way, whatever models it serves. */
+export type FunctionSettings = Omit<FunctionConfig, 'name' | 'uri' | 'sha256' | 'version'>;
+
+export function functionSettingsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): FunctionSettings {
   const level = optionalString(ENV.graphOptimization, env);
   if (level !== undefined && !(GRAPH_OPTIMIZATION_LEVELS as readonly string[]).includes(level)) {
     throw new ConfigError(
@@ -35,10 +53,6 @@ export function modelConfigFromEnv(env: Readonly<Record<string, string | undefin
     );
   }
   return {
-    name: requiredString(ENV.modelName, env),
-    uri: requiredString(ENV.modelUri, env),
-    sha256,
-    version: optionalString(ENV.modelVersion, env),
     cacheDir: optionalString(ENV.cacheDir, env) ?? DEFAULT_CACHE_DIR,
     eager: optionalBoolean(ENV.eager, env) ?? false,
     session: {

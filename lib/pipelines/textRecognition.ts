@@ -1,9 +1,9 @@
 import type { Pipeline } from '../pipeline/Pipeline';
 import {
-  DEFAULT_MAX_PIXELS, IMAGE_INPUT, NORMALIZATIONS, acceptedTypes, characterDictionary, ctcGreedyDecode, decodeImage,
+  DEFAULT_MAX_PIXELS, IMAGE_INPUT, NORMALIZATIONS, acceptedTypes, ctcGreedyDecode, decodeImage,
   imageBatchTensor, readMediaInput, resizeImage, trimDecoded,
 } from '../processing';
-import type { ModelFiles } from '../sessions/ModelFiles';
+import { dictionaryLoader } from './dictionaryLoader';
 import { firstOutput, inputName } from './modelIo';
 
 export interface TextRecognitionResult {
@@ -37,19 +37,7 @@ export function createTextRecognition(options: TextRecognitionOptions = {}): Pip
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const maxWidth = options.maxWidth ?? 2400;
   const dictionaryFile = options.dictionaryFile ?? DICTIONARY_FILE;
-  // Parsed once per model directory (the files are immutable once verified).
-  const dictionaries = new WeakMap<ModelFiles, Promise<string[]>>();
-  const loadDictionary = (files: ModelFiles | undefined): Promise<string[]> => {
-    if (!files) return Promise.reject(new Error('textRecognition needs the model directory (runner.files) for its dictionary'));
-    let dictionary = dictionaries.get(files);
-    if (!dictionary) {
-      dictionary = files.readText(dictionaryFile).then((text) => characterDictionary(text));
-      // A failed read is retried on the next request rather than cached.
-      dictionary.catch(() => dictionaries.delete(files));
-      dictionaries.set(files, dictionary);
-    }
-    return dictionary;
-  };
+  const loadDictionary = dictionaryLoader(dictionaryFile, 'textRecognition');
   const pipeline: Pipeline<TextRecognitionResult> = {
     accepts: acceptedTypes(IMAGE_INPUT),
     description: 'Text recognition (PaddleOCR PP-OCRv4): an image of one line of text in, the text out.',

@@ -1,7 +1,7 @@
 import type { Tensor } from 'onnxruntime-node';
 import { BadRequestError } from '../errors';
 import { RequestTiming } from '../observability/RequestTiming';
-import type { ModelRunner, Pipeline, PredictRequest } from '../pipeline/Pipeline';
+import type { Pipeline, PredictRequest } from '../pipeline/Pipeline';
 import { classify, readClassCount, type ClassLabels } from '../protocol/classification';
 import { decodeInputs } from '../protocol/decodeInputs';
 import { encodeOutputs, type EncodedResponse } from '../protocol/encodeOutputs';
@@ -12,6 +12,7 @@ import { modelMetadata, type ModelMetadata } from '../protocol/modelMetadata';
 import type { LoadedModel, ModelLoader } from '../sessions/ModelLoader';
 import type { Deadline } from './Deadline';
 import { InferenceDeadlineError, LoadDeadlineError, noDomainRoute } from './errors';
+import { RunClock } from './RunClock';
 import { RunTimes } from './RunTimes';
 import { labelsOfDirectory } from './classLabels';
 import { runFailure } from './runFailure';
@@ -152,42 +153,17 @@ export class ModelService {
     if (!pipeline) throw noDomainRoute(this.name);
     const { runner } = await this.load(ctx);
     const timing = ctx.timing ?? new RequestTiming();
-    let firstRun: number | undefined;
-    let inference = 0;
-    const timed: ModelRunner = {
-      inputs: runner.inputs,
-      outputs: runner.outputs,
-      files: runner.files,
-      run: async (feeds, outputNames) => {
-        this.assertRunFits(ctx.deadline);
-        const started = performance.now();
-        firstRun ??= started;
-        try {
-          const out = await runner.run(feeds, outputNames);
-          this.runTimes.record(performance.now() - started);
-          return out;
-        } finally {
-          inference += performance.now() - started;
-        }
-      },
-    };
-    const started = performance.now();
+    const clock = new RunClock();
     try {
       // Pipelines raise BadRequestError & co. for bad input; anything else is our bug: a 500.
-      return await pipeline.predict(request, timed);
+      return await pipeline.predict(request, clock.wrap(runner, this.runTimes, () => this.assertRunFits(ctx.deadline)));
     } finally {
-      const total = performance.now() - started;
-      const preprocess = (firstRun ?? started + total) - started;
-      timing.add('preprocess', preprocess);
-      if (firstRun !== undefined) {
-        timing.add('inference', inference);
-        timing.add('postprocess', Math.max(0, total - preprocess - inference));
-      }
+      clock.report(timing);
     }
   }
 
   /** 504 when recent runs say this one would very likely end after the deadline. */
-  private assertRunFits(deadline: Deadline | undefined): void {
+  assertRunFits(deadline: Deadline | undefined): void {
     if (!deadline?.isFinite) return;
     const estimate = this.runTimes.estimateMs();
     const remaining = deadline.remainingMs();

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { ConfigError, ENV, requiredString } from '../config/env';
+import { functionSettingsFromEnv, pinFromEnv, type FunctionSettings } from './modelConfigFromEnv';
+
+/** One member model of a pipeline function, as the deploy plan writes it. */
+export interface MemberConfig {
+  /** The model's own name: its OIP routes are /v2/models/{name}/... */
+  name: string;
+  uri: string;
+  sha256?: string;
+  version?: string;
+}
+
+export interface PipelineConfig extends FunctionSettings {
+  /** The pipeline's name: `POST /models/{name}/predict`. */
+  name: string;
+  /** Member models by the pipeline's role for each. */
+  members: Record<string, MemberConfig>;
+}
+
+const membersSchema = z.record(
+  z.string().min(1),
+  z.strictObject({ name: z.string().min(1), uri: z.string().min(1), sha256: z.string().optional(), version: z.string().optional() }),
+);
+
+/** A pipeline function reads its members from ONNXLESS_PIPELINE_MODELS and the rest as any function. */
+export function pipelineConfigFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): PipelineConfig {
+  const raw = requiredString(ENV.pipelineModels, env);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (err) {
+    throw new ConfigError(`environment variable ${ENV.pipelineModels} must be JSON {"role": {"name", "uri", "sha256"?, "version"?}}: ${(err as Error).message}`);
+  }
+  const result = membersSchema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ConfigError(`environment variable ${ENV.pipelineModels}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  const members: Record<string, MemberConfig> = {};
+  for (const [role, member] of Object.entries(result.data)) {
+    members[role] = { ...member, sha256: pinFromEnv(member.sha256, `environment variable ${ENV.pipelineModels}: ${role}.sha256`) };
+  }
+  return { name: requiredString(ENV.modelName, env), members, ...functionSettingsFromEnv(env) };
+}

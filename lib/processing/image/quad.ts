@@ -1,0 +1,33 @@
+/** A point in image pixels (x right, y down). */
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** Four corners of a text box, clockwise from the top-left: top-left, top-right, bottom-right, bottom-left. */
+export type Quad = readonly [Point, Point, Point, Point];
+
+/**
+ * Four corners in PaddleOCR's order (db_postprocess get_mini_boxes): of the two leftmost points
+ * the upper is the top-left and the lower the bottom-left; of the two rightmost, the upper is
+ * the top-right. Works for any box tilted less than 45 degrees.
+ */
+export function orderQuad(points: readonly Point[]): Quad {
+  if (points.length !== 4) throw new RangeError(`a quad has 4 corners, got ${points.length}`);
+  const byX = [...points].sort((a, b) => a.x - b.x || a.y - b.y);
+  const [l0, l1, r0, r1] = byX as [Point, Point, Point, Point];
+  const [topLeft, bottomLeft] = l0.y <= l1.y ? [l0, l1] : [l1, l0];
+  const [topRight, bottomRight] = r0.y <= r1.y ? [r0, r1] : [r1, r0];
+  return [topLeft, topRight, bottomRight, bottomLeft];
+}
+
+export function distance(a: Point, b: Point): number {
+  return Math.hypot(a.x - b.x, a.y - b.y);
+}
+
+/** Width and height of a quad's upright crop: the longer of each pair of opposite sides. */
+export function quadSize(quad: Quad): { width: number; height: number } {
+  const [tl, tr, br, bl] = quad;
+  return { width: Math.max(distance(tl, tr), distance(bl, br)), height: Math.max(distance(tl, bl), distance(tr, br)) };
+}
+
