@@ -27,7 +27,7 @@ import { LAMBDA_LIMITS, MODEL_FUNCTION_DEFAULTS, OPENAPI_FILE, SERVER_FUNCTION, 
 import { layerPaths, type LayerName } from './layers';
 import { apiLimits, type ApiLimits } from './apiLimits';
 import { formatCatalog } from '../http/modelCatalog';
-import { modelRoutes, serverRoutes, versionOfWeights, type HttpMethod, type ModelRoutesInfo } from '../http/routeTable';
+import { modelRoutes, pageRoutes, serverRoutes, versionOfWeights, type HttpMethod, type ModelRoutesInfo } from '../http/routeTable';
 
 /**
  * Registry -> what the framework deploys: one function per model, the server function, the
@@ -304,6 +304,10 @@ function planServerFunction(registry: Registry, ctx: PlanContext, authorizer: Ht
     role: roleLogicalId(SERVER_FUNCTION.key, ctx),
     events: [
       ...serverRoutes().map(({ method, path }) => httpApiEvent(method, path, authorizer)),
+      // /docs, /playground and their files open in a browser, which cannot sign SigV4 or attach
+      // a token: no authorizer. They show the API's description; every call they make is an API
+      // route that keeps its authorizer (lib/web).
+      ...pageRoutes().map(({ method, path }) => httpApiEvent(method, path, undefined)),
       httpApiEvent('*', '*', authorizer),
     ],
     package: withFile(onlyOwnBundle(SERVER_FUNCTION.handler.slice(0, SERVER_FUNCTION.handler.lastIndexOf('.')), ctx), OPENAPI_FILE),

@@ -209,6 +209,21 @@ describe('every packaged function, run from its own zip and layer zips on Node 2
       const paths = Object.keys((jsonBody(doc) as { paths: object }).paths);
       for (const model of MODELS) expect(paths).toContain(`/v2/models/${model}/infer`);
     });
+
+    it('answers GET /docs and /playground from its zip alone: the pages, their files and the document in them', async () => {
+      const docs = (await sandbox.invoke(httpApiEvent('GET', '/docs'))) as Result;
+      expect(docs.statusCode).toBe(200);
+      expect(docs.headers?.['content-type']).toBe('text/html; charset=utf-8');
+      expect(docs.body).toContain('src="web/swagger-ui-bundle.js"');
+      expect(docs.body).toContain('/models/text-recognition/predict');
+      const playground = (await sandbox.invoke(httpApiEvent('GET', '/playground'))) as Result;
+      expect(playground.statusCode).toBe(200);
+      expect(playground.body).toContain('src="web/playground.js"');
+      const ui = (await sandbox.invoke(httpApiEvent('GET', '/web/swagger-ui-bundle.js'))) as Result;
+      expect(ui.statusCode).toBe(200);
+      expect(ui.body.length).toBeGreaterThan(1_000_000);
+      expect(ui.body).toContain('SwaggerUIBundle');
+    });
   });
 
   it('ships arm64 functions a layer whose native code is all linux/arm64', async () => {

@@ -24,6 +24,8 @@ import {
 
 const MODEL_ROUTES = (m: string) => [`GET /v2/models/${m}`, `GET /v2/models/${m}/ready`, `POST /v2/models/${m}/infer`];
 const SERVER_ROUTES = ['GET /v2', 'GET /v2/health/live', 'GET /v2/health/ready', 'GET /openapi.json'];
+/** The browser pages: open to a browser (no authorizer), whatever the auth (lib/web). */
+const PAGE_ROUTES = ['GET /docs', 'GET /playground', 'GET /web/{asset}'];
 const MiB = 1024 * 1024;
 
 function layerRefs(fn: { Properties: Record<string, any> }): string[] {
@@ -60,8 +62,10 @@ describe('serverless package of the example registry', () => {
     expect(lambdaFunction(pkg.template, 'text-recognition').Properties.Environment.Variables.ONNXLESS_EAGER).toBe('true');
   });
 
-  it('protects every route with IAM (SigV4), the default when the registry has no auth line', () => {
-    for (const [key, route] of routes(pkg.template)) expect([key, route.authorizationType]).toEqual([key, 'AWS_IAM']);
+  it('protects every route with IAM (SigV4), the default when the registry has no auth line, but the browser pages', () => {
+    const table = routes(pkg.template);
+    for (const [key, route] of table) expect([key, route.authorizationType]).toEqual([key, PAGE_ROUTES.includes(key) ? undefined : 'AWS_IAM']);
+    for (const page of PAGE_ROUTES) expect([page, table.get(page)?.fn]).toEqual([page, 'server']);
     expect(resourcesOfType(pkg.template, 'AWS::ApiGatewayV2::Authorizer')).toEqual([]);
   });
 
@@ -184,7 +188,7 @@ describe('serverless package with a JWT authorizer, an existing bucket and expli
     });
     const table = routes(pkg.template);
     expect([...table.keys()]).toEqual(expect.arrayContaining([...MODEL_ROUTES('big'), ...MODEL_ROUTES('elsewhere'), ...SERVER_ROUTES, '$default']));
-    for (const route of table.values()) expect(route).toMatchObject({ authorizationType: 'JWT', authorizerId: { Ref: id } });
+    for (const [key, route] of table) if (!PAGE_ROUTES.includes(key)) expect(route).toMatchObject({ authorizationType: 'JWT', authorizerId: { Ref: id } });
   });
 
   it('leaves an existing bucket alone and scopes reads to each model object, whatever bucket it is in', () => {
