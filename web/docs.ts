@@ -32,11 +32,12 @@ if (auth.type === 'sigv4') {
       el(
         'p',
         {},
-        'A browser cannot sign requests, so "Try it out" gets 403 here. Call the API with AWS credentials allowed ',
+        'A browser cannot sign requests: on the deployed API "Try it out" gets 403. Call it with AWS credentials allowed ',
         el('code', {}, 'execute-api:Invoke'),
         ' on its routes, for example:',
       ),
       el('pre', { 'data-signing': 'awscurl' }, lines.join('\n\n')),
+      config.emulated ? el('p', { 'data-emulated': '' }, 'Here on the local stack (npm start), nothing checks signatures: "Try it out" and plain curl work as they are.') : '',
     ),
   );
 }

@@ -25,8 +25,8 @@ export function createServerHandler(
     openApi: openApiFromPackage(env),
     elsewhere: parseCatalog(optionalString(ENV.modelCatalog, env)),
     // /docs and /playground: the document above in a browser. Lambda sets AWS_REGION, which a
-    // SigV4 signature names.
-    pages: createBrowserPages({ region: optionalString('AWS_REGION', env) }),
+    // SigV4 signature names; serverless-offline sets IS_OFFLINE, and checks no signature.
+    pages: createBrowserPages({ region: optionalString('AWS_REGION', env), emulated: env.IS_OFFLINE === 'true' }),
   });
   let invocations = 0;
   return async (event: unknown, context?: InvocationContext) => {

@@ -7,6 +7,8 @@ import { webAssetResponse } from './webAssets';
 export interface BrowserPagesOptions {
   /** The AWS region SigV4 lines name (the server function's AWS_REGION); absent: the page guesses from its host. */
   region?: string;
+  /** Served by serverless-offline (`npm start`), which enforces no authorizer. */
+  emulated?: boolean;
 }
 
 /**
@@ -17,7 +19,13 @@ export function createBrowserPages(options: BrowserPagesOptions = {}): BrowserPa
   return {
     page(name, req, document) {
       const base = req.path.slice(0, req.path.length - `/${name}`.length);
-      const body = pageHtml({ page: name, document: JSON.parse(document) as OpenApiView, base, ...(options.region ? { region: options.region } : {}) });
+      const body = pageHtml({
+        page: name,
+        document: JSON.parse(document) as OpenApiView,
+        base,
+        ...(options.region ? { region: options.region } : {}),
+        ...(options.emulated ? { emulated: true } : {}),
+      });
       return { status: 200, headers: pageHeaders(), body };
     },
     asset: (name) => webAssetResponse(name),

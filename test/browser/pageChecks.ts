@@ -27,10 +27,13 @@ export async function openPage(browser: Browser, url: string): Promise<{ page: P
 
 /**
  * /docs: Swagger UI on the API's document; the text-recognition domain route tried through the
- * UI with the fixture PNG, and the recognised text read from the answer the page shows.
+ * UI with the fixture PNG, and the recognised text read from the answer the page shows; with the
+ * SigV4 lines the page shows under `auth: iam` (null where it shows none).
  */
-export async function readPngThroughDocs(browser: Browser, base: string, shot: string): Promise<string> {
+export async function readPngThroughDocs(browser: Browser, base: string, shot: string): Promise<{ text: string; signing: string | null }> {
   const { page, done } = await openPage(browser, `${base}/docs`);
+  const signing = page.locator('[data-signing]');
+  const signingText = (await signing.count()) > 0 ? await signing.textContent() : null;
   const operation = page.locator('.opblock-post', { hasText: '/models/text-recognition/predict' });
   await operation.locator('.opblock-summary').click();
   const tryIt = operation.locator('button.try-out__btn');
@@ -41,10 +44,11 @@ export async function readPngThroughDocs(browser: Browser, base: string, shot: s
   const body = operation.locator('.live-responses-table .response-col_description pre').first();
   await body.waitFor();
   const answer = JSON.parse((await body.textContent()) ?? '') as { text: string; confidence: number };
+  await body.scrollIntoViewIfNeeded();
   const picture = await screenshot(page, shot);
   expect(picture.differing / picture.total).toBeGreaterThan(0.02);
   await done();
-  return answer.text;
+  return { text: answer.text, signing: signingText };
 }
 
 /**

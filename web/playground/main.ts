@@ -4,7 +4,7 @@
  * input (image, audio, JSON form) and its result schema how the answer is drawn.
  */
 import { apiBase, el, readPageConfig } from '../shared/page';
-import { authOf } from '../shared/signing';
+import { callAuthOf } from '../shared/signing';
 import { audioPage } from './audioView';
 import { imagePage } from './imageView';
 import { jsonPage } from './jsonView';
@@ -12,7 +12,7 @@ import { playgroundModels, type PlaygroundModel } from './models';
 
 const config = readPageConfig();
 const app = document.getElementById('app') as HTMLElement;
-const api = { base: apiBase(config), auth: authOf(config) };
+const api = { base: apiBase(config), auth: callAuthOf(config) };
 const models = playgroundModels(config.document);
 
 const nav = el('nav', { class: 'models' }, ...models.map((m) => el('a', { href: `#${encodeURIComponent(m.name)}`, 'data-model': m.name }, m.name)));

@@ -11,6 +11,11 @@ export interface PageConfig {
   base: string;
   /** The region a SigV4 signature names; absent where the server does not know it. */
   region?: string;
+  /**
+   * Served by the local emulator (serverless-offline), which checks no signature or token: the
+   * playground's curl lines are plain, and /docs says how the deployed API is called.
+   */
+  emulated?: boolean;
 }
 
 /** The parts of the OpenAPI document the pages read. */

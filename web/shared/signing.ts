@@ -2,6 +2,11 @@ import type { OpenApiView, PageConfig } from './PageConfig';
 
 export type ApiAuth = { type: 'sigv4'; region: string } | { type: 'jwt' } | { type: 'none' };
 
+/** How calls from this page must be signed: as the API wants, except on the local emulator, which checks nothing. */
+export function callAuthOf(config: PageConfig): ApiAuth {
+  return config.emulated ? { type: 'none' } : authOf(config);
+}
+
 /** How the API wants its calls signed, from the document's security schemes (lib/openapi/securitySchemes.ts). */
 export function authOf(config: PageConfig): ApiAuth {
   const schemes = Object.values(config.document.components?.securitySchemes ?? {});
