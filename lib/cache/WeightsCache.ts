@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { IntegrityError } from '../errors';
 import { FileModelSource } from '../sources/FileModelSource';
-import { MANIFEST_NAME, MODEL_FILE_NAME, manifestBytes, parseManifest, type ModelManifest } from '../sources/ModelManifest';
+import { MANIFEST_NAME, MODEL_FILE_NAME, graphView, manifestBytes, parseManifest, type ModelManifest } from '../sources/ModelManifest';
 import { isModelDirectory, type ModelDirectorySource, type ModelLocation, type ModelSource, type SourceStat } from '../sources/ModelSource';
 import { RangedDownload, type DownloadDiagnostics, type DownloadResult, type DownloadSettings, type DownloadStart } from './download';
 import { PinBackoffError } from './errors';
@@ -28,8 +28,10 @@ interface CacheRecord {
 }
 
 export interface CachedWeights {
-  /** The file onnxruntime loads (`model.onnx` of a model directory). */
+  /** The file onnxruntime loads (`model.onnx` of a model directory, or its pre-optimised graph). */
   path: string;
+  /** `optimized`: `path` is the graph onnxruntime optimised at push time (FetchOptions.optimizedFor). */
+  graph?: 'original' | 'optimized';
   /** The folder holding it and its companion files, side by side. */
   dir: string;
   /** Companion and external-data files by their path in the model directory (empty for a single file). */
@@ -87,6 +89,12 @@ export interface FetchOptions {
    * while the hash runs, and use the session only once `verified` resolves.
    */
   deferVerification?: boolean;
+  /**
+   * The running onnxruntime version: a model directory whose manifest holds a graph
+   * pre-optimised by that version is fetched with it in place of the original graph (which is
+   * then not downloaded). Any other version, or none given, gets the original.
+   */
+  optimizedFor?: string;
 }
 
 /**
@@ -209,7 +217,7 @@ export class WeightsCache {
 
   private async useLocalFile(source: FileModelSource, expected: string | undefined, options: FetchOptions): Promise<CachedWeights> {
     const { size } = await source.stat();
-    const weights: CachedWeights = { ...emptyFigures('local-file'), path: source.path, dir: dirname(source.path), files: [], size, sha256: expected ?? '' };
+    const weights: CachedWeights = { ...emptyFigures('local-file'), path: source.path, dir: dirname(source.path), files: [], size, sha256: expected ?? '', graph: 'original' };
     if (!expected) return weights;
     // A local file is used in place (no copy); a pin is still checked, by hashing it.
     const verified = hashFiles([source.path], size).then(([sha256]) => {
@@ -225,16 +233,22 @@ export class WeightsCache {
     if (source.localPath !== undefined) return this.useLocalDirectory(source, source.localPath, expected, options);
     const root = this.rootFor(source.uri);
     if (expected) {
-      const found = await this.cachedDirectory(source, join(root, expected), expected, options);
-      if (found) return found;
+      // Either form of the model already here saves the download; the pre-optimised one first.
+      const forms = options.optimizedFor ? [true, false] : [false];
+      for (const optimized of forms) {
+        const found = await this.cachedDirectory(source, join(root, directoryName(expected, optimized)), expected, optimized, options);
+        if (found) return found;
+      }
     }
     // Staged by content (`files/<sha256>`): no file name can collide with another's `.json` record.
     const staging = (name: string): string => join(root, 'files', name);
     const manifestFile = await this.fetchFile(source.file(MANIFEST_NAME), staging(MANIFEST_NAME), expected, { signal: options.signal });
-    const manifest = parseManifest(await readFile(manifestFile.path, 'utf8'), source.file(MANIFEST_NAME).description);
-    const final = join(root, manifestFile.sha256);
+    const full = parseManifest(await readFile(manifestFile.path, 'utf8'), source.file(MANIFEST_NAME).description);
+    const optimized = full.optimized !== undefined && full.optimized.onnxruntime === options.optimizedFor;
+    const manifest = graphView(full, optimized);
+    const final = join(root, directoryName(manifestFile.sha256, optimized));
     if (!expected && (await validDirectory(final, source.uri, manifestFile.sha256))) {
-      return directoryWeights(final, manifest, manifestFile.sha256, emptyFigures('cache'));
+      return directoryWeights(final, manifest, manifestFile.sha256, emptyFigures('cache'), optimized);
     }
     const staged = new Map<string, string>([[MANIFEST_NAME, manifestFile.path]]);
     const figures = emptyFigures('cache');
@@ -249,7 +263,7 @@ export class WeightsCache {
       addFigures(figures, got);
     }
     await assembleDirectory(final, source.uri, manifestFile.sha256, staged);
-    return directoryWeights(final, manifest, manifestFile.sha256, figures);
+    return directoryWeights(final, manifest, manifestFile.sha256, figures, optimized);
   }
 
   /** A pinned directory already in the cache, once its files hash to what its manifest says. */
@@ -257,12 +271,15 @@ export class WeightsCache {
     source: ModelDirectorySource,
     dir: string,
     expected: string,
+    optimized: boolean,
     options: FetchOptions,
   ): Promise<CachedWeights | undefined> {
     if (!(await validDirectory(dir, source.uri, expected))) return undefined;
     let manifest: ModelManifest;
     try {
-      manifest = parseManifest(await readFile(join(dir, MANIFEST_NAME), 'utf8'), source.description);
+      const full = parseManifest(await readFile(join(dir, MANIFEST_NAME), 'utf8'), source.description);
+      if (optimized && full.optimized?.onnxruntime !== options.optimizedFor) return undefined;
+      manifest = graphView(full, optimized);
     } catch {
       await rm(dir, { recursive: true, force: true });
       return undefined;
@@ -273,7 +290,7 @@ export class WeightsCache {
       const shaOf = new Map(manifest.files.map((f) => [f.path, f.sha256]));
       for (const path of bad) await evictFile(join(dirname(dir), 'files', shaOf.get(path) ?? path));
     });
-    const weights = directoryWeights(dir, manifest, expected, emptyFigures('cache'));
+    const weights = directoryWeights(dir, manifest, expected, emptyFigures('cache'), optimized);
     if (options.deferVerification) return { ...weights, verified };
     return (await verified.then(() => true, () => false)) ? weights : undefined;
   }
@@ -310,10 +327,10 @@ export class WeightsCache {
       const { size } = await stat(path).catch((err: unknown) => {
         throw new IntegrityError(`${source.description} has no ${MANIFEST_NAME} and no ${MODEL_FILE_NAME} (${(err as Error).message})`);
       });
-      return { ...emptyFigures('local-file'), path, dir, files: [], size, sha256: '' };
+      return { ...emptyFigures('local-file'), path, dir, files: [], size, sha256: '', graph: 'original' };
     }
     const manifest = parseManifest(manifestText, join(dir, MANIFEST_NAME));
-    const weights = directoryWeights(dir, manifest, expected ?? '', emptyFigures('local-file'));
+    const weights = directoryWeights(dir, manifest, expected ?? '', emptyFigures('local-file'), false);
     if (!expected) return weights;
     const verified = this.verifyDirectory(source, dir, manifest, expected, async () => undefined);
     if (options.deferVerification) return { ...weights, verified };
@@ -380,6 +397,7 @@ export class WeightsCache {
       await rename(recordTemp, `${path}.json`);
       return {
         path,
+        graph: 'original',
         dir: dirname(path),
         files: [],
         size: result.size,
@@ -434,12 +452,19 @@ function addFigures(sum: Figures, file: CachedWeights): void {
 }
 
 function fromCache(path: string, record: CacheRecord): CachedWeights {
-  return { ...emptyFigures('cache'), path, dir: dirname(path), files: [], size: record.size, sha256: record.sha256 };
+  return { ...emptyFigures('cache'), path, dir: dirname(path), files: [], size: record.size, sha256: record.sha256, graph: 'original' };
 }
 
-function directoryWeights(dir: string, manifest: ModelManifest, sha256: string, figures: Figures): CachedWeights {
+/** `<manifest sha256>` holds the model as pushed; `-optimized` the same with the pre-optimised graph in place of the original. */
+function directoryName(sha256: string, optimized: boolean): string {
+  return optimized ? `${sha256}-optimized` : sha256;
+}
+
+/** `manifest` is the view fetched (graphView): its `model` is the graph onnxruntime loads. */
+function directoryWeights(dir: string, manifest: ModelManifest, sha256: string, figures: Figures, optimized: boolean): CachedWeights {
   return {
     ...figures,
+    graph: optimized ? 'optimized' : 'original',
     path: join(dir, manifest.model),
     dir,
     files: manifest.files.map((f) => f.path).filter((p) => p !== manifest.model),

@@ -55,8 +55,11 @@ export class LocalStore {
       await this.ensureBucket(bucket);
       // A model directory is present once its manifest is: it is uploaded last.
       const probe = key.endsWith('/') ? `${key}${MANIFEST_NAME}` : key;
-      const present = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: probe })).then(() => true, () => false);
-      if (present) {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: probe })).catch(() => undefined);
+      // An example seeded by an older onnxless (another manifest, e.g. without its pre-optimised
+      // graph) no longer matches the pin the registry now carries: it is pushed again.
+      const stale = head !== undefined && entry.sha256 !== undefined && EXAMPLE_MODELS[model] !== undefined && head.Metadata?.sha256 !== entry.sha256;
+      if (head && !stale) {
         outcomes.push({ model, state: 'present' });
         continue;
       }

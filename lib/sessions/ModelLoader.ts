@@ -1,4 +1,4 @@
-import { InferenceSession } from 'onnxruntime-node';
+import type { InferenceSession } from 'onnxruntime-node';
 import { IntegrityError, ModelUnavailableError } from '../errors';
 import { DownloadAbortedError, PinBackoffError } from '../cache/errors';
 import { WeightsCache, type CachedWeights } from '../cache/WeightsCache';
@@ -6,6 +6,7 @@ import type { LoadRecord } from '../observability/records';
 import { InvalidManifestError } from '../sources/ModelManifest';
 import { SourceAccessDeniedError, SourceNotFoundError, type ModelLocation } from '../sources/ModelSource';
 import { ModelFiles } from './ModelFiles';
+import { onnxruntime, onnxruntimeVersion } from './onnxruntime';
 import { OnnxRunner } from './OnnxRunner';
 import { toSessionOptions, type SessionSettings } from './SessionOptions';
 
@@ -198,10 +199,22 @@ export class ModelLoader {
   private async fetchWeights(signal: AbortSignal, deferVerification: boolean): Promise<CachedWeights> {
     const { name, source } = this.config;
     try {
-      return await this.cache.fetch(source, this.config.sha256, { signal, deferVerification });
+      return await this.cache.fetch(source, this.config.sha256, { signal, deferVerification, optimizedFor: this.optimizedFor() });
     } catch (err) {
       throw unavailable(name, source, err);
     }
+  }
+
+  /**
+   * A graph pre-optimised at push time is used under the default level (`all`): onnxruntime
+   * then finds the basic and extended fusions done and adds only the layout ones, so the session
+   * is created in about half the time and runs exactly as one from the original graph (same
+   * kernels, bitwise-equal outputs: test/integration/cache/optimizedGraph.test.ts). A model
+   * configured for another level gets the original graph, optimised as it asked.
+   */
+  private optimizedFor(): string | undefined {
+    const level = this.config.session?.graphOptimization ?? 'all';
+    return level === 'all' ? onnxruntimeVersion() : undefined;
   }
 
   private async createSession(weights: CachedWeights, started: number): Promise<LoadedModel> {
@@ -211,7 +224,9 @@ export class ModelLoader {
       this.events.onSessionCreate?.(name);
       // From the path, never from a buffer: onnxruntime maps the file, JS never holds the
       // weights, and peak RSS stays about half of the buffer route.
-      session = await InferenceSession.create(weights.path, toSessionOptions(this.config.session));
+      // Required here, not at the top: a cold start's download begins before onnxruntime's ~40 ms
+      // of module and native-library load.
+      session = await onnxruntime().InferenceSession.create(weights.path, toSessionOptions(this.config.session));
     } catch (err) {
       throw new ModelUnavailableError(name, `model '${name}': onnxruntime could not load ${source.description}: ${message(err)}`, { cause: err });
     }

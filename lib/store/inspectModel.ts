@@ -2,7 +2,18 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
 import { hashFiles } from '../cache/hashFiles';
-import { MANIFEST_FORMAT, MANIFEST_NAME, MODEL_FILE_NAME, isSafeRelativePath, manifestSha256, serializeManifest, type ManifestFile, type ModelManifest } from '../sources/ModelManifest';
+import {
+  MANIFEST_FORMAT,
+  MANIFEST_NAME,
+  MODEL_FILE_NAME,
+  isSafeRelativePath,
+  manifestSha256,
+  serializeManifest,
+  type ManifestFile,
+  type ModelManifest,
+  type OptimizedGraph,
+} from '../sources/ModelManifest';
+import { optimizeGraph } from './optimizeGraph';
 
 /** One file of a model to push: its path in the model directory, and where it is read from. */
 export interface ModelFileSource {
@@ -13,6 +24,10 @@ export interface ModelFileSource {
 /** A model ready to push: its files measured, its manifest written, onnxruntime satisfied. */
 export interface ModelFacts {
   files: Array<ManifestFile & { from: string }>;
+  /** The pre-optimised graph uploaded beside the files (optimizeGraph.ts), when onnxruntime could write one. */
+  optimized?: OptimizedGraph & { from: string };
+  /** Why there is none. */
+  optimizeSkipped?: string;
   manifest: ModelManifest;
   /** The manifest's exact bytes: what is uploaded, and what the pin covers. */
   manifestText: string;
@@ -69,10 +84,19 @@ export async function inspectModel(files: readonly ModelFileSource[], where: str
   const size = sizes.reduce((a, b) => a + b, 0);
   const hashes = await hashFiles(files.map((f) => f.from), size);
   const measured = files.map((f, i) => ({ path: f.path, from: f.from, size: sizes[i] as number, sha256: hashes[i] as string }));
-  const manifest: ModelManifest = { format: MANIFEST_FORMAT, model: MODEL_FILE_NAME, files: measured.map(({ path, size, sha256 }) => ({ path, size, sha256 })) };
+  const modelSha256 = measured.find((f) => f.path === MODEL_FILE_NAME)!.sha256;
+  const outcome = await optimizeGraph(model.from, modelSha256, new Set(files.map((f) => f.path)));
+  const optimized = 'graph' in outcome ? outcome.graph : undefined;
+  const manifest: ModelManifest = {
+    format: MANIFEST_FORMAT,
+    model: MODEL_FILE_NAME,
+    files: measured.map(({ path, size, sha256 }) => ({ path, size, sha256 })),
+    ...(optimized ? { optimized: (({ from: _, ...graph }) => graph)(optimized) } : {}),
+  };
   const manifestText = serializeManifest(manifest);
   return {
     files: measured,
+    ...(optimized ? { optimized } : { optimizeSkipped: (outcome as { skipped: string }).skipped }),
     manifest,
     manifestText,
     sha256: manifestSha256(manifestText),

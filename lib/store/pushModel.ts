@@ -45,7 +45,7 @@ export async function checkBucket(client: S3Client, bucket: string, endpoint: st
 }
 
 /**
- * Uploads a model directory under `prefix`: each file streamed (multipart above 8 MiB, parts
+ * Uploads a model directory under `prefix`: each file (and the pre-optimised graph) streamed (multipart above 8 MiB, parts
  * in parallel) with its sha256 in the object's metadata, and the manifest last, so a reader
  * that finds the manifest finds every file it lists.
  */
@@ -56,15 +56,16 @@ export async function pushModel(
   onProgress?: (sent: number, total: number) => void,
 ): Promise<void> {
   let done = 0;
-  for (const file of model.files) {
+  const total = model.size + (model.optimized?.size ?? 0);
+  for (const file of [...model.files, ...(model.optimized ? [model.optimized] : [])]) {
     await putObject(client, { bucket: target.bucket, key: `${target.prefix}${file.path}` }, createReadStream(file.from), file.sha256, (sent) =>
-      onProgress?.(done + sent, model.size),
+      onProgress?.(done + sent, total),
     );
     done += file.size;
   }
   const manifest = Buffer.from(model.manifestText);
   await putObject(client, { bucket: target.bucket, key: `${target.prefix}${MANIFEST_NAME}` }, manifest, model.sha256);
-  onProgress?.(model.size, model.size);
+  onProgress?.(total, total);
 }
 
 async function putObject(

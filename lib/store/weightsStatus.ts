@@ -52,7 +52,7 @@ async function directoryStatus(
   const manifest = parseManifest(text, `s3://${bucket}/${prefix}${MANIFEST_NAME}`);
   const size = manifestBytes(manifest);
   if (entry.size !== undefined && size !== entry.size) return { state: 'size-mismatch', detail: `${size} bytes, the entry says ${entry.size}` };
-  for (const file of manifest.files) {
+  for (const file of [...manifest.files, ...(manifest.optimized ? [manifest.optimized] : [])]) {
     const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: `${prefix}${file.path}` })).catch((err: unknown) => err as Error);
     if (head instanceof Error) return { state: 'missing', detail: `${file.path} listed in the manifest is not in the bucket` };
     if (head.ContentLength !== file.size) return { state: 'size-mismatch', detail: `${file.path} is ${head.ContentLength} bytes, the manifest says ${file.size}` };

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { PinBackoff } from '../../../lib/cache/PinBackoff';
-import { InvalidManifestError, isSafeRelativePath, parseManifest, serializeManifest } from '../../../lib/sources/ModelManifest';
+import { InvalidManifestError, graphView, isSafeRelativePath, parseManifest, serializeManifest } from '../../../lib/sources/ModelManifest';
 
 const sha = 'a'.repeat(64);
+const ONE = [{ path: 'model.onnx', size: 1, sha256: sha }];
+const OPTIMIZED = { path: 'model.extended.onnx', size: 1, sha256: sha, onnxruntime: '1.30.0', level: 'extended' };
 const manifest = (files: unknown, extra: Record<string, unknown> = {}) => JSON.stringify({ format: 'onnxless.model/1', model: 'model.onnx', files, ...extra });
 
 describe('the model manifest', () => {
@@ -23,9 +25,21 @@ describe('the model manifest', () => {
     ['a negative size', manifest([{ path: 'model.onnx', size: -1, sha256: sha }]), /size/],
     ['another format', manifest([{ path: 'model.onnx', size: 1, sha256: sha }], { format: 'v9' }), /format/],
     ['no JSON at all', 'not json', /not JSON/],
+    ['a pre-optimised graph at a hardware-specific level', manifest(ONE, { optimized: { ...OPTIMIZED, level: 'all' } }), /optimized\.level/],
+    ['a pre-optimised graph that is one of the files', manifest(ONE, { optimized: { ...OPTIMIZED, path: 'model.onnx' } }), /optimized\.path/],
+    ['a pre-optimised graph without its onnxruntime version', manifest(ONE, { optimized: { ...OPTIMIZED, onnxruntime: undefined } }), /optimized\.onnxruntime/],
+    ['a pre-optimised graph with a bad hash', manifest(ONE, { optimized: { ...OPTIMIZED, sha256: 'x' } }), /optimized\.sha256/],
   ])('refuses %s, naming the field', (_what, text, why) => {
     expect(() => parseManifest(text, 's3://b/m/1/manifest.json')).toThrow(InvalidManifestError);
     expect(() => parseManifest(text, 's3://b/m/1/manifest.json')).toThrow(why);
+  });
+
+  it('keeps a pre-optimised graph in canonical bytes, and graphView swaps it in for the original', () => {
+    const text = serializeManifest({ model: 'model.onnx', files: [...ONE, { path: 'keys.txt', size: 2, sha256: sha }], optimized: { ...OPTIMIZED, level: 'extended' } });
+    const parsed = parseManifest(text, 'm');
+    expect(serializeManifest(parsed)).toBe(text);
+    expect(graphView(parsed, true)).toMatchObject({ model: 'model.extended.onnx', files: [{ path: 'keys.txt' }, { path: 'model.extended.onnx', size: 1 }] });
+    expect(graphView(parsed, false)).toBe(parsed);
   });
 
   it('accepts nested relative paths and refuses dot segments', () => {
