@@ -26,6 +26,7 @@ import {
 import { LAMBDA_LIMITS, MODEL_FUNCTION_DEFAULTS, OPENAPI_FILE, SERVER_FUNCTION, ephemeralStorageMb, memorySizeMb } from './defaults';
 import { layerPaths, type LayerName } from './layers';
 import { apiLimits, type ApiLimits } from './apiLimits';
+import { pipelineCatalog, planPipelineFunctions } from './pipelineFunction';
 import { formatCatalog } from '../http/modelCatalog';
 import { modelRoutes, pageRoutes, serverRoutes, versionOfWeights, type HttpMethod, type ModelRoutesInfo } from '../http/routeTable';
 
@@ -151,6 +152,7 @@ export function planDeployment(registry: Registry, ctx: PlanContext): Deployment
     }
     plan.resources[roleLogicalId(name, ctx)] = functionRole(name, fn.name, parseS3Uri(entry.weights));
   }
+  planPipelineFunctions(registry, ctx, plan, authorizer, problems);
   if (problems.length > 0) throw new RegistryError(problems);
 
   plan.functions[SERVER_FUNCTION.key] = planServerFunction(registry, ctx, authorizer);
@@ -235,7 +237,7 @@ function planModelFunction(
  * earlier configuration or an `offline` session running beside the package would ship in every
  * function. `!**` drops everything; the positive patterns after it put the bundle back.
  */
-function onlyOwnBundle(handlerFile: string, ctx: PlanContext): { patterns: string[] } {
+export function onlyOwnBundle(handlerFile: string, ctx: PlanContext): { patterns: string[] } {
   const bundle = `${handlerFile}${ctx.bundleExtension}`;
   return { patterns: ['!**', bundle, `${bundle}.map`] };
 }
@@ -287,6 +289,7 @@ function planServerFunction(registry: Registry, ctx: PlanContext, authorizer: Ht
       .filter(([, entry]) => entry.runtime !== 'gpu')
       .map(([name, entry]) => [name, routesInfo(entry)]),
   );
+  for (const [name, entry] of Object.entries(registry.pipelines ?? {})) Object.assign(catalog, pipelineCatalog(name, entry));
   const catalogText = formatCatalog(catalog);
   // Lambda allows 4 KB of environment per function (names and values): about 150 models here.
   if (catalogText.length > LAMBDA_LIMITS.environmentBytes - 512) {
@@ -331,7 +334,7 @@ function routeAuthorizer(auth: AuthConfig, plan: DeploymentPlan): HttpApiEvent['
   }
 }
 
-function httpApiEvent(method: HttpApiEvent['httpApi']['method'], path: string, authorizer: HttpApiEvent['httpApi']['authorizer']): HttpApiEvent {
+export function httpApiEvent(method: HttpApiEvent['httpApi']['method'], path: string, authorizer: HttpApiEvent['httpApi']['authorizer']): HttpApiEvent {
   return { httpApi: { method, path, ...(authorizer ? { authorizer } : {}) } };
 }
 
@@ -340,7 +343,7 @@ function isLambdaNodeRuntime(runtime: string | undefined): runtime is LambdaNode
 }
 
 /** A layer is shared by every function of its architecture: it lists each runtime among them. */
-function useLayers(layers: LayerName[], architecture: Architecture, runtime: string, ctx: PlanContext, plan: DeploymentPlan): Cfn[] {
+export function useLayers(layers: LayerName[], architecture: Architecture, runtime: string, ctx: PlanContext, plan: DeploymentPlan): Cfn[] {
   return [...new Set(layers)].map((layer) => {
     const key = layerKey(layer, architecture);
     const existing = plan.layers[key];
@@ -382,7 +385,7 @@ const partition = { Ref: 'AWS::Partition' };
  * bucket-wide (no ListBucket: a missing object reads as 403, which the runtime reports as 503
  * naming the key).
  */
-function functionRole(key: string, fnName: string, weights?: { bucket: string; key: string }): Cfn {
+export function functionRole(key: string, fnName: string, weights?: { bucket: string; key: string } | readonly { bucket: string; key: string }[]): Cfn {
   const statements: Cfn[] = [
     {
       Effect: 'Allow',
@@ -390,11 +393,13 @@ function functionRole(key: string, fnName: string, weights?: { bucket: string; k
       Resource: [{ 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${fnName}:*` }],
     },
   ];
-  if (weights) {
+  // A pipeline's function reads each of its models' objects, and nothing else.
+  const objects = weights === undefined ? [] : [weights].flat();
+  if (objects.length > 0) {
     statements.push({
       Effect: 'Allow',
       Action: ['s3:GetObject'],
-      Resource: [{ 'Fn::Join': ['', ['arn:', partition, `:s3:::${modelObjectsResource(weights)}`]] }],
+      Resource: objects.map((w) => ({ 'Fn::Join': ['', ['arn:', partition, `:s3:::${modelObjectsResource(w)}`]] })),
     });
   }
   return {

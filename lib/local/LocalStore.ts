@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { CreateBucketCommand, HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { parseS3Uri, type Registry } from '../registry';
+import { servedModelWeights } from '../registry/servedModels';
 import { createS3Client } from '../sources/s3Client';
 import { MANIFEST_NAME } from '../sources/ModelManifest';
 import { inspectModel } from '../store/inspectModel';
@@ -50,7 +51,7 @@ export class LocalStore {
   async seed(registry: Registry): Promise<SeedOutcome[]> {
     await this.ensureBucket(registry.bucket.name);
     const outcomes: SeedOutcome[] = [];
-    for (const [model, entry] of Object.entries(registry.models)) {
+    for (const [model, entry] of servedModelWeights(registry)) {
       const { bucket, key } = parseS3Uri(entry.weights);
       await this.ensureBucket(bucket);
       // A model directory is present once its manifest is: it is uploaded last.

