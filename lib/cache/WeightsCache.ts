@@ -12,6 +12,12 @@ import { hashFiles } from './hashFiles';
 import { assembleDirectory, directoryPaths, validDirectory } from './modelDirectory';
 import { PinBackoff } from './PinBackoff';
 import { claimPartial, parkPartial } from './resumeRecord';
+import { verifiedMarkerHolds, writeVerifiedMarker } from './verifiedMarker';
+
+/** Beside a pinned cached file: its verified marker (verifiedMarker.ts). */
+const fileMarker = (path: string): string => `${path}.verified`;
+/** Inside an assembled model directory: the marker of all its files. */
+const DIRECTORY_MARKER = '.onnxless-verified.json';
 
 export const DEFAULT_CACHE_DIR = '/tmp/onnxless';
 
@@ -118,9 +124,11 @@ export const DOWNLOAD_DEFAULTS = {
  * after the bytes were verified and renamed into place, and which names the file's inode,
  * size and mtime: a partial, rewritten or truncated file does not match and is replaced.
  * - With a pinned sha256 the weights are content-addressed: a record with that hash means no
- *   request to S3 at all. The bytes are still hashed once per process before they are used
- *   (a record can be forged, a file rewritten in place with its size and mtime kept); see
- *   `deferVerification` for how a loader hides that cost behind session creation.
+ *   request to S3 at all. The bytes are hashed before they are used (a record can be forged, a
+ *   file rewritten in place with its size and mtime kept), unless a verified marker shows they
+ *   were hashed in this boot and not changed since (verifiedMarker.ts: a restart in the same
+ *   sandbox skips the hash); see `deferVerification` for how a loader hides the hash behind
+ *   session creation.
  * - Without a pin, one HEAD request compares the object's ETag and size with the record;
  *   equal means current, and the body is not downloaded again.
  *
@@ -196,7 +204,9 @@ export class WeightsCache {
     if (record) {
       if (expected && record.sha256 === expected) {
         const cached = fromCache(path, record);
-        const verified = this.verifyFile(source, path, expected, record.size);
+        // Hashed in this boot and unchanged since: no second hash (a restart's warm start).
+        if (await verifiedMarkerHolds(fileMarker(path), [path], expected)) return cached;
+        const verified = this.verifyFile(source, path, expected, record.size).then(() => markVerified(fileMarker(path), [path], expected));
         if (options.deferVerification) return { ...cached, verified };
         if (await verified.then(() => true, () => false)) return cached;
       } else if (!expected) {
@@ -263,7 +273,23 @@ export class WeightsCache {
       addFigures(figures, got);
     }
     await assembleDirectory(final, source.uri, manifestFile.sha256, staged);
+    if (expected) await this.markAssembled(final, staged, expected);
     return directoryWeights(final, manifest, manifestFile.sha256, figures, optimized);
+  }
+
+  /**
+   * Every file of a freshly assembled pinned directory was hashed as it downloaded: mark it
+   * verified, provided each is a link to the staged copy that was hashed (same inode), not
+   * another loader's directory kept in its place or a copy.
+   */
+  private async markAssembled(final: string, staged: ReadonlyMap<string, string>, expected: string): Promise<void> {
+    const paths: string[] = [];
+    for (const [path, from] of staged) {
+      const [a, b] = await Promise.all([stat(join(final, path)), stat(from)]).catch(() => [undefined, undefined]);
+      if (!a || !b || a.ino !== b.ino || a.dev !== b.dev) return;
+      paths.push(join(final, path));
+    }
+    await markVerified(join(final, DIRECTORY_MARKER), paths, expected);
   }
 
   /** A pinned directory already in the cache, once its files hash to what its manifest says. */
@@ -284,12 +310,17 @@ export class WeightsCache {
       await rm(dir, { recursive: true, force: true });
       return undefined;
     }
-    const verified = this.verifyDirectory(source, dir, manifest, expected, async (bad) => {
+    const paths = directoryPaths(manifest).map((p) => join(dir, p));
+    if (await verifiedMarkerHolds(join(dir, DIRECTORY_MARKER), paths, expected)) {
+      return directoryWeights(dir, manifest, expected, emptyFigures('cache'), optimized);
+    }
+    const hashed = this.verifyDirectory(source, dir, manifest, expected, async (bad) => {
       await rm(dir, { recursive: true, force: true });
       // The staged copies share the bad inodes: drop them too, so they are downloaded again.
       const shaOf = new Map(manifest.files.map((f) => [f.path, f.sha256]));
       for (const path of bad) await evictFile(join(dirname(dir), 'files', shaOf.get(path) ?? path));
     });
+    const verified = hashed.then(() => markVerified(join(dir, DIRECTORY_MARKER), paths, expected));
     const weights = directoryWeights(dir, manifest, expected, emptyFigures('cache'), optimized);
     if (options.deferVerification) return { ...weights, verified };
     return (await verified.then(() => true, () => false)) ? weights : undefined;
@@ -395,6 +426,8 @@ export class WeightsCache {
       const recordTemp = `${temp}.json`;
       await writeFile(recordTemp, JSON.stringify(record));
       await rename(recordTemp, `${path}.json`);
+      // Hashed as it arrived: a restart in this sandbox need not hash it again.
+      if (expected) await markVerified(fileMarker(path), [path], expected);
       return {
         path,
         graph: 'original',
@@ -475,8 +508,14 @@ function directoryWeights(dir: string, manifest: ModelManifest, sha256: string, 
 
 /** Drop a cached file and its record: the next fetch downloads it again. */
 async function evictFile(path: string): Promise<void> {
+  await rm(fileMarker(path), { force: true });
   await rm(`${path}.json`, { force: true });
   await rm(path, { force: true });
+}
+
+/** A marker is a shortcut: failing to write one only means the next process hashes again. */
+async function markVerified(marker: string, paths: readonly string[], sha256: string): Promise<void> {
+  await writeVerifiedMarker(marker, paths, sha256).catch(() => undefined);
 }
 
 function positiveInt(name: string, value: number): number {

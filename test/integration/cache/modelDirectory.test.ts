@@ -60,7 +60,7 @@ describe('a model directory from S3', () => {
     expect(result.statusCode, result.body).toBe(200);
     expect(jsonBody(result).text).toBe('harbor 42');
     const [root] = readdirSync(cacheDir);
-    expect(readdirSync(join(cacheDir, root!, pin)).sort()).toEqual(['.onnxless-record.json', 'manifest.json', 'model.onnx', 'ppocr_keys_v1.txt']);
+    expect(readdirSync(join(cacheDir, root!, pin)).sort()).toEqual(['.onnxless-record.json', '.onnxless-verified.json', 'manifest.json', 'model.onnx', 'ppocr_keys_v1.txt']);
   });
 
   it('refuses a directory whose companion file does not match its manifest: 503, nothing assembled, no session', async () => {

@@ -50,7 +50,7 @@ function feedsFor(session: InferenceSession): Record<string, Tensor> {
   const feeds: Record<string, Tensor> = {};
   for (const meta of session.inputMetadata) {
     if (!meta.isTensor) continue;
-    const shape = meta.shape.map((d, i) => (typeof d === 'number' && d >= 0 ? d : meta.shape.length === 4 ? [1, 3, 48, 192][i]! : i === 0 || meta.shape.length === 3 ? 1 : meta.type === 'int64' ? 8 : 512));
+    const shape = meta.shape.map((d, i) => (typeof d === 'number' && d >= 0 ? d : meta.shape.length === 4 ? [1, 3, 64, 192][i]! : i === 0 || meta.shape.length === 3 ? 1 : meta.type === 'int64' ? 8 : 512));
     const n = shape.reduce((a, b) => a * b, 1);
     feeds[meta.name] =
       meta.type === 'int64'
@@ -127,7 +127,7 @@ describe('the pre-optimised graph pushed with a model', () => {
 
     expect(loaded.weights.graph).toBe('optimized');
     expect(loaded.weights.path.endsWith(OPTIMIZED_FILE_NAME)).toBe(true);
-    expect(readdirSync(loaded.weights.dir).sort()).toEqual(['.onnxless-record.json', 'manifest.json', OPTIMIZED_FILE_NAME, 'ppocr_keys_v1.txt']);
+    expect(readdirSync(loaded.weights.dir).sort()).toEqual(['.onnxless-record.json', '.onnxless-verified.json', 'manifest.json', OPTIMIZED_FILE_NAME, 'ppocr_keys_v1.txt']);
     expect(s3.proxy.gets('model.onnx')).toHaveLength(0);
     expect(s3.proxy.gets(OPTIMIZED_FILE_NAME)).toHaveLength(1);
     await loaded.runner.session.release();

@@ -270,7 +270,8 @@ describe('abort and resume', () => {
     expectTiling([...fetched, ...sidecar.done], 0, BIG.length);
     expect(gets.reduce((sum, g) => sum + g.bodyBytes, 0)).toBe(BIG.length - kept);
     expect(readFileSync(weights.path).equals(BIG)).toBe(true);
-    expect(filesIn(join(path, '..')).sort()).toEqual([`${join(path, '..')}/model.onnx`, `${join(path, '..')}/model.onnx.json`]);
+    // The model, its record and its verified marker (hashed as it arrived): no partial, no sidecar left.
+    expect(filesIn(join(path, '..')).sort()).toEqual(['model.onnx', 'model.onnx.json', 'model.onnx.verified'].map((f) => `${join(path, '..')}/${f}`));
   });
 
   it('throws a kept partial away when the object has changed since, and downloads the new version whole', async () => {
