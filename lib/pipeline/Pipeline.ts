@@ -40,5 +40,7 @@ export interface Pipeline<Result = unknown> {
   readonly description: string;
   /** JSON schema of the result, for the OpenAPI document. */
   readonly resultSchema?: Record<string, unknown>;
+  /** JSON schema of an application/json body, for the OpenAPI document and the playground's form. */
+  readonly requestSchema?: Record<string, unknown>;
   predict(request: PredictRequest, runner: ModelRunner): Promise<Result>;
 }

@@ -23,6 +23,8 @@ export function createDenseRegression(): Pipeline<DenseRegressionResult> {
   return {
     accepts: [JSON_MEDIA_TYPE],
     description: 'A plain JSON array of numbers (one sample) or an array of such arrays (a batch) in; the network output per sample out.',
+    // From the schema that parses the body: the document and the playground's form cannot drift from it.
+    requestSchema: z.toJSONSchema(bodySchema),
     resultSchema: {
       type: 'object',
       required: ['output'],

@@ -51,6 +51,8 @@ export function createTextEmbedding(options: TextEmbeddingOptions = {}): Pipelin
   const pipeline: Pipeline<TextEmbeddingResult> = {
     accepts: [JSON_MEDIA_TYPE],
     description: 'Sentence embeddings: a JSON string or {"texts": [...]} in, one unit-length vector per text out (mean pooling).',
+    // From the schema that parses the body: the document and the playground's form cannot drift from it.
+    requestSchema: z.toJSONSchema(bodySchema),
     resultSchema: {
       type: 'object',
       required: ['embeddings'],

@@ -1,14 +1,18 @@
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_MODELS } from '../../lib/local/exampleWeights';
 import { getPipeline } from '../../lib/pipelines/index';
 import { launchChromium } from '../support/browser';
+import { denseLayerModels } from '../support/onnxModels';
 import { startTestServer, tempDir } from '../integration/server/helpers';
-import { PNG_TEXT, WAV_SPEECH, readPngThroughDocs, readSegmentsThroughPlayground } from './pageChecks';
+import { PNG_TEXT, WAV_SPEECH, openPage, readPngThroughDocs, readSegmentsThroughPlayground } from './pageChecks';
 
-/** `onnxless serve` with the example OCR and VAD models (folders of their files), driven by a real chromium. */
+/**
+ * `onnxless serve` with the example OCR and VAD models (folders of their files) and a dense
+ * regression network (10 inputs, 3 outputs), driven by a real chromium.
+ */
 describe('onnxless serve in a browser', () => {
   let browser: Browser;
   let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -21,6 +25,9 @@ describe('onnxless serve in a browser', () => {
       for (const file of EXAMPLE_MODELS[name]!) symlinkSync(file.from, join(dir, file.path));
       models[name] = { weights: dir, pipeline, version: '1' };
     }
+    const dense = join(tempDir('onnxless-browser-'), 'dense.onnx');
+    writeFileSync(dense, denseLayerModels(10, 3).single);
+    models.dense = { weights: dense, pipeline: 'denseRegression', version: '1' };
     [browser, server] = await Promise.all([launchChromium(), startTestServer({ models, workers: 1 }, { resolvePipeline: getPipeline })]);
   }, 120_000);
 
@@ -40,5 +47,19 @@ describe('onnxless serve in a browser', () => {
     expect(segments[0]!.start).toBeCloseTo(WAV_SPEECH.start, 1);
     expect(segments[0]!.end).toBeGreaterThan(WAV_SPEECH.end);
     expect(segments[0]!.end).toBeLessThan(WAV_SPEECH.end + 0.25);
+  });
+
+  it("builds the JSON model's form from its body schema, one field per input the model takes, and sends what it shows", async () => {
+    const { page, done } = await openPage(browser, `${server.url}/playground#dense`);
+    const fields = page.locator('[data-page="dense"] input[data-number]');
+    await expect.poll(() => fields.count()).toBe(10);
+    await page.locator('[data-page="dense"] button[type="submit"]').click();
+    await page.locator('[data-vector]').waitFor();
+    const sample = Array.from({ length: 10 }, (_, i) => Number(((i + 1) / 10).toFixed(1)));
+    const direct = await (await fetch(`${server.url}/models/dense/predict`, { method: 'POST', body: JSON.stringify(sample), headers: { 'content-type': 'application/json' } })).json();
+    expect(JSON.parse((await page.locator('[data-result="json"]').textContent()) ?? '')).toEqual(direct);
+    expect(await page.locator('[data-vector]').textContent()).toMatch(/\(3 values\)$/);
+    expect(await page.locator('[data-curl]').textContent()).toContain(`-d '${JSON.stringify(sample)}'`);
+    await done();
   });
 });

@@ -45,6 +45,8 @@ export interface SchemaView {
   minItems?: number;
   maxItems?: number;
   format?: string;
+  anyOf?: SchemaView[];
+  oneOf?: SchemaView[];
 }
 
 /** The id of the JSON script element holding the config. */
