@@ -1,0 +1,46 @@
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ModelRunner } from '../../../lib/pipeline/Pipeline';
+import { createOcr, type OcrModel } from '../../../lib/pipelines/ocr';
+import { EXAMPLE_WEIGHTS } from '../../../lib/local/exampleWeights';
+import { directRunner } from './directRunner';
+import { renderPage, twentyLineSpecs } from './ocrPage';
+
+/** The OCR pipeline on the three real models in-process, each runner counting its runs. */
+describe('the ocr pipeline (real PaddleOCR models, in-process)', () => {
+  let models: Record<OcrModel, ModelRunner>;
+  const runs: Record<OcrModel, number> = { detection: 0, orientation: 0, recognition: 0 };
+  beforeAll(async () => {
+    const counted = async (role: OcrModel, path: string): Promise<ModelRunner> => {
+      const runner = await directRunner(path);
+      return { ...runner, run: (feeds, names) => ((runs[role] += 1), runner.run(feeds, names)) };
+    };
+    models = {
+      detection: await counted('detection', EXAMPLE_WEIGHTS['ocr-detection']!),
+      orientation: await counted('orientation', EXAMPLE_WEIGHTS['ocr-orientation']!),
+      recognition: await counted('recognition', EXAMPLE_WEIGHTS['ocr-recognition']!),
+    };
+  });
+
+  it('batches: one detection run, one orientation run for all crops, one recognition run per 8 crops of similar width', async () => {
+    const page = await renderPage(twentyLineSpecs(), { columns: 2 });
+    const result = await createOcr().predict({ contentType: 'image/png', body: page.png, query: {} }, models);
+    expect(result.lines).toHaveLength(20);
+    expect(runs).toEqual({ detection: 1, orientation: 1, recognition: 3 });
+  });
+
+  it('answers 400 naming the count when the page holds more boxes than the limit', async () => {
+    const page = await renderPage(twentyLineSpecs().slice(0, 3));
+    await expect(createOcr({ maxBoxes: 2 }).predict({ contentType: 'image/png', body: page.png, query: {} }, models)).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/holds 3 text boxes, over the limit of 2/),
+    });
+  });
+
+  it('answers no lines for a blank page, without running the line models', async () => {
+    const before = { ...runs };
+    const blank = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#ffffff' } }).png().toBuffer();
+    expect(await createOcr().predict({ contentType: 'image/png', body: blank, query: {} }, models)).toEqual({ lines: [], width: 300, height: 200 });
+    expect(runs).toEqual({ ...before, detection: before.detection + 1 });
+  });
+});
