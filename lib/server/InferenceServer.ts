@@ -36,6 +36,10 @@ const ROUTE_TEMPLATES: ReadonlyArray<[RegExp, string]> = [
   [/\/models\/([^/]+)\/predict$/, '/models/{model}/predict'],
   [/\/v2\/health\/(live|ready)$/, '/v2/health/{kind}'],
   [/\/v2\/?$/, '/v2'],
+  [/\/openapi\.json$/, '/openapi.json'],
+  [/\/docs$/, '/docs'],
+  [/\/playground$/, '/playground'],
+  [/\/web\/[^/]+$/, '/web/{asset}'],
 ];
 
 /**

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
+import sharp from 'sharp';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser';
 import { LocalStackProcess } from '../support/localStackProcess';
 import { tempDir } from '../support/testHandler';
-import { PNG_TEXT, WAV_SPEECH, openPage, readPngThroughDocs, readSegmentsThroughPlayground } from './pageChecks';
+import { FIXTURE_PNG, PNG_TEXT, WAV_SPEECH, openPage, readPngThroughDocs, readSegmentsThroughPlayground } from './pageChecks';
 
 /**
  * `npm start` (the server function behind the HTTP API's $default route, under serverless-offline)
@@ -46,11 +47,22 @@ describe('npm start in a browser', () => {
 
   it('draws the image with its text on the text-recognition page', async () => {
     const { page, done } = await openPage(browser, `${stack.baseUrl}/playground#text-recognition`);
-    await page.locator('[data-page="text-recognition"] input[data-input="image"]').setInputFiles(join(__dirname, '../fixtures/images/hello-42.png'));
+    await page.locator('[data-page="text-recognition"] input[data-input="image"]').setInputFiles(FIXTURE_PNG);
     await page.locator('canvas[data-drawn]').waitFor();
     expect(await page.locator('[data-result="text"]').textContent()).toBe(PNG_TEXT);
     // serverless-offline checks no signature: the line is plain curl, which works here as it is.
     expect(await page.locator('[data-curl]').textContent()).toBe(`curl -s -X POST -H 'content-type: image/png' --data-binary '@hello-42.png' '${stack.baseUrl}/models/text-recognition/predict'`);
+    await done();
+  });
+
+  it('turns an upside-down line back upright on the text-orientation page, as the model says 180', async () => {
+    const upsideDown = join(tempDir('onnxless-browser-'), 'upside-down.png');
+    await sharp(FIXTURE_PNG).rotate(180).toFile(upsideDown);
+    const { page, done } = await openPage(browser, `${stack.baseUrl}/playground#text-orientation`);
+    await page.locator('[data-page="text-orientation"] input[data-input="image"]').setInputFiles(upsideDown);
+    await page.locator('canvas[data-drawn]').waitFor();
+    expect(await page.locator('[data-result="label"]').textContent()).toMatch(/^180/);
+    expect(await page.locator('canvas[data-drawn]').getAttribute('data-rotated')).toBe('180');
     await done();
   });
 
