@@ -7,7 +7,8 @@ import { OPENAPI_FILE } from './defaults';
 import { ensureLayer, formatBytes } from './layers';
 import { GPU_IMAGE_NAME, GPU_IMAGE_PLACEHOLDER, type EcrImage } from './containers';
 import { applyApiLimits } from './apiLimits';
-import { planDeployment, type DeploymentPlan } from './plan';
+import { planDeployment, roleLogicalId, type DeploymentPlan } from './plan';
+import { liveAliasResources, useLiveAliases } from './liveAlias';
 import { emulatedFunctionSettings } from '../local/emulatedFunctions';
 
 /**
@@ -48,6 +49,7 @@ interface Serverless {
   getProvider(name: string): {
     getStage(): string;
     naming: Serverless['service']['provider']['naming'] & {
+      getLambdaLogicalId(name: string): string;
       getEcrRepositoryName?(): string;
       getHttpApiStageLogicalId(): string;
       getHttpApiRouteLogicalId(routeKey: string): string;
@@ -81,6 +83,8 @@ export default class OnnxlessPlugin {
   readonly hooks: Record<string, () => Promise<void> | void>;
   private plan: DeploymentPlan | undefined;
   private registry: Registry | undefined;
+  /** Model functions served through their `live` alias (lib/deploy/liveAlias.ts). */
+  private liveFunctions: string[] = [];
 
   constructor(
     private readonly serverless: Serverless,
@@ -98,6 +102,8 @@ export default class OnnxlessPlugin {
         this.writeOpenApi();
       },
       'before:package:createDeploymentArtifacts': () => this.buildLayers(),
+      // Each function's version is compiled (and named after its hash) by now: point `live` at it.
+      'after:package:compileFunctions': () => this.addLiveAliases(),
       // Custom resources are merged into the template during package:finalize: the GPU image's
       // URI must be in them by then.
       'before:package:finalize': async () => {
@@ -132,6 +138,8 @@ export default class OnnxlessPlugin {
       this.fail(err instanceof Error ? err.message : String(err));
     }
     this.registry = registry;
+    const provider = this.serverless.getProvider('aws');
+    this.liveFunctions = useLiveAliases(this.plan, registry.models, provider.naming, (key) => roleLogicalId(key, provider));
     this.merge(this.plan);
     this.enableAccessLogs(this.plan);
     this.letLayersPackageOffline();
@@ -180,6 +188,24 @@ export default class OnnxlessPlugin {
     const provider = this.serverless.service.provider;
     provider.logs ??= {};
     provider.logs.httpApi ??= true;
+  }
+
+  /** The `live` alias of each model function, and the rollout and warm capacity around it. */
+  addLiveAliases(): void {
+    if (!this.registry || this.liveFunctions.length === 0) return;
+    const { service } = this.serverless;
+    const provider = this.serverless.getProvider('aws');
+    const template = service.provider.compiledCloudFormationTemplate;
+    if (!template?.Resources) return;
+    const published = this.liveFunctions.map((key) => {
+      const fn = service.functions[key] as ServerlessFunctionObject & { versionLogicalId?: string };
+      if (!fn.versionLogicalId) this.fail(`onnxless: the framework published no version of ${key}; its live alias needs one`);
+      return { key, entry: this.registry!.models[key]!, functionName: fn.name ?? key, versionLogicalId: fn.versionLogicalId };
+    });
+    const resources = liveAliasResources(published, { service: service.service, stage: provider.getStage(), naming: provider.naming });
+    const clash = Object.keys(resources).filter((id) => id in template.Resources!);
+    if (clash.length > 0) this.fail(`onnxless: ${clash.join(', ')} already defined in the template; rename that resource`);
+    Object.assign(template.Resources, resources);
   }
 
   /** Throttling on the stage and the access logs' retention, once the framework compiled them. */

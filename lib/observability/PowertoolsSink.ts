@@ -2,6 +2,7 @@ import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { LoadRecord, ObservabilitySink, RequestRecord } from './records';
 import { statusClass } from './records';
+import { METRICS, METRICS_NAMESPACE, METRIC_DIMENSIONS, SERVICE_NAME } from './metricNames';
 
 /** Receives one finished line (a JSON log line or an EMF document) without its newline. */
 export type LineWriter = (line: string) => void;
@@ -15,26 +16,17 @@ export interface PowertoolsSinkOptions {
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** Where lines go. Default: stdout, which Lambda ships to CloudWatch Logs (EMF is read from there). */
   write?: LineWriter;
+  /**
+   * The Lambda version answering (AWS_LAMBDA_FUNCTION_VERSION): every document then also carries
+   * the dimension set service, model, functionVersion, which the rollout alarms watch.
+   * `$LATEST` and unset: no such set.
+   */
+  functionVersion?: string;
 }
 
-const DEFAULTS = { serviceName: 'onnxless', namespace: 'onnxless' } as const;
+const DEFAULTS = { serviceName: SERVICE_NAME, namespace: METRICS_NAMESPACE } as const;
 
-/** Metric names: a dashboard or alarm is built on these, keep them stable. */
-export const METRICS = {
-  requests: 'Requests',
-  latency: 'Latency',
-  modelLoadTime: 'ModelLoadTime',
-  modelLoadFailures: 'ModelLoadFailures',
-  preprocessTime: 'PreprocessTime',
-  inferenceTime: 'InferenceTime',
-  postprocessTime: 'PostprocessTime',
-  coldStart: 'ColdStart',
-  errors4xx: 'Errors4xx',
-  errors5xx: 'Errors5xx',
-  deadlineExceeded: 'DeadlineExceeded',
-  resumedBytes: 'ResumedBytes',
-  refetchedBytes: 'RefetchedBytes',
-} as const;
+export { METRICS };
 
 /**
  * Powertools for AWS Lambda: one structured JSON log line per request and per model load, and
@@ -45,10 +37,12 @@ export class PowertoolsSink implements ObservabilitySink {
   readonly logger: Logger;
   private readonly metrics: Metrics;
   private readonly write: LineWriter;
+  private readonly functionVersion: string | undefined;
 
   constructor(options: PowertoolsSinkOptions = {}) {
     const settings = { ...DEFAULTS, ...options };
     this.write = options.write ?? ((line) => process.stdout.write(`${line}\n`));
+    this.functionVersion = options.functionVersion === '$LATEST' ? undefined : options.functionVersion;
     this.logger = new LineLogger(
       { serviceName: settings.serviceName, ...(settings.logLevel ? { logLevel: settings.logLevel } : {}) },
       this.write,
@@ -119,7 +113,10 @@ export class PowertoolsSink implements ObservabilitySink {
   private flush(model: string | undefined, requestId?: string): void {
     const m = this.metrics;
     try {
-      m.addDimensions({ model: model ?? 'none' });
+      m.addDimensions({ [METRIC_DIMENSIONS.model]: model ?? 'none' });
+      if (this.functionVersion !== undefined) {
+        m.addDimensions({ [METRIC_DIMENSIONS.model]: model ?? 'none', [METRIC_DIMENSIONS.functionVersion]: this.functionVersion });
+      }
       // Metadata is in the document (searchable in Logs Insights) but is no dimension.
       if (requestId !== undefined) m.addMetadata('requestId', requestId);
       this.write(JSON.stringify(m.serializeMetrics()));

@@ -1,4 +1,4 @@
-import { ENV, optionalEnum } from '../config/env';
+import { ENV, optionalEnum, optionalString } from '../config/env';
 import { PowertoolsSink, type PowertoolsSinkOptions } from './PowertoolsSink';
 import type { ObservabilitySink } from './records';
 import { TerminalSink } from './TerminalSink';
@@ -15,5 +15,7 @@ export function sinkFromEnv(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): ObservabilitySink {
   const format = optionalEnum(ENV.logFormat, LOG_FORMATS, env) ?? 'json';
-  return format === 'compact' ? new TerminalSink(options.write) : new PowertoolsSink(options);
+  // Lambda sets AWS_LAMBDA_FUNCTION_VERSION to the published version an alias invoked (or $LATEST).
+  const functionVersion = optionalString('AWS_LAMBDA_FUNCTION_VERSION', env);
+  return format === 'compact' ? new TerminalSink(options.write) : new PowertoolsSink({ functionVersion, ...options });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BUCKET_NAME_PATTERN, s3UriProblem } from './s3Uri';
+import { ProvisionedConcurrencySchema, RolloutSchema } from './release';
 
 /**
  * The one schema of `custom.onnxless` in serverless.yml: it validates the registry and types it,
@@ -137,6 +138,12 @@ export const ModelEntrySchema = z.strictObject({
   reservedConcurrency: int(0, 10_000, 'instances').optional(),
   /** API Gateway throttling of this model's routes; default: `api.throttle`. */
   throttle: ThrottleSchema.optional(),
+  /** Canary or linear traffic shifting to each new version, rolled back on alarms (lib/registry/release.ts). */
+  rollout: RolloutSchema.optional(),
+  /** Instances kept warm on the `live` alias, optionally on a schedule; turns `eager` on by default. */
+  provisionedConcurrency: ProvisionedConcurrencySchema.optional(),
+  /** X-Ray tracing (Powertools Tracer) of the deployed function; default true. */
+  tracing: z.boolean().optional(),
   /** Dynamic batching on the GPU server (Triton's max_batch_size and max_queue_delay). */
   batching: z
     .strictObject({

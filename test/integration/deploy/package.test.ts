@@ -70,7 +70,8 @@ describe('serverless package of the example registry', () => {
   });
 
   it("lets each function read exactly its own model's objects (its directory), nothing bucket-wide", async () => {
-    const statements = allowStatements(pkg.template);
+    // X-Ray's write actions take no resource-level permission: '*' is the only form (liveAlias.test.ts checks that statement).
+    const statements = allowStatements(pkg.template).filter((s) => !s.actions.every((a) => a.startsWith('xray:')));
     for (const s of statements) {
       for (const resource of s.resources) {
         expect(resource).not.toBe('*');

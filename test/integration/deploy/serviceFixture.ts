@@ -27,7 +27,7 @@ export interface PackagedService {
 }
 
 export interface CfnTemplate {
-  Resources: Record<string, { Type: string; Properties: Record<string, any>; DependsOn?: unknown }>;
+  Resources: Record<string, { Type: string; Properties: Record<string, any>; DependsOn?: unknown; UpdatePolicy?: unknown }>;
   Outputs: Record<string, unknown>;
 }
 
