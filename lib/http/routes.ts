@@ -47,7 +47,7 @@ export interface RouterOptions {
 /** What lib/web gives the Router: the two pages of a document, and their files. */
 export interface BrowserPages {
   page(name: 'docs' | 'playground', req: HttpRequest, document: string): HttpResponse;
-  asset(name: string): HttpResponse;
+  asset(name: string): Promise<HttpResponse>;
 }
 
 /** What the transport knows about a request beyond HTTP: who it is, and when it must end. */
@@ -84,7 +84,7 @@ export class Router {
       [ROUTES.predict]: (r, p, c) => this.predict(r, p, c),
       [ROUTES.docs]: async (r) => this.page('docs', r, options),
       [ROUTES.playground]: async (r) => this.page('playground', r, options),
-      [ROUTES.webAsset]: async (_r, p) => pagesOf(options).asset(p.asset ?? ''),
+      [ROUTES.webAsset]: (_r, p) => pagesOf(options).asset(p.asset ?? ''),
       [ROUTES.invoke]: unreachable,
       [ROUTES.unmatched]: unreachable,
     };
