@@ -5,6 +5,7 @@ import { WeightsCache, type CachedWeights } from '../cache/WeightsCache';
 import type { LoadRecord } from '../observability/records';
 import { InvalidManifestError } from '../sources/ModelManifest';
 import { SourceAccessDeniedError, SourceNotFoundError, type ModelLocation } from '../sources/ModelSource';
+import { MachineGraph } from './MachineGraph';
 import { ModelFiles } from './ModelFiles';
 import { onnxruntime, onnxruntimeVersion } from './onnxruntime';
 import { OnnxRunner } from './OnnxRunner';
@@ -24,6 +25,11 @@ export interface LoadedModel {
   weights: CachedWeights;
   /** Milliseconds spent fetching weights and creating the session. */
   loadMs: number;
+  /**
+   * The graph the session was created from: the pushed `original`, the one `optimized` at push
+   * time, or this `machine`'s fully optimised one from the /tmp cache (MachineGraph.ts).
+   */
+  graph?: 'original' | 'optimized' | 'machine';
 }
 
 export interface LoadEvents {
@@ -219,18 +225,50 @@ export class ModelLoader {
 
   private async createSession(weights: CachedWeights, started: number): Promise<LoadedModel> {
     const { name, source } = this.config;
-    let session: InferenceSession;
+    let created: { session: InferenceSession; graph: NonNullable<LoadedModel['graph']> };
     try {
       this.events.onSessionCreate?.(name);
-      // From the path, never from a buffer: onnxruntime maps the file, JS never holds the
-      // weights, and peak RSS stays about half of the buffer route.
-      // Required here, not at the top: a cold start's download begins before onnxruntime's ~40 ms
-      // of module and native-library load.
-      session = await onnxruntime().InferenceSession.create(weights.path, toSessionOptions(this.config.session));
+      created = await this.sessionFrom(weights);
     } catch (err) {
       throw new ModelUnavailableError(name, `model '${name}': onnxruntime could not load ${source.description}: ${message(err)}`, { cause: err });
     }
-    return { runner: new OnnxRunner(session, new ModelFiles(weights.dir)), weights, loadMs: performance.now() - started };
+    return { runner: new OnnxRunner(created.session, new ModelFiles(weights.dir)), weights, graph: created.graph, loadMs: performance.now() - started };
+  }
+
+  /**
+   * From the path, never from a buffer: onnxruntime maps the file, JS never holds the weights,
+   * and peak RSS stays about half of the buffer route. Under the default level a restart in the
+   * same sandbox uses this machine's fully optimised graph (optimisation disabled: it is done);
+   * a first load writes that graph while it creates its own session.
+   */
+  private async sessionFrom(weights: CachedWeights): Promise<{ session: InferenceSession; graph: NonNullable<LoadedModel['graph']> }> {
+    // Required here, not at the top: a cold start's download begins before onnxruntime's ~40 ms
+    // of module and native-library load.
+    const { InferenceSession } = onnxruntime();
+    const options = toSessionOptions(this.config.session);
+    const graph = weights.graph ?? 'original';
+    const machine = options.graphOptimizationLevel === 'all' && this.config.session?.machineGraph !== false ? MachineGraph.for(weights) : undefined;
+    if (machine && (await machine.valid())) {
+      try {
+        return { session: await InferenceSession.create(machine.path, { ...options, graphOptimizationLevel: 'disabled' }), graph: 'machine' };
+      } catch {
+        await machine.discard();
+      }
+    }
+    const temp = machine?.tempPath();
+    if (temp) {
+      try {
+        const session = await InferenceSession.create(weights.path, { ...options, optimizedModelFilePath: temp });
+        // Placed at once (a rename and a record); after the source's pending hash, if any, without waiting for it.
+        const placing = machine!.place(temp, weights.verified);
+        if (!weights.verified) await placing;
+        return { session, graph };
+      } catch {
+        // Writing the graph can fail where loading does not (a graph past protobuf's 2 GB): load without it.
+        await machine!.abandon(temp);
+      }
+    }
+    return { session: await InferenceSession.create(weights.path, options), graph };
   }
 }
 

@@ -9,6 +9,11 @@ export interface SessionSettings {
   graphOptimization?: GraphOptimizationLevel;
   /** onnxruntime execution provider names in order of preference: 'cpu', 'cuda', ... */
   executionProviders?: readonly string[];
+  /**
+   * Under level `all`, keep this machine's fully optimised graph in the /tmp cache for restarts
+   * in the same sandbox (MachineGraph.ts). Default true.
+   */
+  machineGraph?: boolean;
 }
 
 export function toSessionOptions(settings: SessionSettings = {}): InferenceSession.SessionOptions {

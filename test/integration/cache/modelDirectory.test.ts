@@ -60,7 +60,10 @@ describe('a model directory from S3', () => {
     expect(result.statusCode, result.body).toBe(200);
     expect(jsonBody(result).text).toBe('harbor 42');
     const [root] = readdirSync(cacheDir);
-    expect(readdirSync(join(cacheDir, root!, pin)).sort()).toEqual(['.onnxless-record.json', '.onnxless-verified.json', 'manifest.json', 'model.onnx', 'ppocr_keys_v1.txt']);
+    // Besides the model's files: its record, its verified marker, and this machine's optimised graph with its record.
+    expect(readdirSync(join(cacheDir, root!, pin)).map((f) => f.replace(/machine-[0-9a-f]{16}/, 'machine-KEY')).sort()).toEqual(
+      ['.model.machine-KEY.onnx', '.model.machine-KEY.onnx.json', '.onnxless-record.json', '.onnxless-verified.json', 'manifest.json', 'model.onnx', 'ppocr_keys_v1.txt'],
+    );
   });
 
   it('refuses a directory whose companion file does not match its manifest: 503, nothing assembled, no session', async () => {

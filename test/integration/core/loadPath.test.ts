@@ -295,7 +295,8 @@ async function waitFor(condition: () => boolean, ms = 20_000): Promise<void> {
 function cachedModelFiles(dir: string): string[] {
   const out: string[] = [];
   for (const sub of existsSync(dir) ? readdirSync(dir) : []) {
-    for (const name of readdirSync(join(dir, sub))) if (name.endsWith('.onnx')) out.push(join(dir, sub, name));
+    // The models as fetched; not this machine's optimised graphs kept beside them (hidden, `.machine-`).
+    for (const name of readdirSync(join(dir, sub))) if (name.endsWith('.onnx') && !name.startsWith('.')) out.push(join(dir, sub, name));
   }
   return out;
 }

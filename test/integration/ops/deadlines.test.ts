@@ -151,7 +151,8 @@ function modelFiles(dir: string): Array<{ name: string; valid: boolean }> {
   const want = createHash('sha256').update(clsBytes).digest('hex');
   for (const sub of existsSync(dir) ? readdirSync(dir) : []) {
     for (const name of readdirSync(join(dir, sub))) {
-      if (!name.endsWith('.onnx')) continue;
+      // Not this machine's optimised graph kept beside the model (hidden, lib/sessions/MachineGraph.ts).
+      if (!name.endsWith('.onnx') || name.startsWith('.')) continue;
       const sha = createHash('sha256').update(readFileSync(join(dir, sub, name))).digest('hex');
       out.push({ name, valid: sha === want });
     }
