@@ -10,6 +10,7 @@ import { inspectModel } from '../../../lib/store/inspectModel';
 import { pushModel } from '../../../lib/store/pushModel';
 import { httpApiEvent, jsonBody, type Result } from '../../support/httpApiEvent';
 import { startLocalS3, TEST_CREDENTIALS, type LocalS3 } from '../../support/localS3';
+import { renderPage } from '../pipelines/ocrPage';
 import { renderLine } from '../pipelines/renderText';
 import { examplePackage } from './examplePackage';
 import { LambdaSandbox } from './lambdaSandbox';
@@ -23,7 +24,10 @@ import { EXAMPLE_REGISTRY, ROOT, extractZip, lambdaFunction, removeService, type
  * arm64 functions run with the host's build of their layers (same JS); the arm64 layer's own
  * contents are checked at the end.
  */
-const MODELS = Object.keys((parse(readFileSync(EXAMPLE_REGISTRY, 'utf8')) as { custom: { onnxless: { models: object } } }).custom.onnxless.models);
+const ENTRIES = Object.entries((parse(readFileSync(EXAMPLE_REGISTRY, 'utf8')) as { custom: { onnxless: { models: Record<string, { kind?: string }> } } }).custom.onnxless.models);
+const MODELS = ENTRIES.filter(([, entry]) => entry.kind !== 'pipeline').map(([name]) => name);
+/** Entries of kind pipeline: one function holding its member models (docs/pipelines.md). */
+const PIPELINES = ENTRIES.filter(([, entry]) => entry.kind === 'pipeline').map(([name]) => name);
 const HOST_ARCH = process.arch === 'arm64' ? 'arm64' : 'x86_64';
 type Tensor = { name: string; datatype: string; shape: number[]; data: number[] };
 
@@ -138,7 +142,12 @@ describe('every packaged function, run from its own zip and layer zips on Node 2
       for (const file of await readdir(dist).catch(() => [])) if (file.endsWith('.zip')) layerZips.set(file, path.join(dist, file));
     }
     // Each example model pushed as `onnxless push` does, where its template environment says it is.
-    const uris = MODELS.map((m) => [m, lambdaFunction(pkg.template, m).Properties.Environment.Variables.ONNXLESS_MODEL_URI as string] as const);
+    const members = PIPELINES.flatMap((p) =>
+      Object.values(JSON.parse(lambdaFunction(pkg.template, p).Properties.Environment.Variables.ONNXLESS_PIPELINE_MODELS as string) as Record<string, { name: string; uri: string }>).map(
+        (m) => [m.name, m.uri] as const,
+      ),
+    );
+    const uris = [...MODELS.map((m) => [m, lambdaFunction(pkg.template, m).Properties.Environment.Variables.ONNXLESS_MODEL_URI as string] as const), ...members];
     const buckets = [...new Set(uris.map(([, uri]) => new URL(uri).host))];
     s3 = await startLocalS3(buckets);
     for (const [model, uri] of uris) {
@@ -190,6 +199,26 @@ describe('every packaged function, run from its own zip and layer zips on Node 2
 
     const domain = DOMAIN_CHECKS[model];
     if (domain) it('answers its domain route correctly', () => domain(sandbox), 60_000);
+  });
+
+  describe.each(PIPELINES)('%s (a pipeline of models)', (pipeline) => {
+    let sandbox: LambdaSandbox;
+    beforeAll(async () => {
+      sandbox = await startFunction(pipeline);
+    }, 120_000);
+    afterAll(() => sandbox?.stop());
+
+    it('reads a rendered page through all its models, each member answering its own metadata on the same function', async () => {
+      const page = await renderPage([{ text: 'Serverless pipelines 42', fontSize: 32 }, { text: 'river stone K7Q2', fontSize: 28, angle: 180 }]);
+      const result = await domainRequest(sandbox, pipeline, page.png, 'image/png');
+      expect(result.statusCode, result.body).toBe(200);
+      expect((jsonBody(result) as { lines: { text: string }[] }).lines.map((l) => l.text)).toEqual(['Serverless pipelines 42', 'river stone K7Q2']);
+      const env = lambdaFunction(pkg.template, pipeline).Properties.Environment.Variables.ONNXLESS_PIPELINE_MODELS as string;
+      for (const { name } of Object.values(JSON.parse(env) as Record<string, { name: string }>)) {
+        const meta = (await sandbox.invoke(httpApiEvent('GET', `/v2/models/${name}`))) as Result;
+        expect([name, meta.statusCode]).toEqual([name, 200]);
+      }
+    }, 60_000);
   });
 
   describe('server', () => {

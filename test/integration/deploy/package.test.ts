@@ -43,7 +43,8 @@ describe('serverless package of the example registry', () => {
   afterAll(() => removeService(pkg));
 
   it('makes one function per model plus the server function', async () => {
-    const models = Object.keys((await registryPromise).models);
+    // A pipeline's models share its one function (docs/pipelines.md).
+    const models = [...Object.keys((await registryPromise).models), ...Object.keys((await registryPromise).pipelines ?? {})];
     expect(models).toEqual(expect.arrayContaining(['tiny', 'text-orientation', 'text-recognition', 'voice-activity']));
     const names = resourcesOfType(pkg.template, 'AWS::Lambda::Function').map(([, r]) => r.Properties.FunctionName).sort();
     expect(names).toEqual([...models, 'server'].map((k) => `onnxless-dev-${k}`).sort());

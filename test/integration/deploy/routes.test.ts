@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allRoutes } from '../../../lib/http/routeTable';
 import { routesInfo } from '../../../lib/deploy/plan';
+import { pipelineCatalog } from '../../../lib/deploy/pipelineFunction';
 import { DEFAULT_ACCESS_LOG_RETENTION_DAYS, DEFAULT_THROTTLE, readRegistryFile, type Registry } from '../../../lib/registry/index';
 import { EXAMPLE_REGISTRY, lambdaFunction, packageService, removeService, resourcesOfType, routes, serviceConfig, type PackagedService } from './serviceFixture';
 
@@ -32,6 +33,10 @@ describe('the packaged HTTP API', () => {
       const model = /\/models\/([^/]+)/.exec(p)?.[1];
       expected.set(`${method} ${p}`, model ?? 'server');
     }
+    // A pipeline's function answers its own route and each member model's OIP routes.
+    for (const [pipeline, entry] of Object.entries(registry.pipelines ?? {})) {
+      for (const { method, path: p } of allRoutes(pipelineCatalog(pipeline, entry))) if (p.includes('/models/')) expected.set(`${method} ${p}`, pipeline);
+    }
     expected.set('$default', 'server');
 
     const table = new Map([...routes(pkg.template)].map(([key, route]) => [key, route.fn]));
@@ -39,13 +44,16 @@ describe('the packaged HTTP API', () => {
     expect(table).toEqual(expected);
     expect(table.get('GET /v2/models/tiny/versions/1')).toBe('tiny');
     expect(table.get('POST /v2/models/tiny/versions/1/infer')).toBe('tiny');
+    expect([table.get('POST /models/ocr/predict'), table.get('POST /v2/models/ocr-detection/versions/1/infer')]).toEqual(['ocr', 'ocr']);
   });
 
   it('tells the server function every model, version and domain route, for its 404s', () => {
     const env = lambdaFunction(pkg.template, 'server').Properties.Environment.Variables;
     const catalog = String(env.ONNXLESS_MODEL_CATALOG).split(',');
     expect(catalog).toEqual(expect.arrayContaining(['tiny@1', 'text-orientation@1+predict']));
-    expect(catalog).toHaveLength(lambdaModels().length);
+    const pipelineEntries = Object.entries(registry.pipelines ?? {}).flatMap(([name, entry]) => Object.keys(pipelineCatalog(name, entry)));
+    expect(catalog).toEqual(expect.arrayContaining(['ocr+predict', 'ocr-recognition@1']));
+    expect(catalog).toHaveLength(lambdaModels().length + pipelineEntries.length);
   });
 
   it('protects $default like every other route but the browser pages', () => {
