@@ -1,4 +1,6 @@
-import { Tensor } from 'onnxruntime-node';
+import type { Tensor } from 'onnxruntime-node';
+// onnxruntime on first use, not at module load: a handler's start does not pay its native load.
+import { onnxruntime } from '../sessions/onnxruntime';
 import { BadRequestError } from '../errors';
 import { fromHalfBits } from './float16';
 
@@ -42,7 +44,7 @@ export function classify(output: string, tensor: Tensor, count: number, labels?:
       out.push(label ? `${entry}:${label}` : entry);
     }
   }
-  return new Tensor('string', out, batched ? [rows, k] : [k]);
+  return new (onnxruntime().Tensor)('string', out, batched ? [rows, k] : [k]);
 }
 
 function scoresOf(output: string, tensor: Tensor): ArrayLike<number> {

@@ -1,4 +1,6 @@
-import { Tensor } from 'onnxruntime-node';
+import type { Tensor } from 'onnxruntime-node';
+// onnxruntime on first use, not at module load: a handler's start does not pay its native load.
+import { onnxruntime } from '../sessions/onnxruntime';
 import { BadRequestError } from '../errors';
 import type { TensorSpec } from '../pipeline/Pipeline';
 import { BinaryCursor, fromBinaryData } from './binaryTensor';
@@ -54,7 +56,7 @@ function decodeInput(input: InferInput, spec: TensorSpec, limits: ProtocolLimits
     if (input.data === undefined) throw new BadRequestError(`input '${input.name}': data is missing`);
     data = fromJsonData(input.name, datatype, flattenData(input.name, input.data, input.shape, count));
   }
-  return new Tensor(DATATYPES[datatype].ort, data as never, input.shape);
+  return new (onnxruntime().Tensor)(DATATYPES[datatype].ort, data as never, input.shape);
 }
 
 function checkDatatype(input: InferInput, spec: TensorSpec): Datatype {
