@@ -101,6 +101,11 @@ export interface FetchOptions {
    * then not downloaded). Any other version, or none given, gets the original.
    */
   optimizedFor?: string;
+  /**
+   * Called once, when the body of the model's graph (not of a manifest or companion file)
+   * begins to arrive: the loader requires onnxruntime then, while the rest is in flight.
+   */
+  onModelBody?: () => void;
 }
 
 /**
@@ -187,7 +192,7 @@ export class WeightsCache {
         ? await this.fetchDirectory(source, expected, options)
         : source instanceof FileModelSource
           ? await this.useLocalFile(source, expected, options)
-          : await this.fetchFile(source, this.pathFor(source.uri), expected, options);
+          : await this.fetchFile(source, this.pathFor(source.uri), expected, options, options.onModelBody);
       if (expected) this.backoff.succeeded(key);
       return weights;
     } catch (err) {
@@ -198,7 +203,13 @@ export class WeightsCache {
   }
 
   /** One object, cached at `path` (with `<path>.json`, `.resume`, `.partial-*` beside it). */
-  private async fetchFile(source: ModelSource, path: string, expected: string | undefined, options: FetchOptions): Promise<CachedWeights> {
+  private async fetchFile(
+    source: ModelSource,
+    path: string,
+    expected: string | undefined,
+    options: FetchOptions,
+    onBody?: () => void,
+  ): Promise<CachedWeights> {
     const record = await this.validRecord(path, source.uri);
     let known: SourceStat | undefined;
     if (record) {
@@ -214,7 +225,7 @@ export class WeightsCache {
         if (known.version === record.version && known.size === record.size) return fromCache(path, record);
       }
     }
-    return this.download(source, path, expected, known, options.signal);
+    return this.download(source, path, expected, known, options.signal, onBody);
   }
 
   /** Hash a cached file against its pin; a mismatch removes it, so the next fetch downloads it again. */
@@ -264,7 +275,8 @@ export class WeightsCache {
     const figures = emptyFigures('cache');
     // One file at a time: each large file already downloads in parallel ranges.
     for (const file of manifest.files) {
-      const got = await this.fetchFile(source.file(file.path), staging(file.sha256), file.sha256, { signal: options.signal });
+      const onBody = file.path === manifest.model ? options.onModelBody : undefined;
+      const got = await this.fetchFile(source.file(file.path), staging(file.sha256), file.sha256, { signal: options.signal }, onBody);
       if (got.size !== file.size) {
         await evictFile(got.path);
         throw new IntegrityError(`${source.file(file.path).description} is ${got.size} bytes, the manifest says ${file.size}`);
@@ -387,6 +399,7 @@ export class WeightsCache {
     expected: string | undefined,
     known: SourceStat | undefined,
     signal: AbortSignal | undefined,
+    onBody?: () => void,
   ): Promise<CachedWeights> {
     await mkdir(join(path, '..'), { recursive: true });
     await this.removeStalePartials(path);
@@ -399,7 +412,7 @@ export class WeightsCache {
     let download: RangedDownload | undefined;
     let keep = false;
     try {
-      download = new RangedDownload(source, file, this.settings, start, signal);
+      download = new RangedDownload(source, file, this.settings, start, signal, onBody);
       let result: DownloadResult;
       try {
         result = await download.run();

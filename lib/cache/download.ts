@@ -91,6 +91,8 @@ export class RangedDownload {
     private readonly settings: DownloadSettings,
     start: DownloadStart = {},
     private readonly signal?: AbortSignal,
+    /** Called once, when the first response body begins to arrive (the loader loads onnxruntime then). */
+    private onBody?: () => void,
   ) {
     this.size = start.size;
     this.version = start.version;
@@ -323,7 +325,12 @@ export class RangedDownload {
         (body) => {
           signal.removeEventListener('abort', onAbort);
           if (signal.aborted) body.stream.destroy();
-          else resolve(body);
+          else {
+            resolve(body);
+            const onBody = this.onBody;
+            this.onBody = undefined;
+            onBody?.();
+          }
         },
         (err: unknown) => {
           signal.removeEventListener('abort', onAbort);

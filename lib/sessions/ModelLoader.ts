@@ -205,7 +205,15 @@ export class ModelLoader {
   private async fetchWeights(signal: AbortSignal, deferVerification: boolean): Promise<CachedWeights> {
     const { name, source } = this.config;
     try {
-      return await this.cache.fetch(source, this.config.sha256, { signal, deferVerification, optimizedFor: this.optimizedFor() });
+      return await this.cache.fetch(source, this.config.sha256, {
+        signal,
+        deferVerification,
+        optimizedFor: this.optimizedFor(),
+        // A cold start requires onnxruntime (~40 ms of module and native-library load, blocking)
+        // once the graph's bytes are flowing, not after: the transfer goes on in the kernel's
+        // socket buffers meanwhile. A failure here surfaces where the session is created.
+        onModelBody: () => setImmediate(() => attempt(onnxruntime)),
+      });
     } catch (err) {
       throw unavailable(name, source, err);
     }
@@ -304,6 +312,14 @@ function figures(weights: CachedWeights): Pick<LoadRecord, 'origin' | 'bytes' | 
     resumedBytes: weights.resumedBytes,
     refetchedBytes: weights.refetchedBytes,
   };
+}
+
+function attempt(step: () => unknown): void {
+  try {
+    step();
+  } catch {
+    // Reported by the step's next, awaited use.
+  }
 }
 
 function message(err: unknown): string {
