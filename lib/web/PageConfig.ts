@@ -1,7 +1,7 @@
 /**
- * What the server writes into each page (lib/web/pageHtml.ts) and the page's script reads: the
+ * What the server writes into each page (pageHtml.ts) and the page's script (web/) reads: the
  * API's OpenAPI document, the path prefix the page was served under (a stage: `/prod`), and the
- * AWS region for SigV4 lines. Types only: shared by the server and the browser bundle.
+ * AWS region for SigV4 lines. Types and one constant, shared by the server and the browser bundle.
  */
 export interface PageConfig {
   page: 'docs' | 'playground';

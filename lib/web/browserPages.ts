@@ -1,6 +1,6 @@
 import type { HttpResponse } from '../http/HttpTypes';
 import type { BrowserPages } from '../http/routes';
-import type { OpenApiView } from '../../web/shared/PageConfig';
+import type { OpenApiView } from './PageConfig';
 import { PAGE_POLICY, pageHtml } from './pageHtml';
 import { webAssetResponse } from './webAssets';
 

@@ -1,4 +1,4 @@
-import { PAGE_CONFIG_ID, type PageConfig } from '../../web/shared/PageConfig';
+import { PAGE_CONFIG_ID, type PageConfig } from './PageConfig';
 
 /**
  * The pages load nothing but their own files from /web/ (no CDN: they work offline and tell no

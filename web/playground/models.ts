@@ -1,4 +1,4 @@
-import type { OpenApiView, SchemaView } from '../shared/PageConfig';
+import type { OpenApiView, SchemaView } from '../../lib/web/PageConfig';
 
 export type InputKind = 'image' | 'audio' | 'json';
 

@@ -1,4 +1,4 @@
-import { PAGE_CONFIG_ID, type PageConfig } from './PageConfig';
+import { PAGE_CONFIG_ID, type PageConfig } from '../../lib/web/PageConfig';
 
 /** The config the server wrote into the page. */
 export function readPageConfig(): PageConfig {

@@ -1,4 +1,4 @@
-import type { OpenApiView, PageConfig } from './PageConfig';
+import type { OpenApiView, PageConfig } from '../../lib/web/PageConfig';
 
 export type ApiAuth = { type: 'sigv4'; region: string } | { type: 'jwt' } | { type: 'none' };
 
