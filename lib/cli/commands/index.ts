@@ -13,6 +13,8 @@ export const commands = {
   push: async () => (await import('./push')).registerPush,
   models: async () => (await import('./models')).registerModels,
   serve: async () => (await import('./serve')).registerServe,
+  rollout: async () => (await import('./rollout')).registerRollout,
+  rollback: async () => (await import('./rollout')).registerRollback,
 } as const satisfies Record<string, () => Promise<RegisterCommand>>;
 
 export type CommandName = keyof typeof commands;
