@@ -14,17 +14,17 @@ export const SCREENSHOTS = join(ROOT, 'test/browser/screenshots');
  * Headless chromium, or a failure that says what is missing and how to fix it: the browser tests
  * never skip, so a machine without chromium fails them rather than passing them unseen.
  */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(executablePath = CHROMIUM): Promise<Browser> {
   try {
     return await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath,
       headless: true,
       // Containers and CI runners give chromium no user namespaces for its sandbox, and a small /dev/shm.
       args: ['--no-sandbox', '--disable-dev-shm-usage'],
     });
   } catch (err) {
     throw new Error(
-      `the browser tests need chromium at ${CHROMIUM} (set ONNXLESS_CHROMIUM to another binary; on Debian: apt-get install chromium), ` +
+      `the browser tests need chromium at ${executablePath} (set ONNXLESS_CHROMIUM to another binary; on Debian: apt-get install chromium), ` +
         `and it could not start: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
       { cause: err },
     );
