@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { ConfigError, ENV, optionalBoolean, optionalList, optionalPositiveInt, optionalString } from '../config/env';
 import { readRegistryText } from '../registry/index';
 import { SERVED_NAME_PATTERN, ServeConfigSchema, ServedModelSchema, type ServeConfig, type ServedModelEntry } from './configSchema';
-import { modelsFromRegistry } from './registryModels';
+import { modelsFromRegistry, pipelinesFromRegistry } from './registryModels';
 
 export * from './configSchema';
 
@@ -121,7 +121,8 @@ async function readConfigFile(file: string): Promise<Record<string, unknown>> {
   if (custom?.onnxless !== undefined) {
     // serverless.yml: serve its registry (variables resolved as the CLI resolves them).
     const registry = readRegistryText(text, { source: basename(file), env: process.env });
-    return { models: modelsFromRegistry(registry) };
+    const pipelines = pipelinesFromRegistry(registry);
+    return { models: modelsFromRegistry(registry), ...(Object.keys(pipelines).length > 0 ? { pipelines } : {}) };
   }
   const config = { ...(value as Record<string, unknown>) };
   // Paths in the file are relative to the file, not to wherever the server was started.

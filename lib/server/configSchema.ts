@@ -63,6 +63,10 @@ export const ServeConfigSchema = z.strictObject({
   /** SIGTERM: how long in-flight requests may take before the server exits anyway (< 30 s). */
   drainTimeoutMs: int(0, 29_000, 'ms').default(25_000),
   models: z.record(z.string().regex(SERVED_NAME_PATTERN, 'model name: letters, digits, . _ - (at most 64)'), ServedModelSchema).default({}),
+  /** Pipelines of several models (docs/pipelines.md): which pipeline, and the served model for each of its roles. */
+  pipelines: z
+    .record(z.string().regex(SERVED_NAME_PATTERN), z.strictObject({ pipeline: z.string().min(1), models: z.record(z.string(), z.string().regex(SERVED_NAME_PATTERN)) }))
+    .optional(),
 });
 
 export type ServedModelEntry = z.output<typeof ServedModelSchema>;

@@ -1,6 +1,6 @@
 import { versionOfWeights } from '../http/routeTable';
 import { hasDomainRoute, pipelineNameOfHandler } from '../openapi/handlerPipeline';
-import type { Registry, ModelEntry } from '../registry/index';
+import { memberModelName, type Registry, type ModelEntry } from '../registry/index';
 import type { ServeConfigInput } from './configSchema';
 
 /**
@@ -19,10 +19,23 @@ export function pipelineOfHandler(handler: string | undefined): string | undefin
  * metadata and `/versions/{v}` routes answer as on the deployed API.
  */
 export function modelsFromRegistry(registry: Registry): NonNullable<ServeConfigInput['models']> {
-  return Object.fromEntries(Object.entries(registry.models).map(([name, entry]) => [name, servedEntry(entry)]));
+  const members = Object.entries(registry.pipelines ?? {}).flatMap(([name, entry]) =>
+    Object.entries(entry.models).map(([role, member]) => [memberModelName(name, role), servedEntry({ ...member, eager: entry.eager, intraOpThreads: entry.intraOpThreads, graphOptimization: entry.graphOptimization })]),
+  );
+  return Object.fromEntries([...Object.entries(registry.models).map(([name, entry]) => [name, servedEntry(entry)]), ...members]);
 }
 
-function servedEntry(entry: ModelEntry): NonNullable<ServeConfigInput['models']>[string] {
+/** Each `kind: pipeline` entry: the pipeline its handler names, and its members' served names by role. */
+export function pipelinesFromRegistry(registry: Registry): NonNullable<ServeConfigInput['pipelines']> {
+  return Object.fromEntries(
+    Object.entries(registry.pipelines ?? {}).map(([name, entry]) => [
+      name,
+      { pipeline: pipelineNameOfHandler(entry.handler), models: Object.fromEntries(Object.keys(entry.models).map((role) => [role, memberModelName(name, role)])) },
+    ]),
+  );
+}
+
+function servedEntry(entry: Omit<ModelEntry, 'weights'> & { weights: string }): NonNullable<ServeConfigInput['models']>[string] {
   const pipeline = pipelineOfHandler(entry.handler);
   const version = versionOfWeights(entry.weights);
   return {

@@ -15,6 +15,7 @@ import { describeError, jsonLog, type ServerLog } from './log';
 import { ServerMetrics } from './metrics';
 import { PooledModelLoader } from './PooledModelLoader';
 import { ServedModel } from './ServedModel';
+import { servedPipelines } from './servedPipelines';
 import { ProcessingPool } from './processing/ProcessingPool';
 import { WorkerPool } from './WorkerPool';
 import { servedPages } from '../web/servedPages';
@@ -65,7 +66,8 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   );
   // One event stream, two outputs: a JSON log line per request (as on Lambda) and Prometheus series.
   // /openapi.json, /docs and /playground describe the served models, as on the deployed API.
-  const router = new Router(models, { sink: fanOut(new PowertoolsSink(), new PrometheusSink(metrics)), ...servedPages(config.models, options.resolvePipeline) });
+  const pipelines = await servedPipelines(config, models);
+  const router = new Router([...models, ...pipelines], { sink: fanOut(new PowertoolsSink(), new PrometheusSink(metrics)), ...servedPages(config.models, options.resolvePipeline) });
   const server = new InferenceServer({
     router,
     models,
