@@ -18,6 +18,7 @@ import { coldScenario } from './scenarios/cold';
 import { CAP_BYTES_PER_SECOND, downloadScenario } from './scenarios/download';
 import { externalDataScenario } from './scenarios/externalData';
 import { memoryScenario } from './scenarios/memory';
+import { ocrPipelineScenario } from './scenarios/ocrPipeline';
 import { pingUnderPreprocessingScenario } from './scenarios/pingUnderPreprocessing';
 import { serverBatchingScenario } from './scenarios/serverBatching';
 import { soakScenario } from './scenarios/soak';
@@ -41,6 +42,8 @@ const SCENARIOS: Record<string, { run: Scenario; reps: number; models: readonly 
   // A generated 2.15 GB model with external data, from S3 and from the cache: its own run
   // (npm run bench -- --scenario external-data), ~7 GB of scratch disk, deleted afterwards.
   'external-data': { run: externalDataScenario, reps: 2, models: [] },
+  // Issue 18: the OCR pipeline on npm start against a client chaining the single-model routes, and its cold start.
+  'ocr-pipeline': { run: ocrPipelineScenario, reps: 5, models: [] },
   // 10 minutes by default (issue 13); --soak-seconds for a shorter run.
   soak: { run: (_w, _r, l) => soakScenario(l, soakSeconds()), reps: 1, models: [] },
 };

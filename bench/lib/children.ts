@@ -7,7 +7,7 @@ import { BENCH_DIR, CACHE_DIR } from './models';
 
 const DIST = join(CACHE_DIR, 'dist');
 
-export type ChildName = 'coldHandler' | 'coldLowerBound' | 'coldHandRolled' | 'coldRangedLowerBound' | 'sessionFromPath' | 'download' | 'warm';
+export type ChildName = 'coldHandler' | 'handlerBundleLoad' | 'coldStartBound' | 'coldStartPhases' | 'coldLowerBound' | 'coldHandRolled' | 'coldRangedLowerBound' | 'sessionFromPath' | 'download' | 'warm' | 'coldPipeline';
 
 /**
  * Bundle every child script as a Lambda deployment would be bundled (one ESM file, only the
