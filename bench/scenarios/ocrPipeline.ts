@@ -90,9 +90,9 @@ async function latencyRows(world: World, reps: number, log: Log): Promise<Row[]>
     const url = (path: string) => `${stack.baseUrl}${path}`;
     const pipelineCall = async (): Promise<number> => {
       const res = await fetch(url('/models/ocr/predict'), { method: 'POST', body: page.png, headers: { 'content-type': 'image/png' } });
-      const lines = ((await res.json()) as { lines: unknown[] }).lines;
-      if (res.status !== 200 || lines.length !== 20) throw new Error(`ocr answered ${res.status} with ${lines.length} lines`);
-      return lines.length;
+      const body = (await res.json()) as { lines?: unknown[]; error?: string };
+      if (res.status !== 200 || body.lines?.length !== 20) throw new Error(`ocr answered ${res.status}: ${body.error ?? `${body.lines?.length} lines`}`);
+      return body.lines.length;
     };
     const chainedCall = () => clientChain(url, page.png);
     // Warm every function (loads, bundles) before measuring.
