@@ -14,7 +14,9 @@ import { BENCH_DIR, MODEL_NAMES, prepareModels, type ModelName } from './lib/mod
 import { machine, markdownTable, textTable } from './lib/report';
 import type { Log, Row } from './lib/rows';
 import { startWorld, type World } from './lib/world';
+import { idleProbe } from './lib/idleProbe';
 import { coldScenario } from './scenarios/cold';
+import { coldStartScenario } from './scenarios/coldStart';
 import { CAP_BYTES_PER_SECOND, downloadScenario } from './scenarios/download';
 import { externalDataScenario } from './scenarios/externalData';
 import { memoryScenario } from './scenarios/memory';
@@ -34,6 +36,9 @@ const SCENARIOS: Record<string, { run: Scenario; reps: number; models: readonly 
   // The same cold start on a wire like S3's: every connection capped at 50 MB/s.
   'cold-capped': { run: (w, r, l) => coldScenario(w, r, l, CAP_BYTES_PER_SECOND), reps: 3, models: ['large'] },
   'warm-sandbox': { run: warmSandboxScenario, reps: 7, models: MODEL_NAMES },
+  // Issue 17: the example models pushed with their pre-optimised graphs, cold and warm-sandbox
+  // starts against the naive, pre-optimised and bare bounds, and the handler bundle's load.
+  'cold-start': { run: coldStartScenario, reps: 9, models: [] },
   download: { run: downloadScenario, reps: 5, models: MODEL_NAMES },
   memory: { run: memoryScenario, reps: 5, models: ['large'] },
   // The container server, not Lambda: no S3, a generated MLP of its own.
@@ -78,6 +83,9 @@ const started = Date.now();
 const log: Log = (message) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
 const before = machine();
 log(`machine: ${JSON.stringify(before)}`);
+// Before anything of ours runs: how much of the CPUs other work takes (1 = idle).
+const idle = await idleProbe();
+log(`idle-CPU probe: ${JSON.stringify(idle)}`);
 
 const needed = new Set<ModelName>(chosen.flatMap((s) => (SCENARIOS[s]?.models ?? []).filter((m) => !onlyModels || onlyModels.includes(m))));
 const models = await prepareModels([...needed]);
@@ -102,7 +110,7 @@ const result = {
   command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
   startedAt: new Date(started).toISOString(),
   durationS: Math.round((Date.now() - started) / 1000),
-  machine: { ...before, loadAverageAtEnd: after.loadAverage },
+  machine: { ...before, loadAverageAtEnd: after.loadAverage, idleProbe: idle },
   rows,
 };
 console.log(`\n${textTable(rows)}\n`);
