@@ -13,6 +13,7 @@ import { assembleDirectory, directoryPaths, validDirectory } from './modelDirect
 import { PinBackoff } from './PinBackoff';
 import { claimPartial, parkPartial } from './resumeRecord';
 import { verifiedMarkerHolds, writeVerifiedMarker } from './verifiedMarker';
+import { traced } from '../observability/tracing';
 
 /** Beside a pinned cached file: its verified marker (verifiedMarker.ts). */
 const fileMarker = (path: string): string => `${path}.verified`;
@@ -415,7 +416,8 @@ export class WeightsCache {
       download = new RangedDownload(source, file, this.settings, start, signal, onBody);
       let result: DownloadResult;
       try {
-        result = await download.run();
+        const run = download;
+        result = await traced('s3 download', () => run.run(), (r) => ({ bytes: r.size, parts: r.parts, resumedBytes: r.resumedBytes }));
       } catch (err) {
         // Bytes proven wrong are dropped; anything else (abort, cut, outage) is kept to resume.
         keep = !(err instanceof IntegrityError) && !download.done.isEmpty;

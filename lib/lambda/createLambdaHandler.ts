@@ -5,6 +5,7 @@ import { toPublicError } from '../errors';
 import { fromHttpApiEvent, isHttpApiEvent, toHttpApiResult } from '../http/apiGatewayV2';
 import { Router } from '../http/routes';
 import { sinkFromEnv } from '../observability/sinkFromEnv';
+import { startTracing } from '../observability/tracing';
 import { ROUTES, type ObservabilitySink } from '../observability/records';
 import type { Pipeline } from '../pipeline/Pipeline';
 import { parseInferObject } from '../protocol/inferBody';
@@ -53,6 +54,8 @@ export function createLambdaHandler(config: FunctionConfig, options: HandlerOpti
   });
   const router = new Router([service], { sink });
 
+  // Inside Lambda (tracing on): the Tracer loads during the init phase, not in the first request.
+  void startTracing();
   if (config.eager) {
     // Lambda's init phase runs with full CPU and is not billed up to 10 s: load there. A
     // failure is reported by the loader and retried on the first request.

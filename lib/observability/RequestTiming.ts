@@ -1,4 +1,5 @@
 import type { Phase, PhaseDurations } from './records';
+import { traced, tracedSync } from './tracing';
 
 /**
  * Phase durations of one request. Phases add up when they run more than once (a pipeline
@@ -16,11 +17,11 @@ export class RequestTiming {
     this.phases[phase] = (this.phases[phase] ?? 0) + ms;
   }
 
-  /** Runs `fn` and adds its duration to `phase`, whether it returns or throws. */
+  /** Runs `fn` and adds its duration to `phase`, whether it returns or throws; an X-Ray subsegment where tracing is on. */
   async time<T>(phase: Phase, fn: () => Promise<T> | T): Promise<T> {
     const start = this.now();
     try {
-      return await fn();
+      return await traced(phase, fn);
     } finally {
       this.add(phase, this.now() - start);
     }
@@ -29,7 +30,7 @@ export class RequestTiming {
   timeSync<T>(phase: Phase, fn: () => T): T {
     const start = this.now();
     try {
-      return fn();
+      return tracedSync(phase, fn);
     } finally {
       this.add(phase, this.now() - start);
     }

@@ -16,6 +16,7 @@ import { RunClock } from './RunClock';
 import { RunTimes } from './RunTimes';
 import { labelsOfDirectory } from './classLabels';
 import { runFailure } from './runFailure';
+import { traced } from '../observability/tracing';
 
 export interface ModelServiceOptions {
   name: string;
@@ -86,13 +87,13 @@ export class ModelService {
     const deadline = ctx.deadline;
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      if (!deadline?.isFinite) return await this.loader.load();
+      if (!deadline?.isFinite) return await traced('load', () => this.loader.load());
       const controller = new AbortController();
       timer = setTimeout(() => {
         const retryAfter = this.options.loadRetryAfterSeconds ?? 1;
         controller.abort(new LoadDeadlineError(this.name, performance.now() - started, retryAfter));
       }, Math.max(0, deadline.remainingMs()));
-      return await this.loader.load({ signal: controller.signal });
+      return await traced('load', () => this.loader.load({ signal: controller.signal }));
     } finally {
       clearTimeout(timer);
       ctx.timing?.add('load', performance.now() - started);
@@ -125,7 +126,7 @@ export class ModelService {
     let results;
     const started = performance.now();
     try {
-      results = await runner.run(feeds, selection.map((s) => s.name));
+      results = await traced('inference', () => runner.run(feeds, selection.map((s) => s.name)));
       this.runTimes.record(performance.now() - started);
     } catch (err) {
       // Inputs onnxruntime refuses are the caller's fault (400); its own faults are a 500.

@@ -10,6 +10,7 @@ import { ModelFiles } from './ModelFiles';
 import { onnxruntime, onnxruntimeVersion } from './onnxruntime';
 import { OnnxRunner } from './OnnxRunner';
 import { toSessionOptions, type SessionSettings } from './SessionOptions';
+import { traced } from '../observability/tracing';
 
 export interface ModelConfig {
   name: string;
@@ -236,7 +237,7 @@ export class ModelLoader {
     let created: { session: InferenceSession; graph: NonNullable<LoadedModel['graph']> };
     try {
       this.events.onSessionCreate?.(name);
-      created = await this.sessionFrom(weights);
+      created = await traced('session creation', () => this.sessionFrom(weights));
     } catch (err) {
       throw new ModelUnavailableError(name, `model '${name}': onnxruntime could not load ${source.description}: ${message(err)}`, { cause: err });
     }
