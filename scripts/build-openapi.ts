@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openApiJson } from '../lib/openapi';
 import { pipelines } from '../lib/pipelines';
+import { MULTI_MODEL_PIPELINES } from '../lib/pipelines/multiModel';
 import { readRegistryFile } from '../lib/registry';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
     },
   });
   const registry = await readRegistryFile(path.resolve(root, values.config));
-  const text = openApiJson(registry, { pipelines, servers: values.server.map((url) => ({ url })) });
+  const text = openApiJson(registry, { pipelines: { ...pipelines, ...MULTI_MODEL_PIPELINES }, servers: values.server.map((url) => ({ url })) });
   const out = path.resolve(root, values.out);
   await mkdir(path.dirname(out), { recursive: true });
   // Temp file + rename: a reader (or a concurrent build) never sees half a document.

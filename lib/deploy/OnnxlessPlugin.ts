@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { openApiJson } from '../openapi/index';
 import { pipelines } from '../pipelines/index';
+import { MULTI_MODEL_PIPELINES } from '../pipelines/multiModel';
 import { parseRegistry, type Registry } from '../registry/index';
 import { OPENAPI_FILE } from './defaults';
 import { ensureLayer, formatBytes } from './layers';
@@ -269,7 +270,7 @@ export default class OnnxlessPlugin {
     if (!this.registry) return;
     const file = path.join(this.serverless.serviceDir, OPENAPI_FILE);
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, openApiJson(this.registry, { pipelines }));
+    writeFileSync(file, openApiJson(this.registry, { pipelines: { ...pipelines, ...MULTI_MODEL_PIPELINES } }));
     this.logging.log.info(`onnxless: OpenAPI document written to ${OPENAPI_FILE}`);
   }
 

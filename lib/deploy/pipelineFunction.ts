@@ -1,5 +1,5 @@
 import { ENV } from '../config/env';
-import { modelRoutes, versionOfWeights, type ModelRoutesInfo } from '../http/routeTable';
+import { modelRoutes, versionOfWeights, type ConcreteRoute, type ModelRoutesInfo } from '../http/routeTable';
 import { memberModelName, parseS3Uri, type PipelineEntry, type Registry } from '../registry/index';
 import { LAMBDA_LIMITS, MODEL_FUNCTION_DEFAULTS, ephemeralStorageMb, memorySizeMb } from './defaults';
 import {
@@ -36,7 +36,7 @@ export function planPipelineFunctions(
       problems.push(`model '${name}': models: ${size} bytes of weights together need ${ephemeralStorageSize} MB of /tmp, Lambda allows ${LAMBDA_LIMITS.ephemeralMb.max}; serve this pipeline from a container`);
     }
     if (problems.length > before) continue;
-    const routes = Object.entries(pipelineCatalog(name, entry)).flatMap(([model, info]) => modelRoutes(model, info));
+    const routes = pipelineRoutes(name, entry);
     const fn: FunctionConfig = {
       name: fnName,
       handler: entry.handler,
@@ -54,6 +54,13 @@ export function planPipelineFunctions(
     plan.functions[name] = fn;
     plan.resources[roleLogicalId(name, ctx)] = functionRole(name, fnName, Object.values(entry.models).map((m) => parseS3Uri(m.weights)));
   }
+}
+
+/** The pipeline's own name has no tensors: only its predict and ready routes; each member has all of its OIP routes. */
+export function pipelineRoutes(name: string, entry: PipelineEntry): ConcreteRoute[] {
+  return Object.entries(pipelineCatalog(name, entry)).flatMap(([model, info]) =>
+    modelRoutes(model, info).filter((r) => model !== name || r.path.endsWith('/predict') || r.path.endsWith('/ready')),
+  );
 }
 
 /** Bytes of every member's weights together; unknown when a member's size is not given. */

@@ -1,7 +1,7 @@
 import { versionOfWeights } from '../http/routeTable';
 import { SERVER_INFO } from '../http/serverInfo';
 import { DEFAULT_LIMITS } from '../protocol/limits';
-import type { Registry } from '../registry/schema';
+import { memberModelName, type Registry } from '../registry/schema';
 import { OpenApiError } from './errors';
 import { errorResponses } from './errorResponses';
 import { hasDomainRoute, resolveHandlerPipeline } from './handlerPipeline';
@@ -49,7 +49,7 @@ const GENERIC_HANDLER_TAG = 'Generic tensor handler: raw OIP v2 tensors in and o
  * pipeline's declarations. Pure: no file, no environment, no model is read; a new document
  * (sharing nothing with its inputs) on every call.
  */
-export function buildOpenApiDocument(registry: Pick<Registry, 'auth' | 'models'>, options: OpenApiOptions): OpenApiDocument {
+export function buildOpenApiDocument(registry: Pick<Registry, 'auth' | 'models'> & Partial<Pick<Registry, 'pipelines'>>, options: OpenApiOptions): OpenApiDocument {
   const settings = checkOptions(options);
   const auth = registry.auth.type;
   const security = securityOf(registry.auth);
@@ -72,12 +72,25 @@ export function buildOpenApiDocument(registry: Pick<Registry, 'auth' | 'models'>
     const version = versionOfWeights(entry.weights);
     Object.assign(document.paths, modelPaths(model, domain, auth, version === undefined ? [] : [version]));
   }
+  // A pipeline of models (docs/pipelines.md): its domain route and ready route, and each member's OIP routes.
+  for (const [name, entry] of Object.entries(registry.pipelines ?? {})) {
+    const domain = resolveHandlerPipeline(name, entry.handler, settings.pipelines, settings.handlerPipelines);
+    document.tags.push({ name, description: domain.pipeline.description });
+    const own = modelPaths(name, domain, auth, []);
+    for (const path of Object.keys(own)) if (path.endsWith('/predict') || path.endsWith('/ready')) document.paths[path] = own[path]!;
+    for (const [role, member] of Object.entries(entry.models)) {
+      const model = memberModelName(name, role);
+      document.tags.push({ name: model, description: `The ${role} model of the ${name} pipeline, on raw tensors.` });
+      const version = versionOfWeights(member.weights);
+      Object.assign(document.paths, modelPaths(model, undefined, auth, version === undefined ? [] : [version]));
+    }
+  }
   // Shared constants and the pipelines' own schemas must not be reachable through the result.
   return structuredClone(document);
 }
 
 /** The document as the JSON text a route serves or the build writes. */
-export function openApiJson(registry: Pick<Registry, 'auth' | 'models'>, options: OpenApiOptions): string {
+export function openApiJson(registry: Pick<Registry, 'auth' | 'models'> & Partial<Pick<Registry, 'pipelines'>>, options: OpenApiOptions): string {
   return `${JSON.stringify(buildOpenApiDocument(registry, options), null, 2)}\n`;
 }
 

@@ -7,7 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planDeployment } from '../../../lib/deploy/plan';
 import { buildOpenApiDocument, hasDomainRoute, pipelineNameOfHandler, type OpenApiDocument } from '../../../lib/openapi';
-import { pipelines } from '../../../lib/pipelines';
+import { pipelines as singleModelPipelines } from '../../../lib/pipelines';
+import { MULTI_MODEL_PIPELINES } from '../../../lib/pipelines/multiModel';
+
+// Every declared pipeline, those of several models (kind: pipeline) included.
+const pipelines = { ...singleModelPipelines, ...MULTI_MODEL_PIPELINES };
 import { readRegistryFile, type AuthConfig, type Registry } from '../../../lib/registry';
 import { predictMediaTypes, routes, validateOpenApi } from '../../unit/openapi/openApiAssertions';
 

@@ -91,8 +91,9 @@ describe('POST /models/ocr/predict on npm start', () => {
     );
     expect(infer.status).toBe(200);
     expect(((await infer.json()) as { outputs: { shape: number[] }[] }).outputs[0]!.shape).toEqual([1, 2]);
+    // The pipeline's own name has no tensors: no metadata route (a 404 from the server function).
     const pipelineMeta = await fetch(`${stack.baseUrl}/v2/models/ocr`);
     expect(pipelineMeta.status).toBe(404);
-    expect(((await pipelineMeta.json()) as { error: string }).error).toMatch(/pipeline of models ocr-detection, ocr-orientation, ocr-recognition/);
+    expect(await pipelineMeta.json()).toEqual({ error: expect.any(String) });
   });
 });

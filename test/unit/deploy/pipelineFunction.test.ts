@@ -67,6 +67,9 @@ describe('the deployment plan of a pipeline', () => {
     expect(Object.keys(plan.functions).sort()).toEqual(['ocr', 'server', 'tiny']);
     const paths = fn.events.map((e) => `${e.httpApi.method} ${e.httpApi.path}`);
     expect(paths).toContain('POST /models/ocr/predict');
+    expect(paths).toContain('GET /v2/models/ocr/ready');
+    // The pipeline's own name has no tensors: no metadata or infer route.
+    expect(paths.filter((p) => p.startsWith('GET /v2/models/ocr') && !p.includes('ocr-') && !p.endsWith('/ready'))).toEqual([]);
     for (const m of ['ocr-detection', 'ocr-orientation', 'ocr-recognition']) {
       expect(paths).toContain(`POST /v2/models/${m}/infer`);
       expect(paths).toContain(`POST /v2/models/${m}/versions/1/infer`);
