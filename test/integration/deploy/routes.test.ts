@@ -38,6 +38,8 @@ describe('the packaged HTTP API', () => {
       for (const { method, path: p } of pipelineRoutes(pipeline, entry)) expected.set(`${method} ${p}`, pipeline);
     }
     expected.set('$default', 'server');
+    // The browser pages and their files (lib/web), answered by the server function.
+    for (const page of ['GET /docs', 'GET /playground', 'GET /web/{asset}']) expected.set(page, 'server');
 
     const table = new Map([...routes(pkg.template)].map(([key, route]) => [key, route.fn]));
 
