@@ -140,7 +140,9 @@ export default class OnnxlessPlugin {
     }
     this.registry = registry;
     const provider = this.serverless.getProvider('aws');
-    this.liveFunctions = useLiveAliases(this.plan, registry.models, provider.naming, (key) => roleLogicalId(key, provider));
+    // A pipeline's function (several models in one) is served through its alias too.
+    const served = { ...registry.models, ...registry.pipelines };
+    this.liveFunctions = useLiveAliases(this.plan, served, provider.naming, (key) => roleLogicalId(key, provider));
     this.merge(this.plan);
     this.enableAccessLogs(this.plan);
     this.letLayersPackageOffline();
@@ -201,7 +203,8 @@ export default class OnnxlessPlugin {
     const published = this.liveFunctions.map((key) => {
       const fn = service.functions[key] as ServerlessFunctionObject & { versionLogicalId?: string };
       if (!fn.versionLogicalId) this.fail(`onnxless: the framework published no version of ${key}; its live alias needs one`);
-      return { key, entry: this.registry!.models[key]!, functionName: fn.name ?? key, versionLogicalId: fn.versionLogicalId };
+      const entry = this.registry!.models[key] ?? this.registry!.pipelines?.[key] ?? {};
+      return { key, entry, functionName: fn.name ?? key, versionLogicalId: fn.versionLogicalId };
     });
     const resources = liveAliasResources(published, { service: service.service, stage: provider.getStage(), naming: provider.naming });
     const clash = Object.keys(resources).filter((id) => id in template.Resources!);

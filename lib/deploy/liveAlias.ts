@@ -22,6 +22,9 @@ export interface LiveAliasNaming {
   getLambdaLogicalId(key: string): string;
 }
 
+/** The registry fields this file reads: a model entry has them all; a `kind: pipeline` entry has `eager` only. */
+export type ReleaseSettings = Partial<Pick<ModelEntry, 'rollout' | 'provisionedConcurrency' | 'tracing' | 'eager' | 'runtime'>>;
+
 /** What the framework must know about a model function before it compiles it. */
 export interface LiveFunctionSettings {
   /** Publish a version at every deploy, whatever provider.versionFunctions says. */
@@ -34,7 +37,7 @@ export interface LiveFunctionSettings {
   environment: Record<string, string>;
 }
 
-export function liveFunctionSettings(key: string, entry: ModelEntry, naming: LiveAliasNaming): LiveFunctionSettings {
+export function liveFunctionSettings(key: string, entry: ReleaseSettings, naming: LiveAliasNaming): LiveFunctionSettings {
   const environment: Record<string, string> = {};
   // Warm instances are only worth paying for once loaded: the init phase loads the weights.
   if (entry.provisionedConcurrency && entry.eager === undefined) environment[ENV.eager] = 'true';
@@ -71,7 +74,7 @@ export function addTracingPermission(role: Cfn | undefined): void {
 /** A model function as the framework compiled it. */
 export interface PublishedFunction {
   key: string;
-  entry: ModelEntry;
+  entry: ReleaseSettings;
   /** `<service>-<stage>-<model>` */
   functionName: string;
   /** The framework's AWS::Lambda::Version of this deploy. */
@@ -142,7 +145,7 @@ export function liveAliasResources(functions: PublishedFunction[], ctx: LiveAlia
  */
 export function useLiveAliases(
   plan: { functions: Record<string, object>; resources: Record<string, Cfn> },
-  models: Record<string, ModelEntry>,
+  models: Record<string, ReleaseSettings>,
   naming: LiveAliasNaming,
   roleOf: (key: string) => string,
 ): string[] {
