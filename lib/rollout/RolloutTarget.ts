@@ -1,7 +1,6 @@
 import { alarmName } from '../deploy/alarms';
 import { codeDeployApplicationName } from '../deploy/codeDeploy';
 import { LIVE_ALIAS } from '../deploy/liveAlias';
-import { functionName } from '../deploy/plan';
 import type { ModelEntry } from '../registry/index';
 
 /**
@@ -18,7 +17,9 @@ export interface RolloutTarget {
 }
 
 export function rolloutTarget(service: string, stage: string, model: string, entry: ModelEntry): RolloutTarget {
-  const fn = functionName(model, { service, stage });
+  // The framework's function name, as lib/deploy/plan.ts gives it (not imported: the plan pulls in
+  // the layer builder and its zip library, a dev dependency the production CLI lacks).
+  const fn = `${service}-${stage}-${model}`;
   return {
     model,
     functionName: fn,
