@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WeightsCache } from '../../../lib/cache/WeightsCache';
@@ -42,15 +43,17 @@ describe('a pinned model directory in the cache, on a restart in the same sandbo
     const source = modelSourceFor(`s3://${BUCKET}/m/1/`, s3.client);
     const first = await new WeightsCache({ dir }).fetch(source, pin);
     const path = join(first.dir, 'model.onnx');
-    const before = statSync(path);
+    const before = statSync(path, { bigint: true });
     const bytes = readFileSync(path);
     bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 1;
     writeFileSync(path, bytes);
-    utimesSync(path, before.atimeMs / 1000, before.mtimeMs / 1000);
+    // Back to the exact nanosecond (utimes through Node rounds): touch takes it as text.
+    const ns = before.mtimeNs;
+    execFileSync('touch', ['-m', '-d', `@${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`, path]);
     // The rewrite is invisible to inode, size and mtime: only ctime tells.
-    const after = statSync(path);
-    expect([after.ino, after.size, after.mtimeMs]).toEqual([before.ino, before.size, before.mtimeMs]);
-    expect(after.ctimeMs).not.toBe(before.ctimeMs);
+    const after = statSync(path, { bigint: true });
+    expect([after.ino, after.size, after.mtimeNs]).toEqual([before.ino, before.size, before.mtimeNs]);
+    expect(after.ctimeNs).not.toBe(before.ctimeNs);
 
     const restart = await new WeightsCache({ dir }).fetch(source, pin, { deferVerification: true });
 
