@@ -43,6 +43,9 @@ export function registerPush(program: Command): void {
     await setModelEntry(options.config, options.model, { weights, sha256: model.sha256, size: model.size }, { stage: options.stage, env: storeEnv(options) });
     console.log(`pushed ${path} -> s3://${bucket}/${prefix}`);
     for (const f of model.files) console.log(`  ${f.path.padEnd(24)} ${String(f.size).padStart(12)} bytes  ${f.sha256}`);
+    const graph = model.optimized;
+    if (graph) console.log(`  ${graph.path.padEnd(24)} ${String(graph.size).padStart(12)} bytes  ${graph.sha256} (pre-optimised: onnxruntime ${graph.onnxruntime}, level ${graph.level})`);
+    else console.log(`  no pre-optimised graph: ${model.optimizeSkipped ?? 'not written'}`);
     console.log(`  size    ${model.size} bytes`);
     console.log(`  sha256  ${model.sha256} (of manifest.json: the pin covers every file)`);
     console.log(`  inputs  ${model.inputs.join(', ')}; outputs ${model.outputs.join(', ')}`);
