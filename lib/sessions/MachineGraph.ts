@@ -22,6 +22,8 @@ interface MachineGraphRecord {
 
 let machine: string | undefined;
 
+const MAX_MODEL_BYTES = 256 * 1024 * 1024;
+
 /**
  * This machine as onnxruntime's `all` level sees it: its version, the CPU architecture, model
  * and feature flags (the NCHWc layouts and kernels it picks depend on AVX2/AVX-512/NEON).
@@ -66,9 +68,13 @@ export class MachineGraph {
     this.record = `${this.path}.json`;
   }
 
-  /** Only graphs in the cache: a local file's folder belongs to its user. */
+  /**
+   * Only graphs in the cache (a local file's folder belongs to its user), and only models up to
+   * MAX_MODEL_BYTES: a bigger model's session time is mostly reading its weights, which this
+   * graph does not change, while writing it would rewrite every initializer a layout touched.
+   */
   static for(weights: CachedWeights): MachineGraph | undefined {
-    return weights.origin === 'local-file' ? undefined : new MachineGraph(weights.path);
+    return weights.origin === 'local-file' || weights.size > MAX_MODEL_BYTES ? undefined : new MachineGraph(weights.path);
   }
 
   async valid(): Promise<boolean> {
