@@ -65,14 +65,4 @@ describe('npm start in a browser', () => {
     expect(await page.locator('canvas[data-drawn]').getAttribute('data-rotated')).toBe('180');
     await done();
   });
-
-  it('gives the text model a text box, one text per line, and shows one vector per text', async () => {
-    const { page, done } = await openPage(browser, `${stack.baseUrl}/playground#text-embedding`);
-    await page.locator('[data-page="text-embedding"] textarea[data-field="texts"]').fill('a cat sat on the mat\nthe stock market fell');
-    await page.locator('[data-page="text-embedding"] button[type="submit"]').click();
-    await page.locator('[data-vector]').first().waitFor();
-    expect(await page.locator('[data-vector]').count()).toBe(2);
-    expect(await page.locator('[data-curl]').textContent()).toContain(`-d '{"texts":["a cat sat on the mat","the stock market fell"]}'`);
-    await done();
-  });
 });

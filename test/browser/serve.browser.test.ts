@@ -10,7 +10,7 @@ import { startTestServer, tempDir } from '../integration/server/helpers';
 import { PNG_TEXT, WAV_SPEECH, openPage, readPngThroughDocs, readSegmentsThroughPlayground } from './pageChecks';
 
 /**
- * `onnxless serve` with the example OCR and VAD models (folders of their files) and a dense
+ * `onnxless serve` with the example OCR, VAD and text models (folders of their files) and a dense
  * regression network (10 inputs, 3 outputs), driven by a real chromium.
  */
 describe('onnxless serve in a browser', () => {
@@ -19,7 +19,7 @@ describe('onnxless serve in a browser', () => {
 
   beforeAll(async () => {
     const models: Record<string, { weights: string; pipeline: string; version: string }> = {};
-    for (const [name, pipeline] of [['text-recognition', 'textRecognition'], ['voice-activity', 'voiceActivity']] as const) {
+    for (const [name, pipeline] of [['text-recognition', 'textRecognition'], ['voice-activity', 'voiceActivity'], ['text-embedding', 'textEmbedding']] as const) {
       const dir = join(tempDir('onnxless-browser-'), name);
       mkdirSync(dir);
       for (const file of EXAMPLE_MODELS[name]!) symlinkSync(file.from, join(dir, file.path));
@@ -47,6 +47,16 @@ describe('onnxless serve in a browser', () => {
     expect(segments[0]!.start).toBeCloseTo(WAV_SPEECH.start, 1);
     expect(segments[0]!.end).toBeGreaterThan(WAV_SPEECH.end);
     expect(segments[0]!.end).toBeLessThan(WAV_SPEECH.end + 0.25);
+  });
+
+  it('gives the text model a text box, one text per line, and shows one vector per text', async () => {
+    const { page, done } = await openPage(browser, `${server.url}/playground#text-embedding`);
+    await page.locator('[data-page="text-embedding"] textarea[data-field="texts"]').fill('a cat sat on the mat\nthe stock market fell');
+    await page.locator('[data-page="text-embedding"] button[type="submit"]').click();
+    await page.locator('[data-vector]').first().waitFor();
+    expect(await page.locator('[data-vector]').count()).toBe(2);
+    expect(await page.locator('[data-curl]').textContent()).toContain(`-d '{"texts":["a cat sat on the mat","the stock market fell"]}'`);
+    await done();
   });
 
   it("builds the JSON model's form from its body schema, one field per input the model takes, and sends what it shows", async () => {
