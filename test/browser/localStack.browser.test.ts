@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser';
 import { LocalStackProcess } from '../support/localStackProcess';
 import { tempDir } from '../support/testHandler';
+import { renderPage } from '../integration/pipelines/ocrPage';
 import { FIXTURE_PNG, PNG_TEXT, WAV_SPEECH, openPage, readPngThroughDocs, readSegmentsThroughPlayground } from './pageChecks';
 
 /**
@@ -63,6 +64,18 @@ describe('npm start in a browser', () => {
     await page.locator('canvas[data-drawn]').waitFor();
     expect(await page.locator('[data-result="label"]').textContent()).toMatch(/^180/);
     expect(await page.locator('canvas[data-drawn]').getAttribute('data-rotated')).toBe('180');
+    await done();
+  });
+
+  it('draws the photo with the lines the ocr pipeline read, and lists them', async () => {
+    const photo = join(tempDir('onnxless-browser-'), 'page.png');
+    const rendered = await renderPage([{ text: 'Serverless pipelines 42', fontSize: 32 }, { text: 'river stone K7Q2', fontSize: 28, angle: 180 }]);
+    await sharp(rendered.png).toFile(photo);
+    const { page, done } = await openPage(browser, `${stack.baseUrl}/playground#ocr`);
+    await page.locator('[data-page="ocr"] input[data-input="image"]').setInputFiles(photo);
+    await page.locator('canvas[data-drawn]').waitFor();
+    const result = JSON.parse((await page.locator('[data-result="json"]').textContent()) ?? '{}') as { lines: { text: string; box: number[][] }[] };
+    expect(result.lines.map((l) => [l.text, l.box.length])).toEqual([['Serverless pipelines 42', 4], ['river stone K7Q2', 4]]);
     await done();
   });
 });
