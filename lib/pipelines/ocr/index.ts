@@ -10,7 +10,6 @@ import { rotate180, rotate90CounterClockwise } from '../../processing/image/rota
 import { parseQuery } from '../../processing/input/jsonBody';
 import { IMAGE_INPUT, acceptedTypes, readMediaInput } from '../../processing/input/mediaInput';
 import { dictionaryLoader } from '../dictionaryLoader';
-import { DICTIONARY_FILE } from '../textRecognition';
 import { upsideDown } from './classifyOrientation';
 import { detectText, type DetectOptions } from './detectText';
 import { readingOrder } from './readingOrder';
@@ -59,6 +58,12 @@ const query = z.strictObject({
   min_confidence: z.coerce.number().min(0).max(1).optional(),
   max_lines: z.coerce.number().int().min(1).optional(),
 });
+
+/**
+ * PaddleOCR's dictionary of ch_PP-OCRv4_rec (as the textRecognition route's), named here rather
+ * than imported: that module pulls in every processing step, this function needs the image ones.
+ */
+const DICTIONARY_FILE = 'ppocr_keys_v1.txt';
 
 /** Tall crops (height >= 1.5 x width) hold vertical text: PaddleOCR turns them a quarter first. */
 const VERTICAL_RATIO = 1.5;
