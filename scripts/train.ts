@@ -16,7 +16,10 @@ import { LocalStore } from '../lib/local/LocalStore';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const config = process.env.ONNXLESS_CONFIG ?? 'serverless.yml';
 const model = process.env.ONNXLESS_TRAIN_MODEL ?? 'dense';
-const out = join(LOCAL_STACK.modelsDir, `${model}.onnx`);
+// A model directory: model.onnx and the loss curve beside it (model.loss.svg), pushed together,
+// so the playground's page for the model shows the curve with its training facts.
+const modelDir = join(LOCAL_STACK.modelsDir, model);
+const out = join(modelDir, 'model.onnx');
 const cli = join(root, 'bin/onnxless.mjs');
 
 /** Asynchronous on purpose: the local S3 server may be running in this very process. */
@@ -37,13 +40,13 @@ function listening(port: number): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  mkdirSync(LOCAL_STACK.modelsDir, { recursive: true });
+  mkdirSync(modelDir, { recursive: true });
   await run(['train', '--out', out, ...process.argv.slice(2)]);
   // Push into the running local stack, or start its S3 server just for the push.
   const store = (await listening(LOCAL_STACK.s3Port)) ? undefined : new LocalStore();
   await store?.start();
   try {
-    await run(['push', out, '--model', model, '--local', '--config', config]);
+    await run(['push', modelDir, '--model', model, '--local', '--config', config]);
   } finally {
     await store?.stop();
   }

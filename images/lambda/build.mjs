@@ -41,6 +41,8 @@ await build({
   minify: true,
   keepNames: true,
   logLevel: 'warning',
+  // lib/sessions/onnxruntime.ts reads import.meta.url only where __filename is missing (ESM).
+  logOverride: { 'empty-import-meta': 'silent' },
 });
 
 // The dependency closure of the native modules, from the (flat, hoisted) node_modules.

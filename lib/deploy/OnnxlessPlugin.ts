@@ -145,6 +145,7 @@ export default class OnnxlessPlugin {
     this.liveFunctions = useLiveAliases(this.plan, served, provider.naming, (key) => roleLogicalId(key, provider));
     this.merge(this.plan);
     this.enableAccessLogs(this.plan);
+    this.quietBundlerWarnings();
     this.letLayersPackageOffline();
     this.logging.log.info(
       `onnxless: ${Object.keys(registry.models).length} model(s) -> ${Object.keys(this.plan.functions).join(', ')}; auth ${registry.auth.type}`,
@@ -180,6 +181,19 @@ export default class OnnxlessPlugin {
       taken('provider.ecr.images', service.provider.ecr.images, Object.keys(plan.ecrImages));
       service.provider.ecr.images = { ...service.provider.ecr.images, ...plan.ecrImages };
     }
+  }
+
+  /**
+   * lib/sessions/onnxruntime.ts reads `import.meta.url` only where `__filename` is missing (ESM
+   * under tsx or vitest); in the CommonJS bundles esbuild empties it and warns, on every function
+   * of every `package` and `npm start`. The warning says nothing true of this code: silenced here,
+   * for every service using the plugin, unless the service sets its own level for it.
+   */
+  private quietBundlerWarnings(): void {
+    const { service } = this.serverless;
+    service.custom ??= {};
+    const esbuild = (service.custom.esbuild ?? {}) as { logOverride?: Record<string, string> };
+    service.custom.esbuild = { ...esbuild, logOverride: { 'empty-import-meta': 'silent', ...esbuild.logOverride } };
   }
 
   /**

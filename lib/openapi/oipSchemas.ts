@@ -67,6 +67,14 @@ export const OIP_SCHEMAS = Object.freeze({
       platform: { type: 'string', enum: ['onnxruntime_onnx'] },
       inputs: { type: 'array', items: { $ref: '#/components/schemas/TensorMetadata' } },
       outputs: { type: 'array', items: { $ref: '#/components/schemas/TensorMetadata' } },
+      parameters: {
+        type: 'object',
+        description: "Extension: the ONNX file's metadata_props (a trained model's optimizer, learning rate, epochs, final loss) and its training loss curve, when it has them.",
+        properties: {
+          metadata: { type: 'object', additionalProperties: { type: 'string' } },
+          loss_curve_svg: { type: 'string', description: 'SVG of the training loss per epoch (model.loss.svg in the model directory).' },
+        },
+      },
     },
     required: ['name', 'versions', 'platform', 'inputs', 'outputs'],
   },

@@ -13,6 +13,8 @@ export interface ModelMetadata {
   platform: 'onnxruntime_onnx';
   inputs: TensorMetadata[];
   outputs: TensorMetadata[];
+  /** Extension (as MLServer's): the ONNX file's metadata_props and a training loss curve (service/modelParameters.ts). */
+  parameters?: { metadata?: Record<string, string>; loss_curve_svg?: string };
 }
 
 /** OIP model metadata from the session: symbolic dimensions become -1. */

@@ -15,6 +15,7 @@ import { InferenceDeadlineError, LoadDeadlineError, noDomainRoute } from './erro
 import { RunClock } from './RunClock';
 import { RunTimes } from './RunTimes';
 import { labelsOfDirectory } from './classLabels';
+import { modelParameters } from './modelParameters';
 import { runFailure } from './runFailure';
 import { traced } from '../observability/tracing';
 
@@ -101,8 +102,9 @@ export class ModelService {
   }
 
   async metadata(ctx: CallContext = {}): Promise<ModelMetadata> {
-    const { runner } = await this.load(ctx);
-    return modelMetadata(this.name, this.options.version, runner);
+    const loaded = await this.load(ctx);
+    const parameters = await modelParameters(loaded);
+    return { ...modelMetadata(this.name, this.options.version, loaded.runner), ...(parameters ? { parameters } : {}) };
   }
 
   /**

@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 import { loadCsvDataset } from './csv';
 import { splitDataset, syntheticRegression, type Dataset } from './data';
@@ -112,6 +113,8 @@ export async function trainAndExport(options: TrainOptions, hooks: TrainHooks = 
   const finalValidationLoss = history.validationLoss.at(-1)!;
   const modelPath = resolved.out;
   const lossCurvePath = lossCurvePathFor(modelPath);
+  // `--out models/dense/model.onnx` makes the model directory `onnxless push` then takes whole.
+  await mkdir(dirname(modelPath), { recursive: true });
   await writeOnnxModel(modelPath, network, {
     optimizer: resolved.optimizer,
     learningRate: resolved.learningRate,

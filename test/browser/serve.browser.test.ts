@@ -1,21 +1,22 @@
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_MODELS } from '../../lib/local/exampleWeights';
 import { getPipeline } from '../../lib/pipelines/index';
 import { launchChromium } from '../support/browser';
-import { denseLayerModels } from '../support/onnxModels';
+import { trainAndExport, type TrainResult } from '../../lib/train/trainAndExport';
 import { startTestServer, tempDir } from '../integration/server/helpers';
 import { PNG_TEXT, WAV_SPEECH, openPage, readPngThroughDocs, readSegmentsThroughPlayground } from './pageChecks';
 
 /**
  * `onnxless serve` with the example OCR, VAD and text models (folders of their files) and a dense
- * regression network (10 inputs, 3 outputs), driven by a real chromium.
+ * regression network trained in the test (10 inputs, 3 outputs), driven by a real chromium.
  */
 describe('onnxless serve in a browser', () => {
   let browser: Browser;
   let server: Awaited<ReturnType<typeof startTestServer>>;
+  let trained: TrainResult;
 
   beforeAll(async () => {
     const models: Record<string, { weights: string; pipeline: string; version: string }> = {};
@@ -25,8 +26,9 @@ describe('onnxless serve in a browser', () => {
       for (const file of EXAMPLE_MODELS[name]!) symlinkSync(file.from, join(dir, file.path));
       models[name] = { weights: dir, pipeline, version: '1' };
     }
-    const dense = join(tempDir('onnxless-browser-'), 'dense.onnx');
-    writeFileSync(dense, denseLayerModels(10, 3).single);
+    // Trained here, as `npm run train` does: model.onnx with its facts, model.loss.svg beside it.
+    const dense = join(tempDir('onnxless-browser-'), 'dense');
+    trained = await trainAndExport({ out: join(dense, 'model.onnx'), layers: [10, 3], epochs: 12, learningRate: 0.01, seed: 3 });
     models.dense = { weights: dense, pipeline: 'denseRegression', version: '1' };
     [browser, server] = await Promise.all([launchChromium(), startTestServer({ models, workers: 1 }, { resolvePipeline: getPipeline })]);
   }, 120_000);
@@ -70,6 +72,22 @@ describe('onnxless serve in a browser', () => {
     expect(JSON.parse((await page.locator('[data-result="json"]').textContent()) ?? '')).toEqual(direct);
     expect(await page.locator('[data-vector]').textContent()).toMatch(/\(3 values\)$/);
     expect(await page.locator('[data-curl]').textContent()).toContain(`-d '${JSON.stringify(sample)}'`);
+    await done();
+  });
+
+  it("shows a trained model's facts from its ONNX metadata and the loss curve pushed beside it", async () => {
+    const { page, done } = await openPage(browser, `${server.url}/playground#dense`);
+    const fact = (label: string) => page.locator(`[data-page="dense"] [data-training] tr[data-fact="${label}"] td`).textContent();
+    await page.locator('[data-page="dense"] [data-training]').waitFor();
+    expect(await fact('optimizer')).toBe(trained.options.optimizer);
+    expect(await fact('learning rate')).toBe('0.01');
+    expect(await fact('epochs')).toBe('12');
+    expect(Number(await fact('final validation loss'))).toBeCloseTo(trained.finalValidationLoss, 10);
+    // The curve is drawn: the image decoded to a real size, from the file the trainer wrote.
+    const curve = page.locator('[data-page="dense"] img.loss-curve');
+    await expect.poll(() => curve.evaluate((img) => { const image = img as unknown as { complete: boolean; naturalWidth: number }; return image.complete ? image.naturalWidth : 0; })).toBeGreaterThan(100);
+    const src = decodeURIComponent((await curve.getAttribute('src'))!.replace(/^data:image\/svg\+xml;charset=utf-8,/, ''));
+    expect(src).toBe(readFileSync(trained.lossCurvePath, 'utf8'));
     await done();
   });
 });

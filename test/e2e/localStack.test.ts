@@ -205,7 +205,8 @@ describe('the local stack tells the truth', () => {
 
 describe('adding models the way a user does', () => {
   const added = join(dir, 'added.onnx');
-  const trained = join(dir, 'trained.onnx');
+  // A model directory, as `npm run train` makes: model.onnx and its loss curve model.loss.svg.
+  const trained = join(dir, 'trained', 'model.onnx');
 
   beforeAll(async () => {
     writeModel(added, fixedShapeModel());
@@ -215,7 +216,7 @@ describe('adding models the way a user does', () => {
 
     const train = await cli(['train', '--epochs', '30', '--out', trained]);
     expect(train.code, train.output).toBe(0);
-    const pushTrained = await cli(['push', trained, '--model', 'trained', '--local', '--config', stack.configPath]);
+    const pushTrained = await cli(['push', join(dir, 'trained'), '--model', 'trained', '--local', '--config', stack.configPath]);
     expect(pushTrained.code, pushTrained.output).toBe(0);
     await setModelEntry(stack.configPath, 'trained', { handler: 'handlers/dense-regression.handler' });
 
@@ -265,6 +266,11 @@ describe('adding models the way a user does', () => {
     const wrong = await post('/models/trained/predict', JSON.stringify([1, 2, 3]));
     expect(wrong.status).toBe(400);
     expect((await json(wrong)).error).toMatch(/expected 10 numbers, got 3/);
+
+    // Its metadata carries the training facts from the ONNX file and the curve pushed beside it.
+    const meta = await json(await fetch(url('/v2/models/trained')));
+    expect(meta.parameters.metadata).toMatchObject({ optimizer: 'adam', epochs: '30', loss: 'mse' });
+    expect(meta.parameters.loss_curve_svg).toBe(readFileSync(join(dir, 'trained', 'model.loss.svg'), 'utf8'));
   });
 
   it('prints one compact line per request with --log compact, and no JSON, EMF or route box', async () => {

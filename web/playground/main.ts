@@ -9,6 +9,7 @@ import { audioPage } from './audioView';
 import { imagePage } from './imageView';
 import { jsonPage } from './jsonView';
 import { playgroundModels, type PlaygroundModel } from './models';
+import { trainingPanel } from './trainingView';
 
 const config = readPageConfig();
 const app = document.getElementById('app') as HTMLElement;
@@ -31,9 +32,10 @@ function show(): void {
     main.replaceChildren(el('p', {}, 'No model here has a domain route (POST /models/{name}/predict): the API reference lists the raw tensor routes.'));
     return;
   }
-  main.replaceChildren(
-    el('section', { 'data-page': model.name, 'data-kind': model.kind }, el('h2', {}, model.name), el('p', { class: 'description' }, model.description), pageOf(model)),
-  );
+  const section = el('section', { 'data-page': model.name, 'data-kind': model.kind }, el('h2', {}, model.name), el('p', { class: 'description' }, model.description), pageOf(model));
+  main.replaceChildren(section);
+  // A trained model's facts and loss curve, from its OIP metadata, below its form.
+  void trainingPanel(`${api.base}/v2/models/${encodeURIComponent(model.name)}`).then((panel) => panel && section.isConnected && section.append(panel));
 }
 
 function pageOf(model: PlaygroundModel): HTMLElement {
