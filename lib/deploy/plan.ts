@@ -309,8 +309,8 @@ function planServerFunction(registry: Registry, ctx: PlanContext, authorizer: Ht
       ...serverRoutes().map(({ method, path }) => httpApiEvent(method, path, authorizer)),
       // /docs, /playground and their files open in a browser, which cannot sign SigV4 or attach
       // a token: no authorizer. They show the API's description; every call they make is an API
-      // route that keeps its authorizer (lib/web).
-      ...pageRoutes().map(({ method, path }) => httpApiEvent(method, path, undefined)),
+      // route that keeps its authorizer (lib/web). `api.pages: false` leaves them to $default.
+      ...(registry.api.pages ? pageRoutes() : []).map(({ method, path }) => httpApiEvent(method, path, undefined)),
       httpApiEvent('*', '*', authorizer),
     ],
     package: withFile(onlyOwnBundle(SERVER_FUNCTION.handler.slice(0, SERVER_FUNCTION.handler.lastIndexOf('.')), ctx), OPENAPI_FILE),

@@ -78,6 +78,12 @@ export const DEFAULT_ACCESS_LOG_RETENTION_DAYS = 30;
 /** The HTTP API as a whole: the default throttle of every route, and its access logs. */
 export const ApiSchema = z.strictObject({
   throttle: ThrottleSchema.default(DEFAULT_THROTTLE),
+  /**
+   * `/docs` and `/playground`, deployed without an authorizer (a browser cannot sign SigV4): they
+   * show the API's description to anyone with the URL. `false`: not deployed as open routes
+   * (they then fall to `$default`, which keeps the API's authorizer).
+   */
+  pages: z.boolean().default(true),
   /** One JSON line per request in CloudWatch Logs, kept this many days; `false`: none. */
   accessLogs: z
     .union([
@@ -221,7 +227,7 @@ const ModelNameSchema = z
 export const RegistrySchema = z.strictObject({
   bucket: BucketSchema,
   auth: AuthSchema.default({ type: 'iam' }),
-  api: ApiSchema.default({ throttle: DEFAULT_THROTTLE, accessLogs: { retentionDays: DEFAULT_ACCESS_LOG_RETENTION_DAYS } }),
+  api: ApiSchema.default({ throttle: DEFAULT_THROTTLE, pages: true, accessLogs: { retentionDays: DEFAULT_ACCESS_LOG_RETENTION_DAYS } }),
   models: z.record(ModelNameSchema, ModelEntrySchema).default({}),
   /** Entries of `models` with `kind: pipeline`, set apart by parseRegistry (parse.ts); absent when none. */
   pipelines: z.record(ModelNameSchema, PipelineEntrySchema).optional(),
