@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { planDeployment, type PlanContext } from '../../../lib/deploy/plan';
+import { planDeployment } from '../../../lib/deploy/plan';
+import { PLAN_CONTEXT } from './planContext';
 import { parseRegistry } from '../../../lib/registry/index';
 
-const ctx: PlanContext = {
-  service: 'onnxless',
-  stage: 'dev',
-  runtime: 'nodejs22.x',
-  naming: { getNormalizedFunctionName: (n) => n, getLambdaLayerLogicalId: (n) => `${n}LambdaLayer` },
-  root: '/project',
-  bundleExtension: '.cjs',
-};
+const ctx = PLAN_CONTEXT;
 
 /** The server function's routes: `METHOD path -> authorizer type (none when open)`. */
 function serverRoutes(api: Record<string, unknown> | undefined): string[] {

@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { planDeployment, type PlanContext } from '../../../lib/deploy/plan';
+import { planDeployment } from '../../../lib/deploy/plan';
 import { parseRegistry, RegistryError } from '../../../lib/registry/index';
+import { PLAN_CONTEXT } from './planContext';
 
-const ctx: PlanContext = {
-  service: 'onnxless',
-  stage: 'dev',
-  runtime: 'nodejs22.x',
-  naming: { getNormalizedFunctionName: (n) => n, getLambdaLayerLogicalId: (n) => `${n}LambdaLayer` },
-  root: '/project',
-  bundleExtension: '.cjs',
-};
+const ctx = PLAN_CONTEXT;
 
 const WEIGHTS = (m: string) => `s3://models-dev/${m}/1/model.onnx`;
 const plan = (models: Record<string, Record<string, unknown>>) =>
