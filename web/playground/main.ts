@@ -35,7 +35,7 @@ function show(): void {
   const section = el('section', { 'data-page': model.name, 'data-kind': model.kind }, el('h2', {}, model.name), el('p', { class: 'description' }, model.description), pageOf(model));
   main.replaceChildren(section);
   // A trained model's facts and loss curve, from its OIP metadata, below its form.
-  void trainingPanel(`${api.base}/v2/models/${encodeURIComponent(model.name)}`).then((panel) => panel && section.isConnected && section.append(panel));
+  if (model.metadataPath) void trainingPanel(`${api.base}${model.metadataPath}`).then((panel) => panel && section.isConnected && section.append(panel));
 }
 
 function pageOf(model: PlaygroundModel): HTMLElement {

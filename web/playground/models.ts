@@ -13,6 +13,8 @@ export interface PlaygroundModel {
   /** Schema of an application/json body, when the pipeline declares one. */
   requestSchema?: SchemaView;
   resultSchema?: SchemaView;
+  /** `GET /v2/models/{name}` when the document has it (a pipeline's own name has none). */
+  metadataPath?: string;
 }
 
 const PREDICT = /^\/models\/([^/]+)\/predict$/;
@@ -37,6 +39,7 @@ export function playgroundModels(document: OpenApiView): PlaygroundModel[] {
       kind: kindOf(accepts),
       ...(requestSchema ? { requestSchema } : {}),
       ...(resultSchema ? { resultSchema } : {}),
+      ...(document.paths[`/v2/models/${name}`]?.get ? { metadataPath: `/v2/models/${name}` } : {}),
     });
   }
   return models;
