@@ -13,8 +13,9 @@ import { readFile, rename, stat, writeFile } from 'node:fs/promises';
  * rename, by truncation) changes it and the files are hashed again. The boot id ties the marker
  * to this boot of this machine: a cache volume moved to another host, or read after a reboot,
  * is hashed again. What it does not cover: a process with root in the same machine (it could
- * set the clock, or simply patch the handler in memory: no hash defends against that) and
- * silent media corruption below the file system.
+ * set the clock, or simply patch the handler in memory: no hash defends against that), silent
+ * media corruption below the file system, and a hostile process that can write the cache (it
+ * could rewrite the marker as easily as the files): a marker is not a signature.
  */
 export interface FileIdentity {
   dev: number;

@@ -65,12 +65,23 @@ export async function aliasTraffic(clients: RolloutClients, target: RolloutTarge
 
 export async function latestDeployment(clients: RolloutClients, target: RolloutTarget): Promise<DeploymentSummary | undefined> {
   if (!target.codeDeploy) return undefined;
-  const { deployments = [] } = await clients.codeDeploy.send(
-    new ListDeploymentsCommand({ applicationName: target.codeDeploy.application, deploymentGroupName: target.codeDeploy.deploymentGroup }),
-  );
+  // Every page: ListDeployments promises no order, so the newest may be on any of them.
+  const deployments: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await clients.codeDeploy.send(
+      new ListDeploymentsCommand({ applicationName: target.codeDeploy.application, deploymentGroupName: target.codeDeploy.deploymentGroup, nextToken }),
+    );
+    deployments.push(...(page.deployments ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
   if (deployments.length === 0) return undefined;
-  // ListDeployments promises no order: the newest by creation time.
-  const { deploymentsInfo = [] } = await clients.codeDeploy.send(new BatchGetDeploymentsCommand({ deploymentIds: deployments.slice(0, 25) }));
+  // The newest by creation time; BatchGetDeployments takes at most 25 ids a call.
+  const deploymentsInfo: DeploymentInfo[] = [];
+  for (let i = 0; i < deployments.length; i += 25) {
+    const batch = await clients.codeDeploy.send(new BatchGetDeploymentsCommand({ deploymentIds: deployments.slice(i, i + 25) }));
+    deploymentsInfo.push(...(batch.deploymentsInfo ?? []));
+  }
   const newest = deploymentsInfo.reduce<DeploymentInfo | undefined>(
     (best, d) => (!best || (d.createTime?.getTime() ?? 0) > (best.createTime?.getTime() ?? 0) ? d : best),
     undefined,

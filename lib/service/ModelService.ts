@@ -103,7 +103,8 @@ export class ModelService {
 
   async metadata(ctx: CallContext = {}): Promise<ModelMetadata> {
     const loaded = await this.load(ctx);
-    const parameters = await modelParameters(loaded);
+    // Optional facts: a file that cannot be read leaves them out, never fails the metadata route.
+    const parameters = await modelParameters(loaded).catch(() => undefined);
     return { ...modelMetadata(this.name, this.options.version, loaded.runner), ...(parameters ? { parameters } : {}) };
   }
 

@@ -165,6 +165,9 @@ export class ModelLoader {
       // A pinned model from the cache is hashed on a worker thread while the session is created
       // (a blocking native call); the session is used only if the hash matches.
       weights = await this.fetchWeights(signal, true);
+      // If the session fails first, nobody awaits the hash: its rejection must not crash the
+      // process (bad bytes often fail both). The awaits below still see it.
+      weights.verified?.catch(() => undefined);
       let model = await this.createSession(weights, started);
       if (weights.verified) {
         try {
@@ -268,8 +271,10 @@ export class ModelLoader {
     if (temp) {
       try {
         const session = await InferenceSession.create(weights.path, { ...options, optimizedModelFilePath: temp });
-        // Placed at once (a rename and a record); after the source's pending hash, if any, without waiting for it.
-        const placing = machine!.place(temp, weights.verified);
+        // Placed at once (a rename and a record); after the source's pending hash, if any, without
+        // waiting for it. A graph that cannot be placed is only a missed speed-up for the next
+        // start: never a reason to drop this session (and leak it) or to fail the load.
+        const placing = machine!.place(temp, weights.verified).catch(() => machine!.abandon(temp).catch(() => undefined));
         if (!weights.verified) await placing;
         return { session, graph };
       } catch {

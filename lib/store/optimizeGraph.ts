@@ -10,8 +10,22 @@ import { onnx } from '../train/onnxProto';
 /** Beside model.onnx, so the external-data paths it names resolve from it as from the original. */
 export const OPTIMIZED_FILE_NAME = 'model.extended.onnx';
 
-/** Where a pushed graph is optimised: content-addressed, so pushing the same model again reuses it. */
-const GRAPHS_DIR = join(tmpdir(), 'onnxless-graphs');
+/**
+ * Where a pushed graph is optimised: content-addressed, so pushing the same model again reuses it.
+ * Per user and private (0700, owned by this user, checked): a graph reused from here is hashed
+ * into the manifest the operator pins, so nobody else may plant one in advance.
+ */
+const GRAPHS_DIR = join(tmpdir(), `onnxless-graphs-${process.getuid?.() ?? 'user'}`);
+
+async function privateGraphsDir(): Promise<string> {
+  await mkdir(GRAPHS_DIR, { recursive: true, mode: 0o700 });
+  const info = await stat(GRAPHS_DIR);
+  const uid = process.getuid?.();
+  if (!info.isDirectory() || (uid !== undefined && info.uid !== uid) || (info.mode & 0o077) !== 0) {
+    throw new Error(`${GRAPHS_DIR} is not a private folder of this user: remove it`);
+  }
+  return GRAPHS_DIR;
+}
 
 export type OptimizeOutcome = { graph: OptimizedGraph & { from: string } } | { skipped: string };
 
@@ -30,8 +44,7 @@ export async function optimizeGraph(modelPath: string, modelSha256: string, list
   if (listed.has(OPTIMIZED_FILE_NAME)) return { skipped: `the directory already holds a file named ${OPTIMIZED_FILE_NAME}` };
   const onnxruntime = onnxruntimeVersion();
   const level = 'extended' as const;
-  await mkdir(GRAPHS_DIR, { recursive: true });
-  const from = join(GRAPHS_DIR, `${modelSha256}-${onnxruntime}-${level}.onnx`);
+  const from = join(await privateGraphsDir(), `${modelSha256}-${onnxruntime}-${level}.onnx`);
   if (!(await stat(from).catch(() => undefined))) {
     const temp = `${from}.partial-${process.pid}-${Math.random().toString(36).slice(2)}`;
     try {

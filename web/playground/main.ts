@@ -25,7 +25,7 @@ app.append(
 );
 
 function show(): void {
-  const wanted = decodeURIComponent(location.hash.slice(1));
+  const wanted = hashName(location.hash.slice(1));
   const model = models.find((m) => m.name === wanted) ?? models[0];
   for (const link of nav.querySelectorAll('a')) link.classList.toggle('current', link.dataset.model === model?.name);
   if (!model) {
@@ -46,6 +46,15 @@ function pageOf(model: PlaygroundModel): HTMLElement {
       return audioPage(model, api);
     case 'json':
       return jsonPage(model, api);
+  }
+}
+
+/** The model a link names; a malformed escape (`#%E0`) is taken as written, not thrown. */
+function hashName(hash: string): string {
+  try {
+    return decodeURIComponent(hash);
+  } catch {
+    return hash;
   }
 }
 

@@ -67,6 +67,8 @@ const DICTIONARY_FILE = 'ppocr_keys_v1.txt';
 
 /** Tall crops (height >= 1.5 x width) hold vertical text: PaddleOCR turns them a quarter first. */
 const VERTICAL_RATIO = 1.5;
+/** Most pixels all crops together may hold, in images' worth (lib/pipelines/ocr/index.ts predict). */
+const MAX_CROP_COVERAGE = 2;
 
 /**
  * Full-page OCR from three PaddleOCR models: detection finds the text boxes, each box is cut out
@@ -119,8 +121,23 @@ export function createOcr(options: OcrOptions = {}): MultiModelPipeline<OcrResul
       if (boxes.length > maxBoxes) {
         throw new BadRequestError(`the image holds ${boxes.length} text boxes, over the limit of ${maxBoxes}: send a part of the page`);
       }
-      const order = readingOrder(boxes.map((b) => b.quad));
-      const quads = order.map((i) => boxes[i]!.quad);
+      // A box with no area (an image a pixel wide or high) has no crop: its warp has no solution.
+      const found = boxes.filter((b) => {
+        const { width, height } = quadSize(b.quad);
+        return width >= 1 && height >= 1;
+      });
+      // The crops are cut at full resolution and kept together (padded and turned copies too):
+      // boxes that cover the image many times over (nested rings, hostile input) would take many
+      // images' worth of memory. A page's text boxes cover it less than once.
+      const cropPixels = found.reduce((sum, b) => {
+        const { width, height } = quadSize(b.quad);
+        return sum + width * height;
+      }, 0);
+      if (cropPixels > MAX_CROP_COVERAGE * image.width * image.height) {
+        throw new BadRequestError(`the text boxes found cover the image ${(cropPixels / (image.width * image.height)).toFixed(1)} times over, more than ${MAX_CROP_COVERAGE}: send a page of text`);
+      }
+      const order = readingOrder(found.map((b) => b.quad));
+      const quads = order.map((i) => found[i]!.quad);
       const crops = quads.map((quad) => {
         const crop = perspectiveCrop(image, quad);
         const { width, height } = quadSize(quad);

@@ -43,4 +43,17 @@ describe('the ocr pipeline (real PaddleOCR models, in-process)', () => {
     expect(await createOcr().predict({ contentType: 'image/png', body: blank, query: {} }, models)).toEqual({ lines: [], width: 300, height: 200 });
     expect(runs).toEqual({ ...before, detection: before.detection + 1 });
   });
+
+  it('answers an image one pixel high or wide, striped, without failing in detection or cropping', async () => {
+    for (const [width, height] of [
+      [600, 1],
+      [1, 600],
+    ] as const) {
+      const raw = Buffer.alloc(width * height * 3, 255);
+      for (let i = 0; i < raw.length; i += 30) raw.fill(0, i, i + 12); // dark strokes along the pixel row
+      const thin = await sharp(raw, { raw: { width, height, channels: 3 } }).png().toBuffer();
+      const result = (await createOcr().predict({ contentType: 'image/png', body: thin, query: {} }, models)) as { width: number; height: number };
+      expect([result.width, result.height]).toEqual([width, height]);
+    }
+  });
 });
