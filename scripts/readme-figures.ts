@@ -75,7 +75,7 @@ async function sizesTable(packageDir: string): Promise<string> {
   for (const zip of zips) {
     const key = zip.slice(0, -'.zip'.length);
     const full = path.join(packageDir, zip);
-    const own = registry.models[key]?.handler;
+    const own = registry.models[key]?.handler ?? registry.pipelines?.[key]?.handler;
     const handler = own !== undefined ? `\`${own}\`` : key === 'server' ? 'the server routes' : 'the generic tensor handler';
     rows.push(
       `| function \`${key}\` (${handler}) | ${formatBytes(readFileSync(full).length)} | ${formatBytes(await unzippedBytes(full))} |`,
