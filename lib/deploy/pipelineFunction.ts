@@ -1,11 +1,7 @@
 import { ENV } from '../config/env';
 import { modelRoutes, versionOfWeights, type ConcreteRoute, type ModelRoutesInfo } from '../http/routeTable';
 import { memberModelName, parseS3Uri, type PipelineEntry, type Registry } from '../registry/index';
-import { LAMBDA_LIMITS, MODEL_FUNCTION_DEFAULTS, ephemeralStorageMb, memorySizeMb } from './defaults';
-import {
-  functionName, functionRole, httpApiEvent, onlyOwnBundle, roleLogicalId, useLayers,
-  type DeploymentPlan, type FunctionConfig, type HttpApiEvent, type PlanContext,
-} from './plan';
+import { functionRole, planLambdaFunction, roleLogicalId, useLayers, type DeploymentPlan, type HttpApiEvent, type PlanContext } from './plan';
 
 /**
  * A `kind: pipeline` entry -> one function holding every member's session: the pipeline's routes
@@ -21,38 +17,24 @@ export function planPipelineFunctions(
   problems: string[],
 ): void {
   for (const [name, entry] of Object.entries(registry.pipelines ?? {})) {
-    const before = problems.length;
-    const fnName = functionName(name, ctx);
-    if (fnName.length > LAMBDA_LIMITS.functionName) {
-      problems.push(`model '${name}': name: the function name '${fnName}' has ${fnName.length} characters, Lambda allows ${LAMBDA_LIMITS.functionName}; shorten the name, service or stage`);
-    }
-    const handlerFile = entry.handler.slice(0, entry.handler.lastIndexOf('.'));
-    if (ctx.handlerExists && !ctx.handlerExists(handlerFile)) {
-      problems.push(`model '${name}': handler: no source file ${handlerFile}.ts (or .js, .mjs, .cjs, .mts) for '${entry.handler}'`);
-    }
-    const size = pipelineSize(entry);
-    const ephemeralStorageSize = size === undefined ? undefined : ephemeralStorageMb(size);
-    if (ephemeralStorageSize !== undefined && ephemeralStorageSize > LAMBDA_LIMITS.ephemeralMb.max) {
-      problems.push(`model '${name}': models: ${size} bytes of weights together need ${ephemeralStorageSize} MB of /tmp, Lambda allows ${LAMBDA_LIMITS.ephemeralMb.max}; serve this pipeline from a container`);
-    }
-    if (problems.length > before) continue;
-    const routes = pipelineRoutes(name, entry);
-    const fn: FunctionConfig = {
-      name: fnName,
-      handler: entry.handler,
-      architecture: entry.architecture ?? MODEL_FUNCTION_DEFAULTS.architecture,
-      memorySize: entry.memorySize ?? memorySizeMb(size),
-      timeout: entry.timeout ?? MODEL_FUNCTION_DEFAULTS.timeout,
-      ...(ephemeralStorageSize === undefined ? {} : { ephemeralStorageSize }),
-      environment: pipelineEnvironment(name, entry),
-      role: roleLogicalId(name, ctx),
-      ...(entry.reservedConcurrency === undefined ? {} : { reservedConcurrency: entry.reservedConcurrency }),
-      events: routes.map(({ method, path }) => httpApiEvent(method, path, authorizer)),
-      package: onlyOwnBundle(handlerFile, ctx),
-    };
+    const fn = planLambdaFunction(
+      {
+        name,
+        kind: 'pipeline',
+        handler: entry.handler,
+        settings: entry,
+        size: pipelineSize(entry),
+        environment: () => pipelineEnvironment(name, entry),
+        routes: () => pipelineRoutes(name, entry),
+      },
+      ctx,
+      authorizer,
+      problems,
+    );
+    if (!fn) continue;
     fn.layers = useLayers(['onnxruntime', ...(entry.layers ?? [])], fn.architecture, ctx.runtime, ctx, plan);
     plan.functions[name] = fn;
-    plan.resources[roleLogicalId(name, ctx)] = functionRole(name, fnName, Object.values(entry.models).map((m) => parseS3Uri(m.weights)));
+    plan.resources[roleLogicalId(name, ctx)] = functionRole(name, fn.name, Object.values(entry.models).map((m) => parseS3Uri(m.weights)));
   }
 }
 

@@ -28,7 +28,7 @@ import { layerPaths, type LayerName } from './layers';
 import { apiLimits, type ApiLimits } from './apiLimits';
 import { pipelineCatalog, planPipelineFunctions } from './pipelineFunction';
 import { formatCatalog } from '../http/modelCatalog';
-import { modelRoutes, pageRoutes, serverRoutes, versionOfWeights, type HttpMethod, type ModelRoutesInfo } from '../http/routeTable';
+import { modelRoutes, pageRoutes, serverRoutes, versionOfWeights, type ConcreteRoute, type HttpMethod, type ModelRoutesInfo } from '../http/routeTable';
 
 /**
  * Registry -> what the framework deploys: one function per model, the server function, the
@@ -190,53 +190,86 @@ function planModelFunction(
   authorizer: HttpApiEvent['httpApi']['authorizer'],
   problems: string[],
 ): FunctionConfig | undefined {
+  return planLambdaFunction(
+    {
+      name,
+      kind: 'model',
+      handler: entry.handler ?? DEFAULT_MODEL_HANDLER,
+      settings: entry,
+      ...(isLambdaNodeRuntime(entry.runtime) ? { runtime: entry.runtime } : {}),
+      size: entry.size,
+      environment: () => modelEnvironment(name, entry),
+      // The route table's model routes (lib/http/routeTable.ts), version routes for the registry's version.
+      routes: () => modelRoutes(name, routesInfo(entry)),
+    },
+    ctx,
+    authorizer,
+    problems,
+  );
+}
+
+/** A Lambda function that serves models: a model's own, or a pipeline's (pipelineFunction.ts). */
+export interface LambdaFunctionSpec {
+  /** The registry key: the function's key and the name in its messages. */
+  name: string;
+  kind: 'model' | 'pipeline';
+  handler: string;
+  settings: Pick<ModelEntry, 'architecture' | 'memorySize' | 'timeout' | 'reservedConcurrency'>;
+  runtime?: LambdaNodeRuntime;
+  /** Bytes of every weight file it holds in /tmp at once (undefined: unknown). */
+  size: number | undefined;
+  environment: () => Record<string, string>;
+  routes: () => ConcreteRoute[];
+}
+
+/**
+ * Lambda's limits checked (function name, handler source, /tmp for the weights), each problem
+ * named for the registry entry; then the function: defaults sized from the weights, its own role,
+ * its routes, only its own bundle.
+ */
+export function planLambdaFunction(
+  spec: LambdaFunctionSpec,
+  ctx: PlanContext,
+  authorizer: HttpApiEvent['httpApi']['authorizer'],
+  problems: string[],
+): FunctionConfig | undefined {
+  const { name, kind, handler, settings, size } = spec;
+  const before = problems.length;
   const fnName = functionName(name, ctx);
   if (fnName.length > LAMBDA_LIMITS.functionName) {
     problems.push(
-      `model '${name}': name: the function name '${fnName}' has ${fnName.length} characters, Lambda allows ${LAMBDA_LIMITS.functionName}; shorten the model name, service or stage`,
+      `model '${name}': name: the function name '${fnName}' has ${fnName.length} characters, Lambda allows ${LAMBDA_LIMITS.functionName}; shorten the ${kind === 'model' ? 'model ' : ''}name, service or stage`,
     );
   }
-  const handler = entry.handler ?? DEFAULT_MODEL_HANDLER;
   const handlerFile = handler.slice(0, handler.lastIndexOf('.'));
   if (ctx.handlerExists && !ctx.handlerExists(handlerFile)) {
     problems.push(`model '${name}': handler: no source file ${handlerFile}.ts (or .js, .mjs, .cjs, .mts) for '${handler}'`);
   }
-  let ephemeralStorageSize: number | undefined;
-  if (entry.size !== undefined) {
-    ephemeralStorageSize = ephemeralStorageMb(entry.size);
-    if (ephemeralStorageSize > LAMBDA_LIMITS.ephemeralMb.max) {
-      problems.push(
-        `model '${name}': size: ${entry.size} bytes of weights need ${ephemeralStorageSize} MB of /tmp, Lambda allows ${LAMBDA_LIMITS.ephemeralMb.max}; serve this model from a container`,
-      );
-    }
+  const ephemeralStorageSize = size === undefined ? undefined : ephemeralStorageMb(size);
+  if (ephemeralStorageSize !== undefined && ephemeralStorageSize > LAMBDA_LIMITS.ephemeralMb.max) {
+    problems.push(
+      kind === 'model'
+        ? `model '${name}': size: ${size} bytes of weights need ${ephemeralStorageSize} MB of /tmp, Lambda allows ${LAMBDA_LIMITS.ephemeralMb.max}; serve this model from a container`
+        : `model '${name}': models: ${size} bytes of weights together need ${ephemeralStorageSize} MB of /tmp, Lambda allows ${LAMBDA_LIMITS.ephemeralMb.max}; serve this pipeline from a container`,
+    );
   }
-  if (problems.length > 0) return undefined;
-
-  // The route table's model routes (lib/http/routeTable.ts), version routes for the registry's version.
-  const routes = modelRoutes(name, routesInfo(entry));
-
+  if (problems.length > before) return undefined;
   return {
     name: fnName,
     handler,
-    ...(isLambdaNodeRuntime(entry.runtime) ? { runtime: entry.runtime } : {}),
-    architecture: entry.architecture ?? MODEL_FUNCTION_DEFAULTS.architecture,
-    memorySize: entry.memorySize ?? memorySizeMb(entry.size),
-    timeout: entry.timeout ?? MODEL_FUNCTION_DEFAULTS.timeout,
+    ...(spec.runtime ? { runtime: spec.runtime } : {}),
+    architecture: settings.architecture ?? MODEL_FUNCTION_DEFAULTS.architecture,
+    memorySize: settings.memorySize ?? memorySizeMb(size),
+    timeout: settings.timeout ?? MODEL_FUNCTION_DEFAULTS.timeout,
     ...(ephemeralStorageSize === undefined ? {} : { ephemeralStorageSize }),
-    environment: modelEnvironment(name, entry),
+    environment: spec.environment(),
     role: roleLogicalId(name, ctx),
-    ...(entry.reservedConcurrency === undefined ? {} : { reservedConcurrency: entry.reservedConcurrency }),
-    events: routes.map(({ method, path }) => httpApiEvent(method, path, authorizer)),
+    ...(settings.reservedConcurrency === undefined ? {} : { reservedConcurrency: settings.reservedConcurrency }),
+    events: spec.routes().map(({ method, path }) => httpApiEvent(method, path, authorizer)),
     package: onlyOwnBundle(handlerFile, ctx),
   };
 }
 
-/**
- * Each zip holds its own bundle and nothing else. The bundler zips whatever its build folder
- * holds besides the other functions' bundles, and that folder is shared: a leftover from an
- * earlier configuration or an `offline` session running beside the package would ship in every
- * function. `!**` drops everything; the positive patterns after it put the bundle back.
- */
 export function onlyOwnBundle(handlerFile: string, ctx: PlanContext): { patterns: string[] } {
   const bundle = `${handlerFile}${ctx.bundleExtension}`;
   return { patterns: ['!**', bundle, `${bundle}.map`] };
