@@ -17,9 +17,9 @@ let started: number;
 if (args.mode === 'ranged') {
   const { WeightsCache } = await import('../../lib/cache/WeightsCache');
   const { S3ModelSource } = await import('../../lib/sources/S3ModelSource');
-  const { createS3Client } = await import('../../lib/sources/s3Client');
   const cache = new WeightsCache({ dir: args.dir, partBytes: args.partBytes, concurrency: args.concurrency });
-  const source = new S3ModelSource(bucket, args.key, createS3Client());
+  // The deployed handler's transport: the signed GET with the environment's credentials.
+  const source = new S3ModelSource(bucket, args.key);
   started = performance.now();
   const weights = await cache.fetch(source, args.sha256);
   const downloaded = performance.now();

@@ -7,7 +7,7 @@ import { inspectModel, type ModelFacts } from '../../lib/store/inspectModel';
 import { OPTIMIZED_FILE_NAME } from '../../lib/store/optimizeGraph';
 import { pushModel } from '../../lib/store/pushModel';
 import { httpApiEvent } from '../../test/support/httpApiEvent';
-import { runChild, type ChildName, type ChildResult } from '../lib/children';
+import { DEPLOYED_EXTERNALS, runChild, type ChildName, type ChildResult } from '../lib/children';
 import { BENCH_DIR, CACHE_DIR } from '../lib/models';
 import { phaseChartSvg, type PhaseBar } from '../lib/phaseChart';
 import { row, side, type Log, type Row } from '../lib/rows';
@@ -130,7 +130,7 @@ async function buildBundle(): Promise<string> {
     platform: 'node',
     target: 'node22',
     format: 'cjs',
-    external: ['onnxruntime-node', 'sharp'],
+    external: ['onnxruntime-node', 'sharp', ...DEPLOYED_EXTERNALS],
     logLevel: 'error',
   });
   return outfile;

@@ -1,8 +1,7 @@
-import type { S3Client } from '@aws-sdk/client-s3';
 import { join } from 'node:path';
 import { FileModelSource } from './FileModelSource';
 import type { ModelDirectorySource, ModelSource } from './ModelSource';
-import { S3ModelSource } from './S3ModelSource';
+import { S3ModelSource, type S3Transport } from './S3ModelSource';
 
 /** `s3://bucket/<model>/<version>/`: every file of the model is an object under the prefix. */
 export class S3ModelDirectory implements ModelDirectorySource {
@@ -14,14 +13,14 @@ export class S3ModelDirectory implements ModelDirectorySource {
     readonly bucket: string,
     /** Ends in `/`. */
     readonly prefix: string,
-    private readonly client?: S3Client,
+    private readonly transport?: S3Transport,
   ) {
     this.uri = `s3://${bucket}/${prefix}`;
     this.description = this.uri;
   }
 
   file(path: string): ModelSource {
-    return new S3ModelSource(this.bucket, `${this.prefix}${path}`, this.client);
+    return new S3ModelSource(this.bucket, `${this.prefix}${path}`, this.transport);
   }
 }
 

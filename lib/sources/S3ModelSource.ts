@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Readable } from 'node:stream';
+import { defaultS3Reader } from './defaultS3Reader';
 import {
   SourceAccessDeniedError,
   SourceNotFoundError,
@@ -7,37 +7,36 @@ import {
   type SourceBody,
   type SourceStat,
 } from './ModelSource';
+import type { S3Reader } from './S3Reader';
+import { SdkS3Reader } from './SdkS3Reader';
 
-/**
- * The SDK is loaded on first use, not with the handler: a pinned model already in /tmp never
- * calls S3, and evaluating the SDK is about 30 ms of a cold start (lib/sources/s3Client.ts
- * holds the client factory, imported eagerly by the CLI and the tests that need it).
- */
-const sdk = () => import('@aws-sdk/client-s3');
+/** How a source reaches S3: an SDK client the caller made, a reader, or (undefined) the process's default. */
+export type S3Transport = S3Client | S3Reader;
 
 export class S3ModelSource implements ModelSource {
   readonly uri: string;
   readonly description: string;
+  private reader?: S3Reader;
 
   constructor(
     readonly bucket: string,
     readonly key: string,
-    private client?: S3Client,
+    transport?: S3Transport,
   ) {
     this.uri = `s3://${bucket}/${key}`;
     this.description = this.uri;
+    this.reader = transport === undefined || isReader(transport) ? transport : new SdkS3Reader(transport);
   }
 
-  private async s3(): Promise<S3Client> {
-    this.client ??= (await import('./s3Client')).defaultS3Client();
-    return this.client;
+  private async s3(): Promise<S3Reader> {
+    this.reader ??= await defaultS3Reader();
+    return this.reader;
   }
 
   async stat(): Promise<SourceStat> {
     try {
-      const [{ HeadObjectCommand }, client] = await Promise.all([sdk(), this.s3()]);
-      const head = await client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key }));
-      return { size: head.ContentLength ?? 0, version: head.ETag ?? '' };
+      const head = await (await this.s3()).head(this.bucket, this.key);
+      return { size: head.size, version: head.etag };
     } catch (err) {
       throw this.translate(err);
     }
@@ -45,19 +44,9 @@ export class S3ModelSource implements ModelSource {
 
   async open(range?: { start: number; end: number }, options: { signal?: AbortSignal } = {}): Promise<SourceBody> {
     try {
-      const [{ GetObjectCommand }, client] = await Promise.all([sdk(), this.s3()]);
-      const out = await client.send(
-        new GetObjectCommand({
-          Bucket: this.bucket,
-          Key: this.key,
-          Range: range ? `bytes=${range.start}-${range.end}` : undefined,
-        }),
-        // A stopped load (a deadline) cancels its request instead of letting it finish unread.
-        { abortSignal: options.signal },
-      );
-      const length = out.ContentLength ?? 0;
-      const size = range ? totalFromContentRange(out.ContentRange) ?? length : length;
-      return { stream: out.Body as Readable, length, size, version: out.ETag ?? '' };
+      const out = await (await this.s3()).get(this.bucket, this.key, range, options.signal);
+      const size = range ? (totalFromContentRange(out.contentRange) ?? out.length) : out.length;
+      return { stream: out.stream, length: out.length, size, version: out.etag };
     } catch (err) {
       throw this.translate(err);
     }
@@ -74,6 +63,10 @@ export class S3ModelSource implements ModelSource {
     }
     return err;
   }
+}
+
+function isReader(transport: S3Transport): transport is S3Reader {
+  return typeof (transport as S3Reader).get === 'function' && typeof (transport as S3Reader).head === 'function';
 }
 
 function totalFromContentRange(contentRange: string | undefined): number | undefined {

@@ -1,11 +1,10 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { FileModelSource } from './FileModelSource';
 import { FileModelDirectory, S3ModelDirectory } from './ModelDirectories';
 import type { ModelLocation } from './ModelSource';
-import { S3ModelSource } from './S3ModelSource';
+import { S3ModelSource, type S3Transport } from './S3ModelSource';
 
 export class InvalidModelUriError extends Error {
   constructor(uri: string, why: string) {
@@ -35,12 +34,12 @@ export function parseModelUri(uri: string): ParsedModelUri {
  * The model `uri` names. An S3 key ending in `/` is a model directory (its manifest at
  * `<prefix>manifest.json`); a local path is one when it ends in `/` or is a folder on disk.
  */
-export function modelSourceFor(uri: string, s3Client?: S3Client): ModelLocation {
+export function modelSourceFor(uri: string, s3?: S3Transport): ModelLocation {
   const parsed = parseModelUri(uri);
   if (parsed.kind === 's3') {
     return parsed.key.endsWith('/')
-      ? new S3ModelDirectory(parsed.bucket, parsed.key, s3Client)
-      : new S3ModelSource(parsed.bucket, parsed.key, s3Client);
+      ? new S3ModelDirectory(parsed.bucket, parsed.key, s3)
+      : new S3ModelSource(parsed.bucket, parsed.key, s3);
   }
   return uri.endsWith('/') || isFolder(parsed.path) ? new FileModelDirectory(parsed.path) : new FileModelSource(parsed.path);
 }

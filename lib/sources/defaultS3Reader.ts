@@ -1,0 +1,46 @@
+import type { S3Reader } from './S3Reader';
+import { SignedS3Reader } from './SignedS3Reader';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The signed reader where the environment holds the credentials and nothing asks for what only
+ * the SDK does (FIPS or dual-stack endpoints, or `ONNXLESS_S3_CLIENT=sdk`); undefined otherwise.
+ */
+export function signedReaderFromEnv(env: Env = process.env): SignedS3Reader | undefined {
+  if (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) return undefined;
+  if (env.ONNXLESS_S3_CLIENT === 'sdk' || isTrue(env.AWS_USE_FIPS_ENDPOINT) || isTrue(env.AWS_USE_DUALSTACK_ENDPOINT)) return undefined;
+  return new SignedS3Reader({
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+    endpoint: env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined,
+    credentials: () => ({
+      accessKeyId: env.AWS_ACCESS_KEY_ID ?? '',
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '',
+      sessionToken: env.AWS_SESSION_TOKEN || undefined,
+    }),
+  });
+}
+
+let shared: Promise<S3Reader> | undefined;
+
+/**
+ * One reader per process (its connections stay warm across loads): the signed one when the
+ * environment allows, else the SDK's client with its whole credential chain (a profile, SSO,
+ * a container's or an instance's role). The SDK is imported only then: a Lambda bundle leaves
+ * it out (serverless.yml), and Lambda's Node runtimes carry SDK v3 for the case that needs it
+ * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html).
+ */
+export function defaultS3Reader(): Promise<S3Reader> {
+  shared ??= (async () => {
+    const signed = signedReaderFromEnv();
+    if (signed) return signed;
+    // A dynamic import of the SDK itself: a bundle that leaves the SDK out resolves it only here.
+    const [{ SdkS3Reader }, { S3Client }, { s3ClientConfig }] = await Promise.all([import('./SdkS3Reader'), import('@aws-sdk/client-s3'), import('./s3ClientConfig')]);
+    return new SdkS3Reader(new S3Client(s3ClientConfig()));
+  })();
+  return shared;
+}
+
+function isTrue(value: string | undefined): boolean {
+  return value?.toLowerCase() === 'true';
+}
