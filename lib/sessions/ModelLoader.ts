@@ -9,6 +9,7 @@ import { MachineGraph } from './MachineGraph';
 import { ModelFiles } from './ModelFiles';
 import { onnxruntime, onnxruntimeVersion } from './onnxruntime';
 import { OnnxRunner } from './OnnxRunner';
+import { warmOnnxruntime } from './warmOnnxruntime';
 import { toSessionOptions, type SessionSettings } from './SessionOptions';
 import { traced } from '../observability/tracing';
 
@@ -213,10 +214,11 @@ export class ModelLoader {
         signal,
         deferVerification,
         optimizedFor: this.optimizedFor(),
-        // A cold start requires onnxruntime (~40 ms of module and native-library load, blocking)
-        // once the graph's bytes are flowing, not after: the transfer goes on in the kernel's
-        // socket buffers meanwhile. A failure here surfaces where the session is created.
-        onModelBody: () => setImmediate(() => attempt(onnxruntime)),
+        // A cold start loads onnxruntime and readies its environment (~40 ms of module and
+        // native-library load, then ~30 ms of environment setup, all blocking) once the graph's
+        // bytes are flowing, not after: the transfer goes on in the kernel's socket buffers
+        // meanwhile. A failure here surfaces where the session is created.
+        onModelBody: () => setImmediate(() => void warmOnnxruntime()),
       });
     } catch (err) {
       throw unavailable(name, source, err);
@@ -318,14 +320,6 @@ function figures(weights: CachedWeights): Pick<LoadRecord, 'origin' | 'bytes' | 
     resumedBytes: weights.resumedBytes,
     refetchedBytes: weights.refetchedBytes,
   };
-}
-
-function attempt(step: () => unknown): void {
-  try {
-    step();
-  } catch {
-    // Reported by the step's next, awaited use.
-  }
 }
 
 function message(err: unknown): string {
