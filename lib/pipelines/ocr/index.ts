@@ -3,10 +3,7 @@ import { BadRequestError } from '../../errors';
 import type { MultiModelPipeline } from '../../pipeline/MultiModelPipeline';
 import { decodeImage } from '../../processing/image/decodeImage';
 import { DEFAULT_MAX_PIXELS } from '../../processing/image/imageHeader';
-import { padWithBackground } from '../../processing/image/padImage';
-import { perspectiveCrop } from '../../processing/image/perspectiveCrop';
 import { quadSize } from '../../processing/image/quad';
-import { rotate180, rotate90CounterClockwise } from '../../processing/image/rotateImage';
 import { parseQuery } from '../../processing/input/jsonBody';
 import { IMAGE_INPUT, acceptedTypes, readMediaInput } from '../../processing/input/mediaInput';
 import { dictionaryLoader } from '../dictionaryLoader';
@@ -14,6 +11,7 @@ import { upsideDown } from './classifyOrientation';
 import { detectText, type DetectOptions } from './detectText';
 import { readingOrder } from './readingOrder';
 import { recognizeLines, type RecognizeOptions } from './recognizeLines';
+import { borderBackground, boxWarp } from './warpTensor';
 
 /** The member models of the OCR pipeline, by role: the registry entry's `models:` keys. */
 export const OCR_MODELS = ['detection', 'orientation', 'recognition'] as const;
@@ -67,7 +65,7 @@ const DICTIONARY_FILE = 'ppocr_keys_v1.txt';
 
 /** Tall crops (height >= 1.5 x width) hold vertical text: PaddleOCR turns them a quarter first. */
 const VERTICAL_RATIO = 1.5;
-/** Most pixels all crops together may hold, in images' worth (lib/pipelines/ocr/index.ts predict). */
+/** Most pixels all boxes together may cover, in images' worth (lib/pipelines/ocr/index.ts predict). */
 const MAX_CROP_COVERAGE = 2;
 
 /**
@@ -126,9 +124,9 @@ export function createOcr(options: OcrOptions = {}): MultiModelPipeline<OcrResul
         const { width, height } = quadSize(b.quad);
         return width >= 1 && height >= 1;
       });
-      // The crops are cut at full resolution and kept together (padded and turned copies too):
+      // Every box is sampled at full resolution (a shrinking warp averages all its pixels), twice:
       // boxes that cover the image many times over (nested rings, hostile input) would take many
-      // images' worth of memory. A page's text boxes cover it less than once.
+      // images' worth of work. A page's text boxes cover it less than once.
       const cropPixels = found.reduce((sum, b) => {
         const { width, height } = quadSize(b.quad);
         return sum + width * height;
@@ -138,15 +136,20 @@ export function createOcr(options: OcrOptions = {}): MultiModelPipeline<OcrResul
       }
       const order = readingOrder(found.map((b) => b.quad));
       const quads = order.map((i) => found[i]!.quad);
-      const crops = quads.map((quad) => {
-        const crop = perspectiveCrop(image, quad);
+      // Each box's upright frame (a quarter turn for vertical text): no crop is cut, each model's
+      // tensor is sampled from the image through the box's perspective map.
+      const turns = quads.map((quad) => {
         const { width, height } = quadSize(quad);
-        return height >= VERTICAL_RATIO * width ? rotate90CounterClockwise(crop) : crop;
+        return height >= VERTICAL_RATIO * width ? 1 : 0;
       });
-      // The classifier sees the crops as DB cut them (as it was trained); recognition gets them padded.
-      const flips = crops.length === 0 ? [] : await upsideDown(crops, models.orientation, { threshold: options.orientationThreshold });
-      const upright = crops.map((crop, i) => padWithBackground(flips[i] ? rotate180(crop) : crop, crop.height * cropMargin));
-      const texts = crops.length === 0 ? [] : await recognizeLines(upright, models.recognition, await dictionary, options.recognition);
+      const warps = quads.map((quad, i) => boxWarp(quad, turns[i]));
+      // The classifier sees the boxes as DB cut them (as it was trained); recognition gets them with paper around.
+      const flips = warps.length === 0 ? [] : await upsideDown(image, warps, models.orientation, { threshold: options.orientationThreshold });
+      const toRead = quads.map((quad, i) => {
+        const warp = flips[i] ? boxWarp(quad, turns[i]! + 2) : warps[i]!;
+        return { warp, margin: Math.round(warp.height * cropMargin), background: borderBackground(image, warp) };
+      });
+      const texts = toRead.length === 0 ? [] : await recognizeLines(image, toRead, models.recognition, await dictionary, options.recognition);
       let lines: OcrLine[] = texts.map(({ text, confidence }, i) => ({
         text,
         confidence: Number(confidence.toFixed(4)),

@@ -16,27 +16,37 @@ export function perspectiveCrop(image: RawImage, quad: Quad): RawImage {
     quad,
   );
   const out = new Uint8Array(width * height * 3);
-  const { data, width: sw, height: sh } = image;
+  const pixel = new Float64Array(3);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const w = h[6]! * x + h[7]! * y + 1;
-      const sx = Math.min(sw - 1, Math.max(0, (h[0]! * x + h[1]! * y + h[2]!) / w));
-      const sy = Math.min(sh - 1, Math.max(0, (h[3]! * x + h[4]! * y + h[5]!) / w));
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
-      const x1 = Math.min(sw - 1, x0 + 1);
-      const y1 = Math.min(sh - 1, y0 + 1);
-      const fx = sx - x0;
-      const fy = sy - y0;
+      sampleProjective(image, h, x, y, pixel);
       const o = (y * width + x) * 3;
-      for (let c = 0; c < 3; c++) {
-        const top = data[(y0 * sw + x0) * 3 + c]! * (1 - fx) + data[(y0 * sw + x1) * 3 + c]! * fx;
-        const bottom = data[(y1 * sw + x0) * 3 + c]! * (1 - fx) + data[(y1 * sw + x1) * 3 + c]! * fx;
-        out[o + c] = Math.round(top * (1 - fy) + bottom * fy);
-      }
+      for (let c = 0; c < 3; c++) out[o + c] = Math.round(pixel[c]!);
     }
   }
   return { data: out, width, height, channels: 3 };
+}
+
+/**
+ * Bilinear RGB of the image at the point the projective map `h` (row-major 3x3) takes (u, v) to,
+ * edge pixels replicated outside the image; written into `out`.
+ */
+export function sampleProjective(image: RawImage, h: readonly number[], u: number, v: number, out: Float64Array): void {
+  const { data, width: sw, height: sh } = image;
+  const w = h[6]! * u + h[7]! * v + (h[8] ?? 1);
+  const sx = Math.min(sw - 1, Math.max(0, (h[0]! * u + h[1]! * v + h[2]!) / w));
+  const sy = Math.min(sh - 1, Math.max(0, (h[3]! * u + h[4]! * v + h[5]!) / w));
+  const x0 = Math.floor(sx);
+  const y0 = Math.floor(sy);
+  const x1 = Math.min(sw - 1, x0 + 1);
+  const y1 = Math.min(sh - 1, y0 + 1);
+  const fx = sx - x0;
+  const fy = sy - y0;
+  for (let c = 0; c < 3; c++) {
+    const top = data[(y0 * sw + x0) * 3 + c]! * (1 - fx) + data[(y0 * sw + x1) * 3 + c]! * fx;
+    const bottom = data[(y1 * sw + x0) * 3 + c]! * (1 - fx) + data[(y1 * sw + x1) * 3 + c]! * fx;
+    out[c] = top * (1 - fy) + bottom * fy;
+  }
 }
 
 /**
