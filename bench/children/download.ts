@@ -9,35 +9,43 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { benchArgs, plainS3, report, s3Env } from './common';
 
-const args = benchArgs<{ mode: 'ranged' | 'single'; key: string; dir: string; sha256: string; partBytes?: number; concurrency?: number }>();
-const { bucket } = s3Env();
-mkdirSync(args.dir, { recursive: true });
-let extra: Record<string, unknown> = {};
-let started: number;
-if (args.mode === 'ranged') {
-  const { WeightsCache } = await import('../../lib/cache/WeightsCache');
-  const { S3ModelSource } = await import('../../lib/sources/S3ModelSource');
-  const cache = new WeightsCache({ dir: args.dir, partBytes: args.partBytes, concurrency: args.concurrency });
-  // The deployed handler's transport: the signed GET with the environment's credentials.
-  const source = new S3ModelSource(bucket, args.key);
-  started = performance.now();
-  const weights = await cache.fetch(source, args.sha256);
-  const downloaded = performance.now();
-  // What hashing by one sequential read after the download would have added instead.
-  const { sha256OfFile } = await import('../../lib/cache/sha256OfFile');
-  const before = performance.now();
-  await sha256OfFile(weights.path);
-  extra = {
-    requests: weights.attempts,
-    parts: weights.parts,
-    ...weights.diagnostics,
-    sequentialHashMs: performance.now() - before,
-    doneMs: downloaded,
-  };
-} else {
-  const { getObject } = await plainS3();
-  started = performance.now();
-  const out = await getObject(args.key);
-  await pipeline(out.Body as Readable, createWriteStream(join(args.dir, 'model.onnx')));
+// CommonJS as Lambda loads a handler (an ESM bundle's `import 'node:http'` alone loads undici: ~40 ms).
+async function main(): Promise<void> {
+  const args = benchArgs<{ mode: 'ranged' | 'single'; key: string; dir: string; sha256: string; partBytes?: number; concurrency?: number }>();
+  const { bucket } = s3Env();
+  mkdirSync(args.dir, { recursive: true });
+  let extra: Record<string, unknown> = {};
+  let started: number;
+  if (args.mode === 'ranged') {
+    const { WeightsCache } = await import('../../lib/cache/WeightsCache');
+    const { S3ModelSource } = await import('../../lib/sources/S3ModelSource');
+    const cache = new WeightsCache({ dir: args.dir, partBytes: args.partBytes, concurrency: args.concurrency });
+    // The deployed handler's transport: the signed GET with the environment's credentials.
+    const source = new S3ModelSource(bucket, args.key);
+    started = performance.now();
+    const weights = await cache.fetch(source, args.sha256);
+    const downloaded = performance.now();
+    // What hashing by one sequential read after the download would have added instead.
+    const { sha256OfFile } = await import('../../lib/cache/sha256OfFile');
+    const before = performance.now();
+    await sha256OfFile(weights.path);
+    extra = {
+      requests: weights.attempts,
+      parts: weights.parts,
+      ...weights.diagnostics,
+      sequentialHashMs: performance.now() - before,
+      doneMs: downloaded,
+    };
+  } else {
+    const { getObject } = await plainS3();
+    started = performance.now();
+    const out = await getObject(args.key);
+    await pipeline(out.Body as Readable, createWriteStream(join(args.dir, 'model.onnx')));
+  }
+  report({ elapsedMs: performance.now() - started, ...extra });
 }
-report({ elapsedMs: performance.now() - started, ...extra });
+
+void main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -10,9 +10,9 @@ const DIST = join(CACHE_DIR, 'dist');
 export type ChildName = 'coldHandler' | 'handlerBundleLoad' | 'coldStartBound' | 'coldStartPhases' | 'coldLowerBound' | 'coldHandRolled' | 'coldRangedLowerBound' | 'sessionFromPath' | 'download' | 'warm' | 'coldPipeline';
 
 /**
- * Bundle every child script as a Lambda deployment would be bundled (one ESM file, the native
- * onnxruntime-node left external, and for the handler's children what the deployed bundle
- * leaves out): children then start as fast as a deployed function, without a TypeScript
+ * Bundle every child script as a Lambda deployment would be bundled (one minified CommonJS
+ * file, the native onnxruntime-node left external, and for the handler's children what the
+ * deployed bundle leaves out): children then start as fast as a deployed function, without a TypeScript
  * loader's compile time in the numbers.
  */
 export async function buildChildren(): Promise<void> {
@@ -40,12 +40,13 @@ async function buildSome(entries: string[], external: string[]): Promise<void> {
     outdir: DIST,
     bundle: true,
     platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    outExtension: { '.js': '.mjs' },
+    target: 'node22',
+    // As serverless.yml builds a function: minified CommonJS, loaded with require().
+    format: 'cjs',
+    minify: true,
+    keepNames: true,
+    outExtension: { '.js': '.cjs' },
     external,
-    // Bundled CommonJS dependencies still call require(): give the ESM bundle one.
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     logLevel: 'warning',
   });
 }
@@ -59,7 +60,7 @@ export interface ChildResult {
 /** Run one child in a fresh Node process and return the result line it printed. */
 export function runChild(name: ChildName, args: object, env: Record<string, string> = {}, timeoutMs = 300_000): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(DIST, `${name}.mjs`)], {
+    const child = spawn(process.execPath, [join(DIST, `${name}.cjs`)], {
       // Children resolve onnxruntime-node from the project's node_modules.
       cwd: join(BENCH_DIR, '..'),
       env: { ...process.env, ...env, BENCH_ARGS: JSON.stringify(args), NODE_NO_WARNINGS: '1' },
