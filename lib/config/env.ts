@@ -25,6 +25,8 @@ export const ENV = {
   modelCatalog: 'ONNXLESS_MODEL_CATALOG',
   downloadPartBytes: 'ONNXLESS_DOWNLOAD_PART_BYTES',
   downloadConcurrency: 'ONNXLESS_DOWNLOAD_CONCURRENCY',
+  /** `sdk`: fetch weights through the AWS SDK's client even where the signed GET would do (lib/sources/defaultS3Reader.ts). */
+  s3Client: 'ONNXLESS_S3_CLIENT',
   // The container server (`onnxless serve`): the same image runs as a Lambda function or, with
   // these, as a long-running server.
   port: 'ONNXLESS_PORT',

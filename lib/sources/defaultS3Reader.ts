@@ -1,3 +1,4 @@
+import { ENV } from '../config/env';
 import type { S3Reader } from './S3Reader';
 import { SignedS3Reader } from './SignedS3Reader';
 
@@ -9,7 +10,7 @@ type Env = Readonly<Record<string, string | undefined>>;
  */
 export function signedReaderFromEnv(env: Env = process.env): SignedS3Reader | undefined {
   if (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) return undefined;
-  if (env.ONNXLESS_S3_CLIENT === 'sdk' || isTrue(env.AWS_USE_FIPS_ENDPOINT) || isTrue(env.AWS_USE_DUALSTACK_ENDPOINT)) return undefined;
+  if (env[ENV.s3Client] === 'sdk' || isTrue(env.AWS_USE_FIPS_ENDPOINT) || isTrue(env.AWS_USE_DUALSTACK_ENDPOINT)) return undefined;
   return new SignedS3Reader({
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
     endpoint: env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined,
