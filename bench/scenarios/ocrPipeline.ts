@@ -81,18 +81,18 @@ async function coldRows(world: World, reps: number, log: Log): Promise<Row[]> {
   ];
 }
 
-async function latencyRows(world: World, reps: number, log: Log): Promise<Row[]> {
+export async function latencyRows(world: World, reps: number, log: Log): Promise<Row[]> {
   const stack = await LocalStackProcess.create(join(world.scratch(), 'local'));
   // 900 px wide: the detector's input (896 x 544 x 3 FP32, 5.8 MB binary) fits the 6 MiB body limit.
   const page = await renderPage(twentyLineSpecs(), { columns: 2, width: 900 });
   await stack.start();
   try {
     const url = (path: string) => `${stack.baseUrl}${path}`;
-    const pipelineCall = async (): Promise<number> => {
+    const pipelineCall = async (): Promise<ServerTime> => {
       const res = await fetch(url('/models/ocr/predict'), { method: 'POST', body: page.png, headers: { 'content-type': 'image/png' } });
       const body = (await res.json()) as { lines?: unknown[]; error?: string };
       if (res.status !== 200 || body.lines?.length !== 20) throw new Error(`ocr answered ${res.status}: ${body.error ?? `${body.lines?.length} lines`}`);
-      return body.lines.length;
+      return serverTime(res);
     };
     const chainedCall = () => clientChain(url, page.png);
     // Warm every function (loads, bundles) before measuring.
@@ -100,15 +100,24 @@ async function latencyRows(world: World, reps: number, log: Log): Promise<Row[]>
     await chainedCall();
     const pipeline: number[] = [];
     const chained: number[] = [];
+    // Where the time goes, from each answer's Server-Timing: model runs (inference) and the whole
+    // handling inside the function (total), summed over the chain's 41 calls.
+    const times = { pipeline: [] as ServerTime[], chain: [] as ServerTime[] };
     for (let rep = 0; rep < reps; rep++) {
       let started = performance.now();
-      await pipelineCall();
+      times.pipeline.push(await pipelineCall());
       pipeline.push(performance.now() - started);
       started = performance.now();
-      const read = await chainedCall();
+      const { read, time } = await chainedCall();
+      times.chain.push(time);
       chained.push(performance.now() - started);
-      log(`ocr 20 lines rep ${rep + 1}/${reps}: pipeline ${pipeline.at(-1)!.toFixed(0)} ms, client chain ${chained.at(-1)!.toFixed(0)} ms (${read} lines read)`);
+      log(
+        `ocr 20 lines rep ${rep + 1}/${reps}: pipeline ${pipeline.at(-1)!.toFixed(0)} ms (models ${times.pipeline.at(-1)!.inference.toFixed(0)}), ` +
+          `client chain ${chained.at(-1)!.toFixed(0)} ms (models ${time.inference.toFixed(0)}, ${read} lines read)`,
+      );
     }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+    const medians = (list: ServerTime[]) => ({ inference: median(list.map((t) => t.inference)), total: median(list.map((t) => t.total)) });
     return [
       row({
         scenario: 'ocr-pipeline',
@@ -119,7 +128,8 @@ async function latencyRows(world: World, reps: number, log: Log): Promise<Row[]>
         baseline: side('client: detection + 20 classify + 20 recognise calls', chained),
         target: 'ratio <= 0.33 (>= 3x faster)',
         check: (r) => r.ratio <= 1 / 3,
-        note: 'the client does what the pipeline does between the calls (decode, DB boxes, crops) with the same library steps',
+        note: 'the client does what the pipeline does between the calls (decode, DB boxes, crops) with the same library steps; details: median model time (Server-Timing inference) and time inside the functions (total) of each side',
+        details: { serverTiming: { pipeline: medians(times.pipeline), chain: medians(times.chain) } },
       }),
     ];
   } finally {
@@ -132,7 +142,13 @@ async function latencyRows(world: World, reps: number, log: Log): Promise<Row[]>
  * A client reading the page with the single-model routes: the detector over OIP with binary
  * tensors, DB boxes and crops on its side, then one call per line to each line model.
  */
-async function clientChain(url: (path: string) => string, png: Buffer): Promise<number> {
+async function clientChain(url: (path: string) => string, png: Buffer): Promise<{ read: number; time: ServerTime }> {
+  const time: ServerTime = { inference: 0, total: 0 };
+  const add = (res: Response) => {
+    const t = serverTime(res);
+    time.inference += t.inference;
+    time.total += t.total;
+  };
   const image = await decodeImage(png);
   const width = Math.round(image.width / 32) * 32;
   const height = Math.round(image.height / 32) * 32;
@@ -145,6 +161,7 @@ async function clientChain(url: (path: string) => string, png: Buffer): Promise<
     body: Buffer.concat([header, raw]),
     headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length) },
   });
+  add(res);
   const body = Buffer.from(await res.arrayBuffer());
   if (res.status !== 200) throw new Error(`detection answered ${res.status}: ${body.subarray(0, 300).toString()}`);
   const headerLength = Number(res.headers.get('inference-header-content-length'));
@@ -160,13 +177,27 @@ async function clientChain(url: (path: string) => string, png: Buffer): Promise<
   const flipped: Buffer[] = [];
   for (const crop of crops) {
     const r = await fetch(url('/models/text-orientation/predict'), { method: 'POST', body: crop, headers: { 'content-type': 'image/png' } });
+    add(r);
     const { label } = (await r.json()) as { label: string };
     flipped.push(label === '180' ? await sharp(crop).rotate(180).png().toBuffer() : crop);
   }
   for (const crop of flipped) {
     const r = await fetch(url('/models/text-recognition/predict'), { method: 'POST', body: crop, headers: { 'content-type': 'image/png' } });
+    add(r);
     if (((await r.json()) as { text: string }).text !== '') read += 1;
   }
-  return read;
+  return { read, time };
+}
+
+/** A function's own account of a call (its Server-Timing header): model runs and everything it did. */
+interface ServerTime {
+  inference: number;
+  total: number;
+}
+
+function serverTime(res: Response): ServerTime {
+  const header = res.headers.get('server-timing') ?? '';
+  const phase = (name: string) => Number(new RegExp(`(?:^|,\\s*)${name};dur=([\\d.]+)`).exec(header)?.[1] ?? Number.NaN);
+  return { inference: phase('inference'), total: phase('total') };
 }
 
