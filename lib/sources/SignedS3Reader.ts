@@ -1,6 +1,5 @@
 import aws4 from 'aws4';
-import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { S3RequestError, type S3Get, type S3Head, type S3Reader } from './S3Reader';
 import { S3_TIMEOUTS, type S3Timeouts } from './s3Timeouts';
 
@@ -52,7 +51,7 @@ export class SignedS3Reader implements S3Reader {
     };
   }
 
-  private send(method: 'GET' | 'HEAD', bucket: string, key: string, headers: Record<string, string>, signal?: AbortSignal): Promise<IncomingMessage> {
+  private async send(method: 'GET' | 'HEAD', bucket: string, key: string, headers: Record<string, string>, signal?: AbortSignal): Promise<IncomingMessage> {
     const url = this.urlOf(bucket, key);
     const signed = aws4.sign(
       {
@@ -69,7 +68,7 @@ export class SignedS3Reader implements S3Reader {
       this.options.credentials(),
     );
     const timeouts = { ...S3_TIMEOUTS, ...this.options.timeouts };
-    const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+    const { request: send } = await transport(url.protocol);
     return new Promise<IncomingMessage>((resolve, reject) => {
       const req = send(url, { method, headers: signed.headers as OutgoingHttpHeaders, signal, timeout: timeouts.idleMs });
       // No bytes moving for idleMs, before or after the answer began: the socket is destroyed, the
@@ -109,6 +108,14 @@ export class SignedS3Reader implements S3Reader {
     const host = `s3.${this.options.region}.${domain}`;
     return bucket.includes('.') ? new URL(`https://${host}/${bucket}${path}`) : new URL(`https://${bucket}.${host}${path}`);
   }
+}
+
+/**
+ * node:https is loaded with the first request, not with the bundle: with TLS it is ~17 ms of
+ * module load that a start from cached weights (a warm sandbox) never needs.
+ */
+function transport(protocol: string): Promise<typeof import('node:http')> {
+  return protocol === 'http:' ? import('node:http') : (import('node:https') as unknown as Promise<typeof import('node:http')>);
 }
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
