@@ -24,8 +24,9 @@ export async function buildChildren(): Promise<void> {
   // Children that run the handler leave out what the deployed bundle leaves out (serverless.yml).
   const handlerChildren = entries.filter((f) => HANDLER_CHILDREN.some((name) => f.endsWith(`/${name}.ts`)));
   await Promise.all([
-    buildSome(entries.filter((f) => !handlerChildren.includes(f)), ['onnxruntime-node']),
-    buildSome(handlerChildren, ['onnxruntime-node', ...DEPLOYED_EXTERNALS]),
+    // sharp is native too (a layer when deployed): bundled, its ESM build's import.meta.url is empty in CommonJS.
+    buildSome(entries.filter((f) => !handlerChildren.includes(f)), ['onnxruntime-node', 'sharp']),
+    buildSome(handlerChildren, ['onnxruntime-node', 'sharp', ...DEPLOYED_EXTERNALS]),
   ]);
 }
 
