@@ -1,4 +1,5 @@
 import aws4 from 'aws4';
+import { version } from '../../package.json';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { S3RequestError, type S3Get, type S3Head, type S3Reader } from './S3Reader';
 import { S3_TIMEOUTS, type S3Timeouts } from './s3Timeouts';
@@ -63,7 +64,7 @@ export class SignedS3Reader implements S3Reader {
         path: url.pathname,
         // S3 requires the payload's hash in a header of every SigV4 request: an empty body's
         // (https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html).
-        headers: { ...headers, 'x-amz-content-sha256': EMPTY_SHA256 },
+        headers: { ...headers, 'x-amz-content-sha256': EMPTY_SHA256, 'user-agent': USER_AGENT },
       },
       this.options.credentials(),
     );
@@ -117,6 +118,9 @@ export class SignedS3Reader implements S3Reader {
 function transport(protocol: string): Promise<typeof import('node:http')> {
   return protocol === 'http:' ? import('node:http') : (import('node:https') as unknown as Promise<typeof import('node:http')>);
 }
+
+/** Says in S3's access logs and CloudTrail which client read the object. */
+const USER_AGENT = `onnxless/${version} signed-get`;
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 

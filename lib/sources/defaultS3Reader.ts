@@ -35,9 +35,10 @@ export function defaultS3Reader(): Promise<S3Reader> {
   shared ??= (async () => {
     const signed = signedReaderFromEnv();
     if (signed) return signed;
-    // A dynamic import of the SDK itself: a bundle that leaves the SDK out resolves it only here.
-    const [{ SdkS3Reader }, { S3Client }, { s3ClientConfig }] = await Promise.all([import('./SdkS3Reader'), import('@aws-sdk/client-s3'), import('./s3ClientConfig')]);
-    return new SdkS3Reader(new S3Client(s3ClientConfig()));
+    // A bundle that leaves the SDK out resolves it only here, through NODE_PATH (requireS3Sdk.ts).
+    const [{ SdkS3Reader }, { requireS3Sdk }, { s3ClientConfig }] = await Promise.all([import('./SdkS3Reader'), import('./requireS3Sdk'), import('./s3ClientConfig')]);
+    const sdk = requireS3Sdk();
+    return new SdkS3Reader(new sdk.S3Client(s3ClientConfig()), sdk);
   })();
   return shared;
 }

@@ -7,6 +7,7 @@ export interface ProxiedRequest {
   path: string;
   range?: string;
   status: number;
+  userAgent?: string;
   /** Body bytes that actually went back to the client. */
   bodyBytes: number;
   fault?: Fault['type'];
@@ -88,7 +89,7 @@ export class S3FaultProxy {
 
   private async forward(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
-    const record: ProxiedRequest = { method: req.method ?? 'GET', path, range: req.headers.range, status: 0, bodyBytes: 0 };
+    const record: ProxiedRequest = { method: req.method ?? 'GET', path, range: req.headers.range, userAgent: req.headers['user-agent'], status: 0, bodyBytes: 0 };
     this.requests.push(record);
     const fault = this.takeFault(record.method, path, record.range);
     record.fault = fault?.type;

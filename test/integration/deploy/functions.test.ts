@@ -108,7 +108,7 @@ describe('every packaged function, run from its own zip and layer zips on Node 2
   const layerZips = new Map<string, string>();
 
   /** Its zip, its layers (host architecture), the template's environment and timeout. */
-  async function startFunction(key: string): Promise<LambdaSandbox> {
+  async function startFunction(key: string, extra: { env?: Record<string, string>; runtimeModules?: string } = {}): Promise<LambdaSandbox> {
     const fn = lambdaFunction(pkg.template, key).Properties;
     const layers = ((fn.Layers ?? []) as Array<{ Ref: string }>).map((l) => {
       const file = path.basename(pkg.template.Resources[l.Ref]!.Properties.Content.S3Key as string).replace(/arm64|x86_64/, HOST_ARCH);
@@ -129,7 +129,9 @@ describe('every packaged function, run from its own zip and layer zips on Node 2
         AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
         ONNXLESS_CACHE_DIR: path.join(scratch, key),
+        ...extra.env,
       },
+      runtimeModules: extra.runtimeModules,
     });
   }
 
@@ -219,6 +221,44 @@ describe('every packaged function, run from its own zip and layer zips on Node 2
         expect([name, meta.statusCode]).toEqual([name, 200]);
       }
     }, 60_000);
+  });
+
+  describe('how a model function reads its weights', () => {
+    /** Every request the store saw for tiny's objects, with the client that made it. */
+    const tinyRequests = () => s3.proxy.requests.filter((r) => r.path.includes('/tiny/'));
+    const infer = (sandbox: LambdaSandbox) => sandbox.invoke(httpApiEvent('POST', '/v2/models/tiny/infer', { body: JSON.stringify({ inputs: OIP_INPUTS.tiny }) })) as Promise<Result>;
+
+    it("with the environment's credentials, as Lambda gives them: signed GETs, the AWS SDK neither in the zip nor needed", async () => {
+      s3.proxy.reset();
+      const sandbox = await startFunction('tiny', { env: { ONNXLESS_CACHE_DIR: path.join(scratch, 'tiny-signed') } });
+      try {
+        expect((await infer(sandbox)).statusCode).toBe(200);
+      } finally {
+        await sandbox.stop();
+      }
+      expect(tinyRequests().length).toBeGreaterThan(0);
+      expect(new Set(tinyRequests().map((r) => r.userAgent?.split(' ')[1]))).toEqual(new Set(['signed-get']));
+      const unpacked = path.join(scratch, 'tiny-zip');
+      await extractZip(path.join(pkg.out, 'tiny.zip'), unpacked);
+      const bundle = await readFile(path.join(unpacked, sandbox.handlerFile), 'utf8');
+      expect(bundle.length).toBeGreaterThan(10_000);
+      // A class only the bundled SDK defines (the name survives minification: keepNames).
+      expect(bundle).not.toContain('S3ExpressIdentityProviderImpl');
+    });
+
+    it('with ONNXLESS_S3_CLIENT=sdk: through the AWS SDK v3 that the runtime carries, found on NODE_PATH', async () => {
+      s3.proxy.reset();
+      // The project's node_modules stands in for /var/runtime/node_modules (Lambda's own SDK).
+      const sandbox = await startFunction('tiny', { env: { ONNXLESS_S3_CLIENT: 'sdk', ONNXLESS_CACHE_DIR: path.join(scratch, 'tiny-sdk') }, runtimeModules: path.join(ROOT, 'node_modules') });
+      try {
+        const result = await infer(sandbox);
+        expect(result.statusCode, result.body.slice(0, 300)).toBe(200);
+      } finally {
+        await sandbox.stop();
+      }
+      expect(tinyRequests().length).toBeGreaterThan(0);
+      for (const r of tinyRequests()) expect(r.userAgent).toMatch(/aws-sdk-js\/3\./);
+    });
   });
 
   describe('server', () => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -84,6 +84,8 @@ export class LambdaSandbox {
     env: Record<string, string>;
     /** The function's timeout (context.getRemainingTimeInMillis counts down from it). */
     timeoutSeconds?: number;
+    /** A folder to stand in for /var/runtime/node_modules, where Lambda's runtime keeps its AWS SDK v3. */
+    runtimeModules?: string;
   }): Promise<LambdaSandbox> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'onnxless-lambda-'));
     const sandbox = new LambdaSandbox(dir, options.opt ?? path.join(dir, 'opt'));
@@ -95,6 +97,7 @@ export class LambdaSandbox {
         for (const zip of options.layerZips ?? []) await extractZip(zip, sandbox.opt);
       }
       await mkdir(path.join(dir, 'runtime'), { recursive: true });
+      if (options.runtimeModules) await symlink(options.runtimeModules, path.join(dir, 'runtime', 'node_modules'), 'dir');
       await writeFile(path.join(dir, 'bootstrap.cjs'), BOOTSTRAP);
       sandbox.spawn(taskRoot, options.handler, { SANDBOX_TIMEOUT_S: String(options.timeoutSeconds ?? 30), ...options.env });
       const ready = JSON.parse(await sandbox.next()) as { ortPath: string | null; handlerFile: string };
