@@ -37,7 +37,9 @@ await build({
   target: 'node22',
   // CommonJS: the Lambda runtime `require`s <task root>/handlers/<name>.js.
   format: 'cjs',
-  external: NATIVE,
+  // As serverless.yml: weights come through a signed GET; the SDK path (ONNXLESS_S3_CLIENT=sdk)
+  // requires the SDK v3 the Lambda base image carries in /var/runtime/node_modules.
+  external: [...NATIVE, '@aws-sdk/client-s3'],
   minify: true,
   keepNames: true,
   logLevel: 'warning',
