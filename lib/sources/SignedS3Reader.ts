@@ -95,8 +95,9 @@ export class SignedS3Reader implements S3Reader {
   }
 
   /**
-   * Virtual-hosted style on AWS, path style for a bucket name with dots (TLS wildcards cover one
-   * label) and for an S3-compatible endpoint
+   * Virtual-hosted style on AWS, path style for a bucket name that cannot be a DNS label (dots:
+   * TLS wildcards cover one label; legacy names with capitals or underscores) and for an
+   * S3-compatible endpoint
    * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html).
    */
   private urlOf(bucket: string, key: string): URL {
@@ -107,7 +108,7 @@ export class SignedS3Reader implements S3Reader {
     }
     const domain = this.options.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
     const host = `s3.${this.options.region}.${domain}`;
-    return bucket.includes('.') ? new URL(`https://${host}/${bucket}${path}`) : new URL(`https://${bucket}.${host}${path}`);
+    return VIRTUAL_HOSTABLE.test(bucket) ? new URL(`https://${bucket}.${host}${path}`) : new URL(`https://${host}/${encodeURIComponent(bucket)}${path}`);
   }
 }
 
@@ -118,6 +119,9 @@ export class SignedS3Reader implements S3Reader {
 function transport(protocol: string): Promise<typeof import('node:http')> {
   return protocol === 'http:' ? import('node:http') : (import('node:https') as unknown as Promise<typeof import('node:http')>);
 }
+
+/** A bucket name that is one DNS label. */
+const VIRTUAL_HOSTABLE = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
 /** Says in S3's access logs and CloudTrail which client read the object. */
 const USER_AGENT = `onnxless/${version} signed-get`;

@@ -39,7 +39,11 @@ export function defaultS3Reader(): Promise<S3Reader> {
     const [{ SdkS3Reader }, { requireS3Sdk }, { s3ClientConfig }] = await Promise.all([import('./SdkS3Reader'), import('./requireS3Sdk'), import('./s3ClientConfig')]);
     const sdk = requireS3Sdk();
     return new SdkS3Reader(new sdk.S3Client(s3ClientConfig()), sdk);
-  })();
+  })().catch((err: unknown) => {
+    // No SDK to be found now is said on every load that needs it, not cached as the answer.
+    shared = undefined;
+    throw err;
+  });
   return shared;
 }
 

@@ -199,3 +199,17 @@ function bytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Arra
   if (typeof data === 'string') return data;
   return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
+
+describe('addressing objects on AWS', () => {
+  /** The URL a request would go to, captured from the signed request's Host header and path. */
+  function urlOf(region: string, bucket: string, key: string): string {
+    const reader = new SignedS3Reader({ region, credentials: () => ({ ...TEST_CREDENTIALS }) }) as unknown as { urlOf(b: string, k: string): URL };
+    return reader.urlOf(bucket, key).href;
+  }
+  it('uses the regional virtual-hosted endpoint, path style where the bucket is not one DNS label', () => {
+    expect(urlOf('eu-west-1', 'models', 'm/1/model.onnx')).toBe('https://models.s3.eu-west-1.amazonaws.com/m/1/model.onnx');
+    expect(urlOf('eu-west-1', 'my.models', 'a b')).toBe('https://s3.eu-west-1.amazonaws.com/my.models/a%20b');
+    expect(urlOf('us-east-1', 'Legacy_Bucket', 'k')).toBe('https://s3.us-east-1.amazonaws.com/Legacy_Bucket/k');
+    expect(urlOf('cn-north-1', 'models', 'k')).toBe('https://models.s3.cn-north-1.amazonaws.com.cn/k');
+  });
+});
