@@ -1,5 +1,4 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { WeightsCache } from '../cache/WeightsCache';
 import { toPublicError } from '../errors';
 import { fromHttpApiEvent, isHttpApiEvent, toHttpApiResult } from '../http/apiGatewayV2';
@@ -13,12 +12,14 @@ import { deadlineFromLambdaContext, HTTP_API_TIMEOUT_MS } from '../service/Deadl
 import { ModelService } from '../service/ModelService';
 import { ModelLoader, type LoadEvents } from '../sessions/ModelLoader';
 import { modelSourceFor } from '../sources/modelUri';
+import type { S3Transport } from '../sources/S3ModelSource';
 import type { FunctionConfig, FunctionSettings } from './modelConfigFromEnv';
 
 export interface HandlerOptions {
   pipeline?: Pipeline;
   events?: LoadEvents;
-  s3Client?: S3Client;
+  /** How the weights are read from S3 (an SDK client or a reader); default: the environment's (defaultS3Reader.ts). */
+  s3Client?: S3Transport;
   /** Where request and load records go. Default: Powertools JSON logs and EMF metrics on stdout. */
   sink?: ObservabilitySink;
 }

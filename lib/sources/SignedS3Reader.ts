@@ -52,7 +52,23 @@ export class SignedS3Reader implements S3Reader {
     };
   }
 
+  /**
+   * Throttling, 5xx answers and failed connections are tried again as the SDK's standard retry
+   * mode does (3 attempts, exponential backoff with full jitter from 100 ms), before any of the
+   * body is read; a body cut later is the download's to resume.
+   */
   private async send(method: 'GET' | 'HEAD', bucket: string, key: string, headers: Record<string, string>, signal?: AbortSignal): Promise<IncomingMessage> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.sendOnce(method, bucket, key, headers, signal);
+      } catch (err) {
+        if (signal?.aborted || attempt >= ATTEMPTS || !transient(err)) throw err;
+        await backoff(attempt, signal);
+      }
+    }
+  }
+
+  private async sendOnce(method: 'GET' | 'HEAD', bucket: string, key: string, headers: Record<string, string>, signal?: AbortSignal): Promise<IncomingMessage> {
     const url = this.urlOf(bucket, key);
     const signed = aws4.sign(
       {
@@ -118,6 +134,31 @@ export class SignedS3Reader implements S3Reader {
  */
 function transport(protocol: string): Promise<typeof import('node:http')> {
   return protocol === 'http:' ? import('node:http') : (import('node:https') as unknown as Promise<typeof import('node:http')>);
+}
+
+const ATTEMPTS = 3;
+const BACKOFF_BASE_MS = 100;
+
+function transient(err: unknown): boolean {
+  if (err instanceof S3RequestError) return err.$metadata.httpStatusCode >= 500 || err.$metadata.httpStatusCode === 429;
+  // A failed connection or socket (reset, refused, timed out): not an abort, not an answer.
+  return err instanceof Error && (err as NodeJS.ErrnoException).code !== 'ABORT_ERR' && err.name !== 'AbortError';
+}
+
+function backoff(attempt: number, signal?: AbortSignal): Promise<void> {
+  const ms = Math.random() * BACKOFF_BASE_MS * 2 ** attempt;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    }
+    function stop(): void {
+      clearTimeout(timer);
+      reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    }
+    signal?.addEventListener('abort', stop, { once: true });
+  });
 }
 
 /** A bucket name that is one DNS label. */

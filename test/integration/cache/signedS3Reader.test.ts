@@ -76,13 +76,25 @@ describe('SignedS3Reader against an S3 server', () => {
     await expect(source.stat()).rejects.toBeInstanceOf(SourceNotFoundError);
   });
 
-  it('gives S3 status and code on a 5xx, as the SDK errors do, so the download retries it', async () => {
-    s3.proxy.inject({ type: 'status', status: 503, code: 'SlowDown' });
+  it('tries a 5xx again, as the SDK does, and past its 3 attempts gives S3 status and code as the SDK errors do', async () => {
+    s3.proxy.inject({ type: 'status', status: 503, code: 'SlowDown' }, 2);
+    const got = await reader().get(BUCKET, 'm/model.onnx', { start: 0, end: 9 });
+    expect((await bytesOf(got.stream)).equals(BODY.subarray(0, 10))).toBe(true);
+    expect(s3.proxy.requests.map((r) => r.status)).toEqual([503, 503, 206]);
+
+    s3.proxy.reset();
+    s3.proxy.inject({ type: 'status', status: 503, code: 'SlowDown' }, 10);
     const err = (await reader()
       .get(BUCKET, 'm/model.onnx')
       .catch((e: unknown) => e)) as Error & { $metadata: { httpStatusCode: number } };
     expect(err.name).toBe('SlowDown');
     expect(err.$metadata.httpStatusCode).toBe(503);
+    expect(s3.proxy.requests).toHaveLength(3);
+  });
+
+  it('does not try a 4xx again: the answer will not change', async () => {
+    await expect(reader().get(BUCKET, 'absent/model.onnx')).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
+    expect(s3.proxy.requests).toHaveLength(1);
   });
 
   it('destroys a body that stalls longer than the idle timeout instead of hanging', async () => {

@@ -6,6 +6,8 @@ import { createLambdaHandler, type InvocationContext } from '../../../lib/lambda
 import { RecordingSink } from '../../../lib/observability';
 import { DEFAULT_LIMITS } from '../../../lib/protocol/limits';
 import { createS3Client, type S3Timeouts } from '../../../lib/sources/s3Client';
+import type { S3Transport } from '../../../lib/sources/S3ModelSource';
+import { SignedS3Reader } from '../../../lib/sources/SignedS3Reader';
 import { httpApiEvent, type Result } from '../../support/httpApiEvent';
 import { startLocalS3, TEST_CREDENTIALS, type LocalS3 } from '../../support/localS3';
 import type { Fault } from '../../support/S3FaultProxy';
@@ -49,12 +51,22 @@ beforeEach(async () => {
   s3.proxy.reset();
 });
 
+/**
+ * The two ways a handler reads S3, each through every fault: the signed GET that Lambda
+ * functions use (the environment's credentials) and the AWS SDK's client (`serve`, the CLI).
+ */
+const TRANSPORTS: Record<string, (timeouts?: S3Timeouts) => S3Transport> = {
+  'signed GET (Lambda)': (timeouts) => new SignedS3Reader({ region: 'us-east-1', endpoint: s3.endpoint, credentials: () => ({ ...TEST_CREDENTIALS }), timeouts }),
+  'AWS SDK client': (timeouts) => createS3Client({ AWS_ENDPOINT_URL_S3: s3.endpoint }, timeouts),
+};
+let transport = TRANSPORTS['signed GET (Lambda)']!;
+
 function handler(options: { timeouts?: S3Timeouts; cacheDir?: string } = {}) {
   const sink = new RecordingSink();
   const cacheDir = options.cacheDir ?? tempDir();
   const raw = createLambdaHandler(
     { name: 'cls', uri: `s3://${BUCKET}/${KEY}`, sha256: sha, cacheDir, eager: false, session: { intraOpThreads: 1 }, limits: DEFAULT_LIMITS, safetyMarginMs: MARGIN },
-    { s3Client: createS3Client({ AWS_ENDPOINT_URL_S3: s3.endpoint }, options.timeouts), sink },
+    { s3Client: transport(options.timeouts), sink },
   );
   return { sink, cacheDir, ready: async (budgetMs: number) => (await raw(httpApiEvent('GET', '/v2/models/cls/ready'), remaining(budgetMs + MARGIN))) as Result };
 }
@@ -80,6 +92,10 @@ function cacheIsClean(dir: string): boolean {
   return true;
 }
 
+function transportName(): string {
+  return Object.keys(TRANSPORTS).find((k) => TRANSPORTS[k] === transport) ?? '';
+}
+
 async function runFault(name: string, fault: Fault, times: number, options: { budgetMs?: number; timeouts?: S3Timeouts } = {}) {
   const key = KEY;
   s3.proxy.inject(fault, times, (method, path) => method === 'GET' && path.endsWith(`/${key}`));
@@ -97,11 +113,15 @@ async function runFault(name: string, fault: Fault, times: number, options: { bu
     ms,
     cacheOk: cacheIsClean(h.cacheDir),
   };
-  figures.push(figure);
+  figures.push({ ...figure, fault: `${name} [${transportName()}]` });
   return { result, ms, figure, h };
 }
 
-describe('faults injected between the handler and S3', () => {
+describe.each(Object.keys(TRANSPORTS))('faults injected between the handler and S3, through the %s', (name) => {
+  beforeAll(() => {
+    transport = TRANSPORTS[name]!;
+  });
+
   it('latency: 1.5 s before the first byte, then success with one GET', async () => {
     const { result, ms, figure } = await runFault('latency 1.5 s', { type: 'latency', ms: 1500 }, 1);
     expect(result.statusCode).toBe(200);
