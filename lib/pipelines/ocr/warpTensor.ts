@@ -118,44 +118,61 @@ export function borderBackground(image: RawImage, warp: Warp): [number, number, 
  * normalised, into its place in a BGR NCHW batch: cutting, padding, resizing and the tensor's
  * layout in one pass from the original pixels (one interpolation instead of two, and none of the
  * intermediate images). Pixel centres map as OpenCV's INTER_LINEAR does; when the frame shrinks
- * by more than 1.5x, each output pixel averages a grid of samples so thin strokes are not skipped.
- * An upright rectangle (the whole page for detection, most boxes of printed text) takes a
- * separable path: a table of columns and one of rows, no projective division per pixel.
+ * by 1.5x or more, each output pixel averages a grid of about one sample per source pixel of its
+ * footprint, so thin strokes are not skipped. An upright rectangle (most boxes of printed text)
+ * takes a separable path: tables of columns and rows, no projective division per sample.
  */
 export function writeWarped(image: RawImage, warp: Warp, slot: TensorSlot): void {
   const margin = slot.margin ?? 0;
-  const stepX = (warp.width + 2 * margin) / slot.width;
-  const stepY = (warp.height + 2 * margin) / slot.height;
-  const gridX = stepX > 1.5 ? Math.ceil(stepX) : 1;
-  const gridY = stepY > 1.5 ? Math.ceil(stepY) : 1;
+  const x = axisSteps((warp.width + 2 * margin) / slot.width);
+  const y = axisSteps((warp.height + 2 * margin) / slot.height);
   const h = warp.toImage;
-  const upright = h[1] === 0 && h[3] === 0 && h[6] === 0 && h[7] === 0;
-  if (gridX === 1 && gridY === 1 && upright) writeSeparable(image, warp, slot, stepX, stepY);
-  else writeSampled(image, warp, slot, stepX, stepY, gridX, gridY);
+  if (h[1] === 0 && h[3] === 0 && h[6] === 0 && h[7] === 0) writeSeparable(image, warp, slot, x, y);
+  else writeSampled(image, warp, slot, x, y);
 }
 
-/** One sample per output pixel through an axis-aligned map: per-column and per-row tables. */
-function writeSeparable(image: RawImage, warp: Warp, slot: TensorSlot, stepX: number, stepY: number): void {
+interface AxisSteps {
+  /** Frame pixels per output pixel. */
+  step: number;
+  /** Samples per output pixel along this axis. */
+  grid: number;
+}
+
+function axisSteps(step: number): AxisSteps {
+  return { step, grid: step >= 1.5 ? Math.round(step) : 1 };
+}
+
+/** Frame coordinate of sample `g` of output pixel `i`: the pixel's footprint split into `grid` parts. */
+function frameAt(i: number, g: number, { step, grid }: AxisSteps, margin: number): number {
+  return (i + (g + 0.5) / grid) * step - 0.5 - margin;
+}
+
+/** Axis-aligned map: per axis, each sample's two source indices and weight, or outside the frame. */
+function writeSeparable(image: RawImage, warp: Warp, slot: TensorSlot, xs: AxisSteps, ys: AxisSteps): void {
   const margin = slot.margin ?? 0;
   const h = warp.toImage;
-  const axis = (count: number, step: number, size: number, scale: number, offset: number, limit: number) => {
-    const low = new Int32Array(count);
-    const high = new Int32Array(count);
-    const weight = new Float64Array(count);
-    const inside = new Uint8Array(count);
+  const table = (count: number, steps: AxisSteps, size: number, scale: number, offset: number, limit: number) => {
+    const n = count * steps.grid;
+    const low = new Int32Array(n);
+    const high = new Int32Array(n);
+    const weight = new Float64Array(n);
+    const inside = new Uint8Array(n);
     for (let i = 0; i < count; i++) {
-      const f = (i + 0.5) * step - 0.5 - margin;
-      if (f < -0.5 || f > size - 0.5) continue;
-      inside[i] = 1;
-      const at = Math.min(limit - 1, Math.max(0, (scale * f + offset) / h[8]!));
-      low[i] = Math.floor(at);
-      high[i] = Math.min(limit - 1, low[i]! + 1);
-      weight[i] = at - low[i]!;
+      for (let g = 0; g < steps.grid; g++) {
+        const f = frameAt(i, g, steps, margin);
+        if (f < -0.5 || f > size - 0.5) continue;
+        const k = i * steps.grid + g;
+        inside[k] = 1;
+        const at = Math.min(limit - 1, Math.max(0, (scale * f + offset) / h[8]!));
+        low[k] = Math.floor(at);
+        high[k] = Math.min(limit - 1, low[k]! + 1);
+        weight[k] = at - low[k]!;
+      }
     }
     return { low, high, weight, inside };
   };
-  const cols = axis(slot.width, stepX, warp.width, h[0]!, h[2]!, image.width);
-  const rows = axis(slot.height, stepY, warp.height, h[4]!, h[5]!, image.height);
+  const cols = table(slot.width, xs, warp.width, h[0]!, h[2]!, image.width);
+  const rows = table(slot.height, ys, warp.height, h[4]!, h[5]!, image.height);
   const [mb, mg, mr] = slot.normalisation.mul;
   const [ab, ag, ar] = slot.normalisation.add;
   const [br, bg, bb] = slot.background ?? [255, 255, 255];
@@ -164,76 +181,105 @@ function writeSeparable(image: RawImage, warp: Warp, slot: TensorSlot, stepX: nu
   const { height, width, rowWidth } = slot;
   const plane = height * rowWidth;
   const base = slot.item * 3 * plane;
+  const gx = xs.grid;
+  const gy = ys.grid;
+  const samples = gx * gy;
   const { low: lefts, high: rights, weight: fxs, inside: columnInside } = cols;
+  const { low: tops, high: bottoms, weight: fys, inside: rowInside } = rows;
   for (let y = 0; y < height; y++) {
     const row = base + y * rowWidth;
-    const rowInside = rows.inside[y] === 1;
-    const top = rows.low[y]! * sw;
-    const bottom = rows.high[y]! * sw;
-    const fy = rows.weight[y]!;
     for (let x = 0; x < width; x++) {
-      let r = br;
-      let g = bg;
-      let b = bb;
-      if (rowInside && columnInside[x] === 1) {
-        const left = lefts[x]!;
-        const right = rights[x]!;
-        const fx = fxs[x]!;
-        const a = (top + left) * 3;
-        const c = (top + right) * 3;
-        const d = (bottom + left) * 3;
-        const e = (bottom + right) * 3;
-        const ur = src[a]! + (src[c]! - src[a]!) * fx;
-        const ug = src[a + 1]! + (src[c + 1]! - src[a + 1]!) * fx;
-        const ub = src[a + 2]! + (src[c + 2]! - src[a + 2]!) * fx;
-        r = ur + (src[d]! + (src[e]! - src[d]!) * fx - ur) * fy;
-        g = ug + (src[d + 1]! + (src[e + 1]! - src[d + 1]!) * fx - ug) * fy;
-        b = ub + (src[d + 2]! + (src[e + 2]! - src[d + 2]!) * fx - ub) * fy;
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let j = y * gy; j < (y + 1) * gy; j++) {
+        const top = tops[j]! * sw;
+        const bottom = bottoms[j]! * sw;
+        const fy = fys[j]!;
+        for (let i = x * gx; i < (x + 1) * gx; i++) {
+          if (rowInside[j] === 1 && columnInside[i] === 1) {
+            const a = (top + lefts[i]!) * 3;
+            const c = (top + rights[i]!) * 3;
+            const d = (bottom + lefts[i]!) * 3;
+            const e = (bottom + rights[i]!) * 3;
+            const fx = fxs[i]!;
+            r += bilinear(src, a, c, d, e, fx, fy);
+            g += bilinear(src, a + 1, c + 1, d + 1, e + 1, fx, fy);
+            b += bilinear(src, a + 2, c + 2, d + 2, e + 2, fx, fy);
+          } else {
+            r += br;
+            g += bg;
+            b += bb;
+          }
+        }
       }
       // BGR planes: blue first.
-      out[row + x] = b * mb + ab;
-      out[row + x + plane] = g * mg + ag;
-      out[row + x + 2 * plane] = r * mr + ar;
+      out[row + x] = (b / samples) * mb + ab;
+      out[row + x + plane] = (g / samples) * mg + ag;
+      out[row + x + 2 * plane] = (r / samples) * mr + ar;
     }
   }
 }
 
-/** Any projective map, and shrinking frames: `gridX` x `gridY` bilinear samples per output pixel. */
-function writeSampled(image: RawImage, warp: Warp, slot: TensorSlot, stepX: number, stepY: number, gridX: number, gridY: number): void {
+/** One channel between four pixels at byte offsets a, c (one row) and d, e (the row below). */
+function bilinear(src: Uint8Array, a: number, c: number, d: number, e: number, fx: number, fy: number): number {
+  const upper = src[a]! + (src[c]! - src[a]!) * fx;
+  return upper + (src[d]! + (src[e]! - src[d]!) * fx - upper) * fy;
+}
+
+/** Any projective map (a tilted or turned box): each sample through the homography, bilinear. */
+function writeSampled(image: RawImage, warp: Warp, slot: TensorSlot, xs: AxisSteps, ys: AxisSteps): void {
   const margin = slot.margin ?? 0;
-  const background = slot.background ?? [255, 255, 255];
-  const { mul, add } = slot.normalisation;
-  const plane = slot.height * slot.rowWidth;
+  const [br, bg, bb] = slot.background ?? [255, 255, 255];
+  const [mb, mg, mr] = slot.normalisation.mul;
+  const [ab, ag, ar] = slot.normalisation.add;
+  const out = slot.data;
+  const { height, width, rowWidth } = slot;
+  const plane = height * rowWidth;
   const base = slot.item * 3 * plane;
-  const pixel = new Float64Array(3);
-  const h = warp.toImage;
-  const n = gridX * gridY;
-  for (let y = 0; y < slot.height; y++) {
-    for (let x = 0; x < slot.width; x++) {
+  const samples = xs.grid * ys.grid;
+  const right = warp.width - 0.5;
+  const bottom = warp.height - 0.5;
+  const { data: src, width: sw, height: sh } = image;
+  const [h0, h1, h2, h3, h4, h5, h6, h7, h8] = warp.toImage as [number, number, number, number, number, number, number, number, number];
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
       let r = 0;
       let g = 0;
       let b = 0;
-      for (let gy = 0; gy < gridY; gy++) {
-        // Frame coordinates of this sample: the output pixel's footprint split into a grid.
-        const v = (y + (gy + 0.5) / gridY) * stepY - 0.5 - margin;
-        for (let gx = 0; gx < gridX; gx++) {
-          const u = (x + (gx + 0.5) / gridX) * stepX - 0.5 - margin;
-          if (u < -0.5 || v < -0.5 || u > warp.width - 0.5 || v > warp.height - 0.5) {
-            r += background[0]!;
-            g += background[1]!;
-            b += background[2]!;
+      for (let gy = 0; gy < ys.grid; gy++) {
+        const v = frameAt(y, gy, ys, margin);
+        for (let gx = 0; gx < xs.grid; gx++) {
+          const u = frameAt(x, gx, xs, margin);
+          if (u < -0.5 || v < -0.5 || u > right || v > bottom) {
+            r += br;
+            g += bg;
+            b += bb;
           } else {
-            sampleProjective(image, h, u, v, pixel);
-            r += pixel[0]!;
-            g += pixel[1]!;
-            b += pixel[2]!;
+            // perspectiveCrop's sampling (sampleProjective), without its per-sample array writes.
+            const w = h6 * u + h7 * v + h8;
+            const sx = Math.min(sw - 1, Math.max(0, (h0 * u + h1 * v + h2) / w));
+            const sy = Math.min(sh - 1, Math.max(0, (h3 * u + h4 * v + h5) / w));
+            const x0 = Math.floor(sx);
+            const y0 = Math.floor(sy);
+            const fx = sx - x0;
+            const fy = sy - y0;
+            const x1 = Math.min(sw - 1, x0 + 1);
+            const y1 = Math.min(sh - 1, y0 + 1);
+            const a = (y0 * sw + x0) * 3;
+            const c = (y0 * sw + x1) * 3;
+            const d = (y1 * sw + x0) * 3;
+            const e = (y1 * sw + x1) * 3;
+            r += bilinear(src, a, c, d, e, fx, fy);
+            g += bilinear(src, a + 1, c + 1, d + 1, e + 1, fx, fy);
+            b += bilinear(src, a + 2, c + 2, d + 2, e + 2, fx, fy);
           }
         }
       }
-      const at = base + y * slot.rowWidth + x;
-      slot.data[at] = (b / n) * mul[0] + add[0];
-      slot.data[at + plane] = (g / n) * mul[1] + add[1];
-      slot.data[at + 2 * plane] = (r / n) * mul[2] + add[2];
+      const at = base + y * rowWidth + x;
+      out[at] = (b / samples) * mb + ab;
+      out[at + plane] = (g / samples) * mg + ag;
+      out[at + 2 * plane] = (r / samples) * mr + ar;
     }
   }
 }
