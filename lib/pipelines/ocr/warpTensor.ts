@@ -192,6 +192,19 @@ function writeSeparable(image: RawImage, warp: Warp, slot: TensorSlot, xs: AxisS
       let r = 0;
       let g = 0;
       let b = 0;
+      if (samples === 1 && rowInside[y] === 1 && columnInside[x] === 1) {
+        // The common case (no shrinking, inside the box) without the grid's loops: ~2x faster.
+        const top = tops[y]! * sw;
+        const bottom = bottoms[y]! * sw;
+        const a = (top + lefts[x]!) * 3;
+        const c = (top + rights[x]!) * 3;
+        const d = (bottom + lefts[x]!) * 3;
+        const e = (bottom + rights[x]!) * 3;
+        out[row + x] = bilinear(src, a + 2, c + 2, d + 2, e + 2, fxs[x]!, fys[y]!) * mb + ab;
+        out[row + x + plane] = bilinear(src, a + 1, c + 1, d + 1, e + 1, fxs[x]!, fys[y]!) * mg + ag;
+        out[row + x + 2 * plane] = bilinear(src, a, c, d, e, fxs[x]!, fys[y]!) * mr + ar;
+        continue;
+      }
       for (let j = y * gy; j < (y + 1) * gy; j++) {
         const top = tops[j]! * sw;
         const bottom = bottoms[j]! * sw;

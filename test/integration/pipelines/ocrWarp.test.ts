@@ -49,6 +49,9 @@ describe('OCR warps: each line model samples its tensor straight from the image'
     const background = borderBackground(image, boxWarp(skewed));
     expect(Array.from(padWithBackground(crop, 2).data.subarray(0, 3))).toEqual(background);
     expect(warped(boxWarp(skewed), 2, background)).toEqual(padWithBackground(crop, 2));
+    // An upright box takes the separable path: the same margin.
+    const box = rect(5, 4, 20, 10);
+    expect(warped(boxWarp(box), 3, borderBackground(image, boxWarp(box)))).toEqual(padWithBackground(perspectiveCrop(image, box), 3));
   });
 
   it('averages every pixel when it shrinks a frame, so a one-pixel stroke is not skipped', () => {
