@@ -2,7 +2,8 @@ import { Tensor } from 'onnxruntime-node';
 import type { ModelRunner } from '../../pipeline/Pipeline';
 import type { RawImage } from '../../processing/image/RawImage';
 import { firstOutput, inputName } from '../modelIo';
-import { SYMMETRIC, writeWarped, type Warp } from './warpTensor';
+import type { Warp } from './boxWarp';
+import { SYMMETRIC, writeWarped } from './warpTensor';
 
 // PaddleOCR's cls preprocessing (cls_image_shape 3,48,192), as the single-model textOrientation route.
 const HEIGHT = 48;

@@ -4,7 +4,8 @@ import type { RawImage } from '../../processing/image/RawImage';
 import type { Quad } from '../../processing/image/quad';
 import { textBoxes, type TextBoxOptions } from '../../processing/image/textBoxes';
 import { firstOutput, inputName } from '../modelIo';
-import { IMAGENET_BGR, imageWarp, writeWarped } from './warpTensor';
+import { imageWarp } from './boxWarp';
+import { IMAGENET_BGR, writeWarped } from './warpTensor';
 
 export interface DetectOptions extends TextBoxOptions {
   /** Longer side of the image the detector sees, in pixels (PaddleOCR det_limit_side_len 960, type max). */

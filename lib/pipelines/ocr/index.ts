@@ -11,7 +11,7 @@ import { upsideDown } from './classifyOrientation';
 import { detectText, type DetectOptions } from './detectText';
 import { readingOrder } from './readingOrder';
 import { recognizeLines, type RecognizeOptions } from './recognizeLines';
-import { borderBackground, boxWarp } from './warpTensor';
+import { borderBackground, boxWarp } from './boxWarp';
 
 /** The member models of the OCR pipeline, by role: the registry entry's `models:` keys. */
 export const OCR_MODELS = ['detection', 'orientation', 'recognition'] as const;

@@ -3,7 +3,8 @@ import type { ModelRunner } from '../../pipeline/Pipeline';
 import type { RawImage } from '../../processing/image/RawImage';
 import { ctcGreedyDecodeBatch, trimDecoded } from '../../processing/postprocess/ctcGreedyDecode';
 import { firstOutput, inputName } from '../modelIo';
-import { SYMMETRIC, writeWarped, type Warp } from './warpTensor';
+import type { Warp } from './boxWarp';
+import { SYMMETRIC, writeWarped } from './warpTensor';
 
 export interface RecognizeOptions {
   /**

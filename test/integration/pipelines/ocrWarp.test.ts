@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { borderBackground, boxWarp, imageWarp, writeWarped, type Normalisation } from '../../../lib/pipelines/ocr/warpTensor';
+import { borderBackground, boxWarp, imageWarp } from '../../../lib/pipelines/ocr/boxWarp';
+import { writeWarped, type Normalisation } from '../../../lib/pipelines/ocr/warpTensor';
 import { padWithBackground } from '../../../lib/processing/image/padImage';
 import { perspectiveCrop } from '../../../lib/processing/image/perspectiveCrop';
 import type { RawImage } from '../../../lib/processing/image/RawImage';
