@@ -85,7 +85,7 @@ export class SignedS3Reader implements S3Reader {
       this.options.credentials(),
     );
     const timeouts = { ...S3_TIMEOUTS, ...this.options.timeouts };
-    const { request: send } = await transport(url.protocol);
+    const { request: send } = transport(url.protocol);
     return new Promise<IncomingMessage>((resolve, reject) => {
       const req = send(url, { method, headers: signed.headers as OutgoingHttpHeaders, signal, timeout: timeouts.idleMs });
       // No bytes moving for idleMs, before or after the answer began: the socket is destroyed, the
@@ -130,10 +130,12 @@ export class SignedS3Reader implements S3Reader {
 
 /**
  * node:https is loaded with the first request, not with the bundle: with TLS it is ~17 ms of
- * module load that a start from cached weights (a warm sandbox) never needs.
+ * module load that a start from cached weights (a warm sandbox) never needs. Through
+ * process.getBuiltinModule, not import(): a CommonJS bundle keeps import() of a builtin as a real
+ * ESM import, whose facade of node:http reads every export and so loads undici (~40 ms).
  */
-function transport(protocol: string): Promise<typeof import('node:http')> {
-  return protocol === 'http:' ? import('node:http') : (import('node:https') as unknown as Promise<typeof import('node:http')>);
+function transport(protocol: string): typeof import('node:http') {
+  return protocol === 'http:' ? process.getBuiltinModule('node:http') : (process.getBuiltinModule('node:https') as unknown as typeof import('node:http'));
 }
 
 const ATTEMPTS = 3;
