@@ -2,10 +2,9 @@
  * Candidate, cold: the deployed generic handler (handlers/tensor.ts) in a fresh process,
  * configured by environment as on Lambda, answering its first API Gateway event.
  */
-import { benchArgs, readEvent, report, sinceStart } from './common';
+import { benchArgs, readEvent, report, runMain, sinceStart } from './common';
 
-// CommonJS as Lambda loads a handler (an ESM bundle's `import 'node:http'` alone loads undici: ~40 ms).
-async function main(): Promise<void> {
+runMain(async () => {
   const args = benchArgs<{ event: string }>();
   const event = readEvent(args.event);
   const started = sinceStart();
@@ -14,9 +13,4 @@ async function main(): Promise<void> {
   const result = (await handler(event)) as { statusCode: number; body: string };
   if (result.statusCode !== 200) throw new Error(`handler answered ${result.statusCode}: ${result.body.slice(0, 300)}`);
   report({ elapsedMs: sinceStart(), bootMs: started, importMs: imported - started });
-}
-
-void main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
 });

@@ -4,10 +4,9 @@
  * its session created, all at once) or on the generic handler serving one member.
  */
 import { httpApiEvent } from '../../test/support/httpApiEvent';
-import { benchArgs, report, sinceStart } from './common';
+import { benchArgs, report, runMain, sinceStart } from './common';
 
-// CommonJS as Lambda loads a handler (an ESM bundle's `import 'node:http'` alone loads undici: ~40 ms).
-async function main(): Promise<void> {
+runMain(async () => {
   const args = benchArgs<{ kind: 'pipeline' | 'member'; name: string }>();
   const started = sinceStart();
   const { handler } = args.kind === 'pipeline' ? await import('../../handlers/ocr') : await import('../../handlers/tensor');
@@ -15,9 +14,4 @@ async function main(): Promise<void> {
   const result = (await handler(httpApiEvent('GET', `/v2/models/${args.name}/ready`))) as { statusCode: number; body: string };
   if (result.statusCode !== 200) throw new Error(`handler answered ${result.statusCode}: ${result.body.slice(0, 300)}`);
   report({ elapsedMs: sinceStart(), loadMs: sinceStart() - imported, bootMs: started, importMs: imported - started });
-}
-
-void main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
 });

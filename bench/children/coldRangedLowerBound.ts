@@ -8,10 +8,9 @@
 import { mkdirSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { benchArgs, plainS3, report, sinceStart, toSessionOptions } from './common';
+import { benchArgs, plainS3, report, runMain, sinceStart, toSessionOptions } from './common';
 
-// CommonJS as Lambda loads a handler (an ESM bundle's `import 'node:http'` alone loads undici: ~40 ms).
-async function main(): Promise<void> {
+runMain(async () => {
   const PART = 8 * 1024 * 1024;
   const CONCURRENCY = 8;
 
@@ -44,9 +43,4 @@ async function main(): Promise<void> {
   const indices = new ort.Tensor('int64', BigInt64Array.from(args.indices.map(BigInt)), [1, args.indices.length]);
   await session.run({ [session.inputNames[0] as string]: indices });
   report({ elapsedMs: sinceStart(), bootMs: started, downloadMs: downloaded - started });
-}
-
-void main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
 });

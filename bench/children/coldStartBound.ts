@@ -10,16 +10,12 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { InferenceSession } from 'onnxruntime-node';
-import { benchArgs, plainS3, readEvent, report, sinceStart, toSessionOptions } from './common';
+import { baselineImports, benchArgs, readEvent, report, runMain, sinceStart, toSessionOptions } from './common';
 
-// CommonJS as Lambda loads a handler (an ESM bundle's `import 'node:http'` alone loads undici: ~40 ms).
-async function main(): Promise<void> {
+runMain(async () => {
   const args = benchArgs<{ event: string; keys: string[]; dir: string; graph: string }>();
   const event = readEvent(args.event);
-  const started = sinceStart();
-  const { getObject } = await plainS3();
-  const ort = await import('onnxruntime-node');
-  const imported = sinceStart();
+  const { started, imported, getObject, ort } = await baselineImports();
   mkdirSync(args.dir, { recursive: true });
   await Promise.all(
     args.keys.map(async (key) => {
@@ -43,9 +39,4 @@ async function main(): Promise<void> {
     const results = await s.run(feeds);
     return JSON.stringify({ outputs: Object.entries(results).map(([name, t]) => ({ name, shape: [...t.dims], data: Array.from(t.data as Float32Array) })) });
   }
-}
-
-void main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
 });

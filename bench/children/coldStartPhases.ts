@@ -3,10 +3,9 @@
  * createLambdaHandler from the environment), with the loader's events marking when the
  * download ended (the session's creation began) and when the session was ready.
  */
-import { benchArgs, readEvent, report, sinceStart } from './common';
+import { benchArgs, readEvent, report, runMain, sinceStart } from './common';
 
-// CommonJS as Lambda loads a handler (an ESM bundle's `import 'node:http'` alone loads undici: ~40 ms).
-async function main(): Promise<void> {
+runMain(async () => {
   const args = benchArgs<{ event: string; machineGraph?: boolean }>();
   const event = readEvent(args.event);
   const started = sinceStart();
@@ -35,9 +34,4 @@ async function main(): Promise<void> {
     createMs: loadedAt - createAt,
     runMs: end - loadedAt,
   });
-}
-
-void main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
 });

@@ -8,6 +8,28 @@ import type { InferenceSession } from 'onnxruntime-node';
 
 export const RESULT_PREFIX = '@@BENCH ';
 
+/**
+ * Runs a child's body. Children are CommonJS, as Lambda loads a handler (an ESM bundle's
+ * `import 'node:http'` alone loads undici: ~40 ms), so no top-level await: the body is a function.
+ */
+export function runMain(main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
+
+/**
+ * What a baseline script loads before its download: the AWS SDK's S3 client and onnxruntime,
+ * with the times around it (from process start).
+ */
+export async function baselineImports() {
+  const started = sinceStart();
+  const { getObject } = await plainS3();
+  const ort = await import('onnxruntime-node');
+  return { started, imported: sinceStart(), getObject, ort };
+}
+
 export function benchArgs<T>(): T {
   return JSON.parse(process.env.BENCH_ARGS ?? '{}') as T;
 }

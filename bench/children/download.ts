@@ -7,10 +7,9 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { benchArgs, plainS3, report, s3Env } from './common';
+import { benchArgs, plainS3, report, runMain, s3Env } from './common';
 
-// CommonJS as Lambda loads a handler (an ESM bundle's `import 'node:http'` alone loads undici: ~40 ms).
-async function main(): Promise<void> {
+runMain(async () => {
   const args = benchArgs<{ mode: 'ranged' | 'single'; key: string; dir: string; sha256: string; partBytes?: number; concurrency?: number }>();
   const { bucket } = s3Env();
   mkdirSync(args.dir, { recursive: true });
@@ -46,9 +45,4 @@ async function main(): Promise<void> {
     await pipeline(out.Body as Readable, createWriteStream(join(args.dir, 'model.onnx')));
   }
   report({ elapsedMs: performance.now() - started, ...extra });
-}
-
-void main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
 });

@@ -3,10 +3,9 @@
  * event's input. The bound for a sandbox whose weights are already in /tmp, and the memory
  * reference for a cold start.
  */
-import { benchArgs, readEvent, report, runJsonBody, sinceStart, toSessionOptions } from './common';
+import { benchArgs, readEvent, report, runJsonBody, runMain, sinceStart, toSessionOptions } from './common';
 
-// CommonJS as Lambda loads a handler (an ESM bundle's `import 'node:http'` alone loads undici: ~40 ms).
-async function main(): Promise<void> {
+runMain(async () => {
   const args = benchArgs<{ event: string; path: string }>();
   const event = readEvent(args.event);
   const started = sinceStart();
@@ -15,9 +14,4 @@ async function main(): Promise<void> {
   const session = await ort.InferenceSession.create(args.path, toSessionOptions());
   await runJsonBody(session, ort.Tensor, event.body as string);
   report({ elapsedMs: sinceStart(), bootMs: started, importMs: imported - started });
-}
-
-void main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
 });

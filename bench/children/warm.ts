@@ -4,10 +4,9 @@
  * blocks so drift in the machine's speed hits all three alike.
  */
 import { pathToFileURL } from 'node:url';
-import { benchArgs, readEvent, report, toSessionOptions } from './common';
+import { benchArgs, readEvent, report, runMain, toSessionOptions } from './common';
 
-// CommonJS as Lambda loads a handler (an ESM bundle's `import 'node:http'` alone loads undici: ~40 ms).
-async function main(): Promise<void> {
+runMain(async () => {
   interface Args {
     modelPath: string;
     jsonEvent: string;
@@ -69,9 +68,4 @@ async function main(): Promise<void> {
     blockMedians,
     calls: samples.bare.length,
   });
-}
-
-void main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
 });

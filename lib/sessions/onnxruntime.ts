@@ -1,13 +1,6 @@
-import { createRequire } from 'node:module';
+import { runtimeRequire as load } from '../runtimeRequire';
 
 type Onnxruntime = typeof import('onnxruntime-node');
-
-/**
- * `require` from wherever this code runs: the CommonJS handler bundle (where import.meta.url is
- * empty and the lookup paths must include NODE_PATH, i.e. the layers in /opt/nodejs/node_modules:
- * a dynamic `import()` would not search them) or ESM under tsx and vitest.
- */
-const load = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
 
 let runtime: Onnxruntime | undefined;
 let version: string | undefined;

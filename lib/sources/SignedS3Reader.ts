@@ -1,6 +1,7 @@
 import aws4 from 'aws4';
 import { version } from '../../package.json';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { S3RequestError, type S3Get, type S3Head, type S3Reader } from './S3Reader';
 import { S3_TIMEOUTS, type S3Timeouts } from './s3Timeouts';
 
@@ -63,7 +64,7 @@ export class SignedS3Reader implements S3Reader {
         return await this.sendOnce(method, bucket, key, headers, signal);
       } catch (err) {
         if (signal?.aborted || attempt >= ATTEMPTS || !transient(err)) throw err;
-        await backoff(attempt, signal);
+        await sleep(Math.random() * BACKOFF_BASE_MS * 2 ** attempt, undefined, { signal });
       }
     }
   }
@@ -145,22 +146,6 @@ function transient(err: unknown): boolean {
   if (err instanceof S3RequestError) return err.$metadata.httpStatusCode >= 500 || err.$metadata.httpStatusCode === 429;
   // A failed connection or socket (reset, refused, timed out): not an abort, not an answer.
   return err instanceof Error && (err as NodeJS.ErrnoException).code !== 'ABORT_ERR' && err.name !== 'AbortError';
-}
-
-function backoff(attempt: number, signal?: AbortSignal): Promise<void> {
-  const ms = Math.random() * BACKOFF_BASE_MS * 2 ** attempt;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      signal?.removeEventListener('abort', stop);
-      resolve();
-    }
-    function stop(): void {
-      clearTimeout(timer);
-      reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-    }
-    signal?.addEventListener('abort', stop, { once: true });
-  });
 }
 
 /** A bucket name that is one DNS label. */

@@ -59,14 +59,14 @@ const TRANSPORTS: Record<string, (timeouts?: S3Timeouts) => S3Transport> = {
   'signed GET (Lambda)': (timeouts) => new SignedS3Reader({ region: 'us-east-1', endpoint: s3.endpoint, credentials: () => ({ ...TEST_CREDENTIALS }), timeouts }),
   'AWS SDK client': (timeouts) => createS3Client({ AWS_ENDPOINT_URL_S3: s3.endpoint }, timeouts),
 };
-let transport = TRANSPORTS['signed GET (Lambda)']!;
+let transportName = 'signed GET (Lambda)';
 
 function handler(options: { timeouts?: S3Timeouts; cacheDir?: string } = {}) {
   const sink = new RecordingSink();
   const cacheDir = options.cacheDir ?? tempDir();
   const raw = createLambdaHandler(
     { name: 'cls', uri: `s3://${BUCKET}/${KEY}`, sha256: sha, cacheDir, eager: false, session: { intraOpThreads: 1 }, limits: DEFAULT_LIMITS, safetyMarginMs: MARGIN },
-    { s3Client: transport(options.timeouts), sink },
+    { s3Client: TRANSPORTS[transportName]!(options.timeouts), sink },
   );
   return { sink, cacheDir, ready: async (budgetMs: number) => (await raw(httpApiEvent('GET', '/v2/models/cls/ready'), remaining(budgetMs + MARGIN))) as Result };
 }
@@ -92,10 +92,6 @@ function cacheIsClean(dir: string): boolean {
   return true;
 }
 
-function transportName(): string {
-  return Object.keys(TRANSPORTS).find((k) => TRANSPORTS[k] === transport) ?? '';
-}
-
 async function runFault(name: string, fault: Fault, times: number, options: { budgetMs?: number; timeouts?: S3Timeouts } = {}) {
   const key = KEY;
   s3.proxy.inject(fault, times, (method, path) => method === 'GET' && path.endsWith(`/${key}`));
@@ -113,13 +109,13 @@ async function runFault(name: string, fault: Fault, times: number, options: { bu
     ms,
     cacheOk: cacheIsClean(h.cacheDir),
   };
-  figures.push({ ...figure, fault: `${name} [${transportName()}]` });
+  figures.push({ ...figure, fault: `${name} [${transportName}]` });
   return { result, ms, figure, h };
 }
 
 describe.each(Object.keys(TRANSPORTS))('faults injected between the handler and S3, through the %s', (name) => {
   beforeAll(() => {
-    transport = TRANSPORTS[name]!;
+    transportName = name;
   });
 
   it('latency: 1.5 s before the first byte, then success with one GET', async () => {
