@@ -32,6 +32,11 @@ export interface SoakResult {
   fiveHundreds: number;
   /** [seconds since start, RSS MB] every sampleSeconds. */
   rss: Array<[number, number]>;
+  /**
+   * [seconds, main thread's V8 heap used MB, external MB] at the same instants: memory the main
+   * thread's JavaScript holds, against RSS, which also counts the workers and native memory.
+   */
+  heap: Array<[number, number, number]>;
   /** The gauge minus the /metrics request that reads it. */
   inFlightAtEnd: number;
   exitCode: number | null;
@@ -72,6 +77,13 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
     const requests = await requestKinds();
     const byKind: SoakResult['byKind'] = {};
     const rss: Array<[number, number]> = [];
+    const heap: Array<[number, number, number]> = [];
+    const mb = async (name: string) => Math.round((await metric(server.url, name)) / 2 ** 20);
+    const sample = async () => {
+      const t = Math.round(elapsed());
+      rss.push([t, await mb('onnxless_process_resident_memory_bytes')]);
+      heap.push([t, await mb('onnxless_nodejs_heap_size_used_bytes'), await mb('onnxless_nodejs_external_memory_bytes')]);
+    };
     const started = performance.now();
     const elapsed = () => (performance.now() - started) / 1000;
     let sent = 0;
@@ -81,7 +93,7 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
 
     const sampler = (async () => {
       while (!stop) {
-        rss.push([Math.round(elapsed()), Math.round((await metric(server.url, 'onnxless_process_resident_memory_bytes')) / 2 ** 20)]);
+        await sample();
         await sleep(options.sampleSeconds * 1000, () => stop);
       }
     })();
@@ -97,14 +109,14 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
     await Promise.all(clients);
     stop = true;
     await sampler;
-    rss.push([Math.round(elapsed()), Math.round((await metric(server.url, 'onnxless_process_resident_memory_bytes')) / 2 ** 20)]);
+    await sample();
     const inFlightAtEnd = (await metric(server.url, 'onnxless_requests_in_flight')) - 1;
     const signalled = performance.now();
     server.child.kill('SIGTERM');
     const exitCode = await server.exited;
     const exitMs = performance.now() - signalled;
     const fiveHundreds = Object.values(byKind).reduce((sum, counts) => sum + Object.entries(counts).filter(([s]) => Number(s) >= 500).reduce((a, [, n]) => a + n, 0), 0);
-    return { seconds: elapsed(), requests: sent, byKind, fiveHundreds, rss, inFlightAtEnd, exitCode, exitMs };
+    return { seconds: elapsed(), requests: sent, byKind, fiveHundreds, rss, heap, inFlightAtEnd, exitCode, exitMs };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
