@@ -31,7 +31,7 @@ export interface LiveFunctionSettings {
   versionFunction: true;
   /** The framework's own hook: its HTTP API integrations and permissions then target `<function>:live`. */
   targetAlias: { name: string; logicalId: string };
-  /** X-Ray active tracing (Powertools Tracer in the handler); absent when the entry says `tracing: false`. */
+  /** X-Ray active tracing (the handler's spans, lib/observability/tracing.ts); absent when the entry says `tracing: false`. */
   tracing?: 'Active';
   /** Added to the function's environment. */
   environment: Record<string, string>;
@@ -41,7 +41,7 @@ export function liveFunctionSettings(key: string, entry: ReleaseSettings, naming
   const environment: Record<string, string> = {};
   // Warm instances are only worth paying for once loaded: the init phase loads the weights.
   if (entry.provisionedConcurrency && entry.eager === undefined) environment[ENV.eager] = 'true';
-  // The Tracer turns itself on in Lambda (AWS_EXECUTION_ENV); a model that opts out says so here.
+  // Tracing turns itself on in Lambda (AWS_EXECUTION_ENV); a model that opts out says so here.
   if (entry.tracing === false) environment.POWERTOOLS_TRACE_ENABLED = 'false';
   return {
     versionFunction: true,

@@ -1,23 +1,45 @@
-import type { Tracer } from '@aws-lambda-powertools/tracer';
-import { SERVICE_NAME } from './metricNames';
+import type { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes } from 'node:crypto';
+import { getXrayTraceDataFromEnv } from '@aws-lambda-powertools/commons/utils/env';
+import { XRayDaemon, type SubsegmentDocument } from './xrayDaemon';
 
 /**
  * X-Ray subsegments around the slow parts of a cold start and a request (S3 download, session
- * creation, load, preprocess, inference, postprocess), through Powertools Tracer.
+ * creation, load, preprocess, inference, postprocess), each sent to the X-Ray daemon Lambda runs
+ * when it closes, under the invocation's segment (Lambda's `_X_AMZN_TRACE_ID`: Root, Parent,
+ * Sampled), nested spans under their enclosing one.
  *
- * The Tracer and the X-Ray SDK cost about 50-85 ms of module evaluation (measured on the 2-core
- * CI box, bundled and minified: 125 KB), so they are imported only where tracing is on: inside
- * Lambda (AWS_EXECUTION_ENV set) unless POWERTOOLS_TRACE_ENABLED=false, the Tracer's own rule.
- * Locally (serverless-offline sets no AWS_EXECUTION_ENV) and in tests the module is never
- * evaluated, and every span is a direct call. `startTracing()` at init moves the import into
- * Lambda's init phase, alongside an eager model load.
+ * Written here rather than through Powertools Tracer: the Tracer is built on the X-Ray SDK for
+ * Node, in maintenance mode since 2026-02-25 and out of support from 2027-02-25
+ * (https://docs.aws.amazon.com/xray/latest/devguide/xray-daemon-eos.html), and it cost the deployed
+ * functions, measured in `npm run bench -- --scenario cold-start`: ~30 ms of module evaluation at
+ * init, and cls-hooked's async hooks, which made every `await` ~30x slower (a cold first response
+ * +40 to +110 ms on the example models, tracing on against off). What is needed is small: ids,
+ * times, the daemon's documented UDP protocol (xrayDaemon.ts). The nesting uses Node's own
+ * AsyncLocalStorage, created only where tracing is on. Powertools commons still reads the
+ * trace header (also from the runtime's per-invocation store where invocations run concurrently).
+ *
+ * Tracing is on inside Lambda (AWS_EXECUTION_ENV set) unless POWERTOOLS_TRACE_ENABLED=false,
+ * the rule Powertools Tracer applied, kept so deployments that set it keep working. Locally
+ * (serverless-offline sets no AWS_EXECUTION_ENV) and in tests, every span is a direct call.
  */
 
 export type SpanFigures = Record<string, string | number | boolean>;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Tracer.setTracingEnabled's conditions, read without loading the Tracer. */
+/** The span a nested one hangs off: the invocation's segment, or an enclosing subsegment. */
+interface SpanParent {
+  traceId: string;
+  id: string;
+}
+
+interface Tracing {
+  daemon: XRayDaemon;
+  current: AsyncLocalStorage<SpanParent>;
+}
+
+/** Whether tracing is on: inside Lambda, not SAM local or the Amplify mock, not turned off. */
 export function tracingWanted(env: Env = process.env): boolean {
   return (
     (env.AWS_EXECUTION_ENV ?? '') !== '' &&
@@ -27,52 +49,96 @@ export function tracingWanted(env: Env = process.env): boolean {
   );
 }
 
-let loading: Promise<Tracer | undefined> | undefined;
-let loaded: Tracer | undefined;
+let tracing: Tracing | undefined;
 
-/** Loads the Tracer once, where tracing is wanted; resolves undefined elsewhere. Never rejects. */
-export function startTracing(env: Env = process.env): Promise<Tracer | undefined> {
+/**
+ * Sets tracing up once, where it is wanted; resolves undefined elsewhere. Never rejects. Called
+ * at handler creation; costs a few hundred microseconds (no module beyond Node's own).
+ */
+export function startTracing(env: Env = process.env): Promise<Tracing | undefined> {
   if (!tracingWanted(env)) return Promise.resolve(undefined);
-  loading ??= import('@aws-lambda-powertools/tracer')
-    .then(({ Tracer }) => {
-      // The S3 client's own HTTP calls stay out: a ranged download would make one subsegment per part.
-      const tracer = new Tracer({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME, captureHTTPsRequests: false });
-      loaded = tracer.isTracingEnabled() ? tracer : undefined;
-      return loaded;
-    })
-    .catch(() => undefined);
-  return loading;
+  tracing ??= {
+    daemon: new XRayDaemon(env.AWS_XRAY_DAEMON_ADDRESS),
+    current: new (process.getBuiltinModule('node:async_hooks').AsyncLocalStorage)<SpanParent>(),
+  };
+  return Promise.resolve(tracing);
 }
 
 /**
- * Runs `fn` in a subsegment `name` of the current invocation's trace, annotated with `figures`
- * of its result (X-Ray annotations are indexed: searchable in trace filters). Without tracing, or
- * outside an invocation (Lambda's init phase has no trace), it is `fn()`.
+ * Runs `fn` in a subsegment `name` of the current trace, annotated with `figures` of its result
+ * (X-Ray annotations are indexed: searchable in trace filters). Outside a sampled invocation
+ * (tracing off, Lambda's init phase, Sampled=0), it is `fn()`.
  */
 export async function traced<T>(name: string, fn: () => Promise<T> | T, figures?: (result: T) => SpanFigures): Promise<T> {
-  const tracer = tracingWanted() ? await startTracing() : undefined;
-  if (!tracer?.getSegment()) return fn();
-  return tracer.provider.captureAsyncFunc(name, async (subsegment) => {
-    try {
-      const result = await fn();
-      annotate(subsegment, figures?.(result));
-      return result;
-    } catch (err) {
-      subsegment?.addError(err as Error);
-      throw err;
-    } finally {
-      subsegment?.close();
-    }
-  }) as Promise<T>;
+  const span = open(name);
+  if (!span) return fn();
+  try {
+    const result = await span.tracing.current.run(span.parent, fn);
+    close(span, { annotations: figures?.(result) });
+    return result;
+  } catch (err) {
+    close(span, { error: err });
+    throw err;
+  }
 }
 
-/** `traced` for synchronous work; traced only once the Tracer has loaded (it has, by the first request). */
+/** `traced` for synchronous work. */
 export function tracedSync<T>(name: string, fn: () => T): T {
-  if (!loaded?.getSegment()) return fn();
-  // captureFunc closes the subsegment itself, with the error when `fn` throws.
-  return loaded.provider.captureFunc(name, () => fn()) as T;
+  const span = open(name);
+  if (!span) return fn();
+  try {
+    const result = span.tracing.current.run(span.parent, fn);
+    close(span, {});
+    return result;
+  } catch (err) {
+    close(span, { error: err });
+    throw err;
+  }
 }
 
-function annotate(subsegment: { addAnnotation(key: string, value: string | number | boolean): void } | undefined, figures: SpanFigures | undefined): void {
-  for (const [key, value] of Object.entries(figures ?? {})) subsegment?.addAnnotation(key, value);
+interface OpenSpan {
+  tracing: Tracing;
+  name: string;
+  /** This span, as the parent of the spans nested in it. */
+  parent: SpanParent;
+  parentId: string;
+  startTime: number;
+}
+
+function open(name: string): OpenSpan | undefined {
+  if (!tracing) return undefined;
+  const enclosing = tracing.current.getStore() ?? invocationSegment();
+  if (!enclosing) return undefined;
+  return { tracing, name, parent: { traceId: enclosing.traceId, id: newId() }, parentId: enclosing.id, startTime: Date.now() / 1000 };
+}
+
+function close(span: OpenSpan, outcome: { annotations?: SpanFigures; error?: unknown }): void {
+  const doc: SubsegmentDocument = {
+    type: 'subsegment',
+    name: span.name,
+    id: span.parent.id,
+    trace_id: span.parent.traceId,
+    parent_id: span.parentId,
+    start_time: span.startTime,
+    end_time: Date.now() / 1000,
+  };
+  if (outcome.annotations && Object.keys(outcome.annotations).length > 0) doc.annotations = outcome.annotations;
+  if (outcome.error !== undefined) {
+    const error = outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
+    doc.fault = true;
+    doc.cause = { exceptions: [{ id: newId(), type: error.name, message: error.message }] };
+  }
+  span.tracing.daemon.send(doc);
+}
+
+/** The invocation's own segment, when this invocation is traced and sampled. */
+function invocationSegment(): SpanParent | undefined {
+  const header = getXrayTraceDataFromEnv();
+  if (!header?.Root || !header.Parent || header.Sampled !== '1') return undefined;
+  return { traceId: header.Root, id: header.Parent };
+}
+
+/** A segment id: 16 hex digits, random. */
+function newId(): string {
+  return randomBytes(8).toString('hex');
 }

@@ -148,7 +148,7 @@ export const ModelEntrySchema = z.strictObject({
   rollout: RolloutSchema.optional(),
   /** Instances kept warm on the `live` alias, optionally on a schedule; turns `eager` on by default. */
   provisionedConcurrency: ProvisionedConcurrencySchema.optional(),
-  /** X-Ray tracing (Powertools Tracer) of the deployed function; default true. */
+  /** X-Ray tracing of the deployed function (lib/observability/tracing.ts); default true. */
   tracing: z.boolean().optional(),
   /** Dynamic batching on the GPU server (Triton's max_batch_size and max_queue_delay). */
   batching: z

@@ -1,5 +1,7 @@
+import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -259,6 +261,47 @@ describe('every packaged function, run from its own zip and layer zips on Node 2
       expect(tinyRequests().length).toBeGreaterThan(0);
       for (const r of tinyRequests()) expect(r.userAgent).toMatch(/aws-sdk-js\/3\./);
     });
+  });
+
+  describe('tracing, as the template deploys it (active tracing)', () => {
+    it("sends the load's and the request's subsegments from the zip to the X-Ray daemon, under the invocation's trace", async () => {
+      // A UDP socket of this test stands in for the daemon Lambda runs at AWS_XRAY_DAEMON_ADDRESS;
+      // AWS_EXECUTION_ENV and the sampled trace header are what the runtime sets in Lambda.
+      const daemon = createSocket('udp4');
+      const docs: Array<{ name: string; trace_id: string; parent_id: string; id: string; annotations?: Record<string, number> }> = [];
+      daemon.on('message', (msg) => {
+        const [header, doc] = msg.toString('utf8').split('\n');
+        if (header === '{"format":"json","version":1}' && doc) docs.push(JSON.parse(doc) as (typeof docs)[number]);
+      });
+      await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
+      const root = '1-6759e98c-0123456789abcdef0123456c';
+      const sandbox = await startFunction('tiny', {
+        env: {
+          AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+          AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${(daemon.address() as AddressInfo).port}`,
+          _X_AMZN_TRACE_ID: `Root=${root};Parent=4444444444444444;Sampled=1`,
+          ONNXLESS_CACHE_DIR: path.join(scratch, 'tiny-traced'),
+        },
+      });
+      // tiny is a model directory: its manifest, then the pre-optimised graph it lists, each one download.
+      const names = ['inference', 'load', 'postprocess', 'preprocess', 'preprocess', 's3 download', 's3 download', 'session creation'];
+      try {
+        expect((await sandbox.invoke(httpApiEvent('POST', '/v2/models/tiny/infer', { body: JSON.stringify({ inputs: OIP_INPUTS.tiny }) }))).statusCode).toBe(200);
+        for (let i = 0; i < 200 && docs.length < names.length; i++) await new Promise((r) => setTimeout(r, 25));
+      } finally {
+        await sandbox.stop();
+        daemon.close();
+      }
+      expect(docs.map((d) => d.name).sort()).toEqual(names);
+      const load = docs.find((d) => d.name === 'load')!;
+      for (const d of docs) expect([d.name, d.trace_id, d.parent_id]).toEqual([d.name, root, ['s3 download', 'session creation'].includes(d.name) ? load.id : '4444444444444444']);
+      const downloads = docs.filter((d) => d.name === 's3 download').map((d) => d.annotations);
+      expect(downloads).toEqual([
+        { bytes: expect.any(Number), parts: 1, resumedBytes: 0 },
+        { bytes: expect.any(Number), parts: 1, resumedBytes: 0 },
+      ]);
+      expect(Math.max(...downloads.map((a) => a!.bytes!))).toBeGreaterThan(500_000);
+    }, 60_000);
   });
 
   describe('server', () => {

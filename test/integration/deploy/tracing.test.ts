@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaHandler, type LambdaHandler } from '../../../lib/lambda/createLambdaHandler';
 import { PowertoolsSink } from '../../../lib/observability';
-import { startTracing } from '../../../lib/observability/tracing';
+import { startTracing, traced } from '../../../lib/observability/tracing';
 import { DEFAULT_LIMITS } from '../../../lib/protocol/limits';
 import { createS3Client } from '../../../lib/sources/s3Client';
 import { httpApiEvent, type Result } from '../../support/httpApiEvent';
@@ -11,11 +11,10 @@ import { startLocalS3, TEST_CREDENTIALS, type LocalS3 } from '../../support/loca
 import { fixedShapeModel } from '../../support/onnxModels';
 import { tempDir } from '../../support/testHandler';
 
-// The handler as Lambda runs it with active tracing: AWS_EXECUTION_ENV and LAMBDA_TASK_ROOT set
-// (the Tracer and the X-Ray SDK then run in their Lambda mode), the invocation's trace header in
-// _X_AMZN_TRACE_ID, and AWS_XRAY_DAEMON_ADDRESS pointing at a UDP socket of this test standing in
-// for the X-Ray daemon. The Tracer's own emitter sends each closed subsegment there, as it would
-// to the daemon Lambda runs; the test reads those documents.
+// The handler as Lambda runs it with active tracing: AWS_EXECUTION_ENV and LAMBDA_TASK_ROOT set,
+// the invocation's trace header in _X_AMZN_TRACE_ID, and AWS_XRAY_DAEMON_ADDRESS pointing at a UDP
+// socket of this test standing in for the X-Ray daemon. Each closed subsegment is sent there, as
+// to the daemon Lambda runs; the test reads those documents as the daemon would.
 
 const BUCKET = 'models';
 const KEY = 'fixed/1/model.onnx';
@@ -30,6 +29,8 @@ interface SubsegmentDoc {
   type?: string;
   annotations?: Record<string, unknown>;
   in_progress?: boolean;
+  start_time: number;
+  end_time: number;
 }
 
 let s3: LocalS3;
@@ -88,7 +89,7 @@ describe('tracing in the Lambda handler', () => {
         sink: new PowertoolsSink({ write: (l) => lines.push(l), functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION }),
       },
     );
-    // Lambda's init phase: the handler started loading the Tracer; it is there by the first invocation.
+    // Lambda's init phase: the handler set tracing up.
     expect(await startTracing()).toBeDefined();
   });
 
@@ -105,6 +106,9 @@ describe('tracing in the Lambda handler', () => {
     // Every phase hangs off the invocation's own segment (the Parent in the trace header), the load's parts off the load.
     for (const n of ['load', 'preprocess', 'inference', 'postprocess']) expect(byName(n).map((d) => d.parent_id)).toEqual(byName(n).map(() => '53995c3f42cd8ad8'));
     for (const doc of received) expect([doc.name, doc.trace_id, doc.type, doc.in_progress ?? false]).toEqual([doc.name, ROOT, 'subsegment', false]);
+    // Ids as X-Ray takes them (16 hex digits), times in epoch seconds, each span closed after it opened.
+    const now = Date.now() / 1000;
+    for (const doc of received) expect([doc.id, doc.start_time <= doc.end_time, now - doc.start_time < 60]).toEqual([expect.stringMatching(/^[0-9a-f]{16}$/), true, true]);
 
     const [load] = byName('load');
     const [download] = byName('s3 download');
@@ -136,5 +140,23 @@ describe('tracing in the Lambda handler', () => {
     expect(received.map((d) => [d.name, d.trace_id, d.parent_id]).sort()).toEqual(
       ['inference', 'postprocess', 'preprocess', 'preprocess'].map((n) => [n, root, '1111111111111111']),
     );
+  });
+
+  it('sends nothing for an unsampled invocation, and marks a failed span as a fault with its error', async () => {
+    received.length = 0;
+    const unsampled = '1-6759e98a-00000000000000000000000a';
+    process.env._X_AMZN_TRACE_ID = `Root=${unsampled};Parent=2222222222222222;Sampled=0`;
+    expect(((await handler(INFER, { awsRequestId: 'req-unsampled', getRemainingTimeInMillis: () => 20_000 })) as Result).statusCode).toBe(200);
+
+    const root = '1-6759e98b-0123456789abcdef0123456b';
+    process.env._X_AMZN_TRACE_ID = `Root=${root};Parent=3333333333333333;Sampled=1`;
+    await expect(traced('inference', () => Promise.reject(new TypeError('tensor x: bad shape')))).rejects.toThrow('bad shape');
+    // Datagrams on loopback arrive in order: once the fault is in, anything the unsampled call sent would be too.
+    await until(() => received.some((d) => d.trace_id === root));
+    expect(received.filter((d) => d.trace_id === unsampled)).toEqual([]);
+    expect(received).toEqual([
+      expect.objectContaining({ name: 'inference', trace_id: root, parent_id: '3333333333333333', type: 'subsegment', fault: true }),
+    ]);
+    expect((received[0] as SubsegmentDoc & { cause: unknown }).cause).toEqual({ exceptions: [{ id: expect.stringMatching(/^[0-9a-f]{16}$/), type: 'TypeError', message: 'tensor x: bad shape' }] });
   });
 });
