@@ -13,7 +13,7 @@ import { assembleDirectory, directoryPaths, validDirectory } from './modelDirect
 import { PinBackoff } from './PinBackoff';
 import { claimPartial, parkPartial } from './resumeRecord';
 import { verifiedMarkerHolds, writeVerifiedMarker } from './verifiedMarker';
-import { traced } from '../observability/tracing';
+import { traced, type SpanParent } from '../observability/tracing';
 
 /** Beside a pinned cached file: its verified marker (verifiedMarker.ts). */
 const fileMarker = (path: string): string => `${path}.verified`;
@@ -107,6 +107,8 @@ export interface FetchOptions {
    * begins to arrive: the loader requires onnxruntime then, while the rest is in flight.
    */
   onModelBody?: () => void;
+  /** The trace span the downloads hang off (a traced load's; lib/observability/tracing.ts). */
+  span?: SpanParent;
 }
 
 /**
@@ -226,7 +228,7 @@ export class WeightsCache {
         if (known.version === record.version && known.size === record.size) return fromCache(path, record);
       }
     }
-    return this.download(source, path, expected, known, options.signal, onBody);
+    return this.download(source, path, expected, known, options, onBody);
   }
 
   /** Hash a cached file against its pin; a mismatch removes it, so the next fetch downloads it again. */
@@ -264,7 +266,7 @@ export class WeightsCache {
     }
     // Staged by content (`files/<sha256>`): no file name can collide with another's `.json` record.
     const staging = (name: string): string => join(root, 'files', name);
-    const manifestFile = await this.fetchFile(source.file(MANIFEST_NAME), staging(MANIFEST_NAME), expected, { signal: options.signal });
+    const manifestFile = await this.fetchFile(source.file(MANIFEST_NAME), staging(MANIFEST_NAME), expected, { signal: options.signal, span: options.span });
     const full = parseManifest(await readFile(manifestFile.path, 'utf8'), source.file(MANIFEST_NAME).description);
     const optimized = full.optimized !== undefined && full.optimized.onnxruntime === options.optimizedFor;
     const manifest = graphView(full, optimized);
@@ -277,7 +279,7 @@ export class WeightsCache {
     // One file at a time: each large file already downloads in parallel ranges.
     for (const file of manifest.files) {
       const onBody = file.path === manifest.model ? options.onModelBody : undefined;
-      const got = await this.fetchFile(source.file(file.path), staging(file.sha256), file.sha256, { signal: options.signal }, onBody);
+      const got = await this.fetchFile(source.file(file.path), staging(file.sha256), file.sha256, { signal: options.signal, span: options.span }, onBody);
       if (got.size !== file.size) {
         await evictFile(got.path);
         throw new IntegrityError(`${source.file(file.path).description} is ${got.size} bytes, the manifest says ${file.size}`);
@@ -399,7 +401,7 @@ export class WeightsCache {
     path: string,
     expected: string | undefined,
     known: SourceStat | undefined,
-    signal: AbortSignal | undefined,
+    { signal, span }: Pick<FetchOptions, 'signal' | 'span'>,
     onBody?: () => void,
   ): Promise<CachedWeights> {
     await mkdir(join(path, '..'), { recursive: true });
@@ -417,7 +419,7 @@ export class WeightsCache {
       let result: DownloadResult;
       try {
         const run = download;
-        result = await traced('s3 download', () => run.run(), (r) => ({ bytes: r.size, parts: r.parts, resumedBytes: r.resumedBytes }));
+        result = await traced('s3 download', () => run.run(), (r) => ({ bytes: r.size, parts: r.parts, resumedBytes: r.resumedBytes }), span);
       } catch (err) {
         // Bytes proven wrong are dropped; anything else (abort, cut, outage) is kept to resume.
         keep = !(err instanceof IntegrityError) && !download.done.isEmpty;

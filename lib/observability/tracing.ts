@@ -1,4 +1,3 @@
-import type { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { getXrayTraceDataFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { XRayDaemon, type SubsegmentDocument } from './xrayDaemon';
@@ -7,7 +6,7 @@ import { XRayDaemon, type SubsegmentDocument } from './xrayDaemon';
  * X-Ray subsegments around the slow parts of a cold start and a request (S3 download, session
  * creation, load, preprocess, inference, postprocess), each sent to the X-Ray daemon Lambda runs
  * when it closes, under the invocation's segment (Lambda's `_X_AMZN_TRACE_ID`: Root, Parent,
- * Sampled), nested spans under their enclosing one.
+ * Sampled), a load's downloads and session creation under the load.
  *
  * Written here rather than through Powertools Tracer: the Tracer is built on the X-Ray SDK for
  * Node, in maintenance mode since 2026-02-25 and out of support from 2027-02-25
@@ -15,9 +14,11 @@ import { XRayDaemon, type SubsegmentDocument } from './xrayDaemon';
  * functions, measured in `npm run bench -- --scenario cold-start`: ~30 ms of module evaluation at
  * init, and cls-hooked's async hooks, which made every `await` ~30x slower (a cold first response
  * +40 to +110 ms on the example models, tracing on against off). What is needed is small: ids,
- * times, the daemon's documented UDP protocol (xrayDaemon.ts). The nesting uses Node's own
- * AsyncLocalStorage, created only where tracing is on. Powertools commons still reads the
- * trace header (also from the runtime's per-invocation store where invocations run concurrently).
+ * times, the daemon's documented UDP protocol (xrayDaemon.ts). A span that others hang off is
+ * handed to them as `parent`, not kept in an async context: Node 22's AsyncLocalStorage, once
+ * used, hooks every promise of the process (~3x the cost of an `await`, measured), for the
+ * sandbox's lifetime. Powertools commons still reads the trace header (also from the runtime's
+ * per-invocation store where invocations run concurrently).
  *
  * Tracing is on inside Lambda (AWS_EXECUTION_ENV set) unless POWERTOOLS_TRACE_ENABLED=false,
  * the rule Powertools Tracer applied, kept so deployments that set it keep working. Locally
@@ -28,15 +29,14 @@ export type SpanFigures = Record<string, string | number | boolean>;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** The span a nested one hangs off: the invocation's segment, or an enclosing subsegment. */
-interface SpanParent {
+/** What a span hangs off: the invocation's segment, or an enclosing subsegment. */
+export interface SpanParent {
   traceId: string;
   id: string;
 }
 
 interface Tracing {
   daemon: XRayDaemon;
-  current: AsyncLocalStorage<SpanParent>;
 }
 
 /** Whether tracing is on: inside Lambda, not SAM local or the Amplify mock, not turned off. */
@@ -57,23 +57,26 @@ let tracing: Tracing | undefined;
  */
 export function startTracing(env: Env = process.env): Promise<Tracing | undefined> {
   if (!tracingWanted(env)) return Promise.resolve(undefined);
-  tracing ??= {
-    daemon: new XRayDaemon(env.AWS_XRAY_DAEMON_ADDRESS),
-    current: new (process.getBuiltinModule('node:async_hooks').AsyncLocalStorage)<SpanParent>(),
-  };
+  tracing ??= { daemon: new XRayDaemon(env.AWS_XRAY_DAEMON_ADDRESS) };
   return Promise.resolve(tracing);
 }
 
 /**
- * Runs `fn` in a subsegment `name` of the current trace, annotated with `figures` of its result
- * (X-Ray annotations are indexed: searchable in trace filters). Outside a sampled invocation
- * (tracing off, Lambda's init phase, Sampled=0), it is `fn()`.
+ * Runs `fn` in a subsegment `name` of `parent` (default: the invocation's segment), annotated
+ * with `figures` of its result (X-Ray annotations are indexed: searchable in trace filters).
+ * `fn` gets the subsegment, to hand to spans nested in it. Outside a sampled invocation
+ * (tracing off, Lambda's init phase, Sampled=0), it is `fn(undefined)`.
  */
-export async function traced<T>(name: string, fn: () => Promise<T> | T, figures?: (result: T) => SpanFigures): Promise<T> {
-  const span = open(name);
-  if (!span) return fn();
+export async function traced<T>(
+  name: string,
+  fn: (span: SpanParent | undefined) => Promise<T> | T,
+  figures?: (result: T) => SpanFigures,
+  parent?: SpanParent,
+): Promise<T> {
+  const span = open(name, parent);
+  if (!span) return fn(undefined);
   try {
-    const result = await span.tracing.current.run(span.parent, fn);
+    const result = await fn(span.self);
     close(span, { annotations: figures?.(result) });
     return result;
   } catch (err) {
@@ -82,12 +85,12 @@ export async function traced<T>(name: string, fn: () => Promise<T> | T, figures?
   }
 }
 
-/** `traced` for synchronous work. */
+/** `traced` for synchronous work, under the invocation's segment. */
 export function tracedSync<T>(name: string, fn: () => T): T {
   const span = open(name);
   if (!span) return fn();
   try {
-    const result = span.tracing.current.run(span.parent, fn);
+    const result = fn();
     close(span, {});
     return result;
   } catch (err) {
@@ -100,24 +103,24 @@ interface OpenSpan {
   tracing: Tracing;
   name: string;
   /** This span, as the parent of the spans nested in it. */
-  parent: SpanParent;
+  self: SpanParent;
   parentId: string;
   startTime: number;
 }
 
-function open(name: string): OpenSpan | undefined {
+function open(name: string, parent?: SpanParent): OpenSpan | undefined {
   if (!tracing) return undefined;
-  const enclosing = tracing.current.getStore() ?? invocationSegment();
+  const enclosing = parent ?? invocationSegment();
   if (!enclosing) return undefined;
-  return { tracing, name, parent: { traceId: enclosing.traceId, id: newId() }, parentId: enclosing.id, startTime: Date.now() / 1000 };
+  return { tracing, name, self: { traceId: enclosing.traceId, id: newId() }, parentId: enclosing.id, startTime: Date.now() / 1000 };
 }
 
 function close(span: OpenSpan, outcome: { annotations?: SpanFigures; error?: unknown }): void {
   const doc: SubsegmentDocument = {
     type: 'subsegment',
     name: span.name,
-    id: span.parent.id,
-    trace_id: span.parent.traceId,
+    id: span.self.id,
+    trace_id: span.self.traceId,
     parent_id: span.parentId,
     start_time: span.startTime,
     end_time: Date.now() / 1000,

@@ -88,13 +88,13 @@ export class ModelService {
     const deadline = ctx.deadline;
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      if (!deadline?.isFinite) return await traced('load', () => this.loader.load());
+      if (!deadline?.isFinite) return await traced('load', (span) => this.loader.load({ span }));
       const controller = new AbortController();
       timer = setTimeout(() => {
         const retryAfter = this.options.loadRetryAfterSeconds ?? 1;
         controller.abort(new LoadDeadlineError(this.name, performance.now() - started, retryAfter));
       }, Math.max(0, deadline.remainingMs()));
-      return await traced('load', () => this.loader.load({ signal: controller.signal }));
+      return await traced('load', (span) => this.loader.load({ signal: controller.signal, span }));
     } finally {
       clearTimeout(timer);
       ctx.timing?.add('load', performance.now() - started);

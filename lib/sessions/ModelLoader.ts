@@ -11,7 +11,7 @@ import { onnxruntime, onnxruntimeVersion } from './onnxruntime';
 import { OnnxRunner } from './OnnxRunner';
 import { warmOnnxruntime } from './warmOnnxruntime';
 import { toSessionOptions, type SessionSettings } from './SessionOptions';
-import { traced } from '../observability/tracing';
+import { traced, type SpanParent } from '../observability/tracing';
 
 export interface ModelConfig {
   name: string;
@@ -50,6 +50,11 @@ export interface LoadOptions {
    * resumes from them.
    */
   signal?: AbortSignal;
+  /**
+   * The trace span the load's own spans (downloads, session creation) hang off: the caller's
+   * that started it (lib/observability/tracing.ts). A caller joining a load in flight adds none.
+   */
+  span?: SpanParent;
 }
 
 /** A load under way and who waits on it. */
@@ -90,9 +95,9 @@ export class ModelLoader {
     if (this.flight?.controller.signal.aborted) {
       // An aborted load may still be parking its bytes: the next one starts after it, and
       // so resumes from them instead of racing it from byte 0.
-      this.flight = this.start(this.flight);
+      this.flight = this.start(this.flight, options.span);
     }
-    const flight = (this.flight ??= this.start());
+    const flight = (this.flight ??= this.start(undefined, options.span));
     const { signal } = options;
     if (!signal) {
       flight.pinned = true;
@@ -122,7 +127,7 @@ export class ModelLoader {
     });
   }
 
-  private start(after?: Flight): Flight {
+  private start(after?: Flight, span?: SpanParent): Flight {
     const controller = new AbortController();
     const flight: Flight = { controller, waiting: 0, pinned: false, promise: undefined as unknown as Promise<LoadedModel> };
     const run = async (): Promise<LoadedModel> => {
@@ -134,7 +139,7 @@ export class ModelLoader {
           // Stopped as asked: load again, from the kept bytes.
         }
       }
-      return this.loadOnce(controller.signal);
+      return this.loadOnce(controller.signal, span);
     };
     flight.promise = run().then(
       (model) => {
@@ -159,17 +164,17 @@ export class ModelLoader {
     }
   }
 
-  private async loadOnce(signal: AbortSignal): Promise<LoadedModel> {
+  private async loadOnce(signal: AbortSignal, span: SpanParent | undefined): Promise<LoadedModel> {
     const started = performance.now();
     let weights: CachedWeights | undefined;
     try {
       // A pinned model from the cache is hashed on a worker thread while the session is created
       // (a blocking native call); the session is used only if the hash matches.
-      weights = await this.fetchWeights(signal, true);
+      weights = await this.fetchWeights(signal, true, span);
       // If the session fails first, nobody awaits the hash: its rejection must not crash the
       // process (bad bytes often fail both). The awaits below still see it.
       weights.verified?.catch(() => undefined);
-      let model = await this.createSession(weights, started);
+      let model = await this.createSession(weights, started, span);
       if (weights.verified) {
         try {
           await weights.verified;
@@ -178,8 +183,8 @@ export class ModelLoader {
           // (verified as it downloads) and start over.
           await model.runner.session.release().catch(() => undefined);
           this.events.onVerificationFailed?.(this.config.name, err);
-          weights = await this.fetchWeights(signal, false);
-          model = await this.createSession(weights, started);
+          weights = await this.fetchWeights(signal, false, span);
+          model = await this.createSession(weights, started, span);
         }
       }
       this.report({ model: this.config.name, outcome: 'loaded', durationMs: model.loadMs, ...figures(weights) });
@@ -207,11 +212,12 @@ export class ModelLoader {
     }
   }
 
-  private async fetchWeights(signal: AbortSignal, deferVerification: boolean): Promise<CachedWeights> {
+  private async fetchWeights(signal: AbortSignal, deferVerification: boolean, span: SpanParent | undefined): Promise<CachedWeights> {
     const { name, source } = this.config;
     try {
       return await this.cache.fetch(source, this.config.sha256, {
         signal,
+        span,
         deferVerification,
         optimizedFor: this.optimizedFor(),
         // A cold start loads onnxruntime and readies its environment (~40 ms of module and
@@ -237,12 +243,12 @@ export class ModelLoader {
     return level === 'all' ? onnxruntimeVersion() : undefined;
   }
 
-  private async createSession(weights: CachedWeights, started: number): Promise<LoadedModel> {
+  private async createSession(weights: CachedWeights, started: number, span: SpanParent | undefined): Promise<LoadedModel> {
     const { name, source } = this.config;
     let created: { session: InferenceSession; graph: NonNullable<LoadedModel['graph']> };
     try {
       this.events.onSessionCreate?.(name);
-      created = await traced('session creation', () => this.sessionFrom(weights));
+      created = await traced('session creation', () => this.sessionFrom(weights), undefined, span);
     } catch (err) {
       throw new ModelUnavailableError(name, `model '${name}': onnxruntime could not load ${source.description}: ${message(err)}`, { cause: err });
     }
