@@ -62,6 +62,14 @@ const { values } = parseArgs({
   },
 });
 
+// The numbers are meant for Lambda's Node (nodejs22.x, nodejs24.x): package.json's engines,
+// enforced here because npm only warns, and a machine's default `node` may be older (this one's
+// is 20: a whole run went through it once, and its figures, peak RSS among them, differ).
+const [nodeMajor = 0, nodeMinor = 0] = process.versions.node.split('.').map(Number);
+if (nodeMajor < 22 || (nodeMajor === 22 && nodeMinor < 19)) {
+  throw new Error(`npm run bench measures on Lambda's Node (>= 22.19, package.json engines); this is ${process.version}: put Node 22 first on PATH (README, Quick start)`);
+}
+
 function soakSeconds(): number {
   const raw = values['soak-seconds'];
   const seconds = raw === undefined ? 600 : Number(raw);
