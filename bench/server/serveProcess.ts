@@ -64,10 +64,17 @@ export async function startServe(configPath: string): Promise<ServeProcess> {
 
 /** A series of the server's Prometheus text, summed over its labels. */
 export async function metric(url: string, name: string): Promise<number> {
-  const text = (await send(`${url}/metrics`, 'GET')).body.toString();
-  let sum = 0;
-  for (const line of text.split('\n')) if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  return sum;
+  return (await metrics(url, [name]))[0] as number;
+}
+
+/** Several Prometheus series from one scrape of /metrics, each summed over its labels. */
+export async function metrics(url: string, names: readonly string[]): Promise<number[]> {
+  const lines = (await send(`${url}/metrics`, 'GET')).body.toString().split('\n');
+  return names.map((name) => {
+    let sum = 0;
+    for (const line of lines) if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+    return sum;
+  });
 }
 
 export function percentile(sorted: readonly number[], p: number): number {

@@ -15,7 +15,7 @@ import sharp from 'sharp';
 import { bigWav } from '../../test/integration/server/heavyRequests';
 import { REAL_MODELS } from '../../test/support/realModels';
 import { MLP, mlpModel } from './mlpModel';
-import { metric, send, startServe, type Answer } from './serveProcess';
+import { metric, metrics, send, startServe, type Answer } from './serveProcess';
 
 export interface SoakOptions {
   seconds: number;
@@ -78,11 +78,12 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
     const byKind: SoakResult['byKind'] = {};
     const rss: Array<[number, number]> = [];
     const heap: Array<[number, number, number]> = [];
-    const mb = async (name: string) => Math.round((await metric(server.url, name)) / 2 ** 20);
     const sample = async () => {
       const t = Math.round(elapsed());
-      rss.push([t, await mb('onnxless_process_resident_memory_bytes')]);
-      heap.push([t, await mb('onnxless_nodejs_heap_size_used_bytes'), await mb('onnxless_nodejs_external_memory_bytes')]);
+      const names = ['onnxless_process_resident_memory_bytes', 'onnxless_nodejs_heap_size_used_bytes', 'onnxless_nodejs_external_memory_bytes'];
+      const [resident = 0, heapUsed = 0, external = 0] = (await metrics(server.url, names)).map((bytes) => Math.round(bytes / 2 ** 20));
+      rss.push([t, resident]);
+      heap.push([t, heapUsed, external]);
     };
     const started = performance.now();
     const elapsed = () => (performance.now() - started) / 1000;

@@ -56,7 +56,7 @@ export function createLambdaHandler(config: FunctionConfig, options: HandlerOpti
   const router = new Router([service], { sink });
 
   // Inside Lambda (tracing on): X-Ray spans are set up here, in the init phase.
-  void startTracing();
+  startTracing();
   if (config.eager) {
     // Lambda's init phase runs with full CPU and is not billed up to 10 s: load there. A
     // failure is reported by the loader and retried on the first request.

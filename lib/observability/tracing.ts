@@ -35,10 +35,6 @@ export interface SpanParent {
   id: string;
 }
 
-interface Tracing {
-  daemon: XRayDaemon;
-}
-
 /** Whether tracing is on: inside Lambda, not SAM local or the Amplify mock, not turned off. */
 export function tracingWanted(env: Env = process.env): boolean {
   return (
@@ -49,16 +45,17 @@ export function tracingWanted(env: Env = process.env): boolean {
   );
 }
 
-let tracing: Tracing | undefined;
+/** Where spans go once tracing is set up; unset, every span is a direct call. */
+let daemon: XRayDaemon | undefined;
 
 /**
- * Sets tracing up once, where it is wanted; resolves undefined elsewhere. Never rejects. Called
- * at handler creation, in Lambda's init phase: 2-3 ms (node:dgram and its socket), measured.
+ * Sets tracing up once, where it is wanted; undefined elsewhere. Called at handler creation, in
+ * Lambda's init phase: 2-3 ms (node:dgram and its socket), measured.
  */
-export function startTracing(env: Env = process.env): Promise<Tracing | undefined> {
-  if (!tracingWanted(env)) return Promise.resolve(undefined);
-  tracing ??= { daemon: new XRayDaemon(env.AWS_XRAY_DAEMON_ADDRESS) };
-  return Promise.resolve(tracing);
+export function startTracing(env: Env = process.env): XRayDaemon | undefined {
+  if (!tracingWanted(env)) return undefined;
+  daemon ??= new XRayDaemon(env.AWS_XRAY_DAEMON_ADDRESS);
+  return daemon;
 }
 
 /**
@@ -100,7 +97,7 @@ export function tracedSync<T>(name: string, fn: () => T): T {
 }
 
 interface OpenSpan {
-  tracing: Tracing;
+  daemon: XRayDaemon;
   name: string;
   /** This span, as the parent of the spans nested in it. */
   self: SpanParent;
@@ -109,10 +106,10 @@ interface OpenSpan {
 }
 
 function open(name: string, parent?: SpanParent): OpenSpan | undefined {
-  if (!tracing) return undefined;
+  if (!daemon) return undefined;
   const enclosing = parent ?? invocationSegment();
   if (!enclosing) return undefined;
-  return { tracing, name, self: { traceId: enclosing.traceId, id: newId() }, parentId: enclosing.id, startTime: Date.now() / 1000 };
+  return { daemon, name, self: { traceId: enclosing.traceId, id: newId() }, parentId: enclosing.id, startTime: Date.now() / 1000 };
 }
 
 function close(span: OpenSpan, outcome: { annotations?: SpanFigures; error?: unknown }): void {
@@ -131,7 +128,7 @@ function close(span: OpenSpan, outcome: { annotations?: SpanFigures; error?: unk
     doc.fault = true;
     doc.cause = { exceptions: [{ id: newId(), type: error.name, message: error.message }] };
   }
-  span.tracing.daemon.send(doc);
+  span.daemon.send(doc);
 }
 
 /** The invocation's own segment, when this invocation is traced and sampled. */

@@ -25,7 +25,7 @@ export interface SubsegmentDocument {
  * (https://docs.aws.amazon.com/xray/latest/devguide/xray-api-sendingdata.html#xray-api-daemon).
  */
 const HEADER = '{"format":"json","version":1}\n';
-const DEFAULT_ADDRESS = '127.0.0.1:2000';
+const DEFAULT_ADDRESS: [string, number] = ['127.0.0.1', 2000];
 
 /**
  * Sends documents to the X-Ray daemon that Lambda runs for functions with active tracing, at
@@ -64,6 +64,6 @@ export function parseDaemonAddress(address: string | undefined): [string, number
   const hostPort = udp ? udp.slice('udp:'.length) : parts.length === 1 ? parts[0] : '';
   const match = /^([^:\s]+):(\d{1,5})$/.exec(hostPort ?? '');
   const port = Number(match?.[2]);
-  if (!match || port < 1 || port > 65_535) return parseDaemonAddress(DEFAULT_ADDRESS);
+  if (!match || port < 1 || port > 65_535) return [...DEFAULT_ADDRESS];
   return [match[1] as string, port];
 }
