@@ -1,6 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+// Tests import the package's public entry points (`onnxless/lambda`, the examples' handlers do) from
+// the sources, as tsconfig's `onnxless:source` condition does: one copy of each class in a test.
+// The built dist/ is what the shipped-form tests run (test/shipped).
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
+  exports: Record<string, string | { 'onnxless:source'?: string }>;
+};
+const sourceAliases = Object.entries(pkg.exports).flatMap(([subpath, target]) =>
+  typeof target === 'object' && target['onnxless:source']
+    ? [{ find: new RegExp(`^onnxless${subpath.slice(1).replace(/[/.-]/g, '\\$&')}$`), replacement: fileURLToPath(new URL(target['onnxless:source'], import.meta.url)) }]
+    : [],
+);
+
 export default defineConfig({
+  resolve: { alias: sourceAliases },
   test: {
     include: ['test/**/*.test.ts'],
     // One `serverless package` of the example registry per run, shared by the files that need it.

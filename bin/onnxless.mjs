@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// The CLI is TypeScript; tsx compiles it on the fly so users run `npx onnxless` with no build step.
-// The images run the compiled form instead (dist/onnxless.mjs, built by `npm run build:cli`).
-import { register } from 'tsx/esm/api';
+// The CLI as it ships: compiled JavaScript (npm run build), no TypeScript compiled at run time.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../lib/cli/run.ts');
+const cli = new URL('../dist/onnxless.mjs', import.meta.url);
+if (!existsSync(cli)) {
+  // Only a checkout of the onnxless repository can lack it: an installed package ships dist/.
+  console.error('onnxless: dist/onnxless.mjs is missing; in a checkout of onnxless, run npm run build');
+  process.exit(1);
+}
+await import(cli.href);

@@ -3,8 +3,7 @@
  * lines of text out (POST /models/{name}/predict). Each member model (detection, orientation,
  * recognition) keeps its own OIP routes here, on the same sessions.
  */
-import { createPipelineHandler } from '../lib/lambda/createPipelineHandler';
-import { pipelineConfigFromEnv } from '../lib/lambda/pipelineConfigFromEnv';
-import { createOcr } from '../lib/pipelines/ocr';
+import { createPipelineHandler, pipelineConfigFromEnv } from 'onnxless/lambda';
+import { createOcr } from 'onnxless/pipelines/ocr';
 
 export const handler = createPipelineHandler(pipelineConfigFromEnv(), { pipeline: createOcr() });

@@ -8,7 +8,7 @@ runMain(async () => {
   const args = benchArgs<{ event: string }>();
   const event = readEvent(args.event);
   const started = sinceStart();
-  const { handler } = await import('../../handlers/tensor');
+  const { handler } = await import('../../lib/lambda/tensorHandler');
   const imported = sinceStart();
   const result = (await handler(event)) as { statusCode: number; body: string };
   if (result.statusCode !== 200) throw new Error(`handler answered ${result.statusCode}: ${result.body.slice(0, 300)}`);

@@ -9,7 +9,7 @@ import { benchArgs, report, runMain, sinceStart } from './common';
 runMain(async () => {
   const args = benchArgs<{ kind: 'pipeline' | 'member'; name: string }>();
   const started = sinceStart();
-  const { handler } = args.kind === 'pipeline' ? await import('../../handlers/ocr') : await import('../../handlers/tensor');
+  const { handler } = args.kind === 'pipeline' ? await import('../../handlers/ocr') : await import('../../lib/lambda/tensorHandler');
   const imported = sinceStart();
   const result = (await handler(httpApiEvent('GET', `/v2/models/${args.name}/ready`))) as { statusCode: number; body: string };
   if (result.statusCode !== 200) throw new Error(`handler answered ${result.statusCode}: ${result.body.slice(0, 300)}`);

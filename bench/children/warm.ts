@@ -19,7 +19,7 @@ runMain(async () => {
   process.env.ONNXLESS_MODEL_URI = pathToFileURL(args.modelPath).href;
   const jsonEvent = readEvent(args.jsonEvent);
   const binaryEvent = readEvent(args.binaryEvent);
-  const { handler } = await import('../../handlers/tensor');
+  const { handler } = await import('../../lib/lambda/tensorHandler');
   const ort = await import('onnxruntime-node');
 
   const request = JSON.parse(jsonEvent.body as string) as { inputs: Array<{ name: string; shape: number[]; data: number[] }> };

@@ -6,6 +6,8 @@ import { MULTI_MODEL_PIPELINES } from '../pipelines/multiModel';
 import { parseRegistry, type Registry } from '../registry/index';
 import { OPENAPI_FILE } from './defaults';
 import { ensureLayer, formatBytes } from './layers';
+import { writePackageHandlers } from './packageHandlers';
+import { artifactProblem } from './artifactCheck';
 import { GPU_IMAGE_NAME, GPU_IMAGE_PLACEHOLDER, type EcrImage } from './containers';
 import { applyApiLimits } from './apiLimits';
 import { planDeployment, roleLogicalId, type DeploymentPlan } from './plan';
@@ -15,7 +17,8 @@ import { emulatedFunctionSettings } from '../local/emulatedFunctions';
 /**
  * The serverless plugin: reads the model registry (custom.onnxless) and expands it into the
  * service before any command runs, so `package`, `deploy`, `offline` and `invoke local` all see one
- * function per model. Loaded from serverless.yml through plugin.cjs.
+ * function per model. Listed in serverless.yml as `plugins: [onnxless]`: the package's main export
+ * (dist/serverless.cjs, built by scripts/build.ts).
  */
 
 // The parts of the framework this plugin touches (osls 4 = Serverless Framework v3 line).
@@ -123,6 +126,7 @@ export default class OnnxlessPlugin {
     const { service } = this.serverless;
     let registry: Registry;
     try {
+      writePackageHandlers(this.serverless.serviceDir);
       registry = parseRegistry(service.custom?.onnxless, { source: 'custom.onnxless in serverless.yml' });
       const provider = this.serverless.getProvider('aws');
       this.plan = planDeployment(registry, {
@@ -336,14 +340,31 @@ export default class OnnxlessPlugin {
     this.logging.log.notice(`onnxless: GPU image ${functionImageUri}`);
   }
 
-  /** Prints every packaged function's zip size (the generic handler's should stay well under 1 MB). */
-  reportArtifacts(): void {
+  /**
+   * Prints every packaged function's zip size (the generic handler's should stay well under 1 MB),
+   * and fails the package step, naming the function, when a zip is empty or lacks its handler.
+   */
+  async reportArtifacts(): Promise<void> {
     if (!this.plan) return;
     const dir = path.resolve(this.serverless.serviceDir, this.options.package ?? '.serverless');
-    const sizes = Object.keys(this.plan.functions).map((key) => {
+    const extension = bundleExtension(this.serverless.service.custom);
+    const sizes: string[] = [];
+    const problems: string[] = [];
+    for (const [key, fn] of Object.entries(this.plan.functions)) {
       const artifact = path.join(dir, `${key}.zip`);
-      return `${key} ${existsSync(artifact) ? formatBytes(statSync(artifact).size) : '(no zip)'}`;
-    });
+      if (!existsSync(artifact)) {
+        sizes.push(`${key} (no zip)`);
+        // An image function has no zip; a zip function without one did not package.
+        if (fn.handler !== undefined) problems.push(`function ${key}: no zip at ${artifact}`);
+        continue;
+      }
+      sizes.push(`${key} ${formatBytes(statSync(artifact).size)}`);
+      if (fn.handler === undefined) continue;
+      const bundle = `${fn.handler.slice(0, fn.handler.lastIndexOf('.'))}${extension}`;
+      const problem = await artifactProblem(key, artifact, bundle);
+      if (problem) problems.push(problem);
+    }
     this.logging.log.notice(`onnxless: function zips: ${sizes.join(', ')}`);
+    if (problems.length > 0) this.fail(`onnxless: the package cannot run on Lambda:\n  ${problems.join('\n  ')}`);
   }
 }

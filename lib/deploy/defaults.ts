@@ -17,10 +17,21 @@ export const MODEL_FUNCTION_DEFAULTS = { memorySize: 2048, timeout: 29, architec
   architecture: Architecture;
 };
 
+/**
+ * The package's own handlers, for the functions whose code is all onnxless's: a model with no
+ * `handler:` and the server function. The plugin writes each as a one-line module in the
+ * service's `.onnxless/handlers/` (packageHandlers.ts) that re-exports the public entry point, so
+ * the bundler builds it like any handler of the user's, and the user's project holds no file for it.
+ */
+export const PACKAGE_HANDLERS = {
+  tensor: { handler: '.onnxless/handlers/tensor.handler', module: 'onnxless/lambda/tensor' },
+  server: { handler: '.onnxless/handlers/server.handler', module: 'onnxless/lambda/server' },
+} as const satisfies Record<string, { handler: string; module: string }>;
+
 /** The server-level routes (/v2, /v2/health/*) answer from memory: small and quick. */
 export const SERVER_FUNCTION = {
   key: 'server',
-  handler: 'handlers/server.handler',
+  handler: PACKAGE_HANDLERS.server.handler,
   memorySize: 256,
   timeout: 10,
   architecture: 'x86_64',

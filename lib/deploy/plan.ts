@@ -23,7 +23,7 @@ import {
   lambdaImageName,
   type EcrImage,
 } from './containers';
-import { LAMBDA_LIMITS, MODEL_FUNCTION_DEFAULTS, OPENAPI_FILE, SERVER_FUNCTION, ephemeralStorageMb, memorySizeMb } from './defaults';
+import { LAMBDA_LIMITS, MODEL_FUNCTION_DEFAULTS, OPENAPI_FILE, PACKAGE_HANDLERS, SERVER_FUNCTION, ephemeralStorageMb, memorySizeMb } from './defaults';
 import { layerPaths, type LayerName } from './layers';
 import { apiLimits, type ApiLimits } from './apiLimits';
 import { pipelineCatalog, planPipelineFunctions } from './pipelineFunction';
@@ -141,7 +141,7 @@ export function planDeployment(registry: Registry, ctx: PlanContext): Deployment
     if (entry.package === 'image') {
       // The image holds onnxruntime, sharp and every handler: no layers, no zip, no handler field.
       const image = lambdaImageName(name);
-      plan.ecrImages[image] = lambdaImage(name, entry, fn.handler ?? DEFAULT_MODEL_HANDLER, fn.architecture);
+      plan.ecrImages[image] = lambdaImage(name, entry, entry.handler ?? DEFAULT_MODEL_HANDLER, fn.architecture);
       // An image brings its own Node (images/Dockerfile.lambda): a zip runtime does not apply.
       if (fn.runtime) problems.push(`model '${name}': runtime: ${fn.runtime} applies to zip functions; package: image runs the image's own Node`);
       const { handler: _handler, package: _package, runtime: _runtime, ...rest } = fn;
@@ -194,7 +194,8 @@ function planModelFunction(
     {
       name,
       kind: 'model',
-      handler: entry.handler ?? DEFAULT_MODEL_HANDLER,
+      // The registry's default names the generic handler; its function runs the package's own.
+      handler: entry.handler === undefined || entry.handler === DEFAULT_MODEL_HANDLER ? PACKAGE_HANDLERS.tensor.handler : entry.handler,
       settings: entry,
       ...(isLambdaNodeRuntime(entry.runtime) ? { runtime: entry.runtime } : {}),
       size: entry.size,

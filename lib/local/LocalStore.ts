@@ -7,7 +7,7 @@ import { createS3Client } from '../sources/s3Client';
 import { MANIFEST_NAME } from '../sources/ModelManifest';
 import { inspectModel } from '../store/inspectModel';
 import { pushModel } from '../store/pushModel';
-import { EXAMPLE_MODELS } from './exampleWeights';
+import type { ModelFileSource } from '../store/inspectModel';
 import { LOCAL_STACK, PORT_VARIABLES, localS3Endpoint, localS3Env, type LocalStackSettings } from './localStack';
 import { assertPortFree } from './portCheck';
 
@@ -47,8 +47,11 @@ export class LocalStore {
     if (!exists) await this.client.send(new CreateBucketCommand({ Bucket: bucket }));
   }
 
-  /** Upload each registered example whose object is missing; a second start uploads nothing. */
-  async seed(registry: Registry): Promise<SeedOutcome[]> {
+  /**
+   * Upload each registered model whose object is missing and that `sources` has files for (the
+   * project's models/ folders, the examples); a second start uploads nothing.
+   */
+  async seed(registry: Registry, sources: Readonly<Record<string, readonly ModelFileSource[]>>): Promise<SeedOutcome[]> {
     await this.ensureBucket(registry.bucket.name);
     const outcomes: SeedOutcome[] = [];
     for (const [model, entry] of servedModelWeights(registry)) {
@@ -59,12 +62,12 @@ export class LocalStore {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: probe })).catch(() => undefined);
       // An example seeded by an older onnxless (another manifest, e.g. without its pre-optimised
       // graph) no longer matches the pin the registry now carries: it is pushed again.
-      const stale = head !== undefined && entry.sha256 !== undefined && EXAMPLE_MODELS[model] !== undefined && head.Metadata?.sha256 !== entry.sha256;
+      const stale = head !== undefined && entry.sha256 !== undefined && sources[model] !== undefined && head.Metadata?.sha256 !== entry.sha256;
       if (head && !stale) {
         outcomes.push({ model, state: 'present' });
         continue;
       }
-      const files = EXAMPLE_MODELS[model];
+      const files = sources[model];
       if (!files || !key.endsWith('/')) {
         outcomes.push({ model, state: 'missing' });
         continue;

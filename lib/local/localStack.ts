@@ -1,11 +1,13 @@
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { ENV, optionalPort, optionalString } from '../config/env';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Everything the local stack writes lives here by default (git-ignored); tests point it elsewhere. */
-const DEFAULT_LOCAL_DIR = fileURLToPath(new URL('../../.local', import.meta.url));
+/**
+ * Everything the local stack writes lives in the project's `.local/` by default (git-ignored; the
+ * project is the folder the command runs in); tests point it elsewhere.
+ */
+const DEFAULT_LOCAL_DIR = '.local';
 
 /**
  * Facts of one local stack (`npm start`): where its S3-protocol server and the API emulator
@@ -13,7 +15,7 @@ const DEFAULT_LOCAL_DIR = fileURLToPath(new URL('../../.local', import.meta.url)
  * points the SDK and the handlers at it. Each setting names the variable that changes it.
  */
 export function localStackSettings(env: Env = process.env) {
-  const dir = optionalString(ENV.localDir, env) ?? DEFAULT_LOCAL_DIR;
+  const dir = resolve(optionalString(ENV.localDir, env) ?? DEFAULT_LOCAL_DIR);
   return Object.freeze({
     dir,
     s3Port: optionalPort(ENV.localS3Port, 4569, env),

@@ -6,13 +6,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
+// The CLI as it ships (dist/, built by npm test's pretest): `onnxless start`.
+const CLI = join(ROOT, 'bin/onnxless.mjs');
 
 /** The example registry as shipped: the tests' copy, never the user's serverless.yml. */
 export const FIXTURE_REGISTRY = join(ROOT, 'test/fixtures/registry/serverless.yml');
 
 /** What a service folder needs besides its serverless.yml: the project's code, linked in. */
-const LINKED = ['node_modules', 'lib', 'handlers', 'layers', 'package.json', 'tsconfig.json'];
+const LINKED = ['node_modules', 'lib', 'dist', 'handlers', 'layers', 'package.json', 'tsconfig.json'];
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -66,8 +67,8 @@ export class LocalStackProcess {
   }
 
   private spawnStart(args: string[], env: Record<string, string>): ChildProcess {
-    return spawn(process.execPath, [TSX, 'scripts/start.ts', ...args], {
-      cwd: ROOT,
+    return spawn(process.execPath, [CLI, 'start', ...args], {
+      cwd: this.serviceDir,
       env: { ...process.env, ...this.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

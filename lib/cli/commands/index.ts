@@ -9,10 +9,12 @@ export type RegisterCommand = (program: Command) => void;
  * and needs only what it runs). One line per command.
  */
 export const commands = {
+  init: async () => (await import('./init')).registerInit,
   train: async () => (await import('./train')).registerTrain,
   push: async () => (await import('./push')).registerPush,
   models: async () => (await import('./models')).registerModels,
   serve: async () => (await import('./serve')).registerServe,
+  start: async () => (await import('./start')).registerStart,
   rollout: async () => (await import('./rollout')).registerRollout,
   rollback: async () => (await import('./rollout')).registerRollback,
 } as const satisfies Record<string, () => Promise<RegisterCommand>>;

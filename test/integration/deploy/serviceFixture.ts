@@ -15,7 +15,7 @@ import { open, type Entry, type ZipFile } from 'yauzl';
  */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const SERVERLESS_BIN = path.join(ROOT, 'node_modules/osls/bin/serverless.js');
-const LINKED = ['node_modules', 'lib', 'handlers', 'layers', 'package.json', 'tsconfig.json'];
+const LINKED = ['node_modules', 'lib', 'dist', 'handlers', 'layers', 'package.json', 'tsconfig.json'];
 
 export interface PackagedService {
   dir: string;

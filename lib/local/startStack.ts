@@ -1,36 +1,47 @@
 /**
- * `npm start`: the whole stack on one machine, no AWS account. An embedded S3-protocol server
- * (data in .local/s3, kept across runs), the example weights uploaded once, and
- * serverless-offline serving every registered model on http://localhost:3000.
- *   npm start [-- --log json|compact]   (default: compact lines in a terminal, JSON + EMF otherwise)
+ * `onnxless start` (a project's `npm start`): the whole stack on one machine, no AWS account. An
+ * embedded S3-protocol server (data in .local/s3, kept across runs), the project's models seeded
+ * once (each `models/<model>/` folder of the project), and serverless-offline serving every
+ * registered model on http://localhost:3000, run from the project's own node_modules with the
+ * emulator corrections of offlinePatch.ts preloaded.
  */
 import { spawn } from 'node:child_process';
 import { basename, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { ENV, optionalString } from '../lib/config/env';
-import { LOCAL_STACK, PORT_VARIABLES, localS3Env } from '../lib/local/localStack';
-import { LocalStore } from '../lib/local/LocalStore';
-import { offlineOutputFilter } from '../lib/local/offlineOutput';
-import { assertPortFree } from '../lib/local/portCheck';
-import { StackLock } from '../lib/local/StackLock';
-import { LOG_FORMATS, type LogFormat } from '../lib/observability/sinkFromEnv';
-import { readRegistryFile } from '../lib/registry';
+import { createRequire } from 'node:module';
+import { ENV, optionalString } from '../config/env';
+import { LOCAL_STACK, PORT_VARIABLES, localS3Env } from './localStack';
+import { LocalStore } from './LocalStore';
+import { offlineOutputFilter } from './offlineOutput';
+import { assertPortFree } from './portCheck';
+import { projectModelSources } from './projectModels';
+import { StackLock } from './StackLock';
+import { LOG_FORMATS, type LogFormat } from '../observability/sinkFromEnv';
+import { readRegistryFile } from '../registry';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-// The registry file; its folder is the service folder serverless-offline runs in.
-const configFile = resolve(root, optionalString(ENV.config) ?? 'serverless.yml');
+// The module hook serverless-offline's process preloads; scripts/build.ts emits it beside this code.
+const OFFLINE_PATCH = new URL('./offlinePatchHook.ts', import.meta.url);
 
-function logFormat(): LogFormat {
-  const { values } = parseArgs({ options: { log: { type: 'string' } } });
-  if (values.log === undefined) return process.stdout.isTTY ? 'compact' : 'json';
-  if (!(LOG_FORMATS as readonly string[]).includes(values.log))
-    throw new Error(`--log ${values.log}: expected one of ${LOG_FORMATS.join(', ')}`);
-  return values.log as LogFormat;
+/** `--log`: compact lines in a terminal, JSON (+ EMF) otherwise. */
+export function logFormat(value: string | undefined, tty: boolean): LogFormat {
+  if (value === undefined) return tty ? 'compact' : 'json';
+  if (!(LOG_FORMATS as readonly string[]).includes(value)) throw new Error(`--log ${value}: expected one of ${LOG_FORMATS.join(', ')}`);
+  return value as LogFormat;
 }
 
-async function main(): Promise<void> {
-  const format = logFormat();
+/** osls's entry, from the project's own install (the version its package.json pins). */
+function serverlessBin(projectDir: string): string {
+  try {
+    return createRequire(resolve(projectDir, 'package.json')).resolve('osls/bin/serverless.js');
+  } catch {
+    throw new Error(`osls is not installed in ${projectDir}: npm install --save-dev osls (the Serverless Framework v3 line onnxless deploys with)`);
+  }
+}
+
+export async function startStack(options: { log?: string; projectDir?: string } = {}): Promise<void> {
+  const format = logFormat(options.log, process.stdout.isTTY);
+  const projectDir = options.projectDir ?? process.cwd();
+  // The registry file; its folder is the service folder serverless-offline runs in.
+  const configFile = resolve(projectDir, optionalString(ENV.config) ?? 'serverless.yml');
   const lock = new StackLock(LOCAL_STACK.lockFile);
   lock.acquire();
   // Released however the process ends (the exit event runs synchronous code only).
@@ -43,7 +54,7 @@ async function main(): Promise<void> {
   const endpoint = await store.start();
   const env = { ...process.env, ...localS3Env() };
   const registry = await readRegistryFile(configFile, { env });
-  const seeded = await store.seed(registry);
+  const seeded = await store.seed(registry, await projectModelSources(dirname(configFile)));
   console.log(`local S3 server: ${endpoint} (bucket ${registry.bucket.name}, data in ${LOCAL_STACK.dataDir})`);
   for (const s of seeded) {
     const note = s.state === 'missing' ? ' -- push it: npx onnxless push <file.onnx> --model ' + s.model + ' --local' : '';
@@ -54,7 +65,9 @@ async function main(): Promise<void> {
   const offline = spawn(
     process.execPath,
     [
-      `${root}/node_modules/osls/bin/serverless.js`,
+      '--import',
+      OFFLINE_PATCH.href,
+      serverlessBin(dirname(configFile)),
       'offline',
       'start',
       '--config',
@@ -102,6 +115,8 @@ async function main(): Promise<void> {
     console.log(`\n${signal}: stopping serverless-offline and the local S3 server`);
     offline.kill('SIGTERM');
   };
+  // The emulator never started (a missing plugin, a registry error): its exit says why.
+  offline.on('error', (err) => fail(err));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   offline.on('exit', (code) => {
@@ -116,19 +131,19 @@ function announce(models: string[]): void {
   const base = `http://localhost:${LOCAL_STACK.httpPort}`;
   console.log(`\nonnxless is up: ${base}`);
   for (const m of models) console.log(`  ${m.padEnd(20)} ${base}/v2/models/${m}`);
-  console.log('\nTry:');
-  console.log(`  curl -s ${base}/v2/models/tiny`);
+  if (models[0] !== undefined) {
+    console.log('\nTry:');
+    console.log(`  curl -s ${base}/v2/models/${models[0]}`);
+  }
   const env = Object.entries(localS3Env())
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
-  console.log(`\nOne function alone, with this stack's S3 server:\n  ${env} npx serverless invoke local -f tiny -p events/tiny-infer.json`);
+  console.log(`\nOne function alone, with this stack's S3 server:\n  ${env} npx serverless invoke local -f ${models[0] ?? '<model>'} -p <event.json>`);
   console.log('\nCtrl-C stops everything.');
 }
 
 /** One line saying why, never a stack trace: every start-up failure here is the user's to fix. */
 function fail(err: unknown): never {
-  console.error(`npm start: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`onnxless start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 }
-
-main().catch(fail);

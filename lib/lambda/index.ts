@@ -1,0 +1,9 @@
+/**
+ * `onnxless/lambda`: what a handler file in a user's project is written with. A model with no
+ * `handler:` in the registry needs none of this: the plugin points it at `onnxless/lambda/tensor`.
+ */
+export { createLambdaHandler, type HandlerOptions, type InvocationContext, type LambdaHandler } from './createLambdaHandler';
+export { createPipelineHandler } from './createPipelineHandler';
+export { createServerHandler } from './createServerHandler';
+export { modelConfigFromEnv, type FunctionConfig } from './modelConfigFromEnv';
+export { pipelineConfigFromEnv, type MemberConfig, type PipelineConfig } from './pipelineConfigFromEnv';
