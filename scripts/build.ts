@@ -90,7 +90,8 @@ const entryUrls: Plugin = {
         const target = path.resolve(path.dirname(args.path), rel);
         const entry = Object.entries(ENTRIES).find(([, src]) => path.join(root, src) === target);
         // Anything else in the project (node_modules/) keeps pointing at the same place.
-        const rewritten = entry ? `./${entry[0]}.mjs` : path.relative(out, target).split(path.sep).join('/');
+        // path.relative drops a folder's trailing slash, which the source may build paths on.
+        const rewritten = entry ? `./${entry[0]}.mjs` : path.relative(out, target).split(path.sep).join('/') + (rel.endsWith('/') ? '/' : '');
         return whole.replace(rel, rewritten.startsWith('.') ? rewritten : `./${rewritten}`);
       });
       return { contents, loader: 'ts' };

@@ -27,7 +27,9 @@ export function exampleModelBytes(): Uint8Array {
   const float = onnx.TensorProto.DataType.FLOAT;
   const tensor = (name: string, shape: Array<number | string>) => ({
     name,
-    type: { tensorType: { elemType: float, shape: { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
+    type: {
+      tensorType: { elemType: float, shape: { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } },
+    },
   });
   const docString = `Example dense layer written by onnxless init: y[0] is the sum of the ${features} inputs, y[1] their mean.`;
   const model = onnx.ModelProto.create({

@@ -30,5 +30,8 @@ export async function installDependencies(dir: string): Promise<void> {
   }).catch((err: Error) => {
     throw new Error(`cannot run npm install in ${dir}: ${err.message}`, { cause: err });
   });
-  if (code !== 0) throw new Error(`npm install failed in ${dir} (exit code ${code}): the project is written; run npm install there once the cause above is fixed`);
+  if (code !== 0)
+    throw new Error(
+      `npm install failed in ${dir} (exit code ${code}): the project is written; run npm install there once the cause above is fixed`,
+    );
 }

@@ -13,7 +13,8 @@ export function packageRoot(from: string | URL = import.meta.url): string {
   const start = dirname(fileURLToPath(from));
   for (let dir = start; ; dir = dirname(dir)) {
     if (nameAt(join(dir, 'package.json')) === PACKAGE_NAME) return dir;
-    if (dirname(dir) === dir) throw new Error(`no package.json named '${PACKAGE_NAME}' in ${start} or any folder above it: is the package installed whole?`);
+    if (dirname(dir) === dir)
+      throw new Error(`no package.json named '${PACKAGE_NAME}' in ${start} or any folder above it: is the package installed whole?`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { setModelEntry } from '../registry';
 import { inspectModel, modelFilesAt } from '../store/inspectModel';
 import { copyTemplate } from './copyTemplate';
 import { exampleModelBytes } from './exampleModel';
@@ -12,6 +13,8 @@ import { toolVersions } from './toolVersions';
 
 /** Where the local stack finds a model's files: `models/<model>/`, seeded into its bucket by `onnxless start`. */
 export const EXAMPLE_MODEL_DIR = 'models/example';
+/** The template's serverless.yml entries on that model's weights directory. */
+export const EXAMPLE_MODEL_ENTRIES = ['example', 'example-predict'] as const;
 
 export interface ScaffoldOptions {
   /** The new project's folder: new or empty. */
@@ -44,15 +47,14 @@ export async function scaffoldProject(options: ScaffoldOptions): Promise<Scaffol
     const model = join(dir, EXAMPLE_MODEL_DIR);
     await mkdir(model, { recursive: true });
     await writeFile(join(model, 'model.onnx'), exampleModelBytes());
-    // The manifest's sha256 and the files' bytes, exactly as push computes them (and as the local
-    // stack uploads the folder): the registry entry is pinned from the first start.
-    const facts = await inspectModel((await modelFilesAt(model)).files, EXAMPLE_MODEL_DIR);
-    const files = await copyTemplate(join(packageRoot(), 'templates', 'project'), dir, {
-      name,
-      exampleSha256: facts.sha256,
-      exampleSize: String(facts.size),
-    });
+    const files = await copyTemplate(join(packageRoot(), 'templates', 'project'), dir, { name });
     await writeFile(join(dir, 'package.json'), projectManifest(name, onnxless, versions));
+    // The manifest's sha256 and the files' bytes as push computes them (and as the local stack
+    // uploads the folder), written by push's own writer: the entries are pinned from the first start.
+    const { sha256, size } = await inspectModel((await modelFilesAt(model)).files, EXAMPLE_MODEL_DIR);
+    for (const entry of EXAMPLE_MODEL_ENTRIES) {
+      await setModelEntry(join(dir, 'serverless.yml'), entry, { sha256, size }, { stage: 'dev', env: {} });
+    }
     return { dir, name, onnxless, files: [...files, 'package.json', `${EXAMPLE_MODEL_DIR}/model.onnx`].sort() };
   } catch (err) {
     await releaseTargetFolder(dir, claim);

@@ -10,7 +10,7 @@ import { packageRoot } from './packageRoot';
 /** Bundled into the handlers (zod) or imported by the project's code and tests (onnxruntime-node). */
 export const PROJECT_DEPENDENCIES = ['zod', 'onnxruntime-node'] as const;
 
-/** The deploy and the local stack (osls, its plugins, s3rver), the compilers, the test runner (tsx) and types. */
+/** The deploy and the local stack (osls, its plugins, s3rver), the compilers and the types. */
 export const PROJECT_DEV_DEPENDENCIES = [
   'osls',
   'serverless-esbuild',
@@ -18,7 +18,6 @@ export const PROJECT_DEV_DEPENDENCIES = [
   's3rver',
   'esbuild',
   'typescript',
-  'tsx',
   '@types/node',
   '@types/aws-lambda',
 ] as const;
@@ -26,12 +25,15 @@ export const PROJECT_DEV_DEPENDENCIES = [
 export interface ToolVersions {
   /** This package's own version. */
   onnxless: string;
+  /** The Node versions it runs on (its engines.node): the project's too. */
+  node: string;
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
 }
 
 interface PackageManifest {
   version?: string;
+  engines?: { node?: string };
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
@@ -40,6 +42,8 @@ interface PackageManifest {
 export function toolVersions(root = packageRoot()): ToolVersions {
   const file = join(root, 'package.json');
   const manifest = JSON.parse(readFileSync(file, 'utf8')) as PackageManifest;
+  // A peer dependency is a range for users to satisfy; the exact version this package is tested
+  // with sits in its dependencies or devDependencies, which therefore win.
   const declared = { ...manifest.peerDependencies, ...manifest.devDependencies, ...manifest.dependencies };
   const pick = (names: readonly string[]) =>
     Object.fromEntries(
@@ -50,5 +54,10 @@ export function toolVersions(root = packageRoot()): ToolVersions {
       }),
     );
   if (manifest.version === undefined) throw new Error(`${file} has no version`);
-  return { onnxless: manifest.version, dependencies: pick(PROJECT_DEPENDENCIES), devDependencies: pick(PROJECT_DEV_DEPENDENCIES) };
+  return {
+    onnxless: manifest.version,
+    node: manifest.engines?.node ?? '>=22',
+    dependencies: pick(PROJECT_DEPENDENCIES),
+    devDependencies: pick(PROJECT_DEV_DEPENDENCIES),
+  };
 }

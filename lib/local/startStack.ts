@@ -144,6 +144,6 @@ function announce(models: string[]): void {
 
 /** One line saying why, never a stack trace: every start-up failure here is the user's to fix. */
 function fail(err: unknown): never {
-  console.error(`onnxless start: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`onnxless: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 }

@@ -21,7 +21,7 @@ export async function readRegistryFile(file: string, options: ReadOptions = {}):
 }
 
 export function readRegistryText(text: string, options: ReadOptions & { source?: string } = {}): Registry {
-  const source = `custom.onnxless in ${options.source ?? 'serverless.yml'}`;
+  const source = registrySource(options.source);
   const config = parseYaml(text, source).toJS() as Record<string, unknown> | null;
   if (config === null || typeof config !== 'object') throw new RegistryError(['the file is empty'], { source });
   const provider = config.provider as { stage?: unknown } | undefined;
@@ -30,7 +30,25 @@ export function readRegistryText(text: string, options: ReadOptions & { source?:
     env: options.env ?? process.env,
   };
   const raw = (config.custom as Record<string, unknown> | undefined)?.onnxless;
-  return parseRegistry(resolveVariables(config, raw, ctx, 'custom.onnxless'), { source });
+  return parseRegistry(
+    inFile(source, () => resolveVariables(config, raw, ctx, 'custom.onnxless')),
+    { source },
+  );
+}
+
+/** `custom.onnxless in serverless.yml`: where every RegistryError of a file says it is. */
+function registrySource(file = 'serverless.yml'): string {
+  return `custom.onnxless in ${file}`;
+}
+
+/** Runs `read`, giving a RegistryError it throws the file's name (the variable resolver knows only the place). */
+function inFile<T>(source: string, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof RegistryError) throw new RegistryError(err.problems, { source, cause: err });
+    throw err;
+  }
 }
 
 /**
@@ -44,15 +62,21 @@ export type ModelEntryPatch = { [K in keyof ModelEntryInput]?: ModelEntryInput[K
  * entry and the rest of the file as they were. The result is validated (variables resolved as
  * in readRegistryText) before it is returned, so a bad patch never reaches the file.
  */
-export function setModelEntryText(text: string, name: string, patch: ModelEntryPatch, options: ReadOptions = {}): string {
-  const doc = parseYaml(text, 'serverless.yml');
+export function setModelEntryText(
+  text: string,
+  name: string,
+  patch: ModelEntryPatch,
+  options: ReadOptions & { source?: string } = {},
+): string {
+  const source = registrySource(options.source);
+  const doc = parseYaml(text, source);
   const entryPath = [...REGISTRY_PATH, 'models', name];
   const existing = doc.getIn(entryPath, true);
   if (existing !== undefined && !isMap(existing)) {
-    throw new RegistryError([`model '${name}': expected a mapping of fields`]);
+    throw new RegistryError([`model '${name}': expected a mapping of fields`], { source });
   }
   if (existing === undefined && (patch.weights === undefined || patch.weights === null)) {
-    throw new RegistryError([`model '${name}': weights: required for a new model`]);
+    throw new RegistryError([`model '${name}': weights: required for a new model`], { source });
   }
   // Known fields in schema order, so new entries read alike; unknown keys still reach validation.
   const keys = [...MODEL_FIELDS.filter((f) => f in patch), ...Object.keys(patch).filter((k) => !MODEL_FIELDS.includes(k as never))];
@@ -70,7 +94,7 @@ export function setModelEntryText(text: string, name: string, patch: ModelEntryP
 
 /** Reads, patches and atomically rewrites (temp file + rename) one model entry of a serverless.yml. */
 export async function setModelEntry(file: string, name: string, patch: ModelEntryPatch, options: ReadOptions = {}): Promise<void> {
-  const next = setModelEntryText(await readFile(file, 'utf8'), name, patch, options);
+  const next = setModelEntryText(await readFile(file, 'utf8'), name, patch, { ...options, source: path.basename(file) });
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   await writeFile(temp, next, 'utf8');
   await rename(temp, file);
@@ -88,7 +112,10 @@ export function removeModelEntryText(text: string, name: string): string {
 function parseYaml(text: string, source: string): Document {
   const doc = parseDocument(text, { keepSourceTokens: false });
   if (doc.errors.length > 0) {
-    throw new RegistryError(doc.errors.map((e) => `YAML: ${e.message}`), { source });
+    throw new RegistryError(
+      doc.errors.map((e) => `YAML: ${e.message}`),
+      { source },
+    );
   }
   return doc;
 }

@@ -16,9 +16,6 @@ export type JsonSchema = z.core.JSONSchema.BaseSchema;
 
 export const REGISTRY_SCHEMA_ID = 'urn:onnxless:registry';
 
-// A `${...}` anywhere in a string: the editor sees the value before the framework resolves it.
-const VARIABLE = '\\$\\{';
-
 const { pipelines: _setApartByParseRegistry, models, ...registryFields } = RegistrySchema.shape;
 
 /** `custom.onnxless` as written: a `models` entry is a model or, with `kind: pipeline`, a pipeline. */
@@ -35,8 +32,9 @@ export function registryJsonSchema(): JsonSchema {
   const schema = z.toJSONSchema(WrittenRegistrySchema, { target: 'draft-7', io: 'input' });
   // `auth: iam` / `auth: none`: the shorthand AuthSchema's preprocess turns into `{ type }`, which
   // has no JSON form (zod describes the objects only).
-  const auth = schema.properties?.auth;
-  if (typeof auth === 'object' && Array.isArray(auth.oneOf)) auth.oneOf.unshift({ type: 'string', enum: ['iam', 'none'] });
+  const auth = schema.properties?.auth as JsonSchema;
+  auth.oneOf = [{ type: 'string', enum: ['iam', 'none'] }, ...(auth.oneOf ?? [])];
+  unionsAsConditions(schema);
   acceptVariables(schema);
   return {
     $schema: schema.$schema,
@@ -49,9 +47,73 @@ export function registryJsonSchema(): JsonSchema {
 }
 
 /**
+ * Unions as chains of if/then: on the JSON type first, then, among objects, on the field whose
+ * constant names the branch (`kind: pipeline`, `type: jwt`). A validator then reports the errors of
+ * the branch the value chose ("unrecognized property 'weigths'") where for anyOf it reports that no
+ * branch matched (the framework's ajv: "unsupported object format").
+ */
+function unionsAsConditions(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(unionsAsConditions);
+  if (typeof node !== 'object' || node === null) return;
+  const schema = node as JsonSchema;
+  for (const [keyword, value] of Object.entries(schema)) if (!VALUE_KEYWORDS.has(keyword)) unionsAsConditions(value);
+  const options = schema.anyOf ?? schema.oneOf;
+  if (!options?.every((option) => typeof option.type === 'string')) return;
+  const branches: Branch[] = [];
+  for (const type of new Set(options.map((option) => option.type))) {
+    const ofType = options.filter((option) => option.type === type);
+    const then = ofType.length === 1 ? ofType[0] : byDiscriminator(ofType);
+    if (then === undefined) return; // objects with nothing to tell them apart: anyOf stays
+    branches.push([{ type }, then]);
+  }
+  // The last branch's own `type` checks what the conditions before it let through.
+  const last = branches.pop();
+  if (last === undefined) return;
+  delete schema.anyOf;
+  delete schema.oneOf;
+  Object.assign(schema, chain(branches, last[1]));
+}
+
+type Branch = [condition: JsonSchema, then: JsonSchema];
+
+/** Objects with a different constant in one field; the one without the field (a model entry has no `kind`) takes the rest. */
+function byDiscriminator(options: JsonSchema[]): JsonSchema | undefined {
+  const constOf = (option: JsonSchema, key: string) => {
+    const field = option.properties?.[key];
+    return typeof field === 'object' ? field.const : undefined;
+  };
+  const keys = new Set(options.flatMap((option) => Object.keys(option.properties ?? {})));
+  const key = [...keys].find((k) => new Set(options.map((option) => constOf(option, k))).size === options.length);
+  if (key === undefined) return undefined;
+  const named = options.flatMap((option) => {
+    const value = constOf(option, key);
+    return value === undefined ? [] : [{ value, option }];
+  });
+  const branches = named.map(({ value, option }): Branch => [
+    { type: 'object', properties: { [key]: { const: value } }, required: [key] },
+    option,
+  ]);
+  const otherwise = options.find((option) => constOf(option, key) === undefined) ?? {
+    type: 'object',
+    properties: { [key]: { enum: named.map(({ value }) => value) } },
+    required: [key],
+  };
+  return chain(branches, otherwise);
+}
+
+/** `if c1 then s1 else if c2 then s2 ... else otherwise`. */
+function chain(branches: Branch[], otherwise: JsonSchema): JsonSchema {
+  return branches.reduceRight<JsonSchema>((next, [condition, then]) => ({ if: condition, then, else: next }), otherwise);
+}
+
+// A `${...}` anywhere in a string: the editor sees the value before the framework resolves it.
+const VARIABLE = '\\$\\{';
+
+/**
  * Every string with a pattern or a format also takes a value holding a variable: the pattern is the
  * resolved value's, and a bucket name such as `${env:BUCKET, 'models-${sls:stage}'}` is valid as
- * written. Numbers, booleans and enums stay strict: the framework validates them resolved.
+ * written. Numbers, booleans and enums stay strict: the framework checks them resolved, and in the
+ * editor a variable in one of them shows as an error.
  */
 function acceptVariables(node: unknown): void {
   if (Array.isArray(node)) return node.forEach(acceptVariables);
@@ -67,3 +129,34 @@ function acceptVariables(node: unknown): void {
 
 // Keywords whose values are data, not schemas: a default `{ type: 'string' }` is no string schema.
 const VALUE_KEYWORDS = new Set(['default', 'enum', 'const', 'examples']);
+
+export const SERVERLESS_SCHEMA_ID = 'urn:onnxless:serverless.yml';
+
+/**
+ * A whole serverless.yml, for the editor's `# yaml-language-server: $schema=...` line (schema.json):
+ * `custom.onnxless` is the registry; every other key is the framework's and left to it.
+ * The registry may also be one variable (`onnxless: ${file(./models.yml)}`), resolved at deploy.
+ */
+export function serverlessYmlJsonSchema(): JsonSchema {
+  const { $schema, $id: _registryId, ...registry } = registryJsonSchema();
+  return {
+    $schema,
+    $id: SERVERLESS_SCHEMA_ID,
+    title: 'serverless.yml with onnxless',
+    description: "Checks custom.onnxless, the models onnxless serves; the rest of the file is the framework's, which checks it at deploy.",
+    type: 'object',
+    properties: {
+      custom: {
+        additionalProperties: true,
+        properties: {
+          onnxless: {
+            description: registry.description,
+            anyOf: [{ $ref: '#/definitions/onnxless' }, { type: 'string', pattern: '^\\$\\{.+\\}$' }],
+          },
+        },
+      },
+    },
+    additionalProperties: true,
+    definitions: { onnxless: registry },
+  };
+}

@@ -56,7 +56,8 @@ const s3Uri = z.string().check((ctx) => {
 });
 
 const int = (min: number, max: number, unit: string) =>
-  z.int({ error: `expected a whole number (${unit})` })
+  z
+    .int({ error: `expected a whole number (${unit})` })
     .min(min, `must be at least ${min} ${unit}`)
     .max(max, `must be at most ${max} ${unit}`);
 
@@ -76,7 +77,9 @@ export const ThrottleSchema = z.strictObject({
 export const DEFAULT_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
 
 /** Retention periods CloudWatch Logs accepts, in days. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 export const DEFAULT_ACCESS_LOG_RETENTION_DAYS = 30;
 
 /** The HTTP API as a whole: the default throttle of every route, and its access logs. */
@@ -112,7 +115,7 @@ export const ApiSchema = z.strictObject({
 // (./jsonSchema.ts) that editors show on hover; docs/deploy.md has the long form.
 export const ModelEntrySchema = z.strictObject({
   weights: s3Uri.describe(
-    'Where the model lives: a model directory s3://bucket/<model>/<version>/ (model.onnx, external data, companion files, manifest.json), or one .onnx object s3://bucket/key. The function may read exactly that prefix\'s objects, or that one object. No * or ? in the key (IAM would read them as wildcards).',
+    "Where the model lives: a model directory s3://bucket/<model>/<version>/ (model.onnx, external data, companion files, manifest.json), or one .onnx object s3://bucket/key. The function may read exactly that prefix's objects, or that one object. No * or ? in the key (IAM would read them as wildcards).",
   ),
   sha256: z
     .string()
@@ -120,16 +123,20 @@ export const ModelEntrySchema = z.strictObject({
     .transform((s) => s.toLowerCase())
     .optional()
     .describe(
-      'Optional pin, 64 hex characters: the runtime refuses weights whose sha256 differs (a model directory: the sha256 of its manifest.json, which lists every file\'s sha256).',
+      "Optional pin, 64 hex characters: the runtime refuses weights whose sha256 differs (a model directory: the sha256 of its manifest.json, which lists every file's sha256).",
     ),
   size: int(1, Number.MAX_SAFE_INTEGER, 'bytes')
     .optional()
-    .describe('Bytes of the weights (a directory: of all its files); sizes the function\'s /tmp (ephemeral storage) and its memory default.'),
+    .describe(
+      "Bytes of the weights (a directory: of all its files); sizes the function's /tmp (ephemeral storage) and its memory default.",
+    ),
   handler: z
     .string()
     .regex(HANDLER_PATTERN, "expected 'path/to/file.exportName'")
     .optional()
-    .describe(`path/file.export; default ${DEFAULT_MODEL_HANDLER} (raw OIP v2 tensors). A handler of your own also gets the domain route POST /models/{name}/predict.`),
+    .describe(
+      `path/file.export; default ${DEFAULT_MODEL_HANDLER} (raw OIP v2 tensors). A handler of your own also gets the domain route POST /models/{name}/predict.`,
+    ),
   memorySize: int(128, 10_240, 'MB')
     .optional()
     .describe('Lambda memory in MB (128-10240); default 2048, or more for big weights: max(2048, 3 x weights + 1024 MB) in 64 MB steps.'),
@@ -157,7 +164,9 @@ export const ModelEntrySchema = z.strictObject({
   package: z
     .enum(PACKAGE_TYPES)
     .optional()
-    .describe('zip (default: a zip with layers) or image: a Lambda container image built from images/Dockerfile.lambda (past the zip limits).'),
+    .describe(
+      'zip (default: a zip with layers) or image: a Lambda container image built from images/Dockerfile.lambda (past the zip limits).',
+    ),
   runtime: z
     .enum(RUNTIMES)
     .optional()
@@ -171,10 +180,13 @@ export const ModelEntrySchema = z.strictObject({
     .describe('SageMaker instance type of a runtime: gpu model, e.g. ml.g5.xlarge (required with runtime: gpu).'),
   image: z
     .string()
-    .regex(/^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[^\s@:]+(:[\w.-]+|@sha256:[a-f0-9]{64})$/, 'expected an ECR image URI with a tag or digest')
+    .regex(
+      /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[^\s@:]+(:[\w.-]+|@sha256:[a-f0-9]{64})$/,
+      'expected an ECR image URI with a tag or digest',
+    )
     .optional()
     .describe(
-      'A runtime: gpu model\'s image already in ECR (<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag> or @sha256:<digest>); default: built from images/Dockerfile.gpu at deploy.',
+      "A runtime: gpu model's image already in ECR (<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag> or @sha256:<digest>); default: built from images/Dockerfile.gpu at deploy.",
     ),
   cpuFallback: z
     .boolean()
@@ -185,7 +197,9 @@ export const ModelEntrySchema = z.strictObject({
     .describe(
       "Lambda reserved concurrency: at most this many instances at once, taken out of the account's shared pool (0 stops the model); default none.",
     ),
-  throttle: ThrottleSchema.optional().describe("API Gateway throttling of this model's routes (requests per second, burst); default: api.throttle."),
+  throttle: ThrottleSchema.optional().describe(
+    "API Gateway throttling of this model's routes (requests per second, burst); default: api.throttle.",
+  ),
   rollout: RolloutSchema.optional().describe(
     'Canary or linear traffic shifting to each new version through CodeDeploy, rolled back on alarms: { strategy, alarms?, errorRate?, latencyP99Ms? }. Default none: live moves at once.',
   ),
@@ -212,7 +226,7 @@ const RoleSchema = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$/, 'r
 
 /** One model of a pipeline: its own weights, pin and size, as a model entry has them. */
 export const PipelineMemberSchema = z.strictObject({
-  weights: s3Uri.describe('The member\'s model directory s3://bucket/<model>/<version>/ (or one .onnx object s3://bucket/key).'),
+  weights: s3Uri.describe("The member's model directory s3://bucket/<model>/<version>/ (or one .onnx object s3://bucket/key)."),
   sha256: ModelEntrySchema.shape.sha256,
   size: ModelEntrySchema.shape.size,
 });
@@ -223,15 +237,19 @@ export const PipelineMemberSchema = z.strictObject({
  * names to a model; each keeps its OIP routes as `<pipeline>-<role>` on the same function.
  */
 export const PipelineEntrySchema = z.strictObject({
-  kind: z.literal('pipeline').describe('pipeline: one function holding several models, wired by the pipeline its handler declares (docs/pipelines.md).'),
+  kind: z
+    .literal('pipeline')
+    .describe('pipeline: one function holding several models, wired by the pipeline its handler declares (docs/pipelines.md).'),
   handler: z
     .string()
     .regex(HANDLER_PATTERN, "expected 'path/to/file.exportName'")
-    .describe('path/file.export of the module that declares the pipeline\'s steps.'),
+    .describe("path/file.export of the module that declares the pipeline's steps."),
   models: z
     .record(RoleSchema, PipelineMemberSchema)
     .refine((m) => Object.keys(m).length > 0, 'list at least one model')
-    .describe("Role -> model, each its own model directory with its own pin; served as <pipeline>-<role> (ocr + detection: ocr-detection)."),
+    .describe(
+      'Role -> model, each its own model directory with its own pin; served as <pipeline>-<role> (ocr + detection: ocr-detection).',
+    ),
   memorySize: ModelEntrySchema.shape.memorySize,
   timeout: ModelEntrySchema.shape.timeout,
   architecture: ModelEntrySchema.shape.architecture,
@@ -252,7 +270,9 @@ export const BucketSchema = z.strictObject({
   name: z
     .string()
     .regex(BUCKET_NAME_PATTERN, 'expected an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)')
-    .describe('The bucket of the weights (3-63 lowercase letters, digits, dots, hyphens). S3 bucket names are global: pick one of your own.'),
+    .describe(
+      'The bucket of the weights (3-63 lowercase letters, digits, dots, hyphens). S3 bucket names are global: pick one of your own.',
+    ),
   create: z
     .boolean()
     .default(true)
@@ -268,7 +288,9 @@ const AuthObjectSchema = z.discriminatedUnion(
     z.strictObject({ type: z.literal('none') }),
     z.strictObject({
       type: z.literal('jwt'),
-      issuer: z.url({ protocol: /^https$/, error: 'expected the https URL of the token issuer' }).describe('The https URL of the token issuer.'),
+      issuer: z
+        .url({ protocol: /^https$/, error: 'expected the https URL of the token issuer' })
+        .describe('The https URL of the token issuer.'),
       audience: z
         .union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: 'expected an audience or a list of them' })
         .transform((a) => (Array.isArray(a) ? a : [a]))
@@ -286,38 +308,50 @@ const ModelNameSchema = z
   .regex(MODEL_NAME_PATTERN, 'name: expected 1-40 lowercase letters, digits or hyphens, not starting or ending with a hyphen')
   .refine((name) => !(RESERVED_MODEL_NAMES as readonly string[]).includes(name), 'name: reserved for the server-level function');
 
-export const RegistrySchema = z.strictObject({
-  bucket: BucketSchema.describe('The S3 bucket the weights live in, and whether this stack creates it.'),
-  auth: AuthSchema.default({ type: 'iam' }).describe(
-    'Who may call the routes: iam (default: SigV4-signed calls), { type: jwt, issuer, audience } (a JWT authorizer, https issuer), or none (open to the internet: only when written, never by omission).',
-  ),
-  api: ApiSchema.default({ throttle: DEFAULT_THROTTLE, pages: true, accessLogs: { retentionDays: DEFAULT_ACCESS_LOG_RETENTION_DAYS } }).describe(
-    'The HTTP API as a whole: the default throttle of every route, its access logs, the browser pages. Every field optional.',
-  ),
-  models: z
-    .record(ModelNameSchema, ModelEntrySchema)
-    .default({})
-    .describe(
-      'The models served, by name: each becomes its own Lambda function (or a SageMaker endpoint; kind: pipeline, one function of several models). Names: lowercase DNS labels of at most 40 characters; server is reserved.',
+export const RegistrySchema = z
+  .strictObject({
+    bucket: BucketSchema.describe('The S3 bucket the weights live in, and whether this stack creates it.'),
+    auth: AuthSchema.default({ type: 'iam' }).describe(
+      'Who may call the routes: iam (default: SigV4-signed calls), { type: jwt, issuer, audience } (a JWT authorizer, https issuer), or none (open to the internet: only when written, never by omission).',
     ),
-  /** Entries of `models` with `kind: pipeline`, set apart by parseRegistry (parse.ts); absent when none. */
-  pipelines: z.record(ModelNameSchema, PipelineEntrySchema).optional(),
-}).superRefine((registry, ctx) => {
-  // Every model a URL names is unique: a pipeline member's `<pipeline>-<role>` included.
-  const pipelines = registry.pipelines ?? {};
-  const taken = new Set([...Object.keys(registry.models), ...Object.keys(pipelines)]);
-  for (const [pipeline, entry] of Object.entries(pipelines)) {
-    for (const role of Object.keys(entry.models)) {
-      const name = memberModelName(pipeline, role);
-      if (!MODEL_NAME_PATTERN.test(name)) {
-        ctx.addIssue({ code: 'custom', path: ['pipelines', pipeline, 'models', role], message: `the model name '${name}' is over 40 characters: shorten the role or the pipeline's name` });
-      } else if (taken.has(name)) {
-        ctx.addIssue({ code: 'custom', path: ['pipelines', pipeline, 'models', role], message: `serves as model '${name}', a name another entry takes: rename one` });
+    api: ApiSchema.default({
+      throttle: DEFAULT_THROTTLE,
+      pages: true,
+      accessLogs: { retentionDays: DEFAULT_ACCESS_LOG_RETENTION_DAYS },
+    }).describe('The HTTP API as a whole: the default throttle of every route, its access logs, the browser pages. Every field optional.'),
+    models: z
+      .record(ModelNameSchema, ModelEntrySchema)
+      .default({})
+      .describe(
+        'The models served, by name: each becomes its own Lambda function (or a SageMaker endpoint; kind: pipeline, one function of several models). Names: lowercase DNS labels of at most 40 characters; server is reserved.',
+      ),
+    /** Entries of `models` with `kind: pipeline`, set apart by parseRegistry (parse.ts); absent when none. */
+    pipelines: z.record(ModelNameSchema, PipelineEntrySchema).optional(),
+  })
+  .superRefine((registry, ctx) => {
+    // Every model a URL names is unique: a pipeline member's `<pipeline>-<role>` included.
+    const pipelines = registry.pipelines ?? {};
+    const taken = new Set([...Object.keys(registry.models), ...Object.keys(pipelines)]);
+    for (const [pipeline, entry] of Object.entries(pipelines)) {
+      for (const role of Object.keys(entry.models)) {
+        const name = memberModelName(pipeline, role);
+        if (!MODEL_NAME_PATTERN.test(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['pipelines', pipeline, 'models', role],
+            message: `the model name '${name}' is over 40 characters: shorten the role or the pipeline's name`,
+          });
+        } else if (taken.has(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['pipelines', pipeline, 'models', role],
+            message: `serves as model '${name}', a name another entry takes: rename one`,
+          });
+        }
+        taken.add(name);
       }
-      taken.add(name);
     }
-  }
-});
+  });
 
 export type ModelEntryInput = z.input<typeof ModelEntrySchema>;
 export type ModelEntry = z.output<typeof ModelEntrySchema>;

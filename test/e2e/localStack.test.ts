@@ -173,7 +173,7 @@ describe('the local stack tells the truth', () => {
   it('refuses a second stack on the same folder, naming the process that holds it', async () => {
     const second = await stack.attempt(await freshPorts());
     expect(second.code).toBe(1);
-    saysOnly(second.output, /^onnxless start: another local stack \(pid \d+\) is using .*: stop it first, or set ONNXLESS_LOCAL_DIR/m);
+    saysOnly(second.output, /^onnxless: another local stack \(pid \d+\) is using .*: stop it first, or set ONNXLESS_LOCAL_DIR/m);
   });
 
   it.each([
@@ -183,7 +183,7 @@ describe('the local stack tells the truth', () => {
     const taken = { [variable]: stack.env[variable] as string };
     const other = await stack.attempt({ ...(await freshPorts()), ...taken, ONNXLESS_LOCAL_DIR: join(dir, `other-${variable}`) });
     expect(other.code).toBe(1);
-    saysOnly(other.output, new RegExp(`^onnxless start: port ${taken[variable]} .* is taken: set ${variable} to a free port$`, 'm'));
+    saysOnly(other.output, new RegExp(`^onnxless: port ${taken[variable]} .* is taken: set ${variable} to a free port$`, 'm'));
   });
 
   it('keeps the weights it served in its own cache folder', () => {
@@ -192,7 +192,7 @@ describe('the local stack tells the truth', () => {
   });
 
   it('builds its functions in its own folder, which serverless package (it deletes .esbuild) never touches', () => {
-    expect(readdirSync(join(dir, 'local', 'build', '.build', 'handlers'))).toEqual(expect.arrayContaining(['tensor.cjs', 'server.cjs']));
+    expect(readdirSync(join(dir, 'local', 'build', '.build', '.onnxless', 'handlers'))).toEqual(expect.arrayContaining(['tensor.cjs', 'server.cjs']));
     expect(existsSync(join(stack.serviceDir, '.esbuild'))).toBe(false);
   });
 

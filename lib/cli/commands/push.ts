@@ -50,5 +50,11 @@ export function registerPush(program: Command): void {
     console.log(`  sha256  ${model.sha256} (of manifest.json: the pin covers every file)`);
     console.log(`  inputs  ${model.inputs.join(', ')}; outputs ${model.outputs.join(', ')}`);
     console.log(`registry entry '${options.model}' updated in ${options.config}`);
+    // The emulator and the deployed API read the registry when they start: say what makes it live.
+    console.log(
+      options.local
+        ? `next: restart the local stack (Ctrl-C, then npm start) so it serves '${options.model}'`
+        : `next: npx serverless deploy${options.stage ? ` --stage ${options.stage}` : ''} so the API serves '${options.model}'`,
+    );
   });
 }

@@ -33,24 +33,25 @@ export function createPredictPipeline(): Pipeline<PredictResult> {
     async predict(request: PredictRequest, runner: ModelRunner): Promise<PredictResult> {
       assertAcceptedMediaType(request.contentType, [JSON_MEDIA_TYPE]);
       const { x } = parseJsonBody(request.body, bodySchema);
-      const input = runner.inputs[0];
-      const output = runner.outputs[0];
+      // The model's first input and output: models/example has `x` [batch, 4] and `y` [batch, 2].
+      const [input] = runner.inputs;
+      const [output] = runner.outputs;
       if (!input || !output) throw new Error('the model has no input or no output');
-      const width = featureWidth(input.shape, x[0]!.length);
+      const width = featureWidth(input.shape) ?? x[0]?.length ?? 0;
       x.forEach((row, i) => {
         if (row.length !== width) throw new BadRequestError(`x[${i}]: expected ${width} numbers, got ${row.length}`);
       });
       const feeds = { [input.name]: new Tensor('float32', Float32Array.from(x.flat()), [x.length, width]) };
-      const y = (await runner.run(feeds, [output.name]))[output.name]!;
-      const values = Array.from(y.data as Float32Array);
+      const results = await runner.run(feeds, [output.name]);
+      const values = Array.from(results[output.name]?.data as Float32Array);
       const columns = values.length / x.length;
       return { y: x.map((_, i) => values.slice(i * columns, (i + 1) * columns)) };
     },
   };
 }
 
-/** Numbers per row: what the model's input fixes ([batch, 4] -> 4), else the first row's. */
-function featureWidth(shape: ReadonlyArray<number | string>, firstRow: number): number {
+/** Numbers per row where the model fixes them ([batch, 4] -> 4); undefined where it leaves them free. */
+function featureWidth(shape: ReadonlyArray<number | string>): number | undefined {
   const dim = shape[1];
-  return typeof dim === 'number' && dim > 0 ? dim : firstRow;
+  return typeof dim === 'number' && dim > 0 ? dim : undefined;
 }

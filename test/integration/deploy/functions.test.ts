@@ -174,7 +174,7 @@ describe('every packaged function, run from its own zip and layer zips on Node 2
     afterAll(() => sandbox?.stop());
 
     it('loads its bundle from the task root and onnxruntime from its layer', () => {
-      expect(sandbox.handlerFile).toMatch(/^handlers\/[\w-]+\.cjs$/);
+      expect(sandbox.handlerFile).toMatch(/^(\.onnxless\/)?handlers\/[\w-]+\.cjs$/);
       expect(sandbox.ortPath?.startsWith(sandbox.opt)).toBe(true);
     });
 

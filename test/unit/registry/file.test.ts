@@ -42,6 +42,13 @@ describe('readRegistryText', () => {
     expect(() => readRegistryText(text, { env: {} })).toThrow(/custom\.onnxless\.bucket\.name: cannot resolve \$\{ssm:\/models\/bucket\}/);
   });
 
+  it('names the file in a variable it cannot resolve, as in every other registry error', () => {
+    const text = SERVERLESS_YML.replace("name: ${env:ONNXLESS_BUCKET, 'onnxless-models-${sls:stage}'}", 'name: ${ssm:/models/bucket}');
+    expect(() => readRegistryText(text, { env: {}, source: 'models.yml' })).toThrow(
+      /^invalid onnxless registry \(custom\.onnxless in models\.yml\): custom\.onnxless\.bucket\.name: cannot resolve/,
+    );
+  });
+
   it('reports YAML syntax errors and registry errors with the file name', () => {
     expect(() => readRegistryText('custom: [', { source: 'x.yml' })).toThrow(/custom\.onnxless in x\.yml.*YAML/s);
     expect(() => readRegistryText(SERVERLESS_YML.replace('size: 578966', 'size: big'), { env: {} })).toThrow(
@@ -51,6 +58,12 @@ describe('readRegistryText', () => {
 });
 
 describe('setModelEntryText', () => {
+  it('names the file when a new entry lacks its weights', () => {
+    expect(() => setModelEntryText(SERVERLESS_YML, 'vision', { size: 1 }, { env: {}, source: 'models.yml' })).toThrow(
+      "invalid onnxless registry (custom.onnxless in models.yml): model 'vision': weights: required for a new model",
+    );
+  });
+
   it('updates one field of an entry and leaves every comment and other line alone', () => {
     const next = setModelEntryText(SERVERLESS_YML, 'tiny', { weights: 's3://${self:custom.onnxless.bucket.name}/tiny/2/model.onnx', size: 600000 }, { env: {} });
     expect(next).toBe(

@@ -1,0 +1,229 @@
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inspectModel, modelFilesAt } from '../../lib/store/inspectModel';
+import { pushModel } from '../../lib/store/pushModel';
+import { LambdaSandbox } from '../integration/deploy/lambdaSandbox';
+import { lambdaFunction, type CfnTemplate } from '../integration/deploy/serviceFixture';
+import { httpApiEvent, jsonBody, type Result } from '../support/httpApiEvent';
+import { startLocalS3, TEST_CREDENTIALS, type LocalS3 } from '../support/localS3';
+import { freePort } from '../support/localStackProcess';
+import { packFramework, run, runOk, scaffold, startStack, userEnv, userModel, workDir } from './userProject';
+
+/**
+ * onnxless as a user meets it (issue 24): the framework packed, a project of the user's own
+ * scaffolded outside this repository, the tarball installed there by npm, then the user's
+ * commands: the scaffold's own tests, the local stack with a model of the user's own pushed to it,
+ * `serverless package`, and every function run from its zip and layers as Lambda lays them out.
+ */
+const HOST_ARCH = process.arch === 'arm64' ? 'arm64' : 'x86_64';
+
+describe('a project of its own: onnxless init, installed from the packed tarball (npm 11)', () => {
+  let work: string;
+  let tarball: string;
+  let project: string;
+
+  beforeAll(async () => {
+    work = await workDir();
+    tarball = await packFramework(work);
+    project = path.join(work, 'my-api');
+    await scaffold(project, tarball);
+  }, 900_000);
+
+  afterAll(async () => {
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('depends on the tarball and holds none of this repository', async () => {
+    const manifest = JSON.parse(await readFile(path.join(project, 'package.json'), 'utf8'));
+    expect(manifest.dependencies.onnxless).toBe(`file:${tarball}`);
+    const installed = JSON.parse(await readFile(path.join(project, 'node_modules/onnxless/package.json'), 'utf8'));
+    expect(installed.name).toBe('onnxless');
+    // A real install, not a link back into the checkout; shipped JavaScript only.
+    expect(existsSync(path.join(project, 'node_modules/onnxless/dist/lambda.mjs'))).toBe(true);
+    expect(existsSync(path.join(project, 'node_modules/onnxless/dist/types/lib/lambda/index.d.ts'))).toBe(true);
+    expect(existsSync(path.join(project, 'node_modules/onnxless/lib'))).toBe(false);
+    expect(existsSync(path.join(project, 'node_modules/onnxless/test'))).toBe(false);
+  });
+
+  it("passes the scaffold's own npm test", async () => {
+    const output = await runOk('npm', ['test'], { cwd: project, env: userEnv(), timeoutMs: 300_000 });
+    expect(output).toMatch(/pass|✓/i);
+  }, 300_000);
+
+  it('type-checks the handler it scaffolds against the shipped .d.ts', async () => {
+    const tsc = path.join(project, 'node_modules/typescript/bin/tsc');
+    const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit'], { cwd: project, env: userEnv() });
+    expect(result.output).toBe('');
+    expect(result.code).toBe(0);
+  }, 120_000);
+
+  describe('serverless package, every function run from its own zip and layers on Node 22', () => {
+    let out: string;
+    let template: CfnTemplate;
+    let s3: LocalS3;
+    const sandboxes: LambdaSandbox[] = [];
+
+    beforeAll(async () => {
+      out = path.join(project, '.serverless');
+      await runOk('npx', ['serverless', 'package'], {
+        cwd: project,
+        env: userEnv({ AWS_ACCESS_KEY_ID: 'AKIAOFFLINEPACKAGING', AWS_SECRET_ACCESS_KEY: 'offline', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }),
+        timeoutMs: 300_000,
+      });
+      template = JSON.parse(await readFile(path.join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as CfnTemplate;
+      const uri = new URL(lambdaFunction(template, 'example').Properties.Environment.Variables.ONNXLESS_MODEL_URI as string);
+      s3 = await startLocalS3([uri.host]);
+      const { files } = await modelFilesAt(path.join(project, 'models/example'));
+      await pushModel(s3.setupClient, await inspectModel(files, 'example'), { bucket: uri.host, prefix: uri.pathname.slice(1) });
+    }, 600_000);
+
+    afterAll(async () => {
+      for (const sandbox of sandboxes) await sandbox.stop();
+      await s3?.close();
+    });
+
+    async function startFunction(key: string): Promise<LambdaSandbox> {
+      const fn = lambdaFunction(template, key).Properties;
+      const layers = ((fn.Layers ?? []) as Array<{ Ref: string }>).map((l) => {
+        const file = path.basename(template.Resources[l.Ref]!.Properties.Content.S3Key as string).replace(/arm64|x86_64/, HOST_ARCH);
+        return path.join(project, 'layers', file.replace(/-(x86_64|arm64)\.zip$/, ''), 'dist', file);
+      });
+      const sandbox = await LambdaSandbox.start({
+        functionZip: path.join(out, `${key}.zip`),
+        layerZips: layers,
+        handler: fn.Handler as string,
+        timeoutSeconds: fn.Timeout as number,
+        env: {
+          ...(fn.Environment?.Variables as Record<string, string> | undefined),
+          AWS_LAMBDA_FUNCTION_NAME: fn.FunctionName as string,
+          AWS_REGION: 'us-east-1',
+          AWS_ENDPOINT_URL_S3: s3.endpoint,
+          AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+          ONNXLESS_CACHE_DIR: path.join(work, 'cache', key),
+        },
+      });
+      sandboxes.push(sandbox);
+      return sandbox;
+    }
+
+    it("runs the generic tensor handler from the package, with no file in the user's project", async () => {
+      expect(existsSync(path.join(project, 'handlers/tensor.ts'))).toBe(false);
+      const sandbox = await startFunction('example');
+      const infer = { inputs: [{ name: 'x', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }] };
+      const result = (await sandbox.invoke(httpApiEvent('POST', '/v2/models/example/infer', { body: JSON.stringify(infer) }))) as Result;
+      expect(result.statusCode, result.body).toBe(200);
+      expect(jsonBody(result).outputs[0]).toMatchObject({ name: 'y', shape: [1, 2], data: [10, 2.5] });
+    }, 120_000);
+
+    it("runs the user's own handler from handlers/, and answers bad input with a 400", async () => {
+      const sandbox = await startFunction('example-predict');
+      const ok = (await sandbox.invoke(httpApiEvent('POST', '/models/example-predict/predict', { body: JSON.stringify({ x: [[1, 2, 3, 4]] }), headers: { 'content-type': 'application/json' } }))) as Result;
+      expect(ok.statusCode, ok.body).toBe(200);
+      expect(JSON.stringify(jsonBody(ok))).toContain('10');
+      const bad = (await sandbox.invoke(httpApiEvent('POST', '/models/example-predict/predict', { body: JSON.stringify({ x: 'four numbers' }), headers: { 'content-type': 'application/json' } }))) as Result;
+      expect(bad.statusCode, bad.body).toBe(400);
+      expect(jsonBody(bad).error).toEqual(expect.any(String));
+    }, 120_000);
+
+    it('serves /docs and /playground with their files from the server function zip', async () => {
+      const sandbox = await startFunction('server');
+      for (const page of ['/docs', '/playground']) {
+        const result = (await sandbox.invoke(httpApiEvent('GET', page))) as Result;
+        expect(result.statusCode, `${page}: ${result.body.slice(0, 200)}`).toBe(200);
+        const assets = [...result.body.matchAll(/(?:src|href)="(\/web\/[^"]+)"/g)].map((m) => m[1]!);
+        expect(assets.length, page).toBeGreaterThan(0);
+        for (const asset of assets) {
+          const file = (await sandbox.invoke(httpApiEvent('GET', asset.replace(/\?.*$/, '')))) as Result;
+          expect([asset, file.statusCode]).toEqual([asset, 200]);
+        }
+      }
+    }, 120_000);
+  });
+
+  describe('npm start, with a model of the user own pushed to it', () => {
+    let ports: Record<string, string>;
+    let stack: Awaited<ReturnType<typeof startStack>> | undefined;
+
+    beforeAll(async () => {
+      ports = {
+        ONNXLESS_LOCAL_S3_PORT: String(await freePort()),
+        ONNXLESS_LOCAL_HTTP_PORT: String(await freePort()),
+        ONNXLESS_LOCAL_LAMBDA_PORT: String(await freePort()),
+      };
+    });
+
+    afterAll(async () => {
+      await stack?.stop();
+    });
+
+    it('answers the scaffolded example out of the box', async () => {
+      stack = await startStack(project, ports);
+      const base = `http://localhost:${ports.ONNXLESS_LOCAL_HTTP_PORT}`;
+      const infer = await fetch(`${base}/v2/models/example/infer`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ inputs: [{ name: 'x', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }] }),
+      });
+      expect(infer.status, await infer.clone().text()).toBe(200);
+      expect(((await infer.json()) as { outputs: Array<{ data: number[] }> }).outputs[0]!.data).toEqual([10, 2.5]);
+      // Binary bodies arrive as API Gateway sends them (the emulator's encoding fix shipped with the package).
+      const raw = await fetch(`${base}/v2/models/example/infer`, { method: 'POST', body: new Uint8Array([0xff, 0xfe, 0x00]) });
+      expect(raw.status).toBe(400);
+    }, 300_000);
+
+    it('serves a pushed .onnx of the user own after a restart', async () => {
+      const file = path.join(work, 'my-model.onnx');
+      await writeFile(file, userModel());
+      const pushed = await runOk('npx', ['onnxless', 'push', file, '--model', 'mine', '--local'], { cwd: project, env: userEnv(ports) });
+      expect(pushed).toMatch(/next: restart the local stack/);
+      await stack!.stop();
+      stack = await startStack(project, ports);
+      const base = `http://localhost:${ports.ONNXLESS_LOCAL_HTTP_PORT}`;
+      const meta = (await (await fetch(`${base}/v2/models/mine`)).json()) as { inputs: Array<{ name: string; shape: number[] }> };
+      expect(meta.inputs[0]).toMatchObject({ name: 'features', shape: [-1, 3] });
+      const infer = await fetch(`${base}/v2/models/mine/infer`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ inputs: [{ name: 'features', shape: [1, 3], datatype: 'FP32', data: [-1, 0.5, 2] }] }),
+      });
+      expect(infer.status, await infer.clone().text()).toBe(200);
+      expect(((await infer.json()) as { outputs: Array<{ data: number[] }> }).outputs[0]!.data).toEqual([0, 1.5, 6]);
+      const models = await runOk('npx', ['onnxless', 'models', '--local'], { cwd: project, env: userEnv(ports) });
+      expect(models).toMatch(/^mine\s+ok/m);
+    }, 600_000);
+  });
+});
+
+describe('the same project installed by npm 10, on a machine without CUDA', () => {
+  let work: string;
+  let project: string;
+
+  beforeAll(async () => {
+    work = await workDir();
+    const tarball = await packFramework(work);
+    project = path.join(work, 'npm10-api');
+    await scaffold(project, tarball, { install: false });
+  }, 600_000);
+
+  afterAll(async () => {
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it("installs without running onnxruntime-node's CUDA download, and packages", async () => {
+    // npm 10 runs every install script: the scaffold's .npmrc is what keeps the download off.
+    await runOk('npx', ['--yes', 'npm@10', 'install', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: project, env: userEnv(), timeoutMs: 600_000 });
+    const npmVersion = await runOk('npx', ['--yes', 'npm@10', '--version'], { cwd: project, env: userEnv() });
+    expect(npmVersion.trim()).toMatch(/^10\./);
+    expect(existsSync(path.join(project, 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so'))).toBe(false);
+    await runOk('npx', ['serverless', 'package'], {
+      cwd: project,
+      env: userEnv({ AWS_ACCESS_KEY_ID: 'AKIAOFFLINEPACKAGING', AWS_SECRET_ACCESS_KEY: 'offline', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }),
+      timeoutMs: 300_000,
+    });
+    expect(existsSync(path.join(project, '.serverless/example.zip'))).toBe(true);
+    expect(existsSync(path.join(project, '.serverless/example-predict.zip'))).toBe(true);
+  }, 900_000);
+});
