@@ -8,6 +8,7 @@ import { OPENAPI_FILE } from './defaults';
 import { ensureLayer, formatBytes } from './layers';
 import { writePackageHandlers } from './packageHandlers';
 import { artifactProblem } from './artifactCheck';
+import { defineConfigSchema, type ConfigSchemaHost } from './configSchema';
 import { GPU_IMAGE_NAME, GPU_IMAGE_PLACEHOLDER, type EcrImage } from './containers';
 import { applyApiLimits } from './apiLimits';
 import { planDeployment, roleLogicalId, type DeploymentPlan } from './plan';
@@ -30,6 +31,9 @@ interface ServerlessFunctionObject {
 }
 interface Serverless {
   serviceDir: string;
+  /** The service file as given (`--config`), relative to serviceDir. */
+  configurationFilename?: string;
+  configSchemaHandler?: ConfigSchemaHost['configSchemaHandler'];
   service: {
     service: string;
     custom?: Record<string, unknown>;
@@ -95,6 +99,7 @@ export default class OnnxlessPlugin {
     private readonly options: Options,
     private readonly logging: { log: Logger },
   ) {
+    defineConfigSchema(serverless);
     this.hooks = {
       // `initialize` runs first in every command, after variables are resolved and the config is
       // validated: the functions exist before serverless-esbuild, serverless-offline or
@@ -127,7 +132,7 @@ export default class OnnxlessPlugin {
     let registry: Registry;
     try {
       writePackageHandlers(this.serverless.serviceDir);
-      registry = parseRegistry(service.custom?.onnxless, { source: 'custom.onnxless in serverless.yml' });
+      registry = parseRegistry(service.custom?.onnxless, { source: `custom.onnxless in ${this.serverless.configurationFilename ?? 'serverless.yml'}` });
       const provider = this.serverless.getProvider('aws');
       this.plan = planDeployment(registry, {
         service: service.service,

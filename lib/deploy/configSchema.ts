@@ -1,11 +1,13 @@
-import { registryJsonSchema, type JsonSchema } from '../registry/jsonSchema';
+import type { JsonSchema } from '../registry/jsonSchema';
 
 /**
- * Registers `custom.onnxless` with the framework's configuration schema, so every command checks it
- * with the rest of serverless.yml (variables resolved, before any plugin hook runs). osls compiles
- * one draft-07 document with ajv in strict mode; the registry's schema has no `$ref` (osls resolves
- * only its own `#/definitions/`), and loses `$schema` and `$id`, which belong to a document's root,
- * not to one of its parts.
+ * Declares `custom.onnxless` to the framework's configuration schema, as a plugin owning a key
+ * does, but as an object only. The full JSON Schema (schema.json) is for editors: given to osls,
+ * its ajv checks before any plugin hook runs, so its messages ("must be >= 128") replace the
+ * registry's own, which name the file, the model and the field, and check what a JSON Schema
+ * cannot (weights URIs, pins against sizes); and it runs with `coerceTypes`, rewriting the
+ * config it validates (`memorySize: '1024'` becomes a number), which the registry refuses.
+ * The registry's zod schema stays the one validator; schema.json is generated from it.
  */
 
 /** The part of the framework this touches: osls 4 (the Serverless Framework v3 line). */
@@ -16,6 +18,8 @@ export interface ConfigSchemaHost {
 }
 
 export function defineConfigSchema(serverless: ConfigSchemaHost): void {
-  const { $schema: _draft, $id: _id, ...onnxless } = registryJsonSchema();
-  serverless.configSchemaHandler?.defineCustomProperties({ type: 'object', properties: { onnxless } });
+  serverless.configSchemaHandler?.defineCustomProperties({
+    type: 'object',
+    properties: { onnxless: { type: 'object', description: 'The onnxless model registry (validated by the onnxless plugin; editors: node_modules/onnxless/schema.json)' } },
+  });
 }

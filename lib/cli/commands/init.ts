@@ -40,7 +40,7 @@ function nextSteps(project: Scaffold, installed: boolean): string {
     '',
     'then, in another terminal:',
     `  curl -s -X POST http://localhost:3000/models/example-predict/predict -H 'content-type: application/json' -d '{"x": [[1, 2, 3, 4]]}'`,
-    '  open http://localhost:3000/playground',
+    '  http://localhost:3000/playground: a page per model, in a browser',
     '',
     'README.md says how to serve a model of your own and how to deploy.',
   ].join('\n');
