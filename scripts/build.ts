@@ -112,7 +112,10 @@ const common = {
   logLevel: 'warning',
 } as const;
 
-await rm(out, { recursive: true, force: true });
+// dist/types survives a build without --types: npm pack runs prepack (with types), then prepare.
+for (const entry of await readdir(out).catch(() => [] as string[])) {
+  if (entry !== 'types' || values.types) await rm(path.join(out, entry), { recursive: true, force: true });
+}
 const esm = await build({
   ...common,
   entryPoints: ENTRIES,

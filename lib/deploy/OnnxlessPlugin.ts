@@ -296,7 +296,7 @@ export default class OnnxlessPlugin {
     if (!this.registry) return;
     const file = path.join(this.serverless.serviceDir, OPENAPI_FILE);
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, openApiJson(this.registry, { pipelines: { ...pipelines, ...MULTI_MODEL_PIPELINES } }));
+    writeFileSync(file, openApiJson(this.registry, { pipelines: { ...pipelines, ...MULTI_MODEL_PIPELINES }, undeclared: 'open' }));
     this.logging.log.info(`onnxless: OpenAPI document written to ${OPENAPI_FILE}`);
   }
 

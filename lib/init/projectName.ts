@@ -10,6 +10,8 @@ const PROJECT_NAME = /^[a-z][a-z0-9-]{0,28}[a-z0-9]$/;
 export function projectName(dir: string): string {
   const folder = basename(resolve(dir));
   const name = folder
+    .normalize('NFKD') // Ü -> U + a combining mark, dropped below: `Über` names `uber`
+    .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');

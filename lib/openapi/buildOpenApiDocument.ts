@@ -4,7 +4,8 @@ import { DEFAULT_LIMITS } from '../protocol/limits';
 import { memberModelName, type Registry } from '../registry/schema';
 import { OpenApiError } from './errors';
 import { errorResponses } from './errorResponses';
-import { hasDomainRoute, resolveHandlerPipeline } from './handlerPipeline';
+import { hasDomainRoute, pipelineNameOfHandler, resolveHandlerPipeline } from './handlerPipeline';
+import { UnknownPipelineError } from './errors';
 import { modelPaths, type DomainRoute } from './modelPaths';
 import { OIP_SCHEMAS } from './oipSchemas';
 import { securityOf } from './securitySchemes';
@@ -30,6 +31,23 @@ export interface OpenApiOptions {
   maxBodyBytes?: number;
   /** Where the document itself is served (a GET route in the document); false: not served. */
   documentPath?: string | false;
+  /**
+   * A handler whose pipeline is not among `pipelines`: 'fail' (default) names the declared ones;
+   * 'open' describes its domain route as open (any JSON or bytes in, JSON out). The plugin uses
+   * 'open': a user's own handlers are code it does not load at package time.
+   */
+  undeclared?: 'fail' | 'open';
+}
+
+/** The domain route of a handler the document knows nothing of but its file: any body in, JSON out. */
+function openDomainRoute(handler: string): DomainRoute {
+  return {
+    name: pipelineNameOfHandler(handler),
+    pipeline: {
+      accepts: ['application/json', 'application/octet-stream'],
+      description: `The model's own pre- and post-processing (${handler}); what it accepts and answers is its own.`,
+    },
+  };
 }
 
 const DEFAULTS = {
@@ -74,7 +92,7 @@ export function buildOpenApiDocument(registry: Pick<Registry, 'auth' | 'models'>
   }
   // A pipeline of models (docs/pipelines.md): its domain route and ready route, and each member's OIP routes.
   for (const [name, entry] of Object.entries(registry.pipelines ?? {})) {
-    const domain = resolveHandlerPipeline(name, entry.handler, settings.pipelines, settings.handlerPipelines);
+    const domain = declaredRoute(name, entry.handler, settings);
     document.tags.push({ name, description: domain.pipeline.description });
     const own = modelPaths(name, domain, auth, []);
     for (const path of Object.keys(own)) if (path.endsWith('/predict') || path.endsWith('/ready')) document.paths[path] = own[path]!;
@@ -94,7 +112,7 @@ export function openApiJson(registry: Pick<Registry, 'auth' | 'models'> & Partia
   return `${JSON.stringify(buildOpenApiDocument(registry, options), null, 2)}\n`;
 }
 
-type Settings = Required<Pick<OpenApiOptions, 'pipelines' | 'handlerPipelines' | 'title' | 'version' | 'description' | 'servers' | 'maxBodyBytes'>> & {
+type Settings = Required<Pick<OpenApiOptions, 'pipelines' | 'handlerPipelines' | 'title' | 'version' | 'description' | 'servers' | 'maxBodyBytes' | 'undeclared'>> & {
   documentPath: string | undefined;
 };
 
@@ -123,10 +141,20 @@ function checkOptions(options: OpenApiOptions): Settings {
     servers: options.servers ?? [],
     maxBodyBytes,
     documentPath,
+    undeclared: options.undeclared ?? 'fail',
   };
 }
 
 function domainRoute(model: string, handler: string | undefined, settings: Settings): DomainRoute | undefined {
   if (!hasDomainRoute(handler)) return undefined;
-  return resolveHandlerPipeline(model, handler, settings.pipelines, settings.handlerPipelines);
+  return declaredRoute(model, handler, settings);
+}
+
+function declaredRoute(model: string, handler: string, settings: Settings): DomainRoute {
+  try {
+    return resolveHandlerPipeline(model, handler, settings.pipelines, settings.handlerPipelines);
+  } catch (err) {
+    if (err instanceof UnknownPipelineError && settings.undeclared === 'open') return openDomainRoute(handler);
+    throw err;
+  }
 }

@@ -33,7 +33,7 @@ function nextSteps(project: Scaffold, installed: boolean): string {
   return [
     '',
     'next:',
-    `  cd ${cd.includes(' ') ? JSON.stringify(cd) : cd}`,
+    `  cd ${shellWord(cd)}`,
     ...(installed ? [] : ['  npm install']),
     '  npm start     # the local stack on http://localhost:3000, serving models/example',
     '  npm test      # the example pipeline against the example model, in-process',
@@ -44,4 +44,9 @@ function nextSteps(project: Scaffold, installed: boolean): string {
     '',
     'README.md says how to serve a model of your own and how to deploy.',
   ].join('\n');
+}
+
+/** A path as one shell word: as is when plain, else single-quoted (spaces, `!`, `$` stay literal). */
+function shellWord(path: string): string {
+  return /^[\w./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }

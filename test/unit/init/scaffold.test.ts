@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
@@ -11,20 +11,25 @@ import { createPredictPipeline } from '../../../templates/project/pipelines/pred
 import { tempDir } from '../../support/testHandler';
 
 /**
- * `onnxless init` as a user runs it (from the sources, through tsx), into temporary folders: never
- * the checkout's own serverless.yml or .local.
+ * `onnxless init` as a user runs it (from the sources, through tsx; `npm create`'s wrapper through
+ * the built dist/, which `npm test` builds first), into temporary folders: never the checkout's
+ * own serverless.yml or .local.
  */
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const TSX = join(REPO, 'node_modules/tsx/dist/cli.mjs');
 const OWN = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> };
 
-function init(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [TSX, join(REPO, 'lib/cli/run.ts'), 'init', ...args], { cwd, env: { ...process.env, ...env } });
+/** `node <args>`: its exit code and everything it printed. */
+function runNode(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env } });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
 }
+
+const init = (args: string[], cwd: string, env: Record<string, string> = {}) =>
+  runNode([TSX, join(REPO, 'lib/cli/run.ts'), 'init', ...args], cwd, env);
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -167,5 +172,29 @@ describe('onnxless init', () => {
     expect(code).toBe(1);
     expect(output).toContain(`${busy} is not empty (notes.txt): init writes a new project into a new or empty folder only`);
     expect(filesUnder(busy)).toEqual(['notes.txt']);
+  });
+});
+
+describe('npm create onnxless', () => {
+  const wrapper = join(REPO, 'create-onnxless');
+
+  it('depends on this very version of onnxless, so `npm create onnxless@X` scaffolds with onnxless X', () => {
+    expect(readJson(join(wrapper, 'package.json')).dependencies).toEqual({ onnxless: OWN.version });
+  });
+
+  it('runs onnxless init with its own arguments, and leaves with its status', async () => {
+    // Installed as npm create installs it: create-onnxless with onnxless beside it (this checkout, built).
+    const parent = tempDir('onnxless-create-');
+    cpSync(wrapper, join(parent, 'node_modules/create-onnxless'), { recursive: true });
+    symlinkSync(REPO, join(parent, 'node_modules/onnxless'));
+    const create = (args: string[]) => runNode([join(parent, 'node_modules/create-onnxless/index.mjs'), ...args], parent);
+
+    const made = await create(['via-create', '--no-install']);
+    const again = await create(['via-create', '--no-install']);
+
+    expect(made.code, made.output).toBe(0);
+    expect(readJson(join(parent, 'via-create', 'package.json')).name).toBe('via-create');
+    expect(again.code).toBe(1);
+    expect(again.output).toContain('is not empty');
   });
 });

@@ -207,3 +207,18 @@ describe('buildOpenApiDocument', () => {
     expect(text.endsWith('\n')).toBe(true);
   });
 });
+
+describe("a handler of the user's own, which the document cannot load", () => {
+  const registry = { auth: { type: 'none' as const }, models: { scores: { weights: 's3://b/scores/1/', handler: 'handlers/scores.handler' } } };
+
+  it('is refused by default, naming the declared pipelines', () => {
+    expect(() => buildOpenApiDocument(registry as never, { pipelines: {} })).toThrow(UnknownPipelineError);
+  });
+
+  it("gets an open domain route with undeclared: 'open', as the plugin asks", () => {
+    const document = buildOpenApiDocument(registry as never, { pipelines: {}, undeclared: 'open' });
+    const predict = document.paths['/models/scores/predict'] as { post: { requestBody: { content: Record<string, unknown> } } };
+    expect(Object.keys(predict.post.requestBody.content)).toEqual(['application/json', 'application/octet-stream']);
+    expect(document.tags.find((t) => t.name === 'scores')?.description).toContain('handlers/scores.handler');
+  });
+});
