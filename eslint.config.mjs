@@ -18,6 +18,7 @@ export default defineConfig(
     '.esbuild/',
     '.build/',
     '.local/',
+    '.onnxless/',
     'dist/',
     'coverage/',
     'bench/.cache/',

@@ -4,6 +4,7 @@ import {
   readMediaInput, resizeImage,
 } from '../processing';
 import { firstOutput, inputName } from './modelIo';
+import { loadSharp } from '../processing/image/loadSharp';
 
 /** Classes of PaddleOCR's direction classifier (ch_ppocr_mobile_v2.0_cls), in output order. */
 export const ORIENTATION_LABELS = ['0', '180'] as const;
@@ -25,6 +26,8 @@ const WIDTH = 192;
 
 /** Is this cropped text line upright or upside down? PaddleOCR's text direction classifier. */
 export function createTextOrientation(options: TextOrientationOptions = {}): Pipeline<TextOrientationResult> {
+  // The image codec loads with the handler, in Lambda's init phase, not on its first request.
+  loadSharp();
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const pipeline: Pipeline<TextOrientationResult> = {
     accepts: acceptedTypes(IMAGE_INPUT),

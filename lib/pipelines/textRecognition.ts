@@ -5,6 +5,7 @@ import {
 } from '../processing';
 import { dictionaryLoader } from './dictionaryLoader';
 import { firstOutput, inputName } from './modelIo';
+import { loadSharp } from '../processing/image/loadSharp';
 
 export interface TextRecognitionResult {
   text: string;
@@ -34,6 +35,8 @@ export const DICTIONARY_FILE = 'ppocr_keys_v1.txt';
 
 /** One cropped line of text in, its text out: PaddleOCR PP-OCRv4 recognition with CTC decoding. */
 export function createTextRecognition(options: TextRecognitionOptions = {}): Pipeline<TextRecognitionResult> {
+  // The image codec loads with the handler, in Lambda's init phase, not on its first request.
+  loadSharp();
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const maxWidth = options.maxWidth ?? 2400;
   const dictionaryFile = options.dictionaryFile ?? DICTIONARY_FILE;

@@ -3,6 +3,7 @@ export * from './input/mediaType';
 export * from './input/jsonBody';
 export * from './input/mediaInput';
 
+export * from './image/loadSharp';
 export * from './image/RawImage';
 export * from './image/imageHeader';
 export * from './image/decodeImage';

@@ -17,7 +17,7 @@ export interface ContractModel {
 }
 
 // Text types an HTTP API passes to Lambda as UTF-8; every other body, and one with no
-// Content-Type, arrives base64-encoded (the rule and its sources: patches/serverless-offline+*.patch).
+// Content-Type, arrives base64-encoded (the rule and its sources: lib/local/offlinePatch.ts).
 const HTTP_API_TEXT = /^(text\/[^;\s]+|application\/(json|xml|javascript))\s*(;|$)/i;
 
 /** A request as API Gateway (HTTP API, payload 2.0) hands it to Lambda. */

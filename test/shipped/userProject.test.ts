@@ -133,7 +133,7 @@ describe('a project of its own: onnxless init, installed from the packed tarball
       for (const page of ['/docs', '/playground']) {
         const result = (await sandbox.invoke(httpApiEvent('GET', page))) as Result;
         expect(result.statusCode, `${page}: ${result.body.slice(0, 200)}`).toBe(200);
-        const assets = [...result.body.matchAll(/(?:src|href)="(\/web\/[^"]+)"/g)].map((m) => m[1]!);
+        const assets = [...result.body.matchAll(/(?:src|href)="\/?(web\/[^"]+)"/g)].map((m) => `/${m[1]!}`);
         expect(assets.length, page).toBeGreaterThan(0);
         for (const asset of assets) {
           const file = (await sandbox.invoke(httpApiEvent('GET', asset.replace(/\?.*$/, '')))) as Result;

@@ -12,6 +12,7 @@ import { detectText, type DetectOptions } from './detectText';
 import { readingOrder } from './readingOrder';
 import { recognizeLines, type RecognizeOptions } from './recognizeLines';
 import { borderBackground, boxWarp } from './boxWarp';
+import { loadSharp } from '../../processing/image/loadSharp';
 
 /** The member models of the OCR pipeline, by role: the registry entry's `models:` keys. */
 export const OCR_MODELS = ['detection', 'orientation', 'recognition'] as const;
@@ -74,6 +75,8 @@ const MAX_CROP_COVERAGE = 2;
  * reads them, batched. Lines come back in reading order with their box in the image's pixels.
  */
 export function createOcr(options: OcrOptions = {}): MultiModelPipeline<OcrResult, OcrModel> {
+  // The image codec loads with the handler, in Lambda's init phase, not on its first request.
+  loadSharp();
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const maxBoxes = options.maxBoxes ?? 400;
   const cropMargin = options.cropMargin ?? 0.35;

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from './loadSharp';
 import { BadRequestError, PayloadTooLargeError } from '../../errors';
 import type { RawImage } from './RawImage';
 import { DEFAULT_MAX_PIXELS, readImageHeader, reason, type ImageHeaderOptions } from './imageHeader';
@@ -18,7 +18,7 @@ export async function decodeImage(bytes: Buffer, options: DecodeImageOptions = {
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   await readImageHeader(bytes, { ...options, maxPixels });
   try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels })
+    const { data, info } = await loadSharp()(bytes, { limitInputPixels: maxPixels })
       .rotate()
       .flatten({ background: options.background ?? '#ffffff' })
       .toColourspace('srgb')

@@ -1,4 +1,5 @@
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
+import { loadSharp } from './loadSharp';
 import { BadRequestError, OnnxlessError, PayloadTooLargeError } from '../../errors';
 import { sniffImageFormat } from './imageFormat';
 
@@ -62,7 +63,7 @@ export async function readImageHeader(bytes: Buffer, options: ImageHeaderOptions
   let metadata: Metadata;
   try {
     // limitInputPixels: false so that an oversized header is reported by us as 413, not as a decode error.
-    metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
+    metadata = await loadSharp()(bytes, { limitInputPixels: false }).metadata();
   } catch (err) {
     throw new BadRequestError(`image could not be read: ${reason(err)}; send a PNG, JPEG or WebP file`, { cause: err });
   }

@@ -1,4 +1,5 @@
-import sharp, { type KernelEnum } from 'sharp';
+import type { KernelEnum } from 'sharp';
+import { loadSharp } from './loadSharp';
 import type { RawImage } from './RawImage';
 
 /** Resampling kernel; `linear` is closest to OpenCV's default `INTER_LINEAR` that most models were trained with. */
@@ -98,14 +99,14 @@ export function planResize(width: number, height: number, spec: ResizeSpec): Res
 /** Resizes decoded RGB pixels according to `spec`; returns the pixels and where the source landed. */
 export async function resizeImage(image: RawImage, spec: ResizeSpec, options: ResizeOptions = {}): Promise<ResizedImage> {
   const plan = planResize(image.width, image.height, spec);
-  let pipeline = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).resize(
+  let pipeline = loadSharp()(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).resize(
     plan.contentWidth,
     plan.contentHeight,
     { fit: 'fill', kernel: options.kernel ?? 'lanczos3' },
   );
   if (spec.mode === 'letterbox') {
     const [r, g, b] = spec.padColor ?? [114, 114, 114];
-    pipeline = sharp(await pipeline.raw().toBuffer(), {
+    pipeline = loadSharp()(await pipeline.raw().toBuffer(), {
       raw: { width: plan.contentWidth, height: plan.contentHeight, channels: 3 },
     }).extend({
       left: plan.offsetX,

@@ -5,13 +5,13 @@ import { pngClaiming } from './pngBomb';
 
 // The real sharp, counted: what must be refused is refused before sharp is ever called.
 const sharpCalls = vi.hoisted(() => ({ count: 0 }));
-vi.mock('sharp', async (importOriginal) => {
-  const real = ((await importOriginal()) as { default: (...args: unknown[]) => unknown }).default;
+vi.mock('../../../lib/processing/image/loadSharp', async (importOriginal) => {
+  const real = ((await importOriginal()) as { loadSharp: () => (...args: unknown[]) => unknown }).loadSharp();
   const counted = Object.assign((...args: unknown[]) => {
     sharpCalls.count++;
     return real(...args);
   }, real);
-  return { default: counted };
+  return { loadSharp: () => counted };
 });
 
 const SVG = Buffer.from('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>');
