@@ -174,6 +174,29 @@ describe('a project of its own: onnxless init, installed from the packed tarball
       expect(raw.status).toBe(400);
     }, 300_000);
 
+    it('runs one function with serverless invoke local, against the stack\'s S3 server', async () => {
+      const event = httpApiEvent('POST', '/v2/models/example/infer', {
+        body: JSON.stringify({ inputs: [{ name: 'x', shape: [2, 4], datatype: 'FP32', data: [1, 2, 3, 4, 0, 0, 0, 8] }] }),
+      });
+      const output = await runOk('npx', ['serverless', 'invoke', 'local', '-f', 'example', '--data', JSON.stringify(event)], {
+        cwd: project,
+        env: userEnv({
+          AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${ports.ONNXLESS_LOCAL_S3_PORT}`,
+          AWS_ACCESS_KEY_ID: 'S3RVER',
+          AWS_SECRET_ACCESS_KEY: 'S3RVER',
+          AWS_REGION: 'us-east-1',
+          ONNXLESS_CACHE_DIR: path.join(work, 'invoke-cache'),
+        }),
+        timeoutMs: 180_000,
+      });
+      // The function's own log lines come first, one JSON object each; the result is printed last, indented.
+      const printed = [...output.matchAll(/^\{\n[\s\S]*?^\}$/gm)].at(-1)?.[0];
+      expect(printed, output.slice(-2000)).toBeDefined();
+      const result = JSON.parse(printed!) as Result;
+      expect(result.statusCode, output.slice(-2000)).toBe(200);
+      expect(jsonBody(result).outputs[0]).toMatchObject({ name: 'y', shape: [2, 2], data: [10, 2.5, 8, 2] });
+    }, 300_000);
+
     it('serves a pushed .onnx of the user own after a restart', async () => {
       const file = path.join(work, 'my-model.onnx');
       await writeFile(file, userModel());
