@@ -91,7 +91,9 @@ const entryUrls: Plugin = {
         const entry = Object.entries(ENTRIES).find(([, src]) => path.join(root, src) === target);
         // Anything else in the project (node_modules/) keeps pointing at the same place.
         // path.relative drops a folder's trailing slash, which the source may build paths on.
-        const rewritten = entry ? `./${entry[0]}.mjs` : path.relative(out, target).split(path.sep).join('/') + (rel.endsWith('/') ? '/' : '');
+        // Relative to the package's own dist/, wherever this build writes: the path the package
+        // ships with (a copy built elsewhere, to be packed, keeps it).
+        const rewritten = entry ? `./${entry[0]}.mjs` : path.relative(path.join(root, 'dist'), target).split(path.sep).join('/') + (rel.endsWith('/') ? '/' : '');
         return whole.replace(rel, rewritten.startsWith('.') ? rewritten : `./${rewritten}`);
       });
       return { contents, loader: 'ts' };

@@ -28,10 +28,19 @@ if (!out || !['x64', 'arm64'].includes(arch ?? '') || !handlerMatch) {
 const [, handlerFile, handlerExport] = handlerMatch;
 const outDir = resolve(out);
 
+// The project's own handlers, and the package's (the generic tensor handler and the server routes,
+// which a project has no file for): each one bundle under handlers/.
+const PACKAGE_HANDLERS = { tensor: 'lib/lambda/tensorHandler.ts', server: 'lib/lambda/serverHandler.ts' };
 const handlers = readdirSync(join(ROOT, 'handlers')).filter((f) => f.endsWith('.ts'));
 await build({
-  entryPoints: handlers.map((f) => join(ROOT, 'handlers', f)),
+  entryPoints: {
+    ...Object.fromEntries(Object.entries(PACKAGE_HANDLERS).map(([name, file]) => [name, join(ROOT, file)])),
+    ...Object.fromEntries(handlers.map((f) => [f.replace(/\.ts$/, ''), join(ROOT, 'handlers', f)])),
+  },
   outdir: join(outDir, 'handlers'),
+  // The handlers import the package's public entry points (`onnxless/lambda`); built from the
+  // sources here, as the image's build stage has no dist/.
+  conditions: ['onnxless:source'],
   bundle: true,
   platform: 'node',
   target: 'node22',
@@ -73,7 +82,7 @@ for (const platform of readdirSync(ortBin)) {
   else for (const a of readdirSync(join(ortBin, 'linux'))) if (a !== arch) rmSync(join(ortBin, 'linux', a), { recursive: true, force: true });
 }
 if (!existsSync(join(outDir, `${handlerFile}.js`))) {
-  console.error(`--handler ${handler}: there is no ${handlerFile}.ts; handlers: ${handlers.join(', ')}`);
+  console.error(`--handler ${handler}: there is no ${handlerFile}.ts; handlers: ${[...Object.keys(PACKAGE_HANDLERS), ...handlers].join(', ')}`);
   process.exit(2);
 }
 mkdirSync(outDir, { recursive: true });

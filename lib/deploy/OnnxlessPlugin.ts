@@ -11,7 +11,9 @@ import { artifactProblem } from './artifactCheck';
 import { defineConfigSchema, type ConfigSchemaHost } from './configSchema';
 import { GPU_IMAGE_NAME, GPU_IMAGE_PLACEHOLDER, type EcrImage } from './containers';
 import { applyApiLimits } from './apiLimits';
-import { planDeployment, roleLogicalId, type DeploymentPlan } from './plan';
+import type { DeploymentPlan } from './DeploymentPlan';
+import { roleLogicalId } from './functionRole';
+import { planDeployment } from './plan';
 import { liveAliasResources, useLiveAliases } from './liveAlias';
 import { emulatedFunctionSettings } from '../local/emulatedFunctions';
 

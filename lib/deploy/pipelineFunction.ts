@@ -1,7 +1,10 @@
 import { ENV } from '../config/env';
 import { modelRoutes, versionOfWeights, type ConcreteRoute, type ModelRoutesInfo } from '../http/routeTable';
 import { memberModelName, parseS3Uri, type PipelineEntry, type Registry } from '../registry/index';
-import { functionRole, planLambdaFunction, roleLogicalId, useLayers, type DeploymentPlan, type HttpApiEvent, type PlanContext } from './plan';
+import type { DeploymentPlan, HttpApiEvent, PlanContext } from './DeploymentPlan';
+import { functionRole, roleLogicalId } from './functionRole';
+import { planLambdaFunction } from './lambdaFunction';
+import { useLayers } from './layerConfig';
 
 /**
  * A `kind: pipeline` entry -> one function holding every member's session: the pipeline's routes

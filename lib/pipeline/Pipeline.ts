@@ -1,5 +1,5 @@
 import type { Tensor } from 'onnxruntime-node';
-import type { ModelFiles } from '../sessions/ModelFiles';
+import type { CompanionFiles } from './CompanionFiles';
 
 /** What a model's own pre/post-processing sees of a `POST /models/{name}/predict` request. */
 export interface PredictRequest {
@@ -25,7 +25,7 @@ export interface ModelRunner {
   readonly outputs: readonly TensorSpec[];
   run(feeds: Record<string, Tensor>, outputNames?: readonly string[]): Promise<Record<string, Tensor>>;
   /** The model's companion files (dictionary, labels, tokenizer.json), from its directory. */
-  readonly files?: ModelFiles;
+  readonly files?: CompanionFiles;
 }
 
 /**

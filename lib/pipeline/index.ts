@@ -3,6 +3,7 @@
  * errors it throws for bad input (each carries its HTTP status: a 4xx names what to change).
  */
 export type { ModelRunner, Pipeline, PredictRequest, TensorSpec } from './Pipeline';
+export type { CompanionFiles } from './CompanionFiles';
 export type { MultiModelPipeline } from './MultiModelPipeline';
 export {
   BadRequestError,

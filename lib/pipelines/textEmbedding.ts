@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PayloadTooLargeError } from '../errors';
+import type { CompanionFiles } from '../pipeline/CompanionFiles';
 import type { Pipeline } from '../pipeline/Pipeline';
 // Steps imported file by file, not from '../processing': its index also re-exports the image
 // steps, and their sharp import would make this function need the sharp layer.
@@ -9,7 +10,6 @@ import { l2Normalize } from '../processing/postprocess/l2Normalize';
 import { meanPooling } from '../processing/postprocess/meanPooling';
 import { encodeTexts } from '../processing/text/encodeTexts';
 import { createTokenizer, type LoadedTokenizer, type TokenizerConfig, type TokenizerJson } from '../processing/text/loadTokenizer';
-import type { ModelFiles } from '../sessions/ModelFiles';
 
 export interface TextEmbeddingResult {
   /** One unit-length vector per text, in request order. */
@@ -33,8 +33,8 @@ const bodySchema = z.union([z.string().min(1), z.strictObject({ texts: z.array(z
 export function createTextEmbedding(options: TextEmbeddingOptions = {}): Pipeline<TextEmbeddingResult> {
   const maxLength = options.maxLength ?? 256;
   const maxTexts = options.maxTexts ?? 64;
-  const tokenizers = new WeakMap<ModelFiles, Promise<LoadedTokenizer>>();
-  const tokenizerOf = (files: ModelFiles | undefined): Promise<LoadedTokenizer> => {
+  const tokenizers = new WeakMap<CompanionFiles, Promise<LoadedTokenizer>>();
+  const tokenizerOf = (files: CompanionFiles | undefined): Promise<LoadedTokenizer> => {
     if (!files) return Promise.reject(new Error('textEmbedding needs the model directory (runner.files) for its tokenizer'));
     let loaded = tokenizers.get(files);
     if (!loaded) {

@@ -1,5 +1,6 @@
 import type { ClassLabels } from '../protocol/classification';
-import { MissingModelFileError, type ModelFiles } from '../sessions/ModelFiles';
+import type { CompanionFiles } from '../pipeline/CompanionFiles';
+import { MissingModelFileError } from '../sessions/ModelFiles';
 
 /**
  * The labels file of a model directory, as Triton's `label_filename`: one label per line, line
@@ -8,9 +9,9 @@ import { MissingModelFileError, type ModelFiles } from '../sessions/ModelFiles';
  */
 export const LABELS_FILE = 'labels.txt';
 
-const parsed = new WeakMap<ModelFiles, Promise<ClassLabels | undefined>>();
+const parsed = new WeakMap<CompanionFiles, Promise<ClassLabels | undefined>>();
 
-export function labelsOfDirectory(files: ModelFiles | undefined): Promise<ClassLabels | undefined> {
+export function labelsOfDirectory(files: CompanionFiles | undefined): Promise<ClassLabels | undefined> {
   if (!files) return Promise.resolve(undefined);
   let labels = parsed.get(files);
   if (!labels) {

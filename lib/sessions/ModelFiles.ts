@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OnnxlessError } from '../errors';
+import type { CompanionFiles } from '../pipeline/CompanionFiles';
 import { isSafeRelativePath } from '../sources/ModelManifest';
 
 /**
@@ -24,7 +25,7 @@ export class MissingModelFileError extends OnnxlessError {
  * the model's directory: the folder holding `model.onnx`, verified with it. Pipelines read
  * them from here, never from an npm package at run time.
  */
-export class ModelFiles {
+export class ModelFiles implements CompanionFiles {
   private readonly texts = new Map<string, Promise<string>>();
 
   constructor(

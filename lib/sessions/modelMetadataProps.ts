@@ -48,7 +48,8 @@ export async function readMetadataProps(path: string): Promise<Record<string, st
       if (field === METADATA_PROPS_FIELD && length <= MAX_ENTRY_BYTES) {
         const entry = parseEntry(await readAt(file, at + offset, length));
         if (entry) {
-          props[entry.key] = entry.value;
+          // An own property whatever the key: `__proto__` in a model file must not set the prototype.
+          Object.defineProperty(props, entry.key, { value: entry.value, enumerable: true, writable: true, configurable: true });
           count++;
         }
       }

@@ -3,8 +3,15 @@ import { openApiJson } from '../openapi/buildOpenApiDocument';
 import type { PipelineDeclaration } from '../openapi/types';
 import type { Pipeline } from '../pipeline/Pipeline';
 import type { ModelEntry } from '../registry/schema';
-import type { ServedModelEntry } from '../server/configSchema';
 import { createBrowserPages } from './browserPages';
+
+/** What the pages need of a served model (the server's config entry has these and more). */
+export interface ServedPageModel {
+  /** The version `onnxless push` wrote, when the model is served as one. */
+  version?: string;
+  /** The name of its domain pipeline, when it has a `POST /models/{name}/predict` route. */
+  pipeline?: string;
+}
 
 /**
  * `onnxless serve`'s OpenAPI document and browser pages: the served models described as the
@@ -12,7 +19,7 @@ import { createBrowserPages } from './browserPages';
  * for /openapi.json, /docs or /playground.
  */
 export function servedPages(
-  models: Readonly<Record<string, ServedModelEntry>>,
+  models: Readonly<Record<string, ServedPageModel>>,
   resolvePipeline: ((name: string) => Pipeline) | undefined,
 ): Pick<RouterOptions, 'openApi' | 'pages'> {
   let document: string | undefined;
@@ -26,7 +33,7 @@ export function servedPages(
  * The document builder reads a registry: each served model becomes an entry whose key carries
  * its version (as `onnxless push` writes it) and whose handler maps to its pipeline.
  */
-export function servedOpenApi(models: Readonly<Record<string, ServedModelEntry>>, resolvePipeline: ((name: string) => Pipeline) | undefined): string {
+export function servedOpenApi(models: Readonly<Record<string, ServedPageModel>>, resolvePipeline: ((name: string) => Pipeline) | undefined): string {
   const entries: Record<string, ModelEntry> = {};
   const pipelines: Record<string, PipelineDeclaration> = {};
   const handlerPipelines: Record<string, string> = {};

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -16,7 +16,8 @@ import { productionCopy } from './productionInstall';
  * and `serve` answering a prediction from a copy that has no trainer at all.
  */
 const run = promisify(execFile);
-const SHIPPED = ['bin', 'lib', 'handlers', 'tsconfig.json'];
+// The CLI ships compiled (bin/ runs dist/onnxless.mjs, built by npm test's pretest).
+const SHIPPED = ['bin', 'dist'];
 
 describe('the CLI in a production install (npm ci --omit=dev) on Node 22', () => {
   let full: string;
@@ -29,7 +30,10 @@ describe('the CLI in a production install (npm ci --omit=dev) on Node 22', () =>
     scratch = await mkdtemp(path.join(os.tmpdir(), 'onnxless-cli-'));
     full = await productionCopy(SHIPPED);
     withoutTrainer = await productionCopy(SHIPPED);
-    await rm(path.join(withoutTrainer, 'lib/train'), { recursive: true });
+    // The trainer's chunks (the `train` command's module and trainAndExport): serve must not need them.
+    const trainer = (await readdir(path.join(withoutTrainer, 'dist'))).filter((f) => /^train(AndExport)?-[\w]+\.mjs$/.test(f));
+    expect(trainer).toHaveLength(2);
+    for (const file of trainer) await rm(path.join(withoutTrainer, 'dist', file));
   }, 600_000);
 
   afterAll(async () => {
@@ -55,7 +59,7 @@ describe('the CLI in a production install (npm ci --omit=dev) on Node 22', () =>
     expect(existsSync(out)).toBe(true);
   });
 
-  describe('serve, from a copy with no lib/train (the command loads only its own code)', () => {
+  describe('serve, from a copy without the trainer\'s chunks (the command loads only its own code)', () => {
     let server: SpawnedServer;
     beforeAll(async () => {
       const weights = path.join(scratch, 'batchable.onnx');

@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,9 +54,23 @@ export function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', NO_COLOR: '1', ...extra };
 }
 
-/** `npm pack` of this repository into `dir`: the tarball a release publishes. */
+/**
+ * `npm pack` of this repository into `dir`: the tarball a release publishes. Packed from a staged
+ * copy (the package's files, dist/ built into it with its types, as prepack builds it) so that the
+ * checkout's own dist/, which other test files run at the same time, is never rebuilt under them.
+ */
 export async function packFramework(dir: string): Promise<string> {
-  await runOk('npm', ['pack', '--pack-destination', dir, '--loglevel=error'], { cwd: ROOT, env: userEnv(), timeoutMs: 300_000 });
+  const stage = await mkdtemp(path.join(os.tmpdir(), 'onnxless-pack-'));
+  try {
+    for (const item of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'schema.json', 'bin', 'templates']) {
+      await cp(path.join(ROOT, item), path.join(stage, item), { recursive: true });
+    }
+    const tsx = path.join(ROOT, 'node_modules/tsx/dist/cli.mjs');
+    await runOk(process.execPath, [tsx, 'scripts/build.ts', '--types', '--out', path.join(stage, 'dist')], { cwd: ROOT, env: userEnv(), timeoutMs: 300_000 });
+    await runOk('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, '--loglevel=error'], { cwd: stage, env: userEnv(), timeoutMs: 300_000 });
+  } finally {
+    await rm(stage, { recursive: true, force: true });
+  }
   const tarball = (await readdir(dir)).find((f) => /^onnxless-\d.*\.tgz$/.test(f));
   if (!tarball) throw new Error(`npm pack wrote no onnxless-*.tgz into ${dir}`);
   return path.join(dir, tarball);

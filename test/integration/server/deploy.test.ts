@@ -2,7 +2,8 @@ import { symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GPU_IMAGE_NAME, GPU_IMAGE_PLACEHOLDER, pipelineOfHandler } from '../../../lib/deploy/containers';
-import { planDeployment, type PlanContext } from '../../../lib/deploy/plan';
+import type { PlanContext } from '../../../lib/deploy/DeploymentPlan';
+import { planDeployment } from '../../../lib/deploy/plan';
 import { parseRegistry, RegistryError } from '../../../lib/registry/index';
 import { ROOT, allowStatements, makeService, packageService, removeService, resourcesOfType, routes, runServerless, serviceConfig, type PackagedService } from '../deploy/serviceFixture';
 
@@ -56,7 +57,7 @@ describe('registry: package: image and runtime: gpu, planned', () => {
       platform: 'linux/arm64',
     });
     // Zip models are untouched.
-    expect(plan.functions.small!.handler).toBe('handlers/tensor.handler');
+    expect(plan.functions.small!.handler).toBe('.onnxless/handlers/tensor.handler');
     expect(plan.functions.small!.layers).toHaveLength(1);
   });
 

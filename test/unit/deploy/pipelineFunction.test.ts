@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planDeployment, type PlanContext } from '../../../lib/deploy/plan';
+import type { PlanContext } from '../../../lib/deploy/DeploymentPlan';
+import { planDeployment } from '../../../lib/deploy/plan';
 import { parseRegistry, RegistryError } from '../../../lib/registry/index';
 import { servedModelWeights } from '../../../lib/registry/servedModels';
 

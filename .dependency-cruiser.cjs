@@ -1,0 +1,126 @@
+// The shape of the import graph, checked by `npm run lint`: no import circles anywhere, and lib/'s
+// folders in layers, each importing only its own layer and those below it. Type-only imports
+// count: a contract that names an internal type depends on it as much as one that calls it.
+//
+// Print the folder graph this order was read from:
+//   npx depcruise lib --config .dependency-cruiser.cjs --include-only '^lib/' --output-type archi
+// A new folder of lib/ joins a layer here (the check fails until it does).
+
+/**
+ * Lowest first. `why` is what the layer's rule says when something in it reaches higher.
+ * @type {Array<{ name: string; folders: string[]; why: string }>}
+ */
+const LAYERS = [
+  {
+    name: 'foundation',
+    folders: ['errors.ts', 'runtimeRequire.ts', 'config', 'observability'],
+    why: 'every other folder builds on it',
+  },
+  {
+    name: 'contract',
+    folders: ['pipeline'],
+    why: 'the pipeline contract (onnxless/pipeline) is public: it names no runtime internal, the runtime implements it',
+  },
+  {
+    name: 'core',
+    folders: ['sources', 'cache', 'sessions', 'batching', 'protocol', 'processing'],
+    why: "lib's core (weights, sessions, tensors, pre/post steps) knows no service, route or adapter",
+  },
+  {
+    name: 'domain',
+    folders: ['service', 'pipelines', 'registry'],
+    why: 'the services, the pipelines and the registry know no HTTP and no adapter',
+  },
+  {
+    name: 'http',
+    folders: ['http', 'openapi', 'web'],
+    why: 'routes, the OpenAPI document and the pages are shared by every runtime: they never import one',
+  },
+  {
+    name: 'runtimes',
+    folders: ['lambda', 'server'],
+    why: 'the code that serves requests (on Lambda, in `onnxless serve`) never pulls in the tools that build and deploy it',
+  },
+  {
+    name: 'tools',
+    folders: ['train', 'store', 'init', 'local', 'deploy', 'rollout'],
+    why: 'the project tools never import the command line that drives them',
+  },
+  {
+    name: 'cli',
+    folders: ['cli'],
+    why: 'the top: the command line',
+  },
+];
+
+/** @param {string} s */
+const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** `^lib/(sessions/|errors\.ts$)`: the folders' files, and the root files themselves. @param {string[]} folders */
+const pathsOf = (folders) => `^lib/(${folders.map((f) => (f.endsWith('.ts') ? `${escapeRegExp(f)}$` : `${escapeRegExp(f)}/`)).join('|')})`;
+
+/** @type {import('dependency-cruiser').IForbiddenRuleType[]} */
+const layerRules = LAYERS.slice(0, -1).map((layer, i) => {
+  const higher = LAYERS.slice(i + 1);
+  return {
+    name: `layer-${layer.name}`,
+    severity: 'error',
+    comment: `${layer.name} (lib/${layer.folders.join(', lib/')}) never imports ${higher.map((l) => l.name).join(', ')}: ${layer.why}.`,
+    from: { path: pathsOf(layer.folders) },
+    to: { path: pathsOf(higher.flatMap((l) => l.folders)) },
+  };
+});
+
+const LAYERED = pathsOf(LAYERS.flatMap((l) => l.folders));
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+const config = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'An import circle: two modules that need each other. Move what both need into a file of its own.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'lib-stays-in-lib',
+      severity: 'error',
+      comment: 'lib/ never imports handlers/, bench/, test/ or scripts/: handlers are thin wiring over lib, the rest use lib.',
+      from: { path: '^lib/' },
+      to: { path: '^(handlers|bench|test|scripts)/' },
+    },
+    {
+      name: 'lib-folder-has-a-layer',
+      severity: 'error',
+      comment: 'A folder of lib/ that no layer lists: add it to LAYERS in .dependency-cruiser.cjs.',
+      from: { path: '^lib/', pathNot: LAYERED },
+      to: {},
+    },
+    {
+      name: 'lib-folder-has-a-layer',
+      severity: 'error',
+      comment: 'A folder of lib/ that no layer lists: add it to LAYERS in .dependency-cruiser.cjs.',
+      from: {},
+      to: { path: '^lib/', pathNot: LAYERED },
+    },
+    ...layerRules,
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(dist|coverage)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    // `onnxless/lambda` in handlers/ resolves to lib/ sources, as tsconfig's customConditions do.
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['onnxless:source', 'import', 'require', 'node', 'default', 'types'],
+      mainFields: ['module', 'main', 'types', 'typings'],
+    },
+    reporterOptions: {
+      // `--output-type archi`: one node per folder of lib/ (ddot: one per folder at any depth).
+      archi: { collapsePattern: '^(lib/[^/]+|node_modules/(@[^/]+/)?[^/]+|handlers|bench|test|scripts)' },
+    },
+  },
+};
+
+module.exports = config;
