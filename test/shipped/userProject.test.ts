@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -195,6 +196,31 @@ describe('a project of its own: onnxless init, installed from the packed tarball
       const result = JSON.parse(printed!) as Result;
       expect(result.statusCode, output.slice(-2000)).toBe(200);
       expect(jsonBody(result).outputs[0]).toMatchObject({ name: 'y', shape: [2, 2], data: [10, 2.5, 8, 2] });
+    }, 300_000);
+
+    it('serves the same models with onnxless serve --local, the project handler\'s model on its OIP routes', async () => {
+      const serve = spawn('npx', ['onnxless', 'serve', '--local', '--port', '0', '--workers', '1'], { cwd: project, env: userEnv(ports), stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      serve.stdout.on('data', (c: Buffer) => (output += c.toString()));
+      serve.stderr.on('data', (c: Buffer) => (output += c.toString()));
+      try {
+        const deadline = Date.now() + 120_000;
+        while (!/"message":"listening"/.test(output) && Date.now() < deadline && serve.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+        const port = /"message":"listening".*?"port":(\d+)/.exec(output)?.[1];
+        expect(port, output.slice(-3000)).toBeDefined();
+        expect(output).toMatch(/model 'example-predict': its handler's pipeline 'predict' is the project's own/);
+        for (const model of ['example', 'example-predict']) {
+          const infer = await fetch(`http://127.0.0.1:${port}/v2/models/${model}/infer`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ inputs: [{ name: 'x', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }] }),
+          });
+          expect([model, infer.status]).toEqual([model, 200]);
+          expect(((await infer.json()) as { outputs: Array<{ data: number[] }> }).outputs[0]!.data).toEqual([10, 2.5]);
+        }
+      } finally {
+        serve.kill('SIGTERM');
+      }
     }, 300_000);
 
     it('serves a pushed .onnx of the user own after a restart', async () => {

@@ -33,7 +33,7 @@ export function registerServe(program: Command): void {
     )
     .action(async (flags: ServeFlags & { model: string[]; local?: boolean }) => {
       if (flags.local) useLocalStack();
-      const config = await resolveServeConfig({ ...flags, models: flags.model });
+      const config = await builtInPipelinesOnly(await resolveServeConfig({ ...flags, models: flags.model }));
       if (!flags.local) hintLocalStack(config);
       await runServer(config);
     });
@@ -72,6 +72,26 @@ function hintLocalStack(config: ServeConfig): void {
   const fromS3 = Object.values(config.models).some((m) => m.weights.startsWith('s3://'));
   if (pid === undefined || !fromS3 || process.env.AWS_ENDPOINT_URL_S3 !== undefined || process.env.AWS_ENDPOINT_URL !== undefined) return;
   jsonLog('WARN', `a local stack is running here (npm start, pid ${pid}): add --local to fetch the weights from its S3 server, not from AWS`);
+}
+
+/**
+ * A project's own handlers (handlers/predict.ts) are Lambda entry points the server does not load:
+ * their models are served on their OIP routes, and their domain route says so at start, instead of
+ * the server refusing to start over a pipeline name only the project knows.
+ */
+async function builtInPipelinesOnly(config: ServeConfig): Promise<ServeConfig> {
+  if (!Object.values(config.models).some((m) => m.pipeline !== undefined)) return config;
+  const { PIPELINE_NAMES } = await import('../../pipelines/index');
+  const known = new Set<string>(PIPELINE_NAMES);
+  const models = Object.fromEntries(
+    Object.entries(config.models).map(([name, model]) => {
+      if (model.pipeline === undefined || known.has(model.pipeline)) return [name, model];
+      jsonLog('WARN', `model '${name}': its handler's pipeline '${model.pipeline}' is the project's own; serve answers its OIP routes only (the domain route runs on Lambda and in npm start)`);
+      const { pipeline: _own, ...rest } = model;
+      return [name, rest];
+    }),
+  );
+  return { ...config, models };
 }
 
 /** Loads lib/pipelines (and its native image/audio modules) only when an entry names a pipeline. */
