@@ -10,7 +10,12 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 };
 const sourceAliases = Object.entries(pkg.exports).flatMap(([subpath, target]) =>
   typeof target === 'object' && target['onnxless:source']
-    ? [{ find: new RegExp(`^onnxless${subpath.slice(1).replace(/[/.-]/g, '\\$&')}$`), replacement: fileURLToPath(new URL(target['onnxless:source'], import.meta.url)) }]
+    ? [
+        {
+          find: new RegExp(`^onnxless${subpath.slice(1).replace(/[/.-]/g, '\\$&')}$`),
+          replacement: fileURLToPath(new URL(target['onnxless:source'], import.meta.url)),
+        },
+      ]
     : [],
 );
 

@@ -67,7 +67,9 @@ const { values } = parseArgs({
 // is 20: a whole run went through it once, and its figures, peak RSS among them, differ).
 const [nodeMajor = 0, nodeMinor = 0] = process.versions.node.split('.').map(Number);
 if (nodeMajor < 22 || (nodeMajor === 22 && nodeMinor < 19)) {
-  throw new Error(`npm run bench measures on Lambda's Node (>= 22.19, package.json engines); this is ${process.version}: put Node 22 first on PATH (README, Quick start)`);
+  throw new Error(
+    `npm run bench measures on Lambda's Node (>= 22.19, package.json engines); this is ${process.version}: put Node 22 first on PATH (README, Quick start)`,
+  );
 }
 
 function soakSeconds(): number {
@@ -99,13 +101,23 @@ const needed = new Set<ModelName>(chosen.flatMap((s) => (SCENARIOS[s]?.models ??
 const models = await prepareModels([...needed]);
 await buildChildren();
 const world = await startWorld(models);
-log(`models ready: ${Object.values(models).map((m) => `${m.name} ${(m.bytes / 1e6).toFixed(1)} MB`).join(', ')}`);
+log(
+  `models ready: ${Object.values(models)
+    .map((m) => `${m.name} ${(m.bytes / 1e6).toFixed(1)} MB`)
+    .join(', ')}`,
+);
 
 const rows: Row[] = [];
 try {
   for (const name of chosen) {
     const scenario = SCENARIOS[name] as (typeof SCENARIOS)[string];
-    const scoped = { ...world, models: pick(models, scenario.models.filter((m) => needed.has(m))) } as World;
+    const scoped = {
+      ...world,
+      models: pick(
+        models,
+        scenario.models.filter((m) => needed.has(m)),
+      ),
+    } as World;
     log(`scenario ${name}`);
     rows.push(...(await scenario.run(scoped, reps ?? scenario.reps, log)));
   }

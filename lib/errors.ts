@@ -8,11 +8,7 @@ export class OnnxlessError extends Error {
   readonly expose: boolean;
   readonly headers: Record<string, string>;
 
-  constructor(
-    status: number,
-    message: string,
-    options: { cause?: unknown; expose?: boolean; headers?: Record<string, string> } = {},
-  ) {
+  constructor(status: number, message: string, options: { cause?: unknown; expose?: boolean; headers?: Record<string, string> } = {}) {
     super(message, { cause: options.cause });
     this.name = 'OnnxlessError';
     this.status = status;

@@ -22,7 +22,10 @@ async function main(): Promise<void> {
     },
   });
   const registry = await readRegistryFile(path.resolve(root, values.config));
-  const text = openApiJson(registry, { pipelines: { ...pipelines, ...MULTI_MODEL_PIPELINES }, servers: values.server.map((url) => ({ url })) });
+  const text = openApiJson(registry, {
+    pipelines: { ...pipelines, ...MULTI_MODEL_PIPELINES },
+    servers: values.server.map((url) => ({ url })),
+  });
   const out = path.resolve(root, values.out);
   await mkdir(path.dirname(out), { recursive: true });
   // Temp file + rename: a reader (or a concurrent build) never sees half a document.

@@ -93,7 +93,9 @@ const entryUrls: Plugin = {
         // path.relative drops a folder's trailing slash, which the source may build paths on.
         // Relative to the package's own dist/, wherever this build writes: the path the package
         // ships with (a copy built elsewhere, to be packed, keeps it).
-        const rewritten = entry ? `./${entry[0]}.mjs` : path.relative(path.join(root, 'dist'), target).split(path.sep).join('/') + (rel.endsWith('/') ? '/' : '');
+        const rewritten = entry
+          ? `./${entry[0]}.mjs`
+          : path.relative(path.join(root, 'dist'), target).split(path.sep).join('/') + (rel.endsWith('/') ? '/' : '');
         return whole.replace(rel, rewritten.startsWith('.') ? rewritten : `./${rewritten}`);
       });
       return { contents, loader: 'ts' };
@@ -145,14 +147,20 @@ for (const file of Object.keys(esm.metafile.outputs)) {
   const code = await readFile(path.join(root, file), 'utf8');
   for (const [, rel] of code.matchAll(/new URL\("([^"]+\.mjs)", import\.meta\.url\)/g)) {
     const target = path.resolve(path.dirname(path.join(root, file)), rel!);
-    if (!outputs.some((o) => path.join(root, o) === target)) throw new Error(`build: ${file} points at ${rel}, which the build did not emit`);
+    if (!outputs.some((o) => path.join(root, o) === target))
+      throw new Error(`build: ${file} points at ${rel}, which the build did not emit`);
   }
 }
 
 if (values.types) {
   // Declarations of lib/ only (tsconfig.build.json): exports' `types` point into dist/types/lib.
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--declarationDir', path.join(out, 'types')], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--declarationDir', path.join(out, 'types')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
 }
 const bytes = [...Object.values(esm.metafile.outputs), ...Object.values(plugin.metafile.outputs)].reduce((sum, o) => sum + o.bytes, 0);
-console.log(`build: ${outputs.length} files, ${(bytes / 1024).toFixed(0)} KiB -> ${path.relative(root, out)}/${values.types ? ' (with types)' : ''}`);
+console.log(
+  `build: ${outputs.length} files, ${(bytes / 1024).toFixed(0)} KiB -> ${path.relative(root, out)}/${values.types ? ' (with types)' : ''}`,
+);

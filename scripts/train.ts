@@ -50,10 +50,17 @@ async function main(): Promise<void> {
   } finally {
     await store?.stop();
   }
-  await setModelEntry(join(root, config), model, { handler: 'handlers/dense-regression.handler' }, { env: { ...process.env, ...localS3Env() } });
+  await setModelEntry(
+    join(root, config),
+    model,
+    { handler: 'handlers/dense-regression.handler' },
+    { env: { ...process.env, ...localS3Env() } },
+  );
   const base = `http://localhost:${LOCAL_STACK.httpPort}`;
   console.log(`\nregistered '${model}' with its domain route. Start (or restart) the local stack: npm start`);
-  console.log(`  curl -s -X POST ${base}/models/${model}/predict -H 'content-type: application/json' -d '[0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1.0]'`);
+  console.log(
+    `  curl -s -X POST ${base}/models/${model}/predict -H 'content-type: application/json' -d '[0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1.0]'`,
+  );
 }
 
 main().catch((err: unknown) => {

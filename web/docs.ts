@@ -17,13 +17,22 @@ const base = apiBase(config);
 const auth = authOf(config);
 
 app.append(
-  el('header', { class: 'bar' }, el('strong', {}, config.document.info?.title ?? 'onnxless'), ' ', el('a', { href: 'playground' }, 'Playground'), ' ', el('a', { href: 'openapi.json' }, 'openapi.json')),
+  el(
+    'header',
+    { class: 'bar' },
+    el('strong', {}, config.document.info?.title ?? 'onnxless'),
+    ' ',
+    el('a', { href: 'playground' }, 'Playground'),
+    ' ',
+    el('a', { href: 'openapi.json' }, 'openapi.json'),
+  ),
 );
 
 if (auth.type === 'sigv4') {
   const example = exampleRoute(config.document);
   const lines = [awscurlLine(`${base}/v2`, auth.region)];
-  if (example) lines.push(curlLine({ method: 'POST', url: `${base}${example.path}`, contentType: example.contentType, file: 'input.file' }, auth));
+  if (example)
+    lines.push(curlLine({ method: 'POST', url: `${base}${example.path}`, contentType: example.contentType, file: 'input.file' }, auth));
   app.append(
     el(
       'section',
@@ -37,7 +46,13 @@ if (auth.type === 'sigv4') {
         ' on its routes, for example:',
       ),
       el('pre', { 'data-signing': 'awscurl' }, lines.join('\n\n')),
-      config.emulated ? el('p', { 'data-emulated': '' }, 'Here on the local stack (npm start), nothing checks signatures: "Try it out" and plain curl work as they are.') : '',
+      config.emulated
+        ? el(
+            'p',
+            { 'data-emulated': '' },
+            'Here on the local stack (npm start), nothing checks signatures: "Try it out" and plain curl work as they are.',
+          )
+        : '',
     ),
   );
 }

@@ -27,16 +27,28 @@ runMain(async () => {
   const session = await ort.InferenceSession.create(join(args.dir, args.graph), toSessionOptions());
   const created = sinceStart();
   await run(session, event.body as string);
-  report({ elapsedMs: sinceStart(), bootMs: started, importMs: imported - started, downloadMs: downloaded - imported, createMs: created - downloaded, runMs: sinceStart() - created });
+  report({
+    elapsedMs: sinceStart(),
+    bootMs: started,
+    importMs: imported - started,
+    downloadMs: downloaded - imported,
+    createMs: created - downloaded,
+    runMs: sinceStart() - created,
+  });
 
   /** What a hand-written handler does with an OIP JSON body: parse, run, answer JSON. */
   async function run(s: InferenceSession, body: string): Promise<string> {
     const request = JSON.parse(body) as { inputs: Array<{ name: string; shape: number[]; datatype: string; data: number[] }> };
     const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
     for (const i of request.inputs) {
-      feeds[i.name] = i.datatype === 'INT64' ? new ort.Tensor('int64', BigInt64Array.from(i.data.map(BigInt)), i.shape) : new ort.Tensor('float32', Float32Array.from(i.data), i.shape);
+      feeds[i.name] =
+        i.datatype === 'INT64'
+          ? new ort.Tensor('int64', BigInt64Array.from(i.data.map(BigInt)), i.shape)
+          : new ort.Tensor('float32', Float32Array.from(i.data), i.shape);
     }
     const results = await s.run(feeds);
-    return JSON.stringify({ outputs: Object.entries(results).map(([name, t]) => ({ name, shape: [...t.dims], data: Array.from(t.data as Float32Array) })) });
+    return JSON.stringify({
+      outputs: Object.entries(results).map(([name, t]) => ({ name, shape: [...t.dims], data: Array.from(t.data as Float32Array) })),
+    });
   }
 });

@@ -73,7 +73,11 @@ export function readEvent(path: string): { body?: string; isBase64Encoded?: bool
 export { toSessionOptions } from '../../lib/sessions/SessionOptions';
 
 /** What a hand-written handler does with a JSON infer body: parse, run, answer JSON. */
-export async function runJsonBody(session: InferenceSession, Tensor: typeof import('onnxruntime-node').Tensor, body: string): Promise<string> {
+export async function runJsonBody(
+  session: InferenceSession,
+  Tensor: typeof import('onnxruntime-node').Tensor,
+  body: string,
+): Promise<string> {
   const request = JSON.parse(body) as { inputs: Array<{ name: string; shape: number[]; data: number[] }> };
   const feeds: Record<string, InstanceType<typeof Tensor>> = {};
   for (const input of request.inputs) feeds[input.name] = new Tensor('float32', Float32Array.from(input.data), input.shape);

@@ -10,7 +10,14 @@ import { pipeline } from 'node:stream/promises';
 import { benchArgs, plainS3, report, runMain, s3Env } from './common';
 
 runMain(async () => {
-  const args = benchArgs<{ mode: 'ranged' | 'single'; key: string; dir: string; sha256: string; partBytes?: number; concurrency?: number }>();
+  const args = benchArgs<{
+    mode: 'ranged' | 'single';
+    key: string;
+    dir: string;
+    sha256: string;
+    partBytes?: number;
+    concurrency?: number;
+  }>();
   const { bucket } = s3Env();
   mkdirSync(args.dir, { recursive: true });
   let extra: Record<string, unknown> = {};

@@ -7,7 +7,18 @@ import { BENCH_DIR, CACHE_DIR } from './models';
 
 const DIST = join(CACHE_DIR, 'dist');
 
-export type ChildName = 'coldHandler' | 'handlerBundleLoad' | 'coldStartBound' | 'coldStartPhases' | 'coldLowerBound' | 'coldHandRolled' | 'coldRangedLowerBound' | 'sessionFromPath' | 'download' | 'warm' | 'coldPipeline';
+export type ChildName =
+  | 'coldHandler'
+  | 'handlerBundleLoad'
+  | 'coldStartBound'
+  | 'coldStartPhases'
+  | 'coldLowerBound'
+  | 'coldHandRolled'
+  | 'coldRangedLowerBound'
+  | 'sessionFromPath'
+  | 'download'
+  | 'warm'
+  | 'coldPipeline';
 
 /**
  * Bundle every child script as a Lambda deployment would be bundled (one minified CommonJS
@@ -25,7 +36,10 @@ export async function buildChildren(): Promise<void> {
   const handlerChildren = entries.filter((f) => HANDLER_CHILDREN.some((name) => f.endsWith(`/${name}.ts`)));
   await Promise.all([
     // sharp is native too (a layer when deployed): bundled, its ESM build's import.meta.url is empty in CommonJS.
-    buildSome(entries.filter((f) => !handlerChildren.includes(f)), ['onnxruntime-node', 'sharp']),
+    buildSome(
+      entries.filter((f) => !handlerChildren.includes(f)),
+      ['onnxruntime-node', 'sharp'],
+    ),
     buildSome(handlerChildren, ['onnxruntime-node', 'sharp', ...DEPLOYED_EXTERNALS]),
   ]);
 }

@@ -29,5 +29,10 @@ export async function idleProbe(seconds = 3): Promise<IdleProbe> {
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const after = ticks();
   const idleShare = before && after && after.total > before.total ? (after.idle - before.idle) / (after.total - before.total) : Number.NaN;
-  return { idleShare: Math.round(idleShare * 1000) / 1000, seconds, loadAverage: loadavg().map((x) => Math.round(x * 100) / 100), cpus: availableParallelism() };
+  return {
+    idleShare: Math.round(idleShare * 1000) / 1000,
+    seconds,
+    loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
+    cpus: availableParallelism(),
+  };
 }

@@ -36,7 +36,8 @@ export function phaseChartSvg(title: string, bars: readonly PhaseBar[]): string 
   });
   const legendY = top + bars.length * (barHeight + gap) + 10;
   const legend = Object.entries(COLOURS).map(
-    ([name, colour], i) => `<rect x="${left + i * 120}" y="${legendY}" width="12" height="12" fill="${colour}"/><text x="${left + i * 120 + 16}" y="${legendY + 11}">${name}</text>`,
+    ([name, colour], i) =>
+      `<rect x="${left + i * 120}" y="${legendY}" width="12" height="12" fill="${colour}"/><text x="${left + i * 120 + 16}" y="${legendY + 11}">${name}</text>`,
   );
   const height = legendY + 30;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">

@@ -43,7 +43,19 @@ function verdict(r: Row): string {
   return r.met ? 'met' : 'NOT met';
 }
 
-const HEADER = ['scenario', 'model', 'metric', 'candidate', 'baseline', 'candidate median (min-max)', 'baseline median (min-max)', 'ratio', 'diff', 'target', 'result'];
+const HEADER = [
+  'scenario',
+  'model',
+  'metric',
+  'candidate',
+  'baseline',
+  'candidate median (min-max)',
+  'baseline median (min-max)',
+  'ratio',
+  'diff',
+  'target',
+  'result',
+];
 
 function cells(r: Row): string[] {
   return [

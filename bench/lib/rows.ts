@@ -29,9 +29,7 @@ export function side(name: string, samples: number[]): Side {
   return { name, samples, summary: summarize(samples) };
 }
 
-export function row(
-  fields: Omit<Row, 'ratio' | 'difference' | 'met' | 'target'> & { target?: string; check?: (r: Row) => boolean },
-): Row {
+export function row(fields: Omit<Row, 'ratio' | 'difference' | 'met' | 'target'> & { target?: string; check?: (r: Row) => boolean }): Row {
   const { check, ...rest } = fields;
   const r: Row = {
     ...rest,

@@ -12,7 +12,14 @@ export interface Summary {
 export function summarize(samples: readonly number[]): Summary {
   if (samples.length === 0) throw new Error('no samples');
   const s = [...samples].sort((a, b) => a - b);
-  return { n: s.length, median: quantile(s, 0.5), min: s[0] as number, max: s[s.length - 1] as number, q1: quantile(s, 0.25), q3: quantile(s, 0.75) };
+  return {
+    n: s.length,
+    median: quantile(s, 0.5),
+    min: s[0] as number,
+    max: s[s.length - 1] as number,
+    q1: quantile(s, 0.25),
+    q3: quantile(s, 0.75),
+  };
 }
 
 function quantile(sorted: readonly number[], q: number): number {

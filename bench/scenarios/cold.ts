@@ -58,9 +58,18 @@ async function coldRows(world: World, reps: number, log: Log, scenario: string):
     const [candidate, lower, handRolled] = variants.map((v) => results.get(v.name) as Measured[]);
     const ms = (xs: Measured[]): number[] => xs.map((x) => x.result.elapsedMs);
     const rss = (xs: Measured[]): number[] => xs.map((x) => x.result.maxRssKb / 1024);
-    const gets = { candidate: candidate?.map((x) => x.gets), lowerBound: lower?.map((x) => x.gets), handRolled: handRolled?.map((x) => x.gets) };
+    const gets = {
+      candidate: candidate?.map((x) => x.gets),
+      lowerBound: lower?.map((x) => x.gets),
+      handRolled: handRolled?.map((x) => x.gets),
+    };
     const base = { scenario, model: model.name };
-    const firstResponse = { ...base, metric: 'first response from process start', unit: 'ms', candidate: side('onnxless handler', ms(candidate ?? [])) };
+    const firstResponse = {
+      ...base,
+      metric: 'first response from process start',
+      unit: 'ms',
+      candidate: side('onnxless handler', ms(candidate ?? [])),
+    };
     rows.push(
       row({
         ...firstResponse,
@@ -117,7 +126,9 @@ export async function alternate(
         const gets = world.s3.proxy.gets(key).length;
         const requests = world.s3.proxy.requests.filter((r) => r.path.endsWith(`/${key}`)).length;
         out.get(variant.name)?.push({ result, gets, requests });
-        log(`${label} ${model.name} rep ${rep + 1}/${reps} ${variant.name}: ${result.elapsedMs.toFixed(1)} ms, ${(result.maxRssKb / 1024).toFixed(0)} MB, ${gets} GETs`);
+        log(
+          `${label} ${model.name} rep ${rep + 1}/${reps} ${variant.name}: ${result.elapsedMs.toFixed(1)} ms, ${(result.maxRssKb / 1024).toFixed(0)} MB, ${gets} GETs`,
+        );
       } finally {
         world.s3.proxy.bytesPerSecond = cap;
         if (!fixed) world.cleanup(dir);
@@ -133,7 +144,12 @@ export function runs(sets: Record<string, Measured[] | undefined>): Record<strin
   return Object.fromEntries(
     Object.entries(sets).map(([name, xs]) => [
       name,
-      (xs ?? []).map((x) => ({ elapsedMs: round(x.result.elapsedMs), bootMs: round(x.result.bootMs), importMs: round(x.result.importMs), peakRssMB: round(x.result.maxRssKb / 1024) })),
+      (xs ?? []).map((x) => ({
+        elapsedMs: round(x.result.elapsedMs),
+        bootMs: round(x.result.bootMs),
+        importMs: round(x.result.importMs),
+        peakRssMB: round(x.result.maxRssKb / 1024),
+      })),
     ]),
   );
 }

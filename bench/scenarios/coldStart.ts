@@ -81,7 +81,13 @@ export async function coldStartScenario(world: World, reps: number, log: Log): P
     const event = join(CACHE_DIR, 'events', `example-${name}.json`);
     mkdirSync(join(CACHE_DIR, 'events'), { recursive: true });
     writeFileSync(event, JSON.stringify(httpApiEvent('POST', '/v2/models/bench/infer', { body: inferBody(name) })));
-    const handlerEnv = (dir: string) => ({ ...world.s3Env(), ...env, ONNXLESS_MODEL_URI: `s3://${BUCKET}/${prefix}`, ONNXLESS_MODEL_SHA256: facts.sha256, ONNXLESS_CACHE_DIR: dir });
+    const handlerEnv = (dir: string) => ({
+      ...world.s3Env(),
+      ...env,
+      ONNXLESS_MODEL_URI: `s3://${BUCKET}/${prefix}`,
+      ONNXLESS_MODEL_SHA256: facts.sha256,
+      ONNXLESS_CACHE_DIR: dir,
+    });
     const bound = (graph: string, keys: string[]) => (dir: string) => ({ event, keys, dir, graph });
 
     // A warm sandbox's /tmp: the cache one handler left (with this machine's graph), and model.onnx for the bare session.
@@ -93,10 +99,20 @@ export async function coldStartScenario(world: World, reps: number, log: Log): P
     const variants: Variant[] = [
       { name: 'handler, cold', child: 'coldStartPhases', args: () => ({ event }), env: handlerEnv },
       // As deployed (the registry's default `tracing: true`): inside Lambda, spans go to the X-Ray daemon.
-      { name: 'handler, cold, tracing on', child: 'coldStartPhases', args: () => ({ event }), env: (dir) => ({ ...handlerEnv(dir), ...LAMBDA_TRACING_ENV }) },
+      {
+        name: 'handler, cold, tracing on',
+        child: 'coldStartPhases',
+        args: () => ({ event }),
+        env: (dir) => ({ ...handlerEnv(dir), ...LAMBDA_TRACING_ENV }),
+      },
       { name: 'handler, cold, no machine graph', child: 'coldStartPhases', args: () => ({ event, machineGraph: false }), env: handlerEnv },
       { name: 'naive bound', child: 'coldStartBound', args: bound('model.onnx', [`${prefix}model.onnx`]), env: () => world.s3Env() },
-      { name: 'pre-optimised bound', child: 'coldStartBound', args: bound(OPTIMIZED_FILE_NAME, [`${prefix}${OPTIMIZED_FILE_NAME}`]), env: () => world.s3Env() },
+      {
+        name: 'pre-optimised bound',
+        child: 'coldStartBound',
+        args: bound(OPTIMIZED_FILE_NAME, [`${prefix}${OPTIMIZED_FILE_NAME}`]),
+        env: () => world.s3Env(),
+      },
       { name: 'handler, warm sandbox', child: 'coldStartPhases', args: () => ({ event }), env: handlerEnv, dir: sandbox },
       { name: 'bare session from /tmp', child: 'coldStartBound', args: bound('model.onnx', []), env: () => world.s3Env(), dir: bare },
     ];
@@ -113,18 +129,53 @@ export async function coldStartScenario(world: World, reps: number, log: Log): P
         ...(naive ? { target: `ratio <= ${naive}`, check: (r: Row) => r.ratio <= naive } : {}),
         details,
       }),
-      row({ ...base, candidate: side('handler, cold', ms('handler, cold')), baseline: side('pre-optimised bound', ms('pre-optimised bound')), target: 'ratio <= 1.05', check: (r) => r.ratio <= 1.05 }),
+      row({
+        ...base,
+        candidate: side('handler, cold', ms('handler, cold')),
+        baseline: side('pre-optimised bound', ms('pre-optimised bound')),
+        target: 'ratio <= 1.05',
+        check: (r) => r.ratio <= 1.05,
+      }),
       // As deployed, traced: what tracing costs.
-      row({ ...base, candidate: side('handler, cold, tracing on', ms('handler, cold, tracing on')), baseline: side('pre-optimised bound', ms('pre-optimised bound')), target: 'ratio <= 1.05', check: (r) => r.ratio <= 1.05 }),
+      row({
+        ...base,
+        candidate: side('handler, cold, tracing on', ms('handler, cold, tracing on')),
+        baseline: side('pre-optimised bound', ms('pre-optimised bound')),
+        target: 'ratio <= 1.05',
+        check: (r) => r.ratio <= 1.05,
+      }),
       // The same start without writing this machine's graph for later restarts: what that write costs.
-      row({ ...base, candidate: side('handler, cold, no machine graph', ms('handler, cold, no machine graph')), baseline: side('pre-optimised bound', ms('pre-optimised bound')), target: 'ratio <= 1.05', check: (r) => r.ratio <= 1.05 }),
-      row({ ...base, metric: 'warm sandbox: first response', candidate: side('handler, warm sandbox', ms('handler, warm sandbox')), baseline: side('bare session from /tmp', ms('bare session from /tmp')), target: 'ratio <= 1.05', check: (r) => r.ratio <= 1.05 }),
+      row({
+        ...base,
+        candidate: side('handler, cold, no machine graph', ms('handler, cold, no machine graph')),
+        baseline: side('pre-optimised bound', ms('pre-optimised bound')),
+        target: 'ratio <= 1.05',
+        check: (r) => r.ratio <= 1.05,
+      }),
+      row({
+        ...base,
+        metric: 'warm sandbox: first response',
+        candidate: side('handler, warm sandbox', ms('handler, warm sandbox')),
+        baseline: side('bare session from /tmp', ms('bare session from /tmp')),
+        target: 'ratio <= 1.05',
+        check: (r) => r.ratio <= 1.05,
+      }),
     );
-    charts[name] = ['handler, cold', 'handler, cold, no machine graph', 'naive bound', 'pre-optimised bound', 'handler, warm sandbox', 'bare session from /tmp'].map((v) => phaseBar(`${name}: ${v}`, results.get(v) ?? []));
+    charts[name] = [
+      'handler, cold',
+      'handler, cold, no machine graph',
+      'naive bound',
+      'pre-optimised bound',
+      'handler, warm sandbox',
+      'bare session from /tmp',
+    ].map((v) => phaseBar(`${name}: ${v}`, results.get(v) ?? []));
     world.cleanup(sandbox);
     world.cleanup(bare);
   }
-  const svg = phaseChartSvg('Cold start, where each millisecond goes (medians; npm run bench -- --scenario cold-start)', [...(charts.tiny ?? []), ...(charts['text-recognition'] ?? [])]);
+  const svg = phaseChartSvg('Cold start, where each millisecond goes (medians; npm run bench -- --scenario cold-start)', [
+    ...(charts.tiny ?? []),
+    ...(charts['text-recognition'] ?? []),
+  ]);
   mkdirSync(join(BENCH_DIR, 'results'), { recursive: true });
   writeFileSync(join(BENCH_DIR, 'results', 'cold-start-phases.svg'), svg);
   log('wrote bench/results/cold-start-phases.svg');
@@ -175,15 +226,36 @@ async function bundleRows(world: World, reps: number, log: Log, env: Record<stri
     row({
       ...base,
       metric: 'handler bundle load (require)',
-      candidate: side('handlers/tensor.cjs', loads.map((l) => l.elapsedMs)),
+      candidate: side(
+        'handlers/tensor.cjs',
+        loads.map((l) => l.elapsedMs),
+      ),
       target: `<= ${BUNDLE_BUDGET_MS} ms`,
       check: (r) => r.candidate.summary.median <= BUNDLE_BUDGET_MS,
-      details: { cpuProfile: profile, onnxruntimeModulesLoaded: loads.map((l) => l.onnxruntimeModulesLoaded), builtinsLoaded: loads[0]?.builtinsLoaded },
+      details: {
+        cpuProfile: profile,
+        onnxruntimeModulesLoaded: loads.map((l) => l.onnxruntimeModulesLoaded),
+        builtinsLoaded: loads[0]?.builtinsLoaded,
+      },
     }),
     // That require's two parts, measured apart: Node's own builtins (a floor for any bundle that
     // needs them at load), then the bundle's code with them already loaded.
-    row({ ...base, metric: 'of which Node builtins, required alone', candidate: side('its builtins', split.map((l) => l.builtinsMs as number)) }),
-    row({ ...base, metric: 'of which the bundle code, builtins loaded', candidate: side('handlers/tensor.cjs', split.map((l) => l.elapsedMs)) }),
+    row({
+      ...base,
+      metric: 'of which Node builtins, required alone',
+      candidate: side(
+        'its builtins',
+        split.map((l) => l.builtinsMs as number),
+      ),
+    }),
+    row({
+      ...base,
+      metric: 'of which the bundle code, builtins loaded',
+      candidate: side(
+        'handlers/tensor.cjs',
+        split.map((l) => l.elapsedMs),
+      ),
+    }),
   ];
 }
 
@@ -191,7 +263,10 @@ async function bundleRows(world: World, reps: number, log: Log, env: Record<stri
 function profileBundle(bundle: string, env: Record<string, string>): Record<string, number> {
   const dir = join(CACHE_DIR, 'profiles', String(Date.now()));
   mkdirSync(dir, { recursive: true });
-  execFileSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, '-e', `require(${JSON.stringify(bundle)})`], { env: { ...process.env, ...env }, stdio: 'ignore' });
+  execFileSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, '-e', `require(${JSON.stringify(bundle)})`], {
+    env: { ...process.env, ...env },
+    stdio: 'ignore',
+  });
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) return {};
   const p = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
@@ -205,14 +280,25 @@ function profileBundle(bundle: string, env: Record<string, string>): Record<stri
   p.samples.forEach((id, i) => {
     const frame = byId.get(id)?.callFrame;
     const ms = (p.timeDeltas[i] ?? 0) / 1000;
-    const key = frame?.functionName === 'wrapSafe' || frame?.functionName === 'compileFunction' ? 'compileMs' : frame?.url.endsWith('tensor.cjs') ? 'bundleCodeMs' : 'otherMs';
+    const key =
+      frame?.functionName === 'wrapSafe' || frame?.functionName === 'compileFunction'
+        ? 'compileMs'
+        : frame?.url.endsWith('tensor.cjs')
+          ? 'bundleCodeMs'
+          : 'otherMs';
     out[key] = (out[key] ?? 0) + ms;
   });
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Math.round(v * 10) / 10]));
 }
 
 /** Each variant `reps` times in fresh processes, the order rotated every repetition. */
-async function alternate(world: World, model: string, variants: readonly Variant[], reps: number, log: Log): Promise<Map<string, ChildResult[]>> {
+async function alternate(
+  world: World,
+  model: string,
+  variants: readonly Variant[],
+  reps: number,
+  log: Log,
+): Promise<Map<string, ChildResult[]>> {
   const out = new Map<string, ChildResult[]>(variants.map((v) => [v.name, []]));
   for (let rep = 0; rep < reps; rep++) {
     for (let i = 0; i < variants.length; i++) {
@@ -244,7 +330,9 @@ function median(xs: number[]): number {
 }
 
 function medians(results: ChildResult[]): Record<string, number> {
-  return Object.fromEntries(['elapsedMs', ...PHASES.map(([, k]) => k)].map((k) => [k, Math.round(median(results.map((r) => Number(r[k] ?? 0))) * 10) / 10]));
+  return Object.fromEntries(
+    ['elapsedMs', ...PHASES.map(([, k]) => k)].map((k) => [k, Math.round(median(results.map((r) => Number(r[k] ?? 0))) * 10) / 10]),
+  );
 }
 
 function phaseBar(label: string, results: ChildResult[]): PhaseBar {
@@ -253,5 +341,10 @@ function phaseBar(label: string, results: ChildResult[]): PhaseBar {
 }
 
 function describe(facts: ModelFacts): Record<string, unknown> {
-  return { bytes: facts.size, optimizedBytes: facts.optimized?.size, onnxruntime: facts.optimized?.onnxruntime, level: facts.optimized?.level };
+  return {
+    bytes: facts.size,
+    optimizedBytes: facts.optimized?.size,
+    onnxruntime: facts.optimized?.onnxruntime,
+    level: facts.optimized?.level,
+  };
 }

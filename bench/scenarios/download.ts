@@ -46,8 +46,14 @@ export async function downloadScenario(world: World, reps: number, log: Log): Pr
           model: model.name,
           metric: `${(model.bytes / 1e6).toFixed(1)} MB at 50 MB/s per connection`,
           unit: 'ms',
-          candidate: side('onnxless cache', ranged.map((m) => m.result.elapsedMs)),
-          baseline: side('one GetObject', single.map((m) => m.result.elapsedMs)),
+          candidate: side(
+            'onnxless cache',
+            ranged.map((m) => m.result.elapsedMs),
+          ),
+          baseline: side(
+            'one GetObject',
+            single.map((m) => m.result.elapsedMs),
+          ),
           target: large ? 'ratio <= 0.25 (>= 4x)' : 'ratio <= 1.00 (never slower)',
           check: (r) => (large ? r.ratio <= 0.25 : r.ratio <= 1.0),
           details: {

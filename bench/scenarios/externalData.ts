@@ -56,14 +56,22 @@ export async function externalDataScenario(world: World, reps: number, log: Log)
       const lowerDir = world.scratch();
       try {
         const order: Array<() => Promise<void>> = [
-          async () => void cold.handler.push(await measure(log, 'cold onnxless handler', 'coldHandler', { event: model.event }, handlerEnv(cacheDir))),
-          async () => void cold.lower.push(await measure(log, 'cold lower bound', 'coldRangedLowerBound', lowerArgs(lowerDir, true), world.s3Env())),
+          async () =>
+            void cold.handler.push(
+              await measure(log, 'cold onnxless handler', 'coldHandler', { event: model.event }, handlerEnv(cacheDir)),
+            ),
+          async () =>
+            void cold.lower.push(await measure(log, 'cold lower bound', 'coldRangedLowerBound', lowerArgs(lowerDir, true), world.s3Env())),
         ];
         for (const step of rep % 2 === 0 ? order : order.reverse()) await step();
         // The same files now on disk: what a restarted process (or a retry after a crash) finds.
         const warm: Array<() => Promise<void>> = [
-          async () => void cached.handler.push(await measure(log, 'cached onnxless handler', 'coldHandler', { event: model.event }, handlerEnv(cacheDir))),
-          async () => void cached.lower.push(await measure(log, 'cached session from path', 'coldRangedLowerBound', lowerArgs(lowerDir, false), {})),
+          async () =>
+            void cached.handler.push(
+              await measure(log, 'cached onnxless handler', 'coldHandler', { event: model.event }, handlerEnv(cacheDir)),
+            ),
+          async () =>
+            void cached.lower.push(await measure(log, 'cached session from path', 'coldRangedLowerBound', lowerArgs(lowerDir, false), {})),
         ];
         for (const step of rep % 2 === 0 ? warm : warm.reverse()) await step();
       } finally {
@@ -84,7 +92,13 @@ export async function externalDataScenario(world: World, reps: number, log: Log)
         target: 'ratio <= 1.10',
         check: (r) => r.ratio <= 1.1,
       }),
-      row({ ...base, metric: 'cold peak RSS', unit: 'MB', candidate: side('onnxless handler', mb(cold.handler)), baseline: side('ranged download + session from path', mb(cold.lower)) }),
+      row({
+        ...base,
+        metric: 'cold peak RSS',
+        unit: 'MB',
+        candidate: side('onnxless handler', mb(cold.handler)),
+        baseline: side('ranged download + session from path', mb(cold.lower)),
+      }),
       row({
         ...base,
         metric: 'first response with the model in the cache (pin verified before use)',
@@ -138,7 +152,7 @@ async function generate(log: Log): Promise<Generated> {
   for (let i = 0; i < chunk.length; i++) chunk[i] = Math.sin(i * 0.001);
   const block = Buffer.from(chunk.buffer);
   const fd = openSync(join(dir, 'weights.bin'), 'w');
-  for (let written = 0; written < bytes; ) {
+  for (let written = 0; written < bytes;) {
     const n = Math.min(block.length, bytes - written);
     writeSync(fd, block, 0, n, written);
     written += n;
@@ -165,7 +179,10 @@ async function generate(log: Log): Promise<Generated> {
 }
 
 async function upload(world: World, model: Generated, log: Log): Promise<void> {
-  for (const file of [...model.files, { path: MANIFEST_NAME, from: join(model.dir, MANIFEST_NAME), size: statSync(join(model.dir, MANIFEST_NAME)).size }]) {
+  for (const file of [
+    ...model.files,
+    { path: MANIFEST_NAME, from: join(model.dir, MANIFEST_NAME), size: statSync(join(model.dir, MANIFEST_NAME)).size },
+  ]) {
     await world.s3.setupClient.send(
       new PutObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}${file.path}`, Body: createReadStream(file.from), ContentLength: file.size }),
     );

@@ -46,11 +46,19 @@ async function coldRows(world: World, reps: number, log: Log): Promise<Row[]> {
         kind === 'pipeline'
           ? { ONNXLESS_MODEL_NAME: 'ocr', ONNXLESS_PIPELINE_MODELS: JSON.stringify(members) }
           : { ONNXLESS_MODEL_NAME: name, ONNXLESS_MODEL_URI: member!.uri, ONNXLESS_MODEL_SHA256: member!.sha256 };
-      const result = await runChild('coldPipeline', { kind, name }, { ...world.s3Env(), ...env, ONNXLESS_CACHE_DIR: cacheDir, ONNXLESS_LOG_FORMAT: 'compact' });
+      const result = await runChild(
+        'coldPipeline',
+        { kind, name },
+        { ...world.s3Env(), ...env, ONNXLESS_CACHE_DIR: cacheDir, ONNXLESS_LOG_FORMAT: 'compact' },
+      );
       samples[kind === 'pipeline' ? 'pipeline' : name]!.push(result.loadMs as number);
       world.cleanup(cacheDir);
     }
-    log(`ocr cold rep ${rep + 1}/${reps}: ${Object.entries(samples).map(([k, v]) => `${k} ${v.at(-1)!.toFixed(0)} ms`).join(', ')}`);
+    log(
+      `ocr cold rep ${rep + 1}/${reps}: ${Object.entries(samples)
+        .map(([k, v]) => `${k} ${v.at(-1)!.toFixed(0)} ms`)
+        .join(', ')}`,
+    );
   }
   const medians = Object.values(MEMBERS).map((m) => [...samples[m]!].sort((a, b) => a - b)[samples[m]!.length >> 1]!);
   const slowest = Object.values(MEMBERS)[medians.indexOf(Math.max(...medians))]!;
@@ -91,7 +99,8 @@ export async function latencyRows(world: World, reps: number, log: Log): Promise
     const pipelineCall = async (): Promise<ServerTime> => {
       const res = await fetch(url('/models/ocr/predict'), { method: 'POST', body: page.png, headers: { 'content-type': 'image/png' } });
       const body = (await res.json()) as { lines?: unknown[]; error?: string };
-      if (res.status !== 200 || body.lines?.length !== 20) throw new Error(`ocr answered ${res.status}: ${body.error ?? `${body.lines?.length} lines`}`);
+      if (res.status !== 200 || body.lines?.length !== 20)
+        throw new Error(`ocr answered ${res.status}: ${body.error ?? `${body.lines?.length} lines`}`);
       return serverTime(res);
     };
     const chainedCall = () => clientChain(url, page.png);
@@ -155,7 +164,12 @@ async function clientChain(url: (path: string) => string, png: Buffer): Promise<
   const { image: resized } = await resizeImage(image, { mode: 'stretch', width, height }, { kernel: 'linear' });
   const x = imageBatchTensor([resized], { order: 'bgr', layout: 'nchw', normalization: NORMALIZATIONS.imagenet });
   const raw = Buffer.from((x.data as Float32Array).buffer);
-  const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'x', shape: x.dims, datatype: 'FP32', parameters: { binary_data_size: raw.length } }], parameters: { binary_data_output: true } }));
+  const header = Buffer.from(
+    JSON.stringify({
+      inputs: [{ name: 'x', shape: x.dims, datatype: 'FP32', parameters: { binary_data_size: raw.length } }],
+      parameters: { binary_data_output: true },
+    }),
+  );
   const res = await fetch(url('/v2/models/ocr-detection/infer'), {
     method: 'POST',
     body: Buffer.concat([header, raw]),
@@ -165,24 +179,39 @@ async function clientChain(url: (path: string) => string, png: Buffer): Promise<
   const body = Buffer.from(await res.arrayBuffer());
   if (res.status !== 200) throw new Error(`detection answered ${res.status}: ${body.subarray(0, 300).toString()}`);
   const headerLength = Number(res.headers.get('inference-header-content-length'));
-  const map = new Tensor('float32', new Float32Array(body.buffer.slice(body.byteOffset + headerLength, body.byteOffset + body.length)), [height * width]);
+  const map = new Tensor('float32', new Float32Array(body.buffer.slice(body.byteOffset + headerLength, body.byteOffset + body.length)), [
+    height * width,
+  ]);
   const boxes = textBoxes({ data: map.data as Float32Array, width, height });
   let read = 0;
   const crops = await Promise.all(
     boxes.map(async ({ quad }) => {
-      const crop = perspectiveCrop(image, quad.map((p) => ({ x: (p.x * image.width) / width, y: (p.y * image.height) / height })) as unknown as typeof quad);
-      return sharp(crop.data, { raw: { width: crop.width, height: crop.height, channels: 3 } }).png().toBuffer();
+      const crop = perspectiveCrop(
+        image,
+        quad.map((p) => ({ x: (p.x * image.width) / width, y: (p.y * image.height) / height })) as unknown as typeof quad,
+      );
+      return sharp(crop.data, { raw: { width: crop.width, height: crop.height, channels: 3 } })
+        .png()
+        .toBuffer();
     }),
   );
   const flipped: Buffer[] = [];
   for (const crop of crops) {
-    const r = await fetch(url('/models/text-orientation/predict'), { method: 'POST', body: crop, headers: { 'content-type': 'image/png' } });
+    const r = await fetch(url('/models/text-orientation/predict'), {
+      method: 'POST',
+      body: crop,
+      headers: { 'content-type': 'image/png' },
+    });
     add(r);
     const { label } = (await r.json()) as { label: string };
     flipped.push(label === '180' ? await sharp(crop).rotate(180).png().toBuffer() : crop);
   }
   for (const crop of flipped) {
-    const r = await fetch(url('/models/text-recognition/predict'), { method: 'POST', body: crop, headers: { 'content-type': 'image/png' } });
+    const r = await fetch(url('/models/text-recognition/predict'), {
+      method: 'POST',
+      body: crop,
+      headers: { 'content-type': 'image/png' },
+    });
     add(r);
     if (((await r.json()) as { text: string }).text !== '') read += 1;
   }
@@ -200,4 +229,3 @@ function serverTime(res: Response): ServerTime {
   const phase = (name: string) => Number(new RegExp(`(?:^|,\\s*)${name};dur=([\\d.]+)`).exec(header)?.[1] ?? Number.NaN);
   return { inference: phase('inference'), total: phase('total') };
 }
-

@@ -13,7 +13,9 @@ export async function pingUnderPreprocessingScenario(reps: number, log: Log): Pr
     const r = await measurePingUnderPreprocessing();
     const b = pingSummary(r.busy);
     const d = pingSummary(r.idle);
-    log(`ping-under-preprocessing rep ${i + 1}/${reps}: ${b.n} probes in ${r.heavySeconds.toFixed(0)} s, p99 ${b.p99.toFixed(1)} ms (idle ${d.p99.toFixed(1)}), ${b.over50} over 50 ms, max ${b.max.toFixed(0)} ms; heavy statuses ${r.heavyStatuses.join(',')}`);
+    log(
+      `ping-under-preprocessing rep ${i + 1}/${reps}: ${b.n} probes in ${r.heavySeconds.toFixed(0)} s, p99 ${b.p99.toFixed(1)} ms (idle ${d.p99.toFixed(1)}), ${b.over50} over 50 ms, max ${b.max.toFixed(0)} ms; heavy statuses ${r.heavyStatuses.join(',')}`,
+    );
     idle.push(d.p99);
     busy.push(b.p99);
     details.push({ busy: b, idle: d, heavyStatuses: r.heavyStatuses, heavySeconds: r.heavySeconds });

@@ -12,7 +12,9 @@ export async function serverBatchingScenario(_world: unknown, reps: number, log:
   const results = [];
   for (let i = 0; i < reps; i++) {
     const r = await measureBatching(options);
-    log(`server-batching rep ${i + 1}/${reps}: off ${r.off.rps.toFixed(0)} req/s p99 ${r.off.p99.toFixed(1)} ms; on ${r.on.rps.toFixed(0)} req/s p99 ${r.on.p99.toFixed(1)} ms, mean batch ${r.on.meanBatch.toFixed(1)}`);
+    log(
+      `server-batching rep ${i + 1}/${reps}: off ${r.off.rps.toFixed(0)} req/s p99 ${r.off.p99.toFixed(1)} ms; on ${r.on.rps.toFixed(0)} req/s p99 ${r.on.p99.toFixed(1)} ms, mean batch ${r.on.meanBatch.toFixed(1)}`,
+    );
     results.push(r);
   }
   const model = `mlp-${options.hidden}`;
@@ -22,8 +24,14 @@ export async function serverBatchingScenario(_world: unknown, reps: number, log:
       ...base,
       metric: `throughput, ${options.clients} clients`,
       unit: 'req/s',
-      candidate: side('batching on', results.map((r) => r.on.rps)),
-      baseline: side('batching off', results.map((r) => r.off.rps)),
+      candidate: side(
+        'batching on',
+        results.map((r) => r.on.rps),
+      ),
+      baseline: side(
+        'batching off',
+        results.map((r) => r.off.rps),
+      ),
       target: 'ratio >= 2',
       check: (r) => r.ratio >= 2,
     }),
@@ -31,8 +39,14 @@ export async function serverBatchingScenario(_world: unknown, reps: number, log:
       ...base,
       metric: 'latency p99',
       unit: 'ms',
-      candidate: side('batching on', results.map((r) => r.on.p99)),
-      baseline: side('batching off', results.map((r) => r.off.p99)),
+      candidate: side(
+        'batching on',
+        results.map((r) => r.on.p99),
+      ),
+      baseline: side(
+        'batching off',
+        results.map((r) => r.off.p99),
+      ),
       target: 'ratio <= 2',
       check: (r) => r.ratio <= 2,
     }),
@@ -40,8 +54,14 @@ export async function serverBatchingScenario(_world: unknown, reps: number, log:
       ...base,
       metric: '/ping p99 under that load',
       unit: 'ms',
-      candidate: side('batching on', results.map((r) => r.on.pingP99)),
-      baseline: side('batching off', results.map((r) => r.off.pingP99)),
+      candidate: side(
+        'batching on',
+        results.map((r) => r.on.pingP99),
+      ),
+      baseline: side(
+        'batching off',
+        results.map((r) => r.off.pingP99),
+      ),
     }),
   ];
 }

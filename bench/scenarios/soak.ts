@@ -14,10 +14,13 @@ import { soak } from '../server/soak';
 export async function soakScenario(log: Log, seconds: number): Promise<Row[]> {
   log(`soak: ${seconds} s of mixed traffic on onnxless serve`);
   const r = await soak({ seconds, clients: 6, maxRequests: 1_000_000, sampleSeconds: Math.max(5, Math.round(seconds / 60)) });
-  const within = <T extends [number, ...number[]]>(samples: T[], from: number, to: number) => samples.filter(([t]) => t >= from * seconds && t < to * seconds);
+  const within = <T extends [number, ...number[]]>(samples: T[], from: number, to: number) =>
+    samples.filter(([t]) => t >= from * seconds && t < to * seconds);
   const [settled, last] = [within(r.rss, 0.25, 0.5), within(r.rss, 0.75, Infinity)];
   const [settledHeap, lastHeap] = [within(r.heap, 0.25, 0.5), within(r.heap, 0.75, Infinity)];
-  log(`soak: ${r.requests} requests in ${r.seconds.toFixed(0)} s, ${r.fiveHundreds} 5xx, RSS ${r.rss.map(([t, mb]) => `${t}:${mb}`).join(' ')} MB, in flight ${r.inFlightAtEnd}, exit ${r.exitCode} after ${r.exitMs.toFixed(0)} ms`);
+  log(
+    `soak: ${r.requests} requests in ${r.seconds.toFixed(0)} s, ${r.fiveHundreds} 5xx, RSS ${r.rss.map(([t, mb]) => `${t}:${mb}`).join(' ')} MB, in flight ${r.inFlightAtEnd}, exit ${r.exitCode} after ${r.exitMs.toFixed(0)} ms`,
+  );
   const base = { scenario: 'soak', model: 'mlp+orientation+vad', details: { ...r } };
   const sent = side('requests sent', [r.requests]);
   return [
@@ -25,16 +28,58 @@ export async function soakScenario(log: Log, seconds: number): Promise<Row[]> {
       ...base,
       metric: `RSS over the last quarter of ${seconds} s vs the second`,
       unit: 'MB',
-      candidate: side('last quarter', last.map(([, mb]) => mb)),
-      baseline: side('second quarter', settled.map(([, mb]) => mb)),
+      candidate: side(
+        'last quarter',
+        last.map(([, mb]) => mb),
+      ),
+      baseline: side(
+        'second quarter',
+        settled.map(([, mb]) => mb),
+      ),
       target: 'ratio <= 1.10',
       check: (x) => x.ratio <= 1.1,
     }),
     // The main thread's JavaScript heap over the same windows: whether growth is the server's own
     // objects (a leak in JS) or the workers' and native memory.
-    row({ ...base, metric: "main thread's V8 heap used, same windows", unit: 'MB', candidate: side('last quarter', lastHeap.map(([, mb]) => mb)), baseline: side('second quarter', settledHeap.map(([, mb]) => mb)) }),
-    row({ ...base, metric: '5xx answers', unit: 'answers', candidate: side('soak', [r.fiveHundreds]), baseline: sent, target: '0', check: (x) => x.candidate.summary.max === 0 }),
-    row({ ...base, metric: 'in flight at the end (gauge less its own scrape)', unit: 'requests', candidate: side('soak', [r.inFlightAtEnd]), baseline: sent, target: '0', check: (x) => x.candidate.summary.max === 0 }),
-    row({ ...base, metric: 'exit code after SIGTERM', unit: 'code', candidate: side('soak', [r.exitCode ?? -1]), baseline: side('expected', [0]), target: '0', check: (x) => x.candidate.summary.max === 0 }),
+    row({
+      ...base,
+      metric: "main thread's V8 heap used, same windows",
+      unit: 'MB',
+      candidate: side(
+        'last quarter',
+        lastHeap.map(([, mb]) => mb),
+      ),
+      baseline: side(
+        'second quarter',
+        settledHeap.map(([, mb]) => mb),
+      ),
+    }),
+    row({
+      ...base,
+      metric: '5xx answers',
+      unit: 'answers',
+      candidate: side('soak', [r.fiveHundreds]),
+      baseline: sent,
+      target: '0',
+      check: (x) => x.candidate.summary.max === 0,
+    }),
+    row({
+      ...base,
+      metric: 'in flight at the end (gauge less its own scrape)',
+      unit: 'requests',
+      candidate: side('soak', [r.inFlightAtEnd]),
+      baseline: sent,
+      target: '0',
+      check: (x) => x.candidate.summary.max === 0,
+    }),
+    row({
+      ...base,
+      metric: 'exit code after SIGTERM',
+      unit: 'code',
+      candidate: side('soak', [r.exitCode ?? -1]),
+      baseline: side('expected', [0]),
+      target: '0',
+      check: (x) => x.candidate.summary.max === 0,
+    }),
   ];
 }

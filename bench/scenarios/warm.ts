@@ -39,8 +39,14 @@ export async function warmScenario(world: World, reps: number, log: Log): Promis
           model: model.name,
           metric: `handler call, ${variant === 'json' ? 'JSON' : 'binary tensors'}`,
           unit: tiny ? 'us' : 'ms',
-          candidate: side(`handler (${variant})`, perCall[variant].map((x) => x * scale)),
-          baseline: side('session.run', perCall.bare.map((x) => x * scale)),
+          candidate: side(
+            `handler (${variant})`,
+            perCall[variant].map((x) => x * scale),
+          ),
+          baseline: side(
+            'session.run',
+            perCall.bare.map((x) => x * scale),
+          ),
           target: tiny ? '<= 250 us added' : 'ratio <= 1.05',
           check: (r) => (tiny ? r.difference <= 250 : r.ratio <= 1.05),
           note: 'samples: median per block of calls; blocks alternate the three variants',

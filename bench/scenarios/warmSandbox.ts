@@ -44,8 +44,14 @@ export async function warmSandboxScenario(world: World, reps: number, log: Log):
         model: model.name,
         metric: 'first response, weights in /tmp',
         unit: 'ms',
-        candidate: side('onnxless handler, cached', candidate.map((m) => m.result.elapsedMs)),
-        baseline: side('bare session from path', bare.map((m) => m.result.elapsedMs)),
+        candidate: side(
+          'onnxless handler, cached',
+          candidate.map((m) => m.result.elapsedMs),
+        ),
+        baseline: side(
+          'bare session from path',
+          bare.map((m) => m.result.elapsedMs),
+        ),
         target: 'ratio <= 1.05, 0 GETs',
         check: (r) => r.ratio <= 1.05 && gets.every((g) => g === 0),
         details: { bodyGetsPerRun: gets, requestsPerRun: requests, runs: runs({ candidate, bare }) },

@@ -17,7 +17,12 @@ export function mlpModel(hidden: number = MLP.hidden): Uint8Array {
       state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
       return (state / 2 ** 31 - 1) * scale;
     });
-  const tensor = (name: string, dims: number[]) => ({ name, dataType: 1, dims, floatData: weights(dims[0]! * dims[1]!, 1 / Math.sqrt(dims[0]!)) });
+  const tensor = (name: string, dims: number[]) => ({
+    name,
+    dataType: 1,
+    dims,
+    floatData: weights(dims[0]! * dims[1]!, 1 / Math.sqrt(dims[0]!)),
+  });
   const info = (name: string, width: number) => ({
     name,
     type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'batch' }, { dimValue: width }] } } },

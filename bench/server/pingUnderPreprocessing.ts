@@ -51,7 +51,9 @@ export async function measurePingUnderPreprocessing(options: { wavs?: number; js
       let busy = true;
       const started = performance.now();
       const heavy = Promise.all([
-        ...Array.from({ length: options.wavs ?? 2 }, () => send(`${server.url}/models/vad/predict`, 'POST', wav, { 'content-type': 'audio/wav' })),
+        ...Array.from({ length: options.wavs ?? 2 }, () =>
+          send(`${server.url}/models/vad/predict`, 'POST', wav, { 'content-type': 'audio/wav' }),
+        ),
         ...Array.from({ length: options.jsons ?? 8 }, () => send(`${server.url}/v2/models/mlp/infer`, 'POST', json)),
       ]).finally(() => (busy = false));
       const busyPings = await probe(server.url, () => busy);
@@ -78,10 +80,22 @@ async function probe(url: string, more: () => boolean): Promise<number[]> {
 
 export function pingSummary(times: readonly number[]): { p50: number; p99: number; max: number; over50: number; n: number } {
   const sorted = [...times].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN, over50: sorted.filter((t) => t > 50).length, n: sorted.length };
+  return {
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted.at(-1) ?? NaN,
+    over50: sorted.filter((t) => t > 50).length,
+    n: sorted.length,
+  };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const r = await measurePingUnderPreprocessing();
-  console.log(JSON.stringify({ idle: pingSummary(r.idle), busy: pingSummary(r.busy), heavyStatuses: r.heavyStatuses, heavySeconds: r.heavySeconds }, null, 2));
+  console.log(
+    JSON.stringify(
+      { idle: pingSummary(r.idle), busy: pingSummary(r.busy), heavyStatuses: r.heavyStatuses, heavySeconds: r.heavySeconds },
+      null,
+      2,
+    ),
+  );
 }

@@ -18,12 +18,16 @@ export function send(url: string, method: string, body?: Buffer | string, header
   return new Promise((done) => {
     const started = performance.now();
     const payload = typeof body === 'string' ? Buffer.from(body) : body;
-    const req = request(url, { method, agent, headers: payload ? { 'content-type': 'application/json', ...headers, 'content-length': payload.length } : headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => done({ status: res.statusCode ?? 0, ms: performance.now() - started, body: Buffer.concat(chunks) }));
-      res.on('error', () => done({ status: 0, ms: performance.now() - started, body: Buffer.alloc(0) }));
-    });
+    const req = request(
+      url,
+      { method, agent, headers: payload ? { 'content-type': 'application/json', ...headers, 'content-length': payload.length } : headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done({ status: res.statusCode ?? 0, ms: performance.now() - started, body: Buffer.concat(chunks) }));
+        res.on('error', () => done({ status: 0, ms: performance.now() - started, body: Buffer.alloc(0) }));
+      },
+    );
     req.on('error', () => done({ status: 0, ms: performance.now() - started, body: Buffer.alloc(0) }));
     req.end(payload);
   });
@@ -72,7 +76,8 @@ export async function metrics(url: string, names: readonly string[]): Promise<nu
   const lines = (await send(`${url}/metrics`, 'GET')).body.toString().split('\n');
   return names.map((name) => {
     let sum = 0;
-    for (const line of lines) if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+    for (const line of lines)
+      if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
     return sum;
   });
 }

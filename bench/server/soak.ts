@@ -80,7 +80,11 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
     const heap: Array<[number, number, number]> = [];
     const sample = async () => {
       const t = Math.round(elapsed());
-      const names = ['onnxless_process_resident_memory_bytes', 'onnxless_nodejs_heap_size_used_bytes', 'onnxless_nodejs_external_memory_bytes'];
+      const names = [
+        'onnxless_process_resident_memory_bytes',
+        'onnxless_nodejs_heap_size_used_bytes',
+        'onnxless_nodejs_external_memory_bytes',
+      ];
       const [resident = 0, heapUsed = 0, external = 0] = (await metrics(server.url, names)).map((bytes) => Math.round(bytes / 2 ** 20));
       rss.push([t, resident]);
       heap.push([t, heapUsed, external]);
@@ -90,7 +94,7 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
     let sent = 0;
     let stop = false;
     let random = 20_261_201;
-    const next = () => ((random = (Math.imul(random, 1_664_525) + 1_013_904_223) >>> 0) / 2 ** 32);
+    const next = () => (random = (Math.imul(random, 1_664_525) + 1_013_904_223) >>> 0) / 2 ** 32;
 
     const sampler = (async () => {
       while (!stop) {
@@ -116,7 +120,14 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
     server.child.kill('SIGTERM');
     const exitCode = await server.exited;
     const exitMs = performance.now() - signalled;
-    const fiveHundreds = Object.values(byKind).reduce((sum, counts) => sum + Object.entries(counts).filter(([s]) => Number(s) >= 500).reduce((a, [, n]) => a + n, 0), 0);
+    const fiveHundreds = Object.values(byKind).reduce(
+      (sum, counts) =>
+        sum +
+        Object.entries(counts)
+          .filter(([s]) => Number(s) >= 500)
+          .reduce((a, [, n]) => a + n, 0),
+      0,
+    );
     return { seconds: elapsed(), requests: sent, byKind, fiveHundreds, rss, heap, inFlightAtEnd, exitCode, exitMs };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -134,9 +145,16 @@ async function requestKinds(): Promise<Record<Kind, (url: string, u: number) => 
   const row = Array.from({ length: MLP.input }, (_, i) => Math.sin(i));
   const json = JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1, MLP.input], data: row }] });
   const tensor = Buffer.from(Float32Array.from(row).buffer);
-  const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1, MLP.input], parameters: { binary_data_size: tensor.length } }], parameters: { binary_data_output: true } }));
+  const header = Buffer.from(
+    JSON.stringify({
+      inputs: [{ name: 'x', datatype: 'FP32', shape: [1, MLP.input], parameters: { binary_data_size: tensor.length } }],
+      parameters: { binary_data_output: true },
+    }),
+  );
   const binary = Buffer.concat([header, tensor]);
-  const png = await sharp({ create: { width: 192, height: 48, channels: 3, background: { r: 250, g: 250, b: 250 } } }).png().toBuffer();
+  const png = await sharp({ create: { width: 192, height: 48, channels: 3, background: { r: 250, g: 250, b: 250 } } })
+    .png()
+    .toBuffer();
   // Two seconds at 16 kHz, and now and then the review's worst: 256 KiB at 383,999 Hz.
   const wav = bigWav(64 * 1024, 16_000);
   const oddWav = bigWav(256 * 1024);
@@ -153,9 +171,16 @@ async function requestKinds(): Promise<Record<Kind, (url: string, u: number) => 
   ];
   return {
     'oip-json': async (url) => status(await send(`${url}/v2/models/mlp/infer`, 'POST', json)),
-    'oip-binary': async (url) => status(await send(`${url}/v2/models/mlp/infer`, 'POST', binary, { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length) })),
+    'oip-binary': async (url) =>
+      status(
+        await send(`${url}/v2/models/mlp/infer`, 'POST', binary, {
+          'content-type': 'application/octet-stream',
+          'inference-header-content-length': String(header.length),
+        }),
+      ),
     image: async (url) => status(await send(`${url}/models/orientation/predict`, 'POST', png, { 'content-type': 'image/png' })),
-    wav: async (url, u) => status(await send(`${url}/models/vad/predict`, 'POST', u < 0.02 ? oddWav : wav, { 'content-type': 'audio/wav' })),
+    wav: async (url, u) =>
+      status(await send(`${url}/models/vad/predict`, 'POST', u < 0.02 ? oddWav : wav, { 'content-type': 'audio/wav' })),
     malformed: async (url, u) => {
       const answer = await malformed[Math.floor(u * malformed.length)]!(url);
       return typeof answer === 'string' ? answer : status(answer);
@@ -203,7 +228,12 @@ export function parseSoakArgs(argv: readonly string[]): SoakOptions {
     const i = argv.indexOf(flag);
     return i >= 0 ? Number(argv[i + 1]) : undefined;
   };
-  return { seconds: get('--seconds') ?? 600, clients: get('--clients') ?? 6, maxRequests: get('--max-requests') ?? 1_000_000, sampleSeconds: get('--sample-seconds') ?? 10 };
+  return {
+    seconds: get('--seconds') ?? 600,
+    clients: get('--clients') ?? 6,
+    maxRequests: get('--max-requests') ?? 1_000_000,
+    sampleSeconds: get('--sample-seconds') ?? 10,
+  };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

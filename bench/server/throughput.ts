@@ -63,10 +63,14 @@ const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 function send(url: string, method: string, body?: Buffer): Promise<{ status: number; ms: number }> {
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
-    const req = request(url, { method, agent, headers: body ? { 'content-type': 'application/json', 'content-length': body.length } : {} }, (res) => {
-      res.resume();
-      res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, ms: performance.now() - started }));
-    });
+    const req = request(
+      url,
+      { method, agent, headers: body ? { 'content-type': 'application/json', 'content-length': body.length } : {} },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, ms: performance.now() - started }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -115,7 +119,9 @@ export async function runMode(mode: string, modelPath: string, options: Options,
   writeFileSync(configPath, JSON.stringify(config));
   const { child, url } = await startServer(configPath);
   const body = Buffer.from(
-    JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1, MLP.input], data: Array.from({ length: MLP.input }, (_, i) => Math.sin(i)) }] }),
+    JSON.stringify({
+      inputs: [{ name: 'x', datatype: 'FP32', shape: [1, MLP.input], data: Array.from({ length: MLP.input }, (_, i) => Math.sin(i)) }],
+    }),
   );
   const infer = `${url}/v2/models/mlp/infer`;
 
@@ -209,5 +215,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   console.log('|--------------|---------|---------|---------|------------|-----------|-----------|-----------|--------|');
   console.log(row(off));
   console.log(row(on));
-  console.log(`throughput x${(on.rps / off.rps).toFixed(2)}, p99 latency x${(on.p99 / off.p99).toFixed(2)} (target: throughput >= 2x at p99 <= 2x)`);
+  console.log(
+    `throughput x${(on.rps / off.rps).toFixed(2)}, p99 latency x${(on.p99 / off.p99).toFixed(2)} (target: throughput >= 2x at p99 <= 2x)`,
+  );
 }

@@ -80,7 +80,9 @@ async function throughServer(mlpPath: string): Promise<Comparison[]> {
         host: '127.0.0.1',
         workers: 1,
         modelDir: join(REPO, 'no-model-dir'),
-        models: { mlp: { weights: mlpPath, executionProviders: [PROVIDER], cpuFallback: false, batching: { maxBatchSize: 16, maxQueueDelayMs: 2 } } },
+        models: {
+          mlp: { weights: mlpPath, executionProviders: [PROVIDER], cpuFallback: false, batching: { maxBatchSize: 16, maxQueueDelayMs: 2 } },
+        },
       },
       'gpu-check',
     ),
@@ -104,7 +106,15 @@ async function throughServer(mlpPath: string): Promise<Comparison[]> {
     const results: Comparison[] = [];
     for (const [i, x] of rows.entries()) {
       const alone = await cpu.run({ x: new Tensor('float32', x, [1, MLP.input]) });
-      results.push(compare('mlp', 'server', `logits[request ${i}]`, Float32Array.from(replies[i]!.outputs[0]!.data), alone.logits!.data as Float32Array));
+      results.push(
+        compare(
+          'mlp',
+          'server',
+          `logits[request ${i}]`,
+          Float32Array.from(replies[i]!.outputs[0]!.data),
+          alone.logits!.data as Float32Array,
+        ),
+      );
     }
     return results;
   } finally {
@@ -135,7 +145,9 @@ console.log(`${PROVIDER} against cpu; tolerance: |gpu - cpu| <= ${ATOL} + ${RTOL
 console.log('| model | path | output | elements | max abs diff | max rel diff | within |');
 console.log('|---|---|---|---|---|---|---|');
 for (const r of results) {
-  console.log(`| ${r.model} | ${r.path} | ${r.output} | ${r.elements} | ${r.maxAbs.toExponential(2)} | ${r.maxRel.toExponential(2)} | ${r.ok ? 'yes' : 'NO'} |`);
+  console.log(
+    `| ${r.model} | ${r.path} | ${r.output} | ${r.elements} | ${r.maxAbs.toExponential(2)} | ${r.maxRel.toExponential(2)} | ${r.ok ? 'yes' : 'NO'} |`,
+  );
 }
 if (OUT) writeFileSync(OUT, JSON.stringify({ rtol: RTOL, atol: ATOL, results }, null, 2));
 process.exit(results.every((r) => r.ok) ? 0 : 1);

@@ -79,12 +79,17 @@ for (const name of needed) {
 const ortBin = join(outDir, 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6');
 for (const platform of readdirSync(ortBin)) {
   if (platform !== 'linux') rmSync(join(ortBin, platform), { recursive: true, force: true });
-  else for (const a of readdirSync(join(ortBin, 'linux'))) if (a !== arch) rmSync(join(ortBin, 'linux', a), { recursive: true, force: true });
+  else
+    for (const a of readdirSync(join(ortBin, 'linux'))) if (a !== arch) rmSync(join(ortBin, 'linux', a), { recursive: true, force: true });
 }
 if (!existsSync(join(outDir, `${handlerFile}.js`))) {
-  console.error(`--handler ${handler}: there is no ${handlerFile}.ts; handlers: ${[...Object.keys(PACKAGE_HANDLERS), ...handlers].join(', ')}`);
+  console.error(
+    `--handler ${handler}: there is no ${handlerFile}.ts; handlers: ${[...Object.keys(PACKAGE_HANDLERS), ...handlers].join(', ')}`,
+  );
   process.exit(2);
 }
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'index.js'), `module.exports.handler = require('./${handlerFile}.js').${handlerExport};\n`);
-console.log(`built ${handlers.length} handlers (index.handler = ${handler}) and ${needed.size} native-module packages for linux/${arch} into ${outDir}`);
+console.log(
+  `built ${handlers.length} handlers (index.handler = ${handler}) and ${needed.size} native-module packages for linux/${arch} into ${outDir}`,
+);

@@ -87,7 +87,9 @@ export class DynamicBatcher {
     for (const key of ['maxBatchSize', 'maxInFlight', 'maxQueueSize'] as const) {
       const value = this.options[key];
       if (!Number.isSafeInteger(value) || value < (key === 'maxQueueSize' ? 0 : 1)) {
-        throw new RangeError(`batcher for model '${options.model}': ${key} must be a whole number >= ${key === 'maxQueueSize' ? 0 : 1}, got ${value}`);
+        throw new RangeError(
+          `batcher for model '${options.model}': ${key} must be a whole number >= ${key === 'maxQueueSize' ? 0 : 1}, got ${value}`,
+        );
       }
     }
     if (!(this.options.maxQueueDelayMs >= 0)) {
@@ -147,7 +149,8 @@ export class DynamicBatcher {
       const oldest = this.queue[0] as Pending;
       const picked = this.pick();
       const rows = picked.reduce((sum, i) => sum + (this.queue[i] as Pending).rows, 0);
-      const full = !this.batchingEnabled || oldest.key === undefined || rows >= this.options.maxBatchSize || this.blockedByNext(picked, rows);
+      const full =
+        !this.batchingEnabled || oldest.key === undefined || rows >= this.options.maxBatchSize || this.blockedByNext(picked, rows);
       const waited = this.now() - oldest.enqueuedAt;
       if (!full && waited < this.options.maxQueueDelayMs) {
         this.wakeAt(oldest.enqueuedAt + this.options.maxQueueDelayMs);
@@ -186,10 +189,13 @@ export class DynamicBatcher {
     if (this.timer && this.timerDue <= due) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerDue = due;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.schedule();
-    }, Math.max(0, due - this.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.schedule();
+      },
+      Math.max(0, due - this.now()),
+    );
   }
 
   private dispatch(indexes: readonly number[]): void {
@@ -238,11 +244,17 @@ export class DynamicBatcher {
     }
     let parts: TensorMap[];
     try {
-      parts = splitOutputs(outputs, batch.map((p) => p.rows));
+      parts = splitOutputs(
+        outputs,
+        batch.map((p) => p.rows),
+      );
     } catch (err) {
       if (!(err instanceof UnsplittableOutputError)) throw err;
       this.batchingEnabled = false;
-      this.events.onBatchingDisabled?.(this.options.model, `${err.message}: the model is not batched along dim 0; running requests one by one`);
+      this.events.onBatchingDisabled?.(
+        this.options.model,
+        `${err.message}: the model is not batched along dim 0; running requests one by one`,
+      );
       await this.runEachAlone(batch);
       return;
     }

@@ -2,7 +2,11 @@ import type { BatchTensor, TensorElements, TensorMap } from './BatchTensor';
 
 /** Thrown when outputs cannot be split back per request: the model is not batched along dim 0. */
 export class UnsplittableOutputError extends Error {
-  constructor(readonly output: string, readonly dims: readonly number[], readonly rows: number) {
+  constructor(
+    readonly output: string,
+    readonly dims: readonly number[],
+    readonly rows: number,
+  ) {
     super(`output '${output}' has shape [${dims.join(', ')}], not ${rows} rows along its first dimension`);
     this.name = 'UnsplittableOutputError';
   }

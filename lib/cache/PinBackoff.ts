@@ -32,6 +32,10 @@ export class PinBackoff {
     if (!failure) return undefined;
     const now = this.now();
     if (now >= failure.until) return undefined;
-    return { secondsLeft: Math.ceil((failure.until - now) / 1000), secondsAgo: Math.round((now - failure.at) / 1000), message: failure.message };
+    return {
+      secondsLeft: Math.ceil((failure.until - now) / 1000),
+      secondsAgo: Math.round((now - failure.at) / 1000),
+      message: failure.message,
+    };
   }
 }

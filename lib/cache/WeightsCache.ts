@@ -222,7 +222,13 @@ export class WeightsCache {
         if (await verifiedMarkerHolds(fileMarker(path), [path], expected)) return cached;
         const verified = this.verifyFile(source, path, expected, record.size).then(() => markVerified(fileMarker(path), [path], expected));
         if (options.deferVerification) return { ...cached, verified };
-        if (await verified.then(() => true, () => false)) return cached;
+        if (
+          await verified.then(
+            () => true,
+            () => false,
+          )
+        )
+          return cached;
       } else if (!expected) {
         known = await source.stat();
         if (known.version === record.version && known.size === record.size) return fromCache(path, record);
@@ -241,7 +247,15 @@ export class WeightsCache {
 
   private async useLocalFile(source: FileModelSource, expected: string | undefined, options: FetchOptions): Promise<CachedWeights> {
     const { size } = await source.stat();
-    const weights: CachedWeights = { ...emptyFigures('local-file'), path: source.path, dir: dirname(source.path), files: [], size, sha256: expected ?? '', graph: 'original' };
+    const weights: CachedWeights = {
+      ...emptyFigures('local-file'),
+      path: source.path,
+      dir: dirname(source.path),
+      files: [],
+      size,
+      sha256: expected ?? '',
+      graph: 'original',
+    };
     if (!expected) return weights;
     // A local file is used in place (no copy); a pin is still checked, by hashing it.
     const verified = hashFiles([source.path], size).then(([sha256]) => {
@@ -266,7 +280,10 @@ export class WeightsCache {
     }
     // Staged by content (`files/<sha256>`): no file name can collide with another's `.json` record.
     const staging = (name: string): string => join(root, 'files', name);
-    const manifestFile = await this.fetchFile(source.file(MANIFEST_NAME), staging(MANIFEST_NAME), expected, { signal: options.signal, span: options.span });
+    const manifestFile = await this.fetchFile(source.file(MANIFEST_NAME), staging(MANIFEST_NAME), expected, {
+      signal: options.signal,
+      span: options.span,
+    });
     const full = parseManifest(await readFile(manifestFile.path, 'utf8'), source.file(MANIFEST_NAME).description);
     const optimized = full.optimized !== undefined && full.optimized.onnxruntime === options.optimizedFor;
     const manifest = graphView(full, optimized);
@@ -279,7 +296,13 @@ export class WeightsCache {
     // One file at a time: each large file already downloads in parallel ranges.
     for (const file of manifest.files) {
       const onBody = file.path === manifest.model ? options.onModelBody : undefined;
-      const got = await this.fetchFile(source.file(file.path), staging(file.sha256), file.sha256, { signal: options.signal, span: options.span }, onBody);
+      const got = await this.fetchFile(
+        source.file(file.path),
+        staging(file.sha256),
+        file.sha256,
+        { signal: options.signal, span: options.span },
+        onBody,
+      );
       if (got.size !== file.size) {
         await evictFile(got.path);
         throw new IntegrityError(`${source.file(file.path).description} is ${got.size} bytes, the manifest says ${file.size}`);
@@ -338,7 +361,12 @@ export class WeightsCache {
     const verified = hashed.then(() => markVerified(join(dir, DIRECTORY_MARKER), paths, expected));
     const weights = directoryWeights(dir, manifest, expected, emptyFigures('cache'), optimized);
     if (options.deferVerification) return { ...weights, verified };
-    return (await verified.then(() => true, () => false)) ? weights : undefined;
+    return (await verified.then(
+      () => true,
+      () => false,
+    ))
+      ? weights
+      : undefined;
   }
 
   /**
@@ -353,19 +381,31 @@ export class WeightsCache {
     evict: (bad: string[]) => Promise<void>,
   ): Promise<void> {
     const paths = directoryPaths(manifest);
-    const hashes = await hashFiles(paths.map((p) => join(dir, p)), manifestBytes(manifest));
+    const hashes = await hashFiles(
+      paths.map((p) => join(dir, p)),
+      manifestBytes(manifest),
+    );
     const want = new Map<string, string>([...manifest.files.map((f) => [f.path, f.sha256] as const), [MANIFEST_NAME, expected]]);
     const bad = paths.filter((p, i) => hashes[i] !== want.get(p));
     if (bad.length === 0) return;
     await evict(bad);
-    throw new IntegrityError(`${source.description}: ${bad.join(', ')} in the cache ${bad.length > 1 ? 'do' : 'does'} not match the pinned manifest: removed from the cache`);
+    throw new IntegrityError(
+      `${source.description}: ${bad.join(', ')} in the cache ${bad.length > 1 ? 'do' : 'does'} not match the pinned manifest: removed from the cache`,
+    );
   }
 
   /** A local folder, used in place. With a pin it needs its manifest, and every file is hashed. */
-  private async useLocalDirectory(source: ModelDirectorySource, dir: string, expected: string | undefined, options: FetchOptions): Promise<CachedWeights> {
+  private async useLocalDirectory(
+    source: ModelDirectorySource,
+    dir: string,
+    expected: string | undefined,
+    options: FetchOptions,
+  ): Promise<CachedWeights> {
     const manifestText = await readFile(join(dir, MANIFEST_NAME), 'utf8').catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT' && !expected) return undefined;
-      throw new IntegrityError(`${source.description}: cannot read ${MANIFEST_NAME}, which a pinned model directory needs (${err.message})`);
+      throw new IntegrityError(
+        `${source.description}: cannot read ${MANIFEST_NAME}, which a pinned model directory needs (${err.message})`,
+      );
     });
     if (manifestText === undefined) {
       // A bare folder (a dev machine, SageMaker's model data): model.onnx and whatever is beside it.
@@ -388,8 +428,7 @@ export class WeightsCache {
     try {
       const record = JSON.parse(await readFile(`${path}.json`, 'utf8')) as CacheRecord;
       const file = await stat(path);
-      const matches =
-        record.uri === uri && file.size === record.size && file.ino === record.ino && file.mtimeMs === record.mtimeMs;
+      const matches = record.uri === uri && file.size === record.size && file.ino === record.ino && file.mtimeMs === record.mtimeMs;
       return matches ? record : undefined;
     } catch {
       return undefined;
@@ -419,7 +458,12 @@ export class WeightsCache {
       let result: DownloadResult;
       try {
         const run = download;
-        result = await traced('s3 download', () => run.run(), (r) => ({ bytes: r.size, parts: r.parts, resumedBytes: r.resumedBytes }), span);
+        result = await traced(
+          's3 download',
+          () => run.run(),
+          (r) => ({ bytes: r.size, parts: r.parts, resumedBytes: r.resumedBytes }),
+          span,
+        );
       } catch (err) {
         // Bytes proven wrong are dropped; anything else (abort, cut, outage) is kept to resume.
         keep = !(err instanceof IntegrityError) && !download.done.isEmpty;

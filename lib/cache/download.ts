@@ -306,9 +306,7 @@ export class RangedDownload {
     startWrite();
     await writing;
     if (part.next !== part.end) {
-      throw new TruncatedBodyError(
-        `${this.source.description}: body ended at byte ${part.next}, expected ${part.end} of ${this.size}`,
-      );
+      throw new TruncatedBodyError(`${this.source.description}: body ended at byte ${part.next}, expected ${part.end} of ${this.size}`);
     }
   }
 
@@ -356,7 +354,7 @@ async function writeAll(file: FileHandle, chunks: Buffer[], position: number, le
   if (bytesWritten === length) return;
   // Short writes are rare on regular files; finish byte-exactly when one happens.
   const rest = Buffer.concat(chunks).subarray(bytesWritten);
-  for (let off = 0; off < rest.length; ) {
+  for (let off = 0; off < rest.length;) {
     const { bytesWritten: n } = await file.write(rest, off, rest.length - off, position + bytesWritten + off);
     off += n;
   }

@@ -71,7 +71,15 @@ export async function verifiedMarkerHolds(marker: string, paths: readonly string
     for (const path of paths) {
       const want = m.files[path];
       const got = await identity(path);
-      if (!want || want.dev !== got.dev || want.ino !== got.ino || want.size !== got.size || want.mtimeMs !== got.mtimeMs || want.ctimeMs !== got.ctimeMs) return false;
+      if (
+        !want ||
+        want.dev !== got.dev ||
+        want.ino !== got.ino ||
+        want.size !== got.size ||
+        want.mtimeMs !== got.mtimeMs ||
+        want.ctimeMs !== got.ctimeMs
+      )
+        return false;
     }
     return true;
   } catch {

@@ -134,7 +134,9 @@ export default class OnnxlessPlugin {
     let registry: Registry;
     try {
       writePackageHandlers(this.serverless.serviceDir);
-      registry = parseRegistry(service.custom?.onnxless, { source: `custom.onnxless in ${this.serverless.configurationFilename ?? 'serverless.yml'}` });
+      registry = parseRegistry(service.custom?.onnxless, {
+        source: `custom.onnxless in ${this.serverless.configurationFilename ?? 'serverless.yml'}`,
+      });
       const provider = this.serverless.getProvider('aws');
       this.plan = planDeployment(registry, {
         service: service.service,
@@ -258,7 +260,10 @@ export default class OnnxlessPlugin {
       if (fn) fn.environment = { ...(fn.environment as Record<string, string> | undefined), ...local.environment };
     }
     service.custom ??= {};
-    service.custom.esbuild = { ...(service.custom.esbuild as Record<string, unknown> | undefined), outputWorkFolder: local.esbuildWorkFolder };
+    service.custom.esbuild = {
+      ...(service.custom.esbuild as Record<string, unknown> | undefined),
+      outputWorkFolder: local.esbuildWorkFolder,
+    };
   }
 
   /**
@@ -270,8 +275,7 @@ export default class OnnxlessPlugin {
   private letLayersPackageOffline(): void {
     if (this.serverless.processedInput.commands[0] !== 'package') return;
     const compileLayers = this.serverless.pluginManager.plugins.find((p) => p.constructor.name === 'AwsCompileLayers') as
-      | { compareWithLastLayer?: (layerName: string) => Promise<void> }
-      | undefined;
+      { compareWithLastLayer?: (layerName: string) => Promise<void> } | undefined;
     const compare = compileLayers?.compareWithLastLayer?.bind(compileLayers);
     if (!compileLayers || !compare) return;
     let warned = false;
@@ -341,8 +345,10 @@ export default class OnnxlessPlugin {
       maxImageCount: ecr?.maxImageCount ?? 0,
     });
     for (const resource of Object.values(this.serverless.service.resources?.Resources ?? {})) {
-      const container = (resource as { Type?: string; Properties?: { PrimaryContainer?: { Image?: string } } }).Properties?.PrimaryContainer;
-      if ((resource as { Type?: string }).Type === 'AWS::SageMaker::Model' && container?.Image === GPU_IMAGE_PLACEHOLDER) container.Image = functionImageUri;
+      const container = (resource as { Type?: string; Properties?: { PrimaryContainer?: { Image?: string } } }).Properties
+        ?.PrimaryContainer;
+      if ((resource as { Type?: string }).Type === 'AWS::SageMaker::Model' && container?.Image === GPU_IMAGE_PLACEHOLDER)
+        container.Image = functionImageUri;
     }
     this.logging.log.notice(`onnxless: GPU image ${functionImageUri}`);
   }

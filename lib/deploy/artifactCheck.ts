@@ -29,7 +29,8 @@ export async function artifactProblem(key: string, zipFile: string, bundle: stri
   } catch (err) {
     return `function ${key}: cannot read ${zipFile}: ${err instanceof Error ? err.message : String(err)}`;
   }
-  if (names.length === 0) return `function ${key}: its zip ${zipFile} is empty; check custom.esbuild in serverless.yml (outputFileExtension, format) and that serverless-esbuild is listed after onnxless under plugins`;
+  if (names.length === 0)
+    return `function ${key}: its zip ${zipFile} is empty; check custom.esbuild in serverless.yml (outputFileExtension, format) and that serverless-esbuild is listed after onnxless under plugins`;
   if (!names.includes(bundle)) {
     return `function ${key}: its zip ${zipFile} lacks ${bundle}, the handler Lambda will load (it holds ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}); check custom.esbuild in serverless.yml`;
   }

@@ -50,7 +50,9 @@ export function deploymentGroup(groupName: string, rollout: Rollout, alarmLogica
       DeploymentConfigName: ROLLOUT_STRATEGIES[rollout.strategy],
       DeploymentStyle: { DeploymentType: 'BLUE_GREEN', DeploymentOption: 'WITH_TRAFFIC_CONTROL' },
       AutoRollbackConfiguration: { Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'] },
-      ...(alarmLogicalIds.length > 0 ? { AlarmConfiguration: { Enabled: true, Alarms: alarmLogicalIds.map((id) => ({ Name: { Ref: id } })) } } : {}),
+      ...(alarmLogicalIds.length > 0
+        ? { AlarmConfiguration: { Enabled: true, Alarms: alarmLogicalIds.map((id) => ({ Name: { Ref: id } })) } }
+        : {}),
     },
   };
 }
@@ -61,5 +63,7 @@ export function deploymentGroup(groupName: string, rollout: Rollout, alarmLogica
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-codedeploylambdaaliasupdate
  */
 export function aliasUpdatePolicy(groupLogicalId: string): Cfn {
-  return { CodeDeployLambdaAliasUpdate: { ApplicationName: { Ref: CODEDEPLOY_APPLICATION }, DeploymentGroupName: { Ref: groupLogicalId } } };
+  return {
+    CodeDeployLambdaAliasUpdate: { ApplicationName: { Ref: CODEDEPLOY_APPLICATION }, DeploymentGroupName: { Ref: groupLogicalId } },
+  };
 }

@@ -20,6 +20,11 @@ export interface ConfigSchemaHost {
 export function defineConfigSchema(serverless: ConfigSchemaHost): void {
   serverless.configSchemaHandler?.defineCustomProperties({
     type: 'object',
-    properties: { onnxless: { type: 'object', description: 'The onnxless model registry (validated by the onnxless plugin; editors: node_modules/onnxless/schema.json)' } },
+    properties: {
+      onnxless: {
+        type: 'object',
+        description: 'The onnxless model registry (validated by the onnxless plugin; editors: node_modules/onnxless/schema.json)',
+      },
+    },
   });
 }

@@ -72,7 +72,8 @@ export function containerProblems(name: string, entry: ModelEntry): string[] {
       problems.push(`model '${name}': instanceType: required with runtime: gpu (a SageMaker GPU instance such as ml.g5.xlarge)`);
     }
     for (const field of ['layers', 'memorySize', 'timeout', 'architecture'] as const) {
-      if (entry[field] !== undefined) problems.push(`model '${name}': ${field}: a Lambda setting; runtime: gpu runs on SageMaker (drop it)`);
+      if (entry[field] !== undefined)
+        problems.push(`model '${name}': ${field}: a Lambda setting; runtime: gpu runs on SageMaker (drop it)`);
     }
   } else {
     for (const field of ['instanceType', 'image', 'batching'] as const) {
@@ -110,7 +111,12 @@ export function endpointName(name: string, ctx: Pick<GpuContext, 'service' | 'st
  * model's weights object, pulls from exactly the image's repository, and writes the endpoint's
  * own log group.
  */
-export function gpuEndpointResources(name: string, entry: ModelEntry, env: Record<string, string>, ctx: GpuContext): { resources: Record<string, Cfn>; outputs: Record<string, Cfn> } {
+export function gpuEndpointResources(
+  name: string,
+  entry: ModelEntry,
+  env: Record<string, string>,
+  ctx: GpuContext,
+): { resources: Record<string, Cfn>; outputs: Record<string, Cfn> } {
   const ids = {
     role: `${ctx.normalized}SageMakerRole`,
     model: `${ctx.normalized}SageMakerModel`,
@@ -123,18 +129,36 @@ export function gpuEndpointResources(name: string, entry: ModelEntry, env: Recor
   const repositoryArn = {
     'Fn::Join': [
       '',
-      ['arn:', partition, ':ecr:', repository.region ?? { Ref: 'AWS::Region' }, ':', repository.account ?? { Ref: 'AWS::AccountId' }, `:repository/${repository.name}`],
+      [
+        'arn:',
+        partition,
+        ':ecr:',
+        repository.region ?? { Ref: 'AWS::Region' },
+        ':',
+        repository.account ?? { Ref: 'AWS::AccountId' },
+        `:repository/${repository.name}`,
+      ],
     ],
   };
   const statements: Cfn[] = [
-    { Effect: 'Allow', Action: ['s3:GetObject'], Resource: [{ 'Fn::Join': ['', ['arn:', partition, `:s3:::${modelObjectsResource(weights)}`]] }] },
-    { Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Resource: [repositoryArn] },
+    {
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: [{ 'Fn::Join': ['', ['arn:', partition, `:s3:::${modelObjectsResource(weights)}`]] }],
+    },
+    {
+      Effect: 'Allow',
+      Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+      Resource: [repositoryArn],
+    },
     // GetAuthorizationToken has no resource-level permissions.
     { Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: ['*'] },
     {
       Effect: 'Allow',
       Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-      Resource: [{ 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/sagemaker/Endpoints/${endpoint}:*` }],
+      Resource: [
+        { 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/sagemaker/Endpoints/${endpoint}:*` },
+      ],
     },
     {
       Effect: 'Allow',

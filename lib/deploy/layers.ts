@@ -34,9 +34,14 @@ const LAYER_PACKAGES: Record<LayerName, (arch: Architecture) => PackageSpec[]> =
     {
       name: 'onnxruntime-node',
       // dist/ is the JS that package.json's main points at; bin/ keeps one platform (46 MB of 288).
-      keep: (f) => f === 'package.json' || (f.startsWith('dist/') && RUNTIME_FILE(f)) || f.startsWith(`bin/napi-v6/linux/${NODE_ARCH[arch]}/`),
+      keep: (f) =>
+        f === 'package.json' || (f.startsWith('dist/') && RUNTIME_FILE(f)) || f.startsWith(`bin/napi-v6/linux/${NODE_ARCH[arch]}/`),
     },
-    { name: 'onnxruntime-common', from: 'onnxruntime-node', keep: (f) => f === 'package.json' || /^LICENSE/.test(f) || (f.startsWith('dist/') && RUNTIME_FILE(f)) },
+    {
+      name: 'onnxruntime-common',
+      from: 'onnxruntime-node',
+      keep: (f) => f === 'package.json' || /^LICENSE/.test(f) || (f.startsWith('dist/') && RUNTIME_FILE(f)),
+    },
   ],
   sharp: (arch) => [
     { name: 'sharp', keep: RUNTIME_FILE },
@@ -128,7 +133,11 @@ export async function currentLayer(root: string, layer: LayerName, arch: Archite
 }
 
 /** Builds the layer unless an up-to-date zip is already there. */
-export async function ensureLayer(root: string, layer: LayerName, arch: Architecture): Promise<{ manifest: LayerManifest; built: boolean }> {
+export async function ensureLayer(
+  root: string,
+  layer: LayerName,
+  arch: Architecture,
+): Promise<{ manifest: LayerManifest; built: boolean }> {
   const current = await currentLayer(root, layer, arch);
   if (current) return { manifest: current, built: false };
   return { manifest: await buildLayer(root, layer, arch), built: true };

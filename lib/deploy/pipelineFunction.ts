@@ -37,7 +37,11 @@ export function planPipelineFunctions(
     if (!fn) continue;
     fn.layers = useLayers(['onnxruntime', ...(entry.layers ?? [])], fn.architecture, ctx.runtime, ctx, plan);
     plan.functions[name] = fn;
-    plan.resources[roleLogicalId(name, ctx)] = functionRole(name, fn.name, Object.values(entry.models).map((m) => parseS3Uri(m.weights)));
+    plan.resources[roleLogicalId(name, ctx)] = functionRole(
+      name,
+      fn.name,
+      Object.values(entry.models).map((m) => parseS3Uri(m.weights)),
+    );
   }
 }
 
@@ -69,7 +73,15 @@ export function pipelineEnvironment(name: string, entry: PipelineEntry): Record<
   const members = Object.fromEntries(
     Object.entries(entry.models).map(([role, member]) => {
       const version = versionOfWeights(member.weights);
-      return [role, { name: memberModelName(name, role), uri: member.weights, ...(member.sha256 ? { sha256: member.sha256 } : {}), ...(version ? { version } : {}) }];
+      return [
+        role,
+        {
+          name: memberModelName(name, role),
+          uri: member.weights,
+          ...(member.sha256 ? { sha256: member.sha256 } : {}),
+          ...(version ? { version } : {}),
+        },
+      ];
     }),
   );
   const env: Record<string, string> = { [ENV.modelName]: name, [ENV.pipelineModels]: JSON.stringify(members) };

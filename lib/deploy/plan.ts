@@ -67,7 +67,8 @@ export function planDeployment(registry: Registry, ctx: PlanContext): Deployment
       const image = lambdaImageName(name);
       plan.ecrImages[image] = lambdaImage(name, entry, entry.handler ?? DEFAULT_MODEL_HANDLER, fn.architecture);
       // An image brings its own Node (images/Dockerfile.lambda): a zip runtime does not apply.
-      if (fn.runtime) problems.push(`model '${name}': runtime: ${fn.runtime} applies to zip functions; package: image runs the image's own Node`);
+      if (fn.runtime)
+        problems.push(`model '${name}': runtime: ${fn.runtime} applies to zip functions; package: image runs the image's own Node`);
       const { handler: _handler, package: _package, runtime: _runtime, ...rest } = fn;
       plan.functions[name] = { ...rest, image: { name: image } };
     } else {
@@ -165,7 +166,10 @@ function modelThrottles(registry: Registry, plan: DeploymentPlan): Record<string
 export function routesInfo(entry: ModelEntry): ModelRoutesInfo {
   const version = versionOfWeights(entry.weights);
   // A model with its own handler has its own pre/post-processing: the domain route.
-  return { versions: version === undefined ? [] : [version], predict: entry.handler !== undefined && entry.handler !== DEFAULT_MODEL_HANDLER };
+  return {
+    versions: version === undefined ? [] : [version],
+    predict: entry.handler !== undefined && entry.handler !== DEFAULT_MODEL_HANDLER,
+  };
 }
 
 /**

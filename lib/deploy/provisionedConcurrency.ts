@@ -39,7 +39,12 @@ export function scheduledProvisionedConcurrency(pc: ProvisionedConcurrency | und
       MinCapacity: 0,
       MaxCapacity: pc.instances,
       ScheduledActions: [
-        { ScheduledActionName: 'open', Schedule: start, ScalableTargetAction: at(pc.instances), ...(timezone ? { Timezone: timezone } : {}) },
+        {
+          ScheduledActionName: 'open',
+          Schedule: start,
+          ScalableTargetAction: at(pc.instances),
+          ...(timezone ? { Timezone: timezone } : {}),
+        },
         { ScheduledActionName: 'close', Schedule: stop, ScalableTargetAction: at(0), ...(timezone ? { Timezone: timezone } : {}) },
       ],
     },

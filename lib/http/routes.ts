@@ -92,7 +92,12 @@ export class Router {
     // does not take is a 405 naming the ones it does.
     const byTemplate = new Map<string, Route>();
     for (const spec of ROUTE_TABLE) {
-      const entry = byTemplate.get(spec.template) ?? { name: spec.name, pattern: routePattern(spec.template), params: routeParams(spec.template), methods: {} };
+      const entry = byTemplate.get(spec.template) ?? {
+        name: spec.name,
+        pattern: routePattern(spec.template),
+        params: routeParams(spec.template),
+        methods: {},
+      };
       entry.methods[spec.method] = handlers[spec.name];
       byTemplate.set(spec.template, entry);
     }
@@ -163,7 +168,8 @@ export class Router {
     const service = name === undefined ? undefined : this.models.get(name);
     if (!service) throw this.notHere(name ?? '', version, route);
     // `/versions/{v}` addresses the one version this function serves; another is a 404, as in KServe.
-    if (version !== undefined && version !== service.version) throw noVersion(service.name, version, service.version ? [service.version] : []);
+    if (version !== undefined && version !== service.version)
+      throw noVersion(service.name, version, service.version ? [service.version] : []);
     // Only a served model's name reaches logs and metric dimensions, never a caller's guess.
     call.observation.model = service.name;
     return service;
@@ -196,7 +202,10 @@ export class Router {
   private async infer(req: HttpRequest, p: Record<string, string>, call: RouteCall): Promise<HttpResponse> {
     const service = this.service(p.model, call, p.version);
     checkBodySize(req.body.length, service.limits.maxBodyBytes);
-    const encoded = await service.inferBody({ body: req.body, contentType: mediaType(req.headers), headerLength: req.headers[HEADER_LENGTH] }, call);
+    const encoded = await service.inferBody(
+      { body: req.body, contentType: mediaType(req.headers), headerLength: req.headers[HEADER_LENGTH] },
+      call,
+    );
     if (!encoded.binary) return { status: 200, headers: { 'content-type': 'application/json' }, body: encoded.json };
     const header = Buffer.from(encoded.json, 'utf8');
     return {

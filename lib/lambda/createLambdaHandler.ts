@@ -94,7 +94,11 @@ export function createModelLoader(
  * The Lambda entry over a router: HTTP API events are routed; any other event is a direct
  * `Invoke` of `invokeTarget`'s infer route.
  */
-export function lambdaEntry(router: Router, invokeTarget: ModelService, config: Pick<FunctionSettings, 'safetyMarginMs' | 'limits'>): LambdaHandler {
+export function lambdaEntry(
+  router: Router,
+  invokeTarget: ModelService,
+  config: Pick<FunctionSettings, 'safetyMarginMs' | 'limits'>,
+): LambdaHandler {
   let invocations = 0;
   return async (event: unknown, context?: InvocationContext): Promise<unknown> => {
     const http = isHttpApiEvent(event);

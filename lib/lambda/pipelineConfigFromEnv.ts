@@ -30,7 +30,9 @@ export function pipelineConfigFromEnv(env: Readonly<Record<string, string | unde
   try {
     parsed = JSON.parse(raw);
   } catch (err) {
-    throw new ConfigError(`environment variable ${ENV.pipelineModels} must be JSON {"role": {"name", "uri", "sha256"?, "version"?}}: ${(err as Error).message}`);
+    throw new ConfigError(
+      `environment variable ${ENV.pipelineModels} must be JSON {"role": {"name", "uri", "sha256"?, "version"?}}: ${(err as Error).message}`,
+    );
   }
   const result = membersSchema.safeParse(parsed);
   if (!result.success) {

@@ -43,7 +43,10 @@ export class LocalStore {
   }
 
   async ensureBucket(bucket: string): Promise<void> {
-    const exists = await this.client.send(new HeadBucketCommand({ Bucket: bucket })).then(() => true, () => false);
+    const exists = await this.client.send(new HeadBucketCommand({ Bucket: bucket })).then(
+      () => true,
+      () => false,
+    );
     if (!exists) await this.client.send(new CreateBucketCommand({ Bucket: bucket }));
   }
 
@@ -62,7 +65,8 @@ export class LocalStore {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: probe })).catch(() => undefined);
       // An example seeded by an older onnxless (another manifest, e.g. without its pre-optimised
       // graph) no longer matches the pin the registry now carries: it is pushed again.
-      const stale = head !== undefined && entry.sha256 !== undefined && sources[model] !== undefined && head.Metadata?.sha256 !== entry.sha256;
+      const stale =
+        head !== undefined && entry.sha256 !== undefined && sources[model] !== undefined && head.Metadata?.sha256 !== entry.sha256;
       if (head && !stale) {
         outcomes.push({ model, state: 'present' });
         continue;

@@ -18,7 +18,11 @@ export function emulatedFunctionSettings(serviceDir: string, env: Env = process.
      * share. NODE_PATH: the bundles leave onnxruntime-node and sharp to the layers, found through
      * NODE_PATH on Lambda (/opt/nodejs/node_modules); here they come from the service's node_modules.
      */
-    environment: { [ENV.cacheDir]: stack.cacheDir, ...(logFormat ? { [ENV.logFormat]: logFormat } : {}), NODE_PATH: path.join(serviceDir, 'node_modules') },
+    environment: {
+      [ENV.cacheDir]: stack.cacheDir,
+      ...(logFormat ? { [ENV.logFormat]: logFormat } : {}),
+      NODE_PATH: path.join(serviceDir, 'node_modules'),
+    },
     /**
      * serverless-esbuild's work folder, relative to the service: the stack's own, so that
      * `serverless package` (which deletes .esbuild when done) never removes the build it serves.

@@ -52,9 +52,19 @@ export function textEncoderModel(): Uint8Array {
       node: [{ opType: 'Gather', input: ['table', 'input_ids'], output: ['last_hidden_state'] }],
       input: [{ name: 'input_ids', type: { tensorType: { elemType: onnx.TensorProto.DataType.INT64, shape: dims(['batch', 'tokens']) } } }],
       output: [
-        { name: 'last_hidden_state', type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: dims(['batch', 'tokens', TEXT_ENCODER_DIM]) } } },
+        {
+          name: 'last_hidden_state',
+          type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: dims(['batch', 'tokens', TEXT_ENCODER_DIM]) } },
+        },
       ],
-      initializer: [{ name: 'table', dataType: onnx.TensorProto.DataType.FLOAT, dims: [TEXT_ENCODER_VOCAB, TEXT_ENCODER_DIM], rawData: new Uint8Array(table.buffer) }],
+      initializer: [
+        {
+          name: 'table',
+          dataType: onnx.TensorProto.DataType.FLOAT,
+          dims: [TEXT_ENCODER_VOCAB, TEXT_ENCODER_DIM],
+          rawData: new Uint8Array(table.buffer),
+        },
+      ],
     },
   });
   return onnx.ModelProto.encode(model).finish();

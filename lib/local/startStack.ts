@@ -33,7 +33,9 @@ function serverlessBin(projectDir: string): string {
   try {
     return createRequire(resolve(projectDir, 'package.json')).resolve('osls/bin/serverless.js');
   } catch {
-    throw new Error(`osls is not installed in ${projectDir}: npm install --save-dev osls (the Serverless Framework v3 line onnxless deploys with)`);
+    throw new Error(
+      `osls is not installed in ${projectDir}: npm install --save-dev osls (the Serverless Framework v3 line onnxless deploys with)`,
+    );
   }
 }
 
@@ -138,7 +140,9 @@ function announce(models: string[]): void {
   const env = Object.entries(localS3Env())
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
-  console.log(`\nOne function alone, with this stack's S3 server:\n  ${env} npx serverless invoke local -f ${models[0] ?? '<model>'} -p <event.json>`);
+  console.log(
+    `\nOne function alone, with this stack's S3 server:\n  ${env} npx serverless invoke local -f ${models[0] ?? '<model>'} -p <event.json>`,
+  );
   console.log('\nCtrl-C stops everything.');
 }
 

@@ -54,7 +54,7 @@ const DEFAULTS = {
   title: 'onnxless',
   description:
     'ONNX models served as HTTP APIs: Open Inference Protocol v2 routes per model on raw tensors, and ' +
-    'POST /models/{name}/predict, in the model\'s own terms, for each model with its own handler.',
+    "POST /models/{name}/predict, in the model's own terms, for each model with its own handler.",
   maxBodyBytes: DEFAULT_LIMITS.maxBodyBytes,
   documentPath: '/openapi.json',
 } as const;
@@ -67,7 +67,10 @@ const GENERIC_HANDLER_TAG = 'Generic tensor handler: raw OIP v2 tensors in and o
  * pipeline's declarations. Pure: no file, no environment, no model is read; a new document
  * (sharing nothing with its inputs) on every call.
  */
-export function buildOpenApiDocument(registry: Pick<Registry, 'auth' | 'models'> & Partial<Pick<Registry, 'pipelines'>>, options: OpenApiOptions): OpenApiDocument {
+export function buildOpenApiDocument(
+  registry: Pick<Registry, 'auth' | 'models'> & Partial<Pick<Registry, 'pipelines'>>,
+  options: OpenApiOptions,
+): OpenApiDocument {
   const settings = checkOptions(options);
   const auth = registry.auth.type;
   const security = securityOf(registry.auth);
@@ -108,11 +111,16 @@ export function buildOpenApiDocument(registry: Pick<Registry, 'auth' | 'models'>
 }
 
 /** The document as the JSON text a route serves or the build writes. */
-export function openApiJson(registry: Pick<Registry, 'auth' | 'models'> & Partial<Pick<Registry, 'pipelines'>>, options: OpenApiOptions): string {
+export function openApiJson(
+  registry: Pick<Registry, 'auth' | 'models'> & Partial<Pick<Registry, 'pipelines'>>,
+  options: OpenApiOptions,
+): string {
   return `${JSON.stringify(buildOpenApiDocument(registry, options), null, 2)}\n`;
 }
 
-type Settings = Required<Pick<OpenApiOptions, 'pipelines' | 'handlerPipelines' | 'title' | 'version' | 'description' | 'servers' | 'maxBodyBytes' | 'undeclared'>> & {
+type Settings = Required<
+  Pick<OpenApiOptions, 'pipelines' | 'handlerPipelines' | 'title' | 'version' | 'description' | 'servers' | 'maxBodyBytes' | 'undeclared'>
+> & {
   documentPath: string | undefined;
 };
 
@@ -121,7 +129,9 @@ function checkOptions(options: OpenApiOptions): Settings {
   const handlerPipelines = options.handlerPipelines ?? {};
   for (const [handler, name] of Object.entries(handlerPipelines)) {
     if (!declared.includes(name)) {
-      throw new OpenApiError(`handlerPipelines: '${handler}' maps to '${name}', which is not declared; declared pipelines: ${declared.join(', ') || 'none'}`);
+      throw new OpenApiError(
+        `handlerPipelines: '${handler}' maps to '${name}', which is not declared; declared pipelines: ${declared.join(', ') || 'none'}`,
+      );
     }
   }
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;

@@ -48,7 +48,7 @@ export function errorResponses(maxBodyBytes: number): Record<ErrorResponseName |
     DeadlineExceeded: errorBody("The inference would not finish before the function's deadline, so it was refused up front."),
     InternalError: errorBody('An unexpected failure; the details are in the logs, not in the answer.'),
     Unauthorized: gatewayBody('API Gateway refused the call: no valid bearer token.'),
-    Forbidden: gatewayBody('API Gateway refused the call: the signature or the caller\'s IAM permissions do not allow it.'),
+    Forbidden: gatewayBody("API Gateway refused the call: the signature or the caller's IAM permissions do not allow it."),
   };
 }
 

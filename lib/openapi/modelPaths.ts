@@ -84,13 +84,19 @@ function inferOperation(model: string, operationId: string, auth: AuthType): Ope
     ],
     requestBody: {
       required: true,
-      content: { 'application/json': { schema: schemaRef('InferRequest') }, 'application/octet-stream': { schema: binaryBody('request', 'inputs') } },
+      content: {
+        'application/json': { schema: schemaRef('InferRequest') },
+        'application/octet-stream': { schema: binaryBody('request', 'inputs') },
+      },
     },
     responses: {
       '200': {
         description: 'The outputs; binary when any output was asked for as binary data.',
         headers: {
-          [HEADER_NAME]: { description: 'With a binary answer: the length of its JSON header in bytes.', schema: { type: 'integer', minimum: 0 } },
+          [HEADER_NAME]: {
+            description: 'With a binary answer: the length of its JSON header in bytes.',
+            schema: { type: 'integer', minimum: 0 },
+          },
         },
         content: {
           'application/json': { schema: schemaRef('InferResponse') },
@@ -98,7 +104,16 @@ function inferOperation(model: string, operationId: string, auth: AuthType): Ope
         },
       },
       ...errorRefs(
-        ['BadRequest', 'NotFound', 'MethodNotAllowed', 'PayloadTooLarge', 'UnsupportedMediaType', 'InternalError', 'ModelUnavailable', 'DeadlineExceeded'],
+        [
+          'BadRequest',
+          'NotFound',
+          'MethodNotAllowed',
+          'PayloadTooLarge',
+          'UnsupportedMediaType',
+          'InternalError',
+          'ModelUnavailable',
+          'DeadlineExceeded',
+        ],
         auth,
       ),
     },

@@ -29,7 +29,8 @@ const shape: JsonSchema = { type: 'array', items: { type: 'integer', minimum: 0 
 export const OIP_SCHEMAS = Object.freeze({
   Error: {
     type: 'object',
-    description: 'Every error this server answers. 4xx messages say what to change; 5xx messages are generic unless they name a model that cannot be served.',
+    description:
+      'Every error this server answers. 4xx messages say what to change; 5xx messages are generic unless they name a model that cannot be served.',
     properties: { error: { type: 'string' } },
     required: ['error'],
   },
@@ -69,7 +70,8 @@ export const OIP_SCHEMAS = Object.freeze({
       outputs: { type: 'array', items: { $ref: '#/components/schemas/TensorMetadata' } },
       parameters: {
         type: 'object',
-        description: "Extension: the ONNX file's metadata_props (a trained model's optimizer, learning rate, epochs, final loss) and its training loss curve, when it has them.",
+        description:
+          "Extension: the ONNX file's metadata_props (a trained model's optimizer, learning rate, epochs, final loss) and its training loss curve, when it has them.",
         properties: {
           metadata: { type: 'object', additionalProperties: { type: 'string' } },
           loss_curve_svg: { type: 'string', description: 'SVG of the training loss per epoch (model.loss.svg in the model directory).' },
@@ -126,7 +128,11 @@ export const OIP_SCHEMAS = Object.freeze({
       shape,
       datatype: { $ref: '#/components/schemas/Datatype' },
       parameters: parameters({
-        binary_data_size: { type: 'integer', minimum: 0, description: 'Present for a binary output: its bytes in the binary part of the body.' },
+        binary_data_size: {
+          type: 'integer',
+          minimum: 0,
+          description: 'Present for a binary output: its bytes in the binary part of the body.',
+        },
       }),
       data: tensorData,
     },

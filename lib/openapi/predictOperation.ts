@@ -26,11 +26,20 @@ export function predictOperation(
     requestBody: { required: true, content: predictRequestContent(pipeline) },
     responses: {
       '200': {
-        description: 'The result in the model\'s own terms.',
+        description: "The result in the model's own terms.",
         content: { 'application/json': { schema: resultSchemaOf(pipeline) } },
       },
       ...errorRefs(
-        ['BadRequest', 'NotFound', 'MethodNotAllowed', 'PayloadTooLarge', 'UnsupportedMediaType', 'InternalError', 'ModelUnavailable', 'DeadlineExceeded'],
+        [
+          'BadRequest',
+          'NotFound',
+          'MethodNotAllowed',
+          'PayloadTooLarge',
+          'UnsupportedMediaType',
+          'InternalError',
+          'ModelUnavailable',
+          'DeadlineExceeded',
+        ],
         auth,
       ),
     },

@@ -9,10 +9,21 @@ export const SERVER_TAG = 'server';
 export function serverPaths(auth: AuthType, documentPath: string | undefined): Record<string, PathItem> {
   const paths: Record<string, PathItem> = {
     '/v2': {
-      get: serverOperation({ operationId: 'server_metadata', summary: 'Server metadata', ok: 'Name, version and protocol extensions.', schema: 'ServerMetadata' }, auth),
+      get: serverOperation(
+        {
+          operationId: 'server_metadata',
+          summary: 'Server metadata',
+          ok: 'Name, version and protocol extensions.',
+          schema: 'ServerMetadata',
+        },
+        auth,
+      ),
     },
     '/v2/health/live': {
-      get: serverOperation({ operationId: 'server_live', summary: 'Is the server live?', ok: 'The server answers.', schema: 'ServerLive' }, auth),
+      get: serverOperation(
+        { operationId: 'server_live', summary: 'Is the server live?', ok: 'The server answers.', schema: 'ServerLive' },
+        auth,
+      ),
     },
     '/v2/health/ready': {
       get: serverOperation(

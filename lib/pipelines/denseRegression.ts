@@ -44,7 +44,10 @@ export function createDenseRegression(): Pipeline<DenseRegressionResult> {
       });
       const features = new Float32Array(rows.flat());
       const name = inputName(runner, 'input');
-      const out = firstOutput(runner, await runner.run({ [name]: new Tensor('float32', features, [rows.length, features.length / rows.length]) }));
+      const out = firstOutput(
+        runner,
+        await runner.run({ [name]: new Tensor('float32', features, [rows.length, features.length / rows.length]) }),
+      );
       const cols = out.dims[1] ?? 1;
       const values = Array.from(out.data as Float32Array);
       const outRows = rows.map((_, i) => values.slice(i * cols, (i + 1) * cols));

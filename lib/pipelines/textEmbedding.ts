@@ -40,7 +40,10 @@ export function createTextEmbedding(options: TextEmbeddingOptions = {}): Pipelin
     if (!loaded) {
       loaded = (async () => {
         const json = JSON.parse(await files.readText('tokenizer.json')) as TokenizerJson;
-        const config = await files.readText('tokenizer_config.json').then((t) => JSON.parse(t) as TokenizerConfig, () => ({}));
+        const config = await files.readText('tokenizer_config.json').then(
+          (t) => JSON.parse(t) as TokenizerConfig,
+          () => ({}),
+        );
         return createTokenizer(json, config);
       })();
       loaded.catch(() => tokenizers.delete(files));
@@ -73,8 +76,13 @@ export function createTextEmbedding(options: TextEmbeddingOptions = {}): Pipelin
       };
       const output = runner.outputs[0]?.name ?? 'last_hidden_state';
       const hidden = (await runner.run(feeds, [output]))[output];
-      if (!hidden || hidden.dims.length !== 3) throw new Error(`textEmbedding expects a [batch, tokens, dims] output, got ${JSON.stringify(hidden?.dims)}`);
-      const pooled = meanPooling(hidden.data as Float32Array, batch.attentionMask.data as BigInt64Array, hidden.dims as [number, number, number]);
+      if (!hidden || hidden.dims.length !== 3)
+        throw new Error(`textEmbedding expects a [batch, tokens, dims] output, got ${JSON.stringify(hidden?.dims)}`);
+      const pooled = meanPooling(
+        hidden.data as Float32Array,
+        batch.attentionMask.data as BigInt64Array,
+        hidden.dims as [number, number, number],
+      );
       return { embeddings: pooled.map((v) => Array.from(l2Normalize(v))) };
     },
   };

@@ -1,7 +1,14 @@
 import type { Pipeline } from '../pipeline/Pipeline';
 import {
-  DEFAULT_MAX_PIXELS, IMAGE_INPUT, NORMALIZATIONS, acceptedTypes, argmax, decodeImage, imageBatchTensor,
-  readMediaInput, resizeImage,
+  DEFAULT_MAX_PIXELS,
+  IMAGE_INPUT,
+  NORMALIZATIONS,
+  acceptedTypes,
+  argmax,
+  decodeImage,
+  imageBatchTensor,
+  readMediaInput,
+  resizeImage,
 } from '../processing';
 import { firstOutput, inputName } from './modelIo';
 import { loadSharp } from '../processing/image/loadSharp';

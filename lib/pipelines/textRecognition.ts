@@ -1,7 +1,15 @@
 import type { Pipeline } from '../pipeline/Pipeline';
 import {
-  DEFAULT_MAX_PIXELS, IMAGE_INPUT, NORMALIZATIONS, acceptedTypes, ctcGreedyDecode, decodeImage,
-  imageBatchTensor, readMediaInput, resizeImage, trimDecoded,
+  DEFAULT_MAX_PIXELS,
+  IMAGE_INPUT,
+  NORMALIZATIONS,
+  acceptedTypes,
+  ctcGreedyDecode,
+  decodeImage,
+  imageBatchTensor,
+  readMediaInput,
+  resizeImage,
+  trimDecoded,
 } from '../processing';
 import { dictionaryLoader } from './dictionaryLoader';
 import { firstOutput, inputName } from './modelIo';

@@ -41,7 +41,10 @@ const HOP = 512;
 const CONTEXT = 64;
 
 const query = z.object({
-  probabilities: z.enum(['true', 'false', '1', '0']).optional().transform((v) => v === 'true' || v === '1'),
+  probabilities: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => v === 'true' || v === '1'),
   threshold: z.coerce.number().gt(0).lt(1).optional(),
 });
 

@@ -51,7 +51,9 @@ function scoresOf(output: string, tensor: Tensor): ArrayLike<number> {
   switch (tensor.type) {
     case 'string':
     case 'bool':
-      throw new BadRequestError(`output '${output}': class_count needs a numeric output, this one is ${tensor.type === 'string' ? 'BYTES' : 'BOOL'}`);
+      throw new BadRequestError(
+        `output '${output}': class_count needs a numeric output, this one is ${tensor.type === 'string' ? 'BYTES' : 'BOOL'}`,
+      );
     case 'float16':
       return Array.from(tensor.data as Uint16Array, fromHalfBits);
     case 'int64':

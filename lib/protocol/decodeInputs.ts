@@ -27,9 +27,7 @@ export function decodeInputs(
   for (const input of request.inputs) {
     const spec = specs.get(input.name);
     if (!spec) {
-      throw new BadRequestError(
-        `unknown input '${input.name}'; the model expects: ${modelInputs.map((s) => s.name).join(', ')}`,
-      );
+      throw new BadRequestError(`unknown input '${input.name}'; the model expects: ${modelInputs.map((s) => s.name).join(', ')}`);
     }
     if (Object.hasOwn(feeds, input.name)) throw new BadRequestError(`input '${input.name}' is given twice`);
     feeds[input.name] = decodeInput(input, spec, limits, cursor);
@@ -61,15 +59,11 @@ function decodeInput(input: InferInput, spec: TensorSpec, limits: ProtocolLimits
 
 function checkDatatype(input: InferInput, spec: TensorSpec): Datatype {
   if (!isDatatype(input.datatype)) {
-    throw new BadRequestError(
-      `input '${input.name}': unknown datatype '${input.datatype}'; expected one of ${DATATYPE_NAMES.join(', ')}`,
-    );
+    throw new BadRequestError(`input '${input.name}': unknown datatype '${input.datatype}'; expected one of ${DATATYPE_NAMES.join(', ')}`);
   }
   const expected = datatypeOf(spec.type);
   if (expected !== input.datatype) {
-    throw new BadRequestError(
-      `input '${input.name}': datatype ${input.datatype} does not match the model's ${expected ?? spec.type}`,
-    );
+    throw new BadRequestError(`input '${input.name}': datatype ${input.datatype} does not match the model's ${expected ?? spec.type}`);
   }
   return input.datatype;
 }

@@ -15,13 +15,12 @@ export function elementCount(input: string, shape: readonly number[], maxElement
     if (dim < 0) throw new BadRequestError(`input '${input}': shape[${i}] is ${dim}, dimensions must not be negative`);
     // onnxruntime-node carries each dimension as an unsigned 32-bit number (`Tensor.dims[0] is
     // invalid` past it, found by test/fuzz at 2^32 next to a 0).
-    if (dim > MAX_DIMENSION) throw new BadRequestError(`input '${input}': shape[${i}] is ${dim}, dimensions must be at most ${MAX_DIMENSION}`);
+    if (dim > MAX_DIMENSION)
+      throw new BadRequestError(`input '${input}': shape[${i}] is ${dim}, dimensions must be at most ${MAX_DIMENSION}`);
     count *= dim;
   }
   if (count > maxElements) {
-    throw new PayloadTooLargeError(
-      `input '${input}': shape [${shape.join(', ')}] has ${count} elements, over the limit of ${maxElements}`,
-    );
+    throw new PayloadTooLargeError(`input '${input}': shape [${shape.join(', ')}] has ${count} elements, over the limit of ${maxElements}`);
   }
   return count;
 }

@@ -12,9 +12,7 @@ export function flattenData(input: string, data: unknown, shape: readonly number
     collect(input, data, shape, 0, flat, count);
     return flat;
   }
-  throw new BadRequestError(
-    `input '${input}': data has ${data.length} elements, shape [${shape.join(', ')}] needs ${count}`,
-  );
+  throw new BadRequestError(`input '${input}': data has ${data.length} elements, shape [${shape.join(', ')}] needs ${count}`);
 }
 
 function collect(input: string, data: unknown, shape: readonly number[], depth: number, out: unknown[], count: number): void {
@@ -25,9 +23,7 @@ function collect(input: string, data: unknown, shape: readonly number[], depth: 
     return;
   }
   if (!Array.isArray(data) || data.length !== shape[depth]) {
-    throw new BadRequestError(
-      `input '${input}': nested data does not match shape [${shape.join(', ')}] at depth ${depth}`,
-    );
+    throw new BadRequestError(`input '${input}': nested data does not match shape [${shape.join(', ')}] at depth ${depth}`);
   }
   for (const item of data) collect(input, item, shape, depth + 1, out, count);
 }

@@ -22,9 +22,7 @@ const LONE_SURROGATE = /\p{Cs}/u;
 /** JSON elements -> the typed array onnxruntime wants, each element checked once. */
 export function fromJsonData(input: string, datatype: Datatype, flat: readonly unknown[]): NumericData | string[] {
   const bad = (i: number, expected: string): never => {
-    throw new BadRequestError(
-      `input '${input}': data[${i}] is ${describe(flat[i])}, expected ${expected} for datatype ${datatype}`,
-    );
+    throw new BadRequestError(`input '${input}': data[${i}] is ${describe(flat[i])}, expected ${expected} for datatype ${datatype}`);
   };
   const n = flat.length;
   switch (datatype) {

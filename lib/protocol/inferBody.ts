@@ -15,7 +15,9 @@ export const INFER_CONTENT_TYPES = [
  * content type, and `tritonclient.http.aio` sends its JSON requests as `application/octet-stream`.
  */
 function isJsonBodyType(contentType: string): boolean {
-  return contentType === '' || contentType === 'application/json' || contentType === 'application/octet-stream' || contentType.endsWith('+json');
+  return (
+    contentType === '' || contentType === 'application/json' || contentType === 'application/octet-stream' || contentType.endsWith('+json')
+  );
 }
 
 /**

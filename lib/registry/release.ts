@@ -74,7 +74,10 @@ export const ProvisionedConcurrencySchema = z
           start: schedule,
           stop: schedule,
           /** IANA time zone of the cron expressions, e.g. Europe/Berlin; default UTC. */
-          timezone: z.string().regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, 'expected an IANA time zone such as Europe/Berlin').optional(),
+          timezone: z
+            .string()
+            .regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, 'expected an IANA time zone such as Europe/Berlin')
+            .optional(),
         })
         .optional(),
     }),

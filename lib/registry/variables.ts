@@ -30,9 +30,7 @@ function resolveValue(value: unknown, state: State, where: string): unknown {
   if (typeof value === 'string') return resolveString(value, state, where);
   if (Array.isArray(value)) return value.map((v, i) => resolveValue(v, state, `${where}[${i}]`));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, resolveValue(v, state, where ? `${where}.${k}` : k)]),
-    );
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveValue(v, state, where ? `${where}.${k}` : k)]));
   }
   return value;
 }

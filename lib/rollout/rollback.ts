@@ -31,7 +31,12 @@ export async function rollBack(clients: RolloutClients, target: RolloutTarget): 
   // A split left by hand: its primary version is the one that served before.
   const to = traffic.length > 1 ? current : await versionBefore(clients, target, current);
   await clients.lambda.send(
-    new UpdateAliasCommand({ FunctionName: target.functionName, Name: target.alias, FunctionVersion: to, RoutingConfig: { AdditionalVersionWeights: {} } }),
+    new UpdateAliasCommand({
+      FunctionName: target.functionName,
+      Name: target.alias,
+      FunctionVersion: to,
+      RoutingConfig: { AdditionalVersionWeights: {} },
+    }),
   );
   return { kind: 'repointed', from: traffic.length > 1 ? traffic.map((t) => t.version).join('+') : current, to };
 }
@@ -46,7 +51,10 @@ async function versionBefore(clients: RolloutClients, target: RolloutTarget, cur
   } while (marker);
   const earlier = numbers.filter((n) => n < Number(current));
   if (earlier.length === 0) {
-    throw new RolloutError(`${target.model}: live is on version ${current} and no earlier version is published; nothing to roll back to`, target.model);
+    throw new RolloutError(
+      `${target.model}: live is on version ${current} and no earlier version is published; nothing to roll back to`,
+      target.model,
+    );
   }
   return String(Math.max(...earlier));
 }

@@ -70,7 +70,11 @@ export async function latestDeployment(clients: RolloutClients, target: RolloutT
   let nextToken: string | undefined;
   do {
     const page = await clients.codeDeploy.send(
-      new ListDeploymentsCommand({ applicationName: target.codeDeploy.application, deploymentGroupName: target.codeDeploy.deploymentGroup, nextToken }),
+      new ListDeploymentsCommand({
+        applicationName: target.codeDeploy.application,
+        deploymentGroupName: target.codeDeploy.deploymentGroup,
+        nextToken,
+      }),
     );
     deployments.push(...(page.deployments ?? []));
     nextToken = page.nextToken;
@@ -101,7 +105,11 @@ async function alarmStates(clients: RolloutClients, target: RolloutTarget): Prom
   const { MetricAlarms = [] } = await clients.cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: target.alarms }));
   return target.alarms.map((name) => {
     const alarm = MetricAlarms.find((a) => a.AlarmName === name);
-    return { name, state: alarm?.StateValue ?? 'MISSING', ...(alarm?.StateReason && alarm.StateValue === 'ALARM' ? { reason: alarm.StateReason } : {}) };
+    return {
+      name,
+      state: alarm?.StateValue ?? 'MISSING',
+      ...(alarm?.StateReason && alarm.StateValue === 'ALARM' ? { reason: alarm.StateReason } : {}),
+    };
   });
 }
 
@@ -116,7 +124,9 @@ export function formatRolloutStatus(status: RolloutStatus): string {
   else if (!status.deployment) lines.push('  no CodeDeploy deployment yet: the first deploy creates the alias without one');
   else {
     const d = status.deployment;
-    lines.push(`  deployment ${d.id} ${d.status}${d.config ? ` (${d.config})` : ''}${d.createdAt ? `, started ${d.createdAt.toISOString()}` : ''}`);
+    lines.push(
+      `  deployment ${d.id} ${d.status}${d.config ? ` (${d.config})` : ''}${d.createdAt ? `, started ${d.createdAt.toISOString()}` : ''}`,
+    );
     if (d.reason) lines.push(`    ${d.reason}`);
   }
   for (const alarm of status.alarms) lines.push(`  alarm ${alarm.name} ${alarm.state}${alarm.reason ? `: ${alarm.reason}` : ''}`);

@@ -175,7 +175,9 @@ export class InferenceServer {
       return { status: 200, headers: { 'content-type': this.options.metrics.contentType }, body: await this.options.metrics.text() };
     }
     if (req.path === '/invocations' && req.method === 'POST') {
-      const target = invocationRequest(req, this.defaultModel(), (m) => this.models.get(m)?.pipeline !== undefined, [...this.models.keys()]);
+      const target = invocationRequest(req, this.defaultModel(), (m) => this.models.get(m)?.pipeline !== undefined, [
+        ...this.models.keys(),
+      ]);
       return this.options.router.handle(target);
     }
     return this.options.router.handle(req);

@@ -112,16 +112,20 @@ export class PooledModelLoader extends ModelLoader {
       (replies) => replies.forEach((r) => (r.ok ? this.#reportSession(r.created) : undefined)),
       () => undefined,
     );
-    this.#batcher = new DynamicBatcher(this.#batcherOptions(reply.inputs, reply.outputs), (feeds, fetches) => this.#runOnPool(spec, feeds, fetches), {
-      onDispatch: (report) => {
-        const m = this.#options.metrics;
-        if (!m) return;
-        m.batchRows.observe({ model: name }, report.rows);
-        m.batchRequests.observe({ model: name }, report.requests);
-        for (const ms of report.queueMs) m.queueDuration.observe({ model: name }, ms / 1000);
+    this.#batcher = new DynamicBatcher(
+      this.#batcherOptions(reply.inputs, reply.outputs),
+      (feeds, fetches) => this.#runOnPool(spec, feeds, fetches),
+      {
+        onDispatch: (report) => {
+          const m = this.#options.metrics;
+          if (!m) return;
+          m.batchRows.observe({ model: name }, report.rows);
+          m.batchRequests.observe({ model: name }, report.requests);
+          for (const ms of report.queueMs) m.queueDuration.observe({ model: name }, ms / 1000);
+        },
+        onBatchingDisabled: (model, reason) => this.#options.log('WARN', 'batching turned off', { model, reason }),
       },
-      onBatchingDisabled: (model, reason) => this.#options.log('WARN', 'batching turned off', { model, reason }),
-    });
+    );
     const batcher = this.#batcher;
     this.#options.metrics?.trackQueue(name, () => batcher.queued);
     const runner = new OnnxRunner(new PooledSession(reply.inputs, reply.outputs, this.#batcher), new ModelFiles(weights.dir));
@@ -183,7 +187,10 @@ function hasFreeFirstDim(meta: WireValueMetadata): boolean {
 
 /** The thread itself died (a native crash, out of memory) or the pool is closed: not the caller's fault. */
 function workerFailed(model: string, err: unknown): ModelUnavailableError {
-  return new ModelUnavailableError(model, `model '${model}': its worker thread failed: ${describeError(err)}`, { cause: err, retryAfterSeconds: 1 });
+  return new ModelUnavailableError(model, `model '${model}': its worker thread failed: ${describeError(err)}`, {
+    cause: err,
+    retryAfterSeconds: 1,
+  });
 }
 
 function failureError(model: string, reply: Extract<WorkerReply, { ok: false }>, where: string): Error {

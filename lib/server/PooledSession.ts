@@ -14,7 +14,11 @@ export class PooledSession implements InferenceSession {
   readonly inputMetadata: readonly InferenceSession.ValueMetadata[];
   readonly outputMetadata: readonly InferenceSession.ValueMetadata[];
 
-  constructor(inputs: readonly WireValueMetadata[], outputs: readonly WireValueMetadata[], private readonly batcher: Pick<DynamicBatcher, 'submit'>) {
+  constructor(
+    inputs: readonly WireValueMetadata[],
+    outputs: readonly WireValueMetadata[],
+    private readonly batcher: Pick<DynamicBatcher, 'submit'>,
+  ) {
     this.inputMetadata = inputs.map(toValueMetadata);
     this.outputMetadata = outputs.map(toValueMetadata);
   }
@@ -28,10 +32,16 @@ export class PooledSession implements InferenceSession {
   }
 
   run(feeds: InferenceSession.FeedsType, options?: InferenceSession.RunOptions): Promise<InferenceSession.ReturnType>;
-  run(feeds: InferenceSession.FeedsType, fetches: InferenceSession.FetchesType, options?: InferenceSession.RunOptions): Promise<InferenceSession.ReturnType>;
+  run(
+    feeds: InferenceSession.FeedsType,
+    fetches: InferenceSession.FetchesType,
+    options?: InferenceSession.RunOptions,
+  ): Promise<InferenceSession.ReturnType>;
   async run(feeds: InferenceSession.FeedsType, fetches?: unknown): Promise<InferenceSession.ReturnType> {
     const outputs = await this.batcher.submit(toTensorMap(keepHalfBitsAll(feeds)), fetchNames(fetches, this.outputNames));
-    return keepHalfBitsAll(Object.fromEntries(Object.entries(outputs).map(([name, t]) => [name, new Tensor(t.type as never, t.data as never, t.dims)])));
+    return keepHalfBitsAll(
+      Object.fromEntries(Object.entries(outputs).map(([name, t]) => [name, new Tensor(t.type as never, t.data as never, t.dims)])),
+    );
   }
 
   async release(): Promise<void> {

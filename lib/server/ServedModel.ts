@@ -39,14 +39,27 @@ export class ServedModel extends ModelService {
   }
 
   override async inferBody(received: InferBody, ctx: CallContext = {}): Promise<EncodedResponse> {
-    const reply = await this.#process(ctx, (model) => ({ kind: 'infer', model, body: received.body, contentType: received.contentType, headerLength: received.headerLength }));
-    if (reply.ok && reply.kind === 'infer') return { json: reply.json, binary: reply.binary?.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength)) };
+    const reply = await this.#process(ctx, (model) => ({
+      kind: 'infer',
+      model,
+      body: received.body,
+      contentType: received.contentType,
+      headerLength: received.headerLength,
+    }));
+    if (reply.ok && reply.kind === 'infer')
+      return { json: reply.json, binary: reply.binary?.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength)) };
     throw unexpected(reply);
   }
 
   override async predict(request: PredictRequest, ctx: CallContext = {}): Promise<unknown> {
     if (!this.pipeline) return super.predict(request, ctx);
-    const reply = await this.#process(ctx, (model) => ({ kind: 'predict', model, body: request.body, contentType: request.contentType, query: { ...request.query } }));
+    const reply = await this.#process(ctx, (model) => ({
+      kind: 'predict',
+      model,
+      body: request.body,
+      contentType: request.contentType,
+      query: { ...request.query },
+    }));
     if (reply.ok && reply.kind === 'predict') return reply.result;
     throw unexpected(reply);
   }
@@ -85,7 +98,9 @@ export class ServedModel extends ModelService {
 }
 
 function wireMetadata(spec: ModelRunner['inputs'][number]): WireValueMetadata {
-  return spec.type === 'unknown' ? { name: spec.name, isTensor: false } : { name: spec.name, isTensor: true, type: spec.type, shape: [...spec.shape] };
+  return spec.type === 'unknown'
+    ? { name: spec.name, isTensor: false }
+    : { name: spec.name, isTensor: true, type: spec.type, shape: [...spec.shape] };
 }
 
 function addPhases(timing: RequestTiming | undefined, phases: ProcessingReply['phases']): void {

@@ -26,7 +26,10 @@ export const DEFAULT_REGISTRY_FILE = 'serverless.yml';
 type Env = Readonly<Record<string, string | undefined>>;
 
 export class ServeConfigError extends ConfigError {
-  constructor(message: string, readonly problems: readonly string[] = [message]) {
+  constructor(
+    message: string,
+    readonly problems: readonly string[] = [message],
+  ) {
     super(message);
     this.name = 'ServeConfigError';
   }
@@ -72,7 +75,9 @@ export async function resolveServeConfig(flags: ServeFlags = {}, env: Env = proc
     );
   }
   if (config.defaultModel !== undefined && !(config.defaultModel in config.models)) {
-    throw new ServeConfigError(`--default-model '${config.defaultModel}' is not among the models: ${Object.keys(config.models).join(', ')}`);
+    throw new ServeConfigError(
+      `--default-model '${config.defaultModel}' is not among the models: ${Object.keys(config.models).join(', ')}`,
+    );
   }
   return config;
 }
@@ -95,7 +100,10 @@ export function parseServeConfig(raw: unknown, source: string): ServeConfig {
   const problems = result.error.issues.map((issue) => {
     const path = issue.path.map(String);
     const where = path[0] === 'models' && path.length >= 2 ? [`model '${path[1]}'`, ...path.slice(2)].join(': ') : path.join('.');
-    const what = issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}` : issue.message;
+    const what =
+      issue.code === 'unrecognized_keys'
+        ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`
+        : issue.message;
     return where ? `${where}: ${what}` : what;
   });
   throw new ServeConfigError(`invalid serve config (${source}): ${problems.join('; ')}`, problems);
@@ -162,7 +170,10 @@ function modelFromEnv(env: Env): { name: string; entry: Record<string, unknown> 
   const maxBatchSize = optionalPositiveInt(ENV.maxBatchSize, env);
   const maxQueueDelayMs = optionalInt(ENV.maxQueueDelayMs, env, 0);
   if (maxBatchSize !== undefined || maxQueueDelayMs !== undefined) {
-    entry.batching = { ...(maxBatchSize === undefined ? {} : { maxBatchSize }), ...(maxQueueDelayMs === undefined ? {} : { maxQueueDelayMs }) };
+    entry.batching = {
+      ...(maxBatchSize === undefined ? {} : { maxBatchSize }),
+      ...(maxQueueDelayMs === undefined ? {} : { maxQueueDelayMs }),
+    };
   }
   return { name, entry };
 }
@@ -214,7 +225,8 @@ function optionalInt(name: string, env: Env, min: number): number | undefined {
   const raw = optionalString(name, env);
   if (raw === undefined) return undefined;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < min) throw new ConfigError(`environment variable ${name} must be a whole number >= ${min}, got '${raw}'`);
+  if (!Number.isSafeInteger(value) || value < min)
+    throw new ConfigError(`environment variable ${name} must be a whole number >= ${min}, got '${raw}'`);
   return value;
 }
 

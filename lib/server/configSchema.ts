@@ -7,7 +7,10 @@ import { GRAPH_OPTIMIZATION_LEVELS } from '../sessions/SessionOptions';
  * each other.
  */
 const int = (min: number, max: number, unit: string) =>
-  z.int({ error: `expected a whole number (${unit})` }).min(min, `must be at least ${min} ${unit}`).max(max, `must be at most ${max} ${unit}`);
+  z
+    .int({ error: `expected a whole number (${unit})` })
+    .min(min, `must be at least ${min} ${unit}`)
+    .max(max, `must be at most ${max} ${unit}`);
 
 /** Model names appear in URLs and metric labels: keep them URL-safe. */
 export const SERVED_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -35,7 +38,10 @@ export const ServedModelSchema = z.strictObject({
   intraOpThreads: int(1, 64, 'threads').optional(),
   graphOptimization: z.enum(GRAPH_OPTIMIZATION_LEVELS).optional(),
   /** onnxruntime providers in order of preference: [cuda], [cuda, cpu], [cpu]. */
-  executionProviders: z.array(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'expected a provider name such as cpu')).min(1).optional(),
+  executionProviders: z
+    .array(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'expected a provider name such as cpu'))
+    .min(1)
+    .optional(),
   /** Where a requested provider cannot be loaded, run on CPU (one warning) instead of failing. Default false. */
   cpuFallback: z.boolean().optional(),
   batching: BatchingSchema.default({ maxBatchSize: 1, maxQueueDelayMs: 0 }),
@@ -65,7 +71,10 @@ export const ServeConfigSchema = z.strictObject({
   models: z.record(z.string().regex(SERVED_NAME_PATTERN, 'model name: letters, digits, . _ - (at most 64)'), ServedModelSchema).default({}),
   /** Pipelines of several models (docs/pipelines.md): which pipeline, and the served model for each of its roles. */
   pipelines: z
-    .record(z.string().regex(SERVED_NAME_PATTERN), z.strictObject({ pipeline: z.string().min(1), models: z.record(z.string(), z.string().regex(SERVED_NAME_PATTERN)) }))
+    .record(
+      z.string().regex(SERVED_NAME_PATTERN),
+      z.strictObject({ pipeline: z.string().min(1), models: z.record(z.string(), z.string().regex(SERVED_NAME_PATTERN)) }),
+    )
     .optional(),
 });
 

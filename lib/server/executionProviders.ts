@@ -7,7 +7,12 @@ import type { SessionSpec } from './workerProtocol';
 
 /** A requested execution provider cannot be used and the model's entry does not allow CPU instead. */
 export class ProviderUnavailableError extends Error {
-  constructor(readonly model: string, readonly providers: readonly string[], message: string, options: { cause?: unknown } = {}) {
+  constructor(
+    readonly model: string,
+    readonly providers: readonly string[],
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
     super(message, options);
     this.name = 'ProviderUnavailableError';
   }
@@ -60,7 +65,10 @@ export async function createSession(spec: SessionSpec): Promise<CreatedSession> 
 export function describeMissingProvider(
   providers: readonly string[],
   err: unknown,
-  probe: { exists: (path: string) => boolean; bindingDir: string | undefined } = { exists: existsSync, bindingDir: onnxruntimeBindingDir() },
+  probe: { exists: (path: string) => boolean; bindingDir: string | undefined } = {
+    exists: existsSync,
+    bindingDir: onnxruntimeBindingDir(),
+  },
 ): string {
   const ort = err instanceof Error ? err.message : String(err);
   const list = providers.join(', ');
@@ -95,7 +103,10 @@ const PROVIDER_LIBRARIES: Readonly<Record<string, readonly string[]>> = {
 /** The first library a requested provider needs that is not there: asking onnxruntime would only log its absence. */
 export function absentProviderLibrary(
   providers: readonly string[],
-  probe: { exists: (path: string) => boolean; bindingDir: string | undefined } = { exists: existsSync, bindingDir: onnxruntimeBindingDir() },
+  probe: { exists: (path: string) => boolean; bindingDir: string | undefined } = {
+    exists: existsSync,
+    bindingDir: onnxruntimeBindingDir(),
+  },
 ): string | undefined {
   const { bindingDir } = probe;
   if (bindingDir === undefined || process.platform !== 'linux') return undefined;

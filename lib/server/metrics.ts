@@ -35,9 +35,19 @@ export class ServerMetrics {
       labelNames: ['model', 'route', 'status'],
       registers,
     });
-    this.requestDuration = histogram('onnxless_request_duration_seconds', 'HTTP request latency, from the first byte read to the last byte written', ['model', 'route'], LATENCY_BUCKETS);
+    this.requestDuration = histogram(
+      'onnxless_request_duration_seconds',
+      'HTTP request latency, from the first byte read to the last byte written',
+      ['model', 'route'],
+      LATENCY_BUCKETS,
+    );
     this.inFlight = new Gauge({ name: 'onnxless_requests_in_flight', help: 'HTTP requests being handled now', registers });
-    this.queueDuration = histogram('onnxless_queue_duration_seconds', 'Time a model call waited in the batching queue before its run started', ['model'], LATENCY_BUCKETS);
+    this.queueDuration = histogram(
+      'onnxless_queue_duration_seconds',
+      'Time a model call waited in the batching queue before its run started',
+      ['model'],
+      LATENCY_BUCKETS,
+    );
     const queues = this.queues;
     this.queueDepth = new Gauge({
       name: 'onnxless_queue_depth',
@@ -50,9 +60,24 @@ export class ServerMetrics {
     });
     this.batchRows = histogram('onnxless_batch_size', 'Rows (the batch dimension) per model run', ['model'], BATCH_BUCKETS);
     this.batchRequests = histogram('onnxless_batch_requests', 'Model calls merged into one run', ['model'], BATCH_BUCKETS);
-    this.inferenceDuration = histogram('onnxless_inference_duration_seconds', 'session.run time inside a worker thread, per run (a batch counts once)', ['model'], LATENCY_BUCKETS);
-    this.loadDuration = histogram('onnxless_model_load_duration_seconds', "Model load time: stage 'weights' (fetch and verify, once), 'session' (per worker thread)", ['model', 'stage'], LOAD_BUCKETS);
-    this.phaseDuration = histogram('onnxless_phase_duration_seconds', 'Request phases as the Lambda logs report them: load, preprocess, inference, postprocess', ['model', 'phase'], LATENCY_BUCKETS);
+    this.inferenceDuration = histogram(
+      'onnxless_inference_duration_seconds',
+      'session.run time inside a worker thread, per run (a batch counts once)',
+      ['model'],
+      LATENCY_BUCKETS,
+    );
+    this.loadDuration = histogram(
+      'onnxless_model_load_duration_seconds',
+      "Model load time: stage 'weights' (fetch and verify, once), 'session' (per worker thread)",
+      ['model', 'stage'],
+      LOAD_BUCKETS,
+    );
+    this.phaseDuration = histogram(
+      'onnxless_phase_duration_seconds',
+      'Request phases as the Lambda logs report them: load, preprocess, inference, postprocess',
+      ['model', 'phase'],
+      LATENCY_BUCKETS,
+    );
     this.errors = new Counter({
       name: 'onnxless_errors_total',
       help: 'Routed requests answered with an error, by status class (4xx, 5xx) or broken deadline',

@@ -20,7 +20,10 @@ export function pipelineOfHandler(handler: string | undefined): string | undefin
  */
 export function modelsFromRegistry(registry: Registry): NonNullable<ServeConfigInput['models']> {
   const members = Object.entries(registry.pipelines ?? {}).flatMap(([name, entry]) =>
-    Object.entries(entry.models).map(([role, member]) => [memberModelName(name, role), servedEntry({ ...member, eager: entry.eager, intraOpThreads: entry.intraOpThreads, graphOptimization: entry.graphOptimization })]),
+    Object.entries(entry.models).map(([role, member]) => [
+      memberModelName(name, role),
+      servedEntry({ ...member, eager: entry.eager, intraOpThreads: entry.intraOpThreads, graphOptimization: entry.graphOptimization }),
+    ]),
   );
   return Object.fromEntries([...Object.entries(registry.models).map(([name, entry]) => [name, servedEntry(entry)]), ...members]);
 }
@@ -30,7 +33,10 @@ export function pipelinesFromRegistry(registry: Registry): NonNullable<ServeConf
   return Object.fromEntries(
     Object.entries(registry.pipelines ?? {}).map(([name, entry]) => [
       name,
-      { pipeline: pipelineNameOfHandler(entry.handler), models: Object.fromEntries(Object.keys(entry.models).map((role) => [role, memberModelName(name, role)])) },
+      {
+        pipeline: pipelineNameOfHandler(entry.handler),
+        models: Object.fromEntries(Object.keys(entry.models).map((role) => [role, memberModelName(name, role)])),
+      },
     ]),
   );
 }
@@ -47,7 +53,9 @@ function servedEntry(entry: Omit<ModelEntry, 'weights'> & { weights: string }): 
     ...(entry.graphOptimization === undefined ? {} : { graphOptimization: entry.graphOptimization }),
     ...(entry.executionProviders === undefined ? {} : { executionProviders: entry.executionProviders }),
     ...(entry.cpuFallback === undefined ? {} : { cpuFallback: entry.cpuFallback }),
-    ...(entry.batching === undefined ? {} : { batching: { maxBatchSize: entry.batching.maxBatchSize, maxQueueDelayMs: entry.batching.maxQueueDelayMs ?? 0 } }),
+    ...(entry.batching === undefined
+      ? {}
+      : { batching: { maxBatchSize: entry.batching.maxBatchSize, maxQueueDelayMs: entry.batching.maxQueueDelayMs ?? 0 } }),
     ...(pipeline === undefined ? {} : { pipeline }),
   };
 }

@@ -11,7 +11,12 @@ export const SAGEMAKER_BINARY_TYPE = 'application/vnd.sagemaker-triton.binary+js
  * the model's domain route when it has one (an image to an image model), else to infer,
  * which answers 415 naming the accepted types.
  */
-export function invocationRequest(req: HttpRequest, model: string | undefined, hasPipeline: (model: string) => boolean, served: readonly string[]): HttpRequest {
+export function invocationRequest(
+  req: HttpRequest,
+  model: string | undefined,
+  hasPipeline: (model: string) => boolean,
+  served: readonly string[],
+): HttpRequest {
   if (model === undefined) {
     throw new NotFoundError(
       `/invocations needs a default model: this server has ${served.length} (${served.join(', ')}); start the server with --default-model <name> (or defaultModel in a --config file)`,
@@ -22,7 +27,11 @@ export function invocationRequest(req: HttpRequest, model: string | undefined, h
   if (type === SAGEMAKER_BINARY_TYPE) {
     const size = /json-header-size=(\d+)/i.exec(req.headers['content-type'] ?? '')?.[1];
     if (size === undefined) throw new BadRequestError(`${SAGEMAKER_BINARY_TYPE} needs a json-header-size parameter`);
-    return { ...req, path: `/v2/models/${target}/infer`, headers: { ...req.headers, 'content-type': 'application/octet-stream', [HEADER_LENGTH]: size } };
+    return {
+      ...req,
+      path: `/v2/models/${target}/infer`,
+      headers: { ...req.headers, 'content-type': 'application/octet-stream', [HEADER_LENGTH]: size },
+    };
   }
   const inferLike = type === '' || type === 'application/json' || type.endsWith('+json') || req.headers[HEADER_LENGTH] !== undefined;
   if (!inferLike && hasPipeline(model)) return { ...req, path: `/models/${target}/predict` };

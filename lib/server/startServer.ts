@@ -62,12 +62,24 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   });
   const metrics = new ServerMetrics();
   const models = Object.entries(config.models).map(([name, entry]) =>
-    servedModel(name, entry, { pool, processing, cache, metrics, log, cpus, resolvePipeline: options.resolvePipeline, s3Client: options.s3Client }),
+    servedModel(name, entry, {
+      pool,
+      processing,
+      cache,
+      metrics,
+      log,
+      cpus,
+      resolvePipeline: options.resolvePipeline,
+      s3Client: options.s3Client,
+    }),
   );
   // One event stream, two outputs: a JSON log line per request (as on Lambda) and Prometheus series.
   // /openapi.json, /docs and /playground describe the served models, as on the deployed API.
   const pipelines = await servedPipelines(config, models);
-  const router = new Router([...models, ...pipelines], { sink: fanOut(new PowertoolsSink(), new PrometheusSink(metrics)), ...servedPages(config.models, options.resolvePipeline) });
+  const router = new Router([...models, ...pipelines], {
+    sink: fanOut(new PowertoolsSink(), new PrometheusSink(metrics)),
+    ...servedPages(config.models, options.resolvePipeline),
+  });
   const server = new InferenceServer({
     router,
     models,

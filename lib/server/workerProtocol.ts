@@ -30,8 +30,7 @@ export interface WireValueMetadata {
 }
 
 export type WorkerTask =
-  | { kind: 'load'; spec: SessionSpec }
-  | { kind: 'run'; spec: SessionSpec; feeds: Record<string, WireTensor>; fetches?: string[] };
+  { kind: 'load'; spec: SessionSpec } | { kind: 'run'; spec: SessionSpec; feeds: Record<string, WireTensor>; fetches?: string[] };
 
 /** How a worker's session came to be: reported with the first task that created it. */
 export interface SessionReport {

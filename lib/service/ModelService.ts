@@ -90,10 +90,13 @@ export class ModelService {
     try {
       if (!deadline?.isFinite) return await traced('load', (span) => this.loader.load({ span }));
       const controller = new AbortController();
-      timer = setTimeout(() => {
-        const retryAfter = this.options.loadRetryAfterSeconds ?? 1;
-        controller.abort(new LoadDeadlineError(this.name, performance.now() - started, retryAfter));
-      }, Math.max(0, deadline.remainingMs()));
+      timer = setTimeout(
+        () => {
+          const retryAfter = this.options.loadRetryAfterSeconds ?? 1;
+          controller.abort(new LoadDeadlineError(this.name, performance.now() - started, retryAfter));
+        },
+        Math.max(0, deadline.remainingMs()),
+      );
       return await traced('load', (span) => this.loader.load({ signal: controller.signal, span }));
     } finally {
       clearTimeout(timer);
@@ -114,7 +117,9 @@ export class ModelService {
    */
   async inferBody(received: InferBody, ctx: CallContext = {}): Promise<EncodedResponse> {
     const timing = ctx.timing ?? new RequestTiming();
-    const { request, binary } = timing.timeSync('preprocess', () => readInferBody(received.body, received.contentType, received.headerLength));
+    const { request, binary } = timing.timeSync('preprocess', () =>
+      readInferBody(received.body, received.contentType, received.headerLength),
+    );
     return this.infer(request, binary, { ...ctx, timing });
   }
 
@@ -123,13 +128,21 @@ export class ModelService {
     const timing = ctx.timing ?? new RequestTiming();
     const { feeds, selection } = timing.timeSync('preprocess', () => ({
       feeds: decodeInputs(request, runner.inputs, this.options.limits, binary),
-      selection: selectOutputs(request, runner.outputs.map((o) => o.name)),
+      selection: selectOutputs(
+        request,
+        runner.outputs.map((o) => o.name),
+      ),
     }));
     this.assertRunFits(ctx.deadline);
     let results;
     const started = performance.now();
     try {
-      results = await traced('inference', () => runner.run(feeds, selection.map((s) => s.name)));
+      results = await traced('inference', () =>
+        runner.run(
+          feeds,
+          selection.map((s) => s.name),
+        ),
+      );
       this.runTimes.record(performance.now() - started);
     } catch (err) {
       // Inputs onnxruntime refuses are the caller's fault (400); its own faults are a 500.
@@ -137,7 +150,9 @@ export class ModelService {
     } finally {
       timing.add('inference', performance.now() - started);
     }
-    const labels = selection.some((s) => s.classCount !== undefined) ? (this.options.classLabels ?? (await labelsOfDirectory(runner.files))) : undefined;
+    const labels = selection.some((s) => s.classCount !== undefined)
+      ? (this.options.classLabels ?? (await labelsOfDirectory(runner.files)))
+      : undefined;
     return timing.timeSync('postprocess', () =>
       encodeOutputs(
         { model_name: this.name, model_version: this.options.version, id: request.id },
@@ -160,7 +175,10 @@ export class ModelService {
     const clock = new RunClock();
     try {
       // Pipelines raise BadRequestError & co. for bad input; anything else is our bug: a 500.
-      return await pipeline.predict(request, clock.wrap(runner, this.runTimes, () => this.assertRunFits(ctx.deadline)));
+      return await pipeline.predict(
+        request,
+        clock.wrap(runner, this.runTimes, () => this.assertRunFits(ctx.deadline)),
+      );
     } finally {
       clock.report(timing);
     }

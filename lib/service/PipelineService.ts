@@ -28,7 +28,10 @@ export class PipelineService extends ModelService {
 
   constructor(options: PipelineServiceOptions) {
     const missing = options.pipeline.models.filter((role) => !Object.hasOwn(options.members, role));
-    if (missing.length > 0) throw new Error(`pipeline '${options.name}' needs models for ${missing.join(', ')}; given: ${Object.keys(options.members).join(', ') || 'none'}`);
+    if (missing.length > 0)
+      throw new Error(
+        `pipeline '${options.name}' needs models for ${missing.join(', ')}; given: ${Object.keys(options.members).join(', ') || 'none'}`,
+      );
     const first = options.members[options.pipeline.models[0]!]!;
     super({ name: options.name, loader: first.loader, limits: first.limits });
     this.members = options.members;
@@ -74,6 +77,8 @@ export class PipelineService extends ModelService {
   /** A pipeline has no tensors of its own: its members answer OIP, each under its own name. */
   private noTensors(): NotFoundError {
     const names = this.graph.models.map((role) => this.members[role]!.name);
-    return new NotFoundError(`'${this.name}' is a pipeline of models ${names.join(', ')}: it answers POST /models/${this.name}/predict; each model answers OIP under its own name`);
+    return new NotFoundError(
+      `'${this.name}' is a pipeline of models ${names.join(', ')}: it answers POST /models/${this.name}/predict; each model answers OIP under its own name`,
+    );
   }
 }

@@ -42,7 +42,9 @@ async function readParameters({ weights, runner }: LoadedModel): Promise<ModelPa
   });
   const parameters: ModelParameters = {
     ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
-    ...(withCurve && withCurve.length <= MAX_LOSS_CURVE_BYTES && withCurve.trimStart().startsWith('<') ? { loss_curve_svg: withCurve } : {}),
+    ...(withCurve && withCurve.length <= MAX_LOSS_CURVE_BYTES && withCurve.trimStart().startsWith('<')
+      ? { loss_curve_svg: withCurve }
+      : {}),
   };
   return Object.keys(parameters).length > 0 ? parameters : undefined;
 }

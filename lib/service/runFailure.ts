@@ -2,11 +2,13 @@ import { BadRequestError, OnnxlessError } from '../errors';
 
 // onnxruntime faults that are not the caller's doing: memory exhausted, the runtime's own
 // internal errors (status codes FAIL, RUNTIME_EXCEPTION, EP_FAIL, ENGINE_ERROR), a broken model.
-const RUNTIME_FAULT = /bad_alloc|fail(?:ed)? to allocate|out of memory|\bOOM\b|RUNTIME_EXCEPTION|EP_FAIL|ENGINE_ERROR|NOT_IMPLEMENTED|INVALID_GRAPH|MODEL_LOADED|internal error/i;
+const RUNTIME_FAULT =
+  /bad_alloc|fail(?:ed)? to allocate|out of memory|\bOOM\b|RUNTIME_EXCEPTION|EP_FAIL|ENGINE_ERROR|NOT_IMPLEMENTED|INVALID_GRAPH|MODEL_LOADED|internal error/i;
 // Refusals of the inputs themselves: onnxruntime's feed validation, or an operator failing on the
 // values given (a Reshape or Gather that the input's shape or indices make impossible).
 // (onnxruntime-node's own conversion refuses a dimension past 2^32 - 1: `Tensor.dims[0] is invalid`, found by test/fuzz.)
-const INPUT_FAULT = /Tensor\.dims\[\d+\] is invalid|invalid dimensions|invalid rank|unexpected input data type|invalid (?:feed )?input|INVALID_ARGUMENT|Non-zero status code returned while running/i;
+const INPUT_FAULT =
+  /Tensor\.dims\[\d+\] is invalid|invalid dimensions|invalid rank|unexpected input data type|invalid (?:feed )?input|INVALID_ARGUMENT|Non-zero status code returned while running/i;
 
 /**
  * A `session.run` failure -> its status. The caller's inputs that onnxruntime refuses are a 400

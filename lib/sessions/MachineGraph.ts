@@ -37,7 +37,10 @@ export function machineKey(): string {
     } catch {
       // Not Linux: the CPU model alone.
     }
-    machine = createHash('sha256').update([onnxruntimeVersion(), arch(), cpus()[0]?.model ?? '', flags].join('\n')).digest('hex').slice(0, 16);
+    machine = createHash('sha256')
+      .update([onnxruntimeVersion(), arch(), cpus()[0]?.model ?? '', flags].join('\n'))
+      .digest('hex')
+      .slice(0, 16);
   }
   return machine;
 }
@@ -47,7 +50,8 @@ async function identity(path: string): Promise<Identity> {
   return { ino: s.ino, size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs };
 }
 
-const same = (a: Identity, b: Identity): boolean => a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
+const same = (a: Identity, b: Identity): boolean =>
+  a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
 
 /**
  * The model's graph fully optimised (`all`, with this machine's layouts) by this machine's

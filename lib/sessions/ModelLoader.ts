@@ -250,9 +250,16 @@ export class ModelLoader {
       this.events.onSessionCreate?.(name);
       created = await traced('session creation', () => this.sessionFrom(weights), undefined, span);
     } catch (err) {
-      throw new ModelUnavailableError(name, `model '${name}': onnxruntime could not load ${source.description}: ${message(err)}`, { cause: err });
+      throw new ModelUnavailableError(name, `model '${name}': onnxruntime could not load ${source.description}: ${message(err)}`, {
+        cause: err,
+      });
     }
-    return { runner: new OnnxRunner(created.session, new ModelFiles(weights.dir)), weights, graph: created.graph, loadMs: performance.now() - started };
+    return {
+      runner: new OnnxRunner(created.session, new ModelFiles(weights.dir)),
+      weights,
+      graph: created.graph,
+      loadMs: performance.now() - started,
+    };
   }
 
   /**
@@ -267,10 +274,14 @@ export class ModelLoader {
     const { InferenceSession } = onnxruntime();
     const options = toSessionOptions(this.config.session);
     const graph = weights.graph ?? 'original';
-    const machine = options.graphOptimizationLevel === 'all' && this.config.session?.machineGraph !== false ? MachineGraph.for(weights) : undefined;
+    const machine =
+      options.graphOptimizationLevel === 'all' && this.config.session?.machineGraph !== false ? MachineGraph.for(weights) : undefined;
     if (machine && (await machine.valid())) {
       try {
-        return { session: await InferenceSession.create(machine.path, { ...options, graphOptimizationLevel: 'disabled' }), graph: 'machine' };
+        return {
+          session: await InferenceSession.create(machine.path, { ...options, graphOptimizationLevel: 'disabled' }),
+          graph: 'machine',
+        };
       } catch {
         await machine.discard();
       }
@@ -311,11 +322,10 @@ export function unavailable(name: string, source: ModelLocation, err: unknown): 
       ...(err instanceof PinBackoffError ? { retryAfterSeconds: err.retryAfterSeconds } : {}),
     });
   }
-  return new ModelUnavailableError(
-    name,
-    `model '${name}' could not be fetched from ${source.description}: ${message(err)}`,
-    { cause: err, retryAfterSeconds: 1 },
-  );
+  return new ModelUnavailableError(name, `model '${name}' could not be fetched from ${source.description}: ${message(err)}`, {
+    cause: err,
+    retryAfterSeconds: 1,
+  });
 }
 
 function figures(weights: CachedWeights): Pick<LoadRecord, 'origin' | 'bytes' | 'attempts' | 'resumedBytes' | 'refetchedBytes'> {

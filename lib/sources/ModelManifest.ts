@@ -79,7 +79,8 @@ export function parseManifest(text: string, where: string): ModelManifest {
   const files = (doc.files as unknown[]).map((entry, i): ManifestFile => {
     const f = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
     const { path, size, sha256 } = f;
-    if (typeof path !== 'string' || !isSafeRelativePath(path)) fail(`files[${i}].path: expected a relative file path, got ${JSON.stringify(path)}`);
+    if (typeof path !== 'string' || !isSafeRelativePath(path))
+      fail(`files[${i}].path: expected a relative file path, got ${JSON.stringify(path)}`);
     if (path === MANIFEST_NAME) fail(`files[${i}].path: the manifest does not list itself`);
     if (seen.has(path as string)) fail(`files[${i}].path: '${String(path)}' is listed twice`);
     seen.add(path as string);
@@ -94,15 +95,27 @@ export function parseManifest(text: string, where: string): ModelManifest {
 }
 
 function parseOptimized(raw: unknown, listed: ReadonlySet<string>, fail: (why: string) => never): OptimizedGraph {
-  const o = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : fail('optimized: expected an object')) as Record<string, unknown>;
+  const o = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : fail('optimized: expected an object')) as Record<
+    string,
+    unknown
+  >;
   const { path, size, sha256, onnxruntime, level } = o;
-  if (typeof path !== 'string' || !isSafeRelativePath(path)) fail(`optimized.path: expected a relative file path, got ${JSON.stringify(path)}`);
+  if (typeof path !== 'string' || !isSafeRelativePath(path))
+    fail(`optimized.path: expected a relative file path, got ${JSON.stringify(path)}`);
   if (path === MANIFEST_NAME || listed.has(path as string)) fail(`optimized.path: '${String(path)}' is the manifest or one of the files`);
   if (!Number.isSafeInteger(size) || (size as number) < 0) fail(`optimized.size: expected a byte count, got ${JSON.stringify(size)}`);
   if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) fail('optimized.sha256: expected 64 lower-case hex digits');
-  if (typeof onnxruntime !== 'string' || !/^\d+\.\d+\.\d+\S*$/.test(onnxruntime)) fail(`optimized.onnxruntime: expected a version, got ${JSON.stringify(onnxruntime)}`);
-  if (!PORTABLE_LEVELS.includes(level as PortableLevel)) fail(`optimized.level: expected one of ${PORTABLE_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
-  return { path: path as string, size: size as number, sha256: sha256 as string, onnxruntime: onnxruntime as string, level: level as PortableLevel };
+  if (typeof onnxruntime !== 'string' || !/^\d+\.\d+\.\d+\S*$/.test(onnxruntime))
+    fail(`optimized.onnxruntime: expected a version, got ${JSON.stringify(onnxruntime)}`);
+  if (!PORTABLE_LEVELS.includes(level as PortableLevel))
+    fail(`optimized.level: expected one of ${PORTABLE_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+  return {
+    path: path as string,
+    size: size as number,
+    sha256: sha256 as string,
+    onnxruntime: onnxruntime as string,
+    level: level as PortableLevel,
+  };
 }
 
 /**
@@ -121,7 +134,9 @@ export function serializeManifest(manifest: Omit<ModelManifest, 'format'>): stri
   const files = [...manifest.files]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     .map(({ path, size, sha256 }) => ({ path, size, sha256 }));
-  const optimized = manifest.optimized && (({ path, size, sha256, onnxruntime, level }) => ({ path, size, sha256, onnxruntime, level }))(manifest.optimized);
+  const optimized =
+    manifest.optimized &&
+    (({ path, size, sha256, onnxruntime, level }) => ({ path, size, sha256, onnxruntime, level }))(manifest.optimized);
   // Without a pre-optimised graph the bytes are exactly those of the first format: old pins hold.
   return `${JSON.stringify({ format: MANIFEST_FORMAT, model: manifest.model, files, ...(optimized ? { optimized } : {}) }, null, 2)}\n`;
 }

@@ -1,12 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { defaultS3Reader } from './defaultS3Reader';
-import {
-  SourceAccessDeniedError,
-  SourceNotFoundError,
-  type ModelSource,
-  type SourceBody,
-  type SourceStat,
-} from './ModelSource';
+import { SourceAccessDeniedError, SourceNotFoundError, type ModelSource, type SourceBody, type SourceStat } from './ModelSource';
 import type { S3Reader } from './S3Reader';
 import { SdkS3Reader } from './SdkS3Reader';
 

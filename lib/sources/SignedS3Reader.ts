@@ -58,7 +58,13 @@ export class SignedS3Reader implements S3Reader {
    * mode does (3 attempts, exponential backoff with full jitter from 100 ms), before any of the
    * body is read; a body cut later is the download's to resume.
    */
-  private async send(method: 'GET' | 'HEAD', bucket: string, key: string, headers: Record<string, string>, signal?: AbortSignal): Promise<IncomingMessage> {
+  private async send(
+    method: 'GET' | 'HEAD',
+    bucket: string,
+    key: string,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<IncomingMessage> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.sendOnce(method, bucket, key, headers, signal);
@@ -69,7 +75,13 @@ export class SignedS3Reader implements S3Reader {
     }
   }
 
-  private async sendOnce(method: 'GET' | 'HEAD', bucket: string, key: string, headers: Record<string, string>, signal?: AbortSignal): Promise<IncomingMessage> {
+  private async sendOnce(
+    method: 'GET' | 'HEAD',
+    bucket: string,
+    key: string,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<IncomingMessage> {
     const url = this.urlOf(bucket, key);
     const signed = aws4.sign(
       {
@@ -92,7 +104,10 @@ export class SignedS3Reader implements S3Reader {
       // No bytes moving for idleMs, before or after the answer began: the socket is destroyed, the
       // body fails, and the download resumes with a ranged GET instead of hanging to the deadline.
       req.on('timeout', () => req.destroy(new Error(`no bytes from ${url.host} for ${timeouts.idleMs} ms`)));
-      const connecting = setTimeout(() => req.destroy(new Error(`could not connect to ${url.host} in ${timeouts.connectMs} ms`)), timeouts.connectMs);
+      const connecting = setTimeout(
+        () => req.destroy(new Error(`could not connect to ${url.host} in ${timeouts.connectMs} ms`)),
+        timeouts.connectMs,
+      );
       req.on('socket', (socket) => {
         if (!socket.connecting) clearTimeout(connecting);
         else socket.once('connect', () => clearTimeout(connecting));
@@ -125,7 +140,9 @@ export class SignedS3Reader implements S3Reader {
     }
     const domain = this.options.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
     const host = `s3.${this.options.region}.${domain}`;
-    return VIRTUAL_HOSTABLE.test(bucket) ? new URL(`https://${bucket}.${host}${path}`) : new URL(`https://${host}/${encodeURIComponent(bucket)}${path}`);
+    return VIRTUAL_HOSTABLE.test(bucket)
+      ? new URL(`https://${bucket}.${host}${path}`)
+      : new URL(`https://${host}/${encodeURIComponent(bucket)}${path}`);
   }
 }
 
@@ -136,7 +153,9 @@ export class SignedS3Reader implements S3Reader {
  * ESM import, whose facade of node:http reads every export and so loads undici (~40 ms).
  */
 function transport(protocol: string): typeof import('node:http') {
-  return protocol === 'http:' ? process.getBuiltinModule('node:http') : (process.getBuiltinModule('node:https') as unknown as typeof import('node:http'));
+  return protocol === 'http:'
+    ? process.getBuiltinModule('node:http')
+    : (process.getBuiltinModule('node:https') as unknown as typeof import('node:http'));
 }
 
 const ATTEMPTS = 3;

@@ -36,7 +36,11 @@ export function defaultS3Reader(): Promise<S3Reader> {
     const signed = signedReaderFromEnv();
     if (signed) return signed;
     // A bundle that leaves the SDK out resolves it only here, through NODE_PATH (requireS3Sdk.ts).
-    const [{ SdkS3Reader }, { requireS3Sdk }, { s3ClientConfig }] = await Promise.all([import('./SdkS3Reader'), import('./requireS3Sdk'), import('./s3ClientConfig')]);
+    const [{ SdkS3Reader }, { requireS3Sdk }, { s3ClientConfig }] = await Promise.all([
+      import('./SdkS3Reader'),
+      import('./requireS3Sdk'),
+      import('./s3ClientConfig'),
+    ]);
     const sdk = requireS3Sdk();
     return new SdkS3Reader(new sdk.S3Client(s3ClientConfig()), sdk);
   })().catch((err: unknown) => {

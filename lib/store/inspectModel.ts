@@ -66,7 +66,9 @@ export async function modelFilesAt(path: string): Promise<{ files: ModelFileSour
     files.push({ path: rel, from });
   }
   if (!files.some((f) => f.path === MODEL_FILE_NAME)) {
-    throw new InvalidModelFileError(`${path} has no ${MODEL_FILE_NAME}: a model directory holds ${MODEL_FILE_NAME} at its top, its external data and companion files beside it`);
+    throw new InvalidModelFileError(
+      `${path} has no ${MODEL_FILE_NAME}: a model directory holds ${MODEL_FILE_NAME} at its top, its external data and companion files beside it`,
+    );
   }
   return { files, dir: path };
 }
@@ -82,7 +84,10 @@ export async function inspectModel(files: readonly ModelFileSource[], where: str
   const { inputs, outputs } = await loadable(model.from, where);
   const sizes = await Promise.all(files.map(async (f) => (await stat(f.from)).size));
   const size = sizes.reduce((a, b) => a + b, 0);
-  const hashes = await hashFiles(files.map((f) => f.from), size);
+  const hashes = await hashFiles(
+    files.map((f) => f.from),
+    size,
+  );
   const measured = files.map((f, i) => ({ path: f.path, from: f.from, size: sizes[i] as number, sha256: hashes[i] as string }));
   const modelSha256 = measured.find((f) => f.path === MODEL_FILE_NAME)!.sha256;
   const outcome = await optimizeGraph(model.from, modelSha256, new Set(files.map((f) => f.path)));
@@ -115,7 +120,9 @@ async function loadable(modelPath: string, where: string): Promise<{ inputs: str
     const reason = (err as Error).message.split('\n')[0];
     throw new InvalidModelFileError(
       `${where} is not a valid ONNX model: onnxruntime cannot load ${modelPath} with the files beside it: ${reason}` +
-        (/external|data file|\.bin|No such file/i.test(reason ?? '') ? ' (push the directory holding model.onnx and its external-data files)' : ''),
+        (/external|data file|\.bin|No such file/i.test(reason ?? '')
+          ? ' (push the directory holding model.onnx and its external-data files)'
+          : ''),
       { cause: err },
     );
   }

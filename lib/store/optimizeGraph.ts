@@ -48,7 +48,11 @@ export async function optimizeGraph(modelPath: string, modelSha256: string, list
   if (!(await stat(from).catch(() => undefined))) {
     const temp = `${from}.partial-${process.pid}-${Math.random().toString(36).slice(2)}`;
     try {
-      const session = await InferenceSession.create(modelPath, { graphOptimizationLevel: level, optimizedModelFilePath: temp, logSeverityLevel: 3 });
+      const session = await InferenceSession.create(modelPath, {
+        graphOptimizationLevel: level,
+        optimizedModelFilePath: temp,
+        logSeverityLevel: 3,
+      });
       await session.release();
       await rename(temp, from);
     } catch (err) {

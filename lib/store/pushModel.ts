@@ -38,8 +38,7 @@ export async function checkBucket(client: S3Client, bucket: string, endpoint: st
     await client.send(new HeadBucketCommand({ Bucket: bucket }));
   } catch (err) {
     const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    const why =
-      status === 404 ? 'it does not exist' : status === 403 ? 'access denied' : (err as Error).message || (err as Error).name;
+    const why = status === 404 ? 'it does not exist' : status === 403 ? 'access denied' : (err as Error).message || (err as Error).name;
     throw new StoreUnreachableError(`cannot use bucket '${bucket}' at ${endpoint}: ${why}`, { cause: err });
   }
 }
@@ -58,8 +57,12 @@ export async function pushModel(
   let done = 0;
   const total = model.size + (model.optimized?.size ?? 0);
   for (const file of [...model.files, ...(model.optimized ? [model.optimized] : [])]) {
-    await putObject(client, { bucket: target.bucket, key: `${target.prefix}${file.path}` }, createReadStream(file.from), file.sha256, (sent) =>
-      onProgress?.(done + sent, total),
+    await putObject(
+      client,
+      { bucket: target.bucket, key: `${target.prefix}${file.path}` },
+      createReadStream(file.from),
+      file.sha256,
+      (sent) => onProgress?.(done + sent, total),
     );
     done += file.size;
   }

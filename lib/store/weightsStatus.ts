@@ -48,14 +48,22 @@ async function directoryStatus(
   const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: `${prefix}${MANIFEST_NAME}` }));
   const text = (await got.Body?.transformToString('utf8')) ?? '';
   const sha256 = manifestSha256(text);
-  if (entry.sha256 && sha256 !== entry.sha256) return { state: 'pin-mismatch', detail: `manifest sha256 ${sha256}, pinned ${entry.sha256}` };
+  if (entry.sha256 && sha256 !== entry.sha256)
+    return { state: 'pin-mismatch', detail: `manifest sha256 ${sha256}, pinned ${entry.sha256}` };
   const manifest = parseManifest(text, `s3://${bucket}/${prefix}${MANIFEST_NAME}`);
   const size = manifestBytes(manifest);
-  if (entry.size !== undefined && size !== entry.size) return { state: 'size-mismatch', detail: `${size} bytes, the entry says ${entry.size}` };
+  if (entry.size !== undefined && size !== entry.size)
+    return { state: 'size-mismatch', detail: `${size} bytes, the entry says ${entry.size}` };
   for (const file of [...manifest.files, ...(manifest.optimized ? [manifest.optimized] : [])]) {
-    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: `${prefix}${file.path}` })).catch((err: unknown) => err as Error);
+    const head = await client
+      .send(new HeadObjectCommand({ Bucket: bucket, Key: `${prefix}${file.path}` }))
+      .catch((err: unknown) => err as Error);
     if (head instanceof Error) return { state: 'missing', detail: `${file.path} listed in the manifest is not in the bucket` };
-    if (head.ContentLength !== file.size) return { state: 'size-mismatch', detail: `${file.path} is ${head.ContentLength} bytes, the manifest says ${file.size}` };
+    if (head.ContentLength !== file.size)
+      return { state: 'size-mismatch', detail: `${file.path} is ${head.ContentLength} bytes, the manifest says ${file.size}` };
   }
-  return { state: 'ok', detail: `${manifest.files.length} files, ${size} bytes${entry.sha256 ? ', manifest matches the pin' : ', no pin'}` };
+  return {
+    state: 'ok',
+    detail: `${manifest.files.length} files, ${size} bytes${entry.sha256 ? ', manifest matches the pin' : ', no pin'}`,
+  };
 }

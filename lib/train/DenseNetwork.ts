@@ -47,7 +47,10 @@ export class DenseNetwork {
     if (layers.length === 0) throw new TrainingConfigError('layers', 'a network needs at least one Linear layer');
     for (let l = 1; l < layers.length; l++) {
       if (layers[l]!.inFeatures !== layers[l - 1]!.outFeatures) {
-        throw new TrainingConfigError('layers', `layer ${l} takes ${layers[l]!.inFeatures} inputs but layer ${l - 1} gives ${layers[l - 1]!.outFeatures}`);
+        throw new TrainingConfigError(
+          'layers',
+          `layer ${l} takes ${layers[l]!.inFeatures} inputs but layer ${l - 1} gives ${layers[l - 1]!.outFeatures}`,
+        );
       }
     }
     this.layers = layers;
@@ -62,7 +65,8 @@ export class DenseNetwork {
    */
   static create(widths: readonly number[], options: { relu: boolean; rng: Rng; precision?: Precision }): DenseNetwork {
     const precision = options.precision ?? 'float32';
-    if (widths.length < 2) throw new TrainingConfigError('layers', `need at least an input and an output width, got [${widths.join(', ')}]`);
+    if (widths.length < 2)
+      throw new TrainingConfigError('layers', `need at least an input and an output width, got [${widths.join(', ')}]`);
     const layers: DenseLayer[] = [];
     for (let l = 0; l + 1 < widths.length; l++) {
       const inFeatures = widths[l]!;
@@ -114,7 +118,10 @@ export class DenseNetwork {
   /** Forward pass keeping what backward needs. */
   trace(input: ArrayLike<number>, batch: number): ForwardTrace {
     if (input.length !== batch * this.inFeatures) {
-      throw new TrainingConfigError('input', `expected ${batch} x ${this.inFeatures} = ${batch * this.inFeatures} values, got ${input.length}`);
+      throw new TrainingConfigError(
+        'input',
+        `expected ${batch} x ${this.inFeatures} = ${batch * this.inFeatures} values, got ${input.length}`,
+      );
     }
     let activation = allocate(this.precision, input.length);
     activation.set(input);

@@ -35,7 +35,8 @@ export function parseCsvDataset(text: string, file: string, columns: CsvColumns)
   const header = splitFields(lines[headerIndex]!);
   const targetIndexes = chooseTargets(file, header, columns);
   const featureIndexes = header.map((_, c) => c).filter((c) => !targetIndexes.includes(c));
-  if (featureIndexes.length === 0) throw new CsvFormatError(file, 'every column is a target; at least one feature column is needed', { line: headerIndex + 1 });
+  if (featureIndexes.length === 0)
+    throw new CsvFormatError(file, 'every column is a target; at least one feature column is needed', { line: headerIndex + 1 });
 
   const rows: number[][] = [];
   for (let l = headerIndex + 1; l < lines.length; l++) {

@@ -26,10 +26,7 @@ export class CsvFormatError extends TrainingError {
   readonly line: number | undefined;
   readonly column: string | undefined;
   constructor(file: string, message: string, place: { line?: number; column?: string } = {}) {
-    const where = [
-      place.line === undefined ? '' : `line ${place.line}`,
-      place.column === undefined ? '' : `column '${place.column}'`,
-    ]
+    const where = [place.line === undefined ? '' : `line ${place.line}`, place.column === undefined ? '' : `column '${place.column}'`]
       .filter(Boolean)
       .join(', ');
     super(`${file}${where ? ` (${where})` : ''}: ${message}`);

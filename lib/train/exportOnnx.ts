@@ -55,7 +55,9 @@ export function toOnnxModel(network: DenseNetwork, facts: TrainingFacts): Onnx.M
     }
   });
 
-  const architecture = network.layers.map((layer) => `Linear(${layer.inFeatures}, ${layer.outFeatures})`).join(network.relu ? ' -> ReLU -> ' : ' -> ');
+  const architecture = network.layers
+    .map((layer) => `Linear(${layer.inFeatures}, ${layer.outFeatures})`)
+    .join(network.relu ? ' -> ReLU -> ' : ' -> ');
   const docString =
     `Dense regression network trained by onnxless: ${architecture}. ` +
     `${facts.optimizer}, learning rate ${facts.learningRate}, ${facts.epochs} epochs, seed ${facts.seed}; ` +

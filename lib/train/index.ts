@@ -8,5 +8,14 @@ export { loadCsvDataset, parseCsvDataset, type CsvDataset } from './csv';
 export { fit, evaluate, type EpochReport, type FitOptions, type TrainingHistory } from './trainer';
 export { toOnnxModel, writeOnnxModel, metadataOf, onnxNames, onnxOpset, type TrainingFacts } from './exportOnnx';
 export { renderLossCurve } from './lossCurve';
-export { trainAndExport, trainDefaults, trainOptionsSchema, resolveTrainOptions, lossCurvePathFor, type TrainHooks, type TrainOptions, type TrainResult } from './trainAndExport';
+export {
+  trainAndExport,
+  trainDefaults,
+  trainOptionsSchema,
+  resolveTrainOptions,
+  lossCurvePathFor,
+  type TrainHooks,
+  type TrainOptions,
+  type TrainResult,
+} from './trainAndExport';
 export { TrainingError, TrainingConfigError, CsvFormatError } from './errors';

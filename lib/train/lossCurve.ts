@@ -31,7 +31,8 @@ export function renderLossCurve(curve: LossCurve): string {
     const stride = Math.max(1, Math.ceil(losses.length / maxPoints));
     const points: string[] = [];
     losses.forEach((loss, k) => {
-      if ((k % stride === 0 || k === losses.length - 1) && Number.isFinite(loss)) points.push(`${x(k + 1).toFixed(1)},${y(loss).toFixed(1)}`);
+      if ((k % stride === 0 || k === losses.length - 1) && Number.isFinite(loss))
+        points.push(`${x(k + 1).toFixed(1)},${y(loss).toFixed(1)}`);
     });
     return `<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${points.join(' ')}"/>`;
   };

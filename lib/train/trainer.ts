@@ -56,7 +56,8 @@ export async function fit(network: DenseNetwork, data: DatasetSplit, options: Fi
       `the network maps ${network.inFeatures} inputs to ${network.outFeatures} outputs but the data has ${train.featureCount} features and ${train.targetCount} targets`,
     );
   }
-  if (!Number.isInteger(options.epochs) || options.epochs < 1) throw new TrainingConfigError('epochs', `must be a positive integer, got ${options.epochs}`);
+  if (!Number.isInteger(options.epochs) || options.epochs < 1)
+    throw new TrainingConfigError('epochs', `must be a positive integer, got ${options.epochs}`);
   if (!(options.learningRate > 0)) throw new TrainingConfigError('learning-rate', `must be positive, got ${options.learningRate}`);
   const optimizer = optimizerSpec(options.optimizer).create(options.learningRate);
   const batchSize = resolveBatchSize(options.optimizer, options.batchSize, train.count);

@@ -22,7 +22,9 @@ export interface PageConfig {
 export interface OpenApiView {
   info?: { title?: string; version?: string };
   paths: Record<string, Partial<Record<'get' | 'post', OperationView>>>;
-  components?: { securitySchemes?: Record<string, { type?: string; scheme?: string; 'x-amazon-apigateway-authtype'?: string; description?: string }> };
+  components?: {
+    securitySchemes?: Record<string, { type?: string; scheme?: string; 'x-amazon-apigateway-authtype'?: string; description?: string }>;
+  };
   tags?: Array<{ name: string; description?: string }>;
 }
 

@@ -33,7 +33,10 @@ export function servedPages(
  * The document builder reads a registry: each served model becomes an entry whose key carries
  * its version (as `onnxless push` writes it) and whose handler maps to its pipeline.
  */
-export function servedOpenApi(models: Readonly<Record<string, ServedPageModel>>, resolvePipeline: ((name: string) => Pipeline) | undefined): string {
+export function servedOpenApi(
+  models: Readonly<Record<string, ServedPageModel>>,
+  resolvePipeline: ((name: string) => Pipeline) | undefined,
+): string {
   const entries: Record<string, ModelEntry> = {};
   const pipelines: Record<string, PipelineDeclaration> = {};
   const handlerPipelines: Record<string, string> = {};

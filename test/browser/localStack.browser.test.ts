@@ -52,7 +52,9 @@ describe('npm start in a browser', () => {
     await page.locator('canvas[data-drawn]').waitFor();
     expect(await page.locator('[data-result="text"]').textContent()).toBe(PNG_TEXT);
     // serverless-offline checks no signature: the line is plain curl, which works here as it is.
-    expect(await page.locator('[data-curl]').textContent()).toBe(`curl -s -X POST -H 'content-type: image/png' --data-binary '@hello-42.png' '${stack.baseUrl}/models/text-recognition/predict'`);
+    expect(await page.locator('[data-curl]').textContent()).toBe(
+      `curl -s -X POST -H 'content-type: image/png' --data-binary '@hello-42.png' '${stack.baseUrl}/models/text-recognition/predict'`,
+    );
     await done();
   });
 
@@ -69,13 +71,21 @@ describe('npm start in a browser', () => {
 
   it('draws the photo with the lines the ocr pipeline read, and lists them', async () => {
     const photo = join(tempDir('onnxless-browser-'), 'page.png');
-    const rendered = await renderPage([{ text: 'Serverless pipelines 42', fontSize: 32 }, { text: 'river stone K7Q2', fontSize: 28, angle: 180 }]);
+    const rendered = await renderPage([
+      { text: 'Serverless pipelines 42', fontSize: 32 },
+      { text: 'river stone K7Q2', fontSize: 28, angle: 180 },
+    ]);
     await sharp(rendered.png).toFile(photo);
     const { page, done } = await openPage(browser, `${stack.baseUrl}/playground#ocr`);
     await page.locator('[data-page="ocr"] input[data-input="image"]').setInputFiles(photo);
     await page.locator('canvas[data-drawn]').waitFor();
-    const result = JSON.parse((await page.locator('[data-result="json"]').textContent()) ?? '{}') as { lines: { text: string; box: number[][] }[] };
-    expect(result.lines.map((l) => [l.text, l.box.length])).toEqual([['Serverless pipelines 42', 4], ['river stone K7Q2', 4]]);
+    const result = JSON.parse((await page.locator('[data-result="json"]').textContent()) ?? '{}') as {
+      lines: { text: string; box: number[][] }[];
+    };
+    expect(result.lines.map((l) => [l.text, l.box.length])).toEqual([
+      ['Serverless pipelines 42', 4],
+      ['river stone K7Q2', 4],
+    ]);
     await done();
   });
 });

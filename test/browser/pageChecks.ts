@@ -55,7 +55,11 @@ export async function readPngThroughDocs(browser: Browser, base: string, shot: s
  * /playground: the voice-activity page, the fixture WAV uploaded, and the speech segments read
  * from the list the page draws beside the waveform.
  */
-export async function readSegmentsThroughPlayground(browser: Browser, base: string, shot: string): Promise<Array<{ start: number; end: number }>> {
+export async function readSegmentsThroughPlayground(
+  browser: Browser,
+  base: string,
+  shot: string,
+): Promise<Array<{ start: number; end: number }>> {
   const { page, done } = await openPage(browser, `${base}/playground#voice-activity`);
   await page.locator('[data-page="voice-activity"] input[data-input="audio"]').setInputFiles(FIXTURE_WAV);
   const list = page.locator('[data-segments]');

@@ -20,7 +20,11 @@ describe('onnxless serve in a browser', () => {
 
   beforeAll(async () => {
     const models: Record<string, { weights: string; pipeline: string; version: string }> = {};
-    for (const [name, pipeline] of [['text-recognition', 'textRecognition'], ['voice-activity', 'voiceActivity'], ['text-embedding', 'textEmbedding']] as const) {
+    for (const [name, pipeline] of [
+      ['text-recognition', 'textRecognition'],
+      ['voice-activity', 'voiceActivity'],
+      ['text-embedding', 'textEmbedding'],
+    ] as const) {
       const dir = join(tempDir('onnxless-browser-'), name);
       mkdirSync(dir);
       for (const file of EXAMPLE_MODELS[name]!) symlinkSync(file.from, join(dir, file.path));
@@ -68,7 +72,13 @@ describe('onnxless serve in a browser', () => {
     await page.locator('[data-page="dense"] button[type="submit"]').click();
     await page.locator('[data-vector]').waitFor();
     const sample = Array.from({ length: 10 }, (_, i) => Number(((i + 1) / 10).toFixed(1)));
-    const direct = await (await fetch(`${server.url}/models/dense/predict`, { method: 'POST', body: JSON.stringify(sample), headers: { 'content-type': 'application/json' } })).json();
+    const direct = await (
+      await fetch(`${server.url}/models/dense/predict`, {
+        method: 'POST',
+        body: JSON.stringify(sample),
+        headers: { 'content-type': 'application/json' },
+      })
+    ).json();
     expect(JSON.parse((await page.locator('[data-result="json"]').textContent()) ?? '')).toEqual(direct);
     expect(await page.locator('[data-vector]').textContent()).toMatch(/\(3 values\)$/);
     expect(await page.locator('[data-curl]').textContent()).toContain(`-d '${JSON.stringify(sample)}'`);
@@ -85,7 +95,14 @@ describe('onnxless serve in a browser', () => {
     expect(Number(await fact('final validation loss'))).toBeCloseTo(trained.finalValidationLoss, 10);
     // The curve is drawn: the image decoded to a real size, from the file the trainer wrote.
     const curve = page.locator('[data-page="dense"] img.loss-curve');
-    await expect.poll(() => curve.evaluate((img) => { const image = img as unknown as { complete: boolean; naturalWidth: number }; return image.complete ? image.naturalWidth : 0; })).toBeGreaterThan(100);
+    await expect
+      .poll(() =>
+        curve.evaluate((img) => {
+          const image = img as unknown as { complete: boolean; naturalWidth: number };
+          return image.complete ? image.naturalWidth : 0;
+        }),
+      )
+      .toBeGreaterThan(100);
     const src = decodeURIComponent((await curve.getAttribute('src'))!.replace(/^data:image\/svg\+xml;charset=utf-8,/, ''));
     expect(src).toBe(readFileSync(trained.lossCurvePath, 'utf8'));
     await done();

@@ -38,31 +38,76 @@ function jsonOf(res: WireResponse): any {
 function errorNames(what: RegExp): (res: WireResponse) => void {
   return (res) => {
     const body = jsonOf(res);
-    if (Object.keys(body).join() !== 'error' || !what.test(body.error)) throw new Error(`expected {"error"} matching ${what}, got ${res.body.toString('utf8')}`);
+    if (Object.keys(body).join() !== 'error' || !what.test(body.error))
+      throw new Error(`expected {"error"} matching ${what}, got ${res.body.toString('utf8')}`);
   };
 }
 
 function equal(actual: unknown, expected: unknown, what: string): void {
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+  if (JSON.stringify(actual) !== JSON.stringify(expected))
+    throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
 }
 
 /** `tinyOutput`: the output name of the example classifier (PaddleOCR's softmax), read from the model. */
 export function contractCases(tinyOutput: string): ContractCase[] {
-  const tinyInput = { name: 'x', datatype: 'FP32', shape: [1, 3, 48, 48], data: Array.from({ length: 3 * 48 * 48 }, (_, i) => (i % 7) / 7) };
+  const tinyInput = {
+    name: 'x',
+    datatype: 'FP32',
+    shape: [1, 3, 48, 48],
+    data: Array.from({ length: 3 * 48 * 48 }, (_, i) => (i % 7) / 7),
+  };
   return [
-    { name: 'server metadata', request: { method: 'GET', path: '/v2', headers: {} }, status: 200, check: (r) => equal(jsonOf(r).extensions, ['binary_tensor_data', 'classification'], 'extensions') },
+    {
+      name: 'server metadata',
+      request: { method: 'GET', path: '/v2', headers: {} },
+      status: 200,
+      check: (r) => equal(jsonOf(r).extensions, ['binary_tensor_data', 'classification'], 'extensions'),
+    },
     { name: 'liveness', request: { method: 'GET', path: '/v2/health/live', headers: {} }, status: 200 },
     { name: 'readiness', request: { method: 'GET', path: '/v2/health/ready', headers: {} }, status: 200 },
-    { name: 'model metadata', request: { method: 'GET', path: '/v2/models/tiny', headers: {} }, status: 200, check: (r) => equal(jsonOf(r).versions, ['1'], 'versions') },
+    {
+      name: 'model metadata',
+      request: { method: 'GET', path: '/v2/models/tiny', headers: {} },
+      status: 200,
+      check: (r) => equal(jsonOf(r).versions, ['1'], 'versions'),
+    },
     { name: 'metadata of the listed version', request: { method: 'GET', path: '/v2/models/tiny/versions/1', headers: {} }, status: 200 },
-    { name: 'metadata of an unknown version', request: { method: 'GET', path: '/v2/models/tiny/versions/99', headers: {} }, status: 404, check: errorNames(/no version '99'/) },
-    { name: 'readiness of the listed version', request: { method: 'GET', path: '/v2/models/tiny/versions/1/ready', headers: {} }, status: 200 },
-    { name: 'readiness of an unknown version', request: { method: 'GET', path: '/v2/models/tiny/versions/2/ready', headers: {} }, status: 404, check: errorNames(/no version '2'/) },
-    { name: 'infer on the listed version', request: { method: 'POST', path: '/v2/models/tiny/versions/1/infer', headers: JSON_CT, body: json({ inputs: [tinyInput] }) }, status: 200 },
-    { name: 'infer on an unknown version', request: { method: 'POST', path: '/v2/models/tiny/versions/7/infer', headers: JSON_CT, body: json({ inputs: [tinyInput] }) }, status: 404, check: errorNames(/no version '7'/) },
+    {
+      name: 'metadata of an unknown version',
+      request: { method: 'GET', path: '/v2/models/tiny/versions/99', headers: {} },
+      status: 404,
+      check: errorNames(/no version '99'/),
+    },
+    {
+      name: 'readiness of the listed version',
+      request: { method: 'GET', path: '/v2/models/tiny/versions/1/ready', headers: {} },
+      status: 200,
+    },
+    {
+      name: 'readiness of an unknown version',
+      request: { method: 'GET', path: '/v2/models/tiny/versions/2/ready', headers: {} },
+      status: 404,
+      check: errorNames(/no version '2'/),
+    },
+    {
+      name: 'infer on the listed version',
+      request: { method: 'POST', path: '/v2/models/tiny/versions/1/infer', headers: JSON_CT, body: json({ inputs: [tinyInput] }) },
+      status: 200,
+    },
+    {
+      name: 'infer on an unknown version',
+      request: { method: 'POST', path: '/v2/models/tiny/versions/7/infer', headers: JSON_CT, body: json({ inputs: [tinyInput] }) },
+      status: 404,
+      check: errorNames(/no version '7'/),
+    },
     {
       name: 'class_count (Triton classification extension)',
-      request: { method: 'POST', path: '/v2/models/tiny/infer', headers: JSON_CT, body: json({ inputs: [tinyInput], outputs: [{ name: tinyOutput, parameters: { class_count: 1 } }] }) },
+      request: {
+        method: 'POST',
+        path: '/v2/models/tiny/infer',
+        headers: JSON_CT,
+        body: json({ inputs: [tinyInput], outputs: [{ name: tinyOutput, parameters: { class_count: 1 } }] }),
+      },
       status: 200,
       check: (r) => {
         const [out] = jsonOf(r).outputs;
@@ -72,13 +117,23 @@ export function contractCases(tinyOutput: string): ContractCase[] {
     },
     {
       name: 'class_count that is not a positive whole number',
-      request: { method: 'POST', path: '/v2/models/tiny/infer', headers: JSON_CT, body: json({ inputs: [tinyInput], outputs: [{ name: tinyOutput, parameters: { class_count: 0 } }] }) },
+      request: {
+        method: 'POST',
+        path: '/v2/models/tiny/infer',
+        headers: JSON_CT,
+        body: json({ inputs: [tinyInput], outputs: [{ name: tinyOutput, parameters: { class_count: 0 } }] }),
+      },
       status: 400,
       check: errorNames(/class_count/),
     },
     {
       name: 'binary tensors with no Content-Type (tritonclient.http)',
-      request: { method: 'POST', path: '/v2/models/identity/infer', headers: { 'Inference-Header-Content-Length': String(identityBinary.headerLength), 'Accept-Encoding': 'identity' }, body: identityBinary.body },
+      request: {
+        method: 'POST',
+        path: '/v2/models/identity/infer',
+        headers: { 'Inference-Header-Content-Length': String(identityBinary.headerLength), 'Accept-Encoding': 'identity' },
+        body: identityBinary.body,
+      },
       status: 200,
       // NaN and the infinities as Triton writes them; -0.0 keeps its sign.
       check: (r) => {
@@ -88,13 +143,23 @@ export function contractCases(tinyOutput: string): ContractCase[] {
     },
     {
       name: 'JSON sent as application/octet-stream (tritonclient.http.aio)',
-      request: { method: 'POST', path: '/v2/models/identity/infer', headers: { 'Content-Type': 'application/octet-stream' }, body: json({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 2], data: [3, 4] }] }) },
+      request: {
+        method: 'POST',
+        path: '/v2/models/identity/infer',
+        headers: { 'Content-Type': 'application/octet-stream' },
+        body: json({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 2], data: [3, 4] }] }),
+      },
       status: 200,
       check: (r) => equal(jsonOf(r).outputs[0].data, [3, 4], 'data'),
     },
     {
       name: '-0.0 in a JSON input',
-      request: { method: 'POST', path: '/v2/models/identity/infer', headers: JSON_CT, body: Buffer.from('{"inputs":[{"name":"x","datatype":"FP32","shape":[1,2],"data":[-0.0,2]}]}') },
+      request: {
+        method: 'POST',
+        path: '/v2/models/identity/infer',
+        headers: JSON_CT,
+        body: Buffer.from('{"inputs":[{"name":"x","datatype":"FP32","shape":[1,2],"data":[-0.0,2]}]}'),
+      },
       status: 200,
       check: (r) => {
         if (!r.body.toString('utf8').includes('"data":[-0.0,2]')) throw new Error(`-0.0 lost: ${r.body.toString('utf8')}`);
@@ -102,19 +167,34 @@ export function contractCases(tinyOutput: string): ContractCase[] {
     },
     {
       name: 'a number beyond FP32 in a JSON input',
-      request: { method: 'POST', path: '/v2/models/identity/infer', headers: JSON_CT, body: Buffer.from('{"inputs":[{"name":"x","datatype":"FP32","shape":[1,2],"data":[1e999,2]}]}') },
+      request: {
+        method: 'POST',
+        path: '/v2/models/identity/infer',
+        headers: JSON_CT,
+        body: Buffer.from('{"inputs":[{"name":"x","datatype":"FP32","shape":[1,2],"data":[1e999,2]}]}'),
+      },
       status: 400,
       check: errorNames(/input 'x': data\[0\] is a number out of range .*finite number within FP32 range/),
     },
     ...['0x18', '1e2', '+24'].map((headerLength) => ({
       name: `binary header length '${headerLength}'`,
-      request: { method: 'POST', path: '/v2/models/identity/infer', headers: { 'Inference-Header-Content-Length': headerLength }, body: identityBinary.body },
+      request: {
+        method: 'POST',
+        path: '/v2/models/identity/infer',
+        headers: { 'Inference-Header-Content-Length': headerLength },
+        body: identityBinary.body,
+      },
       status: 400,
       check: errorNames(/Inference-Header-Content-Length .*decimal digits/),
     })),
     {
       name: 'a request id over the limit',
-      request: { method: 'POST', path: '/v2/models/identity/infer', headers: JSON_CT, body: json({ id: 'i'.repeat(5000), inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 1], data: [1] }] }) },
+      request: {
+        method: 'POST',
+        path: '/v2/models/identity/infer',
+        headers: JSON_CT,
+        body: json({ id: 'i'.repeat(5000), inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 1], data: [1] }] }),
+      },
       status: 400,
       check: (r) => {
         errorNames(/request id .* over the limit of 256 characters/)(r);
@@ -128,18 +208,77 @@ export function contractCases(tinyOutput: string): ContractCase[] {
       status: 413,
       check: errorNames(/over the limit of 6291456 bytes/),
     },
-    { name: 'domain route of a model without one', request: { method: 'POST', path: '/models/tiny/predict', headers: { 'Content-Type': 'image/png' }, body: Buffer.from([0x89, 0x50]) }, status: 404, check: errorNames(/no domain route/) },
-    { name: 'domain route with a media type it does not take', request: { method: 'POST', path: '/models/text-orientation/predict', headers: { 'Content-Type': 'text/plain' }, body: Buffer.from('x') }, status: 415 },
-    { name: 'a model name that is not valid percent-encoding', request: { method: 'GET', path: '/v2/models/%E0%A4%A', headers: {} }, status: 404, check: errorNames(/unknown model/) },
+    {
+      name: 'domain route of a model without one',
+      request: { method: 'POST', path: '/models/tiny/predict', headers: { 'Content-Type': 'image/png' }, body: Buffer.from([0x89, 0x50]) },
+      status: 404,
+      check: errorNames(/no domain route/),
+    },
+    {
+      name: 'domain route with a media type it does not take',
+      request: {
+        method: 'POST',
+        path: '/models/text-orientation/predict',
+        headers: { 'Content-Type': 'text/plain' },
+        body: Buffer.from('x'),
+      },
+      status: 415,
+    },
+    {
+      name: 'a model name that is not valid percent-encoding',
+      request: { method: 'GET', path: '/v2/models/%E0%A4%A', headers: {} },
+      status: 404,
+      check: errorNames(/unknown model/),
+    },
     { name: 'a malformed cookie', request: { method: 'GET', path: '/v2/models/tiny', headers: { Cookie: 'a=b; ==;;; c' } }, status: 200 },
-    { name: 'an unknown model', request: { method: 'GET', path: '/v2/models/nope', headers: {} }, status: 404, check: errorNames(/unknown model 'nope'/) },
-    { name: 'infer on an unknown model', request: { method: 'POST', path: '/v2/models/nope/infer', headers: JSON_CT, body: json({ inputs: [] }) }, status: 404, check: errorNames(/unknown model 'nope'/) },
-    { name: 'an unknown path', request: { method: 'GET', path: '/nowhere', headers: {} }, status: 404, check: errorNames(/no route for GET \/nowhere/) },
-    { name: 'an unknown path with a body of an odd type', request: { method: 'POST', path: '/nowhere', headers: { 'Content-Type': 'application/x-odd' }, body: Buffer.from('??') }, status: 404, check: errorNames(/no route/) },
-    { name: 'GET on infer', request: { method: 'GET', path: '/v2/models/tiny/infer', headers: {} }, status: 405, check: errorNames(/allowed: POST/) },
-    { name: 'DELETE on a model', request: { method: 'DELETE', path: '/v2/models/tiny', headers: {} }, status: 405, check: errorNames(/allowed: GET/) },
-    { name: 'POST on the server metadata', request: { method: 'POST', path: '/v2', headers: JSON_CT, body: json({}) }, status: 405, check: errorNames(/allowed: GET/) },
-    { name: 'PUT on a version readiness', request: { method: 'PUT', path: '/v2/models/tiny/versions/1/ready', headers: {} }, status: 405, check: errorNames(/allowed: GET/) },
+    {
+      name: 'an unknown model',
+      request: { method: 'GET', path: '/v2/models/nope', headers: {} },
+      status: 404,
+      check: errorNames(/unknown model 'nope'/),
+    },
+    {
+      name: 'infer on an unknown model',
+      request: { method: 'POST', path: '/v2/models/nope/infer', headers: JSON_CT, body: json({ inputs: [] }) },
+      status: 404,
+      check: errorNames(/unknown model 'nope'/),
+    },
+    {
+      name: 'an unknown path',
+      request: { method: 'GET', path: '/nowhere', headers: {} },
+      status: 404,
+      check: errorNames(/no route for GET \/nowhere/),
+    },
+    {
+      name: 'an unknown path with a body of an odd type',
+      request: { method: 'POST', path: '/nowhere', headers: { 'Content-Type': 'application/x-odd' }, body: Buffer.from('??') },
+      status: 404,
+      check: errorNames(/no route/),
+    },
+    {
+      name: 'GET on infer',
+      request: { method: 'GET', path: '/v2/models/tiny/infer', headers: {} },
+      status: 405,
+      check: errorNames(/allowed: POST/),
+    },
+    {
+      name: 'DELETE on a model',
+      request: { method: 'DELETE', path: '/v2/models/tiny', headers: {} },
+      status: 405,
+      check: errorNames(/allowed: GET/),
+    },
+    {
+      name: 'POST on the server metadata',
+      request: { method: 'POST', path: '/v2', headers: JSON_CT, body: json({}) },
+      status: 405,
+      check: errorNames(/allowed: GET/),
+    },
+    {
+      name: 'PUT on a version readiness',
+      request: { method: 'PUT', path: '/v2/models/tiny/versions/1/ready', headers: {} },
+      status: 405,
+      check: errorNames(/allowed: GET/),
+    },
   ];
 }
 
@@ -160,6 +299,11 @@ export function answerShape(res: WireResponse): unknown {
 
 function skeleton(value: unknown): unknown {
   if (Array.isArray(value)) return [`${value.length} x`, value.length > 0 ? skeleton(value[0]) : null];
-  if (value && typeof value === 'object') return Object.fromEntries(Object.keys(value).sort().map((k) => [k, skeleton((value as Record<string, unknown>)[k])]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, skeleton((value as Record<string, unknown>)[k])]),
+    );
   return typeof value;
 }

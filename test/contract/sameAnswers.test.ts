@@ -24,7 +24,11 @@ import { deployedApi, type ContractModel } from './targets';
 const dir = tempDir('onnxless-contract-');
 const identityPath = writeModel(
   join(dir, 'identity.onnx'),
-  encodeModel({ inputs: [['x', 'float32', ['batch', 'n']]], outputs: [['y', 'float32', ['batch', 'n']]], nodes: [{ opType: 'Identity', input: ['x'], output: ['y'] }] }),
+  encodeModel({
+    inputs: [['x', 'float32', ['batch', 'n']]],
+    outputs: [['y', 'float32', ['batch', 'n']]],
+    nodes: [{ opType: 'Identity', input: ['x'], output: ['y'] }],
+  }),
 );
 
 type Target = (req: WireRequest) => Promise<WireResponse>;
@@ -40,7 +44,12 @@ beforeAll(async () => {
 
   const models: ContractModel[] = [
     { name: 'tiny', weightsPath: EXAMPLE_WEIGHTS.tiny as string, version: '1' },
-    { name: 'text-orientation', weightsPath: EXAMPLE_WEIGHTS['text-orientation'] as string, version: '1', pipeline: pipelines.textOrientation },
+    {
+      name: 'text-orientation',
+      weightsPath: EXAMPLE_WEIGHTS['text-orientation'] as string,
+      version: '1',
+      pipeline: pipelines.textOrientation,
+    },
     { name: 'identity', weightsPath: identityPath, version: '1' },
   ];
   targets.handlers = deployedApi(models);
@@ -96,7 +105,10 @@ describe('one request list, three ways of serving', () => {
           differences.push(`${target}: ${c.name}: ${(err as Error).message}`);
           continue;
         }
-        const problem = res.status !== c.status ? `status ${res.status}, expected ${c.status}: ${res.body.toString('utf8').slice(0, 300)}` : checkError(c, res);
+        const problem =
+          res.status !== c.status
+            ? `status ${res.status}, expected ${c.status}: ${res.body.toString('utf8').slice(0, 300)}`
+            : checkError(c, res);
         if (problem) differences.push(`${target}: ${c.name}: ${problem}`);
         shapes[target] = answerShape(res);
       }
@@ -111,11 +123,15 @@ describe('one request list, three ways of serving', () => {
     expect(cases.length).toBeGreaterThanOrEqual(30);
   }, 300_000);
 
-  it.each(['local stack', 'serve'])("answers Python's http.client as Triton's clients send (%s)", async (target) => {
-    const port = target === 'serve' ? serve!.port : Number(stack.env.ONNXLESS_LOCAL_HTTP_PORT);
-    const out = await python(PY_CLIENTS, String(port));
-    expect(out.trim().split('\n')).toEqual(['binary-no-content-type 200 [1.5, -0.0, 3]', 'octet-stream-json 200 [3, 4]']);
-  }, 60_000);
+  it.each(['local stack', 'serve'])(
+    "answers Python's http.client as Triton's clients send (%s)",
+    async (target) => {
+      const port = target === 'serve' ? serve!.port : Number(stack.env.ONNXLESS_LOCAL_HTTP_PORT);
+      const out = await python(PY_CLIENTS, String(port));
+      expect(out.trim().split('\n')).toEqual(['binary-no-content-type 200 [1.5, -0.0, 3]', 'octet-stream-json 200 [3, 4]']);
+    },
+    60_000,
+  );
 });
 
 function checkError(c: ContractCase, res: WireResponse): string | undefined {
@@ -149,6 +165,8 @@ print("octet-stream-json", status, data)
 
 function python(script: string, ...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('python3', ['-c', script, ...args], { timeout: 50_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)));
+    execFile('python3', ['-c', script, ...args], { timeout: 50_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+    );
   });
 }

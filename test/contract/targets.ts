@@ -55,11 +55,21 @@ export function httpApiEventOf(req: WireRequest, routeKey: string): APIGatewayPr
  * every other request to the server function (the `$default` route), as API Gateway routes them.
  */
 export function deployedApi(models: readonly ContractModel[]): (req: WireRequest) => Promise<WireResponse> {
-  const infos: Record<string, ModelRoutesInfo> = Object.fromEntries(models.map((m) => [m.name, { versions: [m.version], predict: m.pipeline !== undefined }]));
+  const infos: Record<string, ModelRoutesInfo> = Object.fromEntries(
+    models.map((m) => [m.name, { versions: [m.version], predict: m.pipeline !== undefined }]),
+  );
   const handlers = new Map<string, LambdaHandler>();
   for (const m of models) {
     const handler = createLambdaHandler(
-      { name: m.name, uri: m.weightsPath, version: m.version, cacheDir: tempDir(), eager: false, session: { intraOpThreads: 1 }, limits: DEFAULT_LIMITS },
+      {
+        name: m.name,
+        uri: m.weightsPath,
+        version: m.version,
+        cacheDir: tempDir(),
+        eager: false,
+        session: { intraOpThreads: 1 },
+        limits: DEFAULT_LIMITS,
+      },
       { sink: NO_SINK, ...(m.pipeline ? { pipeline: m.pipeline } : {}) },
     );
     for (const route of allRoutes({ [m.name]: infos[m.name] as ModelRoutesInfo })) {

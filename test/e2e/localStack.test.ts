@@ -192,7 +192,9 @@ describe('the local stack tells the truth', () => {
   });
 
   it('builds its functions in its own folder, which serverless package (it deletes .esbuild) never touches', () => {
-    expect(readdirSync(join(dir, 'local', 'build', '.build', '.onnxless', 'handlers'))).toEqual(expect.arrayContaining(['tensor.cjs', 'server.cjs']));
+    expect(readdirSync(join(dir, 'local', 'build', '.build', '.onnxless', 'handlers'))).toEqual(
+      expect.arrayContaining(['tensor.cjs', 'server.cjs']),
+    );
     expect(existsSync(join(stack.serviceDir, '.esbuild'))).toBe(false);
   });
 

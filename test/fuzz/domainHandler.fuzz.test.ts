@@ -6,7 +6,16 @@ import { pipelines } from '../../lib/pipelines';
 import { IMAGE_MEDIA_TYPES, WAV_MEDIA_TYPES } from '../../lib/processing';
 import { DEFAULT_LIMITS } from '../../lib/protocol/limits';
 import { predictEventArbitrary, vadQuery } from '../support/fuzz/domainArbitraries';
-import { assertWellFormed, CountingSink, fuzzParameters, growth, settledMemoryMb, summarize, watchingProcess, type FuzzFigures } from '../support/fuzz/fuzzHarness';
+import {
+  assertWellFormed,
+  CountingSink,
+  fuzzParameters,
+  growth,
+  settledMemoryMb,
+  summarize,
+  watchingProcess,
+  type FuzzFigures,
+} from '../support/fuzz/fuzzHarness';
 import { baseImages, imageBytesArbitrary, wavBytesArbitrary, type BaseImage } from '../support/fuzz/mediaArbitraries';
 import type { Result } from '../support/httpApiEvent';
 import { REAL_MODELS } from '../support/realModels';
@@ -62,7 +71,10 @@ describe('fuzzing two domain routes', () => {
   it(`answers ${RUNS.images} fuzzed images to the text-orientation route with no 5xx`, async () => {
     const events = imageEvents();
     const { unhandled } = await watchingProcess(() =>
-      fc.assert(fc.asyncProperty(events, async ({ event }) => assertWellFormed(await orientation(event))), fuzzParameters(RUNS.images)),
+      fc.assert(
+        fc.asyncProperty(events, async ({ event }) => assertWellFormed(await orientation(event))),
+        fuzzParameters(RUNS.images),
+      ),
     );
     expect(unhandled).toEqual([]);
   });
@@ -70,14 +82,19 @@ describe('fuzzing two domain routes', () => {
   it(`answers ${RUNS.wavs} fuzzed WAVs to the voice-activity route with no 5xx`, async () => {
     const events = wavEvents();
     const { unhandled } = await watchingProcess(() =>
-      fc.assert(fc.asyncProperty(events, async ({ event }) => assertWellFormed(await vad(event))), fuzzParameters(RUNS.wavs)),
+      fc.assert(
+        fc.asyncProperty(events, async ({ event }) => assertWellFormed(await vad(event))),
+        fuzzParameters(RUNS.wavs),
+      ),
     );
     expect(unhandled).toEqual([]);
   });
 
   it(`kept RSS growth under ${RSS_BOUND_MB} MB and live-heap growth under ${HEAP_BOUND_MB} MB across every fuzzed request`, () => {
     const grew = growth(before, settledMemoryMb());
-    figures.push(summarize('domain routes (text orientation: images; voice activity: WAV)', sink, grew, (performance.now() - started) / 1000));
+    figures.push(
+      summarize('domain routes (text orientation: images; voice activity: WAV)', sink, grew, (performance.now() - started) / 1000),
+    );
     expect(sink.requests).toBeGreaterThanOrEqual(RUNS.images + RUNS.wavs + 2 * WARM_UP);
     expect([...sink.byStatus.keys()].filter((s) => s >= 500)).toEqual([]);
     expect(grew.rss).toBeLessThan(RSS_BOUND_MB);

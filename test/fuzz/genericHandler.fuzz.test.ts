@@ -4,7 +4,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { toPublicError } from '../../lib/errors';
 import { createLambdaHandler } from '../../lib/lambda/createLambdaHandler';
 import { DEFAULT_LIMITS } from '../../lib/protocol/limits';
-import { assertWellFormed, CountingSink, fuzzParameters, growth, settledMemoryMb, summarize, watchingProcess, type FuzzFigures } from '../support/fuzz/fuzzHarness';
+import {
+  assertWellFormed,
+  CountingSink,
+  fuzzParameters,
+  growth,
+  settledMemoryMb,
+  summarize,
+  watchingProcess,
+  type FuzzFigures,
+} from '../support/fuzz/fuzzHarness';
 import { nearValidInferArbitrary, type InputSpec } from '../support/fuzz/nearValidInfer';
 import { inferEventArbitrary, requestArbitrary, routeEventArbitrary } from '../support/fuzz/oipArbitraries';
 import type { Result } from '../support/httpApiEvent';
@@ -40,8 +49,19 @@ const fixed = handlerFor('fixed', fixedShapeModel());
 const types = handlerFor('types', allTypesIdentityModel());
 const typeNames = Object.keys(ONNX_TYPES);
 const OIP_OF: Record<string, string> = {
-  float32: 'FP32', uint8: 'UINT8', int8: 'INT8', uint16: 'UINT16', int16: 'INT16', int32: 'INT32', int64: 'INT64',
-  string: 'BYTES', bool: 'BOOL', float16: 'FP16', float64: 'FP64', uint32: 'UINT32', uint64: 'UINT64',
+  float32: 'FP32',
+  uint8: 'UINT8',
+  int8: 'INT8',
+  uint16: 'UINT16',
+  int16: 'INT16',
+  int32: 'INT32',
+  int64: 'INT64',
+  string: 'BYTES',
+  bool: 'BOOL',
+  float16: 'FP16',
+  float64: 'FP64',
+  uint32: 'UINT32',
+  uint64: 'UINT64',
 };
 const figures: FuzzFigures[] = [];
 let before = { rss: 0, heap: 0 };
@@ -62,7 +82,14 @@ describe('fuzzing the generic handler over HTTP', () => {
     const ok = await fixed({ requestContext: { http: { method: 'GET' } }, rawPath: '/v2/models/fixed/ready', headers: {} });
     expect(ok.statusCode).toBe(200);
     expect((await types({ requestContext: { http: { method: 'GET' } }, rawPath: '/v2/models/types', headers: {} })).statusCode).toBe(200);
-    for (const { event } of fc.sample(nearValidInferArbitrary('types', typeInputs(), typeNames.map((t) => `out_${t}`)), WARM_UP)) {
+    for (const { event } of fc.sample(
+      nearValidInferArbitrary(
+        'types',
+        typeInputs(),
+        typeNames.map((t) => `out_${t}`),
+      ),
+      WARM_UP,
+    )) {
       assertWellFormed(await types(event));
     }
     before = settledMemoryMb();
@@ -70,7 +97,10 @@ describe('fuzzing the generic handler over HTTP', () => {
 
   it(`answers ${RUNS.fixedInfer} fuzzed infer requests to a fixed-shape model with no 5xx`, async () => {
     const { unhandled } = await watchingProcess(() =>
-      fc.assert(fc.asyncProperty(inferEventArbitrary('fixed', ['x', 'a', 'b'], ['y', 'sum']), ({ event }) => check(fixed, event)), fuzzParameters(RUNS.fixedInfer)),
+      fc.assert(
+        fc.asyncProperty(inferEventArbitrary('fixed', ['x', 'a', 'b'], ['y', 'sum']), ({ event }) => check(fixed, event)),
+        fuzzParameters(RUNS.fixedInfer),
+      ),
     );
     expect(unhandled).toEqual([]);
   });
@@ -79,7 +109,10 @@ describe('fuzzing the generic handler over HTTP', () => {
     const names = typeNames.map((t) => `in_${t}`);
     const outputs = typeNames.map((t) => `out_${t}`);
     const { unhandled } = await watchingProcess(() =>
-      fc.assert(fc.asyncProperty(inferEventArbitrary('types', names, outputs), ({ event }) => check(types, event)), fuzzParameters(RUNS.typesInfer)),
+      fc.assert(
+        fc.asyncProperty(inferEventArbitrary('types', names, outputs), ({ event }) => check(types, event)),
+        fuzzParameters(RUNS.typesInfer),
+      ),
     );
     expect(unhandled).toEqual([]);
   });
@@ -91,7 +124,10 @@ describe('fuzzing the generic handler over HTTP', () => {
       { name: 'b', datatype: 'FP32', shape: [null] },
     ];
     const { unhandled } = await watchingProcess(() =>
-      fc.assert(fc.asyncProperty(nearValidInferArbitrary('fixed', inputs, ['y', 'sum']), ({ event }) => check(fixed, event)), fuzzParameters(RUNS.fixedNear)),
+      fc.assert(
+        fc.asyncProperty(nearValidInferArbitrary('fixed', inputs, ['y', 'sum']), ({ event }) => check(fixed, event)),
+        fuzzParameters(RUNS.fixedNear),
+      ),
     );
     expect(unhandled).toEqual([]);
   });
@@ -100,14 +136,20 @@ describe('fuzzing the generic handler over HTTP', () => {
     const inputs = typeInputs();
     const outputs = typeNames.map((t) => `out_${t}`);
     const { unhandled } = await watchingProcess(() =>
-      fc.assert(fc.asyncProperty(nearValidInferArbitrary('types', inputs, outputs), ({ event }) => check(types, event)), fuzzParameters(RUNS.typesNear)),
+      fc.assert(
+        fc.asyncProperty(nearValidInferArbitrary('types', inputs, outputs), ({ event }) => check(types, event)),
+        fuzzParameters(RUNS.typesNear),
+      ),
     );
     expect(unhandled).toEqual([]);
   });
 
   it(`answers ${RUNS.routes} fuzzed methods and paths with no 5xx`, async () => {
     const { unhandled } = await watchingProcess(() =>
-      fc.assert(fc.asyncProperty(routeEventArbitrary('fixed'), ({ event }) => check(fixed, event)), fuzzParameters(RUNS.routes)),
+      fc.assert(
+        fc.asyncProperty(routeEventArbitrary('fixed'), ({ event }) => check(fixed, event)),
+        fuzzParameters(RUNS.routes),
+      ),
     );
     expect(unhandled).toEqual([]);
   });
@@ -131,7 +173,9 @@ describe('fuzzing the generic handler over HTTP', () => {
 
   it(`kept RSS growth under ${RSS_BOUND_MB} MB and live-heap growth under ${HEAP_BOUND_MB} MB across every fuzzed request`, () => {
     const grew = growth(before, settledMemoryMb());
-    figures.push(summarize('generic handler (OIP v2 over API Gateway v2 + direct invoke)', sink, grew, (performance.now() - started) / 1000));
+    figures.push(
+      summarize('generic handler (OIP v2 over API Gateway v2 + direct invoke)', sink, grew, (performance.now() - started) / 1000),
+    );
     expect(sink.requests).toBeGreaterThanOrEqual(Object.values(RUNS).reduce((a, b) => a + b, 0) + WARM_UP);
     expect([...sink.byStatus.keys()].filter((s) => s >= 500)).toEqual([]);
     expect(grew.rss).toBeLessThan(RSS_BOUND_MB);

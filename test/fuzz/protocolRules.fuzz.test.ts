@@ -17,22 +17,38 @@ import { tempDir } from '../support/testHandler';
 const dir = tempDir('onnxless-fuzz-rules-');
 const uri = writeModel(
   join(dir, 'identity.onnx'),
-  encodeModel({ inputs: [['x', 'float32', ['batch', 'n']]], outputs: [['y', 'float32', ['batch', 'n']]], nodes: [{ opType: 'Identity', input: ['x'], output: ['y'] }] }),
+  encodeModel({
+    inputs: [['x', 'float32', ['batch', 'n']]],
+    outputs: [['y', 'float32', ['batch', 'n']]],
+    nodes: [{ opType: 'Identity', input: ['x'], output: ['y'] }],
+  }),
 );
-const raw = createLambdaHandler({ name: 'id', uri, cacheDir: dir, eager: false, session: { intraOpThreads: 1 }, limits: DEFAULT_LIMITS }, { sink: NO_SINK });
+const raw = createLambdaHandler(
+  { name: 'id', uri, cacheDir: dir, eager: false, session: { intraOpThreads: 1 }, limits: DEFAULT_LIMITS },
+  { sink: NO_SINK },
+);
 const handler = async (event: unknown) => (await raw(event)) as Result;
-const infer = (body: string | Buffer, headers: Record<string, string> = {}) => handler(httpApiEvent('POST', '/v2/models/id/infer', { body, headers }));
+const infer = (body: string | Buffer, headers: Record<string, string> = {}) =>
+  handler(httpApiEvent('POST', '/v2/models/id/infer', { body, headers }));
 
 describe('protocol rules under fuzzed values', () => {
   it('reads Inference-Header-Content-Length as plain decimal digits or answers 400', async () => {
-    const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 1], parameters: { binary_data_size: 4 } }] }));
+    const header = Buffer.from(
+      JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 1], parameters: { binary_data_size: 4 } }] }),
+    );
     const body = Buffer.concat([header, Buffer.from(Float32Array.of(2).buffer)]);
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom(String(header.length), `0x${header.length.toString(16)}`, `${header.length}.0`, ` ${header.length}`)), async (length) => {
-        const result = await infer(body, { 'content-type': 'application/octet-stream', 'inference-header-content-length': length });
-        assertWellFormed(result);
-        expect(result.statusCode).toBe(length.trim() === String(header.length) ? 200 : 400);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ maxLength: 12 }),
+          fc.constantFrom(String(header.length), `0x${header.length.toString(16)}`, `${header.length}.0`, ` ${header.length}`),
+        ),
+        async (length) => {
+          const result = await infer(body, { 'content-type': 'application/octet-stream', 'inference-header-content-length': length });
+          assertWellFormed(result);
+          expect(result.statusCode).toBe(length.trim() === String(header.length) ? 200 : 400);
+        },
+      ),
       fuzzParameters(300),
     );
   });
@@ -41,13 +57,21 @@ describe('protocol rules under fuzzed values', () => {
     await fc.assert(
       fc.asyncProperty(fc.jsonValue({ maxDepth: 1 }), fc.integer({ min: 1, max: 5 }), async (classCount, n) => {
         const data = Array.from({ length: n }, (_, i) => i / 10);
-        const result = await infer(JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1, n], data }], outputs: [{ name: 'y', parameters: { class_count: classCount } }] }));
+        const result = await infer(
+          JSON.stringify({
+            inputs: [{ name: 'x', datatype: 'FP32', shape: [1, n], data }],
+            outputs: [{ name: 'y', parameters: { class_count: classCount } }],
+          }),
+        );
         assertWellFormed(result);
         if (typeof classCount === 'number' && Number.isSafeInteger(classCount) && classCount >= 1) {
           expect(result.statusCode).toBe(200);
           expect(jsonBody(result).outputs[0]).toMatchObject({ datatype: 'BYTES', shape: [1, Math.min(classCount, n)] });
         } else {
-          expect([result.statusCode, jsonBody(result).error]).toEqual([400, "output 'y': parameter class_count must be a whole number of at least 1"]);
+          expect([result.statusCode, jsonBody(result).error]).toEqual([
+            400,
+            "output 'y': parameter class_count must be a whole number of at least 1",
+          ]);
         }
       }),
       fuzzParameters(300),
@@ -56,19 +80,25 @@ describe('protocol rules under fuzzed values', () => {
 
   it('round-trips any finite float32 in JSON, -0 included, and refuses what overflows', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof(fc.float({ noNaN: true, noDefaultInfinity: true }), fc.constant(-0), fc.constantFrom(1e39, -1e300)), { minLength: 1, maxLength: 8 }), async (values) => {
-        const text = `[${values.map((v) => (Object.is(v, -0) ? '-0.0' : String(v))).join(',')}]`;
-        const result = await infer(`{"inputs":[{"name":"x","datatype":"FP32","shape":[1,${values.length}],"data":${text}}]}`);
-        assertWellFormed(result);
-        if (values.some((v) => !Number.isFinite(Math.fround(v)))) {
-          expect(result.statusCode).toBe(400);
-          return;
-        }
-        expect(result.statusCode).toBe(200);
-        const out = /"data":\[([^\]]*)\]/.exec(result.body)?.[1]?.split(',') ?? [];
-        expect(out.map(Number)).toEqual(values.map((v) => Math.fround(v)));
-        expect(out.map((t) => t === '-0.0')).toEqual(values.map((v) => Object.is(Math.fround(v), -0)));
-      }),
+      fc.asyncProperty(
+        fc.array(fc.oneof(fc.float({ noNaN: true, noDefaultInfinity: true }), fc.constant(-0), fc.constantFrom(1e39, -1e300)), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        async (values) => {
+          const text = `[${values.map((v) => (Object.is(v, -0) ? '-0.0' : String(v))).join(',')}]`;
+          const result = await infer(`{"inputs":[{"name":"x","datatype":"FP32","shape":[1,${values.length}],"data":${text}}]}`);
+          assertWellFormed(result);
+          if (values.some((v) => !Number.isFinite(Math.fround(v)))) {
+            expect(result.statusCode).toBe(400);
+            return;
+          }
+          expect(result.statusCode).toBe(200);
+          const out = /"data":\[([^\]]*)\]/.exec(result.body)?.[1]?.split(',') ?? [];
+          expect(out.map(Number)).toEqual(values.map((v) => Math.fround(v)));
+          expect(out.map((t) => t === '-0.0')).toEqual(values.map((v) => Object.is(Math.fround(v), -0)));
+        },
+      ),
       fuzzParameters(300),
     );
   });

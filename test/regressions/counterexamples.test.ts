@@ -21,7 +21,14 @@ const handlers: Record<Counterexample['target'], (event: unknown) => Promise<Res
 
 function handler(name: string, path: string, pipeline?: Pipeline) {
   const raw = createLambdaHandler(
-    { name, uri: path.startsWith('/') ? `file://${path}` : path, cacheDir: dir, eager: false, session: { intraOpThreads: 1 }, limits: DEFAULT_LIMITS },
+    {
+      name,
+      uri: path.startsWith('/') ? `file://${path}` : path,
+      cacheDir: dir,
+      eager: false,
+      session: { intraOpThreads: 1 },
+      limits: DEFAULT_LIMITS,
+    },
     { sink: NO_SINK, pipeline },
   );
   return async (event: unknown) => (await raw(event)) as Result;

@@ -19,8 +19,18 @@ export interface Counterexample {
 
 const emptyTypes = ['uint8', 'int8', 'uint16', 'int16', 'int32', 'int64', 'string', 'bool', 'float16', 'float64', 'uint32', 'uint64'];
 const DT: Record<string, string> = {
-  uint8: 'UINT8', int8: 'INT8', uint16: 'UINT16', int16: 'INT16', int32: 'INT32', int64: 'INT64', string: 'BYTES',
-  bool: 'BOOL', float16: 'FP16', float64: 'FP64', uint32: 'UINT32', uint64: 'UINT64',
+  uint8: 'UINT8',
+  int8: 'INT8',
+  uint16: 'UINT16',
+  int16: 'INT16',
+  int32: 'INT32',
+  int64: 'INT64',
+  string: 'BYTES',
+  bool: 'BOOL',
+  float16: 'FP16',
+  float64: 'FP64',
+  uint32: 'UINT32',
+  uint64: 'UINT64',
 };
 
 export const COUNTEREXAMPLES: readonly Counterexample[] = [
@@ -64,7 +74,15 @@ export const COUNTEREXAMPLES: readonly Counterexample[] = [
     found: 'test/fuzz/domainHandler WAVs: 500 (thresholdSegments: negThreshold 0.01 is above threshold)',
     fixed: 'lib/processing/postprocess/speechSegments.ts: the default negThreshold never exceeds the threshold',
     event: httpApiEvent('POST', '/models/voiceActivity/predict', {
-      body: writeWav({ container: 'RIFF', format: 1, channels: 1, rate: 8000, bits: 8, data: new Uint8Array(4000).fill(128), dataFirst: false }),
+      body: writeWav({
+        container: 'RIFF',
+        format: 1,
+        channels: 1,
+        rate: 8000,
+        bits: 8,
+        data: new Uint8Array(4000).fill(128),
+        dataFirst: false,
+      }),
       headers: { 'content-type': 'audio/wav' },
       query: { threshold: '5e-324' },
     }),
@@ -77,7 +95,13 @@ export const COUNTEREXAMPLES: readonly Counterexample[] = [
     fixed: "lib/processing/audio/decodeWav.ts: 'cue ' and 'smpl' chunks are renamed before wavefile parses",
     event: httpApiEvent('POST', '/models/voiceActivity/predict', {
       body: writeWav({
-        container: 'RIFF', format: 1, channels: 1, rate: 16000, bits: 16, data: new Uint8Array(64), dataFirst: false,
+        container: 'RIFF',
+        format: 1,
+        channels: 1,
+        rate: 16000,
+        bits: 16,
+        data: new Uint8Array(64),
+        dataFirst: false,
         extraChunk: { id: 'cue ', body: new Uint8Array(0) },
       }),
       headers: { 'content-type': 'audio/wav' },
@@ -91,7 +115,13 @@ export const COUNTEREXAMPLES: readonly Counterexample[] = [
     fixed: "lib/processing/audio/decodeWav.ts: 'cue ' and 'smpl' chunks are renamed before wavefile parses",
     event: httpApiEvent('POST', '/models/voiceActivity/predict', {
       body: writeWav({
-        container: 'RIFF', format: 1, channels: 1, rate: 16000, bits: 16, data: new Uint8Array(64), dataFirst: false,
+        container: 'RIFF',
+        format: 1,
+        channels: 1,
+        rate: 16000,
+        bits: 16,
+        data: new Uint8Array(64),
+        dataFirst: false,
         extraChunk: { id: 'smpl', body: Uint8Array.from([...new Array(28).fill(0), 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]) },
       }),
       headers: { 'content-type': 'audio/wav' },
@@ -102,7 +132,7 @@ export const COUNTEREXAMPLES: readonly Counterexample[] = [
     name: 'a dimension of 2^32 next to a 0 dimension (a safe integer onnxruntime-node cannot carry)',
     target: 'types',
     found: "test/fuzz/genericHandler near-valid datatypes: 500 'Tensor.dims[0] is invalid: 4.29497e+09' once run failures were told apart",
-    fixed: 'lib/protocol/elementCount.ts: dimensions at most 2^32 - 1; lib/service/runFailure.ts reads that message as the input\'s fault',
+    fixed: "lib/protocol/elementCount.ts: dimensions at most 2^32 - 1; lib/service/runFailure.ts reads that message as the input's fault",
     event: httpApiEvent('POST', '/v2/models/types/infer', {
       body: JSON.stringify({
         inputs: [

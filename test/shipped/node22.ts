@@ -28,7 +28,12 @@ function projectLocalCandidates(): string[] {
     if (!entry.isDirectory() || entry.name === 'node_modules' || entry.name === '.git') continue;
     // <folder>/node_modules/... or <folder>/<anything>/node_modules/... (e.g. .ci/node22/)
     const here = path.join(ROOT, entry.name);
-    const dirs = [here, ...readdirSync(here, { withFileTypes: true }).filter((s) => s.isDirectory() && s.name !== 'node_modules').map((s) => path.join(here, s.name))];
+    const dirs = [
+      here,
+      ...readdirSync(here, { withFileTypes: true })
+        .filter((s) => s.isDirectory() && s.name !== 'node_modules')
+        .map((s) => path.join(here, s.name)),
+    ];
     for (const dir of dirs) found.push(...BINARIES.map((binary) => path.join(dir, binary)));
   }
   return found.filter((file) => existsSync(file));

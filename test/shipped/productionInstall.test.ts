@@ -24,7 +24,8 @@ describe('the CLI in a production install (npm ci --omit=dev) on Node 22', () =>
   let withoutTrainer: string;
   let scratch: string;
   const env = () => ({ PATH: `${path.dirname(node22())}:/usr/bin:/bin`, HOME: scratch, ONNXLESS_CACHE_DIR: path.join(scratch, 'cache') });
-  const cli = (cwd: string, args: string[]) => run(node22(), ['bin/onnxless.mjs', ...args], { cwd, env: env(), encoding: 'utf8', timeout: 60_000 });
+  const cli = (cwd: string, args: string[]) =>
+    run(node22(), ['bin/onnxless.mjs', ...args], { cwd, env: env(), encoding: 'utf8', timeout: 60_000 });
 
   beforeAll(async () => {
     scratch = await mkdtemp(path.join(os.tmpdir(), 'onnxless-cli-'));
@@ -59,13 +60,27 @@ describe('the CLI in a production install (npm ci --omit=dev) on Node 22', () =>
     expect(existsSync(out)).toBe(true);
   });
 
-  describe('serve, from a copy without the trainer\'s chunks (the command loads only its own code)', () => {
+  describe("serve, from a copy without the trainer's chunks (the command loads only its own code)", () => {
     let server: SpawnedServer;
     beforeAll(async () => {
       const weights = path.join(scratch, 'batchable.onnx');
       await writeFile(weights, batchableModel());
       server = await spawnServer(
-        [node22(), 'bin/onnxless.mjs', 'serve', '--port', '0', '--host', '127.0.0.1', '--workers', '1', '--model-dir', scratch, '--model', `big=file://${weights}`],
+        [
+          node22(),
+          'bin/onnxless.mjs',
+          'serve',
+          '--port',
+          '0',
+          '--host',
+          '127.0.0.1',
+          '--workers',
+          '1',
+          '--model-dir',
+          scratch,
+          '--model',
+          `big=file://${weights}`,
+        ],
         env(),
         60_000,
         withoutTrainer,

@@ -70,7 +70,12 @@ describe('a project of its own: onnxless init, installed from the packed tarball
       out = path.join(project, '.serverless');
       await runOk('npx', ['serverless', 'package'], {
         cwd: project,
-        env: userEnv({ AWS_ACCESS_KEY_ID: 'AKIAOFFLINEPACKAGING', AWS_SECRET_ACCESS_KEY: 'offline', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }),
+        env: userEnv({
+          AWS_ACCESS_KEY_ID: 'AKIAOFFLINEPACKAGING',
+          AWS_SECRET_ACCESS_KEY: 'offline',
+          AWS_REGION: 'us-east-1',
+          AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+        }),
         timeoutMs: 300_000,
       });
       template = JSON.parse(await readFile(path.join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as CfnTemplate;
@@ -121,10 +126,20 @@ describe('a project of its own: onnxless init, installed from the packed tarball
 
     it("runs the user's own handler from handlers/, and answers bad input with a 400", async () => {
       const sandbox = await startFunction('example-predict');
-      const ok = (await sandbox.invoke(httpApiEvent('POST', '/models/example-predict/predict', { body: JSON.stringify({ x: [[1, 2, 3, 4]] }), headers: { 'content-type': 'application/json' } }))) as Result;
+      const ok = (await sandbox.invoke(
+        httpApiEvent('POST', '/models/example-predict/predict', {
+          body: JSON.stringify({ x: [[1, 2, 3, 4]] }),
+          headers: { 'content-type': 'application/json' },
+        }),
+      )) as Result;
       expect(ok.statusCode, ok.body).toBe(200);
       expect(JSON.stringify(jsonBody(ok))).toContain('10');
-      const bad = (await sandbox.invoke(httpApiEvent('POST', '/models/example-predict/predict', { body: JSON.stringify({ x: 'four numbers' }), headers: { 'content-type': 'application/json' } }))) as Result;
+      const bad = (await sandbox.invoke(
+        httpApiEvent('POST', '/models/example-predict/predict', {
+          body: JSON.stringify({ x: 'four numbers' }),
+          headers: { 'content-type': 'application/json' },
+        }),
+      )) as Result;
       expect(bad.statusCode, bad.body).toBe(400);
       expect(jsonBody(bad).error).toEqual(expect.any(String));
     }, 120_000);
@@ -175,7 +190,7 @@ describe('a project of its own: onnxless init, installed from the packed tarball
       expect(raw.status).toBe(400);
     }, 300_000);
 
-    it('runs one function with serverless invoke local, against the stack\'s S3 server', async () => {
+    it("runs one function with serverless invoke local, against the stack's S3 server", async () => {
       const event = httpApiEvent('POST', '/v2/models/example/infer', {
         body: JSON.stringify({ inputs: [{ name: 'x', shape: [2, 4], datatype: 'FP32', data: [1, 2, 3, 4, 0, 0, 0, 8] }] }),
       });
@@ -198,14 +213,19 @@ describe('a project of its own: onnxless init, installed from the packed tarball
       expect(jsonBody(result).outputs[0]).toMatchObject({ name: 'y', shape: [2, 2], data: [10, 2.5, 8, 2] });
     }, 300_000);
 
-    it('serves the same models with onnxless serve --local, the project handler\'s model on its OIP routes', async () => {
-      const serve = spawn('npx', ['onnxless', 'serve', '--local', '--port', '0', '--workers', '1'], { cwd: project, env: userEnv(ports), stdio: ['ignore', 'pipe', 'pipe'] });
+    it("serves the same models with onnxless serve --local, the project handler's model on its OIP routes", async () => {
+      const serve = spawn('npx', ['onnxless', 'serve', '--local', '--port', '0', '--workers', '1'], {
+        cwd: project,
+        env: userEnv(ports),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
       serve.stdout.on('data', (c: Buffer) => (output += c.toString()));
       serve.stderr.on('data', (c: Buffer) => (output += c.toString()));
       try {
         const deadline = Date.now() + 120_000;
-        while (!/"message":"listening"/.test(output) && Date.now() < deadline && serve.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+        while (!/"message":"listening"/.test(output) && Date.now() < deadline && serve.exitCode === null)
+          await new Promise((r) => setTimeout(r, 200));
         const port = /"message":"listening".*?"port":(\d+)/.exec(output)?.[1];
         expect(port, output.slice(-3000)).toBeDefined();
         expect(output).toMatch(/model 'example-predict': its handler's pipeline 'predict' is the project's own/);
@@ -263,13 +283,24 @@ describe('the same project installed by npm 10, on a machine without CUDA', () =
 
   it("installs without running onnxruntime-node's CUDA download, and packages", async () => {
     // npm 10 runs every install script: the scaffold's .npmrc is what keeps the download off.
-    await runOk('npx', ['--yes', 'npm@10', 'install', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: project, env: userEnv(), timeoutMs: 600_000 });
+    await runOk('npx', ['--yes', 'npm@10', 'install', '--prefer-offline', '--no-audit', '--no-fund'], {
+      cwd: project,
+      env: userEnv(),
+      timeoutMs: 600_000,
+    });
     const npmVersion = await runOk('npx', ['--yes', 'npm@10', '--version'], { cwd: project, env: userEnv() });
     expect(npmVersion.trim()).toMatch(/^10\./);
-    expect(existsSync(path.join(project, 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so'))).toBe(false);
+    expect(existsSync(path.join(project, 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so'))).toBe(
+      false,
+    );
     await runOk('npx', ['serverless', 'package'], {
       cwd: project,
-      env: userEnv({ AWS_ACCESS_KEY_ID: 'AKIAOFFLINEPACKAGING', AWS_SECRET_ACCESS_KEY: 'offline', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }),
+      env: userEnv({
+        AWS_ACCESS_KEY_ID: 'AKIAOFFLINEPACKAGING',
+        AWS_SECRET_ACCESS_KEY: 'offline',
+        AWS_REGION: 'us-east-1',
+        AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      }),
       timeoutMs: 300_000,
     });
     expect(existsSync(path.join(project, '.serverless/example.zip'))).toBe(true);

@@ -20,7 +20,11 @@ export interface Run {
 }
 
 /** One command to its end, its output kept whatever the exit code. */
-export function run(command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<Run> {
+export function run(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       command,
@@ -37,7 +41,8 @@ export function run(command: string, args: readonly string[], options: { cwd: st
 /** Fails with the command's output, so a red test says what went wrong. */
 export async function runOk(command: string, args: readonly string[], options: Parameters<typeof run>[2]): Promise<string> {
   const result = await run(command, args, options);
-  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.code} in ${options.cwd}:\n${result.output.slice(-6000)}`);
+  if (result.code !== 0)
+    throw new Error(`${command} ${args.join(' ')} exited ${result.code} in ${options.cwd}:\n${result.output.slice(-6000)}`);
   return result.output;
 }
 
@@ -66,8 +71,16 @@ export async function packFramework(dir: string): Promise<string> {
       await cp(path.join(ROOT, item), path.join(stage, item), { recursive: true });
     }
     const tsx = path.join(ROOT, 'node_modules/tsx/dist/cli.mjs');
-    await runOk(process.execPath, [tsx, 'scripts/build.ts', '--types', '--out', path.join(stage, 'dist')], { cwd: ROOT, env: userEnv(), timeoutMs: 300_000 });
-    await runOk('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, '--loglevel=error'], { cwd: stage, env: userEnv(), timeoutMs: 300_000 });
+    await runOk(process.execPath, [tsx, 'scripts/build.ts', '--types', '--out', path.join(stage, 'dist')], {
+      cwd: ROOT,
+      env: userEnv(),
+      timeoutMs: 300_000,
+    });
+    await runOk('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, '--loglevel=error'], {
+      cwd: stage,
+      env: userEnv(),
+      timeoutMs: 300_000,
+    });
   } finally {
     await rm(stage, { recursive: true, force: true });
   }
@@ -100,7 +113,10 @@ export function userModel(): Uint8Array {
 }
 
 /** `npm start` in the project, resolved once the stack says it is up. */
-export async function startStack(project: string, env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string; stop: () => Promise<void> }> {
+export async function startStack(
+  project: string,
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; output: () => string; stop: () => Promise<void> }> {
   const child = spawn('npm', ['start'], { cwd: project, env: userEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));

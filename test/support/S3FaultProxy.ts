@@ -89,7 +89,14 @@ export class S3FaultProxy {
 
   private async forward(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
-    const record: ProxiedRequest = { method: req.method ?? 'GET', path, range: req.headers.range, userAgent: req.headers['user-agent'], status: 0, bodyBytes: 0 };
+    const record: ProxiedRequest = {
+      method: req.method ?? 'GET',
+      path,
+      range: req.headers.range,
+      userAgent: req.headers['user-agent'],
+      status: 0,
+      bodyBytes: 0,
+    };
     this.requests.push(record);
     const fault = this.takeFault(record.method, path, record.range);
     record.fault = fault?.type;
@@ -102,15 +109,11 @@ export class S3FaultProxy {
       res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>injected</Message></Error>`);
       return;
     }
-    const upstream = http.request(
-      `${this.upstream}${req.url}`,
-      { method: req.method, headers: req.headers, agent: this.agent },
-      (up) => {
-        record.status = up.statusCode ?? 0;
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        void this.pipeBody(up, res, record, fault);
-      },
-    );
+    const upstream = http.request(`${this.upstream}${req.url}`, { method: req.method, headers: req.headers, agent: this.agent }, (up) => {
+      record.status = up.statusCode ?? 0;
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      void this.pipeBody(up, res, record, fault);
+    });
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   }
@@ -122,7 +125,10 @@ export class S3FaultProxy {
         // Small slices so cuts land at the byte asked for and the cap is smooth.
         for (let offset = 0; offset < piece.length; offset += this.sliceBytes) {
           const chunk = piece.subarray(offset, offset + this.sliceBytes);
-          if ((fault?.type === 'truncate' || fault?.type === 'reset' || fault?.type === 'stall') && record.bodyBytes + chunk.length >= fault.afterBytes) {
+          if (
+            (fault?.type === 'truncate' || fault?.type === 'reset' || fault?.type === 'stall') &&
+            record.bodyBytes + chunk.length >= fault.afterBytes
+          ) {
             const head = chunk.subarray(0, Math.max(0, fault.afterBytes - record.bodyBytes));
             if (head.length > 0) await flushed(res, head);
             record.bodyBytes += head.length;

@@ -129,10 +129,12 @@ export function denseLayerModels(inputs: number, outputs: number, seed = 7, weig
     initializers,
   });
   const raw = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  const single = encodeModel(spec([
-    { name: 'W', dataType: 1, dims: [inputs, outputs], rawData: raw(w) },
-    { name: 'b', dataType: 1, dims: [outputs], rawData: raw(b) },
-  ]));
+  const single = encodeModel(
+    spec([
+      { name: 'W', dataType: 1, dims: [inputs, outputs], rawData: raw(w) },
+      { name: 'b', dataType: 1, dims: [outputs], rawData: raw(b) },
+    ]),
+  );
   const bOffset = Math.ceil(w.byteLength / EXTERNAL_ALIGN) * EXTERNAL_ALIGN;
   const data = Buffer.alloc(bOffset + b.byteLength);
   data.set(raw(w), 0);

@@ -38,7 +38,9 @@ export function audioPage(model: PlaygroundModel, api: { base: string; auth: Api
     record.textContent = 'recording...';
     recordWav(5)
       .then((wav) => run(wav, 'recording.wav'))
-      .catch((err: unknown) => request.replaceChildren(el('p', { class: 'error' }, `cannot record: ${err instanceof Error ? err.message : String(err)}`)))
+      .catch((err: unknown) =>
+        request.replaceChildren(el('p', { class: 'error' }, `cannot record: ${err instanceof Error ? err.message : String(err)}`)),
+      )
       .finally(() => {
         record.disabled = false;
         record.textContent = 'Record 5 s from the microphone';
@@ -124,5 +126,10 @@ function segmentList(segments: readonly Segment[], player: HTMLAudioElement): HT
     });
     return el('li', { 'data-segment': i }, el('span', { class: 'times' }, `${s.start.toFixed(3)} s to ${s.end.toFixed(3)} s`), ' ', play);
   });
-  return el('div', { class: 'segments' }, el('h4', {}, `${segments.length} speech segment${segments.length === 1 ? '' : 's'}`), el('ol', { 'data-segments': segments.length }, ...items));
+  return el(
+    'div',
+    { class: 'segments' },
+    el('h4', {}, `${segments.length} speech segment${segments.length === 1 ? '' : 's'}`),
+    el('ol', { 'data-segments': segments.length }, ...items),
+  );
 }

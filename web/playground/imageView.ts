@@ -17,7 +17,10 @@ export function imagePage(model: PlaygroundModel, api: { base: string; auth: Api
       createImageBitmap(file).catch(() => undefined),
       send({ url: `${api.base}${model.path}`, contentType, body: file, fileName: file.name }, api.auth, request),
     ]);
-    output.replaceChildren(...(bitmap ? [drawResult(bitmap, sent.result, model.resultSchema)] : []), resultView(sent.result, model.resultSchema));
+    output.replaceChildren(
+      ...(bitmap ? [drawResult(bitmap, sent.result, model.resultSchema)] : []),
+      resultView(sent.result, model.resultSchema),
+    );
   };
   return el('div', { class: 'model-page' }, fileInput(types, 'image', 'Drop an image here, or pick one', run), request, output);
 }
@@ -94,7 +97,11 @@ function boxesOf(result: unknown, out: BoxedLine[] = []): BoxedLine[] {
   if (Array.isArray(result)) for (const item of result) boxesOf(item, out);
   else if (isRecord(result)) {
     const box = result.box;
-    if (Array.isArray(box) && box.length >= 3 && box.every((p) => Array.isArray(p) && p.length === 2 && p.every((c) => typeof c === 'number'))) {
+    if (
+      Array.isArray(box) &&
+      box.length >= 3 &&
+      box.every((p) => Array.isArray(p) && p.length === 2 && p.every((c) => typeof c === 'number'))
+    ) {
       out.push({ box: box as Array<[number, number]>, ...(typeof result.text === 'string' ? { text: result.text } : {}) });
     }
     for (const value of Object.values(result)) if (typeof value === 'object') boxesOf(value, out);

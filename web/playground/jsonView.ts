@@ -46,7 +46,8 @@ function variantOf(schema: SchemaView | undefined): SchemaView | undefined {
 }
 
 function fieldOf(name: string, schema: SchemaView | undefined): Field {
-  const label = (input: HTMLElement, hint: string) => el('label', { class: 'field' }, el('span', {}, name, el('small', {}, ` ${hint}`)), input);
+  const label = (input: HTMLElement, hint: string) =>
+    el('label', { class: 'field' }, el('span', {}, name, el('small', {}, ` ${hint}`)), input);
   if (schema?.type === 'object' && schema.properties) {
     const fields = Object.entries(schema.properties).map(([key, sub]) => [key, fieldOf(key, variantOf(sub))] as const);
     return {
@@ -61,7 +62,11 @@ function fieldOf(name: string, schema: SchemaView | undefined): Field {
   if (schema?.type === 'array' && (schema.items?.type === 'number' || schema.items?.type === 'integer')) {
     const numbers = el('div', { class: 'numbers', 'data-field': name });
     const resize = (count: number) =>
-      numbers.replaceChildren(...Array.from({ length: count }, (_, i) => el('input', { type: 'number', step: 'any', value: ((i + 1) / 10).toFixed(1), 'data-number': i })));
+      numbers.replaceChildren(
+        ...Array.from({ length: count }, (_, i) =>
+          el('input', { type: 'number', step: 'any', value: ((i + 1) / 10).toFixed(1), 'data-number': i }),
+        ),
+      );
     resize(Math.max(1, schema.minItems ?? 3));
     return {
       node: label(numbers, '(numbers)'),

@@ -16,10 +16,20 @@ const app = document.getElementById('app') as HTMLElement;
 const api = { base: apiBase(config), auth: callAuthOf(config) };
 const models = playgroundModels(config.document);
 
-const nav = el('nav', { class: 'models' }, ...models.map((m) => el('a', { href: `#${encodeURIComponent(m.name)}`, 'data-model': m.name }, m.name)));
+const nav = el(
+  'nav',
+  { class: 'models' },
+  ...models.map((m) => el('a', { href: `#${encodeURIComponent(m.name)}`, 'data-model': m.name }, m.name)),
+);
 const main = el('main', {});
 app.append(
-  el('header', { class: 'bar' }, el('strong', {}, `${config.document.info?.title ?? 'onnxless'} playground`), ' ', el('a', { href: 'docs' }, 'API reference')),
+  el(
+    'header',
+    { class: 'bar' },
+    el('strong', {}, `${config.document.info?.title ?? 'onnxless'} playground`),
+    ' ',
+    el('a', { href: 'docs' }, 'API reference'),
+  ),
   nav,
   main,
 );
@@ -29,13 +39,22 @@ function show(): void {
   const model = models.find((m) => m.name === wanted) ?? models[0];
   for (const link of nav.querySelectorAll('a')) link.classList.toggle('current', link.dataset.model === model?.name);
   if (!model) {
-    main.replaceChildren(el('p', {}, 'No model here has a domain route (POST /models/{name}/predict): the API reference lists the raw tensor routes.'));
+    main.replaceChildren(
+      el('p', {}, 'No model here has a domain route (POST /models/{name}/predict): the API reference lists the raw tensor routes.'),
+    );
     return;
   }
-  const section = el('section', { 'data-page': model.name, 'data-kind': model.kind }, el('h2', {}, model.name), el('p', { class: 'description' }, model.description), pageOf(model));
+  const section = el(
+    'section',
+    { 'data-page': model.name, 'data-kind': model.kind },
+    el('h2', {}, model.name),
+    el('p', { class: 'description' }, model.description),
+    pageOf(model),
+  );
   main.replaceChildren(section);
   // A trained model's facts and loss curve, from its OIP metadata, below its form.
-  if (model.metadataPath) void trainingPanel(`${api.base}${model.metadataPath}`).then((panel) => panel && section.isConnected && section.append(panel));
+  if (model.metadataPath)
+    void trainingPanel(`${api.base}${model.metadataPath}`).then((panel) => panel && section.isConnected && section.append(panel));
 }
 
 function pageOf(model: PlaygroundModel): HTMLElement {

@@ -14,14 +14,19 @@ export function resultView(result: unknown, schema: SchemaView | undefined): HTM
     }
     if (typeof result.label === 'string' || typeof result.label === 'number') {
       const described = schema?.properties?.label?.description;
-      view.append(el('p', { class: 'big', 'data-result': 'label' }, String(result.label), described ? el('small', {}, ` (${described})`) : ''), confidence(result.score));
+      view.append(
+        el('p', { class: 'big', 'data-result': 'label' }, String(result.label), described ? el('small', {}, ` (${described})`) : ''),
+        confidence(result.score),
+      );
     }
     for (const [name, value] of Object.entries(result)) {
       const vectors = asVectors(value);
       if (vectors) view.append(vectorsView(name, vectors));
     }
   }
-  view.append(el('details', { open: true }, el('summary', {}, 'JSON'), el('pre', { 'data-result': 'json' }, JSON.stringify(result, null, 2) ?? '')));
+  view.append(
+    el('details', { open: true }, el('summary', {}, 'JSON'), el('pre', { 'data-result': 'json' }, JSON.stringify(result, null, 2) ?? '')),
+  );
   return view;
 }
 
@@ -39,10 +44,18 @@ function asVectors(value: unknown): number[][] | undefined {
 
 function vectorsView(name: string, vectors: number[][]): HTMLElement {
   const rows = vectors.slice(0, 8).map((v, i) => {
-    const head = v.slice(0, 8).map((x) => x.toFixed(4)).join(', ');
+    const head = v
+      .slice(0, 8)
+      .map((x) => x.toFixed(4))
+      .join(', ');
     return el('li', { 'data-vector': i }, `[${head}${v.length > 8 ? ', ...' : ''}] (${v.length} values)`);
   });
-  return el('div', { class: 'vectors' }, el('h4', {}, `${name}: ${vectors.length} vector${vectors.length === 1 ? '' : 's'}`), el('ol', {}, ...rows));
+  return el(
+    'div',
+    { class: 'vectors' },
+    el('h4', {}, `${name}: ${vectors.length} vector${vectors.length === 1 ? '' : 's'}`),
+    el('ol', {}, ...rows),
+  );
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -39,7 +39,8 @@ export async function send(call: Call, auth: ApiAuth, panel: HTMLElement): Promi
     }
     status.dataset.status = String(res.status);
     status.textContent = `${res.status} ${res.statusText}`;
-    if (res.status === 403 && auth.type === 'sigv4') status.textContent += ': this API takes SigV4-signed calls; run the curl line above with your AWS credentials';
+    if (res.status === 403 && auth.type === 'sigv4')
+      status.textContent += ': this API takes SigV4-signed calls; run the curl line above with your AWS credentials';
     return { status: res.status, result };
   } catch (err) {
     status.dataset.status = 'failed';

@@ -38,10 +38,18 @@ export async function trainingPanel(metadataUrl: string): Promise<HTMLElement | 
     ...KNOWN.filter(([key]) => key in metadata).map(([key, label]) => [label, metadata[key] as string] as const),
     ...Object.entries(metadata).filter(([key]) => !known.has(key)),
   ];
-  const table = el('table', { class: 'facts' }, ...rows.map(([label, value]) => el('tr', { 'data-fact': label }, el('th', {}, label), el('td', {}, value))));
+  const table = el(
+    'table',
+    { class: 'facts' },
+    ...rows.map(([label, value]) => el('tr', { 'data-fact': label }, el('th', {}, label), el('td', {}, value))),
+  );
   // An <img>, never inline markup: an SVG shown as an image runs no script, whoever drew it.
   const curve = parameters?.loss_curve_svg
-    ? el('img', { class: 'loss-curve', alt: 'training loss per epoch', src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(parameters.loss_curve_svg)}` })
+    ? el('img', {
+        class: 'loss-curve',
+        alt: 'training loss per epoch',
+        src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(parameters.loss_curve_svg)}`,
+      })
     : undefined;
   return el('section', { class: 'training', 'data-training': '' }, el('h3', {}, 'Training'), table, ...(curve ? [curve] : []));
 }

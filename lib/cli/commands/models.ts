@@ -13,14 +13,18 @@ export function registerModels(program: Command): void {
     const entries = [
       ...Object.entries(registry.models).map(([name, entry]) => [name, entry, entry.handler ?? DEFAULT_MODEL_HANDLER] as const),
       ...Object.entries(registry.pipelines ?? {}).flatMap(([pipeline, entry]) =>
-        Object.entries(entry.models).map(([role, member]) => [memberModelName(pipeline, role), member, `${entry.handler} (pipeline ${pipeline}, ${role})`] as const),
+        Object.entries(entry.models).map(
+          ([role, member]) => [memberModelName(pipeline, role), member, `${entry.handler} (pipeline ${pipeline}, ${role})`] as const,
+        ),
       ),
     ];
     if (entries.length === 0) {
       console.log(`no models registered in ${options.config}; add one with: npx onnxless push <file.onnx> --model <name>`);
       return;
     }
-    const rows = await Promise.all(entries.map(([name, entry, handler]) => weightsStatus(client, name, entry).then((s) => ({ s, handler }))));
+    const rows = await Promise.all(
+      entries.map(([name, entry, handler]) => weightsStatus(client, name, entry).then((s) => ({ s, handler }))),
+    );
     const width = Math.max(...entries.map(([name]) => name.length), 5);
     console.log(`${'MODEL'.padEnd(width)}  ${'STATE'.padEnd(13)}  HANDLER / WEIGHTS`);
     for (const { s, handler } of rows) {

@@ -33,18 +33,29 @@ export function registerPush(program: Command): void {
     if (!Number.isSafeInteger(version) || version < 1) throw new Error(`--version '${options.version}': expected a positive integer`);
     const prefix = modelPrefix(options.model, version);
 
-    const bar = model.size >= PROGRESS_BAR_BYTES ? new SingleBar({ format: 'uploading [{bar}] {percentage}% {value}/{total} bytes' }, Presets.shades_classic) : undefined;
+    const bar =
+      model.size >= PROGRESS_BAR_BYTES
+        ? new SingleBar({ format: 'uploading [{bar}] {percentage}% {value}/{total} bytes' }, Presets.shades_classic)
+        : undefined;
     bar?.start(model.size, 0);
     await pushModel(client, model, { bucket, prefix }, (sent) => bar?.update(sent));
     bar?.stop();
 
     // The entry names the bucket through the registry's own setting, so it follows the stage.
     const weights = 's3://${self:custom.onnxless.bucket.name}/' + prefix;
-    await setModelEntry(options.config, options.model, { weights, sha256: model.sha256, size: model.size }, { stage: options.stage, env: storeEnv(options) });
+    await setModelEntry(
+      options.config,
+      options.model,
+      { weights, sha256: model.sha256, size: model.size },
+      { stage: options.stage, env: storeEnv(options) },
+    );
     console.log(`pushed ${path} -> s3://${bucket}/${prefix}`);
     for (const f of model.files) console.log(`  ${f.path.padEnd(24)} ${String(f.size).padStart(12)} bytes  ${f.sha256}`);
     const graph = model.optimized;
-    if (graph) console.log(`  ${graph.path.padEnd(24)} ${String(graph.size).padStart(12)} bytes  ${graph.sha256} (pre-optimised: onnxruntime ${graph.onnxruntime}, level ${graph.level})`);
+    if (graph)
+      console.log(
+        `  ${graph.path.padEnd(24)} ${String(graph.size).padStart(12)} bytes  ${graph.sha256} (pre-optimised: onnxruntime ${graph.onnxruntime}, level ${graph.level})`,
+      );
     else console.log(`  no pre-optimised graph: ${model.optimizeSkipped ?? 'not written'}`);
     console.log(`  size    ${model.size} bytes`);
     console.log(`  sha256  ${model.sha256} (of manifest.json: the pin covers every file)`);

@@ -40,12 +40,12 @@ function withReleaseOptions(command: Command): Command {
 /** `onnxless rollout status <model>`: where live sends traffic, the newest deployment, the alarms. */
 export function registerRollout(program: Command, deps: RolloutDeps = DEFAULT_DEPS): void {
   const rollout = program.command('rollout').description('watch how a new model version reaches its traffic');
-  withReleaseOptions(rollout.command('status').description("a model's live alias split, its newest CodeDeploy deployment and its alarms")).action(
-    async (model: string, options: RolloutOptions) => {
-      const target = await targetOf(model, options);
-      deps.print(formatRolloutStatus(await readRolloutStatus(deps.clients(clientOptions(options)), target)));
-    },
-  );
+  withReleaseOptions(
+    rollout.command('status').description("a model's live alias split, its newest CodeDeploy deployment and its alarms"),
+  ).action(async (model: string, options: RolloutOptions) => {
+    const target = await targetOf(model, options);
+    deps.print(formatRolloutStatus(await readRolloutStatus(deps.clients(clientOptions(options)), target)));
+  });
 }
 
 /** `onnxless rollback <model>`: stop a shift in progress, or point live back at the version before. */
@@ -68,11 +68,14 @@ async function targetOf(model: string, options: RolloutOptions): Promise<Rollout
   const config = parse(text) as { service?: unknown; provider?: { stage?: unknown } } | null;
   const service = typeof config?.service === 'string' ? config.service : (config?.service as { name?: unknown } | undefined)?.name;
   if (typeof service !== 'string' || service.includes('${')) throw new RolloutError(`${options.config}: no literal 'service:' name`, model);
-  const literalStage = typeof config?.provider?.stage === 'string' && !config.provider.stage.includes('${') ? config.provider.stage : undefined;
+  const literalStage =
+    typeof config?.provider?.stage === 'string' && !config.provider.stage.includes('${') ? config.provider.stage : undefined;
   const stage = options.stage ?? literalStage ?? 'dev';
   const registry = await readRegistryFile(options.config, { stage });
   const entry = registry.models[model];
-  if (!entry) throw new RolloutError(`no model '${model}' in ${options.config}; models: ${Object.keys(registry.models).join(', ') || 'none'}`, model);
-  if (entry.runtime === 'gpu') throw new RolloutError(`model '${model}' runs on a SageMaker endpoint (runtime: gpu), which has no live alias`, model);
+  if (!entry)
+    throw new RolloutError(`no model '${model}' in ${options.config}; models: ${Object.keys(registry.models).join(', ') || 'none'}`, model);
+  if (entry.runtime === 'gpu')
+    throw new RolloutError(`model '${model}' runs on a SageMaker endpoint (runtime: gpu), which has no live alias`, model);
   return rolloutTarget(service, stage, model, entry);
 }

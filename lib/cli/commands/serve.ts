@@ -25,7 +25,7 @@ export function registerServe(program: Command): void {
     .option('--model <name=weights>', 'serve a model file or s3:// object; repeatable', collect, [])
     .option('--model-dir <dir>', 'SageMaker model directory whose .onnx files override or add models (default /opt/ml/model)')
     .option('--default-model <name>', 'the model POST /invocations serves when there are several')
-    .option('--local', "fetch weights from the local stack of `npm start` (its S3 server and credentials, its cache in .local/cache)")
+    .option('--local', 'fetch weights from the local stack of `npm start` (its S3 server and credentials, its cache in .local/cache)')
     .addHelpText(
       'after',
       '\nWith no --config, --model or model directory, ./serverless.yml is served (every model of its registry).\n' +
@@ -71,7 +71,10 @@ function hintLocalStack(config: ServeConfig): void {
   const pid = lockHolder(LOCAL_STACK.lockFile);
   const fromS3 = Object.values(config.models).some((m) => m.weights.startsWith('s3://'));
   if (pid === undefined || !fromS3 || process.env.AWS_ENDPOINT_URL_S3 !== undefined || process.env.AWS_ENDPOINT_URL !== undefined) return;
-  jsonLog('WARN', `a local stack is running here (npm start, pid ${pid}): add --local to fetch the weights from its S3 server, not from AWS`);
+  jsonLog(
+    'WARN',
+    `a local stack is running here (npm start, pid ${pid}): add --local to fetch the weights from its S3 server, not from AWS`,
+  );
 }
 
 /**
@@ -86,7 +89,10 @@ async function builtInPipelinesOnly(config: ServeConfig): Promise<ServeConfig> {
   const models = Object.fromEntries(
     Object.entries(config.models).map(([name, model]) => {
       if (model.pipeline === undefined || known.has(model.pipeline)) return [name, model];
-      jsonLog('WARN', `model '${name}': its handler's pipeline '${model.pipeline}' is the project's own; serve answers its OIP routes only (the domain route runs on Lambda and in npm start)`);
+      jsonLog(
+        'WARN',
+        `model '${name}': its handler's pipeline '${model.pipeline}' is the project's own; serve answers its OIP routes only (the domain route runs on Lambda and in npm start)`,
+      );
       const { pipeline: _own, ...rest } = model;
       return [name, rest];
     }),

@@ -5,7 +5,10 @@ export function registerStart(program: Command): void {
     .command('start')
     .description("the local stack: an S3-protocol server, this project's models seeded, every function behind the API Gateway emulator")
     .option('--log <format>', 'compact (default in a terminal) or json')
-    .addHelpText('after', '\nReads ./serverless.yml (or ONNXLESS_CONFIG); each models/<model>/ folder of the project is pushed to the local bucket once.')
+    .addHelpText(
+      'after',
+      '\nReads ./serverless.yml (or ONNXLESS_CONFIG); each models/<model>/ folder of the project is pushed to the local bucket once.',
+    )
     .action(async (flags: { log?: string }) => {
       const { startStack } = await import('../../local/startStack');
       await startStack({ log: flags.log });

@@ -23,7 +23,12 @@ export function registerTrain(program: Command): void {
     .option('--targets <columns>', 'CSV target columns, comma-separated (default: the last <output width> columns)', parseList)
     .option('--seed <n>', 'seed for data, split, initialisation and shuffling', parseInteger('--seed'), trainDefaults.seed)
     .option('--relu', 'ReLU between the Linear layers', trainDefaults.relu)
-    .option('--validation-fraction <f>', 'share of samples held out for validation', parseNumber('--validation-fraction'), trainDefaults.validationFraction)
+    .option(
+      '--validation-fraction <f>',
+      'share of samples held out for validation',
+      parseNumber('--validation-fraction'),
+      trainDefaults.validationFraction,
+    )
     .option('--samples <n>', 'synthetic task: number of samples', parseInteger('--samples'), trainDefaults.samples)
     .action(async (flags: TrainFlags) => {
       await runTrain({
@@ -82,7 +87,9 @@ async function runTrain(options: TrainOptions): Promise<void> {
     });
     progress.stop();
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(`validation MSE ${formatLoss(result.finalValidationLoss)} (train MSE ${formatLoss(result.finalTrainLoss)}) after ${result.options.epochs} epochs, ${seconds} s`);
+    console.log(
+      `validation MSE ${formatLoss(result.finalValidationLoss)} (train MSE ${formatLoss(result.finalTrainLoss)}) after ${result.options.epochs} epochs, ${seconds} s`,
+    );
     console.log(`model:      ${result.modelPath}`);
     console.log(`loss curve: ${result.lossCurvePath}`);
   } finally {
@@ -95,7 +102,12 @@ async function runTrain(options: TrainOptions): Promise<void> {
  * CI log, only the lines (a bar there is just noise).
  */
 class EpochProgress {
-  private readonly bars = process.stderr.isTTY ? new MultiBar({ format: ' {bar} {value}/{total} epochs | train {train} | val {val} | ETA {eta_formatted}', hideCursor: true }, Presets.shades_classic) : undefined;
+  private readonly bars = process.stderr.isTTY
+    ? new MultiBar(
+        { format: ' {bar} {value}/{total} epochs | train {train} | val {val} | ETA {eta_formatted}', hideCursor: true },
+        Presets.shades_classic,
+      )
+    : undefined;
   private bar: ReturnType<MultiBar['create']> | undefined;
   private stopped = false;
 
@@ -154,7 +166,8 @@ function parseNumber(flag: string): (value: string) => number {
 function parseInteger(flag: string): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!/^[+-]?\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${flag} expects an integer, got '${value}'`);
+    if (!/^[+-]?\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
+      throw new InvalidArgumentError(`${flag} expects an integer, got '${value}'`);
     return n;
   };
 }

@@ -29,7 +29,15 @@ export function boxWarp(quad: Quad, quarterTurns = 0): Warp {
   const size = quadSize(quad);
   const width = Math.max(1, Math.round(size.width));
   const height = Math.max(1, Math.round(size.height));
-  const crop = homography([{ x: 0, y: 0 }, { x: width, y: 0 }, { x: width, y: height }, { x: 0, y: height }], quad);
+  const crop = homography(
+    [
+      { x: 0, y: 0 },
+      { x: width, y: 0 },
+      { x: width, y: height },
+      { x: 0, y: height },
+    ],
+    quad,
+  );
   // Turned frame (u, v) -> the upright crop's pixel: (W-1-v, u), (W-1-u, H-1-v) or (v, H-1-u).
   const turns: readonly (readonly number[])[] = [
     [1, 0, 0, 0, 1, 0, 0, 0, 1],

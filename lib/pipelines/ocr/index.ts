@@ -135,7 +135,9 @@ export function createOcr(options: OcrOptions = {}): MultiModelPipeline<OcrResul
         return sum + width * height;
       }, 0);
       if (cropPixels > MAX_CROP_COVERAGE * image.width * image.height) {
-        throw new BadRequestError(`the text boxes found cover the image ${(cropPixels / (image.width * image.height)).toFixed(1)} times over, more than ${MAX_CROP_COVERAGE}: send a page of text`);
+        throw new BadRequestError(
+          `the text boxes found cover the image ${(cropPixels / (image.width * image.height)).toFixed(1)} times over, more than ${MAX_CROP_COVERAGE}: send a page of text`,
+        );
       }
       const order = readingOrder(found.map((b) => b.quad));
       const quads = order.map((i) => found[i]!.quad);
@@ -147,17 +149,21 @@ export function createOcr(options: OcrOptions = {}): MultiModelPipeline<OcrResul
       });
       const warps = quads.map((quad, i) => boxWarp(quad, turns[i]));
       // The classifier sees the boxes as DB cut them (as it was trained); recognition gets them with paper around.
-      const flips = warps.length === 0 ? [] : await upsideDown(image, warps, models.orientation, { threshold: options.orientationThreshold });
+      const flips =
+        warps.length === 0 ? [] : await upsideDown(image, warps, models.orientation, { threshold: options.orientationThreshold });
       const toRead = quads.map((quad, i) => {
         const warp = flips[i] ? boxWarp(quad, turns[i]! + 2) : warps[i]!;
         return { warp, margin: Math.round(warp.height * cropMargin), background: borderBackground(image, warp) };
       });
-      const texts = toRead.length === 0 ? [] : await recognizeLines(image, toRead, models.recognition, await dictionary, options.recognition);
+      const texts =
+        toRead.length === 0 ? [] : await recognizeLines(image, toRead, models.recognition, await dictionary, options.recognition);
       let lines: OcrLine[] = texts.map(({ text, confidence }, i) => ({
         text,
         confidence: Number(confidence.toFixed(4)),
         // An upside-down line's text starts at the box's bottom-right: its corners are given from there.
-        box: (flips[i] ? [2, 3, 0, 1] : [0, 1, 2, 3]).map((k) => [Math.round(quads[i]![k]!.x), Math.round(quads[i]![k]!.y)] as [number, number]),
+        box: (flips[i] ? [2, 3, 0, 1] : [0, 1, 2, 3]).map(
+          (k) => [Math.round(quads[i]![k]!.x), Math.round(quads[i]![k]!.y)] as [number, number],
+        ),
       }));
       lines = lines.filter((line) => line.text !== '' && line.confidence >= (params.min_confidence ?? 0));
       if (params.max_lines !== undefined) lines = lines.slice(0, params.max_lines);

@@ -44,7 +44,9 @@ export function decodeWav(bytes: Uint8Array, options: DecodeWavOptions = {}): Au
   const isFloat = sampleIsFloat(fmt);
   const bits = fmt.bitsPerSample;
   if (isFloat ? !(FLOAT_BITS as readonly number[]).includes(bits) : !(INT_BITS as readonly number[]).includes(bits)) {
-    throw new BadRequestError(`invalid WAV: ${bits}-bit ${isFloat ? 'float' : 'integer'} samples are not supported; use 8/16/24/32-bit PCM or 32/64-bit float`);
+    throw new BadRequestError(
+      `invalid WAV: ${bits}-bit ${isFloat ? 'float' : 'integer'} samples are not supported; use 8/16/24/32-bit PCM or 32/64-bit float`,
+    );
   }
   if (!(fmt.numChannels >= 1 && fmt.numChannels <= maxChannels)) {
     throw new BadRequestError(`invalid WAV: ${fmt.numChannels} channels; 1 to ${maxChannels} are supported`);
@@ -86,7 +88,7 @@ function withoutCountedChunks(bytes: Uint8Array): Uint8Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const littleEndian = String.fromCharCode(...bytes.subarray(0, 4)) !== 'RIFX';
   let copy: Uint8Array | undefined;
-  for (let i = 12; i <= bytes.length - 8; ) {
+  for (let i = 12; i <= bytes.length - 8;) {
     const id = String.fromCharCode(...bytes.subarray(i, i + 4));
     if (id === 'cue ' || id === 'smpl') {
       copy ??= Uint8Array.from(bytes);

@@ -18,7 +18,8 @@ export function frameSignal(samples: Float32Array, options: FrameOptions): Float
   const { frameLength } = options;
   const hop = options.hopLength ?? frameLength;
   const leftPad = options.leftPad ?? 0;
-  if (!(Number.isInteger(frameLength) && frameLength > 0)) throw new RangeError(`frameLength must be a positive integer, got ${frameLength}`);
+  if (!(Number.isInteger(frameLength) && frameLength > 0))
+    throw new RangeError(`frameLength must be a positive integer, got ${frameLength}`);
   if (!(Number.isInteger(hop) && hop > 0)) throw new RangeError(`hopLength must be a positive integer, got ${hop}`);
   if (!(Number.isInteger(leftPad) && leftPad >= 0)) throw new RangeError(`leftPad must be a non-negative integer, got ${leftPad}`);
   const total = samples.length + leftPad;
@@ -27,8 +28,12 @@ export function frameSignal(samples: Float32Array, options: FrameOptions): Float
   // one reaches the end of the signal; without, only whole frames are kept.
   const count =
     options.padEnd === false
-      ? total < frameLength ? 0 : Math.floor((total - frameLength) / hop) + 1
-      : total <= frameLength ? 1 : Math.ceil((total - frameLength) / hop) + 1;
+      ? total < frameLength
+        ? 0
+        : Math.floor((total - frameLength) / hop) + 1
+      : total <= frameLength
+        ? 1
+        : Math.ceil((total - frameLength) / hop) + 1;
   const frames: Float32Array[] = [];
   for (let i = 0; i < count; i++) {
     const start = i * hop - leftPad; // index in `samples` of the frame's first element

@@ -75,7 +75,9 @@ export async function readImageHeader(bytes: Buffer, options: ImageHeaderOptions
     throw new BadRequestError('image header declares no width or height');
   }
   if (width > maxWidth || height > maxHeight) {
-    throw new PayloadTooLargeError(`image declares ${width}x${height} pixels, over the limit of ${maxWidth}x${maxHeight}; send a smaller image`);
+    throw new PayloadTooLargeError(
+      `image declares ${width}x${height} pixels, over the limit of ${maxWidth}x${maxHeight}; send a smaller image`,
+    );
   }
   if (width * height > maxPixels) {
     throw new PayloadTooLargeError(
@@ -88,6 +90,10 @@ export async function readImageHeader(bytes: Buffer, options: ImageHeaderOptions
 /** libvips messages are multi-line and end with a newline; keep the first useful line. */
 export function reason(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  const first = message.split('\n').map((line) => line.trim()).filter(Boolean)[0] ?? 'unknown error';
+  const first =
+    message
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)[0] ?? 'unknown error';
   return first.replace(/:$/, '');
 }

@@ -48,7 +48,10 @@ export function minAreaRect(points: readonly Point[]): RotatedRect {
     if (length === 0) continue;
     const ux = (b.x - a.x) / length;
     const uy = (b.y - a.y) / length;
-    let minU = Infinity, maxU = -Infinity, minV = Infinity, maxV = -Infinity;
+    let minU = Infinity,
+      maxU = -Infinity,
+      minV = Infinity,
+      maxV = -Infinity;
     for (const p of hull) {
       const u = (p.x - a.x) * ux + (p.y - a.y) * uy;
       const v = -(p.x - a.x) * uy + (p.y - a.y) * ux;

@@ -12,7 +12,12 @@ export function perspectiveCrop(image: RawImage, quad: Quad): RawImage {
   const width = Math.max(1, Math.round(size.width));
   const height = Math.max(1, Math.round(size.height));
   const h = homography(
-    [{ x: 0, y: 0 }, { x: width, y: 0 }, { x: width, y: height }, { x: 0, y: height }],
+    [
+      { x: 0, y: 0 },
+      { x: width, y: 0 },
+      { x: width, y: height },
+      { x: 0, y: height },
+    ],
     quad,
   );
   const out = new Uint8Array(width * height * 3);

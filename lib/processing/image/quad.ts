@@ -30,4 +30,3 @@ export function quadSize(quad: Quad): { width: number; height: number } {
   const [tl, tr, br, bl] = quad;
   return { width: Math.max(distance(tl, tr), distance(bl, br)), height: Math.max(distance(tl, bl), distance(tr, br)) };
 }
-

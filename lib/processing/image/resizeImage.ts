@@ -67,8 +67,14 @@ export function planResize(width: number, height: number, spec: ResizeSpec): Res
       assertPositive('width', spec.width);
       assertPositive('height', spec.height);
       return {
-        width: spec.width, height: spec.height, contentWidth: spec.width, contentHeight: spec.height,
-        scaleX: spec.width / width, scaleY: spec.height / height, offsetX: 0, offsetY: 0,
+        width: spec.width,
+        height: spec.height,
+        contentWidth: spec.width,
+        contentHeight: spec.height,
+        scaleX: spec.width / width,
+        scaleY: spec.height / height,
+        offsetX: 0,
+        offsetY: 0,
       };
     case 'letterbox': {
       assertPositive('width', spec.width);
@@ -80,8 +86,14 @@ export function planResize(width: number, height: number, spec: ResizeSpec): Res
       const offsetX = centred ? Math.floor((spec.width - contentWidth) / 2) : 0;
       const offsetY = centred ? Math.floor((spec.height - contentHeight) / 2) : 0;
       return {
-        width: spec.width, height: spec.height, contentWidth, contentHeight,
-        scaleX: contentWidth / width, scaleY: contentHeight / height, offsetX, offsetY,
+        width: spec.width,
+        height: spec.height,
+        contentWidth,
+        contentHeight,
+        scaleX: contentWidth / width,
+        scaleY: contentHeight / height,
+        offsetX,
+        offsetY,
       };
     }
     case 'fixedHeight': {
@@ -89,8 +101,14 @@ export function planResize(width: number, height: number, spec: ResizeSpec): Res
       assertPositive('maxWidth', spec.maxWidth);
       const contentWidth = Math.min(spec.maxWidth, Math.max(1, Math.ceil((spec.height * width) / height)));
       return {
-        width: contentWidth, height: spec.height, contentWidth, contentHeight: spec.height,
-        scaleX: contentWidth / width, scaleY: spec.height / height, offsetX: 0, offsetY: 0,
+        width: contentWidth,
+        height: spec.height,
+        contentWidth,
+        contentHeight: spec.height,
+        scaleX: contentWidth / width,
+        scaleY: spec.height / height,
+        offsetX: 0,
+        offsetY: 0,
       };
     }
   }

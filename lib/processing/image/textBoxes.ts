@@ -40,7 +40,8 @@ export function textBoxes(map: ProbabilityMap, options: TextBoxOptions = {}): Te
   const unclipRatio = options.unclipRatio ?? 1.5;
   const minSize = options.minSize ?? 3;
   const { data, width, height } = map;
-  if (data.length !== width * height) throw new RangeError(`probability map of ${width}x${height} needs ${width * height} values, has ${data.length}`);
+  if (data.length !== width * height)
+    throw new RangeError(`probability map of ${width}x${height} needs ${width * height} values, has ${data.length}`);
 
   const visited = new Uint8Array(width * height);
   const rowMin = new Int32Array(height).fill(-1);

@@ -38,9 +38,6 @@ export function parseJsonBody<S extends z.ZodType>(body: Buffer, schema: S): z.o
 }
 
 /** Validates query string parameters; errors name the parameter. */
-export function parseQuery<S extends z.ZodType>(
-  query: Readonly<Record<string, string | undefined>>,
-  schema: S,
-): z.output<S> {
+export function parseQuery<S extends z.ZodType>(query: Readonly<Record<string, string | undefined>>, schema: S): z.output<S> {
   return validate(schema, query, 'query parameter');
 }

@@ -85,5 +85,7 @@ export function ctcGreedyDecodeBatch(
 }
 
 function slice(values: ArrayLike<number>, start: number, end: number): ArrayLike<number> {
-  return ArrayBuffer.isView(values) ? (values as unknown as Float32Array).subarray(start, end) : Array.prototype.slice.call(values, start, end);
+  return ArrayBuffer.isView(values)
+    ? (values as unknown as Float32Array).subarray(start, end)
+    : Array.prototype.slice.call(values, start, end);
 }

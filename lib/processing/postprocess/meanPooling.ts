@@ -9,7 +9,8 @@ export function meanPooling(
   dims: readonly [batch: number, tokens: number, size: number],
 ): Float32Array[] {
   const [batch, tokens, size] = dims;
-  if (hidden.length !== batch * tokens * size) throw new RangeError(`hidden has ${hidden.length} values, expected ${batch}x${tokens}x${size}`);
+  if (hidden.length !== batch * tokens * size)
+    throw new RangeError(`hidden has ${hidden.length} values, expected ${batch}x${tokens}x${size}`);
   if (mask.length !== batch * tokens) throw new RangeError(`mask has ${mask.length} values, expected ${batch}x${tokens}`);
   return Array.from({ length: batch }, (_, b) => {
     const sum = new Float64Array(size);

@@ -10,7 +10,12 @@ import type { HttpResponse } from '../../http/HttpTypes';
  * the socket closed) only once `beforeEnd` settles: the early-413 case, where the rest of the
  * body must be read first.
  */
-export async function writeResponse(res: ServerResponse, response: HttpResponse, close: boolean, beforeEnd?: () => Promise<unknown>): Promise<void> {
+export async function writeResponse(
+  res: ServerResponse,
+  response: HttpResponse,
+  close: boolean,
+  beforeEnd?: () => Promise<unknown>,
+): Promise<void> {
   const body = typeof response.body === 'string' ? Buffer.from(response.body, 'utf8') : response.body;
   const headers: Record<string, string | number> = { ...response.headers, 'content-length': body.length };
   if (close) headers.connection = 'close';
@@ -39,5 +44,7 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
   const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
   const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
   const body = JSON.stringify({ error: status === 400 ? 'malformed HTTP request' : reason.toLowerCase() });
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }

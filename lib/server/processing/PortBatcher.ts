@@ -25,7 +25,11 @@ export class PortBatcher {
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.port.postMessage({ id, feeds: feeds as Record<string, WireTensor>, fetches: fetches ? [...fetches] : undefined } satisfies RunRequest);
+      this.port.postMessage({
+        id,
+        feeds: feeds as Record<string, WireTensor>,
+        fetches: fetches ? [...fetches] : undefined,
+      } satisfies RunRequest);
     });
   }
 }

@@ -55,7 +55,8 @@ export class ProcessingPool {
     // The body is handed over, not copied, when it owns its memory (it is not needed here again).
     const body = task.body;
     const transferList: Array<ArrayBuffer | typeof port2> = [port2];
-    if (body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer) transferList.push(body.buffer);
+    if (body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer)
+      transferList.push(body.buffer);
     try {
       return await this.piscina.run({ ...task, port: port2 } as ProcessingTask, { transferList: transferList as never });
     } catch (err) {

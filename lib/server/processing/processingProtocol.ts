@@ -30,8 +30,7 @@ interface TaskBase {
 }
 
 export type ProcessingTask =
-  | (TaskBase & { kind: 'infer'; headerLength?: string })
-  | (TaskBase & { kind: 'predict'; query: Record<string, string | undefined> });
+  (TaskBase & { kind: 'infer'; headerLength?: string }) | (TaskBase & { kind: 'predict'; query: Record<string, string | undefined> });
 
 type Phases = Omit<PhaseDurations, 'total'>;
 
@@ -58,14 +57,18 @@ export interface WireError {
 }
 
 export function toWireError(err: unknown): WireError {
-  if (err instanceof OnnxlessError) return { name: err.name, message: err.message, status: err.status, expose: err.expose, headers: err.headers };
+  if (err instanceof OnnxlessError)
+    return { name: err.name, message: err.message, status: err.status, expose: err.expose, headers: err.headers };
   if (err instanceof Error) return { name: err.name, message: err.message };
   return { name: 'Error', message: String(err) };
 }
 
 /** The error again, with its status: a 429 from the queue or a 400 from a pipeline keeps it across threads. */
 export function fromWireError(wire: WireError): Error {
-  const err = wire.status === undefined ? new Error(wire.message) : new OnnxlessError(wire.status, wire.message, { expose: wire.expose, headers: wire.headers });
+  const err =
+    wire.status === undefined
+      ? new Error(wire.message)
+      : new OnnxlessError(wire.status, wire.message, { expose: wire.expose, headers: wire.headers });
   err.name = wire.name;
   return err;
 }

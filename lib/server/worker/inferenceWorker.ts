@@ -33,7 +33,11 @@ export default async function handle(task: WorkerTask): Promise<WorkerReply> {
       entry = await pending;
     }
   } catch (err) {
-    return { ok: false, failure: err instanceof ProviderUnavailableError ? 'provider-unavailable' : 'load-failed', message: messageOf(err) };
+    return {
+      ok: false,
+      failure: err instanceof ProviderUnavailableError ? 'provider-unavailable' : 'load-failed',
+      message: messageOf(err),
+    };
   }
   if (task.kind === 'load') {
     return {
@@ -46,7 +50,9 @@ export default async function handle(task: WorkerTask): Promise<WorkerReply> {
   }
   try {
     const started = performance.now();
-    const feeds = keepHalfBitsAll(Object.fromEntries(Object.entries(task.feeds).map(([name, t]) => [name, new Tensor(t.type as never, t.data as never, t.dims)])));
+    const feeds = keepHalfBitsAll(
+      Object.fromEntries(Object.entries(task.feeds).map(([name, t]) => [name, new Tensor(t.type as never, t.data as never, t.dims)])),
+    );
     const results = keepHalfBitsAll(task.fetches ? await entry.session.run(feeds, task.fetches) : await entry.session.run(feeds));
     const outputs: Record<string, WireTensor> = {};
     for (const [name, value] of Object.entries(results)) {

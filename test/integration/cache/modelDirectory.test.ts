@@ -46,24 +46,40 @@ function inferEvent(model: string, rows: number[][]) {
     body: JSON.stringify({ inputs: [{ name: 'x', shape: [rows.length, rows[0]!.length], datatype: 'FP32', data: rows.flat() }] }),
   });
 }
-const rows = (n: number, width: number) => Array.from({ length: n }, (_, r) => Array.from({ length: width }, (_, i) => Math.sin(i * 0.1 + r)));
+const rows = (n: number, width: number) =>
+  Array.from({ length: n }, (_, r) => Array.from({ length: width }, (_, i) => Math.sin(i * 0.1 + r)));
 const outputData = (result: Result): number[] => jsonBody(result).outputs[0].data as number[];
 
 describe('a model directory from S3', () => {
   it('reads a rendered line with text-recognition, its dictionary taken from beside model.onnx', async () => {
     const pin = await putModel('ocr/1/', OCR);
     const cacheDir = tempDir();
-    const { handler } = testHandler({ name: 'ocr', uri: `s3://${BUCKET}/ocr/1/`, sha256: pin, cacheDir }, { s3Client: s3.client, pipeline: pipelines.textRecognition });
+    const { handler } = testHandler(
+      { name: 'ocr', uri: `s3://${BUCKET}/ocr/1/`, sha256: pin, cacheDir },
+      { s3Client: s3.client, pipeline: pipelines.textRecognition },
+    );
 
-    const result = await handler(httpApiEvent('POST', '/models/ocr/predict', { body: await renderLine('harbor 42'), headers: { 'content-type': 'image/png' } }));
+    const result = await handler(
+      httpApiEvent('POST', '/models/ocr/predict', { body: await renderLine('harbor 42'), headers: { 'content-type': 'image/png' } }),
+    );
 
     expect(result.statusCode, result.body).toBe(200);
     expect(jsonBody(result).text).toBe('harbor 42');
     const [root] = readdirSync(cacheDir);
     // Besides the model's files: its record, its verified marker, and this machine's optimised graph with its record.
-    expect(readdirSync(join(cacheDir, root!, pin)).map((f) => f.replace(/machine-[0-9a-f]{16}/, 'machine-KEY')).sort()).toEqual(
-      ['.model.machine-KEY.onnx', '.model.machine-KEY.onnx.json', '.onnxless-record.json', '.onnxless-verified.json', 'manifest.json', 'model.onnx', 'ppocr_keys_v1.txt'],
-    );
+    expect(
+      readdirSync(join(cacheDir, root!, pin))
+        .map((f) => f.replace(/machine-[0-9a-f]{16}/, 'machine-KEY'))
+        .sort(),
+    ).toEqual([
+      '.model.machine-KEY.onnx',
+      '.model.machine-KEY.onnx.json',
+      '.onnxless-record.json',
+      '.onnxless-verified.json',
+      'manifest.json',
+      'model.onnx',
+      'ppocr_keys_v1.txt',
+    ]);
   });
 
   it('refuses a directory whose companion file does not match its manifest: 503, nothing assembled, no session', async () => {
@@ -71,7 +87,10 @@ describe('a model directory from S3', () => {
     bad[100] = (bad[100] as number) ^ 1;
     const pin = await putModel('ocr-bad/1/', { ...OCR, 'ppocr_keys_v1.txt': bad }, OCR);
     const cacheDir = tempDir();
-    const { handler, sessions } = testHandler({ name: 'ocr', uri: `s3://${BUCKET}/ocr-bad/1/`, sha256: pin, cacheDir }, { s3Client: s3.client, pipeline: pipelines.textRecognition });
+    const { handler, sessions } = testHandler(
+      { name: 'ocr', uri: `s3://${BUCKET}/ocr-bad/1/`, sha256: pin, cacheDir },
+      { s3Client: s3.client, pipeline: pipelines.textRecognition },
+    );
 
     const result = await handler(httpApiEvent('GET', '/v2/models/ocr/ready'));
 
@@ -84,9 +103,18 @@ describe('a model directory from S3', () => {
 
   it('answers bit-exactly like the same model in one file when its initializers live in an external-data file', async () => {
     await s3.put(BUCKET, 'dense-single/1/model.onnx', DENSE.single);
-    const pin = await putModel('dense-external/1/', { 'model.onnx': DENSE.external.model, [DENSE.external.weightsFile]: DENSE.external.data });
-    const single = testHandler({ name: 'dense', uri: `s3://${BUCKET}/dense-single/1/model.onnx`, download: DOWNLOAD }, { s3Client: s3.client });
-    const external = testHandler({ name: 'dense', uri: `s3://${BUCKET}/dense-external/1/`, sha256: pin, download: DOWNLOAD }, { s3Client: s3.client });
+    const pin = await putModel('dense-external/1/', {
+      'model.onnx': DENSE.external.model,
+      [DENSE.external.weightsFile]: DENSE.external.data,
+    });
+    const single = testHandler(
+      { name: 'dense', uri: `s3://${BUCKET}/dense-single/1/model.onnx`, download: DOWNLOAD },
+      { s3Client: s3.client },
+    );
+    const external = testHandler(
+      { name: 'dense', uri: `s3://${BUCKET}/dense-external/1/`, sha256: pin, download: DOWNLOAD },
+      { s3Client: s3.client },
+    );
     const input = rows(3, 256);
 
     // Lazy: nothing is fetched before the first request.
@@ -170,7 +198,9 @@ describe('a pinned model in the cache is verified before a process first uses it
     expect(result.statusCode).toBe(200);
     expect(outputData(result)).toEqual(good);
     expect(sessions()).toBe(2);
-    expect(s3.proxy.gets(`dense-dir/1/${DENSE.external.weightsFile}`).reduce((sum, g) => sum + g.bodyBytes, 0)).toBe(DENSE.external.data.length);
+    expect(s3.proxy.gets(`dense-dir/1/${DENSE.external.weightsFile}`).reduce((sum, g) => sum + g.bodyBytes, 0)).toBe(
+      DENSE.external.data.length,
+    );
     expect(s3.proxy.gets('dense-dir/1/model.onnx')).toHaveLength(0);
     expect(s3.proxy.gets(`dense-dir/1/${MANIFEST_NAME}`)).toHaveLength(0);
   });
@@ -190,7 +220,10 @@ describe('the cache as the server uses it (verification before fetch returns)', 
     const s = statSync(path);
     writeFileSync(path, denseLayerModels(256, 256, 5).single);
     const now = statSync(path);
-    writeFileSync(`${path}.json`, JSON.stringify({ ...JSON.parse(readFileSync(`${path}.json`, 'utf8')), ino: now.ino, mtimeMs: now.mtimeMs, size: s.size }));
+    writeFileSync(
+      `${path}.json`,
+      JSON.stringify({ ...JSON.parse(readFileSync(`${path}.json`, 'utf8')), ino: now.ino, mtimeMs: now.mtimeMs, size: s.size }),
+    );
 
     const again = await cache.fetch(source, pin);
     expect(again.origin).toBe('download');

@@ -50,17 +50,36 @@ function feedsFor(session: InferenceSession): Record<string, Tensor> {
   const feeds: Record<string, Tensor> = {};
   for (const meta of session.inputMetadata) {
     if (!meta.isTensor) continue;
-    const shape = meta.shape.map((d, i) => (typeof d === 'number' && d >= 0 ? d : meta.shape.length === 4 ? [1, 3, 64, 192][i]! : i === 0 || meta.shape.length === 3 ? 1 : meta.type === 'int64' ? 8 : 512));
+    const shape = meta.shape.map((d, i) =>
+      typeof d === 'number' && d >= 0
+        ? d
+        : meta.shape.length === 4
+          ? [1, 3, 64, 192][i]!
+          : i === 0 || meta.shape.length === 3
+            ? 1
+            : meta.type === 'int64'
+              ? 8
+              : 512,
+    );
     const n = shape.reduce((a, b) => a * b, 1);
     feeds[meta.name] =
       meta.type === 'int64'
-        ? new Tensor('int64', BigInt64Array.from({ length: n }, (_, i) => (n === 1 ? 16000n : BigInt(1 + (i % 90)))), shape)
-        : new Tensor('float32', Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 0.5), shape);
+        ? new Tensor(
+            'int64',
+            BigInt64Array.from({ length: n }, (_, i) => (n === 1 ? 16000n : BigInt(1 + (i % 90)))),
+            shape,
+          )
+        : new Tensor(
+            'float32',
+            Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 0.5),
+            shape,
+          );
   }
   return feeds;
 }
 
-const dataOf = (results: InferenceSession.OnnxValueMapType) => Object.fromEntries(Object.entries(results).map(([k, t]) => [k, (t as Tensor).data as Float32Array]));
+const dataOf = (results: InferenceSession.OnnxValueMapType) =>
+  Object.fromEntries(Object.entries(results).map(([k, t]) => [k, (t as Tensor).data as Float32Array]));
 
 async function outputsOf(path: string): Promise<Record<string, Float32Array | BigInt64Array>> {
   const session = await InferenceSession.create(path, SESSION);
@@ -99,7 +118,13 @@ describe('the pre-optimised graph pushed with a model', () => {
       const manifest = parseManifest(model.manifestText, name);
       expect([name, manifest.optimized]).toEqual([
         name,
-        { path: OPTIMIZED_FILE_NAME, size: model.optimized!.size, sha256: model.optimized!.sha256, onnxruntime: onnxruntimeVersion(), level: 'extended' },
+        {
+          path: OPTIMIZED_FILE_NAME,
+          size: model.optimized!.size,
+          sha256: model.optimized!.sha256,
+          onnxruntime: onnxruntimeVersion(),
+          level: 'extended',
+        },
       ]);
       expect(manifest.files.map((f) => f.path)).not.toContain(OPTIMIZED_FILE_NAME);
     }
@@ -123,13 +148,20 @@ describe('the pre-optimised graph pushed with a model', () => {
     await pushModel(s3.setupClient, model, { bucket: BUCKET, prefix: 'rec/1/' });
     s3.proxy.reset();
     const cache = new WeightsCache({ dir: tempDir() });
-    const loader = new ModelLoader({ name: 'rec', source: modelSourceFor(`s3://${BUCKET}/rec/1/`, s3.client), sha256: model.sha256, session: { intraOpThreads: 1 } }, cache);
+    const loader = new ModelLoader(
+      { name: 'rec', source: modelSourceFor(`s3://${BUCKET}/rec/1/`, s3.client), sha256: model.sha256, session: { intraOpThreads: 1 } },
+      cache,
+    );
 
     const loaded = await loader.load();
 
     expect(loaded.weights.graph).toBe('optimized');
     expect(loaded.weights.path.endsWith(OPTIMIZED_FILE_NAME)).toBe(true);
-    expect(readdirSync(loaded.weights.dir).filter((f) => !f.includes('.machine-')).sort()).toEqual(['.onnxless-record.json', '.onnxless-verified.json', 'manifest.json', OPTIMIZED_FILE_NAME, 'ppocr_keys_v1.txt']);
+    expect(
+      readdirSync(loaded.weights.dir)
+        .filter((f) => !f.includes('.machine-'))
+        .sort(),
+    ).toEqual(['.onnxless-record.json', '.onnxless-verified.json', 'manifest.json', OPTIMIZED_FILE_NAME, 'ppocr_keys_v1.txt']);
     expect(s3.proxy.gets('model.onnx')).toHaveLength(0);
     expect(s3.proxy.gets(OPTIMIZED_FILE_NAME)).toHaveLength(1);
     expect(loaded.graph).toBe('optimized');
@@ -150,14 +182,33 @@ describe('the pre-optimised graph pushed with a model', () => {
     const model = facts['tiny']!;
     const manifest = parseManifest(model.manifestText, 'tiny');
     const otherText = serializeManifest({ ...manifest, optimized: { ...manifest.optimized!, onnxruntime: '0.0.1' } });
-    await pushModel(s3.setupClient, { ...model, manifestText: otherText, sha256: manifestSha256(otherText) }, { bucket: BUCKET, prefix: 'tiny-other/1/' });
+    await pushModel(
+      s3.setupClient,
+      { ...model, manifestText: otherText, sha256: manifestSha256(otherText) },
+      { bucket: BUCKET, prefix: 'tiny-other/1/' },
+    );
     await pushModel(s3.setupClient, model, { bucket: BUCKET, prefix: 'tiny/1/' });
 
-    const other = await new ModelLoader({ name: 'a', source: modelSourceFor(`s3://${BUCKET}/tiny-other/1/`, s3.client), sha256: manifestSha256(otherText) }, new WeightsCache({ dir: tempDir() })).load();
-    const basic = await new ModelLoader({ name: 'b', source: modelSourceFor(`s3://${BUCKET}/tiny/1/`, s3.client), sha256: model.sha256, session: { graphOptimization: 'basic' } }, new WeightsCache({ dir: tempDir() })).load();
+    const other = await new ModelLoader(
+      { name: 'a', source: modelSourceFor(`s3://${BUCKET}/tiny-other/1/`, s3.client), sha256: manifestSha256(otherText) },
+      new WeightsCache({ dir: tempDir() }),
+    ).load();
+    const basic = await new ModelLoader(
+      {
+        name: 'b',
+        source: modelSourceFor(`s3://${BUCKET}/tiny/1/`, s3.client),
+        sha256: model.sha256,
+        session: { graphOptimization: 'basic' },
+      },
+      new WeightsCache({ dir: tempDir() }),
+    ).load();
 
     for (const loaded of [other, basic]) {
-      expect([loaded.weights.graph, loaded.weights.path.endsWith('/model.onnx'), existsSync(join(loaded.weights.dir, OPTIMIZED_FILE_NAME))]).toEqual(['original', true, false]);
+      expect([
+        loaded.weights.graph,
+        loaded.weights.path.endsWith('/model.onnx'),
+        existsSync(join(loaded.weights.dir, OPTIMIZED_FILE_NAME)),
+      ]).toEqual(['original', true, false]);
       await loaded.runner.session.release();
     }
   });

@@ -73,7 +73,11 @@ describe('downloading below the parallel threshold', () => {
     await s3.put(BUCKET, 'empty/model.onnx', new Uint8Array());
     // S3 answers 416 to any range of an empty object; s3rver instead promises one byte it
     // never sends, so the proxy plays S3's part for the ranged GET.
-    s3.proxy.inject({ type: 'status', status: 416, code: 'InvalidRange' }, 1, (m, path, range) => m === 'GET' && path.endsWith('/empty/model.onnx') && range !== undefined);
+    s3.proxy.inject(
+      { type: 'status', status: 416, code: 'InvalidRange' },
+      1,
+      (m, path, range) => m === 'GET' && path.endsWith('/empty/model.onnx') && range !== undefined,
+    );
 
     const weights = await cache().fetch(source('empty/model.onnx'));
 
@@ -127,7 +131,11 @@ describe('downloading above the parallel threshold', () => {
     expect(s3.proxy.requests.filter((r) => r.method === 'HEAD')).toHaveLength(1);
     const gets = s3.proxy.gets(key);
     expect(gets).toHaveLength(Math.ceil(BIG.length / (64 * KiB)));
-    expectTiling(gets.map((g) => rangeOf(g, BIG.length)), 0, BIG.length);
+    expectTiling(
+      gets.map((g) => rangeOf(g, BIG.length)),
+      0,
+      BIG.length,
+    );
     expect(weights.sha256).toBe(sha256(BIG));
   });
 
@@ -163,11 +171,15 @@ describe('downloading above the parallel threshold', () => {
     const gets = s3.proxy.gets(BIG_KEY);
     expect(gets).toHaveLength(17);
     expect(gets.filter((g) => g.range === faulted).map((g) => g.status)).toEqual([500, 206]);
-    expectTiling(gets.filter((g) => g.status === 206).map((g) => rangeOf(g, BIG.length)), 0, BIG.length);
+    expectTiling(
+      gets.filter((g) => g.status === 206).map((g) => rangeOf(g, BIG.length)),
+      0,
+      BIG.length,
+    );
     expect(weights.sha256).toBe(sha256(BIG));
   });
 
-  it('retries the first GET on its own when S3 keeps failing it past the SDK\'s retries', async () => {
+  it("retries the first GET on its own when S3 keeps failing it past the SDK's retries", async () => {
     const probe = `bytes=0-${128 * KiB - 1}`;
     s3.proxy.inject({ type: 'status', status: 500 }, 4, (m, _p, range) => m === 'GET' && range === probe);
 
@@ -198,7 +210,11 @@ describe('downloading above the parallel threshold', () => {
     const gets = s3.proxy.gets(key);
     const after = gets.slice(gets.findIndex((g) => g.range === third) + 1);
     expect(after).toHaveLength(16);
-    expectTiling(after.map((g) => rangeOf(g, BIG.length)), 0, BIG.length);
+    expectTiling(
+      after.map((g) => rangeOf(g, BIG.length)),
+      0,
+      BIG.length,
+    );
   });
 });
 
@@ -217,9 +233,7 @@ describe('verification', () => {
     const controller = new AbortController();
     // Beside the fetch, not awaited: it aborts the fetch mid-download (a timeout still fails the run as an unhandled rejection).
     void abortAfterParts(controller, BIG_KEY, 4);
-    await expect(c.fetch(source(BIG_KEY), sha256(BIG), { signal: controller.signal })).rejects.toBeInstanceOf(
-      DownloadAbortedError,
-    );
+    await expect(c.fetch(source(BIG_KEY), sha256(BIG), { signal: controller.signal })).rejects.toBeInstanceOf(DownloadAbortedError);
     const kept = `${c.pathFor(source(BIG_KEY).uri)}.resume`;
     const tampered = readFileSync(kept);
     tampered[10] = (tampered[10] as number) ^ 0xff;
@@ -275,7 +289,9 @@ describe('abort and resume', () => {
     expect(gets.reduce((sum, g) => sum + g.bodyBytes, 0)).toBe(BIG.length - kept);
     expect(readFileSync(weights.path).equals(BIG)).toBe(true);
     // The model, its record and its verified marker (hashed as it arrived): no partial, no sidecar left.
-    expect(filesIn(join(path, '..')).sort()).toEqual(['model.onnx', 'model.onnx.json', 'model.onnx.verified'].map((f) => `${join(path, '..')}/${f}`));
+    expect(filesIn(join(path, '..')).sort()).toEqual(
+      ['model.onnx', 'model.onnx.json', 'model.onnx.verified'].map((f) => `${join(path, '..')}/${f}`),
+    );
   });
 
   it('throws a kept partial away when the object has changed since, and downloads the new version whole', async () => {
@@ -298,9 +314,7 @@ describe('abort and resume', () => {
 
   it('does not start at all when the signal is already aborted', async () => {
     const c = cache();
-    await expect(c.fetch(source(BIG_KEY), undefined, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
-      DownloadAbortedError,
-    );
+    await expect(c.fetch(source(BIG_KEY), undefined, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(DownloadAbortedError);
     expect(s3.proxy.gets(BIG_KEY)).toHaveLength(0);
   });
 });
@@ -311,8 +325,8 @@ describe('abort and resume', () => {
  */
 function abortAfterParts(controller: AbortController, key: string, parts: number): Promise<void> {
   s3.proxy.bytesPerSecond = 1024 * 1024;
-  return waitFor(() => s3.proxy.gets(key).filter((g) => g.status === 206 && g.bodyBytes === rangeLength(g)).length >= parts).then(
-    () => controller.abort(new Error('deadline')),
+  return waitFor(() => s3.proxy.gets(key).filter((g) => g.status === 206 && g.bodyBytes === rangeLength(g)).length >= parts).then(() =>
+    controller.abort(new Error('deadline')),
   );
 }
 

@@ -60,7 +60,11 @@ describe('SignedS3Reader against an S3 server', () => {
 
     const head = await reader().head(BUCKET, 'm/model.onnx');
     expect(head).toEqual({ size: BODY.length, etag: whole.etag });
-    expect(s3.proxy.requests.map((r) => [r.method, r.status])).toEqual([['GET', 200], ['GET', 206], ['HEAD', 200]]);
+    expect(s3.proxy.requests.map((r) => [r.method, r.status])).toEqual([
+      ['GET', 200],
+      ['GET', 206],
+      ['HEAD', 200],
+    ]);
   });
 
   it('signs keys with characters SigV4 must escape, as S3 reads them', async () => {
@@ -68,7 +72,6 @@ describe('SignedS3Reader against an S3 server', () => {
     expect((await bytesOf(got.stream)).equals(BODY.subarray(0, 1000))).toBe(true);
     expect(encodeKey("a b/+!(x)*'é")).toBe('a%20b/%2B%21%28x%29%2A%27%C3%A9');
   });
-
 
   it('turns a missing object into not-found, on GET and on HEAD', async () => {
     const source = new S3ModelSource(BUCKET, 'absent/model.onnx', reader());
@@ -113,7 +116,13 @@ describe('SignedS3Reader against an S3 server', () => {
 
   it('downloads a model through the cache with cut connections resumed, every byte verified', async () => {
     s3.proxy.inject({ type: 'reset', afterBytes: 20_000 }, 2);
-    const cache = new WeightsCache({ dir: tempDir('onnxless-signed-'), partBytes: 64 * 1024, concurrency: 3, parallelThresholdBytes: 128 * 1024, backoffMs: 1 });
+    const cache = new WeightsCache({
+      dir: tempDir('onnxless-signed-'),
+      partBytes: 64 * 1024,
+      concurrency: 3,
+      parallelThresholdBytes: 128 * 1024,
+      backoffMs: 1,
+    });
     const sha256 = createHash('sha256').update(BODY).digest('hex');
 
     const weights = await cache.fetch(new S3ModelSource(BUCKET, 'm/model.onnx', reader()), sha256);
@@ -146,17 +155,36 @@ describe('signatures, checked against the AWS SDK signer', () => {
         const signed = /SignedHeaders=([^,]+)/.exec(auth)?.[1]?.split(';') ?? [];
         const headers = Object.fromEntries(signed.map((h) => [h, String(req.headers[h])]));
         const date = req.headers['x-amz-date'] as string;
-        const signingDate = new Date(`${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 11)}:${date.slice(11, 13)}:${date.slice(13)}`);
-        const sdk = new SignatureV4({ service: 's3', region: 'us-east-1', uriEscapePath: false, sha256: NodeSha256, credentials: { accessKeyId: TEST_CREDENTIALS.accessKeyId, secretAccessKey: secret, sessionToken: req.headers['x-amz-security-token'] as string | undefined } });
+        const signingDate = new Date(
+          `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 11)}:${date.slice(11, 13)}:${date.slice(13)}`,
+        );
+        const sdk = new SignatureV4({
+          service: 's3',
+          region: 'us-east-1',
+          uriEscapePath: false,
+          sha256: NodeSha256,
+          credentials: {
+            accessKeyId: TEST_CREDENTIALS.accessKeyId,
+            secretAccessKey: secret,
+            sessionToken: req.headers['x-amz-security-token'] as string | undefined,
+          },
+        });
         const [path] = (req.url ?? '/').split('?');
-        const expected = await sdk.sign({ method: req.method ?? 'GET', protocol: 'http:', hostname: '127.0.0.1', path: path ?? '/', query: {}, headers }, { signingDate });
+        const expected = await sdk.sign(
+          { method: req.method ?? 'GET', protocol: 'http:', hostname: '127.0.0.1', path: path ?? '/', query: {}, headers },
+          { signingDate },
+        );
         const ok = expected.headers.authorization === auth;
         seen.push(`${req.method} ${path} ${ok ? 'ok' : 'MISMATCH'}`);
         res.writeHead(ok ? 200 : 403, { 'content-length': ok ? '2' : '0', etag: '"e"' }).end(ok ? 'ok' : undefined);
       })();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, close: () => new Promise((resolve) => server.close(() => resolve())) };
+    return {
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      seen,
+      close: () => new Promise((resolve) => server.close(() => resolve())),
+    };
   }
 
   it('signs GETs, ranges, HEADs, odd keys and session tokens exactly as the SDK would', async () => {
@@ -182,7 +210,11 @@ describe('signatures, checked against the AWS SDK signer', () => {
   it('is told apart from a wrong signature: the check can fail', async () => {
     const checker = await signatureChecker('another-secret');
     try {
-      const err = await new S3ModelSource(BUCKET, 'm/model.onnx', new SignedS3Reader({ region: 'us-east-1', endpoint: checker.endpoint, credentials: () => ({ ...TEST_CREDENTIALS }) }))
+      const err = await new S3ModelSource(
+        BUCKET,
+        'm/model.onnx',
+        new SignedS3Reader({ region: 'us-east-1', endpoint: checker.endpoint, credentials: () => ({ ...TEST_CREDENTIALS }) }),
+      )
         .open()
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(SourceAccessDeniedError);
@@ -215,7 +247,9 @@ function bytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Arra
 describe('addressing objects on AWS', () => {
   /** The URL a request would go to, captured from the signed request's Host header and path. */
   function urlOf(region: string, bucket: string, key: string): string {
-    const reader = new SignedS3Reader({ region, credentials: () => ({ ...TEST_CREDENTIALS }) }) as unknown as { urlOf(b: string, k: string): URL };
+    const reader = new SignedS3Reader({ region, credentials: () => ({ ...TEST_CREDENTIALS }) }) as unknown as {
+      urlOf(b: string, k: string): URL;
+    };
     return reader.urlOf(bucket, key).href;
   }
   it('uses the regional virtual-hosted endpoint, path style where the bucket is not one DNS label', () => {

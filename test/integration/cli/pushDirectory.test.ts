@@ -29,7 +29,13 @@ afterAll(async () => s3?.close());
 
 /** `npx onnxless push` as a user runs it, pointed at the test's S3 server. */
 function onnxless(args: string[]): Promise<{ code: number | null; output: string }> {
-  const env = { ...process.env, AWS_ENDPOINT_URL_S3: s3.serverEndpoint, AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1' };
+  const env = {
+    ...process.env,
+    AWS_ENDPOINT_URL_S3: s3.serverEndpoint,
+    AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+  };
   const child = spawn(process.execPath, [join(ROOT, 'bin/onnxless.mjs'), ...args], { cwd: ROOT, env });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
@@ -58,16 +64,24 @@ describe('onnxless push <dir>', () => {
     expect(code, output).toBe(0);
     const entry = (await readRegistryFile(config)).models.dense!;
     expect(entry.weights).toBe(`s3://${BUCKET}/dense/1/`);
-    expect(readFileSync(config, 'utf8')).toContain('# the test\'s own registry: push must keep this comment');
-    const manifest = await (await s3.setupClient.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'dense/1/manifest.json' }))).Body!.transformToString();
+    expect(readFileSync(config, 'utf8')).toContain("# the test's own registry: push must keep this comment");
+    const manifest = await (
+      await s3.setupClient.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'dense/1/manifest.json' }))
+    ).Body!.transformToString();
     expect(entry.sha256).toBe(createHash('sha256').update(manifest).digest('hex'));
     expect(output).toContain(`sha256  ${entry.sha256}`);
-    expect((JSON.parse(manifest) as { files: Array<{ path: string }> }).files.map((f) => f.path)).toEqual(['labels.txt', 'model.onnx', dense.external.weightsFile]);
+    expect((JSON.parse(manifest) as { files: Array<{ path: string }> }).files.map((f) => f.path)).toEqual([
+      'labels.txt',
+      'model.onnx',
+      dense.external.weightsFile,
+    ]);
     expect(entry.size).toBe(dense.external.model.length + dense.external.data.length + 4);
 
     const { handler } = testHandler({ name: 'dense', uri: entry.weights, sha256: entry.sha256 }, { s3Client: s3.client });
     const result = await handler(
-      httpApiEvent('POST', '/v2/models/dense/infer', { body: JSON.stringify({ inputs: [{ name: 'x', shape: [1, 64], datatype: 'FP32', data: new Array(64).fill(0.5) }] }) }),
+      httpApiEvent('POST', '/v2/models/dense/infer', {
+        body: JSON.stringify({ inputs: [{ name: 'x', shape: [1, 64], datatype: 'FP32', data: new Array(64).fill(0.5) }] }),
+      }),
     );
     expect(result.statusCode, result.body).toBe(200);
     expect(jsonBody(result).outputs[0].shape).toEqual([1, 32]);

@@ -17,17 +17,57 @@ const BIG = 2n ** 62n + 12345n; // beyond 2^53: JSON.parse alone would round it
 const CASES: Case[] = [
   { datatype: 'BOOL', ort: 'bool', json: [true, false, true, true, false, false], typed: () => Uint8Array.from([1, 0, 1, 1, 0, 0]) },
   { datatype: 'UINT8', ort: 'uint8', json: [0, 1, 2, 128, 254, 255], typed: () => Uint8Array.from([0, 1, 2, 128, 254, 255]) },
-  { datatype: 'UINT16', ort: 'uint16', json: [0, 1, 300, 40000, 65534, 65535], typed: () => Uint16Array.from([0, 1, 300, 40000, 65534, 65535]) },
-  { datatype: 'UINT32', ort: 'uint32', json: [0, 1, 70000, 3e9, 4294967294, 4294967295], typed: () => Uint32Array.from([0, 1, 70000, 3e9, 4294967294, 4294967295]) },
-  { datatype: 'UINT64', ort: 'uint64', json: [0, 1, 2, 3, 4, 2 ** 53 - 1], typed: () => BigUint64Array.from([0n, 1n, 2n, 3n, 4n, 2n ** 53n - 1n]) },
+  {
+    datatype: 'UINT16',
+    ort: 'uint16',
+    json: [0, 1, 300, 40000, 65534, 65535],
+    typed: () => Uint16Array.from([0, 1, 300, 40000, 65534, 65535]),
+  },
+  {
+    datatype: 'UINT32',
+    ort: 'uint32',
+    json: [0, 1, 70000, 3e9, 4294967294, 4294967295],
+    typed: () => Uint32Array.from([0, 1, 70000, 3e9, 4294967294, 4294967295]),
+  },
+  {
+    datatype: 'UINT64',
+    ort: 'uint64',
+    json: [0, 1, 2, 3, 4, 2 ** 53 - 1],
+    typed: () => BigUint64Array.from([0n, 1n, 2n, 3n, 4n, 2n ** 53n - 1n]),
+  },
   { datatype: 'INT8', ort: 'int8', json: [-128, -1, 0, 1, 100, 127], typed: () => Int8Array.from([-128, -1, 0, 1, 100, 127]) },
   { datatype: 'INT16', ort: 'int16', json: [-32768, -1, 0, 1, 1000, 32767], typed: () => Int16Array.from([-32768, -1, 0, 1, 1000, 32767]) },
-  { datatype: 'INT32', ort: 'int32', json: [-2147483648, -1, 0, 1, 123456789, 2147483647], typed: () => Int32Array.from([-2147483648, -1, 0, 1, 123456789, 2147483647]) },
+  {
+    datatype: 'INT32',
+    ort: 'int32',
+    json: [-2147483648, -1, 0, 1, 123456789, 2147483647],
+    typed: () => Int32Array.from([-2147483648, -1, 0, 1, 123456789, 2147483647]),
+  },
   { datatype: 'INT64', ort: 'int64', json: [-5, -1, 0, 1, 2 ** 40, 7], typed: () => BigInt64Array.from([-5n, -1n, 0n, 1n, 2n ** 40n, 7n]) },
-  { datatype: 'FP16', ort: 'float16', json: [0, 1, -2, 0.5, 65504, 0.333251953125], typed: () => Uint16Array.from([0, 1, -2, 0.5, 65504, 0.333251953125].map(toHalfBits)) },
-  { datatype: 'FP32', ort: 'float32', json: [0, 1.5, -2.25, 3.4e38, 1e-30, 0.1], typed: () => Float32Array.from([0, 1.5, -2.25, 3.4e38, 1e-30, 0.1]) },
-  { datatype: 'FP64', ort: 'float64', json: [0, 1.5, -2.25, 1e300, 1e-300, 0.1], typed: () => Float64Array.from([0, 1.5, -2.25, 1e300, 1e-300, 0.1]) },
-  { datatype: 'BYTES', ort: 'string', json: ['', 'a', 'héllo', '日本', 'x'.repeat(100), 'z;'], typed: () => ['', 'a', 'héllo', '日本', 'x'.repeat(100), 'z;'] },
+  {
+    datatype: 'FP16',
+    ort: 'float16',
+    json: [0, 1, -2, 0.5, 65504, 0.333251953125],
+    typed: () => Uint16Array.from([0, 1, -2, 0.5, 65504, 0.333251953125].map(toHalfBits)),
+  },
+  {
+    datatype: 'FP32',
+    ort: 'float32',
+    json: [0, 1.5, -2.25, 3.4e38, 1e-30, 0.1],
+    typed: () => Float32Array.from([0, 1.5, -2.25, 3.4e38, 1e-30, 0.1]),
+  },
+  {
+    datatype: 'FP64',
+    ort: 'float64',
+    json: [0, 1.5, -2.25, 1e300, 1e-300, 0.1],
+    typed: () => Float64Array.from([0, 1.5, -2.25, 1e300, 1e-300, 0.1]),
+  },
+  {
+    datatype: 'BYTES',
+    ort: 'string',
+    json: ['', 'a', 'héllo', '日本', 'x'.repeat(100), 'z;'],
+    typed: () => ['', 'a', 'héllo', '日本', 'x'.repeat(100), 'z;'],
+  },
 ];
 
 let direct: InferenceSession;
@@ -80,7 +120,8 @@ describe('OIP v2 over JSON, every datatype', () => {
 
   it('keeps 64-bit integers beyond 2^53 exact, in and out', async () => {
     const inputs = jsonInputs() as Array<{ name: string; data: unknown }>;
-    const text = JSON.stringify({ inputs }).replace('[-5,-1,0,1,1099511627776,7]', `[-5,-1,0,1,${-BIG},${BIG}]`)
+    const text = JSON.stringify({ inputs })
+      .replace('[-5,-1,0,1,1099511627776,7]', `[-5,-1,0,1,${-BIG},${BIG}]`)
       .replace('[0,1,2,3,4,9007199254740991]', `[0,1,2,3,${2n ** 64n - 1n},${BIG}]`);
 
     const result = await infer(text);
@@ -110,7 +151,10 @@ describe('OIP v2 over JSON, every datatype', () => {
   });
 
   it('answers the server routes', async () => {
-    expect(jsonBody(await handler(httpApiEvent('GET', '/v2')))).toMatchObject({ name: 'onnxless', extensions: ['binary_tensor_data', 'classification'] });
+    expect(jsonBody(await handler(httpApiEvent('GET', '/v2')))).toMatchObject({
+      name: 'onnxless',
+      extensions: ['binary_tensor_data', 'classification'],
+    });
     expect(jsonBody(await handler(httpApiEvent('GET', '/v2/health/live')))).toEqual({ live: true });
     expect(jsonBody(await handler(httpApiEvent('GET', '/v2/health/ready')))).toEqual({ ready: true });
     expect(jsonBody(await handler(httpApiEvent('GET', '/v2/models/types/ready')))).toEqual({ name: 'types', ready: true });
@@ -130,12 +174,14 @@ describe('binary tensor extension through API Gateway (base64 bodies)', () => {
 
   function encodeTyped(c: Case, data: Tensor['data']): Buffer {
     if (c.datatype === 'BYTES') {
-      return Buffer.concat((data as string[]).flatMap((s) => {
-        const b = Buffer.from(s, 'utf8');
-        const len = Buffer.alloc(4);
-        len.writeUInt32LE(b.length);
-        return [len, b];
-      }));
+      return Buffer.concat(
+        (data as string[]).flatMap((s) => {
+          const b = Buffer.from(s, 'utf8');
+          const len = Buffer.alloc(4);
+          len.writeUInt32LE(b.length);
+          return [len, b];
+        }),
+      );
     }
     const view = data as ArrayBufferView;
     return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
@@ -145,10 +191,12 @@ describe('binary tensor extension through API Gateway (base64 bodies)', () => {
     const typed = c.typed();
     const bytes = encodeTyped(c, typed);
     const others = (jsonInputs() as Array<{ name: string }>).filter((i) => i.name !== `in_${c.ort}`);
-    const header = Buffer.from(JSON.stringify({
-      inputs: [...others, { name: `in_${c.ort}`, shape: [2, 3], datatype: c.datatype, parameters: { binary_data_size: bytes.length } }],
-      outputs: [{ name: `out_${c.ort}`, parameters: { binary_data: true } }],
-    }));
+    const header = Buffer.from(
+      JSON.stringify({
+        inputs: [...others, { name: `in_${c.ort}`, shape: [2, 3], datatype: c.datatype, parameters: { binary_data_size: bytes.length } }],
+        outputs: [{ name: `out_${c.ort}`, parameters: { binary_data: true } }],
+      }),
+    );
 
     const result = await infer(Buffer.concat([header, bytes]), {
       'content-type': 'application/octet-stream',
@@ -161,7 +209,10 @@ describe('binary tensor extension through API Gateway (base64 bodies)', () => {
     const headerLength = Number(result.headers?.['inference-header-content-length']);
     const responseHeader = JSON.parse(raw.subarray(0, headerLength).toString('utf8'));
     expect(responseHeader.outputs[0]).toEqual({
-      name: `out_${c.ort}`, datatype: c.datatype, shape: [2, 3], parameters: { binary_data_size: bytes.length },
+      name: `out_${c.ort}`,
+      datatype: c.datatype,
+      shape: [2, 3],
+      parameters: { binary_data_size: bytes.length },
     });
     expect(raw.subarray(headerLength).equals(bytes)).toBe(true);
   });
@@ -171,7 +222,10 @@ describe('binary tensor extension through API Gateway (base64 bodies)', () => {
     const raw = bodyBytes(result);
     const headerLength = Number(result.headers?.['inference-header-content-length']);
     const header = JSON.parse(raw.subarray(0, headerLength).toString('utf8'));
-    const total = header.outputs.reduce((n: number, o: { parameters: { binary_data_size: number } }) => n + o.parameters.binary_data_size, 0);
+    const total = header.outputs.reduce(
+      (n: number, o: { parameters: { binary_data_size: number } }) => n + o.parameters.binary_data_size,
+      0,
+    );
     expect(raw.length - headerLength).toBe(total);
     expect(header.outputs.every((o: { data?: unknown }) => o.data === undefined)).toBe(true);
   });
@@ -192,7 +246,12 @@ describe('JSON numbers and text: the written rules (docs/runtime.md)', () => {
   });
 
   it.each([
-    ['FP32 1e999 (JSON.parse reads Infinity)', 'in_float32', '1e999', /data\[0\] is a number out of range .*finite number within FP32 range/],
+    [
+      'FP32 1e999 (JSON.parse reads Infinity)',
+      'in_float32',
+      '1e999',
+      /data\[0\] is a number out of range .*finite number within FP32 range/,
+    ],
     ['FP32 1e39 (overflows float32)', 'in_float32', '1e39', /data\[0\] is number 1e\+39, expected a finite number within FP32 range/],
     ['FP64 -1e999', 'in_float64', '-1e999', /data\[0\] is a number out of range .*within FP64 range/],
     ['FP16 70000', 'in_float16', '70000', /data\[0\] is number 70000, expected a finite number within FP16 range/],
@@ -210,10 +269,16 @@ describe('JSON numbers and text: the written rules (docs/runtime.md)', () => {
     len.writeUInt32LE(element.length);
     const elements = Buffer.concat(Array.from({ length: 6 }, () => [len, element]).flat());
     const others = (jsonInputs() as Array<{ name: string }>).filter((i) => i.name !== 'in_string');
-    const header = Buffer.from(JSON.stringify({ inputs: [...others, { name: 'in_string', shape: [2, 3], datatype: 'BYTES', parameters: { binary_data_size: elements.length } }] }));
+    const header = Buffer.from(
+      JSON.stringify({
+        inputs: [...others, { name: 'in_string', shape: [2, 3], datatype: 'BYTES', parameters: { binary_data_size: elements.length } }],
+      }),
+    );
     const result = await infer(Buffer.concat([header, elements]), { 'inference-header-content-length': String(header.length) });
     expect(result.statusCode).toBe(400);
-    expect(jsonBody(result).error).toBe("input 'in_string': BYTES element 0 is not valid UTF-8; onnxruntime string tensors carry UTF-8 text only");
+    expect(jsonBody(result).error).toBe(
+      "input 'in_string': BYTES element 0 is not valid UTF-8; onnxruntime string tensors carry UTF-8 text only",
+    );
   });
 
   it('refuses a JSON BYTES element with a lone surrogate', async () => {
@@ -227,16 +292,24 @@ describe('JSON numbers and text: the written rules (docs/runtime.md)', () => {
     copyFileSync(typesPath, join(labelled, 'model.onnx'));
     writeFileSync(join(labelled, 'labels.txt'), 'low\nmid\nhigh\n');
     const { handler: withLabels } = testHandler({ name: 'types', uri: join(labelled, 'model.onnx') });
-    const body = JSON.stringify({ inputs: withInput('in_float32', { data: [0.25, 0.5, 0.125, 1, 0, -1] }), outputs: [{ name: 'out_float32', parameters: { class_count: 1 } }] });
+    const body = JSON.stringify({
+      inputs: withInput('in_float32', { data: [0.25, 0.5, 0.125, 1, 0, -1] }),
+      outputs: [{ name: 'out_float32', parameters: { class_count: 1 } }],
+    });
     const result = await withLabels(httpApiEvent('POST', '/v2/models/types/infer', { body }));
     expect(jsonBody(result).outputs[0].data).toEqual(['0.500000:1:mid', '1.000000:0:low']);
   });
 
   it('answers class_count with Triton classification strings', async () => {
-    const body = JSON.stringify({ inputs: withInput('in_float32', { data: [0.25, 0.5, 0.125, 1, 0, -1] }), outputs: [{ name: 'out_float32', parameters: { class_count: 2 } }] });
+    const body = JSON.stringify({
+      inputs: withInput('in_float32', { data: [0.25, 0.5, 0.125, 1, 0, -1] }),
+      outputs: [{ name: 'out_float32', parameters: { class_count: 2 } }],
+    });
     const result = await infer(body);
     expect(result.statusCode).toBe(200);
-    expect(jsonBody(result).outputs).toEqual([{ name: 'out_float32', datatype: 'BYTES', shape: [2, 2], data: ['0.500000:1', '0.250000:0', '1.000000:0', '0.000000:1'] }]);
+    expect(jsonBody(result).outputs).toEqual([
+      { name: 'out_float32', datatype: 'BYTES', shape: [2, 2], data: ['0.500000:1', '0.250000:0', '1.000000:0', '0.000000:1'] },
+    ]);
   });
 });
 
@@ -254,14 +327,39 @@ describe('bad input gets a clear 4xx, never a crash', () => {
     ['a missing input', { inputs: [x, a] }, 400, /missing input 'b'/],
     ['a wrong datatype', { inputs: [{ ...x, datatype: 'FP64' }, a, b] }, 400, /input 'x': datatype FP64 does not match the model's FP32/],
     ['an unknown datatype', { inputs: [{ ...x, datatype: 'FLOAT' }, a, b] }, 400, /unknown datatype 'FLOAT'/],
-    ['data shorter than the shape', { inputs: [{ ...x, data: [1, 2, 3] }, a, b] }, 400, /input 'x': data has 3 elements, shape \[2, 3\] needs 6/],
-    ['a string in float data', { inputs: [{ ...x, data: [1, 2, 'three', 4, 5, 6] }, a, b] }, 400, /input 'x': data\[2\] is a string, expected a number/],
+    [
+      'data shorter than the shape',
+      { inputs: [{ ...x, data: [1, 2, 3] }, a, b] },
+      400,
+      /input 'x': data has 3 elements, shape \[2, 3\] needs 6/,
+    ],
+    [
+      'a string in float data',
+      { inputs: [{ ...x, data: [1, 2, 'three', 4, 5, 6] }, a, b] },
+      400,
+      /input 'x': data\[2\] is a string, expected a number/,
+    ],
     ['a negative dimension', { inputs: [{ ...x, shape: [-2, 3] }, a, b] }, 400, /shape\[0\] is -2, dimensions must not be negative/],
-    ['a shape that contradicts the fixed dims', { inputs: [{ ...x, shape: [3, 2] }, a, b] }, 400, /shape\[0\] is 3, the model fixes it to 2/],
+    [
+      'a shape that contradicts the fixed dims',
+      { inputs: [{ ...x, shape: [3, 2] }, a, b] },
+      400,
+      /shape\[0\] is 3, the model fixes it to 2/,
+    ],
     ['a wrong rank', { inputs: [{ ...x, shape: [6] }, a, b] }, 400, /rank 1, the model expects rank 2/],
     ['an unknown output', { inputs: [x, a, b], outputs: [{ name: 'nope' }] }, 400, /unknown output 'nope'; the model has: y, sum/],
-    ['an onnxruntime run error (incompatible broadcast)', { inputs: [x, { ...a, shape: [2], data: [1, 2] }, { ...b, shape: [3], data: [1, 2, 3] }] }, 400, /^model 'fixed' cannot run on these inputs: axis == 1 .*broadcast an axis by a dimension other than 1\. 2 by 3$/],
-    ['a billion elements claimed', { inputs: [{ ...a, shape: [1000, 1000, 1000], data: [] }, x, b] }, 413, /1000000000 elements, over the limit/],
+    [
+      'an onnxruntime run error (incompatible broadcast)',
+      { inputs: [x, { ...a, shape: [2], data: [1, 2] }, { ...b, shape: [3], data: [1, 2, 3] }] },
+      400,
+      /^model 'fixed' cannot run on these inputs: axis == 1 .*broadcast an axis by a dimension other than 1\. 2 by 3$/,
+    ],
+    [
+      'a billion elements claimed',
+      { inputs: [{ ...a, shape: [1000, 1000, 1000], data: [] }, x, b] },
+      413,
+      /1000000000 elements, over the limit/,
+    ],
   ])('%s', async (_what, body, status, message) => {
     const result = await call(body);
     expect(result.statusCode).toBe(status);
@@ -296,10 +394,12 @@ describe('bad input gets a clear 4xx, never a crash', () => {
       'inference-header-content-length': String(header.length),
     });
     expect(short.statusCode).toBe(400);
-    const badLength = await fixed(httpApiEvent('POST', '/v2/models/fixed/infer', {
-      body: Buffer.concat([header, Buffer.alloc(24)]),
-      headers: { 'inference-header-content-length': '999999' },
-    }));
+    const badLength = await fixed(
+      httpApiEvent('POST', '/v2/models/fixed/infer', {
+        body: Buffer.concat([header, Buffer.alloc(24)]),
+        headers: { 'inference-header-content-length': '999999' },
+      }),
+    );
     expect(badLength.statusCode).toBe(400);
     expect(jsonBody(badLength).error).toMatch(/Inference-Header-Content-Length/);
   });
@@ -308,11 +408,16 @@ describe('bad input gets a clear 4xx, never a crash', () => {
 describe('model versions', () => {
   const versioned = testHandler({ name: 'fixed', uri: fixedPath, version: '3' }).handler;
   const x = { name: 'x', shape: [2, 3], datatype: 'FP32', data: [1, 2, 3, 4, 5, 6] };
-  const ab = [{ name: 'a', shape: [1], datatype: 'FP32', data: [1] }, { name: 'b', shape: [1], datatype: 'FP32', data: [1] }];
+  const ab = [
+    { name: 'a', shape: [1], datatype: 'FP32', data: [1] },
+    { name: 'b', shape: [1], datatype: 'FP32', data: [1] },
+  ];
 
   it('reports its version in metadata and responses, and answers on /versions/{v}', async () => {
     expect(jsonBody(await versioned(httpApiEvent('GET', '/v2/models/fixed'))).versions).toEqual(['3']);
-    const result = await versioned(httpApiEvent('POST', '/v2/models/fixed/versions/3/infer', { body: JSON.stringify({ inputs: [x, ...ab] }) }));
+    const result = await versioned(
+      httpApiEvent('POST', '/v2/models/fixed/versions/3/infer', { body: JSON.stringify({ inputs: [x, ...ab] }) }),
+    );
     expect(result.statusCode).toBe(200);
     expect(jsonBody(result).model_version).toBe('3');
     expect((await versioned(httpApiEvent('GET', '/v2/models/fixed/versions/3/ready'))).statusCode).toBe(200);

@@ -49,8 +49,20 @@ describe('the server function', () => {
       ['an unknown model', 'GET', '/v2/models/nope', 404, "unknown model 'nope'; served here: tiny, text-orientation, plain"],
       ['an unknown model infer', 'POST', '/v2/models/nope/infer', 404, "unknown model 'nope'; served here: tiny, text-orientation, plain"],
       ['a version the registry does not list', 'GET', '/v2/models/tiny/versions/99', 404, "model 'tiny' has no version '99'; versions: 1"],
-      ['a version of a model with none', 'POST', '/v2/models/plain/versions/1/infer', 404, "model 'plain' has no version '1'; versions: none listed"],
-      ['the domain route of a tensor model', 'POST', '/models/tiny/predict', 404, "model 'tiny' has no domain route; use /v2/models/tiny/infer"],
+      [
+        'a version of a model with none',
+        'POST',
+        '/v2/models/plain/versions/1/infer',
+        404,
+        "model 'plain' has no version '1'; versions: none listed",
+      ],
+      [
+        'the domain route of a tensor model',
+        'POST',
+        '/models/tiny/predict',
+        404,
+        "model 'tiny' has no domain route; use /v2/models/tiny/infer",
+      ],
       ['an unknown path', 'GET', '/nothing/here', 404, 'no route for GET /nothing/here; the routes are listed at /openapi.json'],
     ])('answers %s with a 404 {"error"}', async (_what, method, path, status, error) => {
       expect(await call(method, path)).toEqual({ status, body: { error }, allow: undefined });

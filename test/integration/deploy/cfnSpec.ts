@@ -116,7 +116,9 @@ function valueProblems(where: string, value: unknown, type: SpecType, spec: Spec
       return typeof value === 'string' ? [] : [`${where}: expected a string, got ${JSON.stringify(value)}`];
     case 'integer':
     case 'number':
-      return typeof value === 'number' || (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)) ? [] : [`${where}: expected a number`];
+      return typeof value === 'number' || (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value))
+        ? []
+        : [`${where}: expected a number`];
     case 'boolean':
       return typeof value === 'boolean' || value === 'true' || value === 'false' ? [] : [`${where}: expected a boolean`];
     default:
@@ -134,7 +136,8 @@ function getAttProblems(template: Template, spec: Spec): string[] {
       const target = template.Resources[getAtt[0]];
       const attributes = target && spec.resources.get(target.Type)?.attributes;
       if (!target) problems.push(`Fn::GetAtt names no resource: ${getAtt[0]}`);
-      else if (attributes && !(getAtt[1] in attributes)) problems.push(`Fn::GetAtt ${getAtt[0]}.${getAtt[1]}: ${target.Type} has no such attribute`);
+      else if (attributes && !(getAtt[1] in attributes))
+        problems.push(`Fn::GetAtt ${getAtt[0]}.${getAtt[1]}: ${target.Type} has no such attribute`);
     }
     Object.values(node).forEach(visit);
   };

@@ -26,7 +26,10 @@ import { EXAMPLE_REGISTRY, ROOT, extractZip, lambdaFunction, removeService, type
  * arm64 functions run with the host's build of their layers (same JS); the arm64 layer's own
  * contents are checked at the end.
  */
-const ENTRIES = Object.entries((parse(readFileSync(EXAMPLE_REGISTRY, 'utf8')) as { custom: { onnxless: { models: Record<string, { kind?: string }> } } }).custom.onnxless.models);
+const ENTRIES = Object.entries(
+  (parse(readFileSync(EXAMPLE_REGISTRY, 'utf8')) as { custom: { onnxless: { models: Record<string, { kind?: string }> } } }).custom.onnxless
+    .models,
+);
 const MODELS = ENTRIES.filter(([, entry]) => entry.kind !== 'pipeline').map(([name]) => name);
 /** Entries of kind pipeline: one function holding its member models (docs/pipelines.md). */
 const PIPELINES = ENTRIES.filter(([, entry]) => entry.kind === 'pipeline').map(([name]) => name);
@@ -53,7 +56,12 @@ const OIP_INPUTS: Record<string, Tensor[]> = {
 async function direct(model: string, inputs: Tensor[]): Promise<Record<string, ort.Tensor>> {
   const session = await ort.InferenceSession.create(EXAMPLE_WEIGHTS[model]!);
   const feeds = Object.fromEntries(
-    inputs.map((t) => [t.name, t.datatype === 'INT64' ? new ort.Tensor('int64', BigInt64Array.from(t.data.map(BigInt)), t.shape) : new ort.Tensor('float32', Float32Array.from(t.data), t.shape)]),
+    inputs.map((t) => [
+      t.name,
+      t.datatype === 'INT64'
+        ? new ort.Tensor('int64', BigInt64Array.from(t.data.map(BigInt)), t.shape)
+        : new ort.Tensor('float32', Float32Array.from(t.data), t.shape),
+    ]),
   );
   const out = await session.run(feeds);
   await session.release();
@@ -61,7 +69,9 @@ async function direct(model: string, inputs: Tensor[]): Promise<Record<string, o
 }
 
 async function domainRequest(sandbox: LambdaSandbox, model: string, body: Buffer, contentType: string): Promise<Result> {
-  return (await sandbox.invoke(httpApiEvent('POST', `/models/${model}/predict`, { body, headers: { 'content-type': contentType } }))) as Result;
+  return (await sandbox.invoke(
+    httpApiEvent('POST', `/models/${model}/predict`, { body, headers: { 'content-type': contentType } }),
+  )) as Result;
 }
 
 /** The domain route answers correctly: one check per example with a handler. */
@@ -147,11 +157,17 @@ describe('every packaged function, run from its own zip and layer zips on Node 2
     }
     // Each example model pushed as `onnxless push` does, where its template environment says it is.
     const members = PIPELINES.flatMap((p) =>
-      Object.values(JSON.parse(lambdaFunction(pkg.template, p).Properties.Environment.Variables.ONNXLESS_PIPELINE_MODELS as string) as Record<string, { name: string; uri: string }>).map(
-        (m) => [m.name, m.uri] as const,
-      ),
+      Object.values(
+        JSON.parse(lambdaFunction(pkg.template, p).Properties.Environment.Variables.ONNXLESS_PIPELINE_MODELS as string) as Record<
+          string,
+          { name: string; uri: string }
+        >,
+      ).map((m) => [m.name, m.uri] as const),
     );
-    const uris = [...MODELS.map((m) => [m, lambdaFunction(pkg.template, m).Properties.Environment.Variables.ONNXLESS_MODEL_URI as string] as const), ...members];
+    const uris = [
+      ...MODELS.map((m) => [m, lambdaFunction(pkg.template, m).Properties.Environment.Variables.ONNXLESS_MODEL_URI as string] as const),
+      ...members,
+    ];
     const buckets = [...new Set(uris.map(([, uri]) => new URL(uri).host))];
     s3 = await startLocalS3(buckets);
     for (const [model, uri] of uris) {
@@ -187,7 +203,9 @@ describe('every packaged function, run from its own zip and layer zips on Node 2
     it('answers an OIP infer with what onnxruntime computes on the same weights', async () => {
       const inputs = OIP_INPUTS[model];
       expect(inputs, `add OIP inputs for '${model}' to OIP_INPUTS`).toBeDefined();
-      const result = (await sandbox.invoke(httpApiEvent('POST', `/v2/models/${model}/infer`, { body: JSON.stringify({ inputs }) }))) as Result;
+      const result = (await sandbox.invoke(
+        httpApiEvent('POST', `/v2/models/${model}/infer`, { body: JSON.stringify({ inputs }) }),
+      )) as Result;
       expect(result.statusCode, result.body.slice(0, 500)).toBe(200);
       const expected = await direct(model, inputs!);
       const outputs = (jsonBody(result) as { outputs: Tensor[] }).outputs;
@@ -213,10 +231,16 @@ describe('every packaged function, run from its own zip and layer zips on Node 2
     afterAll(() => sandbox?.stop());
 
     it('reads a rendered page through all its models, each member answering its own metadata on the same function', async () => {
-      const page = await renderPage([{ text: 'Serverless pipelines 42', fontSize: 32 }, { text: 'river stone K7Q2', fontSize: 28, angle: 180 }]);
+      const page = await renderPage([
+        { text: 'Serverless pipelines 42', fontSize: 32 },
+        { text: 'river stone K7Q2', fontSize: 28, angle: 180 },
+      ]);
       const result = await domainRequest(sandbox, pipeline, page.png, 'image/png');
       expect(result.statusCode, result.body).toBe(200);
-      expect((jsonBody(result) as { lines: { text: string }[] }).lines.map((l) => l.text)).toEqual(['Serverless pipelines 42', 'river stone K7Q2']);
+      expect((jsonBody(result) as { lines: { text: string }[] }).lines.map((l) => l.text)).toEqual([
+        'Serverless pipelines 42',
+        'river stone K7Q2',
+      ]);
       const env = lambdaFunction(pkg.template, pipeline).Properties.Environment.Variables.ONNXLESS_PIPELINE_MODELS as string;
       for (const { name } of Object.values(JSON.parse(env) as Record<string, { name: string }>)) {
         const meta = (await sandbox.invoke(httpApiEvent('GET', `/v2/models/${name}`))) as Result;
@@ -228,7 +252,10 @@ describe('every packaged function, run from its own zip and layer zips on Node 2
   describe('how a model function reads its weights', () => {
     /** Every request the store saw for tiny's objects, with the client that made it. */
     const tinyRequests = () => s3.proxy.requests.filter((r) => r.path.includes('/tiny/'));
-    const infer = (sandbox: LambdaSandbox) => sandbox.invoke(httpApiEvent('POST', '/v2/models/tiny/infer', { body: JSON.stringify({ inputs: OIP_INPUTS.tiny }) })) as Promise<Result>;
+    const infer = (sandbox: LambdaSandbox) =>
+      sandbox.invoke(
+        httpApiEvent('POST', '/v2/models/tiny/infer', { body: JSON.stringify({ inputs: OIP_INPUTS.tiny }) }),
+      ) as Promise<Result>;
 
     it("with the environment's credentials, as Lambda gives them: signed GETs, the AWS SDK neither in the zip nor needed", async () => {
       s3.proxy.reset();
@@ -251,7 +278,10 @@ describe('every packaged function, run from its own zip and layer zips on Node 2
     it('with ONNXLESS_S3_CLIENT=sdk: through the AWS SDK v3 that the runtime carries, found on NODE_PATH', async () => {
       s3.proxy.reset();
       // The project's node_modules stands in for /var/runtime/node_modules (Lambda's own SDK).
-      const sandbox = await startFunction('tiny', { env: { ONNXLESS_S3_CLIENT: 'sdk', ONNXLESS_CACHE_DIR: path.join(scratch, 'tiny-sdk') }, runtimeModules: path.join(ROOT, 'node_modules') });
+      const sandbox = await startFunction('tiny', {
+        env: { ONNXLESS_S3_CLIENT: 'sdk', ONNXLESS_CACHE_DIR: path.join(scratch, 'tiny-sdk') },
+        runtimeModules: path.join(ROOT, 'node_modules'),
+      });
       try {
         const result = await infer(sandbox);
         expect(result.statusCode, result.body.slice(0, 300)).toBe(200);
@@ -286,7 +316,10 @@ describe('every packaged function, run from its own zip and layer zips on Node 2
       // tiny is a model directory: its manifest, then the pre-optimised graph it lists, each one download.
       const names = ['inference', 'load', 'postprocess', 'preprocess', 'preprocess', 's3 download', 's3 download', 'session creation'];
       try {
-        expect((await sandbox.invoke(httpApiEvent('POST', '/v2/models/tiny/infer', { body: JSON.stringify({ inputs: OIP_INPUTS.tiny }) }))).statusCode).toBe(200);
+        expect(
+          (await sandbox.invoke(httpApiEvent('POST', '/v2/models/tiny/infer', { body: JSON.stringify({ inputs: OIP_INPUTS.tiny }) })))
+            .statusCode,
+        ).toBe(200);
         for (let i = 0; i < 200 && docs.length < names.length; i++) await new Promise((r) => setTimeout(r, 25));
       } finally {
         await sandbox.stop();
@@ -294,7 +327,12 @@ describe('every packaged function, run from its own zip and layer zips on Node 2
       }
       expect(docs.map((d) => d.name).sort()).toEqual(names);
       const load = docs.find((d) => d.name === 'load')!;
-      for (const d of docs) expect([d.name, d.trace_id, d.parent_id]).toEqual([d.name, root, ['s3 download', 'session creation'].includes(d.name) ? load.id : '4444444444444444']);
+      for (const d of docs)
+        expect([d.name, d.trace_id, d.parent_id]).toEqual([
+          d.name,
+          root,
+          ['s3 download', 'session creation'].includes(d.name) ? load.id : '4444444444444444',
+        ]);
       const downloads = docs.filter((d) => d.name === 's3 download').map((d) => d.annotations);
       expect(downloads).toEqual([
         { bytes: expect.any(Number), parts: 1, resumedBytes: 0 },
@@ -341,7 +379,9 @@ describe('every packaged function, run from its own zip and layer zips on Node 2
   it('ships arm64 functions a layer whose native code is all linux/arm64', async () => {
     const arm64 = MODELS.filter((m) => (lambdaFunction(pkg.template, m).Properties.Architectures as string[])[0] === 'arm64');
     expect(arm64.length).toBeGreaterThan(0);
-    const refs = new Set(arm64.flatMap((m) => (lambdaFunction(pkg.template, m).Properties.Layers as Array<{ Ref: string }>).map((l) => l.Ref)));
+    const refs = new Set(
+      arm64.flatMap((m) => (lambdaFunction(pkg.template, m).Properties.Layers as Array<{ Ref: string }>).map((l) => l.Ref)),
+    );
     for (const ref of refs) {
       const file = path.basename(pkg.template.Resources[ref]!.Properties.Content.S3Key as string);
       expect(file).toMatch(/-arm64\.zip$/);

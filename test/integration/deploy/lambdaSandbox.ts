@@ -120,7 +120,11 @@ export class LambdaSandbox {
         LAMBDA_TASK_ROOT: taskRoot,
         LAMBDA_RUNTIME_DIR: path.join(this.dir, 'runtime'),
         _HANDLER: handler,
-        NODE_PATH: [path.join(this.opt, 'nodejs/node22/node_modules'), path.join(this.opt, 'nodejs/node_modules'), path.join(this.dir, 'runtime/node_modules')].join(':'),
+        NODE_PATH: [
+          path.join(this.opt, 'nodejs/node22/node_modules'),
+          path.join(this.opt, 'nodejs/node_modules'),
+          path.join(this.dir, 'runtime/node_modules'),
+        ].join(':'),
       },
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
     });

@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRegistryFile, type Registry } from '../../../lib/registry/index';
 import { cfnSpecProblems } from './cfnSpec';
 import { examplePackage } from './examplePackage';
-import { EXAMPLE_REGISTRY, allowStatements, lambdaFunction, removeService, resourcesOfType, type CfnTemplate, type PackagedService } from './serviceFixture';
+import {
+  EXAMPLE_REGISTRY,
+  allowStatements,
+  lambdaFunction,
+  removeService,
+  resourcesOfType,
+  type CfnTemplate,
+  type PackagedService,
+} from './serviceFixture';
 
 // The run's shared `serverless package` of the example registry (examplePackage.ts), whose
 // text-recognition entry declares a canary rollout and scheduled provisioned concurrency.
@@ -42,7 +50,7 @@ describe('the live alias, rollout and warm capacity in the packaged template', (
   }, 300_000);
   afterAll(() => removeService(pkg));
 
-  it('points each model function\'s live alias at the version this deploy publishes', () => {
+  it("points each model function's live alias at the version this deploy publishes", () => {
     for (const key of models) {
       const [, alias] = aliasOf(pkg.template, key);
       expect([key, alias.Properties.FunctionVersion]).toEqual([key, { 'Fn::GetAtt': [versionOf(pkg.template, key), 'Version'] }]);
@@ -56,20 +64,27 @@ describe('the live alias, rollout and warm capacity in the packaged template', (
       const [aliasId] = aliasOf(pkg.template, key);
       const own = integrations.filter(([, r]) => JSON.stringify(r.Properties.IntegrationUri).includes(`"${fn}"`));
       expect(own.map(([, r]) => [r.Properties.IntegrationUri, r.DependsOn])).toEqual([[aliasArn(fn), aliasId]]);
-      const permissions = resourcesOfType(pkg.template, 'AWS::Lambda::Permission').filter(([, r]) => JSON.stringify(r.Properties.FunctionName).includes(`"${fn}"`));
+      const permissions = resourcesOfType(pkg.template, 'AWS::Lambda::Permission').filter(([, r]) =>
+        JSON.stringify(r.Properties.FunctionName).includes(`"${fn}"`),
+      );
       expect(permissions.map(([, r]) => r.Properties.FunctionName)).toEqual([aliasArn(fn)]);
     }
     const server = functionLogicalId(pkg.template, 'server');
-    expect(integrations.filter(([, r]) => JSON.stringify(r.Properties.IntegrationUri).includes(`"${server}"`)).map(([, r]) => r.Properties.IntegrationUri)).toEqual([
-      { 'Fn::GetAtt': [server, 'Arn'] },
-    ]);
+    expect(
+      integrations
+        .filter(([, r]) => JSON.stringify(r.Properties.IntegrationUri).includes(`"${server}"`))
+        .map(([, r]) => r.Properties.IntegrationUri),
+    ).toEqual([{ 'Fn::GetAtt': [server, 'Arn'] }]);
   });
 
-  it('shifts text-recognition\'s traffic with CodeDeploy, canary 10% for 5 minutes, rolled back on its alarms', () => {
+  it("shifts text-recognition's traffic with CodeDeploy, canary 10% for 5 minutes, rolled back on its alarms", () => {
     const [aliasId, alias] = aliasOf(pkg.template, 'text-recognition');
     const group = pkg.template.Resources.TextDashrecognitionDeploymentGroup!;
     expect(alias.UpdatePolicy).toEqual({
-      CodeDeployLambdaAliasUpdate: { ApplicationName: { Ref: 'OnnxlessCodeDeployApplication' }, DeploymentGroupName: { Ref: 'TextDashrecognitionDeploymentGroup' } },
+      CodeDeployLambdaAliasUpdate: {
+        ApplicationName: { Ref: 'OnnxlessCodeDeployApplication' },
+        DeploymentGroupName: { Ref: 'TextDashrecognitionDeploymentGroup' },
+      },
     });
     expect(group.Properties).toMatchObject({
       ApplicationName: { Ref: 'OnnxlessCodeDeployApplication' },
@@ -77,21 +92,29 @@ describe('the live alias, rollout and warm capacity in the packaged template', (
       DeploymentConfigName: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
       DeploymentStyle: { DeploymentType: 'BLUE_GREEN', DeploymentOption: 'WITH_TRAFFIC_CONTROL' },
       AutoRollbackConfiguration: { Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'] },
-      AlarmConfiguration: { Enabled: true, Alarms: [{ Name: { Ref: 'TextDashrecognitionErrors5xxAlarm' } }, { Name: { Ref: 'TextDashrecognitionLatencyP99Alarm' } }] },
+      AlarmConfiguration: {
+        Enabled: true,
+        Alarms: [{ Name: { Ref: 'TextDashrecognitionErrors5xxAlarm' } }, { Name: { Ref: 'TextDashrecognitionLatencyP99Alarm' } }],
+      },
     });
-    expect(pkg.template.Resources.OnnxlessCodeDeployApplication?.Properties).toEqual({ ApplicationName: 'onnxless-dev', ComputePlatform: 'Lambda' });
+    expect(pkg.template.Resources.OnnxlessCodeDeployApplication?.Properties).toEqual({
+      ApplicationName: 'onnxless-dev',
+      ComputePlatform: 'Lambda',
+    });
     const role = pkg.template.Resources.OnnxlessCodeDeployRole!;
     expect(group.Properties.ServiceRoleArn).toEqual({ 'Fn::GetAtt': ['OnnxlessCodeDeployRole', 'Arn'] });
     expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: ['codedeploy.amazonaws.com'] });
     // The alarms exist, scoped to the new version, before CodeDeploy starts shifting.
     expect(alias.DependsOn).toEqual(expect.arrayContaining(['TextDashrecognitionErrors5xxAlarm', 'TextDashrecognitionLatencyP99Alarm']));
     // Only the model that declares a rollout gets one.
-    expect(resourcesOfType(pkg.template, 'AWS::CodeDeploy::DeploymentGroup').map(([id]) => id)).toEqual(['TextDashrecognitionDeploymentGroup']);
+    expect(resourcesOfType(pkg.template, 'AWS::CodeDeploy::DeploymentGroup').map(([id]) => id)).toEqual([
+      'TextDashrecognitionDeploymentGroup',
+    ]);
     expect(aliasOf(pkg.template, 'tiny')[1].UpdatePolicy).toBeUndefined();
     expect(aliasId).toBe('TextDashrecognitionAliasLive');
   });
 
-  it('alarms on the handlers\' EMF metrics Errors5xx (average) and Latency (p99), with the new version as a dimension', () => {
+  it("alarms on the handlers' EMF metrics Errors5xx (average) and Latency (p99), with the new version as a dimension", () => {
     const version = { 'Fn::GetAtt': [versionOf(pkg.template, 'text-recognition'), 'Version'] };
     const dimensions = [
       { Name: 'service', Value: 'onnxless' },
@@ -133,8 +156,18 @@ describe('the live alias, rollout and warm capacity in the packaged template', (
       MinCapacity: 0,
       MaxCapacity: 2,
       ScheduledActions: [
-        { ScheduledActionName: 'open', Schedule: 'cron(0 8 ? * MON-FRI *)', Timezone: 'Europe/Berlin', ScalableTargetAction: { MinCapacity: 2, MaxCapacity: 2 } },
-        { ScheduledActionName: 'close', Schedule: 'cron(0 18 ? * MON-FRI *)', Timezone: 'Europe/Berlin', ScalableTargetAction: { MinCapacity: 0, MaxCapacity: 0 } },
+        {
+          ScheduledActionName: 'open',
+          Schedule: 'cron(0 8 ? * MON-FRI *)',
+          Timezone: 'Europe/Berlin',
+          ScalableTargetAction: { MinCapacity: 2, MaxCapacity: 2 },
+        },
+        {
+          ScheduledActionName: 'close',
+          Schedule: 'cron(0 18 ? * MON-FRI *)',
+          Timezone: 'Europe/Berlin',
+          ScalableTargetAction: { MinCapacity: 0, MaxCapacity: 0 },
+        },
       ],
     });
     expect(lambdaFunction(pkg.template, 'text-recognition').Properties.Environment.Variables.ONNXLESS_EAGER).toBe('true');
@@ -164,12 +197,16 @@ describe('the live alias, rollout and warm capacity in the packaged template', (
     broken.Resources.TextDashrecognitionAliasLive!.Properties.ProvisionedConcurrency = { ProvisionedConcurrentExecutions: 1 };
     broken.Resources.TextDashrecognitionProvisionedConcurrencyTarget!.Properties.ScheduledActions[0].Cron = 'cron(0 8 * * ? *)';
     broken.Resources.Extra = { Type: 'AWS::Lambda::Aliases', Properties: {} };
-    broken.Resources.TextDashrecognitionAliasLive!.Properties.FunctionVersion = { 'Fn::GetAtt': [versionOf(broken, 'text-recognition'), 'Number'] };
+    broken.Resources.TextDashrecognitionAliasLive!.Properties.FunctionVersion = {
+      'Fn::GetAtt': [versionOf(broken, 'text-recognition'), 'Number'],
+    };
     const problems = cfnSpecProblems(broken);
     expect(problems).toEqual(
       expect.arrayContaining([
         'TextDashrecognitionDeploymentGroup.Properties: required property ServiceRoleArn missing',
-        expect.stringMatching(/^TextDashrecognitionAliasLive\.Properties: unknown property ProvisionedConcurrency \(known: .*ProvisionedConcurrencyConfig/),
+        expect.stringMatching(
+          /^TextDashrecognitionAliasLive\.Properties: unknown property ProvisionedConcurrency \(known: .*ProvisionedConcurrencyConfig/,
+        ),
         expect.stringMatching(/^TextDashrecognitionProvisionedConcurrencyTarget\.Properties\.ScheduledActions\[0\]: unknown property Cron/),
         'Extra: unknown resource type AWS::Lambda::Aliases',
         expect.stringMatching(/^Fn::GetAtt TextDashrecognitionLambdaVersion\w+\.Number: AWS::Lambda::Version has no such attribute$/),

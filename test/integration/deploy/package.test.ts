@@ -46,7 +46,9 @@ describe('serverless package of the example registry', () => {
     // A pipeline's models share its one function (docs/pipelines.md).
     const models = [...Object.keys((await registryPromise).models), ...Object.keys((await registryPromise).pipelines ?? {})];
     expect(models).toEqual(expect.arrayContaining(['tiny', 'text-orientation', 'text-recognition', 'voice-activity']));
-    const names = resourcesOfType(pkg.template, 'AWS::Lambda::Function').map(([, r]) => r.Properties.FunctionName).sort();
+    const names = resourcesOfType(pkg.template, 'AWS::Lambda::Function')
+      .map(([, r]) => r.Properties.FunctionName)
+      .sort();
     expect(names).toEqual([...models, 'server'].map((k) => `onnxless-dev-${k}`).sort());
   });
 
@@ -65,7 +67,8 @@ describe('serverless package of the example registry', () => {
 
   it('protects every route with IAM (SigV4), the default when the registry has no auth line, but the browser pages', () => {
     const table = routes(pkg.template);
-    for (const [key, route] of table) expect([key, route.authorizationType]).toEqual([key, PAGE_ROUTES.includes(key) ? undefined : 'AWS_IAM']);
+    for (const [key, route] of table)
+      expect([key, route.authorizationType]).toEqual([key, PAGE_ROUTES.includes(key) ? undefined : 'AWS_IAM']);
     for (const page of PAGE_ROUTES) expect([page, table.get(page)?.fn]).toEqual([page, 'server']);
     expect(resourcesOfType(pkg.template, 'AWS::ApiGatewayV2::Authorizer')).toEqual([]);
   });
@@ -91,12 +94,15 @@ describe('serverless package of the example registry', () => {
       expect(s3).toEqual([{ role, actions: ['s3:GetObject'], resources: [`arn:aws:s3:::${objects}`] }]);
     }
     const serverRole = lambdaFunction(pkg.template, 'server').Properties.Role['Fn::GetAtt'][0];
-    expect(statements.filter((s) => s.role === serverRole).flatMap((s) => s.actions)).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(statements.filter((s) => s.role === serverRole).flatMap((s) => s.actions)).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
     // No shared default role: every function has its own.
     expect(pkg.template.Resources.IamRoleLambdaExecution).toBeUndefined();
   });
 
-  it('attaches the layer of each function\'s architecture, and sharp only where asked', async () => {
+  it("attaches the layer of each function's architecture, and sharp only where asked", async () => {
     const registry = await registryPromise;
     const layers = Object.fromEntries(resourcesOfType(pkg.template, 'AWS::Lambda::LayerVersion'));
     expect(layers.OnnxruntimeX8664LambdaLayer?.Properties.CompatibleArchitectures).toEqual(['x86_64']);
@@ -107,7 +113,10 @@ describe('serverless package of the example registry', () => {
       const arch = entry.architecture ?? 'x86_64';
       const suffix = arch === 'arm64' ? 'Arm64' : 'X8664';
       expect(fn.Properties.Architectures).toEqual([arch]);
-      expect(layerRefs(fn)).toEqual([`Onnxruntime${suffix}LambdaLayer`, ...(entry.layers ?? []).map((l) => `${l[0]!.toUpperCase()}${l.slice(1)}${suffix}LambdaLayer`)]);
+      expect(layerRefs(fn)).toEqual([
+        `Onnxruntime${suffix}LambdaLayer`,
+        ...(entry.layers ?? []).map((l) => `${l[0]!.toUpperCase()}${l.slice(1)}${suffix}LambdaLayer`),
+      ]);
     }
     expect(layerRefs(lambdaFunction(pkg.template, 'tiny'))).toEqual(['OnnxruntimeX8664LambdaLayer']);
     expect(layerRefs(lambdaFunction(pkg.template, 'text-orientation'))).toEqual(['OnnxruntimeX8664LambdaLayer', 'SharpX8664LambdaLayer']);
@@ -128,18 +137,23 @@ describe('serverless package of the example registry', () => {
       BucketName: 'onnxless-models-dev',
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
       VersioningConfiguration: { Status: 'Enabled' },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
     });
   });
 
-  it('prints the function zip sizes and keeps the generic handler\'s zip well under 1 MB', async () => {
+  it("prints the function zip sizes and keeps the generic handler's zip well under 1 MB", async () => {
     expect(pkg.log).toMatch(/function zips: .*tiny \d/);
     expect(pkg.log).toMatch(/layer onnxruntime-x86_64 [\d.]+ MiB zipped/);
     const size = (await stat(path.join(pkg.out, 'tiny.zip'))).size;
     expect(size).toBeLessThan(600 * 1024);
   });
 
-  it('zips each function\'s own bundle and nothing else: no native module, no node_modules, no leftovers', async () => {
+  it("zips each function's own bundle and nothing else: no native module, no node_modules, no leftovers", async () => {
     const scratch = path.join(pkg.dir, 'unzipped');
     for (const key of [...Object.keys((await registryPromise).models), 'server']) {
       const files = await extractZip(path.join(pkg.out, `${key}.zip`), path.join(scratch, key));
@@ -147,7 +161,9 @@ describe('serverless package of the example registry', () => {
       const bundle = `${handler.slice(0, handler.lastIndexOf('.'))}.cjs`;
       // The server function also ships the OpenAPI document it serves.
       expect([key, files]).toEqual([key, key === 'server' ? [bundle, '.onnxless/openapi.json'] : [bundle]]);
-      const js = (await Promise.all(files.filter((f) => /\.[cm]?js$/.test(f)).map((f) => readFile(path.join(scratch, key, f), 'utf8')))).join('\n');
+      const js = (
+        await Promise.all(files.filter((f) => /\.[cm]?js$/.test(f)).map((f) => readFile(path.join(scratch, key, f), 'utf8')))
+      ).join('\n');
       expect([key, /onnxruntime_binding|libvips-cpp/.test(js)]).toEqual([key, false]);
     }
   });
@@ -189,8 +205,11 @@ describe('serverless package with a JWT authorizer, an existing bucket and expli
       JwtConfiguration: { Issuer: 'https://issuer.example.com/', Audience: ['onnxless-api'] },
     });
     const table = routes(pkg.template);
-    expect([...table.keys()]).toEqual(expect.arrayContaining([...MODEL_ROUTES('big'), ...MODEL_ROUTES('elsewhere'), ...SERVER_ROUTES, '$default']));
-    for (const [key, route] of table) if (!PAGE_ROUTES.includes(key)) expect(route).toMatchObject({ authorizationType: 'JWT', authorizerId: { Ref: id } });
+    expect([...table.keys()]).toEqual(
+      expect.arrayContaining([...MODEL_ROUTES('big'), ...MODEL_ROUTES('elsewhere'), ...SERVER_ROUTES, '$default']),
+    );
+    for (const [key, route] of table)
+      if (!PAGE_ROUTES.includes(key)) expect(route).toMatchObject({ authorizationType: 'JWT', authorizerId: { Ref: id } });
   });
 
   it('leaves an existing bucket alone and scopes reads to each model object, whatever bucket it is in', () => {
@@ -219,10 +238,11 @@ describe('serverless package with a JWT authorizer, an existing bucket and expli
     expect(elsewhere.EphemeralStorage).toBeUndefined();
     expect(elsewhere.MemorySize).toBe(2048);
     // Only the layers in use: no sharp here.
-    expect(Object.keys(pkg.template.Resources).filter((k) => k.endsWith('LambdaLayer')).sort()).toEqual([
-      'OnnxruntimeArm64LambdaLayer',
-      'OnnxruntimeX8664LambdaLayer',
-    ]);
+    expect(
+      Object.keys(pkg.template.Resources)
+        .filter((k) => k.endsWith('LambdaLayer'))
+        .sort(),
+    ).toEqual(['OnnxruntimeArm64LambdaLayer', 'OnnxruntimeX8664LambdaLayer']);
   });
 });
 
@@ -271,7 +291,7 @@ describe('serverless package with a bad registry', () => {
     expect(output).not.toContain('Service packaged');
   });
 
-  it('fails when weights cannot fit Lambda\'s /tmp, naming the model and size', async () => {
+  it("fails when weights cannot fit Lambda's /tmp, naming the model and size", async () => {
     const output = await packageFails((doc) => {
       doc.setIn(['custom', 'onnxless', 'models', 'tiny', 'size'], 20_000_000_000);
     });

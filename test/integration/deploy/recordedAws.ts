@@ -65,19 +65,35 @@ export class RecordedAws {
 
   private async handle(request: SdkRequest): Promise<{ response: unknown }> {
     const operation = operationOf(request);
-    const text = typeof request.body === 'string' ? request.body : request.body instanceof Uint8Array ? new TextDecoder().decode(request.body) : '';
-    this.calls.push({ operation, method: request.method, path: decodeURIComponent(request.path), ...(text ? { body: JSON.parse(text) as unknown } : {}) });
+    const text =
+      typeof request.body === 'string' ? request.body : request.body instanceof Uint8Array ? new TextDecoder().decode(request.body) : '';
+    this.calls.push({
+      operation,
+      method: request.method,
+      path: decodeURIComponent(request.path),
+      ...(text ? { body: JSON.parse(text) as unknown } : {}),
+    });
     const index = this.pending.findIndex((i) => i.operation === operation);
     const interaction: Interaction =
       index >= 0
         ? this.pending.splice(index, 1)[0]!
-        : { operation, status: 400, headers: { 'x-amzn-errortype': 'UnexpectedRequest' }, body: { __type: 'UnexpectedRequest', message: `no recorded interaction for ${operation}` } };
+        : {
+            operation,
+            status: 400,
+            headers: { 'x-amzn-errortype': 'UnexpectedRequest' },
+            body: { __type: 'UnexpectedRequest', message: `no recorded interaction for ${operation}` },
+          };
     const body = Buffer.from(JSON.stringify(interaction.body));
     return {
       response: {
         statusCode: interaction.status ?? 200,
         reason: undefined,
-        headers: { 'content-type': 'application/json', 'content-length': String(body.length), 'x-amzn-requestid': 'recorded', ...interaction.headers },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(body.length),
+          'x-amzn-requestid': 'recorded',
+          ...interaction.headers,
+        },
         body: Readable.from([body]),
       },
     };

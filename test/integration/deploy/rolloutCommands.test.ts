@@ -43,7 +43,10 @@ describe('onnxless rollout status', () => {
     expect(aws.calls).toEqual(
       expect.arrayContaining([
         { operation: 'lambda:GetAlias', method: 'GET', path: `/2015-03-31/functions/${FN}/aliases/live` },
-        expect.objectContaining({ operation: 'codedeploy:ListDeployments', body: { applicationName: 'onnxless-dev', deploymentGroupName: FN } }),
+        expect.objectContaining({
+          operation: 'codedeploy:ListDeployments',
+          body: { applicationName: 'onnxless-dev', deploymentGroupName: FN },
+        }),
         expect.objectContaining({ operation: 'codedeploy:BatchGetDeployments', body: { deploymentIds: ['d-2BX8YQ1M7', 'd-7QZ2VXKH8'] } }),
         expect.objectContaining({ operation: 'cloudwatch:DescribeAlarms', body: { AlarmNames: [`${FN}-errors5xx`, `${FN}-latencyP99`] } }),
       ]),
@@ -54,7 +57,10 @@ describe('onnxless rollout status', () => {
 
   it('asks only Lambda about a model without a rollout', async () => {
     const aws = new RecordedAws([
-      { operation: 'lambda:GetAlias', body: { AliasArn: 'arn:aws:lambda:us-east-1:123456789012:function:onnxless-dev-tiny:live', FunctionVersion: '3', Name: 'live' } },
+      {
+        operation: 'lambda:GetAlias',
+        body: { AliasArn: 'arn:aws:lambda:us-east-1:123456789012:function:onnxless-dev-tiny:live', FunctionVersion: '3', Name: 'live' },
+      },
     ]);
     expect(await run(aws, 'rollout', 'status', 'tiny')).toBe(
       ['tiny (onnxless-dev-tiny)', '  live: version 3 100%', '  no rollout configured: a deploy moves live at once'].join('\n'),
@@ -71,7 +77,9 @@ describe('onnxless rollout status', () => {
 
   it('refuses a model the registry does not list, naming those it does, before any AWS call', async () => {
     const aws = new RecordedAws([]);
-    await expect(run(aws, 'rollout', 'status', 'text-recogniton')).rejects.toThrow(/no model 'text-recogniton' in .*serverless\.yml; models: .*text-recognition/);
+    await expect(run(aws, 'rollout', 'status', 'text-recogniton')).rejects.toThrow(
+      /no model 'text-recogniton' in .*serverless\.yml; models: .*text-recognition/,
+    );
     expect(aws.calls).toEqual([]);
   });
 });
@@ -82,7 +90,10 @@ describe('onnxless rollback', () => {
     expect(await run(aws, 'rollback', 'text-recognition')).toBe(
       'text-recognition: stopped deployment d-7QZ2VXKH8; CodeDeploy moves live back to version 7 (Pending)',
     );
-    expect(aws.calls.find((c) => c.operation === 'codedeploy:StopDeployment')?.body).toEqual({ deploymentId: 'd-7QZ2VXKH8', autoRollbackEnabled: true });
+    expect(aws.calls.find((c) => c.operation === 'codedeploy:StopDeployment')?.body).toEqual({
+      deploymentId: 'd-7QZ2VXKH8',
+      autoRollbackEnabled: true,
+    });
     expect(aws.calls.some((c) => c.operation === 'lambda:UpdateAlias')).toBe(false);
     expect(aws.unused()).toEqual([]);
   });
@@ -98,7 +109,11 @@ describe('onnxless rollback', () => {
     const listed = aws.calls.filter((c) => c.operation === 'lambda:ListVersionsByFunction').map((c) => c.path);
     expect(listed).toEqual([`/2015-03-31/functions/${FN}/versions`, `/2015-03-31/functions/${FN}/versions`]);
     const update = aws.calls.find((c) => c.operation === 'lambda:UpdateAlias');
-    expect(update).toMatchObject({ method: 'PUT', path: `/2015-03-31/functions/${FN}/aliases/live`, body: { FunctionVersion: '7', RoutingConfig: { AdditionalVersionWeights: {} } } });
+    expect(update).toMatchObject({
+      method: 'PUT',
+      path: `/2015-03-31/functions/${FN}/aliases/live`,
+      body: { FunctionVersion: '7', RoutingConfig: { AdditionalVersionWeights: {} } },
+    });
     expect(aws.unused()).toEqual([]);
   });
 
@@ -107,7 +122,9 @@ describe('onnxless rollback', () => {
       { operation: 'lambda:GetAlias', body: { FunctionVersion: '1', Name: 'live' } },
       { operation: 'lambda:ListVersionsByFunction', body: { Versions: [{ Version: '$LATEST' }, { Version: '1' }] } },
     ]);
-    await expect(run(aws, 'rollback', 'tiny')).rejects.toThrow('tiny: live is on version 1 and no earlier version is published; nothing to roll back to');
+    await expect(run(aws, 'rollback', 'tiny')).rejects.toThrow(
+      'tiny: live is on version 1 and no earlier version is published; nothing to roll back to',
+    );
     expect(aws.calls.some((c) => c.operation === 'lambda:UpdateAlias')).toBe(false);
   });
 });

@@ -3,7 +3,16 @@ import { allRoutes } from '../../../lib/http/routeTable';
 import { routesInfo } from '../../../lib/deploy/plan';
 import { pipelineCatalog, pipelineRoutes } from '../../../lib/deploy/pipelineFunction';
 import { DEFAULT_ACCESS_LOG_RETENTION_DAYS, DEFAULT_THROTTLE, readRegistryFile, type Registry } from '../../../lib/registry/index';
-import { EXAMPLE_REGISTRY, lambdaFunction, packageService, removeService, resourcesOfType, routes, serviceConfig, type PackagedService } from './serviceFixture';
+import {
+  EXAMPLE_REGISTRY,
+  lambdaFunction,
+  packageService,
+  removeService,
+  resourcesOfType,
+  routes,
+  serviceConfig,
+  type PackagedService,
+} from './serviceFixture';
 
 // One real `serverless package` of the example registry (the fixture copy), with one model given its own
 // limits: the template is read as CloudFormation would get it.
@@ -60,7 +69,8 @@ describe('the packaged HTTP API', () => {
 
   it('protects $default like every other route but the browser pages', () => {
     const pages = ['GET /docs', 'GET /playground', 'GET /web/{asset}'];
-    for (const [key, route] of routes(pkg.template)) expect([key, route.authorizationType]).toEqual([key, pages.includes(key) ? undefined : 'AWS_IAM']);
+    for (const [key, route] of routes(pkg.template))
+      expect([key, route.authorizationType]).toEqual([key, pages.includes(key) ? undefined : 'AWS_IAM']);
   });
 
   it('reserves the concurrency a model asks for, and none for the others', () => {
@@ -88,7 +98,10 @@ describe('the packaged HTTP API', () => {
   it('writes access logs to a log group kept for the registry retention', () => {
     const [[, stage]] = resourcesOfType(pkg.template, 'AWS::ApiGatewayV2::Stage') as [[string, any]];
     expect(stage.Properties.AccessLogSettings.DestinationArn).toEqual({ 'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'] });
-    expect(JSON.parse(stage.Properties.AccessLogSettings.Format)).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
+    expect(JSON.parse(stage.Properties.AccessLogSettings.Format)).toMatchObject({
+      requestId: '$context.requestId',
+      status: '$context.status',
+    });
     expect(pkg.template.Resources.HttpApiLogGroup?.Properties.RetentionInDays).toBe(DEFAULT_ACCESS_LOG_RETENTION_DAYS);
   });
 });

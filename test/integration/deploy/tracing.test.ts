@@ -83,7 +83,14 @@ describe('tracing in the Lambda handler', () => {
 
   beforeAll(async () => {
     handler = createLambdaHandler(
-      { name: 'fixed', uri: `s3://${BUCKET}/${KEY}`, cacheDir: tempDir(), eager: false, session: { intraOpThreads: 1 }, limits: DEFAULT_LIMITS },
+      {
+        name: 'fixed',
+        uri: `s3://${BUCKET}/${KEY}`,
+        cacheDir: tempDir(),
+        eager: false,
+        session: { intraOpThreads: 1 },
+        limits: DEFAULT_LIMITS,
+      },
       {
         s3Client: createS3Client({ AWS_ENDPOINT_URL_S3: s3.endpoint }),
         sink: new PowertoolsSink({ write: (l) => lines.push(l), functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION }),
@@ -93,7 +100,7 @@ describe('tracing in the Lambda handler', () => {
     expect(await startTracing()).toBeDefined();
   });
 
-  it('sends subsegments for the load (S3 download with its figures, session creation) and the request phases, in the invocation\'s trace', async () => {
+  it("sends subsegments for the load (S3 download with its figures, session creation) and the request phases, in the invocation's trace", async () => {
     process.env._X_AMZN_TRACE_ID = TRACE_HEADER;
     const result = (await handler(INFER, { awsRequestId: 'req-traced', getRemainingTimeInMillis: () => 20_000 })) as Result;
     expect(result.statusCode).toBe(200);
@@ -104,11 +111,18 @@ describe('tracing in the Lambda handler', () => {
     // preprocess runs twice (body parse, tensor decode): two subsegments; the rest once.
     expect(names.map((n) => [n, byName(n).length])).toEqual(names.map((n) => [n, n === 'preprocess' ? 2 : 1]));
     // Every phase hangs off the invocation's own segment (the Parent in the trace header), the load's parts off the load.
-    for (const n of ['load', 'preprocess', 'inference', 'postprocess']) expect(byName(n).map((d) => d.parent_id)).toEqual(byName(n).map(() => '53995c3f42cd8ad8'));
-    for (const doc of received) expect([doc.name, doc.trace_id, doc.type, doc.in_progress ?? false]).toEqual([doc.name, ROOT, 'subsegment', false]);
+    for (const n of ['load', 'preprocess', 'inference', 'postprocess'])
+      expect(byName(n).map((d) => d.parent_id)).toEqual(byName(n).map(() => '53995c3f42cd8ad8'));
+    for (const doc of received)
+      expect([doc.name, doc.trace_id, doc.type, doc.in_progress ?? false]).toEqual([doc.name, ROOT, 'subsegment', false]);
     // Ids as X-Ray takes them (16 hex digits), times in epoch seconds, each span closed after it opened.
     const now = Date.now() / 1000;
-    for (const doc of received) expect([doc.id, doc.start_time <= doc.end_time, now - doc.start_time < 60]).toEqual([expect.stringMatching(/^[0-9a-f]{16}$/), true, true]);
+    for (const doc of received)
+      expect([doc.id, doc.start_time <= doc.end_time, now - doc.start_time < 60]).toEqual([
+        expect.stringMatching(/^[0-9a-f]{16}$/),
+        true,
+        true,
+      ]);
 
     const [load] = byName('load');
     const [download] = byName('s3 download');
@@ -119,10 +133,12 @@ describe('tracing in the Lambda handler', () => {
     expect(download!.annotations).toEqual({ bytes: fixedShapeModel().length, parts: 1, resumedBytes: 0 });
   });
 
-  it('puts the trace id in the request\'s log line, and the version in a dimension set of its metrics', () => {
+  it("puts the trace id in the request's log line, and the version in a dimension set of its metrics", () => {
     const request = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.message === 'request');
     expect(request).toMatchObject({ requestId: 'req-traced', status: 200, xray_trace_id: ROOT });
-    const emf = lines.map((l) => JSON.parse(l) as { _aws?: { CloudWatchMetrics: Array<{ Dimensions: string[][] }> } } & Record<string, unknown>).filter((l) => l._aws);
+    const emf = lines
+      .map((l) => JSON.parse(l) as { _aws?: { CloudWatchMetrics: Array<{ Dimensions: string[][] }> } } & Record<string, unknown>)
+      .filter((l) => l._aws);
     const requestDoc = emf.find((d) => 'Latency' in d)!;
     expect(requestDoc._aws!.CloudWatchMetrics[0]!.Dimensions).toEqual([
       ['service', 'model'],
@@ -146,7 +162,9 @@ describe('tracing in the Lambda handler', () => {
     received.length = 0;
     const unsampled = '1-6759e98a-00000000000000000000000a';
     process.env._X_AMZN_TRACE_ID = `Root=${unsampled};Parent=2222222222222222;Sampled=0`;
-    expect(((await handler(INFER, { awsRequestId: 'req-unsampled', getRemainingTimeInMillis: () => 20_000 })) as Result).statusCode).toBe(200);
+    expect(((await handler(INFER, { awsRequestId: 'req-unsampled', getRemainingTimeInMillis: () => 20_000 })) as Result).statusCode).toBe(
+      200,
+    );
 
     const root = '1-6759e98b-0123456789abcdef0123456b';
     process.env._X_AMZN_TRACE_ID = `Root=${root};Parent=3333333333333333;Sampled=1`;
@@ -157,6 +175,8 @@ describe('tracing in the Lambda handler', () => {
     expect(received).toEqual([
       expect.objectContaining({ name: 'inference', trace_id: root, parent_id: '3333333333333333', type: 'subsegment', fault: true }),
     ]);
-    expect((received[0] as SubsegmentDoc & { cause: unknown }).cause).toEqual({ exceptions: [{ id: expect.stringMatching(/^[0-9a-f]{16}$/), type: 'TypeError', message: 'tensor x: bad shape' }] });
+    expect((received[0] as SubsegmentDoc & { cause: unknown }).cause).toEqual({
+      exceptions: [{ id: expect.stringMatching(/^[0-9a-f]{16}$/), type: 'TypeError', message: 'tensor x: bad shape' }],
+    });
   });
 });

@@ -32,7 +32,9 @@ function plannedRoutes(registry: Registry): string[] {
     bundleExtension: '.cjs',
   });
   // `* *` is the $default route: every unmatched request, described by no path.
-  return Object.values(plan.functions).flatMap((fn) => fn.events.map((e) => `${e.httpApi.method} ${e.httpApi.path}`)).filter((r) => r !== '* *');
+  return Object.values(plan.functions)
+    .flatMap((fn) => fn.events.map((e) => `${e.httpApi.method} ${e.httpApi.path}`))
+    .filter((r) => r !== '* *');
 }
 
 let registry: Registry;
@@ -100,7 +102,16 @@ describe('npm run build:openapi', () => {
 
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/build-openapi.ts', '--config', REGISTRY, '--out', out, '--server', 'http://localhost:3000'],
+      [
+        path.join(root, 'node_modules/tsx/dist/cli.mjs'),
+        'scripts/build-openapi.ts',
+        '--config',
+        REGISTRY,
+        '--out',
+        out,
+        '--server',
+        'http://localhost:3000',
+      ],
       { cwd: root, env: { ...process.env, ONNXLESS_BUCKET: '' } },
     );
 

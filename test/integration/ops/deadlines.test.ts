@@ -25,7 +25,11 @@ const MARGIN = 1500;
 function slowModel(): Uint8Array {
   const n = 512;
   const weights = Array.from({ length: n * n }, (_, i) => ((i * 7919) % 1000) / 1e6);
-  const nodes = Array.from({ length: 8 }, (_, i) => ({ opType: 'MatMul', input: [i === 0 ? 'x' : `h${i}`, 'w'], output: [i === 7 ? 'y' : `h${i + 1}`] }));
+  const nodes = Array.from({ length: 8 }, (_, i) => ({
+    opType: 'MatMul',
+    input: [i === 0 ? 'x' : `h${i}`, 'w'],
+    output: [i === 7 ? 'y' : `h${i + 1}`],
+  }));
   return encodeModel({
     inputs: [['x', 'float32', ['batch', n]]],
     outputs: [['y', 'float32', ['batch', n]]],
@@ -49,7 +53,15 @@ beforeEach(() => s3.proxy.reset());
 function handlerFor(key: string, cacheDir = tempDir()) {
   const sink = new RecordingSink();
   const raw = createLambdaHandler(
-    { name: 'm', uri: `s3://${BUCKET}/${key}`, cacheDir, eager: false, session: { intraOpThreads: 1 }, limits: DEFAULT_LIMITS, safetyMarginMs: MARGIN },
+    {
+      name: 'm',
+      uri: `s3://${BUCKET}/${key}`,
+      cacheDir,
+      eager: false,
+      session: { intraOpThreads: 1 },
+      limits: DEFAULT_LIMITS,
+      safetyMarginMs: MARGIN,
+    },
     { s3Client: createS3Client({ AWS_ENDPOINT_URL_S3: s3.endpoint }), sink },
   );
   return { sink, cacheDir, invoke: async (event: unknown, ctx?: InvocationContext) => (await raw(event, ctx)) as Result };
@@ -153,7 +165,9 @@ function modelFiles(dir: string): Array<{ name: string; valid: boolean }> {
     for (const name of readdirSync(join(dir, sub))) {
       // Not this machine's optimised graph kept beside the model (hidden, lib/sessions/MachineGraph.ts).
       if (!name.endsWith('.onnx') || name.startsWith('.')) continue;
-      const sha = createHash('sha256').update(readFileSync(join(dir, sub, name))).digest('hex');
+      const sha = createHash('sha256')
+        .update(readFileSync(join(dir, sub, name)))
+        .digest('hex');
       out.push({ name, valid: sha === want });
     }
   }
@@ -164,7 +178,15 @@ describe('a domain route that runs the model many times', () => {
   it('stops a long clip with 504 when the deadline comes mid-way, instead of being cut off by Lambda', async () => {
     const sink = new RecordingSink();
     const raw = createLambdaHandler(
-      { name: 'vad', uri: `file://${REAL_MODELS.sileroVad}`, cacheDir: tempDir(), eager: false, session: { intraOpThreads: 1 }, limits: DEFAULT_LIMITS, safetyMarginMs: MARGIN },
+      {
+        name: 'vad',
+        uri: `file://${REAL_MODELS.sileroVad}`,
+        cacheDir: tempDir(),
+        eager: false,
+        session: { intraOpThreads: 1 },
+        limits: DEFAULT_LIMITS,
+        safetyMarginMs: MARGIN,
+      },
       { sink, pipeline: pipelines.voiceActivity },
     );
     // 60 s of 16 kHz audio: ~1,900 runs of Silero VAD.

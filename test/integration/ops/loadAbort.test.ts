@@ -9,7 +9,14 @@ import { fixedShapeModel, writeModel } from '../../support/onnxModels';
 import { tempDir } from '../../support/testHandler';
 
 const path = writeModel(join(tempDir(), 'fixed.onnx'), fixedShapeModel());
-const source: ModelSource = { uri: 's3://b/k', description: 's3://b/k', stat: async () => ({ size: 1, version: 'v' }), open: async () => { throw new Error('unused'); } };
+const source: ModelSource = {
+  uri: 's3://b/k',
+  description: 's3://b/k',
+  stat: async () => ({ size: 1, version: 'v' }),
+  open: async () => {
+    throw new Error('unused');
+  },
+};
 
 /** A cache whose downloads finish when the test says, and stop (keeping 1234 bytes) when aborted. */
 function controlledCache() {
@@ -17,7 +24,18 @@ function controlledCache() {
   const cache = {
     fetch: (_s: ModelSource, _pin?: string, options: { signal?: AbortSignal } = {}) =>
       new Promise<CachedWeights>((resolve, reject) => {
-        const weights: CachedWeights = { path, dir: dirname(path), files: [], size: 1, sha256: '', origin: 'download', attempts: 1, parts: 1, resumedBytes: fetches.length ? 1234 : 0, refetchedBytes: 0 };
+        const weights: CachedWeights = {
+          path,
+          dir: dirname(path),
+          files: [],
+          size: 1,
+          sha256: '',
+          origin: 'download',
+          attempts: 1,
+          parts: 1,
+          resumedBytes: fetches.length ? 1234 : 0,
+          refetchedBytes: 0,
+        };
         fetches.push({ signal: options.signal, finish: () => resolve(weights) });
         options.signal?.addEventListener('abort', () => reject(new DownloadAbortedError('aborted', 1234)), { once: true });
       }),

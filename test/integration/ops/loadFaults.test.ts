@@ -56,7 +56,8 @@ beforeEach(async () => {
  * functions use (the environment's credentials) and the AWS SDK's client (`serve`, the CLI).
  */
 const TRANSPORTS: Record<string, (timeouts?: S3Timeouts) => S3Transport> = {
-  'signed GET (Lambda)': (timeouts) => new SignedS3Reader({ region: 'us-east-1', endpoint: s3.endpoint, credentials: () => ({ ...TEST_CREDENTIALS }), timeouts }),
+  'signed GET (Lambda)': (timeouts) =>
+    new SignedS3Reader({ region: 'us-east-1', endpoint: s3.endpoint, credentials: () => ({ ...TEST_CREDENTIALS }), timeouts }),
   'AWS SDK client': (timeouts) => createS3Client({ AWS_ENDPOINT_URL_S3: s3.endpoint }, timeouts),
 };
 let transportName = 'signed GET (Lambda)';
@@ -65,10 +66,23 @@ function handler(options: { timeouts?: S3Timeouts; cacheDir?: string } = {}) {
   const sink = new RecordingSink();
   const cacheDir = options.cacheDir ?? tempDir();
   const raw = createLambdaHandler(
-    { name: 'cls', uri: `s3://${BUCKET}/${KEY}`, sha256: sha, cacheDir, eager: false, session: { intraOpThreads: 1 }, limits: DEFAULT_LIMITS, safetyMarginMs: MARGIN },
+    {
+      name: 'cls',
+      uri: `s3://${BUCKET}/${KEY}`,
+      sha256: sha,
+      cacheDir,
+      eager: false,
+      session: { intraOpThreads: 1 },
+      limits: DEFAULT_LIMITS,
+      safetyMarginMs: MARGIN,
+    },
     { s3Client: TRANSPORTS[transportName]!(options.timeouts), sink },
   );
-  return { sink, cacheDir, ready: async (budgetMs: number) => (await raw(httpApiEvent('GET', '/v2/models/cls/ready'), remaining(budgetMs + MARGIN))) as Result };
+  return {
+    sink,
+    cacheDir,
+    ready: async (budgetMs: number) => (await raw(httpApiEvent('GET', '/v2/models/cls/ready'), remaining(budgetMs + MARGIN))) as Result,
+  };
 }
 
 function remaining(ms: number): InvocationContext {
@@ -86,7 +100,12 @@ function cacheIsClean(dir: string): boolean {
   for (const sub of existsSync(dir) ? readdirSync(dir) : []) {
     for (const name of readdirSync(join(dir, sub))) {
       if (name !== 'model.onnx') continue;
-      if (createHash('sha256').update(readFileSync(join(dir, sub, name))).digest('hex') !== sha) return false;
+      if (
+        createHash('sha256')
+          .update(readFileSync(join(dir, sub, name)))
+          .digest('hex') !== sha
+      )
+        return false;
     }
   }
   return true;
@@ -128,12 +147,19 @@ describe.each(Object.keys(TRANSPORTS))('faults injected between the handler and 
   it('a burst of five 503 SlowDown: retried with backoff, success, nothing fetched twice', async () => {
     const { result, figure } = await runFault('5 x 503 SlowDown', { type: 'status', status: 503 }, 5);
     expect(result.statusCode).toBe(200);
-    expect(s3.proxy.gets(KEY).map((g) => g.status).slice(0, 5)).toEqual([503, 503, 503, 503, 503]);
+    expect(
+      s3.proxy
+        .gets(KEY)
+        .map((g) => g.status)
+        .slice(0, 5),
+    ).toEqual([503, 503, 503, 503, 503]);
     expect(figure).toMatchObject({ fetchedTwice: 0, cacheOk: true });
   });
 
   it('an endless burst of 503 SlowDown: 503 with Retry-After within the 3 s budget, nothing cached', async () => {
-    const { result, ms, figure } = await runFault('503 SlowDown, never ending', { type: 'status', status: 503 }, 10_000, { budgetMs: 3000 });
+    const { result, ms, figure } = await runFault('503 SlowDown, never ending', { type: 'status', status: 503 }, 10_000, {
+      budgetMs: 3000,
+    });
     expect(result.statusCode).toBe(503);
     expect(result.headers?.['retry-after']).toBeDefined();
     expect(ms).toBeLessThan(3000 + 300);
@@ -170,9 +196,14 @@ describe.each(Object.keys(TRANSPORTS))('faults injected between the handler and 
   });
 
   it('a stall of 6 s after 100 KB: the 1 s idle timeout cuts it, the load resumes and does not hang', async () => {
-    const { result, ms, figure } = await runFault('stall 6 s at 100 KB (idle timeout 1 s)', { type: 'stall', afterBytes: 100_000, ms: 6000 }, 1, {
-      timeouts: { idleMs: 1000 },
-    });
+    const { result, ms, figure } = await runFault(
+      'stall 6 s at 100 KB (idle timeout 1 s)',
+      { type: 'stall', afterBytes: 100_000, ms: 6000 },
+      1,
+      {
+        timeouts: { idleMs: 1000 },
+      },
+    );
     expect(result.statusCode).toBe(200);
     expect(ms).toBeLessThan(4000);
     expect(figure.gets).toBe(2);
@@ -181,10 +212,15 @@ describe.each(Object.keys(TRANSPORTS))('faults injected between the handler and 
   });
 
   it('a stall longer than the budget: 503 in time, and the next invocation completes without starting over', async () => {
-    const { result, ms, figure, h } = await runFault('stall 8 s at 300 KB, 1 s budget', { type: 'stall', afterBytes: 300_000, ms: 8000 }, 1, {
-      budgetMs: 1000,
-      timeouts: { idleMs: 2000 },
-    });
+    const { result, ms, figure, h } = await runFault(
+      'stall 8 s at 300 KB, 1 s budget',
+      { type: 'stall', afterBytes: 300_000, ms: 8000 },
+      1,
+      {
+        budgetMs: 1000,
+        timeouts: { idleMs: 2000 },
+      },
+    );
     expect(result.statusCode).toBe(503);
     expect(ms).toBeLessThan(1000 + 300);
     expect(figure.cacheOk).toBe(true);
@@ -199,7 +235,15 @@ describe.each(Object.keys(TRANSPORTS))('faults injected between the handler and 
 
     expect(next.statusCode).toBe(200);
     const twice = fetchedTwice();
-    figures.push({ ...figure, fault: `${figure.fault}: next invocation`, outcome: `200 after ${s3.proxy.gets(KEY).length} GETs`, gets: s3.proxy.gets(KEY).length, fetchedTwice: twice, ms: nextMs, cacheOk: cacheIsClean(h.cacheDir) });
+    figures.push({
+      ...figure,
+      fault: `${figure.fault}: next invocation`,
+      outcome: `200 after ${s3.proxy.gets(KEY).length} GETs`,
+      gets: s3.proxy.gets(KEY).length,
+      fetchedTwice: twice,
+      ms: nextMs,
+      cacheOk: cacheIsClean(h.cacheDir),
+    });
     // The aborted load kept what it had received; the retry fetched only the rest.
     expect(twice).toBeLessThanOrEqual(300_000);
     expect(s3.proxy.gets(KEY)[1]?.range).toMatch(new RegExp(`^bytes=${kept}-`));

@@ -67,7 +67,14 @@ describe('one log line and one EMF document per request', () => {
 
     expect(result.statusCode).toBe(200);
     const [load, request] = h.logs();
-    expect(load).toMatchObject({ level: 'INFO', message: 'model load', model: 'fixed', outcome: 'loaded', origin: 'download', attempts: 1 });
+    expect(load).toMatchObject({
+      level: 'INFO',
+      message: 'model load',
+      model: 'fixed',
+      outcome: 'loaded',
+      origin: 'download',
+      attempts: 1,
+    });
     expect(request).toMatchObject({
       level: 'INFO',
       message: 'request',
@@ -93,7 +100,9 @@ describe('one log line and one EMF document per request', () => {
     expect(requestDoc).toMatchObject({ model: 'fixed', requestId: 'req-ok', Requests: 1, ColdStart: 1, Errors4xx: 0, Errors5xx: 0 });
     expect(requestDoc.InferenceTime).toBe(request.durationsMs.inference);
     const names = requestDoc._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name);
-    expect(names).toEqual(expect.arrayContaining(['InferenceTime', 'PreprocessTime', 'PostprocessTime', 'ColdStart', 'Errors4xx', 'Errors5xx', 'Latency']));
+    expect(names).toEqual(
+      expect.arrayContaining(['InferenceTime', 'PreprocessTime', 'PostprocessTime', 'ColdStart', 'Errors4xx', 'Errors5xx', 'Latency']),
+    );
     assertNoPayload(h.text());
 
     // The same durations reach the caller.
@@ -158,7 +167,14 @@ describe('one log line and one EMF document per request', () => {
   it('records a body refused before routing (413) with its size', async () => {
     const lines: string[] = [];
     const raw = createLambdaHandler(
-      { name: 'fixed', uri: writeModel(join(tempDir(), 'm.onnx'), fixedShapeModel()), cacheDir: tempDir(), eager: false, session: {}, limits: { ...DEFAULT_LIMITS, maxBodyBytes: 100 } },
+      {
+        name: 'fixed',
+        uri: writeModel(join(tempDir(), 'm.onnx'), fixedShapeModel()),
+        cacheDir: tempDir(),
+        eager: false,
+        session: {},
+        limits: { ...DEFAULT_LIMITS, maxBodyBytes: 100 },
+      },
       { sink: new PowertoolsSink({ write: (l) => lines.push(l) }) },
     );
     const result = (await raw(httpApiEvent('POST', '/v2/models/fixed/infer', { body: 'x'.repeat(500) }))) as Result;

@@ -86,7 +86,9 @@ describe('POST /models/ocr/predict on npm start', () => {
     expect(meta).toMatchObject({ name: 'ocr-detection', versions: ['1'], inputs: [{ name: 'x', datatype: 'FP32' }] });
     const infer = await post(
       '/v2/models/ocr-orientation/infer',
-      Buffer.from(JSON.stringify({ inputs: [{ name: 'x', shape: [1, 3, 48, 192], datatype: 'FP32', data: new Array(3 * 48 * 192).fill(0) }] })),
+      Buffer.from(
+        JSON.stringify({ inputs: [{ name: 'x', shape: [1, 3, 48, 192], datatype: 'FP32', data: new Array(3 * 48 * 192).fill(0) }] }),
+      ),
       'application/json',
     );
     expect(infer.status).toBe(200);

@@ -15,7 +15,9 @@ function ocrHandler() {
   const handler = createPipelineHandler(
     {
       name: 'ocr',
-      members: Object.fromEntries(Object.entries(MEMBERS).map(([role, name]) => [role, { name, uri: EXAMPLE_WEIGHTS[name]!, version: '1' }])),
+      members: Object.fromEntries(
+        Object.entries(MEMBERS).map(([role, name]) => [role, { name, uri: EXAMPLE_WEIGHTS[name]!, version: '1' }]),
+      ),
       cacheDir: tempDir(),
       eager: false,
       session: { intraOpThreads: 1 },
@@ -31,7 +33,9 @@ describe('a pipeline function loading its models', () => {
     const { invoke, created } = ocrHandler();
     const page = await renderPage([{ text: 'river stone K7Q2', fontSize: 28 }]);
     const results = await Promise.all([
-      ...Array.from({ length: 3 }, () => invoke(httpApiEvent('POST', '/models/ocr/predict', { body: page.png, headers: { 'content-type': 'image/png' } }))),
+      ...Array.from({ length: 3 }, () =>
+        invoke(httpApiEvent('POST', '/models/ocr/predict', { body: page.png, headers: { 'content-type': 'image/png' } })),
+      ),
       invoke(httpApiEvent('GET', '/v2/models/ocr/ready')),
       invoke(httpApiEvent('GET', '/v2/models/ocr-recognition')),
     ]);
@@ -43,7 +47,14 @@ describe('a pipeline function loading its models', () => {
   it('fails at start naming a role its pipeline needs and the configuration lacks', () => {
     expect(() =>
       createPipelineHandler(
-        { name: 'ocr', members: { detection: { name: 'd', uri: EXAMPLE_WEIGHTS['ocr-detection']! } }, cacheDir: tempDir(), eager: false, session: {}, limits: DEFAULT_LIMITS },
+        {
+          name: 'ocr',
+          members: { detection: { name: 'd', uri: EXAMPLE_WEIGHTS['ocr-detection']! } },
+          cacheDir: tempDir(),
+          eager: false,
+          session: {},
+          limits: DEFAULT_LIMITS,
+        },
         { pipeline: createOcr(), sink: { onRequest: () => {}, onLoad: () => {} } },
       ),
     ).toThrow(/pipeline 'ocr' needs models for orientation, recognition/);

@@ -32,7 +32,10 @@ export async function renderPage(
   const pageWidth = options.width ?? 1000;
   const inks = await Promise.all(
     specs.map(async (spec) => {
-      const trimmed = await sharp(await renderLine(spec.text, { fontSize: spec.fontSize })).trim({ threshold: 40 }).png().toBuffer({ resolveWithObject: true });
+      const trimmed = await sharp(await renderLine(spec.text, { fontSize: spec.fontSize }))
+        .trim({ threshold: 40 })
+        .png()
+        .toBuffer({ resolveWithObject: true });
       const turned = spec.angle
         ? await sharp(trimmed.data).rotate(spec.angle, { background: '#ffffff' }).png().toBuffer({ resolveWithObject: true })
         : trimmed;
@@ -49,7 +52,12 @@ export async function renderPage(
       const left = margin + c * Math.floor((pageWidth - 2 * margin) / columns);
       const y = top + Math.floor((rowHeight - ink.height) / 2);
       composites.push({ input: ink.png, left, top: y });
-      lines.push({ text: ink.spec.text, fontSize: ink.spec.fontSize, angle: ink.spec.angle ?? 0, box: { left, top: y, width: ink.width, height: ink.height } });
+      lines.push({
+        text: ink.spec.text,
+        fontSize: ink.spec.fontSize,
+        angle: ink.spec.angle ?? 0,
+        box: { left, top: y, width: ink.width, height: ink.height },
+      });
     });
     top += rowHeight + gap;
   }
@@ -57,7 +65,10 @@ export async function renderPage(
   for (const line of lines) {
     if (line.box.left + line.box.width > pageWidth - 4) throw new Error(`line '${line.text}' is too wide for a ${pageWidth} px page`);
   }
-  const png = await sharp({ create: { width: pageWidth, height, channels: 3, background: '#ffffff' } }).composite(composites).png().toBuffer();
+  const png = await sharp({ create: { width: pageWidth, height, channels: 3, background: '#ffffff' } })
+    .composite(composites)
+    .png()
+    .toBuffer();
   return { png, width: pageWidth, height, lines };
 }
 
@@ -67,7 +78,9 @@ export async function noisyJpeg(png: Buffer, options: { amplitude?: number; qual
   const random = seededRandom(options.seed ?? 7);
   const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   for (let i = 0; i < data.length; i++) data[i] = Math.max(0, Math.min(255, data[i]! + Math.round((random() * 2 - 1) * amplitude)));
-  return sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } }).jpeg({ quality: options.quality ?? 80 }).toBuffer();
+  return sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } })
+    .jpeg({ quality: options.quality ?? 80 })
+    .toBuffer();
 }
 
 /**
@@ -112,5 +125,10 @@ export function iou(a: PageLine['box'], b: PageLine['box']): number {
 export function boundsOf(polygon: readonly (readonly [number, number])[]): PageLine['box'] {
   const xs = polygon.map((p) => p[0]);
   const ys = polygon.map((p) => p[1]);
-  return { left: Math.min(...xs), top: Math.min(...ys), width: Math.max(...xs) - Math.min(...xs), height: Math.max(...ys) - Math.min(...ys) };
+  return {
+    left: Math.min(...xs),
+    top: Math.min(...ys),
+    width: Math.max(...xs) - Math.min(...xs),
+    height: Math.max(...ys) - Math.min(...ys),
+  };
 }

@@ -31,16 +31,24 @@ describe('the ocr pipeline (real PaddleOCR models, in-process)', () => {
 
   it('answers 400 naming the count when the page holds more boxes than the limit', async () => {
     const page = await renderPage(twentyLineSpecs().slice(0, 3));
-    await expect(createOcr({ maxBoxes: 2 }).predict({ contentType: 'image/png', body: page.png, query: {} }, models)).rejects.toMatchObject({
-      status: 400,
-      message: expect.stringMatching(/holds 3 text boxes, over the limit of 2/),
-    });
+    await expect(createOcr({ maxBoxes: 2 }).predict({ contentType: 'image/png', body: page.png, query: {} }, models)).rejects.toMatchObject(
+      {
+        status: 400,
+        message: expect.stringMatching(/holds 3 text boxes, over the limit of 2/),
+      },
+    );
   });
 
   it('answers no lines for a blank page, without running the line models', async () => {
     const before = { ...runs };
-    const blank = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#ffffff' } }).png().toBuffer();
-    expect(await createOcr().predict({ contentType: 'image/png', body: blank, query: {} }, models)).toEqual({ lines: [], width: 300, height: 200 });
+    const blank = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer();
+    expect(await createOcr().predict({ contentType: 'image/png', body: blank, query: {} }, models)).toEqual({
+      lines: [],
+      width: 300,
+      height: 200,
+    });
     expect(runs).toEqual({ ...before, detection: before.detection + 1 });
   });
 
@@ -51,8 +59,13 @@ describe('the ocr pipeline (real PaddleOCR models, in-process)', () => {
     ] as const) {
       const raw = Buffer.alloc(width * height * 3, 255);
       for (let i = 0; i < raw.length; i += 30) raw.fill(0, i, i + 12); // dark strokes along the pixel row
-      const thin = await sharp(raw, { raw: { width, height, channels: 3 } }).png().toBuffer();
-      const result = (await createOcr().predict({ contentType: 'image/png', body: thin, query: {} }, models)) as { width: number; height: number };
+      const thin = await sharp(raw, { raw: { width, height, channels: 3 } })
+        .png()
+        .toBuffer();
+      const result = (await createOcr().predict({ contentType: 'image/png', body: thin, query: {} }, models)) as {
+        width: number;
+        height: number;
+      };
       expect([result.width, result.height]).toEqual([width, height]);
     }
   });

@@ -12,7 +12,12 @@ import { seededRandom } from './renderText';
 const RAW: Normalisation = { mul: [1, 1, 1], add: [0, 0, 0] };
 
 const random = seededRandom(18);
-const image: RawImage = { width: 40, height: 30, channels: 3, data: Uint8Array.from({ length: 40 * 30 * 3 }, () => Math.floor(random() * 256)) };
+const image: RawImage = {
+  width: 40,
+  height: 30,
+  channels: 3,
+  data: Uint8Array.from({ length: 40 * 30 * 3 }, () => Math.floor(random() * 256)),
+};
 
 const rect = (left: number, top: number, width: number, height: number): Quad => [
   { x: left, y: top },
@@ -45,7 +50,12 @@ describe('OCR warps: each line model samples its tensor straight from the image'
   });
 
   it('pads with the median of the box border, as padWithBackground does on a cut crop', () => {
-    const skewed: Quad = [{ x: 3.2, y: 5.1 }, { x: 30.7, y: 7.9 }, { x: 29.6, y: 19.4 }, { x: 2.5, y: 16.8 }];
+    const skewed: Quad = [
+      { x: 3.2, y: 5.1 },
+      { x: 30.7, y: 7.9 },
+      { x: 29.6, y: 19.4 },
+      { x: 2.5, y: 16.8 },
+    ];
     const crop = perspectiveCrop(image, skewed);
     const background = borderBackground(image, boxWarp(skewed));
     expect(Array.from(padWithBackground(crop, 2).data.subarray(0, 3))).toEqual(background);

@@ -31,9 +31,11 @@ describe('what the pipelines feed the models equals a straightforward computatio
     const raw = await sharp(png).removeAlpha().resize(resizedWidth, 48, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
     const W = Math.max(320, resizedWidth);
     const expected = new Float64Array(3 * 48 * W);
-    for (let c = 0; c < 3; c++) for (let y = 0; y < 48; y++) for (let x = 0; x < resizedWidth; x++) {
-      expected[c * 48 * W + y * W + x] = (raw[(y * resizedWidth + x) * 3 + (2 - c)]! / 255 - 0.5) / 0.5;
-    }
+    for (let c = 0; c < 3; c++)
+      for (let y = 0; y < 48; y++)
+        for (let x = 0; x < resizedWidth; x++) {
+          expected[c * 48 * W + y * W + x] = (raw[(y * resizedWidth + x) * 3 + (2 - c)]! / 255 - 0.5) / 0.5;
+        }
     const { runner, calls } = capturingRunner(rec);
     await pipelines.textRecognition.predict({ contentType: 'image/png', body: png, query: {} }, runner);
     const x = calls[0]!.feeds.x!;
@@ -48,14 +50,19 @@ describe('what the pipelines feed the models equals a straightforward computatio
     const resizedWidth = Math.ceil((48 * width) / height);
     const raw = await sharp(png).removeAlpha().resize(resizedWidth, 48, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
     const expected = new Float64Array(3 * 48 * 192);
-    for (let c = 0; c < 3; c++) for (let y = 0; y < 48; y++) for (let x = 0; x < resizedWidth; x++) {
-      expected[c * 48 * 192 + y * 192 + x] = (raw[(y * resizedWidth + x) * 3 + (2 - c)]! / 255 - 0.5) / 0.5;
-    }
+    for (let c = 0; c < 3; c++)
+      for (let y = 0; y < 48; y++)
+        for (let x = 0; x < resizedWidth; x++) {
+          expected[c * 48 * 192 + y * 192 + x] = (raw[(y * resizedWidth + x) * 3 + (2 - c)]! / 255 - 0.5) / 0.5;
+        }
     const { runner, calls } = capturingRunner(cls);
     await pipelines.textOrientation.predict({ contentType: 'image/png', body: png, query: {} }, runner);
     expect(calls[0]!.feeds.x!.dims).toEqual([1, 3, 48, 192]);
     expect(maxAbsDiff(calls[0]!.feeds.x!.data as Float32Array, expected)).toBeLessThan(1e-6);
-    await pipelines.textOrientation.predict({ contentType: 'image/png', body: await renderLine('a much longer line of text'), query: {} }, runner);
+    await pipelines.textOrientation.predict(
+      { contentType: 'image/png', body: await renderLine('a much longer line of text'), query: {} },
+      runner,
+    );
     expect(calls[1]!.feeds.x!.dims).toEqual([1, 3, 48, 192]);
   });
 
@@ -80,7 +87,10 @@ describe('what the pipelines feed the models equals a straightforward computatio
     // Hand-computed expectation for a slow ramp: sample 2k of the 16 kHz signal is x[k], 2k+1 is (x[k] + x[k+1]) / 2.
     const codes = Array.from({ length: 4000 }, (_, k) => 4 * k);
     const { runner, calls } = capturingRunner(vad);
-    await pipelines.voiceActivity.predict({ contentType: 'audio/wav', body: wavBytes({ rate: 8000, bits: 16, samples: codes.map((c) => [c]) }), query: {} }, runner);
+    await pipelines.voiceActivity.predict(
+      { contentType: 'audio/wav', body: wavBytes({ rate: 8000, bits: 16, samples: codes.map((c) => [c]) }), query: {} },
+      runner,
+    );
     const resampled: number[] = calls.flatMap((call) => [...(call.feeds.input!.data as Float32Array).slice(64)]);
     for (let n = 100; n < 7900; n++) {
       expect(Math.abs(resampled[n]! - (4 * n) / 2 / 32768)).toBeLessThan(1e-6);

@@ -35,7 +35,10 @@ let pin: string;
 beforeAll(async () => {
   s3 = await startLocalS3([BUCKET]);
   for (const [path, bytes] of Object.entries(files)) await s3.put(BUCKET, `embed/1/${path}`, bytes);
-  const manifest = serializeManifest({ model: 'model.onnx', files: Object.entries(files).map(([path, b]) => ({ path, size: b.length, sha256: sha256(b) })) });
+  const manifest = serializeManifest({
+    model: 'model.onnx',
+    files: Object.entries(files).map(([path, b]) => ({ path, size: b.length, sha256: sha256(b) })),
+  });
   await s3.put(BUCKET, `embed/1/${MANIFEST_NAME}`, Buffer.from(manifest));
   pin = sha256(manifest);
 });
@@ -43,7 +46,10 @@ afterAll(async () => s3?.close());
 
 /** What the embedding must be: the mean of the table rows of the text's tokens, unit length. */
 async function expected(text: string): Promise<number[]> {
-  const { tokenizer } = await loadTokenizer({ tokenizerPath: `${TOKENIZER_DIR}tokenizer.json`, configPath: `${TOKENIZER_DIR}tokenizer_config.json` });
+  const { tokenizer } = await loadTokenizer({
+    tokenizerPath: `${TOKENIZER_DIR}tokenizer.json`,
+    configPath: `${TOKENIZER_DIR}tokenizer_config.json`,
+  });
   const ids = tokenizer.encode(text).ids;
   const mean = Array.from({ length: DIM }, (_, d) => ids.reduce((sum, id) => sum + (table[id * DIM + d] as number), 0) / ids.length);
   const norm = Math.hypot(...mean);
@@ -52,7 +58,10 @@ async function expected(text: string): Promise<number[]> {
 
 describe('textEmbedding from a model directory (tokenizer.json beside model.onnx)', () => {
   it('answers one unit vector per text, equal to pooling the model output by hand, padding masked out', async () => {
-    const { handler } = testHandler({ name: 'embed', uri: `s3://${BUCKET}/embed/1/`, sha256: pin }, { s3Client: s3.client, pipeline: createTextEmbedding() });
+    const { handler } = testHandler(
+      { name: 'embed', uri: `s3://${BUCKET}/embed/1/`, sha256: pin },
+      { s3Client: s3.client, pipeline: createTextEmbedding() },
+    );
     const texts = ['Hello world', 'A much longer sentence, to make the batch pad the first one'];
 
     const result = await handler(httpApiEvent('POST', '/models/embed/predict', { body: JSON.stringify({ texts }) }));
@@ -67,7 +76,10 @@ describe('textEmbedding from a model directory (tokenizer.json beside model.onnx
   });
 
   it('answers 413 for more texts than a request may carry, and 400 for a body that is not text', async () => {
-    const { handler } = testHandler({ name: 'embed', uri: `s3://${BUCKET}/embed/1/`, sha256: pin }, { s3Client: s3.client, pipeline: createTextEmbedding({ maxTexts: 2 }) });
+    const { handler } = testHandler(
+      { name: 'embed', uri: `s3://${BUCKET}/embed/1/`, sha256: pin },
+      { s3Client: s3.client, pipeline: createTextEmbedding({ maxTexts: 2 }) },
+    );
     const tooMany = await handler(httpApiEvent('POST', '/models/embed/predict', { body: JSON.stringify({ texts: ['a', 'b', 'c'] }) }));
     expect(tooMany.statusCode).toBe(413);
     const notText = await handler(httpApiEvent('POST', '/models/embed/predict', { body: JSON.stringify({ texts: [1] }) }));

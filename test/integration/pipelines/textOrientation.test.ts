@@ -36,8 +36,13 @@ describe('textOrientation pipeline (PaddleOCR direction classifier, real model)'
 
   it('honours EXIF orientation: a stored-upside-down JPEG tagged orientation 3 reads as upright', async () => {
     const sharp = (await import('sharp')).default;
-    const stored = await sharp(await renderLine('garden 2024', { rotate180: true })).withMetadata({ orientation: 3 }).jpeg().toBuffer();
-    const untagged = await sharp(await renderLine('garden 2024', { rotate180: true })).jpeg().toBuffer();
+    const stored = await sharp(await renderLine('garden 2024', { rotate180: true }))
+      .withMetadata({ orientation: 3 })
+      .jpeg()
+      .toBuffer();
+    const untagged = await sharp(await renderLine('garden 2024', { rotate180: true }))
+      .jpeg()
+      .toBuffer();
     expect((await pipelines.textOrientation.predict({ contentType: 'image/jpeg', body: stored, query: {} }, runner)).label).toBe('0');
     expect((await pipelines.textOrientation.predict({ contentType: 'image/jpeg', body: untagged, query: {} }, runner)).label).toBe('180');
   });

@@ -24,7 +24,10 @@ describe('textRecognition pipeline (PP-OCRv4 rec, real model)', () => {
       results.push({ expected, got: text, confidence });
     }
     const correct = results.filter((r) => r.got === r.expected).length;
-    console.info(`textRecognition: ${correct}/${PHRASES} read exactly`, results.filter((r) => r.got !== r.expected));
+    console.info(
+      `textRecognition: ${correct}/${PHRASES} read exactly`,
+      results.filter((r) => r.got !== r.expected),
+    );
     expect(correct).toBeGreaterThanOrEqual(REQUIRED);
     for (const r of results) expect(r.confidence).toBeGreaterThan(0);
   });
@@ -44,7 +47,12 @@ describe('textRecognition pipeline (PP-OCRv4 rec, real model)', () => {
 
   it('returns empty text with confidence 0 for a blank image', async () => {
     const sharp = (await import('sharp')).default;
-    const blank = await sharp({ create: { width: 200, height: 40, channels: 3, background: '#ffffff' } }).png().toBuffer();
-    expect(await pipelines.textRecognition.predict({ contentType: 'image/png', body: blank, query: {} }, runner)).toEqual({ text: '', confidence: 0 });
+    const blank = await sharp({ create: { width: 200, height: 40, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer();
+    expect(await pipelines.textRecognition.predict({ contentType: 'image/png', body: blank, query: {} }, runner)).toEqual({
+      text: '',
+      confidence: 0,
+    });
   });
 });

@@ -13,7 +13,10 @@ function fixtureSamples(): { rate: number; samples: Float64Array } {
   expect(bytes.readUInt16LE(22)).toBe(1); // mono
   expect(bytes.readUInt16LE(34)).toBe(16); // 16-bit
   const dataSize = bytes.readUInt32LE(40);
-  return { rate: bytes.readUInt32LE(24), samples: Float64Array.from({ length: dataSize / 2 }, (_, i) => bytes.readInt16LE(44 + 2 * i) / 32768) };
+  return {
+    rate: bytes.readUInt32LE(24),
+    samples: Float64Array.from({ length: dataSize / 2 }, (_, i) => bytes.readInt16LE(44 + 2 * i) / 32768),
+  };
 }
 
 /** Where the fixture's speech really is: first and last sample above -40 dBFS. */

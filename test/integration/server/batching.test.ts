@@ -35,7 +35,10 @@ describe('dynamic batching under concurrent load', () => {
       fc.integer({ min: 1, max: 4 }).chain((rows) =>
         fc.record({
           rows: fc.constant(rows),
-          x: fc.array(fc.float({ min: -10, max: 10, noNaN: true, noDefaultInfinity: true }), { minLength: rows * BATCHABLE.features, maxLength: rows * BATCHABLE.features }),
+          x: fc.array(fc.float({ min: -10, max: 10, noNaN: true, noDefaultInfinity: true }), {
+            minLength: rows * BATCHABLE.features,
+            maxLength: rows * BATCHABLE.features,
+          }),
           ids: fc.array(fc.integer({ min: -715_827_882, max: 715_827_882 }), { minLength: rows * 4, maxLength: rows * 4 }),
         }),
       ),
@@ -58,7 +61,9 @@ describe('dynamic batching under concurrent load', () => {
     let bitwiseFloats = 0;
     for (const [i, c] of cases.entries()) {
       expect(replies[i]!.status).toBe(200);
-      const outputs = Object.fromEntries(replies[i]!.json().outputs.map((o: { name: string; data: unknown[]; shape: number[] }) => [o.name, o]));
+      const outputs = Object.fromEntries(
+        replies[i]!.json().outputs.map((o: { name: string; data: unknown[]; shape: number[] }) => [o.name, o]),
+      );
       const alone = await session.run({
         x: new Tensor('float32', Float32Array.from(c.x), [c.rows, BATCHABLE.features]),
         ids: new Tensor('int32', Int32Array.from(c.ids), [c.rows, 4]),

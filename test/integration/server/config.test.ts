@@ -26,8 +26,18 @@ describe('serve configuration', () => {
     );
     const config = await resolveServeConfig({ config: file, ...noModelDir }, {});
     expect(config).toMatchObject({ port: 8080, host: '0.0.0.0', workers: 3, drainTimeoutMs: 25_000 });
-    expect(config.models.tiny).toMatchObject({ weights: join(dir, 'models/tiny.onnx'), eager: true, maxQueueSize: 128, batching: { maxBatchSize: 16, maxQueueDelayMs: 2 } });
-    expect(config.models.remote).toMatchObject({ weights: 's3://bucket/remote/model.onnx', executionProviders: ['cuda', 'cpu'], cpuFallback: true, batching: { maxBatchSize: 1 } });
+    expect(config.models.tiny).toMatchObject({
+      weights: join(dir, 'models/tiny.onnx'),
+      eager: true,
+      maxQueueSize: 128,
+      batching: { maxBatchSize: 16, maxQueueDelayMs: 2 },
+    });
+    expect(config.models.remote).toMatchObject({
+      weights: 's3://bucket/remote/model.onnx',
+      executionProviders: ['cuda', 'cpu'],
+      cpuFallback: true,
+      batching: { maxBatchSize: 1 },
+    });
   });
 
   it('reads JSON too, and lets flags override the file', async () => {
@@ -52,11 +62,19 @@ describe('serve configuration', () => {
     });
     expect(config.port).toBe(8081);
     expect(config.workers).toBe(1);
-    expect(config.models.big).toMatchObject({ weights: 's3://models/big/model.onnx', executionProviders: ['cuda'], cpuFallback: false, batching: { maxBatchSize: 32, maxQueueDelayMs: 4 } });
+    expect(config.models.big).toMatchObject({
+      weights: 's3://models/big/model.onnx',
+      executionProviders: ['cuda'],
+      cpuFallback: false,
+      batching: { maxBatchSize: 32, maxQueueDelayMs: 4 },
+    });
   });
 
   it('applies the image-wide providers to every model that names none', async () => {
-    const config = await resolveServeConfig({ models: ['a=/m/a.onnx'], ...noModelDir }, { ONNXLESS_EXECUTION_PROVIDERS: 'cuda', ONNXLESS_CPU_FALLBACK: 'true' });
+    const config = await resolveServeConfig(
+      { models: ['a=/m/a.onnx'], ...noModelDir },
+      { ONNXLESS_EXECUTION_PROVIDERS: 'cuda', ONNXLESS_CPU_FALLBACK: 'true' },
+    );
     expect(config.models.a).toMatchObject({ executionProviders: ['cuda'], cpuFallback: true });
   });
 
@@ -105,7 +123,11 @@ describe('serve configuration', () => {
     // The version the deployment derives from the weights key (`<model>/<version>/model.onnx`).
     expect(config.models.tiny!.version).toBe('3');
     expect(config.models['text-orientation']!.version).toBeUndefined();
-    expect(config.models.vision).toMatchObject({ executionProviders: ['cuda'], cpuFallback: true, batching: { maxBatchSize: 8, maxQueueDelayMs: 0 } });
+    expect(config.models.vision).toMatchObject({
+      executionProviders: ['cuda'],
+      cpuFallback: true,
+      batching: { maxBatchSize: 8, maxQueueDelayMs: 0 },
+    });
   });
 
   it('fails naming the field, the model, or what to give when there is nothing to serve', async () => {
@@ -113,12 +135,13 @@ describe('serve configuration', () => {
     writeFileSync(file, 'models:\n  a:\n    weights: /a.onnx\n    batchSize: 4\n    maxQueueSize: -1\n');
     const err = await resolveServeConfig({ config: file, ...noModelDir }, {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ServeConfigError);
-    expect((err as ServeConfigError).problems).toEqual(expect.arrayContaining([
-      "model 'a': unknown field 'batchSize'",
-      "model 'a': maxQueueSize: must be at least 0 requests",
-    ]));
+    expect((err as ServeConfigError).problems).toEqual(
+      expect.arrayContaining(["model 'a': unknown field 'batchSize'", "model 'a': maxQueueSize: must be at least 0 requests"]),
+    );
     await expect(resolveServeConfig(noModelDir, {}, tempDir())).rejects.toThrow(/no models to serve: give --config/);
-    await expect(resolveServeConfig({ models: ['a=/a.onnx'], defaultModel: 'b', ...noModelDir }, {})).rejects.toThrow(/--default-model 'b' is not among the models: a/);
+    await expect(resolveServeConfig({ models: ['a=/a.onnx'], defaultModel: 'b', ...noModelDir }, {})).rejects.toThrow(
+      /--default-model 'b' is not among the models: a/,
+    );
     await expect(resolveServeConfig({ models: ['noequals'], ...noModelDir }, {})).rejects.toThrow(/--model expects <name>=<weights>/);
   });
 
@@ -126,7 +149,15 @@ describe('serve configuration', () => {
     const cwd = tempDir();
     writeFileSync(
       join(cwd, 'serverless.yml'),
-      ['service: demo', 'provider: { name: aws }', 'custom:', '  onnxless:', '    bucket: { name: models }', '    models:', '      tiny: { weights: s3://models/tiny/1/model.onnx }'].join('\n'),
+      [
+        'service: demo',
+        'provider: { name: aws }',
+        'custom:',
+        '  onnxless:',
+        '    bucket: { name: models }',
+        '    models:',
+        '      tiny: { weights: s3://models/tiny/1/model.onnx }',
+      ].join('\n'),
     );
     const fromRegistry = await resolveServeConfig(noModelDir, {}, cwd);
     expect(fromRegistry.models).toMatchObject({ tiny: { weights: 's3://models/tiny/1/model.onnx', version: '1' } });

@@ -5,7 +5,18 @@ import { GPU_IMAGE_NAME, GPU_IMAGE_PLACEHOLDER, pipelineOfHandler } from '../../
 import type { PlanContext } from '../../../lib/deploy/DeploymentPlan';
 import { planDeployment } from '../../../lib/deploy/plan';
 import { parseRegistry, RegistryError } from '../../../lib/registry/index';
-import { ROOT, allowStatements, makeService, packageService, removeService, resourcesOfType, routes, runServerless, serviceConfig, type PackagedService } from '../deploy/serviceFixture';
+import {
+  ROOT,
+  allowStatements,
+  makeService,
+  packageService,
+  removeService,
+  resourcesOfType,
+  routes,
+  runServerless,
+  serviceConfig,
+  type PackagedService,
+} from '../deploy/serviceFixture';
 
 const ctx: PlanContext = {
   service: 'onnxless',
@@ -30,7 +41,13 @@ describe('registry: package: image and runtime: gpu, planned', () => {
   const plan = planDeployment(
     registry({
       small: { weights: 's3://models-dev/small/model.onnx' },
-      big: { weights: 's3://models-dev/big/model.onnx', sha256: 'a'.repeat(64), package: 'image', architecture: 'arm64', handler: 'handlers/text-orientation.handler' },
+      big: {
+        weights: 's3://models-dev/big/model.onnx',
+        sha256: 'a'.repeat(64),
+        package: 'image',
+        architecture: 'arm64',
+        handler: 'handlers/text-orientation.handler',
+      },
       vision: {
         weights: 's3://models-dev/vision/model.onnx',
         runtime: 'gpu',
@@ -38,7 +55,13 @@ describe('registry: package: image and runtime: gpu, planned', () => {
         handler: 'handlers/text-recognition.handler',
         batching: { maxBatchSize: 16, maxQueueDelayMs: 3 },
       },
-      pinned: { weights: 's3://models-dev/pinned/model.onnx', runtime: 'gpu', instanceType: 'ml.g6.2xlarge', image: ECR_IMAGE, cpuFallback: true },
+      pinned: {
+        weights: 's3://models-dev/pinned/model.onnx',
+        runtime: 'gpu',
+        instanceType: 'ml.g6.2xlarge',
+        image: ECR_IMAGE,
+        cpuFallback: true,
+      },
     }),
     ctx,
   );
@@ -53,7 +76,13 @@ describe('registry: package: image and runtime: gpu, planned', () => {
     expect(plan.ecrImages['img-big']).toEqual({
       path: '.',
       file: 'images/Dockerfile.lambda',
-      buildArgs: { MODEL_NAME: 'big', MODEL_URI: 's3://models-dev/big/model.onnx', MODEL_SHA256: 'a'.repeat(64), HANDLER: 'handlers/text-orientation.handler', ARCH: 'arm64' },
+      buildArgs: {
+        MODEL_NAME: 'big',
+        MODEL_URI: 's3://models-dev/big/model.onnx',
+        MODEL_SHA256: 'a'.repeat(64),
+        HANDLER: 'handlers/text-orientation.handler',
+        ARCH: 'arm64',
+      },
       platform: 'linux/arm64',
     });
     // Zip models are untouched.
@@ -76,7 +105,11 @@ describe('registry: package: image and runtime: gpu, planned', () => {
       ONNXLESS_MAX_QUEUE_DELAY_MS: '3',
     });
     const config = plan.resources.VisionSageMakerEndpointConfig as any;
-    expect(config.Properties.ProductionVariants[0]).toMatchObject({ InstanceType: 'ml.g5.xlarge', InitialInstanceCount: 1, ModelName: { 'Fn::GetAtt': ['VisionSageMakerModel', 'ModelName'] } });
+    expect(config.Properties.ProductionVariants[0]).toMatchObject({
+      InstanceType: 'ml.g5.xlarge',
+      InitialInstanceCount: 1,
+      ModelName: { 'Fn::GetAtt': ['VisionSageMakerModel', 'ModelName'] },
+    });
     expect((plan.resources.VisionSageMakerEndpoint as any).Properties).toEqual({
       EndpointName: 'onnxless-dev-vision',
       EndpointConfigName: { 'Fn::GetAtt': ['VisionSageMakerEndpointConfig', 'EndpointConfigName'] },
@@ -98,9 +131,9 @@ describe('registry: package: image and runtime: gpu, planned', () => {
     const statements = role.Policies[0].PolicyDocument.Statement;
     expect(JSON.stringify(statements[0].Resource)).toContain(':s3:::models-dev/pinned/model.onnx');
     expect(JSON.stringify(statements[1].Resource)).toContain(':repository/onnxless-gpu');
-    expect(JSON.stringify((plan.resources.VisionSageMakerRole as any).Properties.Policies[0].PolicyDocument.Statement[1].Resource)).toContain(
-      ':repository/serverless-onnxless-dev',
-    );
+    expect(
+      JSON.stringify((plan.resources.VisionSageMakerRole as any).Properties.Policies[0].PolicyDocument.Statement[1].Resource),
+    ).toContain(':repository/serverless-onnxless-dev');
   });
 
   it('fails naming the model and field for a GPU model without an instance type, or GPU fields on a Lambda model', () => {
@@ -145,7 +178,12 @@ describe('serverless package (osls, offline) with container models', () => {
     pkg = await packageService(
       await serviceConfig((doc) => {
         doc.setIn(['custom', 'onnxless', 'models'], {
-          vision: { weights: 's3://onnxless-models-dev/vision/1/model.onnx', runtime: 'gpu', instanceType: 'ml.g5.xlarge', image: ECR_IMAGE },
+          vision: {
+            weights: 's3://onnxless-models-dev/vision/1/model.onnx',
+            runtime: 'gpu',
+            instanceType: 'ml.g5.xlarge',
+            image: ECR_IMAGE,
+          },
         });
       }),
     );
@@ -153,12 +191,16 @@ describe('serverless package (osls, offline) with container models', () => {
     expect(types('AWS::SageMaker::Model')).toEqual(['VisionSageMakerModel']);
     expect(types('AWS::SageMaker::EndpointConfig')).toEqual(['VisionSageMakerEndpointConfig']);
     expect(types('AWS::SageMaker::Endpoint')).toEqual(['VisionSageMakerEndpoint']);
-    expect(resourcesOfType(pkg.template, 'AWS::Lambda::Function').map(([, r]) => r.Properties.FunctionName)).toEqual(['onnxless-dev-server']);
+    expect(resourcesOfType(pkg.template, 'AWS::Lambda::Function').map(([, r]) => r.Properties.FunctionName)).toEqual([
+      'onnxless-dev-server',
+    ]);
     expect([...routes(pkg.template).keys()].some((k) => k.includes('vision'))).toBe(false);
     const model = pkg.template.Resources.VisionSageMakerModel!;
     expect(model.Properties.PrimaryContainer.Image).toBe(ECR_IMAGE);
     const reads = allowStatements(pkg.template).filter((s) => s.actions.includes('s3:GetObject'));
-    expect(reads.find((s) => s.role === 'VisionSageMakerRole')?.resources).toEqual(['arn:aws:s3:::onnxless-models-dev/vision/1/model.onnx']);
+    expect(reads.find((s) => s.role === 'VisionSageMakerRole')?.resources).toEqual([
+      'arn:aws:s3:::onnxless-models-dev/vision/1/model.onnx',
+    ]);
   }, 120_000);
 
   it('hands a package: image model to the framework as an image function, whose build then needs AWS (ECR) and Docker', async () => {

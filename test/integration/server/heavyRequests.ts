@@ -6,7 +6,8 @@
 export function bigWav(bytes = 6 * 1024 * 1024, rate = 383_999): Buffer {
   const samples = new Int16Array(Math.floor((bytes - 44) / 2));
   // A 440 Hz tone under a slow on/off envelope: some speech-like energy, some silence.
-  for (let i = 0; i < samples.length; i++) samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate) * (Math.floor(i / rate) % 2));
+  for (let i = 0; i < samples.length; i++)
+    samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate) * (Math.floor(i / rate) % 2));
   const header = Buffer.alloc(44);
   header.write('RIFF', 0, 'ascii');
   header.writeUInt32LE(36 + samples.byteLength, 4);

@@ -24,7 +24,10 @@ export interface LogLine {
 export async function startTestServer(config: ServeConfigInput, options: StartOptions = {}): Promise<RunningServer & { logs: LogLine[] }> {
   const logs: LogLine[] = [];
   const log: ServerLog = (level, message, fields = {}) => logs.push({ level, message, fields });
-  const running = await startServer(parseServeConfig({ host: '127.0.0.1', port: 0, modelDir: join(REPO, 'no-model-dir'), ...config }, 'test'), { log, ...options });
+  const running = await startServer(
+    parseServeConfig({ host: '127.0.0.1', port: 0, modelDir: join(REPO, 'no-model-dir'), ...config }, 'test'),
+    { log, ...options },
+  );
   return Object.assign(running, { logs });
 }
 
@@ -39,7 +42,13 @@ export interface Reply {
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 /** One HTTP request; resolves with the whole answer and how long it took. */
-export function call(base: string, method: string, path: string, body?: string | Buffer | object, headers: Record<string, string> = {}): Promise<Reply> {
+export function call(
+  base: string,
+  method: string,
+  path: string,
+  body?: string | Buffer | object,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
   const payload = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
   const h: Record<string, string> = { ...headers };
   if (payload !== undefined && h['content-type'] === undefined) h['content-type'] = 'application/json';
@@ -95,7 +104,12 @@ export interface SpawnedServer {
 }
 
 /** Runs a command (the image's entry command) and waits for the server's `listening` line. */
-export async function spawnServer(argv: readonly string[], env: Record<string, string> = {}, timeoutMs = 30_000, cwd = REPO): Promise<SpawnedServer> {
+export async function spawnServer(
+  argv: readonly string[],
+  env: Record<string, string> = {},
+  timeoutMs = 30_000,
+  cwd = REPO,
+): Promise<SpawnedServer> {
   const [command, ...args] = argv as [string, ...string[]];
   const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

@@ -39,13 +39,17 @@ describe('images/Dockerfile.lambda', () => {
   });
 
   it('chooses the weights per model: an S3 URI is fetched at init, no URI means the baked-in file', () => {
-    expect(runtime!.env).toMatchObject({ ONNXLESS_MODEL_NAME: 'big', ONNXLESS_MODEL_URI: 's3://models/big/1/model.onnx', ONNXLESS_EAGER: 'true' });
+    expect(runtime!.env).toMatchObject({
+      ONNXLESS_MODEL_NAME: 'big',
+      ONNXLESS_MODEL_URI: 's3://models/big/1/model.onnx',
+      ONNXLESS_EAGER: 'true',
+    });
     const [, baked] = readStages(join(REPO, 'images/Dockerfile.lambda'), { MODEL_NAME: 'big', MODEL_DIR: 'models/big' });
     expect(baked!.env.ONNXLESS_MODEL_URI).toBe('file:///opt/onnxless/model/');
     expect(baked!.copies).toContain('models/big/ /opt/onnxless/model/');
   });
 
-  it("answers an API Gateway event through the built task root, as the Lambda runtime would load it", async () => {
+  it('answers an API Gateway event through the built task root, as the Lambda runtime would load it', async () => {
     const event = httpApiEvent('POST', '/v2/models/big/infer', {
       body: JSON.stringify({
         inputs: [

@@ -39,7 +39,15 @@ export function batchableModel(): Uint8Array {
       { opType: 'MatMul', input: ['x', 'W'], output: ['xw'] },
       { opType: 'Add', input: ['xw', 'B'], output: ['logits'] },
       { opType: 'Softmax', input: ['logits'], output: ['probs'], attribute: [{ name: 'axis', type: 2, i: 1 }] },
-      { opType: 'ArgMax', input: ['probs'], output: ['label'], attribute: [{ name: 'axis', type: 2, i: 1 }, { name: 'keepdims', type: 2, i: 0 }] },
+      {
+        opType: 'ArgMax',
+        input: ['probs'],
+        output: ['label'],
+        attribute: [
+          { name: 'axis', type: 2, i: 1 },
+          { name: 'keepdims', type: 2, i: 0 },
+        ],
+      },
       { opType: 'Mul', input: ['ids', 'three'], output: ['scaled'] },
     ],
     initializers: [
@@ -71,11 +79,7 @@ export function slowModel(steps: number): Uint8Array {
     inputs: [['x', 'float32', ['batch', 1]]],
     outputs: [['y', 'float32', ['batch', 1]]],
     nodes,
-    initializers: [
-      floatTensor('A', [n, n], weights(n * n, 3)),
-      floatTensor('W', [n, n], identity),
-      floatTensor('zero', [], [0]),
-    ],
+    initializers: [floatTensor('A', [n, n], weights(n * n, 3)), floatTensor('W', [n, n], identity), floatTensor('zero', [], [0])],
   });
 }
 

@@ -29,13 +29,18 @@ describe('the GPU image entry command as a process: saturated health and SIGTERM
     copyFileSync(models.batchable, join(modelDir, 'batchable.onnx'));
     // The image runs compiled JavaScript: the same build, its dist/ beside the project's packages.
     compiled = await compiledCli();
-    server = await spawnServer(argv, {
-      ...image.env,
-      ONNXLESS_MODEL_DIR: modelDir,
-      ONNXLESS_CACHE_DIR: tempDir(),
-      ONNXLESS_WORKERS: '2',
-      ONNXLESS_CPU_FALLBACK: 'true',
-    }, 30_000, compiled.dir);
+    server = await spawnServer(
+      argv,
+      {
+        ...image.env,
+        ONNXLESS_MODEL_DIR: modelDir,
+        ONNXLESS_CACHE_DIR: tempDir(),
+        ONNXLESS_WORKERS: '2',
+        ONNXLESS_CPU_FALLBACK: 'true',
+      },
+      30_000,
+      compiled.dir,
+    );
     await waitFor(async () => (await call(server.url, 'GET', '/ping')).status === 200, 30_000, '/ping 200');
   });
 
@@ -52,7 +57,10 @@ describe('the GPU image entry command as a process: saturated health and SIGTERM
 
   it('falls back to CPU where CUDA cannot load, saying so in one line per model', async () => {
     await waitFor(() => (server.stderr().match(/runs on CPU/g) ?? []).length >= 2, 10_000, 'fallback lines');
-    const lines = server.stderr().split('\n').filter((l) => l.includes('runs on CPU'));
+    const lines = server
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('runs on CPU'));
     expect(lines.filter((l) => l.includes('"model":"slow"'))).toHaveLength(1);
     expect(lines[0]).toContain('cuda');
   });
@@ -72,7 +80,8 @@ describe('the GPU image entry command as a process: saturated health and SIGTERM
         completed++;
       }
     });
-    const depth = async () => metricValue((await call(server.url, 'GET', '/metrics')).body.toString(), 'onnxless_queue_depth', { model: 'slow' });
+    const depth = async () =>
+      metricValue((await call(server.url, 'GET', '/metrics')).body.toString(), 'onnxless_queue_depth', { model: 'slow' });
     await waitFor(async () => (await depth()) >= 2, 20_000, 'a saturated queue');
 
     // act: the worst of 15 health calls spread over the saturated period. Other processes on a
@@ -95,7 +104,9 @@ describe('the GPU image entry command as a process: saturated health and SIGTERM
     await Promise.all(clients);
 
     // assess
-    console.info(`health under saturation: worst per window of 15 calls = ${windows.map((w) => w.toFixed(1)).join(', ')} ms; ${completed} slow inferences meanwhile`);
+    console.info(
+      `health under saturation: worst per window of 15 calls = ${windows.map((w) => w.toFixed(1)).join(', ')} ms; ${completed} slow inferences meanwhile`,
+    );
     expect(probes.every((p) => p.status === 200)).toBe(true);
     expect(stillSaturated).toBeGreaterThanOrEqual(1);
     expect(Math.min(...windows)).toBeLessThan(HEALTH_BOUND_MS);

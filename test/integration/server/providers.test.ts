@@ -19,7 +19,10 @@ describe('execution providers per model', () => {
   });
 
   it('refuses to load a CUDA model without CUDA, naming what is missing, when CPU fallback is off', async () => {
-    const server = await startTestServer({ workers: 2, models: { gpu: { weights: paths.batchable, executionProviders: ['cuda'], eager: false } } });
+    const server = await startTestServer({
+      workers: 2,
+      models: { gpu: { weights: paths.batchable, executionProviders: ['cuda'], eager: false } },
+    });
     servers.push(server);
     const reply = await call(server.url, 'POST', '/v2/models/gpu/infer', infer);
     expect(reply.status).toBe(503);
@@ -33,7 +36,10 @@ describe('execution providers per model', () => {
   });
 
   it('runs a CUDA model on CPU when its entry allows fallback, with one log line for all workers', async () => {
-    const server = await startTestServer({ workers: 2, models: { gpu: { weights: paths.batchable, executionProviders: ['cuda'], cpuFallback: true } } });
+    const server = await startTestServer({
+      workers: 2,
+      models: { gpu: { weights: paths.batchable, executionProviders: ['cuda'], cpuFallback: true } },
+    });
     servers.push(server);
     const replies = await Promise.all(Array.from({ length: 6 }, () => call(server.url, 'POST', '/v2/models/gpu/infer', infer)));
     expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);

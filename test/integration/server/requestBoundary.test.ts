@@ -44,13 +44,22 @@ describe('the server answers whatever arrives on the socket and keeps serving', 
 
   it('survives fuzzed request lines and headers: every answer is a status, never a 5xx, and /ping still answers', async () => {
     const token = fc.stringMatching(/^[!-~]{0,24}$/);
-    const target = fc.oneof(fc.constantFrom('/', '//', '/v2/models/batchable/infer', '/invocations', '*', 'http://x/ping'), fc.string({ maxLength: 40 }), token.map((t) => `/${t}`), token.map((t) => `//${t}`));
+    const target = fc.oneof(
+      fc.constantFrom('/', '//', '/v2/models/batchable/infer', '/invocations', '*', 'http://x/ping'),
+      fc.string({ maxLength: 40 }),
+      token.map((t) => `/${t}`),
+      token.map((t) => `//${t}`),
+    );
     const header = fc.tuple(token, fc.string({ maxLength: 30 })).map(([k, v]) => `${k}: ${v}`);
     const method = fc.constantFrom('GET', 'POST', 'HEAD', 'PUT', 'X', 'get');
     const statuses: number[] = [];
     await fc.assert(
       fc.asyncProperty(method, target, fc.array(header, { maxLength: 4 }), async (m, t, hs) => {
-        const reply = await rawExchange(server.url, `${m} ${t} HTTP/1.1\r\nhost: x\r\n${hs.join('\r\n')}${hs.length ? '\r\n' : ''}content-length: 0\r\nconnection: close\r\n\r\n`, 1_000);
+        const reply = await rawExchange(
+          server.url,
+          `${m} ${t} HTTP/1.1\r\nhost: x\r\n${hs.join('\r\n')}${hs.length ? '\r\n' : ''}content-length: 0\r\nconnection: close\r\n\r\n`,
+          1_000,
+        );
         statuses.push(reply.status);
         expect(reply.status).toBeLessThan(500);
       }),
@@ -61,7 +70,8 @@ describe('the server answers whatever arrives on the socket and keeps serving', 
   });
 
   /** Requests the server counted as ended by their client (status 499). */
-  const clientClosed = async () => metricValue((await call(server.url, 'GET', '/metrics')).body.toString(), 'onnxless_requests_total', { status: '499' });
+  const clientClosed = async () =>
+    metricValue((await call(server.url, 'GET', '/metrics')).body.toString(), 'onnxless_requests_total', { status: '499' });
 
   it('releases the in-flight slot of every aborted upload, logging each at INFO', async () => {
     const before = server.logs.length;
@@ -136,17 +146,36 @@ describe('the serve command after aborted uploads', () => {
   it('reads 0 in flight (besides the /metrics call) and exits 0 on SIGTERM', async () => {
     // prepare
     const models = writeModels(tempDir());
-    const server = await spawnServer(['node', 'bin/onnxless.mjs', 'serve', '--port', '0', '--host', '127.0.0.1', '--workers', '1', '--model', `batchable=${models.batchable}`], {
-      ONNXLESS_CACHE_DIR: tempDir(),
-      ONNXLESS_MODEL_DIR: tempDir(),
-    });
+    const server = await spawnServer(
+      [
+        'node',
+        'bin/onnxless.mjs',
+        'serve',
+        '--port',
+        '0',
+        '--host',
+        '127.0.0.1',
+        '--workers',
+        '1',
+        '--model',
+        `batchable=${models.batchable}`,
+      ],
+      {
+        ONNXLESS_CACHE_DIR: tempDir(),
+        ONNXLESS_MODEL_DIR: tempDir(),
+      },
+    );
     try {
       await waitFor(async () => (await call(server.url, 'GET', '/ping')).status === 200, 30_000, '/ping 200');
 
       // act
       await Promise.all(Array.from({ length: 20 }, () => abortedUpload(server.url, '/v2/models/batchable/infer', 200_000, 8_000)));
       let gauge = -1;
-      await waitFor(async () => (gauge = metricValue((await call(server.url, 'GET', '/metrics')).body.toString(), 'onnxless_requests_in_flight')) === 1, 5_000, 'in-flight 1');
+      await waitFor(
+        async () => (gauge = metricValue((await call(server.url, 'GET', '/metrics')).body.toString(), 'onnxless_requests_in_flight')) === 1,
+        5_000,
+        'in-flight 1',
+      );
       server.child.kill('SIGTERM');
       const exit = await server.exited;
 

@@ -29,10 +29,13 @@ describe('/ping while the workers are saturated with heavy preprocessing', () =>
       },
     };
     writeFileSync(join(dir, 'serve.json'), JSON.stringify(config));
-    server = await spawnServer(['node', 'bin/onnxless.mjs', 'serve', '--config', join(dir, 'serve.json'), '--port', '0', '--host', '127.0.0.1'], {
-      ONNXLESS_CACHE_DIR: tempDir(),
-      ONNXLESS_MODEL_DIR: tempDir(),
-    });
+    server = await spawnServer(
+      ['node', 'bin/onnxless.mjs', 'serve', '--config', join(dir, 'serve.json'), '--port', '0', '--host', '127.0.0.1'],
+      {
+        ONNXLESS_CACHE_DIR: tempDir(),
+        ONNXLESS_MODEL_DIR: tempDir(),
+      },
+    );
     await waitFor(async () => (await call(server.url, 'GET', '/ping')).status === 200, 60_000, '/ping 200');
   }, 90_000);
 
@@ -67,7 +70,9 @@ describe('/ping while the workers are saturated with heavy preprocessing', () =>
     // assess
     const slow = probes.filter((ms) => ms > HEALTH_BOUND_MS).length;
     const sorted = [...probes].sort((a, b) => a - b);
-    console.info(`health during heavy preprocessing: ${probes.length} probes, ${slow} over ${HEALTH_BOUND_MS} ms, p99 ${sorted[Math.floor(sorted.length * 0.99)]?.toFixed(1)} ms, max ${sorted.at(-1)?.toFixed(1)} ms`);
+    console.info(
+      `health during heavy preprocessing: ${probes.length} probes, ${slow} over ${HEALTH_BOUND_MS} ms, p99 ${sorted[Math.floor(sorted.length * 0.99)]?.toFixed(1)} ms, max ${sorted.at(-1)?.toFixed(1)} ms`,
+    );
     expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200, 200, 200]);
     // The heavy work lasted long enough to be seen.
     expect(probes.length).toBeGreaterThan(50);

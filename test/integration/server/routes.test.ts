@@ -83,7 +83,10 @@ describe('onnxless serve: OIP, domain, SageMaker and metrics routes over real HT
   });
 
   it('answers the OIP server routes', async () => {
-    expect((await call(server.url, 'GET', '/v2')).json()).toMatchObject({ name: 'onnxless', extensions: ['binary_tensor_data', 'classification'] });
+    expect((await call(server.url, 'GET', '/v2')).json()).toMatchObject({
+      name: 'onnxless',
+      extensions: ['binary_tensor_data', 'classification'],
+    });
     expect((await call(server.url, 'GET', '/v2/health/live')).json()).toEqual({ live: true });
     const ready = await call(server.url, 'GET', '/v2/health/ready');
     expect(ready.status).toBe(200);
@@ -122,7 +125,8 @@ describe('onnxless serve: OIP, domain, SageMaker and metrics routes over real HT
     });
     expect(reply.status).toBe(200);
     const out = readBinaryResponse(reply);
-    const bytesOf = (t: Tensor) => Buffer.from((t.data as Float32Array).buffer, (t.data as Float32Array).byteOffset, (t.data as Float32Array).byteLength);
+    const bytesOf = (t: Tensor) =>
+      Buffer.from((t.data as Float32Array).buffer, (t.data as Float32Array).byteOffset, (t.data as Float32Array).byteLength);
     expect(out.probs!.bytes.equals(bytesOf(reference.probs!))).toBe(true);
     expect(out.label!.bytes.equals(bytesOf(reference.label!))).toBe(true);
     expect(out.scaled!.shape).toEqual([2, 4]);
@@ -173,7 +177,9 @@ describe('onnxless serve: OIP, domain, SageMaker and metrics routes over real HT
     expect(reply.status).toBe(200);
     expect(reply.headers['content-type']).toContain('text/plain');
     const text = reply.body.toString('utf8');
-    expect(metricValue(text, 'onnxless_requests_total', { model: 'classifier', route: '/v2/models/{model}/infer', status: '200' })).toBeGreaterThanOrEqual(3);
+    expect(
+      metricValue(text, 'onnxless_requests_total', { model: 'classifier', route: '/v2/models/{model}/infer', status: '200' }),
+    ).toBeGreaterThanOrEqual(3);
     expect(metricValue(text, 'onnxless_requests_total', { model: 'classifier', status: '400' })).toBeGreaterThanOrEqual(1);
     // A caller's made-up model name never becomes a label.
     expect(text).not.toContain('model="nope"');
@@ -181,11 +187,17 @@ describe('onnxless serve: OIP, domain, SageMaker and metrics routes over real HT
     expect(metricValue(text, 'onnxless_queue_duration_seconds_count', { model: 'classifier' })).toBeGreaterThan(0);
     expect(metricValue(text, 'onnxless_batch_size_count', { model: 'classifier' })).toBeGreaterThan(0);
     expect(metricValue(text, 'onnxless_inference_duration_seconds_count', { model: 'orientation' })).toBeGreaterThan(0);
-    expect(metricValue(text, 'onnxless_model_load_duration_seconds_count', { model: 'classifier', stage: 'session' })).toBeGreaterThanOrEqual(1);
+    expect(
+      metricValue(text, 'onnxless_model_load_duration_seconds_count', { model: 'classifier', stage: 'session' }),
+    ).toBeGreaterThanOrEqual(1);
     expect(text).toContain('onnxless_nodejs_eventloop_lag_seconds');
     // The Router's request records, the events the Lambda handlers log, feed these series.
-    expect(metricValue(text, 'onnxless_phase_duration_seconds_count', { model: 'classifier', phase: 'inference' })).toBeGreaterThanOrEqual(3);
-    expect(metricValue(text, 'onnxless_phase_duration_seconds_count', { model: 'classifier', phase: 'preprocess' })).toBeGreaterThanOrEqual(3);
+    expect(metricValue(text, 'onnxless_phase_duration_seconds_count', { model: 'classifier', phase: 'inference' })).toBeGreaterThanOrEqual(
+      3,
+    );
+    expect(metricValue(text, 'onnxless_phase_duration_seconds_count', { model: 'classifier', phase: 'preprocess' })).toBeGreaterThanOrEqual(
+      3,
+    );
     expect(metricValue(text, 'onnxless_errors_total', { model: 'classifier', class: '4xx' })).toBeGreaterThanOrEqual(1);
   });
 });

@@ -23,7 +23,15 @@ describe('npx onnxless serve --local, in a project folder after npm start', () =
     project = tempDir('onnxless-project-');
     writeFileSync(
       join(project, 'serverless.yml'),
-      ['service: demo', 'provider: { name: aws, stage: dev }', 'custom:', '  onnxless:', "    bucket: { name: 'models-${sls:stage}' }", '    models:', '      tiny: { weights: s3://models-dev/tiny/2/model.onnx }'].join('\n'),
+      [
+        'service: demo',
+        'provider: { name: aws, stage: dev }',
+        'custom:',
+        '  onnxless:',
+        "    bucket: { name: 'models-${sls:stage}' }",
+        '    models:',
+        '      tiny: { weights: s3://models-dev/tiny/2/model.onnx }',
+      ].join('\n'),
     );
     const localDir = join(project, '.local');
     mkdirSync(localDir);
@@ -38,7 +46,12 @@ describe('npx onnxless serve --local, in a project folder after npm start', () =
   /** The bin from the repository, run in the project folder, as npx runs a project's bin. */
   async function serve(args: string[]): Promise<SpawnedServer> {
     const cli = join(REPO, 'bin/onnxless.mjs');
-    const server = await spawnServer(['node', cli, 'serve', ...args, '--port', '0', '--host', '127.0.0.1', '--workers', '1'], localEnv, 30_000, project);
+    const server = await spawnServer(
+      ['node', cli, 'serve', ...args, '--port', '0', '--host', '127.0.0.1', '--workers', '1'],
+      localEnv,
+      30_000,
+      project,
+    );
     started.push(server);
     return server;
   }

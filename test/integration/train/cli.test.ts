@@ -56,7 +56,21 @@ describe('onnxless train', () => {
     await writeFile(data, ['a,b,y', ...rows].join('\n'));
     const out = join(dir, 'plane.onnx');
 
-    const { code, stdout } = await onnxless(['train', '--data', data, '--layers', '2,1', '--optimizer', 'batch', '--lr', '0.1', '--epochs', '50', '--out', out]);
+    const { code, stdout } = await onnxless([
+      'train',
+      '--data',
+      data,
+      '--layers',
+      '2,1',
+      '--optimizer',
+      'batch',
+      '--lr',
+      '0.1',
+      '--epochs',
+      '50',
+      '--out',
+      out,
+    ]);
 
     expect(code).toBe(0);
     expect(stdout).toContain(`on ${data}: 32 train / 8 validation samples`);

@@ -17,7 +17,14 @@ let session: ort.InferenceSession;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'onnxless-export-'));
-  trained = await trainAndExport({ out: join(dir, 'dense.onnx'), layers: [6, 16, 12, 3], relu: true, epochs: 5, learningRate: 0.01, seed: 7 });
+  trained = await trainAndExport({
+    out: join(dir, 'dense.onnx'),
+    layers: [6, 16, 12, 3],
+    relu: true,
+    epochs: 5,
+    learningRate: 0.01,
+    seed: 7,
+  });
   session = await ort.InferenceSession.create(trained.modelPath);
 });
 
@@ -87,6 +94,10 @@ describe('exported ONNX model', () => {
     const weight0 = graph.initializer!.find((t) => t.name === 'layers.0.weight')!;
     expect(weight0.dims!.map(Number)).toEqual([16, 6]);
     const raw = weight0.rawData!;
-    expect(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).equals(Buffer.from(new Float32Array(trained.network.layers[0]!.weight).buffer))).toBe(true);
+    expect(
+      Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).equals(
+        Buffer.from(new Float32Array(trained.network.layers[0]!.weight).buffer),
+      ),
+    ).toBe(true);
   });
 });

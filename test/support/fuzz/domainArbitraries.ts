@@ -16,9 +16,30 @@ export function predictEventArbitrary(
   const path = `/models/${model}/predict`;
   const type = fc.oneof(
     { weight: 6, arbitrary: fc.constantFrom(...rawTypes) },
-    { weight: 1, arbitrary: fc.constantFrom('', 'text/plain', 'application/octet-stream', 'image/gif', 'audio/mpeg', 'IMAGE/PNG; q=1', 'multipart/form-data; boundary=x') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        '',
+        'text/plain',
+        'application/octet-stream',
+        'image/gif',
+        'audio/mpeg',
+        'IMAGE/PNG; q=1',
+        'multipart/form-data; boundary=x',
+      ),
+    },
   );
-  const encodings = fc.constantFrom('raw', 'json', 'data-url', 'wrapped', 'bad-alphabet', 'wrong-field', 'not-a-string', 'not-json', 'apigw-broken');
+  const encodings = fc.constantFrom(
+    'raw',
+    'json',
+    'data-url',
+    'wrapped',
+    'bad-alphabet',
+    'wrong-field',
+    'not-a-string',
+    'not-json',
+    'apigw-broken',
+  );
   return fc.tuple(media, encodings, type, query, fc.nat()).map(([m, how, contentType, q, n]): EventCase => {
     const b64 = m.bytes.toString('base64');
     const json = (value: unknown) => httpApiEvent('POST', path, { body: JSON.stringify(value), query: q });
@@ -54,7 +75,10 @@ export function predictEventArbitrary(
 /** Query strings a caller could send to the VAD route: thresholds in and out of range, junk. */
 export const vadQuery: fc.Arbitrary<Record<string, string>> = fc.record(
   {
-    threshold: fc.oneof(fc.constantFrom('0.5', '0', '1', '-1', '2', 'NaN', 'Infinity', '1e-400', '', 'abc', '0x1'), fc.double().map(String)),
+    threshold: fc.oneof(
+      fc.constantFrom('0.5', '0', '1', '-1', '2', 'NaN', 'Infinity', '1e-400', '', 'abc', '0x1'),
+      fc.double().map(String),
+    ),
     probabilities: fc.constantFrom('true', 'false', '1', '0', 'yes', ''),
     extra: fc.string({ maxLength: 5 }),
   },

@@ -74,12 +74,7 @@ export interface FuzzFigures {
   seconds: number;
 }
 
-export function summarize(
-  surface: string,
-  sink: CountingSink,
-  growth: { rss: number; heap: number },
-  seconds: number,
-): FuzzFigures {
+export function summarize(surface: string, sink: CountingSink, growth: { rss: number; heap: number }, seconds: number): FuzzFigures {
   const round = (v: number) => Math.round(v * 10) / 10;
   return {
     surface,

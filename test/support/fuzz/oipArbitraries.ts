@@ -8,7 +8,21 @@ import { httpApiEvent } from '../httpApiEvent';
  * (JSON, binary framing, base64 bodies).
  */
 
-export const DATATYPES = ['BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES'] as const;
+export const DATATYPES = [
+  'BOOL',
+  'UINT8',
+  'UINT16',
+  'UINT32',
+  'UINT64',
+  'INT8',
+  'INT16',
+  'INT32',
+  'INT64',
+  'FP16',
+  'FP32',
+  'FP64',
+  'BYTES',
+] as const;
 
 /** Dimensions: small ones, the edges (0, negative), and claims no allocator could honour. */
 export const dim = fc.oneof(
@@ -21,7 +35,15 @@ export const dim = fc.oneof(
 
 const shape = fc.oneof(
   { weight: 8, arbitrary: fc.array(dim, { maxLength: 5 }) },
-  { weight: 1, arbitrary: fc.oneof(fc.string({ maxLength: 4 }), fc.integer(), fc.constant(null), fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { maxKeys: 2 })) },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      fc.string({ maxLength: 4 }),
+      fc.integer(),
+      fc.constant(null),
+      fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { maxKeys: 2 }),
+    ),
+  },
 );
 
 /** A scalar that some datatype accepts and others refuse. */
@@ -59,9 +81,17 @@ const parameters = fc.oneof(
 export function inputArbitrary(names: readonly string[]) {
   return fc.record(
     {
-      name: fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...names) }, { weight: 1, arbitrary: fc.string({ maxLength: 10 }) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) }),
+      name: fc.oneof(
+        { weight: 8, arbitrary: fc.constantFrom(...names) },
+        { weight: 1, arbitrary: fc.string({ maxLength: 10 }) },
+        { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) },
+      ),
       shape,
-      datatype: fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...DATATYPES) }, { weight: 1, arbitrary: fc.string({ maxLength: 6 }) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) }),
+      datatype: fc.oneof(
+        { weight: 8, arbitrary: fc.constantFrom(...DATATYPES) },
+        { weight: 1, arbitrary: fc.string({ maxLength: 6 }) },
+        { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) },
+      ),
       data,
       parameters,
     },
@@ -101,7 +131,10 @@ export function requestArbitrary(names: readonly string[], outputs: readonly str
   return fc.record(
     {
       id: fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.constant(null)),
-      inputs: fc.oneof({ weight: 9, arbitrary: fc.array(input, { maxLength: 4 }) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) }),
+      inputs: fc.oneof(
+        { weight: 9, arbitrary: fc.array(input, { maxLength: 4 }) },
+        { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
+      ),
       outputs: fc.array(
         fc.record({ name: fc.oneof(fc.constantFrom(...outputs), fc.string({ maxLength: 5 })), parameters }, { requiredKeys: ['name'] }),
         { maxLength: 3 },
@@ -118,12 +151,12 @@ const textMutation = fc.oneof(
   { weight: 1, arbitrary: fc.nat().map((n) => (t: string) => t.slice(0, t.length === 0 ? 0 : n % t.length)) },
   {
     weight: 1,
-    arbitrary: fc.tuple(fc.nat(), fc.constantFrom('{', '}', '[', ']', '"', ',', ':', '\\', '\u0000', '\ud800', 'é', '1e999', '-')).map(
-      ([n, c]) => (t: string) => {
+    arbitrary: fc
+      .tuple(fc.nat(), fc.constantFrom('{', '}', '[', ']', '"', ',', ':', '\\', '\u0000', '\ud800', 'é', '1e999', '-'))
+      .map(([n, c]) => (t: string) => {
         const at = t.length === 0 ? 0 : n % t.length;
         return t.slice(0, at) + c + t.slice(at + 1);
-      },
-    ),
+      }),
   },
   {
     weight: 1,
@@ -139,7 +172,19 @@ const textMutation = fc.oneof(
 
 const contentType = fc.oneof(
   { weight: 6, arbitrary: fc.constant('application/json') },
-  { weight: 1, arbitrary: fc.constantFrom('', 'Application/JSON; charset=utf-8', 'application/vnd.x+json', 'text/plain', 'application/octet-stream', 'image/png', ';;;', 'application/json; boundary="') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '',
+      'Application/JSON; charset=utf-8',
+      'application/vnd.x+json',
+      'text/plain',
+      'application/octet-stream',
+      'image/png',
+      ';;;',
+      'application/json; boundary="',
+    ),
+  },
   { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
 );
 
@@ -160,20 +205,25 @@ export interface EventCase {
 /** A POST to the infer route in one of the transports, with the request as JSON or binary framing. */
 export function inferEventArbitrary(model: string, names: readonly string[], outputs: readonly string[]): fc.Arbitrary<EventCase> {
   const path = `/v2/models/${model}/infer`;
-  const json = fc.tuple(requestArbitrary(names, outputs), textMutation, contentType, fc.boolean()).map(([request, mutate, type, base64]): EventCase => {
-    const text = mutate(JSON.stringify(request));
-    return {
-      kind: 'json',
-      event: httpApiEvent('POST', path, { body: base64 ? Buffer.from(text, 'utf8') : text, headers: { 'content-type': type } }),
-    };
-  });
+  const json = fc
+    .tuple(requestArbitrary(names, outputs), textMutation, contentType, fc.boolean())
+    .map(([request, mutate, type, base64]): EventCase => {
+      const text = mutate(JSON.stringify(request));
+      return {
+        kind: 'json',
+        event: httpApiEvent('POST', path, { body: base64 ? Buffer.from(text, 'utf8') : text, headers: { 'content-type': type } }),
+      };
+    });
   const binary = fc
     .tuple(requestArbitrary(names, outputs), fc.uint8Array({ maxLength: 96 }), textMutation, contentType)
     .chain(([request, tail, mutate, type]) => {
       const header = Buffer.from(mutate(JSON.stringify(request)), 'utf8');
       return headerLength(header.length).map((length): EventCase => ({
         kind: 'binary',
-        event: httpApiEvent('POST', path, { body: Buffer.concat([header, Buffer.from(tail)]), headers: { 'content-type': type, 'inference-header-content-length': length } }),
+        event: httpApiEvent('POST', path, {
+          body: Buffer.concat([header, Buffer.from(tail)]),
+          headers: { 'content-type': type, 'inference-header-content-length': length },
+        }),
       }));
     });
   const randomJson = fc.jsonValue({ maxDepth: 4 }).map((value): EventCase => ({
@@ -200,7 +250,26 @@ export function inferEventArbitrary(model: string, names: readonly string[], out
 /** Any method on any path: routes, near-routes, encodings that do not decode, prefixes. */
 export function routeEventArbitrary(model: string): fc.Arbitrary<EventCase> {
   const segment = fc.oneof(
-    fc.constantFrom('v2', 'models', model, 'infer', 'ready', 'health', 'live', 'versions', '1', 'predict', '', '..', '%', '%E0%A4%A', '%00', '%2F', '%zz', 'm%C3%A9'),
+    fc.constantFrom(
+      'v2',
+      'models',
+      model,
+      'infer',
+      'ready',
+      'health',
+      'live',
+      'versions',
+      '1',
+      'predict',
+      '',
+      '..',
+      '%',
+      '%E0%A4%A',
+      '%00',
+      '%2F',
+      '%zz',
+      'm%C3%A9',
+    ),
     fc.string({ maxLength: 6 }),
   );
   const templates = fc.constantFrom(

@@ -75,7 +75,9 @@ describe('DynamicBatcher', () => {
   it('waits at most maxQueueDelayMs for a batch to fill', async () => {
     vi.useFakeTimers();
     const calls: TensorMap[] = [];
-    const batcher = new DynamicBatcher({ model: 'm', maxBatchSize: 8, maxQueueDelayMs: 50, maxInFlight: 1 }, rowModel(calls), {}, () => Date.now());
+    const batcher = new DynamicBatcher({ model: 'm', maxBatchSize: 8, maxQueueDelayMs: 50, maxInFlight: 1 }, rowModel(calls), {}, () =>
+      Date.now(),
+    );
     const pending = batcher.submit(request(1));
     await vi.advanceTimersByTimeAsync(49);
     expect(calls).toHaveLength(0);
@@ -137,7 +139,9 @@ describe('DynamicBatcher', () => {
     const batcher = new DynamicBatcher({ model: 'm', maxBatchSize: 8, maxQueueDelayMs: 5, maxInFlight: 1 }, run, {
       onBatchingDisabled: (_m, reason) => disabled.push(reason),
     });
-    const results = await Promise.all([1, 2, 3].map((v) => batcher.submit({ x: { type: 'float32', dims: [1, 1], data: Float32Array.of(v) } })));
+    const results = await Promise.all(
+      [1, 2, 3].map((v) => batcher.submit({ x: { type: 'float32', dims: [1, 1], data: Float32Array.of(v) } })),
+    );
     expect(results.map((r) => (r.total!.data as Float32Array)[0])).toEqual([1, 2, 3]);
     expect(disabled).toHaveLength(1);
     expect(batcher.batching).toBe(false);
@@ -171,10 +175,13 @@ describe('DynamicBatcher', () => {
   it('gives every caller what it would get alone, for any mix of sizes, shapes and limits', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ rows: fc.integer({ min: 1, max: 5 }), cols: fc.integer({ min: 2, max: 3 }), seed: fc.integer({ min: 1, max: 50 }) }), {
-          minLength: 1,
-          maxLength: 12,
-        }),
+        fc.array(
+          fc.record({ rows: fc.integer({ min: 1, max: 5 }), cols: fc.integer({ min: 2, max: 3 }), seed: fc.integer({ min: 1, max: 50 }) }),
+          {
+            minLength: 1,
+            maxLength: 12,
+          },
+        ),
         fc.integer({ min: 1, max: 8 }),
         fc.integer({ min: 1, max: 3 }),
         async (specs, maxBatchSize, maxInFlight) => {

@@ -5,12 +5,25 @@ import { InvalidManifestError, graphView, isSafeRelativePath, parseManifest, ser
 const sha = 'a'.repeat(64);
 const ONE = [{ path: 'model.onnx', size: 1, sha256: sha }];
 const OPTIMIZED = { path: 'model.extended.onnx', size: 1, sha256: sha, onnxruntime: '1.30.0', level: 'extended' };
-const manifest = (files: unknown, extra: Record<string, unknown> = {}) => JSON.stringify({ format: 'onnxless.model/1', model: 'model.onnx', files, ...extra });
+const manifest = (files: unknown, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ format: 'onnxless.model/1', model: 'model.onnx', files, ...extra });
 
 describe('the model manifest', () => {
   it('serialises canonically: the same files in any order give the same bytes (and so the same pin)', () => {
-    const a = serializeManifest({ model: 'model.onnx', files: [{ path: 'model.onnx', size: 1, sha256: sha }, { path: 'b.txt', size: 2, sha256: sha }] });
-    const b = serializeManifest({ model: 'model.onnx', files: [{ path: 'b.txt', size: 2, sha256: sha }, { path: 'model.onnx', size: 1, sha256: sha }] });
+    const a = serializeManifest({
+      model: 'model.onnx',
+      files: [
+        { path: 'model.onnx', size: 1, sha256: sha },
+        { path: 'b.txt', size: 2, sha256: sha },
+      ],
+    });
+    const b = serializeManifest({
+      model: 'model.onnx',
+      files: [
+        { path: 'b.txt', size: 2, sha256: sha },
+        { path: 'model.onnx', size: 1, sha256: sha },
+      ],
+    });
     expect(a).toBe(b);
     expect(parseManifest(a, 'm').files.map((f) => f.path)).toEqual(['b.txt', 'model.onnx']);
   });
@@ -18,16 +31,35 @@ describe('the model manifest', () => {
   it.each([
     ['a path that climbs out of the directory', manifest([{ path: '../etc/passwd', size: 1, sha256: sha }]), /files\[0\]\.path/],
     ['an absolute path', manifest([{ path: '/model.onnx', size: 1, sha256: sha }]), /files\[0\]\.path/],
-    ['the same file twice', manifest([{ path: 'model.onnx', size: 1, sha256: sha }, { path: 'model.onnx', size: 1, sha256: sha }]), /listed twice/],
+    [
+      'the same file twice',
+      manifest([
+        { path: 'model.onnx', size: 1, sha256: sha },
+        { path: 'model.onnx', size: 1, sha256: sha },
+      ]),
+      /listed twice/,
+    ],
     ['the manifest itself', manifest([{ path: 'manifest.json', size: 1, sha256: sha }]), /does not list itself/],
     ['a model file it does not list', manifest([{ path: 'other.onnx', size: 1, sha256: sha }]), /not among the files/],
     ['a bad hash', manifest([{ path: 'model.onnx', size: 1, sha256: 'x' }]), /sha256/],
     ['a negative size', manifest([{ path: 'model.onnx', size: -1, sha256: sha }]), /size/],
     ['another format', manifest([{ path: 'model.onnx', size: 1, sha256: sha }], { format: 'v9' }), /format/],
     ['no JSON at all', 'not json', /not JSON/],
-    ['a pre-optimised graph at a hardware-specific level', manifest(ONE, { optimized: { ...OPTIMIZED, level: 'all' } }), /optimized\.level/],
-    ['a pre-optimised graph that is one of the files', manifest(ONE, { optimized: { ...OPTIMIZED, path: 'model.onnx' } }), /optimized\.path/],
-    ['a pre-optimised graph without its onnxruntime version', manifest(ONE, { optimized: { ...OPTIMIZED, onnxruntime: undefined } }), /optimized\.onnxruntime/],
+    [
+      'a pre-optimised graph at a hardware-specific level',
+      manifest(ONE, { optimized: { ...OPTIMIZED, level: 'all' } }),
+      /optimized\.level/,
+    ],
+    [
+      'a pre-optimised graph that is one of the files',
+      manifest(ONE, { optimized: { ...OPTIMIZED, path: 'model.onnx' } }),
+      /optimized\.path/,
+    ],
+    [
+      'a pre-optimised graph without its onnxruntime version',
+      manifest(ONE, { optimized: { ...OPTIMIZED, onnxruntime: undefined } }),
+      /optimized\.onnxruntime/,
+    ],
     ['a pre-optimised graph with a bad hash', manifest(ONE, { optimized: { ...OPTIMIZED, sha256: 'x' } }), /optimized\.sha256/],
   ])('refuses %s, naming the field', (_what, text, why) => {
     expect(() => parseManifest(text, 's3://b/m/1/manifest.json')).toThrow(InvalidManifestError);
@@ -35,10 +67,17 @@ describe('the model manifest', () => {
   });
 
   it('keeps a pre-optimised graph in canonical bytes, and graphView swaps it in for the original', () => {
-    const text = serializeManifest({ model: 'model.onnx', files: [...ONE, { path: 'keys.txt', size: 2, sha256: sha }], optimized: { ...OPTIMIZED, level: 'extended' } });
+    const text = serializeManifest({
+      model: 'model.onnx',
+      files: [...ONE, { path: 'keys.txt', size: 2, sha256: sha }],
+      optimized: { ...OPTIMIZED, level: 'extended' },
+    });
     const parsed = parseManifest(text, 'm');
     expect(serializeManifest(parsed)).toBe(text);
-    expect(graphView(parsed, true)).toMatchObject({ model: 'model.extended.onnx', files: [{ path: 'keys.txt' }, { path: 'model.extended.onnx', size: 1 }] });
+    expect(graphView(parsed, true)).toMatchObject({
+      model: 'model.extended.onnx',
+      files: [{ path: 'keys.txt' }, { path: 'model.extended.onnx', size: 1 }],
+    });
     expect(graphView(parsed, false)).toBe(parsed);
   });
 

@@ -27,7 +27,10 @@ describe('readMetadataProps: the metadata_props of an ONNX file, read without de
     let n = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.uniqueArray(fc.tuple(fc.string({ minLength: 1, maxLength: 40 }), fc.string({ maxLength: 300 })), { selector: ([k]) => k, maxLength: 12 }),
+        fc.uniqueArray(fc.tuple(fc.string({ minLength: 1, maxLength: 40 }), fc.string({ maxLength: 300 })), {
+          selector: ([k]) => k,
+          maxLength: 12,
+        }),
         fc.integer({ min: 0, max: 300_000 }),
         fc.string({ maxLength: 200 }),
         async (props, weights, doc) => {

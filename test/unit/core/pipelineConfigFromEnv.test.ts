@@ -14,6 +14,8 @@ describe('pipelineConfigFromEnv', () => {
     expect(() => pipelineConfigFromEnv({ ONNXLESS_MODEL_NAME: 'ocr' })).toThrow(/ONNXLESS_PIPELINE_MODELS is required/);
     expect(() => pipelineConfigFromEnv(env('{'))).toThrow(/ONNXLESS_PIPELINE_MODELS must be JSON/);
     expect(() => pipelineConfigFromEnv(env('{"detection": {"name": "d"}}'))).toThrow(/ONNXLESS_PIPELINE_MODELS: detection.uri/);
-    expect(() => pipelineConfigFromEnv(env(JSON.stringify({ detection: { ...members.detection, sha256: 'abc' } })))).toThrow(/detection.sha256 must be 64 hex digits/);
+    expect(() => pipelineConfigFromEnv(env(JSON.stringify({ detection: { ...members.detection, sha256: 'abc' } })))).toThrow(
+      /detection.sha256 must be 64 hex digits/,
+    );
   });
 });

@@ -14,9 +14,12 @@ const body = (value: unknown) => Buffer.from(JSON.stringify(value));
 const REQUEST = { inputs: [{ name: 'x', datatype: 'FP32', shape: [1], data: [1] }] };
 
 describe('content types of an infer body', () => {
-  it.each(['', 'application/json', 'application/octet-stream', 'application/vnd.oip+json'])('reads %j without a header length as JSON', (type) => {
-    expect(readInferBody(body(REQUEST), type, undefined).request).toEqual(REQUEST);
-  });
+  it.each(['', 'application/json', 'application/octet-stream', 'application/vnd.oip+json'])(
+    'reads %j without a header length as JSON',
+    (type) => {
+      expect(readInferBody(body(REQUEST), type, undefined).request).toEqual(REQUEST);
+    },
+  );
 
   it('reads Triton binary framing by its header length, whatever the content type', () => {
     const head = body({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1], parameters: { binary_data_size: 4 } }] });
@@ -25,11 +28,17 @@ describe('content types of an infer body', () => {
   });
 
   it('answers 415 for another media type, listing the accepted ones', () => {
-    expect(errorOf(() => readInferBody(body(REQUEST), 'text/plain', undefined))).toMatchObject({ status: 415, message: expect.stringContaining('application/octet-stream') });
+    expect(errorOf(() => readInferBody(body(REQUEST), 'text/plain', undefined))).toMatchObject({
+      status: 415,
+      message: expect.stringContaining('application/octet-stream'),
+    });
   });
 
   it.each(['0x10', '1e2', '+5', '-0', '5.0', ' ', '1'.repeat(20)])('refuses the header length %j: decimal digits only', (length) => {
-    expect(errorOf(() => splitBinaryBody(Buffer.alloc(200), length))).toMatchObject({ status: 400, message: expect.stringContaining('decimal digits') });
+    expect(errorOf(() => splitBinaryBody(Buffer.alloc(200), length))).toMatchObject({
+      status: 400,
+      message: expect.stringContaining('decimal digits'),
+    });
   });
 
   it('takes a plain decimal header length', () => {
@@ -64,7 +73,10 @@ describe('classification extension (class_count)', () => {
   });
 
   it.each([0, -1, 1.5, '2', true])('refuses class_count %j naming the parameter', (value) => {
-    expect(errorOf(() => readClassCount('prob', value))).toMatchObject({ status: 400, message: "output 'prob': parameter class_count must be a whole number of at least 1" });
+    expect(errorOf(() => readClassCount('prob', value))).toMatchObject({
+      status: 400,
+      message: "output 'prob': parameter class_count must be a whole number of at least 1",
+    });
   });
 
   it('refuses class_count on a BYTES output', () => {
@@ -81,7 +93,9 @@ describe('onnxruntime run failures', () => {
       ),
     );
     expect(err.status).toBe(400);
-    expect(err.message).toBe("model 'm' cannot run on these inputs: axis == 1 || axis == largest was false. Attempting to broadcast an axis by a dimension other than 1. 2 by 3");
+    expect(err.message).toBe(
+      "model 'm' cannot run on these inputs: axis == 1 || axis == largest was false. Attempting to broadcast an axis by a dimension other than 1. 2 by 3",
+    );
   });
 
   it('is a 400 for a dimension onnxruntime-node cannot carry (a zero-element shape with 2^32 in it)', () => {
@@ -113,18 +127,20 @@ describe('onnxruntime run failures', () => {
 describe('what a 5xx tells the caller', () => {
   it('names what failed, not the bucket, key, hash or path', () => {
     const message = redactInternals(
-      "model 'm' failed verification: s3://bucket-x/m/1/model.onnx has sha256 " + 'ab'.repeat(32) + ' (cached at /tmp/onnxless/m/model.onnx)',
+      "model 'm' failed verification: s3://bucket-x/m/1/model.onnx has sha256 " +
+        'ab'.repeat(32) +
+        ' (cached at /tmp/onnxless/m/model.onnx)',
     );
     expect(message).toBe("model 'm' failed verification: (see the log) has sha256 (see the log) (cached at model.onnx)");
   });
 
   it('keeps the name of a file it is about, not where it sits', () => {
-    expect(redactInternals('/opt/nodejs/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so is missing')).toBe(
-      'libonnxruntime_providers_cuda.so is missing',
-    );
+    expect(
+      redactInternals('/opt/nodejs/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so is missing'),
+    ).toBe('libonnxruntime_providers_cuda.so is missing');
   });
 
-  it("hides the graph node onnxruntime names when a model fails to load", () => {
+  it('hides the graph node onnxruntime names when a model fails to load', () => {
     const message = redactInternals(
       `model 'm': onnxruntime could not load the weights: This is an invalid model. In Node, ("/enc/Conv_3", Conv, "", -1) : ("x": tensor(float),) -> ("y") , Error No Op registered`,
     );
@@ -132,19 +148,34 @@ describe('what a 5xx tells the caller', () => {
     expect(message).toContain('This is an invalid model. In (see the log)');
   });
 
-  it('leaves 4xx messages whole: they describe the caller\'s own request', () => {
+  it("leaves 4xx messages whole: they describe the caller's own request", () => {
     expect(toPublicError(new OnnxlessError(400, "input 'x' at /a/b/c")).message).toBe("input 'x' at /a/b/c");
-    expect(toPublicError(new ModelUnavailableError('m', "model 'm': bucket 'b' key 'k' denied")).message).toBe("model 'm': (see the log) (see the log) denied");
+    expect(toPublicError(new ModelUnavailableError('m', "model 'm': bucket 'b' key 'k' denied")).message).toBe(
+      "model 'm': (see the log) (see the log) denied",
+    );
   });
 });
 
 describe('the route table', () => {
   it('lists version routes only for listed versions, the domain route only where there is one', () => {
-    const routes = allRoutes({ a: { versions: ['3'], predict: false }, b: { versions: [], predict: true } }).map((r) => `${r.method} ${r.path}`);
+    const routes = allRoutes({ a: { versions: ['3'], predict: false }, b: { versions: [], predict: true } }).map(
+      (r) => `${r.method} ${r.path}`,
+    );
     expect(routes).toEqual([
-      'GET /v2', 'GET /v2/health/live', 'GET /v2/health/ready', 'GET /openapi.json',
-      'GET /v2/models/a', 'GET /v2/models/a/versions/3', 'GET /v2/models/a/ready', 'GET /v2/models/a/versions/3/ready', 'POST /v2/models/a/infer', 'POST /v2/models/a/versions/3/infer',
-      'GET /v2/models/b', 'GET /v2/models/b/ready', 'POST /v2/models/b/infer', 'POST /models/b/predict',
+      'GET /v2',
+      'GET /v2/health/live',
+      'GET /v2/health/ready',
+      'GET /openapi.json',
+      'GET /v2/models/a',
+      'GET /v2/models/a/versions/3',
+      'GET /v2/models/a/ready',
+      'GET /v2/models/a/versions/3/ready',
+      'POST /v2/models/a/infer',
+      'POST /v2/models/a/versions/3/infer',
+      'GET /v2/models/b',
+      'GET /v2/models/b/ready',
+      'POST /v2/models/b/infer',
+      'POST /models/b/predict',
     ]);
   });
 
@@ -160,7 +191,11 @@ describe('the route table', () => {
   });
 
   it('carries the catalog through one environment variable', () => {
-    const catalog = { tiny: { versions: ['1'], predict: false }, ocr: { versions: ['2'], predict: true }, bare: { versions: [], predict: false } };
+    const catalog = {
+      tiny: { versions: ['1'], predict: false },
+      ocr: { versions: ['2'], predict: true },
+      bare: { versions: [], predict: false },
+    };
     expect(formatCatalog(catalog)).toBe('tiny@1,ocr@2+predict,bare');
     expect(parseCatalog(formatCatalog(catalog))).toEqual(catalog);
   });

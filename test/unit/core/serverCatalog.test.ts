@@ -13,7 +13,9 @@ const ctx = {
 };
 
 function registryOf(count: number) {
-  const models = Object.fromEntries(Array.from({ length: count }, (_, i) => [`model-${i}`, { weights: `s3://bucket-x/model-${i}/1/model.onnx` }]));
+  const models = Object.fromEntries(
+    Array.from({ length: count }, (_, i) => [`model-${i}`, { weights: `s3://bucket-x/model-${i}/1/model.onnx` }]),
+  );
   return parseRegistry({ bucket: { name: 'bucket-x' }, models });
 }
 
@@ -30,6 +32,8 @@ describe("the server function's model catalog", () => {
 
   it("refuses a registry whose catalog would not fit Lambda's 4 KB of environment", () => {
     expect(() => planDeployment(registryOf(100), ctx)).not.toThrow();
-    expect(() => planDeployment(registryOf(400), ctx)).toThrow(/400 Lambda models make a \d+-character ONNXLESS_MODEL_CATALOG .* over Lambda's 4 KB/);
+    expect(() => planDeployment(registryOf(400), ctx)).toThrow(
+      /400 Lambda models make a \d+-character ONNXLESS_MODEL_CATALOG .* over Lambda's 4 KB/,
+    );
   });
 });

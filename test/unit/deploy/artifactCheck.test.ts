@@ -22,13 +22,17 @@ describe('the package step checks each function zip', () => {
   it('names the function and the missing file when the bundle has another name', async () => {
     const zip = path.join(dir, 'other.zip');
     await writeZip([{ source: path.join(dir, 'bundle.cjs'), target: 'handlers/predict.js' }], zip);
-    expect(await artifactProblem('predict', zip, 'handlers/predict.cjs')).toMatch(/^function predict: its zip .*other\.zip lacks handlers\/predict\.cjs, .*holds handlers\/predict\.js/);
+    expect(await artifactProblem('predict', zip, 'handlers/predict.cjs')).toMatch(
+      /^function predict: its zip .*other\.zip lacks handlers\/predict\.cjs, .*holds handlers\/predict\.js/,
+    );
   });
 
   it('names the function when its zip is empty', async () => {
     const zip = path.join(dir, 'empty.zip');
     await writeZip([], zip);
-    expect(await artifactProblem('tiny', zip, '.onnxless/handlers/tensor.cjs')).toMatch(/^function tiny: its zip .*empty\.zip is empty; check custom\.esbuild/);
+    expect(await artifactProblem('tiny', zip, '.onnxless/handlers/tensor.cjs')).toMatch(
+      /^function tiny: its zip .*empty\.zip is empty; check custom\.esbuild/,
+    );
   });
 
   it('names the function when its zip is not a zip', async () => {

@@ -7,7 +7,11 @@ const ctx = PLAN_CONTEXT;
 
 /** The server function's routes: `METHOD path -> authorizer type (none when open)`. */
 function serverRoutes(api: Record<string, unknown> | undefined): string[] {
-  const registry = parseRegistry({ bucket: { name: 'models-dev' }, ...(api ? { api } : {}), models: { tiny: { weights: 's3://models-dev/tiny/1/' } } });
+  const registry = parseRegistry({
+    bucket: { name: 'models-dev' },
+    ...(api ? { api } : {}),
+    models: { tiny: { weights: 's3://models-dev/tiny/1/' } },
+  });
   const server = planDeployment(registry, ctx).functions.server!;
   return (server.events as Array<{ httpApi: { method: string; path: string; authorizer?: { type: string } } }>).map(
     ({ httpApi: { method, path, authorizer } }) => `${method} ${path} -> ${authorizer?.type ?? 'none'}`,

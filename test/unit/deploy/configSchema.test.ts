@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { defineConfigSchema } from '../../../lib/deploy/configSchema';
 
 describe('defineConfigSchema', () => {
-  it('declares custom.onnxless to the framework as an object, leaving its fields to the registry\'s own checks', () => {
+  it("declares custom.onnxless to the framework as an object, leaving its fields to the registry's own checks", () => {
     const defineCustomProperties = vi.fn();
 
     defineConfigSchema({ configSchemaHandler: { defineCustomProperties } });

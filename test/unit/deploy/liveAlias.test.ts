@@ -25,10 +25,16 @@ describe('live alias resources', () => {
     const resources = resourcesFor({ provisionedConcurrency: 3 });
     expect(resources.MAliasLive).toMatchObject({
       Type: 'AWS::Lambda::Alias',
-      Properties: { Name: 'live', FunctionVersion: { 'Fn::GetAtt': ['MLambdaVersionAbc', 'Version'] }, ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 3 } },
+      Properties: {
+        Name: 'live',
+        FunctionVersion: { 'Fn::GetAtt': ['MLambdaVersionAbc', 'Version'] },
+        ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 3 },
+      },
     });
     expect(Object.keys(resources)).toEqual(['MAliasLive']);
-    const template = { Resources: { ...resources, MLambdaVersionAbc: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: 'x' } } } };
+    const template = {
+      Resources: { ...resources, MLambdaVersionAbc: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: 'x' } } },
+    };
     expect(cfnSpecProblems(template)).toEqual([]);
   });
 
@@ -47,7 +53,13 @@ describe('live alias resources', () => {
 
   it('watches only the alarms the rollout lists, with its thresholds, and a linear strategy maps to its CodeDeploy config', () => {
     const resources = resourcesFor({ rollout: { strategy: 'linear10percentevery1minute', alarms: ['errors5xx'], errorRate: 0.01 } });
-    expect(Object.keys(resources).sort()).toEqual(['MAliasLive', 'MDeploymentGroup', 'MErrors5xxAlarm', 'OnnxlessCodeDeployApplication', 'OnnxlessCodeDeployRole']);
+    expect(Object.keys(resources).sort()).toEqual([
+      'MAliasLive',
+      'MDeploymentGroup',
+      'MErrors5xxAlarm',
+      'OnnxlessCodeDeployApplication',
+      'OnnxlessCodeDeployRole',
+    ]);
     expect(resources.MDeploymentGroup!.Properties).toMatchObject({
       DeploymentConfigName: 'CodeDeployDefault.LambdaLinear10PercentEvery1Minute',
       AlarmConfiguration: { Alarms: [{ Name: { Ref: 'MErrors5xxAlarm' } }] },
@@ -55,9 +67,12 @@ describe('live alias resources', () => {
     expect(resources.MErrors5xxAlarm!.Properties).toMatchObject({ Threshold: 0.01, MetricName: 'Errors5xx' });
   });
 
-  it('gives a traced model\'s own role the X-Ray statement, and leaves GPU models alone', () => {
+  it("gives a traced model's own role the X-Ray statement, and leaves GPU models alone", () => {
     const role = () => ({ Type: 'AWS::IAM::Role', Properties: { Policies: [{ PolicyDocument: { Statement: [] as unknown[] } }] } });
-    const plan = { functions: { m: { environment: { A: '1' } }, off: {} } as Record<string, object>, resources: { MRole: role(), OffRole: role() } };
+    const plan = {
+      functions: { m: { environment: { A: '1' } }, off: {} } as Record<string, object>,
+      resources: { MRole: role(), OffRole: role() },
+    };
     const models = { m: entry({ provisionedConcurrency: 1 }), off: entry({ tracing: false }), g: entry({ runtime: 'gpu' }) };
     const keys = useLiveAliases(plan, models, naming, (key) => `${naming.getNormalizedFunctionName(key)}Role`);
     expect(keys).toEqual(['m', 'off']);

@@ -9,7 +9,10 @@ const ctx: PlanContext = {
   service: 'svc',
   stage: 'dev',
   runtime: 'nodejs22.x',
-  naming: { getNormalizedFunctionName: (n) => n.replace(/-/g, 'Dash').replace(/^./, (c) => c.toUpperCase()), getLambdaLayerLogicalId: (n) => `${n}LambdaLayer` },
+  naming: {
+    getNormalizedFunctionName: (n) => n.replace(/-/g, 'Dash').replace(/^./, (c) => c.toUpperCase()),
+    getLambdaLayerLogicalId: (n) => `${n}LambdaLayer`,
+  },
   root: '/project',
   bundleExtension: '.cjs',
 };
@@ -24,7 +27,11 @@ const registry = (sizes: (number | undefined)[] = [GB, GB, GB], extra: Record<st
         kind: 'pipeline',
         handler: 'handlers/ocr.handler',
         layers: ['sharp'],
-        models: { detection: member('ocr-detection', sizes[0]), orientation: member('ocr-orientation', sizes[1]), recognition: member('ocr-recognition', sizes[2]) },
+        models: {
+          detection: member('ocr-detection', sizes[0]),
+          orientation: member('ocr-orientation', sizes[1]),
+          recognition: member('ocr-recognition', sizes[2]),
+        },
         ...extra,
       },
     },
@@ -46,18 +53,27 @@ describe('a pipeline entry (kind: pipeline)', () => {
       }
       return [];
     };
-    expect(problems({ bucket: { name: 'models' }, models: { ocr: { kind: 'pipeline', handler: 'handlers/ocr.handler', models: { detection: {} } } } })).toEqual([
-      "model 'ocr': models.detection.weights: required",
-    ]);
     expect(
       problems({
         bucket: { name: 'models' },
-        models: { 'ocr-detection': { weights: 's3://models/x/1/' }, ocr: { kind: 'pipeline', handler: 'handlers/ocr.handler', models: { detection: member('d') } } },
+        models: { ocr: { kind: 'pipeline', handler: 'handlers/ocr.handler', models: { detection: {} } } },
+      }),
+    ).toEqual(["model 'ocr': models.detection.weights: required"]);
+    expect(
+      problems({
+        bucket: { name: 'models' },
+        models: {
+          'ocr-detection': { weights: 's3://models/x/1/' },
+          ocr: { kind: 'pipeline', handler: 'handlers/ocr.handler', models: { detection: member('d') } },
+        },
       }),
     ).toEqual(["model 'ocr': models.detection: serves as model 'ocr-detection', a name another entry takes: rename one"]);
-    expect(problems({ bucket: { name: 'models' }, models: { ocr: { kind: 'pipeline', handler: 'handlers/ocr.handler', package: 'image', models: { detection: member('d') } } } })).toEqual([
-      "model 'ocr': unknown field 'package'",
-    ]);
+    expect(
+      problems({
+        bucket: { name: 'models' },
+        models: { ocr: { kind: 'pipeline', handler: 'handlers/ocr.handler', package: 'image', models: { detection: member('d') } } },
+      }),
+    ).toEqual(["model 'ocr': unknown field 'package'"]);
   });
 });
 
@@ -88,18 +104,26 @@ describe('the deployment plan of a pipeline', () => {
 
   it('gives its role read access to exactly the three members, nothing else', () => {
     const plan = planDeployment(registry(), ctx);
-    const role = plan.resources.OcrOnnxlessRole as { Properties: { Policies: { PolicyDocument: { Statement: { Action: string[]; Resource: unknown[] }[] } }[] } };
+    const role = plan.resources.OcrOnnxlessRole as {
+      Properties: { Policies: { PolicyDocument: { Statement: { Action: string[]; Resource: unknown[] }[] } }[] };
+    };
     const s3 = role.Properties.Policies[0]!.PolicyDocument.Statement.filter((s) => s.Action.includes('s3:GetObject'));
     expect(s3).toHaveLength(1);
     expect(JSON.stringify(s3[0]!.Resource)).toBe(
-      JSON.stringify(['ocr-detection', 'ocr-orientation', 'ocr-recognition'].map((m) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::models/${m}/1/*`]] }))),
+      JSON.stringify(
+        ['ocr-detection', 'ocr-orientation', 'ocr-recognition'].map((m) => ({
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::models/${m}/1/*`]],
+        })),
+      ),
     );
   });
 
   it('keeps the default memory and /tmp when a member size is unknown, and lists the members in the server catalog', () => {
     const plan = planDeployment(registry([GB, undefined, GB]), ctx);
     expect([plan.functions.ocr!.memorySize, plan.functions.ocr!.ephemeralStorageSize]).toEqual([2048, undefined]);
-    expect(plan.functions.server!.environment.ONNXLESS_MODEL_CATALOG).toBe('tiny@1,ocr+predict,ocr-detection@1,ocr-orientation@1,ocr-recognition@1');
+    expect(plan.functions.server!.environment.ONNXLESS_MODEL_CATALOG).toBe(
+      'tiny@1,ocr+predict,ocr-detection@1,ocr-orientation@1,ocr-recognition@1',
+    );
   });
 
   it('refuses members whose weights together exceed Lambda /tmp', () => {

@@ -23,7 +23,9 @@ describe("serverless-offline's corrections, made as its modules load", () => {
     const file = 'serverless-offline/src/utils/index.js';
     const patched = patchOfflineSource(file, source(file));
     const body = patched.slice(patched.indexOf('export function detectEncoding'), patched.indexOf('export function nullIfEmpty'));
-    const detectEncoding = new Function(`${body.replace('export ', '')}; return detectEncoding;`)() as (r: { headers: Record<string, string> }) => string;
+    const detectEncoding = new Function(`${body.replace('export ', '')}; return detectEncoding;`)() as (r: {
+      headers: Record<string, string>;
+    }) => string;
     expect(detectEncoding({ headers: {} })).toBe('binary');
     expect(detectEncoding({ headers: { 'content-type': 'application/json; charset=utf-8' } })).toBe('utf8');
     expect(detectEncoding({ headers: { 'content-type': 'text/plain' } })).toBe('utf8');

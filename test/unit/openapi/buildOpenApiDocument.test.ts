@@ -64,7 +64,11 @@ describe('buildOpenApiDocument', () => {
   it('gives every model its OIP routes and only models with their own handler a predict route', () => {
     const doc = buildOpenApiDocument(registry(), { pipelines, documentPath: false });
 
-    expect(routes(doc).filter((r) => !r.includes('/v2/health') && r !== 'GET /v2').sort()).toEqual(
+    expect(
+      routes(doc)
+        .filter((r) => !r.includes('/v2/health') && r !== 'GET /v2')
+        .sort(),
+    ).toEqual(
       [
         ...['plain', 'explicit', 'labels', 'vad', 'table'].flatMap((m) => [
           `GET /v2/models/${m}`,
@@ -122,7 +126,19 @@ describe('buildOpenApiDocument', () => {
     expect(Object.keys(infer?.requestBody?.content ?? {})).toEqual(['application/json', 'application/octet-stream']);
     expect(infer?.parameters).toContainEqual(expect.objectContaining({ name: 'Inference-Header-Content-Length', in: 'header' }));
     expect(doc.components.schemas.Datatype?.enum).toEqual([
-      'BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES',
+      'BOOL',
+      'UINT8',
+      'UINT16',
+      'UINT32',
+      'UINT64',
+      'INT8',
+      'INT16',
+      'INT32',
+      'INT64',
+      'FP16',
+      'FP32',
+      'FP64',
+      'BYTES',
     ]);
   });
 
@@ -139,11 +155,17 @@ describe('buildOpenApiDocument', () => {
 
   it('requires SigV4 for iam, a bearer JWT for jwt, and nothing for none', () => {
     const iam = buildOpenApiDocument(registry({ auth: 'iam' }), { pipelines });
-    const jwt = buildOpenApiDocument(registry({ auth: { type: 'jwt', issuer: 'https://issuer.example.com/', audience: ['a', 'b'] } }), { pipelines });
+    const jwt = buildOpenApiDocument(registry({ auth: { type: 'jwt', issuer: 'https://issuer.example.com/', audience: ['a', 'b'] } }), {
+      pipelines,
+    });
     const none = buildOpenApiDocument(registry({ auth: 'none' }), { pipelines });
 
     expect(iam.security).toEqual([{ sigv4: [] }]);
-    expect(iam.components.securitySchemes?.sigv4).toMatchObject({ type: 'apiKey', in: 'header', 'x-amazon-apigateway-authtype': 'awsSigv4' });
+    expect(iam.components.securitySchemes?.sigv4).toMatchObject({
+      type: 'apiKey',
+      in: 'header',
+      'x-amazon-apigateway-authtype': 'awsSigv4',
+    });
     expect(jwt.security).toEqual([{ jwt: [] }]);
     expect(jwt.components.securitySchemes?.jwt).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
     expect(jwt.components.securitySchemes?.jwt?.description).toContain('https://issuer.example.com/');
@@ -166,7 +188,9 @@ describe('buildOpenApiDocument', () => {
     const act = () => buildOpenApiDocument(registry({ models }), { pipelines });
 
     expect(act).toThrow(UnknownPipelineError);
-    expect(act).toThrow(/model 'ocr': handler 'handlers\/ocr-lines.handler' maps to pipeline 'ocrLines', which is not declared; declared pipelines: imageLabel, speech, rows/);
+    expect(act).toThrow(
+      /model 'ocr': handler 'handlers\/ocr-lines.handler' maps to pipeline 'ocrLines', which is not declared; declared pipelines: imageLabel, speech, rows/,
+    );
   });
 
   it('maps a handler through handlerPipelines, and refuses a mapping to an undeclared pipeline when built', () => {
@@ -179,7 +203,12 @@ describe('buildOpenApiDocument', () => {
   });
 
   it('takes the title, version and servers it is given', () => {
-    const doc = buildOpenApiDocument(registry(), { pipelines, title: 'models', version: '9.9.9', servers: [{ url: 'https://api.example.com' }] });
+    const doc = buildOpenApiDocument(registry(), {
+      pipelines,
+      title: 'models',
+      version: '9.9.9',
+      servers: [{ url: 'https://api.example.com' }],
+    });
 
     expect(doc.info).toMatchObject({ title: 'models', version: '9.9.9' });
     expect(doc.servers).toEqual([{ url: 'https://api.example.com' }]);
@@ -192,8 +221,9 @@ describe('buildOpenApiDocument', () => {
     const first = buildOpenApiDocument(input, { pipelines });
     const second = buildOpenApiDocument(input, { pipelines });
     (first.components.schemas.Datatype?.enum as string[]).push('MUTATED');
-    ((first.paths['/models/labels/predict']?.post?.responses['200'] as { content: Record<string, { schema: { required: string[] } }> })
-      .content['application/json']!.schema.required).push('MUTATED');
+    (
+      first.paths['/models/labels/predict']?.post?.responses['200'] as { content: Record<string, { schema: { required: string[] } }> }
+    ).content['application/json']!.schema.required.push('MUTATED');
 
     expect(input).toEqual(before);
     expect(pipelines.imageLabel.resultSchema.required).toEqual(['label']);
@@ -209,7 +239,10 @@ describe('buildOpenApiDocument', () => {
 });
 
 describe("a handler of the user's own, which the document cannot load", () => {
-  const registry = { auth: { type: 'none' as const }, models: { scores: { weights: 's3://b/scores/1/', handler: 'handlers/scores.handler' } } };
+  const registry = {
+    auth: { type: 'none' as const },
+    models: { scores: { weights: 's3://b/scores/1/', handler: 'handlers/scores.handler' } },
+  };
 
   it('is refused by default, naming the declared pipelines', () => {
     expect(() => buildOpenApiDocument(registry as never, { pipelines: {} })).toThrow(UnknownPipelineError);

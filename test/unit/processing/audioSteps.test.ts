@@ -73,7 +73,11 @@ describe('resample', () => {
 describe('frameSignal', () => {
   it('cuts non-overlapping frames and zero-pads the last one', () => {
     const frames = frameSignal(Float32Array.of(1, 2, 3, 4, 5), { frameLength: 2 });
-    expect(frames.map((f) => [...f])).toEqual([[1, 2], [3, 4], [5, 0]]);
+    expect(frames.map((f) => [...f])).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 0],
+    ]);
   });
 
   it('drops the partial frame when asked', () => {
@@ -82,7 +86,11 @@ describe('frameSignal', () => {
 
   it('prepends context from the previous hop (Silero style: context 2 + hop 3)', () => {
     const frames = frameSignal(Float32Array.of(1, 2, 3, 4, 5, 6, 7), { frameLength: 5, hopLength: 3, leftPad: 2 });
-    expect(frames.map((f) => [...f])).toEqual([[0, 0, 1, 2, 3], [2, 3, 4, 5, 6], [5, 6, 7, 0, 0]]);
+    expect(frames.map((f) => [...f])).toEqual([
+      [0, 0, 1, 2, 3],
+      [2, 3, 4, 5, 6],
+      [5, 6, 7, 0, 0],
+    ]);
   });
 });
 
@@ -117,7 +125,12 @@ describe('runRecurrent', () => {
   });
 
   it('fails naming a state output the model does not return', async () => {
-    const spec = { frameInput: 'input', state: { state: 'hidden' }, initialState: () => ({ state: new Tensor('float32', Float32Array.of(0), [1]) }), constants: { sr: new Tensor('int64', BigInt64Array.of(1n), []) } };
+    const spec = {
+      frameInput: 'input',
+      state: { state: 'hidden' },
+      initialState: () => ({ state: new Tensor('float32', Float32Array.of(0), [1]) }),
+      constants: { sr: new Tensor('int64', BigInt64Array.of(1n), []) },
+    };
     await expect(runRecurrent(runner, [Float32Array.of(1)], spec, () => 0)).rejects.toThrow(/no 'hidden'/);
   });
 });

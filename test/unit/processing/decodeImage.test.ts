@@ -41,8 +41,12 @@ describe('decodeImage', () => {
   });
 
   it('flattens transparency onto white and expands grey to three channels', async () => {
-    const transparent = await sharp({ create: { width: 2, height: 2, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
-    const grey = await sharp(Buffer.from([10, 200, 10, 200]), { raw: { width: 2, height: 2, channels: 1 } }).png().toBuffer();
+    const transparent = await sharp({ create: { width: 2, height: 2, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+      .png()
+      .toBuffer();
+    const grey = await sharp(Buffer.from([10, 200, 10, 200]), { raw: { width: 2, height: 2, channels: 1 } })
+      .png()
+      .toBuffer();
     expect([...(await decodeImage(transparent)).data.slice(0, 3)]).toEqual([255, 255, 255]);
     expect([...(await decodeImage(grey)).data.slice(0, 6)]).toEqual([10, 10, 10, 200, 200, 200]);
   });

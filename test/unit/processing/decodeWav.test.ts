@@ -46,8 +46,20 @@ describe('decodeWav', () => {
   });
 
   it('de-interleaves channels', () => {
-    const clip = decodeWav(wavBytes({ rate: 16000, bits: 16, samples: [[16384, -16384], [8192, 0]] }));
-    expect(clip.channels.map((c) => [...c])).toEqual([[0.5, 0.25], [-0.5, 0]]);
+    const clip = decodeWav(
+      wavBytes({
+        rate: 16000,
+        bits: 16,
+        samples: [
+          [16384, -16384],
+          [8192, 0],
+        ],
+      }),
+    );
+    expect(clip.channels.map((c) => [...c])).toEqual([
+      [0.5, 0.25],
+      [-0.5, 0],
+    ]);
   });
 
   it('answers 400 saying why for bytes that are not a WAV', () => {

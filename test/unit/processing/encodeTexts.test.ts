@@ -62,7 +62,9 @@ describe('encodeTexts', () => {
 
   it('answers 413 for an over-long text when truncation is off', async () => {
     loaded ??= await load();
-    expect(() => encodeTexts(loaded, ['one two three four five six'], { maxLength: 3, truncation: false, padId: 0 })).toThrow(PayloadTooLargeError);
+    expect(() => encodeTexts(loaded, ['one two three four five six'], { maxLength: 3, truncation: false, padId: 0 })).toThrow(
+      PayloadTooLargeError,
+    );
   });
 
   it('fails naming the padId setting when the tokenizer has no pad token', async () => {

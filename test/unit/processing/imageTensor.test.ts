@@ -10,7 +10,9 @@ async function fixedPng(width = 7, height = 5, seed = 3): Promise<Buffer> {
     s = (s * 1103515245 + 12345) % 2147483648;
     raw[i] = s % 256;
   }
-  return sharp(raw, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return sharp(raw, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 /** Straightforward reference: sharp's own raw pixels, plain nested loops, float64 arithmetic. */
@@ -63,9 +65,11 @@ describe('imageBatchTensor', () => {
     const nhwc = imageBatchTensor([image], { ...options, layout: 'nhwc' });
     expect(nhwc.dims).toEqual([1, 5, 7, 3]);
     const data = nhwc.data as Float32Array;
-    for (let c = 0; c < 3; c++) for (let y = 0; y < 5; y++) for (let x = 0; x < 7; x++) {
-      expect(data[(y * 7 + x) * 3 + c]).toBe(nchw[c * 35 + y * 7 + x]);
-    }
+    for (let c = 0; c < 3; c++)
+      for (let y = 0; y < 5; y++)
+        for (let x = 0; x < 7; x++) {
+          expect(data[(y * 7 + x) * 3 + c]).toBe(nchw[c * 35 + y * 7 + x]);
+        }
     // Scale only: the value is the byte / 255.
     expect(data[0]).toBeCloseTo(image.data[0]! / 255, 7);
   });
@@ -83,6 +87,8 @@ describe('imageBatchTensor', () => {
 
   it('refuses a batch of mixed heights', () => {
     const image = (height: number): RawImage => ({ data: new Uint8Array(3 * height), width: 1, height, channels: 3 });
-    expect(() => imageBatchTensor([image(2), image(3)], { order: 'rgb', layout: 'nchw', normalization: NORMALIZATIONS.unit })).toThrow(/share one height/);
+    expect(() => imageBatchTensor([image(2), image(3)], { order: 'rgb', layout: 'nchw', normalization: NORMALIZATIONS.unit })).toThrow(
+      /share one height/,
+    );
   });
 });

@@ -15,7 +15,9 @@ describe('readMediaInput', () => {
   it('decodes the base64 field of a JSON body, with or without a data: URL prefix', () => {
     const b64 = Buffer.from('PNGBYTES').toString('base64');
     expect(readMediaInput(request('application/json', JSON.stringify({ image: b64 })), IMAGE_INPUT).bytes.toString()).toBe('PNGBYTES');
-    expect(readMediaInput(request('application/json', JSON.stringify({ image: `data:image/png;base64,${b64}` })), IMAGE_INPUT).bytes.toString()).toBe('PNGBYTES');
+    expect(
+      readMediaInput(request('application/json', JSON.stringify({ image: `data:image/png;base64,${b64}` })), IMAGE_INPUT).bytes.toString(),
+    ).toBe('PNGBYTES');
   });
 
   it('answers 415 listing the accepted types', () => {
@@ -37,7 +39,9 @@ describe('readMediaInput', () => {
   });
 
   it('answers 400 for malformed JSON', () => {
-    expect(errorOf(() => readMediaInput(request('application/json', '{"image": '), IMAGE_INPUT)).message).toMatch(/^body is not valid JSON/);
+    expect(errorOf(() => readMediaInput(request('application/json', '{"image": '), IMAGE_INPUT)).message).toMatch(
+      /^body is not valid JSON/,
+    );
   });
 });
 

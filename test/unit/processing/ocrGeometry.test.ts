@@ -9,7 +9,10 @@ import { readingOrder } from '../../../lib/pipelines/ocr/readingOrder';
 import type { RawImage } from '../../../lib/processing/image/RawImage';
 
 const quad = (x: number, y: number, w: number, h: number): Quad => [
-  { x, y }, { x: x + w, y }, { x: x + w, y: y + h }, { x, y: y + h },
+  { x, y },
+  { x: x + w, y },
+  { x: x + w, y: y + h },
+  { x, y: y + h },
 ];
 
 /** A probability map with rectangles of the given value on zeros. */
@@ -21,14 +24,22 @@ function mapWith(width: number, height: number, rects: { x: number; y: number; w
 
 describe('minAreaRect', () => {
   it('finds the axis-aligned rectangle of points on a grid', () => {
-    const points = [0, 1, 2, 3].flatMap((y) => [{ x: 10, y }, { x: 30, y }]);
+    const points = [0, 1, 2, 3].flatMap((y) => [
+      { x: 10, y },
+      { x: 30, y },
+    ]);
     const rect = minAreaRect(points);
     expect([rect.width * rect.height, Math.max(rect.width, rect.height), Math.min(rect.width, rect.height)]).toEqual([60, 20, 3]);
   });
 
   it('follows a rectangle turned by 30 degrees: its sides, not the bounding box', () => {
     const angle = Math.PI / 6;
-    const corners = [[0, 0], [100, 0], [100, 20], [0, 20]].map(([u, v]) => ({
+    const corners = [
+      [0, 0],
+      [100, 0],
+      [100, 20],
+      [0, 20],
+    ].map(([u, v]) => ({
       x: 50 + u! * Math.cos(angle) - v! * Math.sin(angle),
       y: 50 + u! * Math.sin(angle) + v! * Math.cos(angle),
     }));
@@ -38,28 +49,63 @@ describe('minAreaRect', () => {
   });
 
   it('drops interior and collinear points from the hull', () => {
-    expect(convexHull([{ x: 0, y: 0 }, { x: 5, y: 0 }, { x: 10, y: 0 }, { x: 10, y: 10 }, { x: 0, y: 10 }, { x: 5, y: 5 }])).toHaveLength(4);
+    expect(
+      convexHull([
+        { x: 0, y: 0 },
+        { x: 5, y: 0 },
+        { x: 10, y: 0 },
+        { x: 10, y: 10 },
+        { x: 0, y: 10 },
+        { x: 5, y: 5 },
+      ]),
+    ).toHaveLength(4);
   });
 
   it('grows a rectangle by the distance on every side', () => {
-    const grown = growRect(minAreaRect([{ x: 0, y: 0 }, { x: 10, y: 0 }, { x: 10, y: 4 }, { x: 0, y: 4 }]), 2);
+    const grown = growRect(
+      minAreaRect([
+        { x: 0, y: 0 },
+        { x: 10, y: 0 },
+        { x: 10, y: 4 },
+        { x: 0, y: 4 },
+      ]),
+      2,
+    );
     const q = orderQuad(grown.corners);
-    expect(q.map((p) => [Math.round(p.x), Math.round(p.y)])).toEqual([[-2, -2], [12, -2], [12, 6], [-2, 6]]);
+    expect(q.map((p) => [Math.round(p.x), Math.round(p.y)])).toEqual([
+      [-2, -2],
+      [12, -2],
+      [12, 6],
+      [-2, 6],
+    ]);
   });
 });
 
 describe('textBoxes (DB post-processing)', () => {
   it('finds one box per text region, grown back by the unclip distance, in map pixels', () => {
-    const boxes = textBoxes(mapWith(100, 60, [{ x: 10, y: 10, w: 41, h: 9, p: 0.9 }, { x: 10, y: 40, w: 61, h: 11, p: 0.8 }]));
+    const boxes = textBoxes(
+      mapWith(100, 60, [
+        { x: 10, y: 10, w: 41, h: 9, p: 0.9 },
+        { x: 10, y: 40, w: 61, h: 11, p: 0.8 },
+      ]),
+    );
     expect(boxes).toHaveLength(2);
     // Region 40 x 8 between pixel centres: d = 40 * 8 * 1.5 / 96 = 5.
     const first = boxes.find((b) => b.quad[0].y < 20)!;
-    expect(first.quad.map((p) => [Math.round(p.x), Math.round(p.y)])).toEqual([[5, 5], [55, 5], [55, 23], [5, 23]]);
+    expect(first.quad.map((p) => [Math.round(p.x), Math.round(p.y)])).toEqual([
+      [5, 5],
+      [55, 5],
+      [55, 23],
+      [5, 23],
+    ]);
     expect(first.score).toBeCloseTo(0.9, 5);
   });
 
   it('drops weak regions (box threshold) and specks (minimum size)', () => {
-    const map = mapWith(100, 60, [{ x: 10, y: 10, w: 40, h: 8, p: 0.5 }, { x: 70, y: 40, w: 2, h: 2, p: 0.99 }]);
+    const map = mapWith(100, 60, [
+      { x: 10, y: 10, w: 40, h: 8, p: 0.5 },
+      { x: 70, y: 40, w: 2, h: 2, p: 0.99 },
+    ]);
     expect(textBoxes(map)).toEqual([]);
     expect(textBoxes(map, { boxThreshold: 0.4 })).toHaveLength(1);
   });
@@ -78,12 +124,22 @@ describe('perspective crop', () => {
   };
 
   it('maps the destination corners onto the quad', () => {
-    const h = homography(quad(0, 0, 4, 2), [{ x: 1, y: 1 }, { x: 9, y: 2 }, { x: 8, y: 7 }, { x: 0, y: 5 }]);
+    const h = homography(quad(0, 0, 4, 2), [
+      { x: 1, y: 1 },
+      { x: 9, y: 2 },
+      { x: 8, y: 7 },
+      { x: 0, y: 5 },
+    ]);
     const at = (x: number, y: number) => {
       const w = h[6]! * x + h[7]! * y + 1;
       return [(h[0]! * x + h[1]! * y + h[2]!) / w, (h[3]! * x + h[4]! * y + h[5]!) / w].map((v) => Number(v.toFixed(9)));
     };
-    expect([at(0, 0), at(4, 0), at(4, 2), at(0, 2)]).toEqual([[1, 1], [9, 2], [8, 7], [0, 5]]);
+    expect([at(0, 0), at(4, 0), at(4, 2), at(0, 2)]).toEqual([
+      [1, 1],
+      [9, 2],
+      [8, 7],
+      [0, 5],
+    ]);
   });
 
   it('cuts an axis-aligned quad out pixel for pixel', () => {

@@ -1,7 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import { pngChunk } from '../../support/pngChunk';
 
-
 /**
  * A valid-looking PNG of under 100 bytes whose IHDR claims `width` x `height` RGB pixels
  * (100000 x 100000 = 30 GB decoded): the decompression-bomb shape the header check must stop.

@@ -1,7 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
-  argmax, characterDictionary, ctcGreedyDecode, l2Normalize, loadCharacterDictionary, meanPooling, thresholdSegments,
+  argmax,
+  characterDictionary,
+  ctcGreedyDecode,
+  l2Normalize,
+  loadCharacterDictionary,
+  meanPooling,
+  thresholdSegments,
   trimDecoded,
 } from '../../../lib/processing';
 
@@ -59,7 +65,11 @@ describe('thresholdSegments', () => {
   it('opens at the threshold, bridges short dips and closes after the minimum silence', () => {
     // speech 1.0-2.0 s with a 0.1 s dip at 1.5 s, then silence.
     const segments = thresholdSegments(probs('..........#####.####.........'), {
-      frameSeconds: frame, totalSeconds: 2.9, minSilenceSeconds: 0.2, minSpeechSeconds: 0.25, padSeconds: 0,
+      frameSeconds: frame,
+      totalSeconds: 2.9,
+      minSilenceSeconds: 0.2,
+      minSpeechSeconds: 0.25,
+      padSeconds: 0,
     });
     expect(segments).toEqual([{ start: 1, end: 2 }]);
   });
@@ -71,13 +81,18 @@ describe('thresholdSegments', () => {
 
   it('drops bursts shorter than the minimum speech duration and pads the others', () => {
     const segments = thresholdSegments(probs('.#.......######....'), {
-      frameSeconds: frame, totalSeconds: 1.9, minSpeechSeconds: 0.3, padSeconds: 0.05,
+      frameSeconds: frame,
+      totalSeconds: 1.9,
+      minSpeechSeconds: 0.3,
+      padSeconds: 0.05,
     });
     expect(segments).toEqual([{ start: 0.85, end: 1.55 }]);
   });
 
   it('closes a segment still open at the end of the clip', () => {
-    expect(thresholdSegments(probs('....#####'), { frameSeconds: frame, totalSeconds: 0.9, padSeconds: 0 })).toEqual([{ start: 0.4, end: 0.9 }]);
+    expect(thresholdSegments(probs('....#####'), { frameSeconds: frame, totalSeconds: 0.9, padSeconds: 0 })).toEqual([
+      { start: 0.4, end: 0.9 },
+    ]);
   });
 });
 

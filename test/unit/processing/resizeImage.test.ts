@@ -22,7 +22,10 @@ describe('resizeImage', () => {
 
   it('letterboxes: keeps the ratio, centres the content and pads with the pad colour', async () => {
     const { image, placement } = await resizeImage(solid(200, 100, [200, 0, 0]), {
-      mode: 'letterbox', width: 64, height: 64, padColor: [1, 2, 3],
+      mode: 'letterbox',
+      width: 64,
+      height: 64,
+      padColor: [1, 2, 3],
     });
     expect([image.width, image.height]).toEqual([64, 64]);
     expect(placement).toEqual({ scaleX: 0.32, scaleY: 0.32, offsetX: 0, offsetY: 16, contentWidth: 64, contentHeight: 32 });

@@ -65,14 +65,22 @@ describe('setModelEntryText', () => {
   });
 
   it('updates one field of an entry and leaves every comment and other line alone', () => {
-    const next = setModelEntryText(SERVERLESS_YML, 'tiny', { weights: 's3://${self:custom.onnxless.bucket.name}/tiny/2/model.onnx', size: 600000 }, { env: {} });
-    expect(next).toBe(
-      SERVERLESS_YML.replace('tiny/1/model.onnx # v1', 'tiny/2/model.onnx # v1').replace('size: 578966', 'size: 600000'),
+    const next = setModelEntryText(
+      SERVERLESS_YML,
+      'tiny',
+      { weights: 's3://${self:custom.onnxless.bucket.name}/tiny/2/model.onnx', size: 600000 },
+      { env: {} },
     );
+    expect(next).toBe(SERVERLESS_YML.replace('tiny/1/model.onnx # v1', 'tiny/2/model.onnx # v1').replace('size: 578966', 'size: 600000'));
   });
 
   it('adds a new entry at the end of the models, fields in schema order', () => {
-    const next = setModelEntryText(SERVERLESS_YML, 'digits', { size: 1234, sha256: 'a'.repeat(64), weights: 's3://onnxless-models-dev/digits/1/model.onnx' }, { env: {} });
+    const next = setModelEntryText(
+      SERVERLESS_YML,
+      'digits',
+      { size: 1234, sha256: 'a'.repeat(64), weights: 's3://onnxless-models-dev/digits/1/model.onnx' },
+      { env: {} },
+    );
     expect(next).toContain(
       `        handler: handlers/text-orientation.handler
       digits:
@@ -97,12 +105,14 @@ describe('setModelEntryText', () => {
     expect(() => setModelEntryText(SERVERLESS_YML, 'tiny', { weights: 'tiny.onnx' }, { env: {} })).toThrow(
       "model 'tiny': weights: expected s3://bucket/key, got 'tiny.onnx'",
     );
-    expect(() => setModelEntryText(SERVERLESS_YML, 'new-one', { size: 1 }, { env: {} })).toThrow("model 'new-one': weights: required for a new model");
+    expect(() => setModelEntryText(SERVERLESS_YML, 'new-one', { size: 1 }, { env: {} })).toThrow(
+      "model 'new-one': weights: required for a new model",
+    );
     expect(() => setModelEntryText(SERVERLESS_YML, 'Bad', { weights: 's3://b-b-b/k' }, { env: {} })).toThrow("model 'Bad': name:");
   });
 
   it('creates the models section when the file has none yet', () => {
-    const bare = "service: x\ncustom:\n  onnxless:\n    bucket:\n      name: my-models\n";
+    const bare = 'service: x\ncustom:\n  onnxless:\n    bucket:\n      name: my-models\n';
     const next = setModelEntryText(bare, 'tiny', { weights: 's3://my-models/tiny.onnx' });
     expect(readRegistryText(next).models).toEqual({ tiny: { weights: 's3://my-models/tiny.onnx' } });
   });
@@ -134,7 +144,9 @@ describe('setModelEntry', () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'onnxless-registry-'));
     const file = path.join(dir, 'serverless.yml');
     await writeFile(file, SERVERLESS_YML);
-    await expect(setModelEntry(file, 'tiny', { memorySize: 1 }, { env: {} })).rejects.toThrow("model 'tiny': memorySize: must be at least 128 MB");
+    await expect(setModelEntry(file, 'tiny', { memorySize: 1 }, { env: {} })).rejects.toThrow(
+      "model 'tiny': memorySize: must be at least 128 MB",
+    );
     expect(await readFile(file, 'utf8')).toBe(SERVERLESS_YML);
   });
 });

@@ -40,7 +40,10 @@ describe('parseRegistry', () => {
       executionProviders: ['cpu'],
       layers: ['sharp'],
     } as const;
-    expect(parseRegistry({ bucket, models: { 'text-orientation': entry } }).models['text-orientation']).toEqual({ ...entry, sha256: 'ab'.repeat(32) });
+    expect(parseRegistry({ bucket, models: { 'text-orientation': entry } }).models['text-orientation']).toEqual({
+      ...entry,
+      sha256: 'ab'.repeat(32),
+    });
   });
 
   it('takes `auth: none` only when written, as a word or an object', () => {
@@ -79,17 +82,19 @@ describe('parseRegistry', () => {
     ).toEqual([
       "model 'foo': weights: expected s3://bucket/key, got 'http://example.com/foo.onnx'",
       "model 'bar': memorySize: must be at least 128 MB",
-      "model 'bar': architecture: expected one of x86_64, arm64, got \"arm\"",
+      'model \'bar\': architecture: expected one of x86_64, arm64, got "arm"',
       "model 'bar': unknown field 'weight'",
       "model 'baz': sha256: expected 64 hexadecimal characters",
       "model 'baz': size: must be at least 1 bytes",
-      "model 'baz': graphOptimization: expected one of disabled, basic, extended, all, got \"max\"",
-      "model 'baz': layers.0: expected one of sharp, got \"opencv\"",
+      'model \'baz\': graphOptimization: expected one of disabled, basic, extended, all, got "max"',
+      'model \'baz\': layers.0: expected one of sharp, got "opencv"',
     ]);
   });
 
   it('accepts a model directory: a prefix ending in /', () => {
-    expect(parseRegistry({ bucket, models: { a: { weights: 's3://models-bucket/a/1/', sha256: 'a'.repeat(64) } } }).models.a?.weights).toBe('s3://models-bucket/a/1/');
+    expect(parseRegistry({ bucket, models: { a: { weights: 's3://models-bucket/a/1/', sha256: 'a'.repeat(64) } } }).models.a?.weights).toBe(
+      's3://models-bucket/a/1/',
+    );
   });
 
   it('reports a missing weights field as required', () => {
@@ -97,9 +102,13 @@ describe('parseRegistry', () => {
   });
 
   it('refuses keys that IAM would read as wildcards, and empty path segments', () => {
-    expect(problems({ bucket, models: { a: { weights: 's3://models-bucket/a/*.onnx' } } })[0]).toMatch(/^model 'a': weights: key 'a\/\*\.onnx' must not contain/);
+    expect(problems({ bucket, models: { a: { weights: 's3://models-bucket/a/*.onnx' } } })[0]).toMatch(
+      /^model 'a': weights: key 'a\/\*\.onnx' must not contain/,
+    );
     expect(problems({ bucket, models: { a: { weights: 's3://models-bucket/a//' } } })[0]).toMatch(/empty path segment/);
-    expect(problems({ bucket, models: { a: { weights: 's3://Bad_Bucket/a.onnx' } } })[0]).toMatch(/bucket 'Bad_Bucket' is not a valid S3 bucket name/);
+    expect(problems({ bucket, models: { a: { weights: 's3://Bad_Bucket/a.onnx' } } })[0]).toMatch(
+      /bucket 'Bad_Bucket' is not a valid S3 bucket name/,
+    );
   });
 
   it('refuses model names that are not lowercase DNS labels, and the reserved server name', () => {

@@ -10,7 +10,12 @@ describe('warming onnxruntime while the weights arrive', () => {
       onnx.ModelProto.create({
         irVersion: 8,
         opsetImport: [{ domain: '', version: 17 }],
-        graph: { name: 'warm', node: [{ opType: 'Identity', input: ['x'], output: ['y'] }], input: [{ name: 'x', type }], output: [{ name: 'y', type }] },
+        graph: {
+          name: 'warm',
+          node: [{ opType: 'Identity', input: ['x'], output: ['y'] }],
+          input: [{ name: 'x', type }],
+          output: [{ name: 'y', type }],
+        },
       }),
     ).finish();
     expect(Buffer.from(made).toString('base64')).toBe(IDENTITY_GRAPH_BASE64);

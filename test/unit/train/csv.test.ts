@@ -34,11 +34,15 @@ describe('parseCsvDataset', () => {
   });
 
   it('names the line with the wrong number of fields', () => {
-    expect(() => parseCsvDataset('x,y\n1,2\n3\n', file, { defaultTargetCount: 1 })).toThrow('houses.csv (line 3): expected 2 fields as in the header, found 1');
+    expect(() => parseCsvDataset('x,y\n1,2\n3\n', file, { defaultTargetCount: 1 })).toThrow(
+      'houses.csv (line 3): expected 2 fields as in the header, found 1',
+    );
   });
 
   it('lists the columns when a target column does not exist', () => {
-    expect(() => parseCsvDataset('x,y\n1,2\n', file, { targetColumns: ['price'], defaultTargetCount: 1 })).toThrow("no target column 'price'; columns: x, y");
+    expect(() => parseCsvDataset('x,y\n1,2\n', file, { targetColumns: ['price'], defaultTargetCount: 1 })).toThrow(
+      "no target column 'price'; columns: x, y",
+    );
   });
 
   it('fails on an empty file, a header without rows, and too few columns for the outputs', () => {

@@ -68,7 +68,13 @@ describe('DenseNetwork.backward', () => {
     // prepare
     const { network, input, target } = setup(relu);
     // A pre-activation within h of 0 would put a ReLU kink inside the difference: make sure none is.
-    const nearestKink = Math.min(...network.clone('float64').trace(input, batch).preActivations.slice(0, -1).flatMap((z) => [...z].map(Math.abs)));
+    const nearestKink = Math.min(
+      ...network
+        .clone('float64')
+        .trace(input, batch)
+        .preActivations.slice(0, -1)
+        .flatMap((z) => [...z].map(Math.abs)),
+    );
     expect(nearestKink).toBeGreaterThan(1e-3);
 
     // act

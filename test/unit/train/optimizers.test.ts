@@ -30,17 +30,21 @@ async function firstTwoSteps(optimizer: string, points: Array<[number, number]>,
   const network = new DenseNetwork([{ inFeatures: 1, outFeatures: 1, weight: Float32Array.of(1), bias: Float32Array.of(0) }], false);
   const data = dataset(points);
   const steps: Array<{ w: number; b: number }> = [];
-  await fit(network, { train: data, validation: data }, {
-    optimizer,
-    learningRate,
-    batchSize,
-    epochs: 2,
-    shuffle: false,
-    rng: new Rng(0),
-    onStep: (step, net) => {
-      if (step <= 2) steps.push({ w: net.layers[0]!.weight[0]!, b: net.layers[0]!.bias[0]! });
+  await fit(
+    network,
+    { train: data, validation: data },
+    {
+      optimizer,
+      learningRate,
+      batchSize,
+      epochs: 2,
+      shuffle: false,
+      rng: new Rng(0),
+      onStep: (step, net) => {
+        if (step <= 2) steps.push({ w: net.layers[0]!.weight[0]!, b: net.layers[0]!.bias[0]! });
+      },
     },
-  });
+  );
   return steps;
 }
 
@@ -58,7 +62,10 @@ describe('optimizers, first two steps on a 1 -> 1 linear layer', () => {
     // Step 2: r = (1.3+0.2-2, 2.6+0.2-3) = (-0.5, -0.2)
     //   dL/dw = (2*-0.5*1 + 2*-0.2*2)/2 = -0.9,  dL/db = (2*-0.5 + 2*-0.2)/2 = -0.7
     //   w = 1.3 + 0.09 = 1.39,  b = 0.2 + 0.07 = 0.27
-    const [first, second] = await firstTwoSteps('batch', [[1, 2], [2, 3]]);
+    const [first, second] = await firstTwoSteps('batch', [
+      [1, 2],
+      [2, 3],
+    ]);
     expectNear(first?.w, 1.3);
     expectNear(first?.b, 0.2);
     expectNear(second?.w, 1.39);
@@ -70,7 +77,10 @@ describe('optimizers, first two steps on a 1 -> 1 linear layer', () => {
     //   w = 1 + 0.2 = 1.2,  b = 0 + 0.2 = 0.2
     // Step 2 on (2, 3): r = 1.2*2 + 0.2 - 3 = -0.4; dL/dw = 2*-0.4*2 = -1.6, dL/db = 2*-0.4 = -0.8
     //   w = 1.2 + 0.16 = 1.36,  b = 0.2 + 0.08 = 0.28
-    const [first, second] = await firstTwoSteps('sgd', [[1, 2], [2, 3]]);
+    const [first, second] = await firstTwoSteps('sgd', [
+      [1, 2],
+      [2, 3],
+    ]);
     expectNear(first?.w, 1.2);
     expectNear(first?.b, 0.2);
     expectNear(second?.w, 1.36);
@@ -83,7 +93,16 @@ describe('optimizers, first two steps on a 1 -> 1 linear layer', () => {
     // Step 2 on (3, 4), (4, 5): r = (3.9+0.2-4, 5.2+0.2-5) = (0.1, 0.4)
     //   dL/dw = (2*0.1*3 + 2*0.4*4)/2 = (0.6 + 3.2)/2 = 1.9,  dL/db = (0.2 + 0.8)/2 = 0.5
     //   w = 1.3 - 0.19 = 1.11,  b = 0.2 - 0.05 = 0.15
-    const [first, second] = await firstTwoSteps('minibatch', [[1, 2], [2, 3], [3, 4], [4, 5]], 2);
+    const [first, second] = await firstTwoSteps(
+      'minibatch',
+      [
+        [1, 2],
+        [2, 3],
+        [3, 4],
+        [4, 5],
+      ],
+      2,
+    );
     expectNear(first?.w, 1.3);
     expectNear(first?.b, 0.2);
     expectNear(second?.w, 1.11);
@@ -105,7 +124,14 @@ describe('optimizers, first two steps on a 1 -> 1 linear layer', () => {
     //   denom_w = sqrt(0.013831/0.001999) = sqrt(6.9189595) = 2.6303915;  denom_b = sqrt(3.1245623) = 1.7676432
     //   w = 1.1 + 0.5263157895*0.49/2.6303915 = 1.1 + 0.0980442 = 1.1980442
     //   b = 0.1 + 0.5263157895*0.33/1.7676432 = 0.1 + 0.0982575 = 0.1982575
-    const [first, second] = await firstTwoSteps('adam', [[1, 2], [2, 3]], 2);
+    const [first, second] = await firstTwoSteps(
+      'adam',
+      [
+        [1, 2],
+        [2, 3],
+      ],
+      2,
+    );
     expectNear(first?.w, 1.1);
     expectNear(first?.b, 0.1);
     expectNear(second?.w, 1.1980442);

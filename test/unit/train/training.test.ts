@@ -31,7 +31,13 @@ describe('trainAndExport on the synthetic task', () => {
     const result = await trainAndExport({ out: join(dir, 'defaults.onnx') });
 
     // assess
-    expect(result.options).toMatchObject({ layers: [10, 20, 10], optimizer: 'adam', learningRate: 0.001, epochs: 1000, seed: trainDefaults.seed });
+    expect(result.options).toMatchObject({
+      layers: [10, 20, 10],
+      optimizer: 'adam',
+      learningRate: 0.001,
+      epochs: 1000,
+      seed: trainDefaults.seed,
+    });
     expect(result.history.validationLoss).toHaveLength(1000);
     expect(result.trainCount).toBe(800);
     expect(result.validationCount).toBe(200);
@@ -65,7 +71,9 @@ describe('trainAndExport on the synthetic task', () => {
 
   it('fails naming the setting for options that cannot work', async () => {
     const out = join(dir, 'bad.onnx');
-    await expect(trainAndExport({ out, optimizer: 'rmsprop' })).rejects.toThrow("optimizer: unknown name 'rmsprop'; valid: adam, sgd, batch, minibatch");
+    await expect(trainAndExport({ out, optimizer: 'rmsprop' })).rejects.toThrow(
+      "optimizer: unknown name 'rmsprop'; valid: adam, sgd, batch, minibatch",
+    );
     await expect(trainAndExport({ out, learningRate: -1 })).rejects.toThrow(TrainingConfigError);
     await expect(trainAndExport({ out, layers: [10] })).rejects.toThrow(/^layers: /);
     await expect(trainAndExport({ out, epochs: 1.5 })).rejects.toThrow(/^epochs: /);
