@@ -6,6 +6,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ENV, optionalString } from '../lib/config/env';
 import { openApiJson } from '../lib/openapi';
 import { pipelines } from '../lib/pipelines';
 import { MULTI_MODEL_PIPELINES } from '../lib/pipelines/multiModel';
@@ -16,7 +17,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      config: { type: 'string', default: process.env.ONNXLESS_CONFIG ?? 'serverless.yml' },
+      config: { type: 'string', default: optionalString(ENV.config) ?? 'serverless.yml' },
       out: { type: 'string', default: 'dist/openapi.json' },
       server: { type: 'string', multiple: true, default: [] },
     },

@@ -9,13 +9,14 @@ import { mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ENV, optionalString } from '../lib/config/env';
 import { setModelEntry } from '../lib/registry';
 import { LOCAL_STACK, localS3Env } from '../lib/local/localStack';
 import { LocalStore } from '../lib/local/LocalStore';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const config = process.env.ONNXLESS_CONFIG ?? 'serverless.yml';
-const model = process.env.ONNXLESS_TRAIN_MODEL ?? 'dense';
+const config = optionalString(ENV.config) ?? 'serverless.yml';
+const model = optionalString(ENV.trainModel) ?? 'dense';
 // A model directory: model.onnx and the loss curve beside it (model.loss.svg), pushed together,
 // so the playground's page for the model shows the curve with its training facts.
 const modelDir = join(LOCAL_STACK.modelsDir, model);

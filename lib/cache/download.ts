@@ -1,6 +1,8 @@
 import type { FileHandle } from 'node:fs/promises';
 import { IntegrityError } from '../errors';
 import { SourceAccessDeniedError, SourceNotFoundError, type ModelSource, type SourceBody } from '../sources/ModelSource';
+import { retrying } from '../sources/retrying';
+import { s3StatusOf } from '../sources/S3Reader';
 import { ByteRangeSet, splitRanges, type ByteRange } from './byteRanges';
 import { DownloadAbortedError, ObjectChangedError, RangeNotHonouredError, TruncatedBodyError } from './errors';
 import { PrefixHasher } from './PrefixHasher';
@@ -205,7 +207,7 @@ export class RangedDownload {
         return await this.open({ start: 0, end: this.settings.thresholdBytes - 1 }, signal);
       } catch (err) {
         // S3 refuses any range of an empty object (416): ask for the whole of it instead.
-        if (statusOf(err) !== 416) throw err;
+        if (s3StatusOf(err) !== 416) throw err;
         return this.open(undefined, signal);
       }
     });
@@ -226,15 +228,14 @@ export class RangedDownload {
   }
 
   /** Run `step` until it succeeds, backing off between attempts; fatal errors and aborts end it. */
-  private async retrying<T>(signal: AbortSignal, step: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await step();
-      } catch (err) {
-        if (signal.aborted || !isRetryable(err) || attempt >= this.settings.attempts) throw err;
-        await sleep(this.settings.backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2), signal);
-      }
-    }
+  private retrying<T>(signal: AbortSignal, step: () => Promise<T>): Promise<T> {
+    return retrying(step, {
+      attempts: this.settings.attempts,
+      // Equal jitter: half of the doubling wait, plus up to the other half at random.
+      delayMs: (attempt) => this.settings.backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2),
+      retryable: isRetryable,
+      signal,
+    });
   }
 
   private check(body: SourceBody, part: Part): void {
@@ -360,28 +361,10 @@ async function writeAll(file: FileHandle, chunks: Buffer[], position: number, le
   }
 }
 
-function statusOf(err: unknown): number | undefined {
-  return (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-}
-
 function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('aborted', { cause: signal.reason });
 }
 
 function throwIfAborted(signal: AbortSignal | undefined, kept: number): void {
   if (signal?.aborted) throw new DownloadAbortedError('download aborted before it started', kept, { cause: signal.reason });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(abortError(signal));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

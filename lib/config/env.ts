@@ -1,6 +1,13 @@
 /**
- * The environment is read here and nowhere else. Names are part of the public contract
- * (the serverless plugin and users set them): keep them stable.
+ * The name of every environment variable lib/ and scripts/ read, and the typed helpers that read
+ * them (each fails naming the variable): no other file of theirs reads a variable by a literal
+ * name. Not named here: the `${env:NAME}` a user writes in serverless.yml (lib/registry/variables.ts
+ * resolves it), and what the AWS SDK and Powertools read on their own. Readers take the
+ * environment as a parameter defaulting to process.env (`env: Env = process.env`), as the helpers
+ * do, so a test or the CLI can hand over another. The CLI and the local stack also write
+ * process.env (the local S3 server's endpoint and credentials, the cache folder) for the SDK and
+ * the processes they start. The ONNXLESS_ names are part of the public contract (the serverless
+ * plugin and users set them): keep them stable.
  */
 export const ENV = {
   modelName: 'ONNXLESS_MODEL_NAME',
@@ -47,9 +54,38 @@ export const ENV = {
   localHttpPort: 'ONNXLESS_LOCAL_HTTP_PORT',
   localLambdaPort: 'ONNXLESS_LOCAL_LAMBDA_PORT',
   config: 'ONNXLESS_CONFIG',
+  /** `npm run train` (scripts/train.ts): which model folder of the local stack it trains into. */
+  trainModel: 'ONNXLESS_TRAIN_MODEL',
+
+  // Read, never set for users: the platform's own names (Lambda, the AWS SDK's standard variables,
+  // Powertools, serverless-offline, npm).
+  region: 'AWS_REGION',
+  defaultRegion: 'AWS_DEFAULT_REGION',
+  /** An S3-compatible server (the local stack's, MinIO): read before AWS_ENDPOINT_URL, as the SDK does. */
+  s3EndpointUrl: 'AWS_ENDPOINT_URL_S3',
+  endpointUrl: 'AWS_ENDPOINT_URL',
+  accessKeyId: 'AWS_ACCESS_KEY_ID',
+  secretAccessKey: 'AWS_SECRET_ACCESS_KEY',
+  sessionToken: 'AWS_SESSION_TOKEN',
+  useFipsEndpoint: 'AWS_USE_FIPS_ENDPOINT',
+  useDualstackEndpoint: 'AWS_USE_DUALSTACK_ENDPOINT',
+  /** Set inside Lambda (`AWS_Lambda_nodejs22.x`); the Amplify mock sets `AWS_Lambda_amplify-mock`. */
+  executionEnv: 'AWS_EXECUTION_ENV',
+  samLocal: 'AWS_SAM_LOCAL',
+  traceEnabled: 'POWERTOOLS_TRACE_ENABLED',
+  xrayDaemonAddress: 'AWS_XRAY_DAEMON_ADDRESS',
+  /** The published version an alias invoked, or $LATEST. */
+  functionVersion: 'AWS_LAMBDA_FUNCTION_VERSION',
+  functionMemorySize: 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  taskRoot: 'LAMBDA_TASK_ROOT',
+  /** serverless-offline's mark on the functions it emulates. */
+  isOffline: 'IS_OFFLINE',
+  /** The CLI script of the npm that runs this process (`npm create`, `npx`). */
+  npmExecPath: 'npm_execpath',
 } as const;
 
-type Env = Readonly<Record<string, string | undefined>>;
+/** An environment: process.env, or the one a test or the CLI hands over. */
+export type Env = Readonly<Record<string, string | undefined>>;
 
 export class ConfigError extends Error {
   constructor(message: string) {

@@ -80,6 +80,33 @@ export function allRoutes(models: Readonly<Record<string, ModelRoutesInfo>>): Co
   return [...serverRoutes(), ...Object.entries(models).flatMap(([name, info]) => modelRoutes(name, info))];
 }
 
+/** A path's route in the table, and its parameters (`{model}`...), decoded. */
+export interface RouteMatch {
+  name: RouteName;
+  template: string;
+  params: Record<string, string>;
+}
+
+/** Each template once, in the table's order, compiled: the methods of one path share it. */
+const TEMPLATES = [...new Map(ROUTE_TABLE.map((r) => [r.template, r.name])).entries()].map(([template, name]) => ({
+  template,
+  name,
+  pattern: routePattern(template),
+  params: routeParams(template),
+}));
+
+/** The route of a path: the first template matching its end (a stage prefix is fine); undefined for none. */
+export function matchRoute(path: string): RouteMatch | undefined {
+  for (const route of TEMPLATES) {
+    const match = route.pattern.exec(path);
+    if (!match) continue;
+    const params: Record<string, string> = {};
+    route.params.forEach((name, i) => (params[name] = safeDecode(match[i + 1] ?? '')));
+    return { name: route.name, template: route.template, params };
+  }
+  return undefined;
+}
+
 /**
  * A template as a pattern matched at the end of the path, so a stage prefix (`/prod/v2/...`) needs
  * no configuration; each `{name}` (`{model}`, `{version}`, `{asset}`) captures one segment, in order.
@@ -104,4 +131,13 @@ export function routeParams(template: string): string[] {
  */
 export function versionOfWeights(weights: string): string | undefined {
   return /\/(\d+)\/[^/]*$/.exec(weights)?.[1];
+}
+
+/** `%E0%A4%A` in a path is the caller's mistake (a 404 for that name), not a URIError and a 500. */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

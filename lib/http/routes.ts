@@ -9,17 +9,10 @@ import { noDomainRoute } from '../service/errors';
 import type { CallContext, ModelService } from '../service/ModelService';
 import { jsonResponse, mediaType, type HttpRequest, type HttpResponse } from './HttpTypes';
 import { clip } from '../protocol/names';
-import { ROUTE_TABLE, routeParams, routePattern, type ModelRoutesInfo } from './routeTable';
+import { ROUTE_TABLE, matchRoute, type ModelRoutesInfo } from './routeTable';
 import { SERVER_INFO } from './serverInfo';
 
 type Handler = (req: HttpRequest, params: Record<string, string>, call: RouteCall) => Promise<HttpResponse>;
-interface Route {
-  name: RouteName;
-  pattern: RegExp;
-  /** The template's parameter names, in the order the pattern captures them. */
-  params: string[];
-  methods: Record<string, Handler>;
-}
 
 /** A route handler's view of the request in flight. */
 interface RouteCall extends CallContext {
@@ -64,7 +57,8 @@ export interface RequestContext {
  * Every request, answered or failed, yields one record to the sink and a `Server-Timing` header.
  */
 export class Router {
-  private readonly routes: Route[];
+  /** Each template's handlers by method. */
+  private readonly methods: ReadonlyMap<string, Readonly<Record<string, Handler>>>;
   private readonly models: ReadonlyMap<string, ModelService>;
   private readonly sink: ObservabilitySink;
   private readonly elsewhere: Readonly<Record<string, ModelRoutesInfo>>;
@@ -90,18 +84,13 @@ export class Router {
     };
     // One entry per template: the table's methods on that path share it, so a method the path
     // does not take is a 405 naming the ones it does.
-    const byTemplate = new Map<string, Route>();
+    const methods = new Map<string, Record<string, Handler>>();
     for (const spec of ROUTE_TABLE) {
-      const entry = byTemplate.get(spec.template) ?? {
-        name: spec.name,
-        pattern: routePattern(spec.template),
-        params: routeParams(spec.template),
-        methods: {},
-      };
-      entry.methods[spec.method] = handlers[spec.name];
-      byTemplate.set(spec.template, entry);
+      const entry = methods.get(spec.template) ?? {};
+      entry[spec.method] = handlers[spec.name];
+      methods.set(spec.template, entry);
     }
-    this.routes = [...byTemplate.values()];
+    this.methods = methods;
   }
 
   private page(name: 'docs' | 'playground', req: HttpRequest, options: RouterOptions): HttpResponse {
@@ -151,17 +140,13 @@ export class Router {
   }
 
   private async dispatch(req: HttpRequest, call: RouteCall): Promise<HttpResponse> {
-    for (const route of this.routes) {
-      const match = route.pattern.exec(req.path);
-      if (!match) continue;
-      call.observation.route = route.name;
-      const handler = route.methods[req.method.toUpperCase()];
-      if (!handler) throw new MethodNotAllowedError(req.method, req.path, Object.keys(route.methods));
-      const params: Record<string, string> = {};
-      route.params.forEach((name, i) => (params[name] = safeDecode(match[i + 1] ?? '')));
-      return handler(req, params, call);
-    }
-    throw new NotFoundError(`no route for ${req.method} ${clip(req.path, 128)}; the routes are listed at /openapi.json`);
+    const route = matchRoute(req.path);
+    if (!route) throw new NotFoundError(`no route for ${req.method} ${clip(req.path, 128)}; the routes are listed at /openapi.json`);
+    call.observation.route = route.name;
+    const methods = this.methods.get(route.template) ?? {};
+    const handler = methods[req.method.toUpperCase()];
+    if (!handler) throw new MethodNotAllowedError(req.method, req.path, Object.keys(methods));
+    return handler(req, route.params, call);
   }
 
   private service(name: string | undefined, call: RouteCall, version?: string, route: RouteName = ROUTES.metadata): ModelService {
@@ -238,13 +223,4 @@ function unreachable(): never {
 
 function noVersion(model: string, version: string, versions: readonly string[]): NotFoundError {
   return new NotFoundError(`model '${model}' has no version '${clip(version)}'; versions: ${versions.join(', ') || 'none listed'}`);
-}
-
-/** `%E0%A4%A` in a path is the caller's mistake (a 404 for that name), not a URIError and a 500. */
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }

@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
+import { ENV, optionalString, type Env } from '../config/env';
 
 /**
  * The npm that runs this command (`npm create`, `npx`: npm_execpath names its CLI script),
  * else the `npm` on PATH. The same one, so the install honours the version and settings the
  * user started with.
  */
-export function npmCommand(env: Readonly<Record<string, string | undefined>> = process.env): { command: string; args: string[] } {
-  const execPath = env.npm_execpath;
+export function npmCommand(env: Env = process.env): { command: string; args: string[] } {
+  const execPath = optionalString(ENV.npmExecPath, env);
   if (execPath && /\.[cm]?js$/.test(execPath)) return { command: process.execPath, args: [execPath] };
   if (execPath) return { command: execPath, args: [] };
   return { command: process.platform === 'win32' ? 'npm.cmd' : 'npm', args: [] };

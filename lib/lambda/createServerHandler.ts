@@ -1,4 +1,4 @@
-import { ENV, optionalString } from '../config/env';
+import { ENV, optionalString, type Env } from '../config/env';
 import { parseCatalog } from '../http/modelCatalog';
 import { errorResult, fromHttpApiEvent, isHttpApiEvent, toHttpApiResult } from '../http/apiGatewayV2';
 import { Router } from '../http/routes';
@@ -16,9 +16,7 @@ import { openApiFromPackage } from './openApiFile';
  * Each model's own function reports that model's readiness. It also serves the browser pages
  * (/docs, /playground) from the OpenAPI document shipped in its zip.
  */
-export function createServerHandler(
-  options: { sink?: ObservabilitySink; env?: Readonly<Record<string, string | undefined>> } = {},
-): LambdaHandler {
+export function createServerHandler(options: { sink?: ObservabilitySink; env?: Env } = {}): LambdaHandler {
   const env = options.env ?? process.env;
   const router = new Router([], {
     sink: options.sink ?? sinkFromEnv({}, env),
@@ -26,7 +24,7 @@ export function createServerHandler(
     elsewhere: parseCatalog(optionalString(ENV.modelCatalog, env)),
     // /docs and /playground: the document above in a browser. Lambda sets AWS_REGION, which a
     // SigV4 signature names; serverless-offline sets IS_OFFLINE, and checks no signature.
-    pages: createBrowserPages({ region: optionalString('AWS_REGION', env), emulated: env.IS_OFFLINE === 'true' }),
+    pages: createBrowserPages({ region: optionalString(ENV.region, env), emulated: optionalString(ENV.isOffline, env) === 'true' }),
   });
   let invocations = 0;
   return async (event: unknown, context?: InvocationContext) => {

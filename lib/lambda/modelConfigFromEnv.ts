@@ -1,4 +1,13 @@
-import { ENV, ConfigError, optionalBoolean, optionalList, optionalPositiveInt, optionalString, requiredString } from '../config/env';
+import {
+  ENV,
+  ConfigError,
+  optionalBoolean,
+  optionalList,
+  optionalPositiveInt,
+  optionalString,
+  requiredString,
+  type Env,
+} from '../config/env';
 import { DEFAULT_CACHE_DIR, type WeightsCacheOptions } from '../cache/WeightsCache';
 import { DEFAULT_LIMITS, type ProtocolLimits } from '../protocol/limits';
 import type { PowertoolsSinkOptions } from '../observability/PowertoolsSink';
@@ -23,7 +32,7 @@ export interface FunctionConfig {
 }
 
 /** The generic handler is configured by environment alone (names in lib/config/env.ts). */
-export function modelConfigFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): FunctionConfig {
+export function modelConfigFromEnv(env: Env = process.env): FunctionConfig {
   return {
     name: requiredString(ENV.modelName, env),
     uri: requiredString(ENV.modelUri, env),
@@ -45,7 +54,7 @@ export function pinFromEnv(value: string | undefined, where: string): string | u
 /** What every function of a deployment reads the same way, whatever models it serves. */
 export type FunctionSettings = Omit<FunctionConfig, 'name' | 'uri' | 'sha256' | 'version'>;
 
-export function functionSettingsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): FunctionSettings {
+export function functionSettingsFromEnv(env: Env = process.env): FunctionSettings {
   const level = optionalString(ENV.graphOptimization, env);
   if (level !== undefined && !(GRAPH_OPTIMIZATION_LEVELS as readonly string[]).includes(level)) {
     throw new ConfigError(

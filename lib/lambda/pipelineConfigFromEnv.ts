@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ConfigError, ENV, requiredString } from '../config/env';
+import { ConfigError, ENV, requiredString, type Env } from '../config/env';
+import { describeZodIssue, dottedPath } from '../config/zodIssues';
 import { functionSettingsFromEnv, pinFromEnv, type FunctionSettings } from './modelConfigFromEnv';
 
 /** One member model of a pipeline function, as the deploy plan writes it. */
@@ -24,7 +25,7 @@ const membersSchema = z.record(
 );
 
 /** A pipeline function reads its members from ONNXLESS_PIPELINE_MODELS and the rest as any function. */
-export function pipelineConfigFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): PipelineConfig {
+export function pipelineConfigFromEnv(env: Env = process.env): PipelineConfig {
   const raw = requiredString(ENV.pipelineModels, env);
   let parsed: unknown;
   try {
@@ -36,8 +37,8 @@ export function pipelineConfigFromEnv(env: Readonly<Record<string, string | unde
   }
   const result = membersSchema.safeParse(parsed);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new ConfigError(`environment variable ${ENV.pipelineModels}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    const problem = describeZodIssue(result.error.issues[0]!, { place: (path) => dottedPath(path) || '(root)' });
+    throw new ConfigError(`environment variable ${ENV.pipelineModels}: ${problem}`);
   }
   const members: Record<string, MemberConfig> = {};
   for (const [role, member] of Object.entries(result.data)) {

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { CreateBucketCommand, HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
+import { ENV } from '../config/env';
 import { parseS3Uri, type Registry } from '../registry';
 import { servedModelWeights } from '../registry/servedModels';
 import { createS3Client } from '../sources/s3Client';
@@ -27,7 +28,7 @@ export class LocalStore {
     // s3rver leaves a listen error to an 'error' event nobody can subscribe to: a stack trace.
     await assertPortFree(s3Port, 'local S3 server', PORT_VARIABLES.s3Port);
     await mkdir(dataDir, { recursive: true });
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey });
+    Object.assign(process.env, { [ENV.accessKeyId]: accessKeyId, [ENV.secretAccessKey]: secretAccessKey });
     this.server = new S3rver({ port: s3Port, address: '127.0.0.1', directory: dataDir, silent: true });
     await this.server.run().catch((err: Error) => {
       throw new Error(`cannot start the local S3 server on port ${s3Port}: ${err.message} (set ${PORT_VARIABLES.s3Port} to use another)`);

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ENV } from '../config/env';
 
 export class StackLockedError extends Error {
   constructor(
@@ -56,7 +57,7 @@ export class StackLock {
       const pid = lockHolder(this.file);
       if (pid !== undefined) {
         throw new StackLockedError(
-          `another local stack (pid ${pid}) is using ${dirname(this.file)}: stop it first, or set ONNXLESS_LOCAL_DIR to another folder`,
+          `another local stack (pid ${pid}) is using ${dirname(this.file)}: stop it first, or set ${ENV.localDir} to another folder`,
           pid,
         );
       }

@@ -1,8 +1,6 @@
 import path from 'node:path';
-import { ENV, optionalString } from '../config/env';
+import { ENV, optionalString, type Env } from '../config/env';
 import { localStackSettings } from './localStack';
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * What the emulated functions of a local stack get beyond their deployed configuration.

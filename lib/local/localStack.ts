@@ -1,7 +1,5 @@
 import { join, resolve } from 'node:path';
-import { ENV, optionalPort, optionalString } from '../config/env';
-
-type Env = Readonly<Record<string, string | undefined>>;
+import { ENV, optionalPort, optionalString, type Env } from '../config/env';
 
 /**
  * Everything the local stack writes lives in the project's `.local/` by default (git-ignored; the
@@ -52,9 +50,9 @@ export function localS3Endpoint(stack: LocalStackSettings = LOCAL_STACK): string
 /** Environment that sends every S3 call of the SDK (CLI, handlers) to the local server. */
 export function localS3Env(stack: LocalStackSettings = LOCAL_STACK): Record<string, string> {
   return {
-    AWS_ENDPOINT_URL_S3: localS3Endpoint(stack),
-    AWS_ACCESS_KEY_ID: stack.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: stack.secretAccessKey,
-    AWS_REGION: stack.region,
+    [ENV.s3EndpointUrl]: localS3Endpoint(stack),
+    [ENV.accessKeyId]: stack.accessKeyId,
+    [ENV.secretAccessKey]: stack.secretAccessKey,
+    [ENV.region]: stack.region,
   };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { getXrayTraceDataFromEnv } from '@aws-lambda-powertools/commons/utils/env';
+import { ENV, optionalString, type Env } from '../config/env';
 import { XRayDaemon, type SubsegmentDocument } from './xrayDaemon';
 
 /**
@@ -27,8 +28,6 @@ import { XRayDaemon, type SubsegmentDocument } from './xrayDaemon';
 
 export type SpanFigures = Record<string, string | number | boolean>;
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 /** What a span hangs off: the invocation's segment, or an enclosing subsegment. */
 export interface SpanParent {
   traceId: string;
@@ -37,11 +36,12 @@ export interface SpanParent {
 
 /** Whether tracing is on: inside Lambda, not SAM local or the Amplify mock, not turned off. */
 export function tracingWanted(env: Env = process.env): boolean {
+  const executionEnv = optionalString(ENV.executionEnv, env);
   return (
-    (env.AWS_EXECUTION_ENV ?? '') !== '' &&
-    env.AWS_EXECUTION_ENV !== 'AWS_Lambda_amplify-mock' &&
-    (env.AWS_SAM_LOCAL ?? '') === '' &&
-    env.POWERTOOLS_TRACE_ENABLED?.toLowerCase() !== 'false'
+    executionEnv !== undefined &&
+    executionEnv !== 'AWS_Lambda_amplify-mock' &&
+    optionalString(ENV.samLocal, env) === undefined &&
+    optionalString(ENV.traceEnabled, env)?.toLowerCase() !== 'false'
   );
 }
 
@@ -54,7 +54,7 @@ let daemon: XRayDaemon | undefined;
  */
 export function startTracing(env: Env = process.env): XRayDaemon | undefined {
   if (!tracingWanted(env)) return undefined;
-  daemon ??= new XRayDaemon(env.AWS_XRAY_DAEMON_ADDRESS);
+  daemon ??= new XRayDaemon(optionalString(ENV.xrayDaemonAddress, env));
   return daemon;
 }
 

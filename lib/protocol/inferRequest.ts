@@ -2,6 +2,7 @@
 // instead of the 444 KiB of zod's classic API, which every cold start would parse (named
 // imports: the `z` namespace object would keep every locale).
 import { array, minLength, number, object, optional, record, string, unknown, type infer as Infer } from 'zod/mini';
+import { describeZodIssue, dottedPath } from '../config/zodIssues';
 import { BadRequestError } from '../errors';
 import { checkNameLength } from './names';
 
@@ -43,8 +44,8 @@ export function parseInferRequest(value: unknown): InferRequest {
     return result.data;
   }
   const issue = result.error.issues[0];
-  const where = issue?.path.length ? issue.path.join('.') : 'request';
-  throw new BadRequestError(`invalid infer request: ${where}: ${issue?.message ?? 'malformed'}`);
+  const problem = issue ? describeZodIssue(issue, { place: (path) => dottedPath(path) || 'request' }) : 'request: malformed';
+  throw new BadRequestError(`invalid infer request: ${problem}`);
 }
 
 /** `id` and tensor names come back in answers and messages: each is bounded (MAX_NAME_LENGTH). */

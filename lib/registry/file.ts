@@ -1,6 +1,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, parseDocument, type Document } from 'yaml';
+import type { Env } from '../config/env';
 import { RegistryError } from './errors';
 import { parseRegistry } from './parse';
 import { MODEL_FIELDS, type ModelEntryInput, type Registry } from './schema';
@@ -12,7 +13,7 @@ export const REGISTRY_PATH = ['custom', 'onnxless'] as const;
 export interface ReadOptions {
   /** Stage for `${sls:stage}` / `${opt:stage}`; default: provider.stage, else 'dev' (the framework's default). */
   stage?: string;
-  env?: Readonly<Record<string, string | undefined>>;
+  env?: Env;
 }
 
 /** Reads and validates the registry of a serverless.yml file, resolving the simple variables it uses. */

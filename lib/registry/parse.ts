@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { describeZodIssue, modelEntryPlace, unknownFields, type ZodIssue } from '../config/zodIssues';
 import { RegistryError } from './errors';
 import { RegistrySchema, type Registry } from './schema';
 
@@ -33,22 +33,15 @@ function withPipelinesApart(raw: unknown): unknown {
 }
 
 /** `model 'foo': weights: expected s3://bucket/key, got 'x'` / `auth: issuer: required`. */
-export function describeIssue(issue: z.core.$ZodIssue): string {
-  const path = issue.path.map(String);
-  const place =
-    (path[0] === 'models' || path[0] === 'pipelines') && path.length >= 2
-      ? [`model '${path[1]}'`, ...(path.length > 2 ? [path.slice(2).join('.')] : [])]
-      : path.length > 0
-        ? [path.join('.')]
-        : [];
-  return [...place, describeMessage(issue)].join(': ');
+export function describeIssue(issue: ZodIssue): string {
+  return describeZodIssue(issue, { place: modelEntryPlace(['models', 'pipelines']), message: describeMessage });
 }
 
-function describeMessage(issue: z.core.$ZodIssue): string {
+function describeMessage(issue: ZodIssue): string {
   if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.input === undefined) return 'required';
   switch (issue.code) {
     case 'unrecognized_keys':
-      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+      return unknownFields(issue.keys);
     case 'invalid_type':
       if (issue.expected === 'int') return issue.message;
       return `expected ${issue.expected}, got ${JSON.stringify(issue.input)}`;

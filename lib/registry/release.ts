@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wholeNumber } from './fieldSchemas';
 
 /**
  * How a model's new version reaches its traffic (`rollout`) and how much of it stays warm
@@ -43,11 +44,7 @@ export const RolloutSchema = z.strictObject({
     .default([...ROLLOUT_DEFAULTS.alarms])
     .transform((alarms) => [...new Set(alarms)]),
   errorRate: z.number().gt(0, 'must be above 0').max(1, 'must be at most 1 (every request)').default(ROLLOUT_DEFAULTS.errorRate),
-  latencyP99Ms: z
-    .int({ error: 'expected a whole number (ms)' })
-    .min(1, 'must be at least 1 ms')
-    .max(900_000, 'must be at most 900000 ms')
-    .default(ROLLOUT_DEFAULTS.latencyP99Ms),
+  latencyP99Ms: wholeNumber(1, 900_000, 'ms').default(ROLLOUT_DEFAULTS.latencyP99Ms),
 });
 export type Rollout = z.output<typeof RolloutSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ExecutionProviderSchema, GraphOptimizationSchema, Sha256Schema, wholeNumber } from './fieldSchemas';
 import { BUCKET_NAME_PATTERN, s3UriProblem } from './s3Uri';
 import { ProvisionedConcurrencySchema, RolloutSchema } from './release';
 
@@ -10,8 +11,10 @@ import { ProvisionedConcurrencySchema, RolloutSchema } from './release';
 export const ARCHITECTURES = ['x86_64', 'arm64'] as const;
 export type Architecture = (typeof ARCHITECTURES)[number];
 
-export const GRAPH_OPTIMIZATIONS = ['disabled', 'basic', 'extended', 'all'] as const;
-export type GraphOptimization = (typeof GRAPH_OPTIMIZATIONS)[number];
+export {
+  GRAPH_OPTIMIZATION_LEVELS as GRAPH_OPTIMIZATIONS,
+  type GraphOptimizationLevel as GraphOptimization,
+} from '../sessions/SessionOptions';
 
 export const AUTH_TYPES = ['iam', 'jwt', 'none'] as const;
 export type AuthType = (typeof AUTH_TYPES)[number];
@@ -55,12 +58,6 @@ const s3Uri = z.string().check((ctx) => {
   if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
 });
 
-const int = (min: number, max: number, unit: string) =>
-  z
-    .int({ error: `expected a whole number (${unit})` })
-    .min(min, `must be at least ${min} ${unit}`)
-    .max(max, `must be at most ${max} ${unit}`);
-
 /**
  * API Gateway throttling of a route: steady requests per second and the burst above it. The
  * default keeps one model from taking the account's Lambda concurrency (1,000 by default, shared
@@ -72,7 +69,7 @@ export const ThrottleSchema = z.strictObject({
     .min(0, 'must be at least 0 requests per second')
     .max(10_000, 'must be at most 10000 requests per second')
     .describe('Steady requests per second each route takes (0-10000).'),
-  burstLimit: int(0, 5_000, 'requests').describe('Requests a route takes at once above the steady rate (0-5000).'),
+  burstLimit: wholeNumber(0, 5_000, 'requests').describe('Requests a route takes at once above the steady rate (0-5000).'),
 });
 export const DEFAULT_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
 
@@ -117,15 +114,10 @@ export const ModelEntrySchema = z.strictObject({
   weights: s3Uri.describe(
     "Where the model lives: a model directory s3://bucket/<model>/<version>/ (model.onnx, external data, companion files, manifest.json), or one .onnx object s3://bucket/key. The function may read exactly that prefix's objects, or that one object. No * or ? in the key (IAM would read them as wildcards).",
   ),
-  sha256: z
-    .string()
-    .regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hexadecimal characters')
-    .transform((s) => s.toLowerCase())
-    .optional()
-    .describe(
-      "Optional pin, 64 hex characters: the runtime refuses weights whose sha256 differs (a model directory: the sha256 of its manifest.json, which lists every file's sha256).",
-    ),
-  size: int(1, Number.MAX_SAFE_INTEGER, 'bytes')
+  sha256: Sha256Schema.optional().describe(
+    "Optional pin, 64 hex characters: the runtime refuses weights whose sha256 differs (a model directory: the sha256 of its manifest.json, which lists every file's sha256).",
+  ),
+  size: wholeNumber(1, Number.MAX_SAFE_INTEGER, 'bytes')
     .optional()
     .describe(
       "Bytes of the weights (a directory: of all its files); sizes the function's /tmp (ephemeral storage) and its memory default.",
@@ -137,10 +129,10 @@ export const ModelEntrySchema = z.strictObject({
     .describe(
       `path/file.export; default ${DEFAULT_MODEL_HANDLER} (raw OIP v2 tensors). A handler of your own also gets the domain route POST /models/{name}/predict.`,
     ),
-  memorySize: int(128, 10_240, 'MB')
+  memorySize: wholeNumber(128, 10_240, 'MB')
     .optional()
     .describe('Lambda memory in MB (128-10240); default 2048, or more for big weights: max(2048, 3 x weights + 1024 MB) in 64 MB steps.'),
-  timeout: int(1, 900, 'seconds')
+  timeout: wholeNumber(1, 900, 'seconds')
     .optional()
     .describe('Lambda timeout in seconds (1-900); default 29. The HTTP API stops waiting at 30 s whatever this says.'),
   architecture: z.enum(ARCHITECTURES).optional().describe('x86_64 (default) or arm64: picks the layer build.'),
@@ -150,10 +142,10 @@ export const ModelEntrySchema = z.strictObject({
     .describe(
       "Load the model during Lambda's init phase (full CPU, up to 10 s) instead of on the first request; default false, true with provisionedConcurrency.",
     ),
-  intraOpThreads: int(1, 64, 'threads').optional().describe("onnxruntime's intra-op threads (1-64); default: the runtime's."),
-  graphOptimization: z.enum(GRAPH_OPTIMIZATIONS).optional().describe("onnxruntime's graph optimization level; default: the runtime's."),
+  intraOpThreads: wholeNumber(1, 64, 'threads').optional().describe("onnxruntime's intra-op threads (1-64); default: the runtime's."),
+  graphOptimization: GraphOptimizationSchema.optional().describe("onnxruntime's graph optimization level; default: the runtime's."),
   executionProviders: z
-    .array(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'expected a provider name such as cpu'))
+    .array(ExecutionProviderSchema)
     .min(1, 'list at least one provider')
     .optional()
     .describe("onnxruntime execution providers in order of preference (cpu, cuda, ...); default: the runtime's (cuda on runtime: gpu)."),
@@ -192,7 +184,7 @@ export const ModelEntrySchema = z.strictObject({
     .boolean()
     .optional()
     .describe('Where a requested execution provider (cuda) cannot load, run on CPU with one WARN line instead of failing; default false.'),
-  reservedConcurrency: int(0, 10_000, 'instances')
+  reservedConcurrency: wholeNumber(0, 10_000, 'instances')
     .optional()
     .describe(
       "Lambda reserved concurrency: at most this many instances at once, taken out of the account's shared pool (0 stops the model); default none.",
@@ -209,7 +201,7 @@ export const ModelEntrySchema = z.strictObject({
   tracing: z.boolean().optional().describe("X-Ray tracing of the deployed function and the handler's subsegments; default true."),
   batching: z
     .strictObject({
-      maxBatchSize: int(1, 4096, 'rows').describe('Most rows the server batches across requests (1: no batching).'),
+      maxBatchSize: wholeNumber(1, 4096, 'rows').describe('Most rows the server batches across requests (1: no batching).'),
       maxQueueDelayMs: z
         .number()
         .min(0, 'must be at least 0 ms')

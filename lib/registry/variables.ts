@@ -1,3 +1,4 @@
+import type { Env } from '../config/env';
 import { RegistryError } from './errors';
 
 /**
@@ -9,7 +10,7 @@ import { RegistryError } from './errors';
  */
 export interface VariableContext {
   readonly stage: string;
-  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly env: Env;
 }
 
 // Innermost variable first: its body contains no `${`.

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { toPublicError } from '../errors';
 import { jsonResponse, type HttpRequest, type HttpResponse } from '../http/HttpTypes';
 import type { Router } from '../http/routes';
+import { matchRoute } from '../http/routeTable';
 import { describeError, type ServerLog } from './log';
 import type { ServerMetrics } from './metrics';
 import { answerClientError, writeResponse } from './http/writeResponse';
@@ -27,20 +28,6 @@ const CLIENT_CLOSED = 499;
 
 /** After an early 413, how much of the rest of the body is read and dropped before closing. */
 const DISCARD_LIMITS = { maxBytes: 64 * 1024 * 1024, maxMs: 10_000 } as const;
-
-/** Route templates for metric labels (never raw paths), matched like the Router's, at the end. */
-const ROUTE_TEMPLATES: ReadonlyArray<[RegExp, string]> = [
-  [/\/v2\/models\/([^/]+)(?:\/versions\/[^/]+)?\/infer$/, '/v2/models/{model}/infer'],
-  [/\/v2\/models\/([^/]+)(?:\/versions\/[^/]+)?\/ready$/, '/v2/models/{model}/ready'],
-  [/\/v2\/models\/([^/]+)(?:\/versions\/[^/]+)?$/, '/v2/models/{model}'],
-  [/\/models\/([^/]+)\/predict$/, '/models/{model}/predict'],
-  [/\/v2\/health\/(live|ready)$/, '/v2/health/{kind}'],
-  [/\/v2\/?$/, '/v2'],
-  [/\/openapi\.json$/, '/openapi.json'],
-  [/\/docs$/, '/docs'],
-  [/\/playground$/, '/playground'],
-  [/\/web\/[^/]+$/, '/web/{asset}'],
-];
 
 /**
  * The Node HTTP adapter: the Router's OIP and domain routes, plus what only a long-running
@@ -213,14 +200,12 @@ export class InferenceServer {
   private classify(path: string): { route: string; model?: string } {
     if (path === '/ping' || path === '/metrics') return { route: path };
     if (path === '/invocations') return { route: path, model: this.defaultModel() };
-    for (const [pattern, route] of ROUTE_TEMPLATES) {
-      const match = pattern.exec(path);
-      if (!match) continue;
-      const name = route.includes('{model}') ? safeDecode(match[1] ?? '') : undefined;
-      // Only a served model's name becomes a label, never whatever a caller typed.
-      return { route, model: name !== undefined && this.models.has(name) ? name : undefined };
-    }
-    return { route: 'unmatched' };
+    // The Router's route names (the route table's), never raw paths, as metric labels.
+    const match = matchRoute(path);
+    if (!match) return { route: 'unmatched' };
+    const name = match.params.model;
+    // Only a served model's name becomes a label, never whatever a caller typed.
+    return { route: match.name, model: name !== undefined && this.models.has(name) ? name : undefined };
   }
 
   private whenIdle(fn: () => void): void {
@@ -232,13 +217,5 @@ export class InferenceServer {
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();
-  }
-}
-
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
   }
 }

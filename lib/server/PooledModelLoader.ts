@@ -2,9 +2,11 @@ import { DynamicBatcher, type BatcherOptions } from '../batching/DynamicBatcher'
 import type { TensorMap } from '../batching/BatchTensor';
 import { WeightsCache, type CachedWeights } from '../cache/WeightsCache';
 import { ModelUnavailableError } from '../errors';
-import { ModelLoader, unavailable, type LoadedModel, type ModelConfig } from '../sessions/ModelLoader';
+import { ModelLoader, type LoadedModel, type ModelConfig } from '../sessions/ModelLoader';
 import { ModelFiles } from '../sessions/ModelFiles';
 import { OnnxRunner } from '../sessions/OnnxRunner';
+import { SingleFlight } from '../sessions/SingleFlight';
+import { unavailable } from '../sessions/unavailable';
 import { describeError, type ServerLog } from './log';
 import type { ServerMetrics } from './metrics';
 import { PooledSession } from './PooledSession';
@@ -39,7 +41,7 @@ export interface PooledModelOptions {
  */
 export class PooledModelLoader extends ModelLoader {
   #pooled?: LoadedModel;
-  #pending?: Promise<LoadedModel>;
+  readonly #flight = new SingleFlight<LoadedModel>();
   #batcher?: DynamicBatcher;
   #lastFailure?: string;
   #fallbackLogged = false;
@@ -75,20 +77,20 @@ export class PooledModelLoader extends ModelLoader {
 
   override load(): Promise<LoadedModel> {
     if (this.#pooled) return Promise.resolve(this.#pooled);
-    this.#pending ??= this.#loadPooled().then(
-      (model) => {
-        this.#pooled = model;
-        this.#pending = undefined;
-        this.#lastFailure = undefined;
-        return model;
-      },
-      (err: unknown) => {
-        this.#pending = undefined;
-        this.#lastFailure = err instanceof Error ? err.message : String(err);
-        throw err;
-      },
+    // No signal: a server load is never abandoned, every caller shares it to the end.
+    return this.#flight.run(() =>
+      this.#loadPooled().then(
+        (model) => {
+          this.#pooled = model;
+          this.#lastFailure = undefined;
+          return model;
+        },
+        (err: unknown) => {
+          this.#lastFailure = err instanceof Error ? err.message : String(err);
+          throw err;
+        },
+      ),
     );
-    return this.#pending;
   }
 
   async #loadPooled(): Promise<LoadedModel> {

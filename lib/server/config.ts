@@ -2,7 +2,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError, ENV, optionalBoolean, optionalList, optionalPositiveInt, optionalString } from '../config/env';
+import { ConfigError, ENV, optionalBoolean, optionalList, optionalPositiveInt, optionalString, type Env } from '../config/env';
+import { describeZodIssue, modelEntryPlace, unknownFields } from '../config/zodIssues';
 import { readRegistryText } from '../registry/index';
 import { SERVED_NAME_PATTERN, ServeConfigSchema, ServedModelSchema, type ServeConfig, type ServedModelEntry } from './configSchema';
 import { modelsFromRegistry, pipelinesFromRegistry } from './registryModels';
@@ -22,8 +23,6 @@ export interface ServeFlags {
 
 /** What `serve` with no model source serves: the project's registry, as `npm start` does. */
 export const DEFAULT_REGISTRY_FILE = 'serverless.yml';
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 export class ServeConfigError extends ConfigError {
   constructor(
@@ -97,15 +96,12 @@ function defaultRegistryFile(flags: ServeFlags, env: Env, cwd: string): string |
 export function parseServeConfig(raw: unknown, source: string): ServeConfig {
   const result = ServeConfigSchema.safeParse(raw);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const path = issue.path.map(String);
-    const where = path[0] === 'models' && path.length >= 2 ? [`model '${path[1]}'`, ...path.slice(2)].join(': ') : path.join('.');
-    const what =
-      issue.code === 'unrecognized_keys'
-        ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`
-        : issue.message;
-    return where ? `${where}: ${what}` : what;
-  });
+  const problems = result.error.issues.map((issue) =>
+    describeZodIssue(issue, {
+      place: modelEntryPlace(['models'], ': '),
+      message: (i) => (i.code === 'unrecognized_keys' ? unknownFields(i.keys) : i.message),
+    }),
+  );
   throw new ServeConfigError(`invalid serve config (${source}): ${problems.join('; ')}`, problems);
 }
 

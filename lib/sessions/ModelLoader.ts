@@ -1,16 +1,16 @@
-import type { InferenceSession } from 'onnxruntime-node';
-import { IntegrityError, ModelUnavailableError } from '../errors';
-import { DownloadAbortedError, PinBackoffError } from '../cache/errors';
+import { ModelUnavailableError } from '../errors';
+import { DownloadAbortedError } from '../cache/errors';
 import { WeightsCache, type CachedWeights } from '../cache/WeightsCache';
 import type { LoadRecord } from '../observability/records';
-import { InvalidManifestError } from '../sources/ModelManifest';
-import { SourceAccessDeniedError, SourceNotFoundError, type ModelLocation } from '../sources/ModelSource';
-import { MachineGraph } from './MachineGraph';
+import type { ModelLocation } from '../sources/ModelSource';
 import { ModelFiles } from './ModelFiles';
-import { onnxruntime, onnxruntimeVersion } from './onnxruntime';
+import { onnxruntimeVersion } from './onnxruntime';
 import { OnnxRunner } from './OnnxRunner';
 import { warmOnnxruntime } from './warmOnnxruntime';
-import { toSessionOptions, type SessionSettings } from './SessionOptions';
+import type { SessionSettings } from './SessionOptions';
+import { sessionFromWeights, type CreatedSession, type SessionGraph } from './sessionFromWeights';
+import { SingleFlight } from './SingleFlight';
+import { unavailable } from './unavailable';
 import { traced, type SpanParent } from '../observability/tracing';
 
 export interface ModelConfig {
@@ -27,11 +27,8 @@ export interface LoadedModel {
   weights: CachedWeights;
   /** Milliseconds spent fetching weights and creating the session. */
   loadMs: number;
-  /**
-   * The graph the session was created from: the pushed `original`, the one `optimized` at push
-   * time, or this `machine`'s fully optimised one from the /tmp cache (MachineGraph.ts).
-   */
-  graph?: 'original' | 'optimized' | 'machine';
+  /** The graph the session was created from (SessionGraph). */
+  graph?: SessionGraph;
 }
 
 export interface LoadEvents {
@@ -57,24 +54,14 @@ export interface LoadOptions {
   span?: SpanParent;
 }
 
-/** A load under way and who waits on it. */
-interface Flight {
-  promise: Promise<LoadedModel>;
-  controller: AbortController;
-  /** Callers with a signal that has not fired. */
-  waiting: number;
-  /** A caller waits without a signal (an eager load, a server request): never abort. */
-  pinned: boolean;
-}
-
 /**
  * One model, one session per process. Concurrent first requests share the same load
- * promise (one download, one session creation); a failed or aborted load is forgotten so the
+ * promise (SingleFlight: one download, one session creation); a failed or aborted load is forgotten so the
  * next request tries again, and a half-made session is never published.
  */
 export class ModelLoader {
   private loaded?: LoadedModel;
-  private flight?: Flight;
+  private readonly flight = new SingleFlight<LoadedModel>('load');
 
   constructor(
     readonly config: ModelConfig,
@@ -92,76 +79,11 @@ export class ModelLoader {
 
   load(options: LoadOptions = {}): Promise<LoadedModel> {
     if (this.loaded) return Promise.resolve(this.loaded);
-    if (this.flight?.controller.signal.aborted) {
-      // An aborted load may still be parking its bytes: the next one starts after it, and
-      // so resumes from them instead of racing it from byte 0.
-      this.flight = this.start(this.flight, options.span);
-    }
-    const flight = (this.flight ??= this.start(undefined, options.span));
-    const { signal } = options;
-    if (!signal) {
-      flight.pinned = true;
-      return flight.promise;
-    }
-    flight.waiting += 1;
-    return new Promise<LoadedModel>((resolve, reject) => {
-      let settled = false;
-      const leave = (): boolean => {
-        if (settled) return false;
-        settled = true;
-        flight.waiting -= 1;
-        signal.removeEventListener('abort', onAbort);
-        return true;
-      };
-      const onAbort = (): void => {
-        if (!leave()) return;
-        this.abandoned(flight);
-        reject(signal.reason);
-      };
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      flight.promise.then(
-        (model) => leave() && resolve(model),
-        (err: unknown) => leave() && reject(err),
-      );
-    });
-  }
-
-  private start(after?: Flight, span?: SpanParent): Flight {
-    const controller = new AbortController();
-    const flight: Flight = { controller, waiting: 0, pinned: false, promise: undefined as unknown as Promise<LoadedModel> };
-    const run = async (): Promise<LoadedModel> => {
-      if (after) {
-        try {
-          // Aborted while creating the session, it may have finished anyway.
-          return await after.promise;
-        } catch {
-          // Stopped as asked: load again, from the kept bytes.
-        }
-      }
-      return this.loadOnce(controller.signal, span);
-    };
-    flight.promise = run().then(
-      (model) => {
-        this.loaded = model;
-        if (this.flight === flight) this.flight = undefined;
-        return model;
-      },
-      (err: unknown) => {
-        if (this.flight === flight) this.flight = undefined;
-        throw err;
-      },
-    );
-    // Observed here as well: a load nobody waits for any more must not become an unhandled rejection.
-    flight.promise.catch(() => {});
-    return flight;
-  }
-
-  /** A waiter left; with nobody else waiting, stop the download and keep what it has. */
-  private abandoned(flight: Flight): void {
-    if (flight.waiting === 0 && !flight.pinned && !flight.controller.signal.aborted) {
-      flight.controller.abort(new Error('every caller waiting for this load gave up'));
-    }
+    return this.flight.run(async (signal) => {
+      const model = await this.loadOnce(signal, options.span);
+      this.loaded = model;
+      return model;
+    }, options.signal);
   }
 
   private async loadOnce(signal: AbortSignal, span: SpanParent | undefined): Promise<LoadedModel> {
@@ -174,7 +96,7 @@ export class ModelLoader {
       // If the session fails first, nobody awaits the hash: its rejection must not crash the
       // process (bad bytes often fail both). The awaits below still see it.
       weights.verified?.catch(() => undefined);
-      let model = await this.createSession(weights, started, span);
+      let model = await this.loadedFrom(weights, started, span);
       if (weights.verified) {
         try {
           await weights.verified;
@@ -184,7 +106,7 @@ export class ModelLoader {
           await model.runner.session.release().catch(() => undefined);
           this.events.onVerificationFailed?.(this.config.name, err);
           weights = await this.fetchWeights(signal, false, span);
-          model = await this.createSession(weights, started, span);
+          model = await this.loadedFrom(weights, started, span);
         }
       }
       this.report({ model: this.config.name, outcome: 'loaded', durationMs: model.loadMs, ...figures(weights) });
@@ -243,12 +165,13 @@ export class ModelLoader {
     return level === 'all' ? onnxruntimeVersion() : undefined;
   }
 
-  private async createSession(weights: CachedWeights, started: number, span: SpanParent | undefined): Promise<LoadedModel> {
+  /** The model as this loader publishes it: onnxruntime failing on the weights is a 503 naming the source. */
+  private async loadedFrom(weights: CachedWeights, started: number, span: SpanParent | undefined): Promise<LoadedModel> {
     const { name, source } = this.config;
-    let created: { session: InferenceSession; graph: NonNullable<LoadedModel['graph']> };
+    let created: CreatedSession;
     try {
       this.events.onSessionCreate?.(name);
-      created = await traced('session creation', () => this.sessionFrom(weights), undefined, span);
+      created = await traced('session creation', () => sessionFromWeights(weights, this.config.session), undefined, span);
     } catch (err) {
       throw new ModelUnavailableError(name, `model '${name}': onnxruntime could not load ${source.description}: ${message(err)}`, {
         cause: err,
@@ -261,71 +184,6 @@ export class ModelLoader {
       loadMs: performance.now() - started,
     };
   }
-
-  /**
-   * From the path, never from a buffer: onnxruntime maps the file, JS never holds the weights,
-   * and peak RSS stays about half of the buffer route. Under the default level a restart in the
-   * same sandbox uses this machine's fully optimised graph (optimisation disabled: it is done);
-   * a first load writes that graph while it creates its own session.
-   */
-  private async sessionFrom(weights: CachedWeights): Promise<{ session: InferenceSession; graph: NonNullable<LoadedModel['graph']> }> {
-    // Required here, not at the top: a cold start's download begins before onnxruntime's ~40 ms
-    // of module and native-library load.
-    const { InferenceSession } = onnxruntime();
-    const options = toSessionOptions(this.config.session);
-    const graph = weights.graph ?? 'original';
-    const machine =
-      options.graphOptimizationLevel === 'all' && this.config.session?.machineGraph !== false ? MachineGraph.for(weights) : undefined;
-    if (machine && (await machine.valid())) {
-      try {
-        return {
-          session: await InferenceSession.create(machine.path, { ...options, graphOptimizationLevel: 'disabled' }),
-          graph: 'machine',
-        };
-      } catch {
-        await machine.discard();
-      }
-    }
-    const temp = machine?.tempPath();
-    if (temp) {
-      try {
-        const session = await InferenceSession.create(weights.path, { ...options, optimizedModelFilePath: temp });
-        // Placed at once (a rename and a record); after the source's pending hash, if any, without
-        // waiting for it. A graph that cannot be placed is only a missed speed-up for the next
-        // start: never a reason to drop this session (and leak it) or to fail the load.
-        const placing = machine!.place(temp, weights.verified).catch(() => machine!.abandon(temp).catch(() => undefined));
-        if (!weights.verified) await placing;
-        return { session, graph };
-      } catch {
-        // Writing the graph can fail where loading does not (a graph past protobuf's 2 GB): load without it.
-        await machine!.abandon(temp);
-      }
-    }
-    return { session: await InferenceSession.create(weights.path, options), graph };
-  }
-}
-
-export function unavailable(name: string, source: ModelLocation, err: unknown): ModelUnavailableError {
-  if (err instanceof DownloadAbortedError) {
-    return new ModelUnavailableError(
-      name,
-      `model '${name}': the download of ${source.description} was stopped with ${err.keptBytes} bytes kept for the next load`,
-      { cause: err, retryAfterSeconds: 1 },
-    );
-  }
-  if (err instanceof SourceNotFoundError || err instanceof SourceAccessDeniedError) {
-    return new ModelUnavailableError(name, `model '${name}' is unavailable: ${err.message}`, { cause: err });
-  }
-  if (err instanceof IntegrityError || err instanceof InvalidManifestError) {
-    return new ModelUnavailableError(name, `model '${name}' failed verification: ${err.message}`, {
-      cause: err,
-      ...(err instanceof PinBackoffError ? { retryAfterSeconds: err.retryAfterSeconds } : {}),
-    });
-  }
-  return new ModelUnavailableError(name, `model '${name}' could not be fetched from ${source.description}: ${message(err)}`, {
-    cause: err,
-    retryAfterSeconds: 1,
-  });
 }
 
 function figures(weights: CachedWeights): Pick<LoadRecord, 'origin' | 'bytes' | 'attempts' | 'resumedBytes' | 'refetchedBytes'> {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { ENV, optionalString, type Env } from '../config/env';
 
 /** Lambda gives about one vCPU per 1,769 MB of memory (AWS documentation). */
 const LAMBDA_MB_PER_VCPU = 1769;
@@ -9,11 +10,11 @@ const LAMBDA_MB_PER_VCPU = 1769;
  * cgroup CPU quota (containers) and, on Lambda, by the memory-derived vCPU share. More threads
  * than that only contend (onnxruntime's default is one per visible core).
  */
-export function defaultIntraOpThreads(env: Readonly<Record<string, string | undefined>> = process.env): number {
+export function defaultIntraOpThreads(env: Env = process.env): number {
   let cpus = availableParallelism();
   const quota = cgroupCpuQuota();
   if (quota !== undefined) cpus = Math.min(cpus, quota);
-  const lambdaMemory = Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);
+  const lambdaMemory = Number(optionalString(ENV.functionMemorySize, env));
   if (Number.isFinite(lambdaMemory) && lambdaMemory > 0) {
     cpus = Math.min(cpus, Math.ceil(lambdaMemory / LAMBDA_MB_PER_VCPU));
   }

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { defaultS3Reader } from './defaultS3Reader';
 import { SourceAccessDeniedError, SourceNotFoundError, type ModelSource, type SourceBody, type SourceStat } from './ModelSource';
-import type { S3Reader } from './S3Reader';
+import { s3StatusOf, type S3Reader } from './S3Reader';
 import { SdkS3Reader } from './SdkS3Reader';
 
 /** How a source reaches S3: an SDK client the caller made, a reader, or (undefined) the process's default. */
@@ -47,7 +47,7 @@ export class S3ModelSource implements ModelSource {
   }
 
   private translate(err: unknown): unknown {
-    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const status = s3StatusOf(err);
     const name = (err as { name?: string }).name;
     if (status === 404 || name === 'NoSuchKey' || name === 'NoSuchBucket' || name === 'NotFound') {
       return new SourceNotFoundError(`object ${this.uri} does not exist`, { cause: err });

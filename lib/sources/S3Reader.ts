@@ -39,3 +39,11 @@ export class S3RequestError extends Error {
     this.$metadata = { httpStatusCode: status, requestId };
   }
 }
+
+/**
+ * The HTTP status of a failed S3 call, from either transport (the SDK's service errors and
+ * S3RequestError both carry `$metadata.httpStatusCode`); undefined for a failure with no answer.
+ */
+export function s3StatusOf(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+}

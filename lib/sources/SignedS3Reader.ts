@@ -1,7 +1,7 @@
 import aws4 from 'aws4';
 import { version } from '../../package.json';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { retrying } from './retrying';
 import { S3RequestError, type S3Get, type S3Head, type S3Reader } from './S3Reader';
 import { S3_TIMEOUTS, type S3Timeouts } from './s3Timeouts';
 
@@ -65,14 +65,13 @@ export class SignedS3Reader implements S3Reader {
     headers: Record<string, string>,
     signal?: AbortSignal,
   ): Promise<IncomingMessage> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.sendOnce(method, bucket, key, headers, signal);
-      } catch (err) {
-        if (signal?.aborted || attempt >= ATTEMPTS || !transient(err)) throw err;
-        await sleep(Math.random() * BACKOFF_BASE_MS * 2 ** attempt, undefined, { signal });
-      }
-    }
+    return retrying(() => this.sendOnce(method, bucket, key, headers, signal), {
+      attempts: ATTEMPTS,
+      // Full jitter, as the SDK's standard mode.
+      delayMs: (attempt) => Math.random() * BACKOFF_BASE_MS * 2 ** attempt,
+      retryable: transient,
+      signal,
+    });
   }
 
   private async sendOnce(

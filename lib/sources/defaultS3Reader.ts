@@ -1,23 +1,23 @@
-import { ENV } from '../config/env';
+import { ENV, optionalString, type Env } from '../config/env';
+import { s3EndpointFromEnv, s3RegionFromEnv } from './s3Environment';
 import type { S3Reader } from './S3Reader';
 import { SignedS3Reader } from './SignedS3Reader';
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * The signed reader where the environment holds the credentials and nothing asks for what only
  * the SDK does (FIPS or dual-stack endpoints, or `ONNXLESS_S3_CLIENT=sdk`); undefined otherwise.
  */
 export function signedReaderFromEnv(env: Env = process.env): SignedS3Reader | undefined {
-  if (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) return undefined;
-  if (env[ENV.s3Client] === 'sdk' || isTrue(env.AWS_USE_FIPS_ENDPOINT) || isTrue(env.AWS_USE_DUALSTACK_ENDPOINT)) return undefined;
+  if (optionalString(ENV.accessKeyId, env) === undefined || optionalString(ENV.secretAccessKey, env) === undefined) return undefined;
+  if (optionalString(ENV.s3Client, env) === 'sdk' || isTrue(ENV.useFipsEndpoint, env) || isTrue(ENV.useDualstackEndpoint, env))
+    return undefined;
   return new SignedS3Reader({
-    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
-    endpoint: env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined,
+    region: s3RegionFromEnv(env),
+    endpoint: s3EndpointFromEnv(env),
     credentials: () => ({
-      accessKeyId: env.AWS_ACCESS_KEY_ID ?? '',
-      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '',
-      sessionToken: env.AWS_SESSION_TOKEN || undefined,
+      accessKeyId: optionalString(ENV.accessKeyId, env) ?? '',
+      secretAccessKey: optionalString(ENV.secretAccessKey, env) ?? '',
+      sessionToken: optionalString(ENV.sessionToken, env),
     }),
   });
 }
@@ -51,6 +51,6 @@ export function defaultS3Reader(): Promise<S3Reader> {
   return shared;
 }
 
-function isTrue(value: string | undefined): boolean {
-  return value?.toLowerCase() === 'true';
+function isTrue(name: string, env: Env): boolean {
+  return optionalString(name, env)?.toLowerCase() === 'true';
 }

@@ -1,4 +1,6 @@
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import type { Env } from '../config/env';
+import { s3EndpointFromEnv, s3RegionFromEnv } from './s3Environment';
 import { S3_TIMEOUTS, type S3Timeouts } from './s3Timeouts';
 
 /**
@@ -7,14 +9,14 @@ import { S3_TIMEOUTS, type S3Timeouts } from './s3Timeouts';
  * needs path-style addressing (local servers have no virtual-host DNS). A file of its own with
  * no value import of the SDK, so a bundle that may never need the SDK can still name this.
  */
-export function s3ClientConfig(env: Readonly<Record<string, string | undefined>> = process.env, timeouts: S3Timeouts = {}): S3ClientConfig {
-  const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
+export function s3ClientConfig(env: Env = process.env, timeouts: S3Timeouts = {}): S3ClientConfig {
+  const endpoint = s3EndpointFromEnv(env);
   const config: S3ClientConfig = {
     requestHandler: {
       connectionTimeout: timeouts.connectMs ?? S3_TIMEOUTS.connectMs,
       socketTimeout: timeouts.idleMs ?? S3_TIMEOUTS.idleMs,
     },
-    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+    region: s3RegionFromEnv(env),
     // Some S3-compatible servers do not speak the SDK's default trailing checksums.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { HeadBucketCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { MANIFEST_NAME } from '../sources/ModelManifest';
+import { s3StatusOf } from '../sources/S3Reader';
 import type { ModelFacts } from './inspectModel';
 
 export class StoreUnreachableError extends Error {
@@ -37,7 +38,7 @@ export async function checkBucket(client: S3Client, bucket: string, endpoint: st
   try {
     await client.send(new HeadBucketCommand({ Bucket: bucket }));
   } catch (err) {
-    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const status = s3StatusOf(err);
     const why = status === 404 ? 'it does not exist' : status === 403 ? 'access denied' : (err as Error).message || (err as Error).name;
     throw new StoreUnreachableError(`cannot use bucket '${bucket}' at ${endpoint}: ${why}`, { cause: err });
   }

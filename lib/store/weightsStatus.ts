@@ -1,6 +1,7 @@
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parseS3Uri, type ModelEntry } from '../registry';
 import { MANIFEST_NAME, manifestBytes, manifestSha256, parseManifest } from '../sources/ModelManifest';
+import { s3StatusOf } from '../sources/S3Reader';
 
 export type WeightsState = 'ok' | 'missing' | 'size-mismatch' | 'pin-mismatch' | 'unverified' | 'unreachable';
 
@@ -33,7 +34,7 @@ export async function weightsStatus(client: S3Client, model: string, entry: Mode
     }
     return { ...base, state: 'ok', detail: `${size} bytes, sha256 matches the pin` };
   } catch (err) {
-    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const status = s3StatusOf(err);
     if (status === 404) return { ...base, state: 'missing', detail: 'no object at that key' };
     return { ...base, state: 'unreachable', detail: (err as Error).message || (err as Error).name };
   }

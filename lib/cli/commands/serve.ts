@@ -6,6 +6,7 @@ import type { Pipeline } from '../../pipeline/Pipeline';
 import { resolveServeConfig, type ServeConfig, type ServeFlags } from '../../server/config';
 import { jsonLog } from '../../server/log';
 import { startServer } from '../../server/startServer';
+import { s3EndpointFromEnv } from '../../sources/s3Environment';
 
 /** SIGTERM to exit: the container contract (ECS, Kubernetes, SageMaker) kills after 30 s. */
 const HARD_EXIT_MS = 29_500;
@@ -19,9 +20,9 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('serve models over HTTP: OIP v2 (JSON and binary), domain routes, SageMaker /ping and /invocations, Prometheus /metrics')
     .option('--config <file>', 'serve config, YAML or JSON (docs/server.md)')
-    .option('--port <n>', 'port to listen on; 0 picks a free one (default 8080, or ONNXLESS_PORT)', parseInteger('--port', 0))
+    .option('--port <n>', `port to listen on; 0 picks a free one (default 8080, or ${ENV.port})`, parseInteger('--port', 0))
     .option('--host <address>', 'address to bind (default 0.0.0.0)')
-    .option('--workers <n>', 'inference worker threads (default: one per CPU, or ONNXLESS_WORKERS)', parseInteger('--workers', 1))
+    .option('--workers <n>', `inference worker threads (default: one per CPU, or ${ENV.workers})`, parseInteger('--workers', 1))
     .option('--model <name=weights>', 'serve a model file or s3:// object; repeatable', collect, [])
     .option('--model-dir <dir>', 'SageMaker model directory whose .onnx files override or add models (default /opt/ml/model)')
     .option('--default-model <name>', 'the model POST /invocations serves when there are several')
@@ -70,7 +71,7 @@ function useLocalStack(): void {
 function hintLocalStack(config: ServeConfig): void {
   const pid = lockHolder(LOCAL_STACK.lockFile);
   const fromS3 = Object.values(config.models).some((m) => m.weights.startsWith('s3://'));
-  if (pid === undefined || !fromS3 || process.env.AWS_ENDPOINT_URL_S3 !== undefined || process.env.AWS_ENDPOINT_URL !== undefined) return;
+  if (pid === undefined || !fromS3 || s3EndpointFromEnv() !== undefined) return;
   jsonLog(
     'WARN',
     `a local stack is running here (npm start, pid ${pid}): add --local to fetch the weights from its S3 server, not from AWS`,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ENV } from '../../config/env';
 
 export function registerStart(program: Command): void {
   program
@@ -7,7 +8,7 @@ export function registerStart(program: Command): void {
     .option('--log <format>', 'compact (default in a terminal) or json')
     .addHelpText(
       'after',
-      '\nReads ./serverless.yml (or ONNXLESS_CONFIG); each models/<model>/ folder of the project is pushed to the local bucket once.',
+      `\nReads ./serverless.yml (or ${ENV.config}); each models/<model>/ folder of the project is pushed to the local bucket once.`,
     )
     .action(async (flags: { log?: string }) => {
       const { startStack } = await import('../../local/startStack');

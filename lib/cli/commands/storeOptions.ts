@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { Env } from '../../config/env';
 import { createS3Client } from '../../sources/s3Client';
+import { s3EndpointFromEnv } from '../../sources/s3Environment';
 import { localS3Env } from '../../local/localStack';
 
 export interface StoreOptions {
@@ -18,12 +20,12 @@ export function withStoreOptions(command: Command): Command {
 }
 
 /** The environment the SDK should see: the process's own, or the local stack's. */
-export function storeEnv(options: StoreOptions): Record<string, string | undefined> {
+export function storeEnv(options: StoreOptions): Env {
   return options.local ? { ...process.env, ...localS3Env() } : process.env;
 }
 
 export function storeClient(options: StoreOptions): { client: S3Client; endpoint: string } {
   const env = storeEnv(options);
   if (options.local) Object.assign(process.env, localS3Env()); // credentials come from the default chain
-  return { client: createS3Client(env), endpoint: env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL ?? 'AWS S3' };
+  return { client: createS3Client(env), endpoint: s3EndpointFromEnv(env) ?? 'AWS S3' };
 }

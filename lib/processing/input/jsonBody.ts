@@ -1,21 +1,8 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { describeZodError } from '../../config/zodIssues';
 import { BadRequestError } from '../../errors';
 
-/** `records[2].age` from a zod issue path under `root` (default: the document itself, shown as `(root)`). */
-export function formatIssuePath(path: readonly PropertyKey[], root = ''): string {
-  const joined = path
-    .map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 && root === '' ? String(key) : `.${String(key)}`))
-    .join('');
-  return root + joined || '(root)';
-}
-
-/** The first zod issue as a sentence naming the field: "field 'image': Invalid input: expected string". */
-export function describeZodError(error: z.ZodError, what = 'field', root = ''): string {
-  const issue = error.issues[0];
-  if (issue === undefined) return 'invalid input';
-  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more)` : '';
-  return `${what} '${formatIssuePath(issue.path, root)}': ${issue.message}${more}`;
-}
+export { describeZodError, formatIssuePath } from '../../config/zodIssues';
 
 /** Validates an already-parsed value, throwing 400 naming the first offending field. */
 export function validate<S extends z.ZodType>(schema: S, value: unknown, what = 'field'): z.output<S> {

@@ -2,7 +2,7 @@ import { Tensor } from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { ModelUnavailableError, OnnxlessError, redactInternals, toPublicError } from '../../../lib/errors';
 import { formatCatalog, parseCatalog } from '../../../lib/http/modelCatalog';
-import { allRoutes, routePattern, versionOfWeights } from '../../../lib/http/routeTable';
+import { allRoutes, matchRoute, routePattern, versionOfWeights } from '../../../lib/http/routeTable';
 import { splitBinaryBody } from '../../../lib/protocol/binaryTensor';
 import { classify, readClassCount } from '../../../lib/protocol/classification';
 import { readInferBody } from '../../../lib/protocol/inferBody';
@@ -183,6 +183,17 @@ describe('the route table', () => {
     const pattern = routePattern('/v2/models/{model}/versions/{version}/infer');
     expect(pattern.exec('/prod/v2/models/m/versions/2/infer')?.slice(1)).toEqual(['m', '2']);
     expect(pattern.test('/v2/models/m/x/versions/2/infer/')).toBe(false);
+  });
+
+  it("names a path's route as the table does, its parameters decoded, a malformed escape kept as sent", () => {
+    expect(matchRoute('/prod/v2/models/m%20x/versions/2/infer')).toEqual({
+      name: '/v2/models/{model}/infer',
+      template: '/v2/models/{model}/versions/{version}/infer',
+      params: { model: 'm x', version: '2' },
+    });
+    expect(matchRoute('/v2/models/%E0%A4%A/ready')?.params).toEqual({ model: '%E0%A4%A' });
+    expect(matchRoute('/v2/health/live')?.name).toBe('/v2/health/live');
+    expect(matchRoute('/v2/nothing/here')).toBeUndefined();
   });
 
   it('reads the version from the weights key that onnxless push writes', () => {
