@@ -6,7 +6,7 @@ import { pipelineOfHandler } from '../server/registryModels';
 export { pipelineOfHandler };
 
 /**
- * The container-based deployments of issue 7, kept apart from the zip path in plan.ts:
+ * The container-based deployments, kept apart from the zip path in plan.ts:
  * - `package: image`: the model's Lambda function runs a container image built from
  *   images/Dockerfile.lambda (provider.ecr.images; the framework builds and pushes it);
  * - `runtime: gpu`: no Lambda at all, but a SageMaker real-time endpoint (Model, EndpointConfig,

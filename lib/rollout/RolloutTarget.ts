@@ -1,5 +1,6 @@
 import { alarmName } from '../deploy/alarms';
 import { codeDeployApplicationName } from '../deploy/codeDeploy';
+import { functionName } from '../deploy/lambdaFunction';
 import { LIVE_ALIAS } from '../deploy/liveAlias';
 import type { ModelEntry } from '../registry/index';
 
@@ -17,9 +18,8 @@ export interface RolloutTarget {
 }
 
 export function rolloutTarget(service: string, stage: string, model: string, entry: ModelEntry): RolloutTarget {
-  // The framework's function name, as lib/deploy/plan.ts gives it (not imported: the plan pulls in
-  // the layer builder and its zip library, a dev dependency the production CLI lacks).
-  const fn = `${service}-${stage}-${model}`;
+  // The function name the deployment gives it: one rule, in lib/deploy/lambdaFunction.ts.
+  const fn = functionName(model, { service, stage });
   return {
     model,
     functionName: fn,

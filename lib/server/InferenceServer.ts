@@ -126,7 +126,7 @@ export class InferenceServer {
 
   /**
    * Writes the answer. A 413 sent before the body was read keeps reading (and dropping) the
-   * rest, within bounds, and closes only then, so the client reads the 413 (issue 12).
+   * rest, within bounds, and closes only then, so the client reads the 413.
    */
   private async respond(req: IncomingMessage, res: ServerResponse, response: HttpResponse): Promise<void> {
     if (res.destroyed) throw new ClientGoneError('before the answer was written');

@@ -26,7 +26,7 @@ const TASKS_PER_THREAD = 4;
  * The threads that do everything of a model request except the session run: body parsing
  * (JSON tensors, binary framing), image and audio decoding, resampling, tokenising, output
  * encoding and the pipelines' postprocessing. The HTTP thread only reads, routes and writes,
- * so /ping answers in milliseconds while these are saturated (issue 13 S2).
+ * so /ping answers in milliseconds while these are saturated.
  */
 export class ProcessingPool {
   private readonly piscina: Piscina<ProcessingTask, ProcessingReply>;
