@@ -2,7 +2,7 @@ import { BadRequestError, UnsupportedMediaTypeError } from '../errors';
 import { splitBinaryBody } from './binaryTensor';
 import { needsExactParse } from './fromJsonData';
 import { parseInferRequest, type InferRequest } from './inferRequest';
-import { parseJson, parseJsonExact } from './jsonBody';
+import { parseJson, parseJsonExact } from './parseJson';
 
 export const INFER_CONTENT_TYPES = [
   'application/json',

@@ -62,7 +62,7 @@ export const COUNTEREXAMPLES: readonly Counterexample[] = [
     name: 'a duplicated key in a body whose INT64 data needs the exact (lossless) parse',
     target: 'types',
     found: 'test/fuzz/genericHandler fuzzed datatypes (text mutation): 500 (lossless-json threw on the duplicate key)',
-    fixed: 'lib/protocol/jsonBody.ts: an exact-parse failure is a 400',
+    fixed: 'lib/protocol/parseJson.ts: an exact-parse failure is a 400',
     event: httpApiEvent('POST', '/v2/models/types/infer', {
       body: '{"inputs":[],"inputs":[{"name":"in_float32","shape":[],"datatype":"INT64","data":[[9007199254740992]]}]}',
     }),
