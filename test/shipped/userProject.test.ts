@@ -5,10 +5,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectModel, modelFilesAt } from '../../lib/store/inspectModel';
 import { pushModel } from '../../lib/store/pushModel';
-import { LambdaSandbox } from '../integration/deploy/lambdaSandbox';
+import { startPackagedFunction, type LambdaSandbox } from '../integration/deploy/lambdaSandbox';
 import { lambdaFunction, type CfnTemplate } from '../integration/deploy/serviceFixture';
 import { httpApiEvent, jsonBody, type Result } from '../support/httpApiEvent';
-import { startLocalS3, TEST_CREDENTIALS, type LocalS3 } from '../support/localS3';
+import { startLocalS3, type LocalS3 } from '../support/localS3';
 import { freePort } from '../support/localStackProcess';
 import { packFramework, run, runOk, scaffold, startStack, userEnv, userModel, workDir } from './userProject';
 
@@ -18,7 +18,6 @@ import { packFramework, run, runOk, scaffold, startStack, userEnv, userModel, wo
  * commands: the scaffold's own tests, the local stack with a model of the user's own pushed to it,
  * `serverless package`, and every function run from its zip and layers as Lambda lays them out.
  */
-const HOST_ARCH = process.arch === 'arm64' ? 'arm64' : 'x86_64';
 
 describe('a project of its own: onnxless init, installed from the packed tarball (npm 11)', () => {
   let work: string;
@@ -91,25 +90,13 @@ describe('a project of its own: onnxless init, installed from the packed tarball
     });
 
     async function startFunction(key: string): Promise<LambdaSandbox> {
-      const fn = lambdaFunction(template, key).Properties;
-      const layers = ((fn.Layers ?? []) as Array<{ Ref: string }>).map((l) => {
-        const file = path.basename(template.Resources[l.Ref]!.Properties.Content.S3Key as string).replace(/arm64|x86_64/, HOST_ARCH);
-        return path.join(project, 'layers', file.replace(/-(x86_64|arm64)\.zip$/, ''), 'dist', file);
-      });
-      const sandbox = await LambdaSandbox.start({
-        functionZip: path.join(out, `${key}.zip`),
-        layerZips: layers,
-        handler: fn.Handler as string,
-        timeoutSeconds: fn.Timeout as number,
-        env: {
-          ...(fn.Environment?.Variables as Record<string, string> | undefined),
-          AWS_LAMBDA_FUNCTION_NAME: fn.FunctionName as string,
-          AWS_REGION: 'us-east-1',
-          AWS_ENDPOINT_URL_S3: s3.endpoint,
-          AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-          ONNXLESS_CACHE_DIR: path.join(work, 'cache', key),
-        },
+      const sandbox = await startPackagedFunction({
+        template,
+        out,
+        key,
+        layerZip: (file) => path.join(project, 'layers', file.replace(/-(x86_64|arm64)\.zip$/, ''), 'dist', file),
+        s3Endpoint: s3.endpoint,
+        cacheDir: path.join(work, 'cache', key),
       });
       sandboxes.push(sandbox);
       return sandbox;

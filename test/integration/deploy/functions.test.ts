@@ -11,11 +11,11 @@ import { EXAMPLE_MODELS, EXAMPLE_WEIGHTS } from '../../../lib/local/exampleWeigh
 import { inspectModel } from '../../../lib/store/inspectModel';
 import { pushModel } from '../../../lib/store/pushModel';
 import { httpApiEvent, jsonBody, type Result } from '../../support/httpApiEvent';
-import { startLocalS3, TEST_CREDENTIALS, type LocalS3 } from '../../support/localS3';
+import { startLocalS3, type LocalS3 } from '../../support/localS3';
 import { renderPage } from '../pipelines/ocrPage';
 import { renderLine } from '../pipelines/renderText';
 import { examplePackage } from './examplePackage';
-import { LambdaSandbox } from './lambdaSandbox';
+import { startPackagedFunction, type LambdaSandbox } from './lambdaSandbox';
 import { EXAMPLE_REGISTRY, ROOT, extractZip, lambdaFunction, removeService, type PackagedService } from './serviceFixture';
 
 /**
@@ -33,7 +33,6 @@ const ENTRIES = Object.entries(
 const MODELS = ENTRIES.filter(([, entry]) => entry.kind !== 'pipeline').map(([name]) => name);
 /** Entries of kind pipeline: one function holding its member models (docs/pipelines.md). */
 const PIPELINES = ENTRIES.filter(([, entry]) => entry.kind === 'pipeline').map(([name]) => name);
-const HOST_ARCH = process.arch === 'arm64' ? 'arm64' : 'x86_64';
 type Tensor = { name: string; datatype: string; shape: number[]; data: number[] };
 
 const wave = (n: number, k = 0.37) => Array.from({ length: n }, (_, i) => Math.sin(i * k) * 0.8);
@@ -120,30 +119,19 @@ describe('every packaged function, run from its own zip and layer zips on Node 2
   const layerZips = new Map<string, string>();
 
   /** Its zip, its layers (host architecture), the template's environment and timeout. */
-  async function startFunction(key: string, extra: { env?: Record<string, string>; runtimeModules?: string } = {}): Promise<LambdaSandbox> {
-    const fn = lambdaFunction(pkg.template, key).Properties;
-    const layers = ((fn.Layers ?? []) as Array<{ Ref: string }>).map((l) => {
-      const file = path.basename(pkg.template.Resources[l.Ref]!.Properties.Content.S3Key as string).replace(/arm64|x86_64/, HOST_ARCH);
-      const zip = layerZips.get(file);
-      if (!zip) throw new Error(`function '${key}': no layer zip ${file} (have ${[...layerZips.keys()].join(', ')})`);
-      return zip;
-    });
-    return LambdaSandbox.start({
-      functionZip: path.join(pkg.out, `${key}.zip`),
-      layerZips: layers,
-      handler: fn.Handler as string,
-      timeoutSeconds: fn.Timeout as number,
-      env: {
-        ...(fn.Environment?.Variables as Record<string, string> | undefined),
-        AWS_LAMBDA_FUNCTION_NAME: fn.FunctionName as string,
-        AWS_REGION: 'us-east-1',
-        AWS_ENDPOINT_URL_S3: s3.endpoint,
-        AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-        ONNXLESS_CACHE_DIR: path.join(scratch, key),
-        ...extra.env,
+  function startFunction(key: string, extra: { env?: Record<string, string>; runtimeModules?: string } = {}): Promise<LambdaSandbox> {
+    return startPackagedFunction({
+      template: pkg.template,
+      out: pkg.out,
+      key,
+      layerZip: (file) => {
+        const zip = layerZips.get(file);
+        if (!zip) throw new Error(`function '${key}': no layer zip ${file} (have ${[...layerZips.keys()].join(', ')})`);
+        return zip;
       },
-      runtimeModules: extra.runtimeModules,
+      s3Endpoint: s3.endpoint,
+      cacheDir: path.join(scratch, key),
+      ...extra,
     });
   }
 

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { node22 } from '../../shipped/node22';
-import { extractZip } from './serviceFixture';
+import { TEST_CREDENTIALS } from '../../support/localS3';
+import { extractZip, lambdaFunction, type CfnTemplate } from './serviceFixture';
 
 /**
  * A Lambda-like sandbox in a temp folder outside the project (no package.json or node_modules
@@ -171,4 +172,46 @@ export class LambdaSandbox {
     this.child?.kill();
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/** The layer zips a test machine can run: its own architecture's. */
+export const HOST_ARCH = process.arch === 'arm64' ? 'arm64' : 'x86_64';
+
+/**
+ * One function of a packaged template, as Lambda runs it: its zip from `out`, its layers' zips
+ * (this machine's architecture; `layerZip` maps a layer's file name to its path), the template's
+ * environment and timeout, and a local S3 server's endpoint and credentials.
+ */
+export function startPackagedFunction(options: {
+  template: CfnTemplate;
+  out: string;
+  key: string;
+  layerZip: (file: string) => string;
+  s3Endpoint: string;
+  cacheDir: string;
+  env?: Record<string, string>;
+  runtimeModules?: string;
+}): Promise<LambdaSandbox> {
+  const { template, key } = options;
+  const fn = lambdaFunction(template, key).Properties;
+  const layers = ((fn.Layers ?? []) as Array<{ Ref: string }>).map((l) =>
+    options.layerZip(path.basename(template.Resources[l.Ref]!.Properties.Content.S3Key as string).replace(/arm64|x86_64/, HOST_ARCH)),
+  );
+  return LambdaSandbox.start({
+    functionZip: path.join(options.out, `${key}.zip`),
+    layerZips: layers,
+    handler: fn.Handler as string,
+    timeoutSeconds: fn.Timeout as number,
+    env: {
+      ...(fn.Environment?.Variables as Record<string, string> | undefined),
+      AWS_LAMBDA_FUNCTION_NAME: fn.FunctionName as string,
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL_S3: options.s3Endpoint,
+      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+      ONNXLESS_CACHE_DIR: options.cacheDir,
+      ...options.env,
+    },
+    runtimeModules: options.runtimeModules,
+  });
 }
