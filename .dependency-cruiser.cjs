@@ -13,42 +13,42 @@
 const LAYERS = [
   {
     name: 'foundation',
-    folders: ['errors.ts', 'runtimeRequire.ts', 'config', 'observability'],
+    folders: ['core/errors.ts', 'core/runtimeRequire.ts', 'core/config', 'core/observability'],
     why: 'every other folder builds on it',
   },
   {
     name: 'contract',
-    folders: ['pipeline'],
+    folders: ['core/pipeline'],
     why: 'the pipeline contract (onnxless/pipeline) is public: it names no runtime internal, the runtime implements it',
   },
   {
     name: 'core',
-    folders: ['sources', 'cache', 'sessions', 'batching', 'protocol', 'processing'],
-    why: "lib's core (weights, sessions, tensors, pre/post steps) knows no service, route or adapter",
+    folders: ['core/sources', 'core/cache', 'core/onnx', 'core/batching', 'core/protocol', 'core/processing'],
+    why: 'the core (weights, sessions, tensors, pre/post steps) knows no inference service, route or runtime',
   },
   {
     name: 'domain',
-    folders: ['service', 'pipelines', 'registry'],
-    why: 'the services, the pipelines and the registry know no HTTP and no adapter',
+    folders: ['core/inference', 'core/builtins', 'core/registry'],
+    why: 'the inference services, the built-in pipelines and the registry know no HTTP and no runtime',
   },
   {
     name: 'http',
-    folders: ['http', 'openapi', 'web'],
+    folders: ['core/http', 'core/openapi', 'core/pages'],
     why: 'routes, the OpenAPI document and the pages are shared by every runtime: they never import one',
   },
   {
     name: 'runtimes',
-    folders: ['lambda', 'server'],
-    why: 'the code that serves requests (on Lambda, in `onnxless serve`) never pulls in the tools that build and deploy it',
+    folders: ['lambda', 'serve'],
+    why: 'the two products that serve requests (a Lambda function, `onnxless serve`) never pull in the tools that build and deploy them',
   },
   {
     name: 'tools',
-    folders: ['train', 'store', 'init', 'local', 'deploy', 'rollout'],
+    folders: ['tools/train', 'tools/store', 'tools/init', 'tools/local', 'tools/deploy', 'tools/rollout'],
     why: 'the project tools never import the command line that drives them',
   },
   {
     name: 'cli',
-    folders: ['cli'],
+    folders: ['tools/cli'],
     why: 'the top: the command line',
   },
 ];

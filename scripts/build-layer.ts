@@ -7,8 +7,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ARCHITECTURES, EXTRA_LAYERS, type Architecture } from '../lib/registry/index';
-import { buildLayer, ensureLayer, formatBytes, type LayerName } from '../lib/deploy/layers';
+import { ARCHITECTURES, EXTRA_LAYERS, type Architecture } from '../lib/core/registry/index';
+import { buildLayer, ensureLayer, formatBytes, type LayerName } from '../lib/tools/deploy/layers';
 
 const LAYERS: readonly LayerName[] = ['onnxruntime', ...EXTRA_LAYERS];
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -6,11 +6,11 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ENV, optionalString } from '../lib/config/env';
-import { openApiJson } from '../lib/openapi';
-import { pipelines } from '../lib/pipelines';
-import { MULTI_MODEL_PIPELINES } from '../lib/pipelines/multiModel';
-import { readRegistryFile } from '../lib/registry';
+import { ENV, optionalString } from '../lib/core/config/env';
+import { openApiJson } from '../lib/core/openapi';
+import { pipelines } from '../lib/core/builtins';
+import { MULTI_MODEL_PIPELINES } from '../lib/core/builtins/multiModel';
+import { readRegistryFile } from '../lib/core/registry';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 

@@ -1,6 +1,6 @@
 /**
  * Writes schema.json, the JSON Schema of a serverless.yml using onnxless, from the registry's zod
- * schema (lib/registry/jsonSchema.ts). Editors read it through the YAML language server:
+ * schema (lib/core/registry/jsonSchema.ts). Editors read it through the YAML language server:
  * `# yaml-language-server: $schema=./node_modules/onnxless/schema.json` at the top of serverless.yml.
  * The file ships in the package, so it is committed; `--check`: fail when it is missing or stale.
  */
@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
-import { serverlessYmlJsonSchema } from '../lib/registry/jsonSchema';
+import { serverlessYmlJsonSchema } from '../lib/core/registry/jsonSchema';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'schema.json');

@@ -1,5 +1,5 @@
 /**
- * Builds the browser pages' files into lib/web/built/assets.json, which lib/web imports: Swagger
+ * Builds the browser pages' files into lib/core/pages/built/assets.json, which lib/core/pages imports: Swagger
  * UI (swagger-ui-dist, pinned) and the playground and docs scripts bundled from web/ by esbuild.
  * Run by npm install (postinstall), npm start and npm test, so a clean clone needs no manual
  * step; the file is git-ignored. `--check`: fail when the file is missing or stale.
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const OUT = join(ROOT, 'lib/web/built/assets.json');
+const OUT = join(ROOT, 'lib/core/pages/built/assets.json');
 const require = createRequire(import.meta.url);
 const swaggerDir = dirname(require.resolve('swagger-ui-dist/package.json'));
 

@@ -44,9 +44,9 @@ function esmEntries(): Record<string, string> {
 
 const ENTRIES: Record<string, string> = {
   ...esmEntries(),
-  onnxless: 'lib/cli/run.ts',
-  'worker/entry': 'lib/server/worker/entry.mjs',
-  'offline-patch': 'lib/local/offlinePatchHook.ts',
+  onnxless: 'lib/tools/cli/run.ts',
+  'worker/entry': 'lib/serve/worker/entry.mjs',
+  'offline-patch': 'lib/tools/local/offlinePatchHook.ts',
 };
 
 // The worker entry registers tsx for the TypeScript it imports; compiled, there is nothing left
@@ -132,12 +132,12 @@ const esm = await build({
 // The plugin runs inside osls, which require()s it; `module.exports` is the class itself.
 const plugin = await build({
   ...common,
-  entryPoints: { serverless: 'lib/deploy/OnnxlessPlugin.ts' },
+  entryPoints: { serverless: 'lib/tools/deploy/OnnxlessPlugin.ts' },
   outdir: out,
   outExtension: { '.js': '.cjs' },
   format: 'cjs',
   footer: { js: 'module.exports = module.exports.default;' },
-  // lib/runtimeRequire.ts reads import.meta.url only where __filename is missing (ESM).
+  // lib/core/runtimeRequire.ts reads import.meta.url only where __filename is missing (ESM).
   logOverride: { 'empty-import-meta': 'silent' },
 });
 

@@ -12,8 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import yauzl from 'yauzl';
-import { formatBytes, type LayerManifest } from '../lib/deploy/layers';
-import { readRegistryFile } from '../lib/registry';
+import { formatBytes, type LayerManifest } from '../lib/tools/deploy/layers';
+import { readRegistryFile } from '../lib/core/registry';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const README = path.join(root, 'README.md');

@@ -9,10 +9,10 @@ import { mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ENV, optionalString } from '../lib/config/env';
-import { setModelEntry } from '../lib/registry';
-import { LOCAL_STACK, localS3Env } from '../lib/local/localStack';
-import { LocalStore } from '../lib/local/LocalStore';
+import { ENV, optionalString } from '../lib/core/config/env';
+import { setModelEntry } from '../lib/core/registry';
+import { LOCAL_STACK, localS3Env } from '../lib/tools/local/localStack';
+import { LocalStore } from '../lib/tools/local/LocalStore';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const config = optionalString(ENV.config) ?? 'serverless.yml';

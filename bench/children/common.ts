@@ -70,7 +70,7 @@ export function readEvent(path: string): { body?: string; isBase64Encoded?: bool
  * execution, full graph optimisation), given to the baselines too: the comparison is of
  * everything around onnxruntime, not of onnxruntime settings.
  */
-export { toSessionOptions } from '../../lib/sessions/SessionOptions';
+export { toSessionOptions } from '../../lib/core/onnx/SessionOptions';
 
 /** What a hand-written handler does with a JSON infer body: parse, run, answer JSON. */
 export async function runJsonBody(

@@ -23,8 +23,8 @@ runMain(async () => {
   let extra: Record<string, unknown> = {};
   let started: number;
   if (args.mode === 'ranged') {
-    const { WeightsCache } = await import('../../lib/cache/WeightsCache');
-    const { S3ModelSource } = await import('../../lib/sources/S3ModelSource');
+    const { WeightsCache } = await import('../../lib/core/cache/WeightsCache');
+    const { S3ModelSource } = await import('../../lib/core/sources/S3ModelSource');
     const cache = new WeightsCache({ dir: args.dir, partBytes: args.partBytes, concurrency: args.concurrency });
     // The deployed handler's transport: the signed GET with the environment's credentials.
     const source = new S3ModelSource(bucket, args.key);
@@ -35,7 +35,7 @@ runMain(async () => {
     const weights = await cache.fetch(source, args.sha256);
     const downloaded = performance.now();
     // What hashing by one sequential read after the download would have added instead.
-    const { sha256OfFile } = await import('../../lib/cache/sha256OfFile');
+    const { sha256OfFile } = await import('../../lib/core/cache/sha256OfFile');
     const before = performance.now();
     await sha256OfFile(weights.path);
     extra = {

@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { EXAMPLE_MODELS } from '../../lib/local/exampleWeights';
-import { inspectModel, type ModelFacts } from '../../lib/store/inspectModel';
-import { OPTIMIZED_FILE_NAME } from '../../lib/store/optimizeGraph';
-import { pushModel } from '../../lib/store/pushModel';
+import { EXAMPLE_MODELS } from '../../lib/tools/local/exampleWeights';
+import { inspectModel, type ModelFacts } from '../../lib/tools/store/inspectModel';
+import { OPTIMIZED_FILE_NAME } from '../../lib/tools/store/optimizeGraph';
+import { pushModel } from '../../lib/tools/store/pushModel';
 import { httpApiEvent } from '../../test/support/httpApiEvent';
 import { DEPLOYED_EXTERNALS, runChild, type ChildName, type ChildResult } from '../lib/children';
 import { BENCH_DIR, CACHE_DIR } from '../lib/models';
@@ -20,7 +20,7 @@ type Example = (typeof EXAMPLES)[number];
 const NAIVE_TARGET: Record<Example, number | undefined> = { tiny: undefined, 'text-recognition': 0.9, 'voice-activity': 0.9 };
 const BUNDLE_BUDGET_MS = 10;
 /**
- * The handler traced as in Lambda with active tracing (lib/observability/tracing.ts): inside
+ * The handler traced as in Lambda with active tracing (lib/core/observability/tracing.ts): inside
  * Lambda, a sampled invocation's trace header, and a daemon address (nothing listens there: the
  * datagrams are sent and lost, as their cost is what is measured).
  */

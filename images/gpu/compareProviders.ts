@@ -11,9 +11,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { mlpModel, MLP } from '../../bench/server/mlpModel';
-import { parseServeConfig } from '../../lib/server/config';
-import { silentLog } from '../../lib/server/log';
-import { startServer } from '../../lib/server/startServer';
+import { parseServeConfig } from '../../lib/serve/config';
+import { silentLog } from '../../lib/serve/log';
+import { startServer } from '../../lib/serve/startServer';
 
 const REPO = resolve(fileURLToPath(new URL('../../', import.meta.url)));
 const argv = process.argv.slice(2);

@@ -52,7 +52,7 @@ await build({
   minify: true,
   keepNames: true,
   logLevel: 'warning',
-  // lib/sessions/onnxruntime.ts reads import.meta.url only where __filename is missing (ESM).
+  // lib/core/onnx/onnxruntime.ts reads import.meta.url only where __filename is missing (ESM).
   logOverride: { 'empty-import-meta': 'silent' },
 });
 

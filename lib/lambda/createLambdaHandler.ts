@@ -1,18 +1,18 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { WeightsCache } from '../cache/WeightsCache';
-import { toPublicError } from '../errors';
-import { fromHttpApiEvent, isHttpApiEvent, toHttpApiResult } from '../http/apiGatewayV2';
-import { Router } from '../http/routes';
-import { sinkFromEnv } from '../observability/sinkFromEnv';
-import { startTracing } from '../observability/tracing';
-import { ROUTES, type ObservabilitySink } from '../observability/records';
-import type { Pipeline } from '../pipeline/Pipeline';
-import { parseInferObject } from '../protocol/inferBody';
-import { deadlineFromLambdaContext, HTTP_API_TIMEOUT_MS } from '../service/Deadline';
-import { ModelService } from '../service/ModelService';
-import { ModelLoader, type LoadEvents } from '../sessions/ModelLoader';
-import { modelSourceFor } from '../sources/modelUri';
-import type { S3Transport } from '../sources/S3ModelSource';
+import { WeightsCache } from '../core/cache/WeightsCache';
+import { toPublicError } from '../core/errors';
+import { fromHttpApiEvent, isHttpApiEvent, toHttpApiResult } from '../core/http/apiGatewayV2';
+import { Router } from '../core/http/routes';
+import { sinkFromEnv } from '../core/observability/sinkFromEnv';
+import { startTracing } from '../core/observability/tracing';
+import { ROUTES, type ObservabilitySink } from '../core/observability/records';
+import type { Pipeline } from '../core/pipeline/Pipeline';
+import { parseInferObject } from '../core/protocol/inferBody';
+import { deadlineFromLambdaContext, HTTP_API_TIMEOUT_MS } from '../core/inference/Deadline';
+import { ModelService } from '../core/inference/ModelService';
+import { ModelLoader, type LoadEvents } from '../core/onnx/ModelLoader';
+import { modelSourceFor } from '../core/sources/modelUri';
+import type { S3Transport } from '../core/sources/S3ModelSource';
 import type { FunctionConfig, FunctionSettings } from './modelConfigFromEnv';
 
 export interface HandlerOptions {

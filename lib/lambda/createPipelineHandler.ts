@@ -1,8 +1,8 @@
-import type { MultiModelPipeline } from '../pipeline/MultiModelPipeline';
-import { Router } from '../http/routes';
-import { sinkFromEnv } from '../observability/sinkFromEnv';
-import { ModelService } from '../service/ModelService';
-import { PipelineService } from '../service/PipelineService';
+import type { MultiModelPipeline } from '../core/pipeline/MultiModelPipeline';
+import { Router } from '../core/http/routes';
+import { sinkFromEnv } from '../core/observability/sinkFromEnv';
+import { ModelService } from '../core/inference/ModelService';
+import { PipelineService } from '../core/inference/PipelineService';
 import { createModelLoader, lambdaEntry, type HandlerOptions, type LambdaHandler } from './createLambdaHandler';
 import type { PipelineConfig } from './pipelineConfigFromEnv';
 

@@ -1,11 +1,11 @@
-import { ENV, optionalString, type Env } from '../config/env';
-import { parseCatalog } from '../http/modelCatalog';
-import { errorResult, fromHttpApiEvent, isHttpApiEvent, toHttpApiResult } from '../http/apiGatewayV2';
-import { Router } from '../http/routes';
-import { sinkFromEnv } from '../observability/sinkFromEnv';
-import type { ObservabilitySink } from '../observability/records';
-import { DEFAULT_LIMITS } from '../protocol/limits';
-import { createBrowserPages } from '../web/browserPages';
+import { ENV, optionalString, type Env } from '../core/config/env';
+import { parseCatalog } from '../core/http/modelCatalog';
+import { errorResult, fromHttpApiEvent, isHttpApiEvent, toHttpApiResult } from '../core/http/apiGatewayV2';
+import { Router } from '../core/http/routes';
+import { sinkFromEnv } from '../core/observability/sinkFromEnv';
+import type { ObservabilitySink } from '../core/observability/records';
+import { DEFAULT_LIMITS } from '../core/protocol/limits';
+import { createBrowserPages } from '../core/pages/browserPages';
 import type { InvocationContext, LambdaHandler } from './createLambdaHandler';
 import { openApiFromPackage } from './openApiFile';
 

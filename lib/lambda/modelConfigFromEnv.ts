@@ -7,12 +7,12 @@ import {
   optionalString,
   requiredString,
   type Env,
-} from '../config/env';
-import { DEFAULT_CACHE_DIR, type WeightsCacheOptions } from '../cache/WeightsCache';
-import { DEFAULT_LIMITS, type ProtocolLimits } from '../protocol/limits';
-import type { PowertoolsSinkOptions } from '../observability/PowertoolsSink';
-import { DEFAULT_SAFETY_MARGIN_MS } from '../service/Deadline';
-import { GRAPH_OPTIMIZATION_LEVELS, type GraphOptimizationLevel, type SessionSettings } from '../sessions/SessionOptions';
+} from '../core/config/env';
+import { DEFAULT_CACHE_DIR, type WeightsCacheOptions } from '../core/cache/WeightsCache';
+import { DEFAULT_LIMITS, type ProtocolLimits } from '../core/protocol/limits';
+import type { PowertoolsSinkOptions } from '../core/observability/PowertoolsSink';
+import { DEFAULT_SAFETY_MARGIN_MS } from '../core/inference/Deadline';
+import { GRAPH_OPTIMIZATION_LEVELS, type GraphOptimizationLevel, type SessionSettings } from '../core/onnx/SessionOptions';
 
 export interface FunctionConfig {
   name: string;
@@ -31,7 +31,7 @@ export interface FunctionConfig {
   observability?: Pick<PowertoolsSinkOptions, 'serviceName' | 'namespace'>;
 }
 
-/** The generic handler is configured by environment alone (names in lib/config/env.ts). */
+/** The generic handler is configured by environment alone (names in lib/core/config/env.ts). */
 export function modelConfigFromEnv(env: Env = process.env): FunctionConfig {
   return {
     name: requiredString(ENV.modelName, env),

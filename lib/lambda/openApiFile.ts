@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { ENV, optionalString, type Env } from '../config/env';
+import { ENV, optionalString, type Env } from '../core/config/env';
 
 /**
  * The OpenAPI document the deploy plugin writes and ships in the server function's package

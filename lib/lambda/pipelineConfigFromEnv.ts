@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ConfigError, ENV, requiredString, type Env } from '../config/env';
-import { describeZodIssue, dottedPath } from '../config/zodIssues';
+import { ConfigError, ENV, requiredString, type Env } from '../core/config/env';
+import { describeZodIssue, dottedPath } from '../core/config/zodIssues';
 import { functionSettingsFromEnv, pinFromEnv, type FunctionSettings } from './modelConfigFromEnv';
 
 /** One member model of a pipeline function, as the deploy plan writes it. */

@@ -2,10 +2,10 @@ import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE_MODELS } from '../../lib/local/exampleWeights';
-import { getPipeline } from '../../lib/pipelines/index';
+import { EXAMPLE_MODELS } from '../../lib/tools/local/exampleWeights';
+import { getPipeline } from '../../lib/core/builtins/index';
 import { launchChromium } from '../support/browser';
-import { trainAndExport, type TrainResult } from '../../lib/train/trainAndExport';
+import { trainAndExport, type TrainResult } from '../../lib/tools/train/trainAndExport';
 import { startTestServer, tempDir } from '../integration/server/helpers';
 import { PNG_TEXT, WAV_SPEECH, openPage, readPngThroughDocs, readSegmentsThroughPlayground } from './pageChecks';
 

@@ -1,11 +1,11 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createLambdaHandler, type LambdaHandler } from '../../lib/lambda/createLambdaHandler';
 import { createServerHandler } from '../../lib/lambda/createServerHandler';
-import { formatCatalog } from '../../lib/http/modelCatalog';
-import { allRoutes, type ModelRoutesInfo } from '../../lib/http/routeTable';
-import { NO_SINK } from '../../lib/observability/sinks';
-import type { Pipeline } from '../../lib/pipeline/Pipeline';
-import { DEFAULT_LIMITS } from '../../lib/protocol/limits';
+import { formatCatalog } from '../../lib/core/http/modelCatalog';
+import { allRoutes, type ModelRoutesInfo } from '../../lib/core/http/routeTable';
+import { NO_SINK } from '../../lib/core/observability/sinks';
+import type { Pipeline } from '../../lib/core/pipeline/Pipeline';
+import { DEFAULT_LIMITS } from '../../lib/core/protocol/limits';
 import { tempDir } from '../support/testHandler';
 import type { WireRequest, WireResponse } from './rawHttp';
 
@@ -17,7 +17,7 @@ export interface ContractModel {
 }
 
 // Text types an HTTP API passes to Lambda as UTF-8; every other body, and one with no
-// Content-Type, arrives base64-encoded (the rule and its sources: lib/local/offlinePatch.ts).
+// Content-Type, arrives base64-encoded (the rule and its sources: lib/tools/local/offlinePatch.ts).
 const HTTP_API_TEXT = /^(text\/[^;\s]+|application\/(json|xml|javascript))\s*(;|$)/i;
 
 /** A request as API Gateway (HTTP API, payload 2.0) hands it to Lambda. */

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setModelEntry } from '../../lib/registry';
+import { setModelEntry } from '../../lib/core/registry';
 import { renderLine } from '../integration/pipelines/renderText';
 import { fixedShapeModel, writeModel } from '../support/onnxModels';
 import { LocalStackProcess, ROOT, freePort } from '../support/localStackProcess';

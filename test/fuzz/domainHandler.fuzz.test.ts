@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaHandler } from '../../lib/lambda/createLambdaHandler';
-import type { Pipeline } from '../../lib/pipeline/Pipeline';
-import { pipelines } from '../../lib/pipelines';
-import { IMAGE_MEDIA_TYPES, WAV_MEDIA_TYPES } from '../../lib/processing';
-import { DEFAULT_LIMITS } from '../../lib/protocol/limits';
+import type { Pipeline } from '../../lib/core/pipeline/Pipeline';
+import { pipelines } from '../../lib/core/builtins';
+import { IMAGE_MEDIA_TYPES, WAV_MEDIA_TYPES } from '../../lib/core/processing';
+import { DEFAULT_LIMITS } from '../../lib/core/protocol/limits';
 import { predictEventArbitrary, vadQuery } from '../support/fuzz/domainArbitraries';
 import {
   assertWellFormed,

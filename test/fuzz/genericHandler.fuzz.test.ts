@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { toPublicError } from '../../lib/errors';
+import { toPublicError } from '../../lib/core/errors';
 import { createLambdaHandler } from '../../lib/lambda/createLambdaHandler';
-import { DEFAULT_LIMITS } from '../../lib/protocol/limits';
+import { DEFAULT_LIMITS } from '../../lib/core/protocol/limits';
 import {
   assertWellFormed,
   CountingSink,

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLambdaHandler } from '../../lib/lambda/createLambdaHandler';
-import { NO_SINK } from '../../lib/observability';
-import { pipelines } from '../../lib/pipelines';
-import type { Pipeline } from '../../lib/pipeline/Pipeline';
-import { DEFAULT_LIMITS } from '../../lib/protocol/limits';
+import { NO_SINK } from '../../lib/core/observability';
+import { pipelines } from '../../lib/core/builtins';
+import type { Pipeline } from '../../lib/core/pipeline/Pipeline';
+import { DEFAULT_LIMITS } from '../../lib/core/protocol/limits';
 import { jsonBody, type Result } from '../support/httpApiEvent';
 import { allTypesIdentityModel, fixedShapeModel, writeModel } from '../support/onnxModels';
 import { REAL_MODELS } from '../support/realModels';

@@ -38,7 +38,7 @@ export const COUNTEREXAMPLES: readonly Counterexample[] = [
     name: 'a dimension of 2^53 next to a 0 dimension (count 0 slips past the element limit)',
     target: 'types',
     found: 'test/fuzz/genericHandler near-valid datatypes, seed -1357734021: 500 (onnxruntime Tensor refused the dim)',
-    fixed: 'lib/protocol/elementCount.ts: dims must be safe integers',
+    fixed: 'lib/core/protocol/elementCount.ts: dims must be safe integers',
     event: httpApiEvent('POST', '/v2/models/types/infer', {
       body: JSON.stringify({
         id: 'fuzz',
@@ -54,7 +54,7 @@ export const COUNTEREXAMPLES: readonly Counterexample[] = [
     name: 'a model name that is not valid percent-encoding: GET /v2/models/%',
     target: 'fixed',
     found: 'test/fuzz/genericHandler routes, seed 824271524: 500 (decodeURIComponent threw URIError)',
-    fixed: 'lib/http/routes.ts: undecodable segments are taken as written (an unknown model, 404)',
+    fixed: 'lib/core/http/routes.ts: undecodable segments are taken as written (an unknown model, 404)',
     event: httpApiEvent('GET', '/v2/models/%'),
     status: 404,
   },
@@ -62,7 +62,7 @@ export const COUNTEREXAMPLES: readonly Counterexample[] = [
     name: 'a duplicated key in a body whose INT64 data needs the exact (lossless) parse',
     target: 'types',
     found: 'test/fuzz/genericHandler fuzzed datatypes (text mutation): 500 (lossless-json threw on the duplicate key)',
-    fixed: 'lib/protocol/parseJson.ts: an exact-parse failure is a 400',
+    fixed: 'lib/core/protocol/parseJson.ts: an exact-parse failure is a 400',
     event: httpApiEvent('POST', '/v2/models/types/infer', {
       body: '{"inputs":[],"inputs":[{"name":"in_float32","shape":[],"datatype":"INT64","data":[[9007199254740992]]}]}',
     }),
@@ -72,7 +72,7 @@ export const COUNTEREXAMPLES: readonly Counterexample[] = [
     name: 'a VAD threshold below 0.01 (?threshold=5e-324) with the default negThreshold',
     target: 'voiceActivity',
     found: 'test/fuzz/domainHandler WAVs: 500 (thresholdSegments: negThreshold 0.01 is above threshold)',
-    fixed: 'lib/processing/postprocess/speechSegments.ts: the default negThreshold never exceeds the threshold',
+    fixed: 'lib/core/processing/postprocess/speechSegments.ts: the default negThreshold never exceeds the threshold',
     event: httpApiEvent('POST', '/models/voiceActivity/predict', {
       body: writeWav({
         container: 'RIFF',
@@ -92,7 +92,7 @@ export const COUNTEREXAMPLES: readonly Counterexample[] = [
     name: "a 116-byte WAV whose empty 'cue ' chunk makes wavefile read 544 million cue points",
     target: 'voiceActivity',
     found: 'test/fuzz/domainHandler WAVs: the worker ran out of heap (OOM) inside wavefile.fromBuffer',
-    fixed: "lib/processing/audio/decodeWav.ts: 'cue ' and 'smpl' chunks are renamed before wavefile parses",
+    fixed: "lib/core/processing/audio/decodeWav.ts: 'cue ' and 'smpl' chunks are renamed before wavefile parses",
     event: httpApiEvent('POST', '/models/voiceActivity/predict', {
       body: writeWav({
         container: 'RIFF',
@@ -112,7 +112,7 @@ export const COUNTEREXAMPLES: readonly Counterexample[] = [
     name: "a WAV whose 'smpl' chunk claims 2^32-1 sample loops",
     target: 'voiceActivity',
     found: "by reading wavefile's parser after the 'cue ' finding: the same loop on dwNumSampleLoops",
-    fixed: "lib/processing/audio/decodeWav.ts: 'cue ' and 'smpl' chunks are renamed before wavefile parses",
+    fixed: "lib/core/processing/audio/decodeWav.ts: 'cue ' and 'smpl' chunks are renamed before wavefile parses",
     event: httpApiEvent('POST', '/models/voiceActivity/predict', {
       body: writeWav({
         container: 'RIFF',
@@ -132,7 +132,8 @@ export const COUNTEREXAMPLES: readonly Counterexample[] = [
     name: 'a dimension of 2^32 next to a 0 dimension (a safe integer onnxruntime-node cannot carry)',
     target: 'types',
     found: "test/fuzz/genericHandler near-valid datatypes: 500 'Tensor.dims[0] is invalid: 4.29497e+09' once run failures were told apart",
-    fixed: "lib/protocol/elementCount.ts: dimensions at most 2^32 - 1; lib/service/runFailure.ts reads that message as the input's fault",
+    fixed:
+      "lib/core/protocol/elementCount.ts: dimensions at most 2^32 - 1; lib/core/inference/runFailure.ts reads that message as the input's fault",
     event: httpApiEvent('POST', '/v2/models/types/infer', {
       body: JSON.stringify({
         inputs: [

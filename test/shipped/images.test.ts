@@ -7,7 +7,7 @@ import { LambdaSandbox } from '../integration/deploy/lambdaSandbox';
 import { httpApiEvent, jsonBody, type Result } from '../support/httpApiEvent';
 import { call, spawnServer, waitFor, type SpawnedServer } from '../integration/server/helpers';
 import { batchableModel } from '../integration/server/models';
-import { EXAMPLE_MODELS } from '../../lib/local/exampleWeights';
+import { EXAMPLE_MODELS } from '../../lib/tools/local/exampleWeights';
 import { renderLine } from '../integration/pipelines/renderText';
 import { startLocalS3, TEST_CREDENTIALS, type LocalS3 } from '../support/localS3';
 import { assembleImage, type ImageTree } from './imageTree';

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commands } from '../../lib/cli/commands/index';
+import { commands } from '../../lib/tools/cli/commands/index';
 import { batchableModel } from '../integration/server/models';
 import { call, spawnServer, waitFor, type SpawnedServer } from '../integration/server/helpers';
 import { node22 } from './node22';

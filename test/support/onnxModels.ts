@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { onnx } from 'onnx-proto';
 // Required, not imported: onnx-proto's CommonJS exports are invisible to Node's ESM loader (the bench runs this under tsx).
-import { onnx as proto } from '../../lib/train/onnxProto';
+import { onnx as proto } from '../../lib/tools/train/onnxProto';
 
 /** ONNX element type codes (TensorProto.DataType) by onnxruntime type name. */
 export const ONNX_TYPES = {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createLambdaHandler, type LambdaHandler } from '../../lib/lambda/createLambdaHandler';
 import type { FunctionConfig } from '../../lib/lambda/modelConfigFromEnv';
-import { DEFAULT_LIMITS } from '../../lib/protocol/limits';
-import type { Pipeline } from '../../lib/pipeline/Pipeline';
+import { DEFAULT_LIMITS } from '../../lib/core/protocol/limits';
+import type { Pipeline } from '../../lib/core/pipeline/Pipeline';
 import type { Result } from './httpApiEvent';
 
 export function tempDir(prefix = 'onnxless-test-'): string {

@@ -1,4 +1,4 @@
-import type { SchemaView } from '../../lib/web/PageConfig';
+import type { SchemaView } from '../../lib/core/pages/PageConfig';
 import { el } from '../shared/page';
 import type { ApiAuth } from '../shared/signing';
 import type { PlaygroundModel } from './models';

@@ -1,4 +1,4 @@
-import type { OpenApiView, SchemaView } from '../../lib/web/PageConfig';
+import type { OpenApiView, SchemaView } from '../../lib/core/pages/PageConfig';
 
 export type InputKind = 'image' | 'audio' | 'json';
 

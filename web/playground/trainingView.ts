@@ -5,7 +5,7 @@ interface MetadataParameters {
   loss_curve_svg?: string;
 }
 
-/** The facts `onnxless train` records (lib/train/exportOnnx.ts), in the order a reader wants them. */
+/** The facts `onnxless train` records (lib/tools/train/exportOnnx.ts), in the order a reader wants them. */
 const KNOWN: ReadonlyArray<[key: string, label: string]> = [
   ['optimizer', 'optimizer'],
   ['learning_rate', 'learning rate'],
@@ -19,7 +19,7 @@ const KNOWN: ReadonlyArray<[key: string, label: string]> = [
 
 /**
  * A model's training facts, when its OIP metadata carries them (`parameters`: the ONNX file's
- * metadata_props and the loss curve pushed beside it, lib/service/modelParameters.ts); nothing
+ * metadata_props and the loss curve pushed beside it, lib/core/inference/modelParameters.ts); nothing
  * for a model without them, or where the page may not read the metadata (an API under IAM).
  */
 export async function trainingPanel(metadataUrl: string): Promise<HTMLElement | undefined> {

@@ -1,4 +1,4 @@
-import { PAGE_CONFIG_ID, type PageConfig } from '../../lib/web/PageConfig';
+import { PAGE_CONFIG_ID, type PageConfig } from '../../lib/core/pages/PageConfig';
 
 /** The config the server wrote into the page. */
 export function readPageConfig(): PageConfig {

@@ -1,4 +1,4 @@
-import type { OpenApiView, PageConfig } from '../../lib/web/PageConfig';
+import type { OpenApiView, PageConfig } from '../../lib/core/pages/PageConfig';
 
 export type ApiAuth = { type: 'sigv4'; region: string } | { type: 'jwt' } | { type: 'none' };
 
@@ -7,7 +7,7 @@ export function callAuthOf(config: PageConfig): ApiAuth {
   return config.emulated ? { type: 'none' } : authOf(config);
 }
 
-/** How the API wants its calls signed, from the document's security schemes (lib/openapi/securitySchemes.ts). */
+/** How the API wants its calls signed, from the document's security schemes (lib/core/openapi/securitySchemes.ts). */
 export function authOf(config: PageConfig): ApiAuth {
   const schemes = Object.values(config.document.components?.securitySchemes ?? {});
   if (schemes.some((s) => s['x-amazon-apigateway-authtype'] === 'awsSigv4')) return { type: 'sigv4', region: regionOf(config) };

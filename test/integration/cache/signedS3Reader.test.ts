@@ -5,11 +5,11 @@ import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { WeightsCache } from '../../../lib/cache/WeightsCache';
-import { signedReaderFromEnv } from '../../../lib/sources/defaultS3Reader';
-import { SourceAccessDeniedError, SourceNotFoundError } from '../../../lib/sources/ModelSource';
-import { S3ModelSource } from '../../../lib/sources/S3ModelSource';
-import { encodeKey, SignedS3Reader } from '../../../lib/sources/SignedS3Reader';
+import { WeightsCache } from '../../../lib/core/cache/WeightsCache';
+import { signedReaderFromEnv } from '../../../lib/core/sources/defaultS3Reader';
+import { SourceAccessDeniedError, SourceNotFoundError } from '../../../lib/core/sources/ModelSource';
+import { S3ModelSource } from '../../../lib/core/sources/S3ModelSource';
+import { encodeKey, SignedS3Reader } from '../../../lib/core/sources/SignedS3Reader';
 import { startLocalS3, TEST_CREDENTIALS, type LocalS3 } from '../../support/localS3';
 import { tempDir } from '../../support/testHandler';
 

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRegistryFile } from '../../../lib/registry';
+import { readRegistryFile } from '../../../lib/core/registry';
 import { httpApiEvent, jsonBody } from '../../support/httpApiEvent';
 import { startLocalS3, TEST_CREDENTIALS, type LocalS3 } from '../../support/localS3';
 import { ROOT } from '../../support/localStackProcess';

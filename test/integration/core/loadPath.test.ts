@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createS3Client } from '../../../lib/sources/s3Client';
+import { createS3Client } from '../../../lib/core/sources/s3Client';
 import { httpApiEvent, jsonBody } from '../../support/httpApiEvent';
 import { startLocalS3, TEST_CREDENTIALS, type LocalS3 } from '../../support/localS3';
 import { REAL_MODELS } from '../../support/realModels';

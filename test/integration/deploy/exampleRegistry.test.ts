@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { EXAMPLE_MODELS } from '../../../lib/local/exampleWeights';
-import { inspectModel } from '../../../lib/store/inspectModel';
+import { EXAMPLE_MODELS } from '../../../lib/tools/local/exampleWeights';
+import { inspectModel } from '../../../lib/tools/store/inspectModel';
 import { EXAMPLE_REGISTRY, serviceConfig } from './serviceFixture';
 
 /**

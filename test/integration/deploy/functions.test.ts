@@ -7,9 +7,9 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { EXAMPLE_MODELS, EXAMPLE_WEIGHTS } from '../../../lib/local/exampleWeights';
-import { inspectModel } from '../../../lib/store/inspectModel';
-import { pushModel } from '../../../lib/store/pushModel';
+import { EXAMPLE_MODELS, EXAMPLE_WEIGHTS } from '../../../lib/tools/local/exampleWeights';
+import { inspectModel } from '../../../lib/tools/store/inspectModel';
+import { pushModel } from '../../../lib/tools/store/pushModel';
 import { httpApiEvent, jsonBody, type Result } from '../../support/httpApiEvent';
 import { startLocalS3, type LocalS3 } from '../../support/localS3';
 import { renderPage } from '../pipelines/ocrPage';
@@ -88,7 +88,7 @@ const DOMAIN_CHECKS: Record<string, (sandbox: LambdaSandbox) => Promise<void>> =
     expect(jsonBody(result).text).toBe(phrase);
   },
   'text-embedding': async (sandbox) => {
-    // The example encoder measures lexical overlap (lib/local/exampleTextEncoder.ts): a paraphrase
+    // The example encoder measures lexical overlap (lib/tools/local/exampleTextEncoder.ts): a paraphrase
     // sharing most words must score above a sentence sharing none.
     const texts = ['the cat sat on the mat', 'the cat sat on a mat', 'stock prices fell sharply today'];
     const result = await domainRequest(sandbox, 'text-embedding', Buffer.from(JSON.stringify({ texts })), 'application/json');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRegistryFile, type Registry } from '../../../lib/registry/index';
+import { readRegistryFile, type Registry } from '../../../lib/core/registry/index';
 import { cfnSpecProblems } from './cfnSpec';
 import { examplePackage } from './examplePackage';
 import {

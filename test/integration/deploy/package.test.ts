@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRegistryFile } from '../../../lib/registry/index';
+import { readRegistryFile } from '../../../lib/core/registry/index';
 import { examplePackage } from './examplePackage';
 import {
   EXAMPLE_REGISTRY,
@@ -24,7 +24,7 @@ import {
 
 const MODEL_ROUTES = (m: string) => [`GET /v2/models/${m}`, `GET /v2/models/${m}/ready`, `POST /v2/models/${m}/infer`];
 const SERVER_ROUTES = ['GET /v2', 'GET /v2/health/live', 'GET /v2/health/ready', 'GET /openapi.json'];
-/** The browser pages: open to a browser (no authorizer), whatever the auth (lib/web). */
+/** The browser pages: open to a browser (no authorizer), whatever the auth (lib/core/pages). */
 const PAGE_ROUTES = ['GET /docs', 'GET /playground', 'GET /web/{asset}'];
 const MiB = 1024 * 1024;
 

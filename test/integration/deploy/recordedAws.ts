@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { createRolloutClients, type RolloutClients } from '../../../lib/rollout/index';
+import { createRolloutClients, type RolloutClients } from '../../../lib/tools/rollout/index';
 
 /**
  * A recorded-interaction fake of the AWS APIs the rollout commands call. The real SDK clients

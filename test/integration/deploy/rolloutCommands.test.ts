@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { registerRollback, registerRollout } from '../../../lib/cli/commands/rollout';
+import { registerRollback, registerRollout } from '../../../lib/tools/cli/commands/rollout';
 import { RecordedAws, type Interaction } from './recordedAws';
 import { EXAMPLE_REGISTRY } from './serviceFixture';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allRoutes } from '../../../lib/http/routeTable';
-import { routesInfo } from '../../../lib/deploy/plan';
-import { pipelineCatalog, pipelineRoutes } from '../../../lib/deploy/pipelineFunction';
-import { DEFAULT_ACCESS_LOG_RETENTION_DAYS, DEFAULT_THROTTLE, readRegistryFile, type Registry } from '../../../lib/registry/index';
+import { allRoutes } from '../../../lib/core/http/routeTable';
+import { routesInfo } from '../../../lib/tools/deploy/plan';
+import { pipelineCatalog, pipelineRoutes } from '../../../lib/tools/deploy/pipelineFunction';
+import { DEFAULT_ACCESS_LOG_RETENTION_DAYS, DEFAULT_THROTTLE, readRegistryFile, type Registry } from '../../../lib/core/registry/index';
 import {
   EXAMPLE_REGISTRY,
   lambdaFunction,
@@ -47,7 +47,7 @@ describe('the packaged HTTP API', () => {
       for (const { method, path: p } of pipelineRoutes(pipeline, entry)) expected.set(`${method} ${p}`, pipeline);
     }
     expected.set('$default', 'server');
-    // The browser pages and their files (lib/web), answered by the server function.
+    // The browser pages and their files (lib/core/pages), answered by the server function.
     for (const page of ['GET /docs', 'GET /playground', 'GET /web/{asset}']) expected.set(page, 'server');
 
     const table = new Map([...routes(pkg.template)].map(([key, route]) => [key, route.fn]));

@@ -5,14 +5,14 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planDeployment } from '../../../lib/deploy/plan';
-import { buildOpenApiDocument, hasDomainRoute, pipelineNameOfHandler, type OpenApiDocument } from '../../../lib/openapi';
-import { pipelines as singleModelPipelines } from '../../../lib/pipelines';
-import { MULTI_MODEL_PIPELINES } from '../../../lib/pipelines/multiModel';
+import { planDeployment } from '../../../lib/tools/deploy/plan';
+import { buildOpenApiDocument, hasDomainRoute, pipelineNameOfHandler, type OpenApiDocument } from '../../../lib/core/openapi';
+import { pipelines as singleModelPipelines } from '../../../lib/core/builtins';
+import { MULTI_MODEL_PIPELINES } from '../../../lib/core/builtins/multiModel';
 
 // Every declared pipeline, those of several models (kind: pipeline) included.
 const pipelines = { ...singleModelPipelines, ...MULTI_MODEL_PIPELINES };
-import { readRegistryFile, type AuthConfig, type Registry } from '../../../lib/registry';
+import { readRegistryFile, type AuthConfig, type Registry } from '../../../lib/core/registry';
 import { predictMediaTypes, routes, validateOpenApi } from '../../unit/openapi/openApiAssertions';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -70,7 +70,7 @@ describe('the OpenAPI document of the example registry', () => {
 
   it('describes exactly the routes the deployment registers, plus the document itself', () => {
     const described = routes(document).filter((r) => r !== 'GET /openapi.json');
-    // The browser pages (lib/web) are pages, not operations of the API: no path describes them.
+    // The browser pages (lib/core/pages) are pages, not operations of the API: no path describes them.
     const pages = ['GET /docs', 'GET /playground', 'GET /web/{asset}'];
     const planned = plannedRoutes(registry).filter((r) => r !== 'GET /openapi.json' && !pages.includes(r));
 

@@ -3,11 +3,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLambdaHandler, type InvocationContext } from '../../../lib/lambda/createLambdaHandler';
-import { RecordingSink } from '../../../lib/observability';
-import { pipelines } from '../../../lib/pipelines';
-import { deadlineFromLambdaContext, HTTP_API_TIMEOUT_MS } from '../../../lib/service/Deadline';
-import { DEFAULT_LIMITS } from '../../../lib/protocol/limits';
-import { createS3Client } from '../../../lib/sources/s3Client';
+import { RecordingSink } from '../../../lib/core/observability';
+import { pipelines } from '../../../lib/core/builtins';
+import { deadlineFromLambdaContext, HTTP_API_TIMEOUT_MS } from '../../../lib/core/inference/Deadline';
+import { DEFAULT_LIMITS } from '../../../lib/core/protocol/limits';
+import { createS3Client } from '../../../lib/core/sources/s3Client';
 import { httpApiEvent, jsonBody, type Result } from '../../support/httpApiEvent';
 import { startLocalS3, TEST_CREDENTIALS, type LocalS3 } from '../../support/localS3';
 import { writeWav } from '../../support/fuzz/mediaArbitraries';
@@ -163,7 +163,7 @@ function modelFiles(dir: string): Array<{ name: string; valid: boolean }> {
   const want = createHash('sha256').update(clsBytes).digest('hex');
   for (const sub of existsSync(dir) ? readdirSync(dir) : []) {
     for (const name of readdirSync(join(dir, sub))) {
-      // Not this machine's optimised graph kept beside the model (hidden, lib/sessions/MachineGraph.ts).
+      // Not this machine's optimised graph kept beside the model (hidden, lib/core/onnx/MachineGraph.ts).
       if (!name.endsWith('.onnx') || name.startsWith('.')) continue;
       const sha = createHash('sha256')
         .update(readFileSync(join(dir, sub, name)))

@@ -1,10 +1,10 @@
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DownloadAbortedError } from '../../../lib/cache/errors';
-import type { CachedWeights, WeightsCache } from '../../../lib/cache/WeightsCache';
-import { RecordingSink } from '../../../lib/observability';
-import { ModelLoader } from '../../../lib/sessions/ModelLoader';
-import type { ModelSource } from '../../../lib/sources/ModelSource';
+import { DownloadAbortedError } from '../../../lib/core/cache/errors';
+import type { CachedWeights, WeightsCache } from '../../../lib/core/cache/WeightsCache';
+import { RecordingSink } from '../../../lib/core/observability';
+import { ModelLoader } from '../../../lib/core/onnx/ModelLoader';
+import type { ModelSource } from '../../../lib/core/sources/ModelSource';
 import { fixedShapeModel, writeModel } from '../../support/onnxModels';
 import { tempDir } from '../../support/testHandler';
 

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaHandler } from '../../../lib/lambda/createLambdaHandler';
-import { PowertoolsSink } from '../../../lib/observability';
-import { DEFAULT_LIMITS } from '../../../lib/protocol/limits';
-import { createS3Client } from '../../../lib/sources/s3Client';
+import { PowertoolsSink } from '../../../lib/core/observability';
+import { DEFAULT_LIMITS } from '../../../lib/core/protocol/limits';
+import { createS3Client } from '../../../lib/core/sources/s3Client';
 import { httpApiEvent, jsonBody, type Result } from '../../support/httpApiEvent';
 import { startLocalS3, TEST_CREDENTIALS, type LocalS3 } from '../../support/localS3';
 import { fixedShapeModel, writeModel } from '../../support/onnxModels';

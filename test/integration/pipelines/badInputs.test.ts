@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { OnnxlessError } from '../../../lib/errors';
-import type { PredictRequest } from '../../../lib/pipeline/Pipeline';
-import { PIPELINE_NAMES, createTextRecognition, getPipeline, pipelines } from '../../../lib/pipelines';
+import type { OnnxlessError } from '../../../lib/core/errors';
+import type { PredictRequest } from '../../../lib/core/pipeline/Pipeline';
+import { PIPELINE_NAMES, createTextRecognition, getPipeline, pipelines } from '../../../lib/core/builtins';
 import { pngClaiming } from '../../unit/processing/pngBomb';
 import { refusingRunner } from './capturingRunner';
 import { SPEECH_WAV } from './models';

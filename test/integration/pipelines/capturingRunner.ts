@@ -1,5 +1,5 @@
 import type { Tensor } from 'onnxruntime-node';
-import type { ModelRunner } from '../../../lib/pipeline/Pipeline';
+import type { ModelRunner } from '../../../lib/core/pipeline/Pipeline';
 
 /** Wraps a runner and records every feed and output, to check what a pipeline gave the model. */
 export function capturingRunner(inner: ModelRunner) {

@@ -1,7 +1,7 @@
 import { InferenceSession, type Tensor } from 'onnxruntime-node';
 import { dirname } from 'node:path';
-import type { ModelRunner, TensorSpec } from '../../../lib/pipeline/Pipeline';
-import { ModelFiles } from '../../../lib/sessions/ModelFiles';
+import type { ModelRunner, TensorSpec } from '../../../lib/core/pipeline/Pipeline';
+import { ModelFiles } from '../../../lib/core/onnx/ModelFiles';
 
 /**
  * The smallest ModelRunner: one real onnxruntime session created from the model's file path,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OcrResult } from '../../../lib/pipelines/ocr';
+import type { OcrResult } from '../../../lib/core/builtins/ocr';
 import { LocalStackProcess } from '../../support/localStackProcess';
 import { tempDir } from '../../support/testHandler';
 import { pngClaiming } from '../../unit/processing/pngBomb';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createPipelineHandler } from '../../../lib/lambda/createPipelineHandler';
-import { EXAMPLE_WEIGHTS } from '../../../lib/local/exampleWeights';
-import { createOcr } from '../../../lib/pipelines/ocr';
-import { DEFAULT_LIMITS } from '../../../lib/protocol/limits';
+import { EXAMPLE_WEIGHTS } from '../../../lib/tools/local/exampleWeights';
+import { createOcr } from '../../../lib/core/builtins/ocr';
+import { DEFAULT_LIMITS } from '../../../lib/core/protocol/limits';
 import { httpApiEvent, jsonBody, type Result } from '../../support/httpApiEvent';
 import { tempDir } from '../../support/testHandler';
 import { renderPage } from './ocrPage';

@@ -1,8 +1,8 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ModelRunner } from '../../../lib/pipeline/Pipeline';
-import { createOcr, type OcrModel } from '../../../lib/pipelines/ocr';
-import { EXAMPLE_WEIGHTS } from '../../../lib/local/exampleWeights';
+import type { ModelRunner } from '../../../lib/core/pipeline/Pipeline';
+import { createOcr, type OcrModel } from '../../../lib/core/builtins/ocr';
+import { EXAMPLE_WEIGHTS } from '../../../lib/tools/local/exampleWeights';
 import { directRunner } from './directRunner';
 import { renderPage, twentyLineSpecs } from './ocrPage';
 

@@ -1,4 +1,4 @@
-import type { OcrResult } from '../../../lib/pipelines/ocr';
+import type { OcrResult } from '../../../lib/core/builtins/ocr';
 import { boundsOf, editDistance, iou, type PageLine } from './ocrPage';
 
 export interface OcrQuality {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE_WEIGHTS } from '../../../lib/local/exampleWeights';
-import type { OcrResult } from '../../../lib/pipelines/ocr';
+import { EXAMPLE_WEIGHTS } from '../../../lib/tools/local/exampleWeights';
+import type { OcrResult } from '../../../lib/core/builtins/ocr';
 import { call, startTestServer } from '../server/helpers';
 import { renderPage } from './ocrPage';
 

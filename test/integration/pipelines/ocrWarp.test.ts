@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { borderBackground, boxWarp, imageWarp } from '../../../lib/pipelines/ocr/boxWarp';
-import { writeWarped, type Normalisation } from '../../../lib/pipelines/ocr/warpTensor';
-import { padWithBackground } from '../../../lib/processing/image/padImage';
-import { perspectiveCrop } from '../../../lib/processing/image/perspectiveCrop';
-import type { RawImage } from '../../../lib/processing/image/RawImage';
-import type { Quad } from '../../../lib/processing/image/quad';
-import { rotate180, rotate90CounterClockwise } from '../../../lib/processing/image/rotateImage';
+import { borderBackground, boxWarp, imageWarp } from '../../../lib/core/builtins/ocr/boxWarp';
+import { writeWarped, type Normalisation } from '../../../lib/core/builtins/ocr/warpTensor';
+import { padWithBackground } from '../../../lib/core/processing/image/padImage';
+import { perspectiveCrop } from '../../../lib/core/processing/image/perspectiveCrop';
+import type { RawImage } from '../../../lib/core/processing/image/RawImage';
+import type { Quad } from '../../../lib/core/processing/image/quad';
+import { rotate180, rotate90CounterClockwise } from '../../../lib/core/processing/image/rotateImage';
 import { seededRandom } from './renderText';
 
 /** Raw pixel values in the tensor, so a warp can be compared with a cut crop byte for byte. */

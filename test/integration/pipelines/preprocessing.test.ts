@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { pipelines } from '../../../lib/pipelines';
+import { pipelines } from '../../../lib/core/builtins';
 import { wavBytes } from '../../unit/processing/wavBytes';
 import { capturingRunner } from './capturingRunner';
 import { directRunner } from './directRunner';

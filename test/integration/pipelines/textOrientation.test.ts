@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ModelRunner } from '../../../lib/pipeline/Pipeline';
-import { pipelines } from '../../../lib/pipelines';
+import type { ModelRunner } from '../../../lib/core/pipeline/Pipeline';
+import { pipelines } from '../../../lib/core/builtins';
 import { directRunner } from './directRunner';
 import { MODELS } from './models';
 import { randomPhrases, renderLine } from './renderText';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ModelRunner } from '../../../lib/pipeline/Pipeline';
-import { pipelines, type VoiceActivityResult } from '../../../lib/pipelines';
+import type { ModelRunner } from '../../../lib/core/pipeline/Pipeline';
+import { pipelines, type VoiceActivityResult } from '../../../lib/core/builtins';
 import { wavBytes } from '../../unit/processing/wavBytes';
 import { directRunner } from './directRunner';
 import { MODELS, SPEECH_WAV } from './models';

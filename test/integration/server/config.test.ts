@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveServeConfig, ServeConfigError } from '../../../lib/server/config';
+import { resolveServeConfig, ServeConfigError } from '../../../lib/serve/config';
 import { tempDir } from './helpers';
 
 const noModelDir = { modelDir: '/nonexistent/opt/ml/model' };

@@ -1,10 +1,10 @@
 import { symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GPU_IMAGE_NAME, GPU_IMAGE_PLACEHOLDER, pipelineOfHandler } from '../../../lib/deploy/containers';
-import type { PlanContext } from '../../../lib/deploy/DeploymentPlan';
-import { planDeployment } from '../../../lib/deploy/plan';
-import { parseRegistry, RegistryError } from '../../../lib/registry/index';
+import { GPU_IMAGE_NAME, GPU_IMAGE_PLACEHOLDER, pipelineOfHandler } from '../../../lib/tools/deploy/containers';
+import type { PlanContext } from '../../../lib/tools/deploy/DeploymentPlan';
+import { planDeployment } from '../../../lib/tools/deploy/plan';
+import { parseRegistry, RegistryError } from '../../../lib/core/registry/index';
 import {
   ROOT,
   allowStatements,

@@ -4,9 +4,9 @@ import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseServeConfig, type ServeConfigInput } from '../../../lib/server/config';
-import type { LogLevel, ServerLog } from '../../../lib/server/log';
-import { startServer, type RunningServer, type StartOptions } from '../../../lib/server/startServer';
+import { parseServeConfig, type ServeConfigInput } from '../../../lib/serve/config';
+import type { LogLevel, ServerLog } from '../../../lib/serve/log';
+import { startServer, type RunningServer, type StartOptions } from '../../../lib/serve/startServer';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 

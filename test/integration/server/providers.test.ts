@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeMissingProvider } from '../../../lib/server/executionProviders';
+import { describeMissingProvider } from '../../../lib/serve/executionProviders';
 import { call, startTestServer, tempDir } from './helpers';
 import { writeModels } from './models';
 

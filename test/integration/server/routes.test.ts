@@ -1,7 +1,7 @@
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getPipeline } from '../../../lib/pipelines';
-import { OnnxRunner } from '../../../lib/sessions/OnnxRunner';
+import { getPipeline } from '../../../lib/core/builtins';
+import { OnnxRunner } from '../../../lib/core/onnx/OnnxRunner';
 import { REAL_MODELS } from '../../support/realModels';
 import { call, metricValue, startTestServer, tempDir, type Reply } from './helpers';
 import { writeModels } from './models';

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { onnx } from '../../../lib/train/onnxProto';
-import { Rng } from '../../../lib/train/Rng';
-import { trainAndExport, type TrainResult } from '../../../lib/train/trainAndExport';
+import { onnx } from '../../../lib/tools/train/onnxProto';
+import { Rng } from '../../../lib/tools/train/Rng';
+import { trainAndExport, type TrainResult } from '../../../lib/tools/train/trainAndExport';
 
 /**
  * The exported model, run by the real onnxruntime, must compute what the trainer computes.

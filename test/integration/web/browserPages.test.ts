@@ -2,9 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createServerHandler } from '../../../lib/lambda/createServerHandler';
-import { Router } from '../../../lib/http/routes';
-import { NO_SINK } from '../../../lib/observability/sinks';
-import { PAGE_POLICY } from '../../../lib/web/pageHtml';
+import { Router } from '../../../lib/core/http/routes';
+import { NO_SINK } from '../../../lib/core/observability/sinks';
+import { PAGE_POLICY } from '../../../lib/core/pages/pageHtml';
 import { httpApiEvent, jsonBody, type Result } from '../../support/httpApiEvent';
 import { tempDir } from '../../support/testHandler';
 

@@ -1,6 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { LoadRecord, ObservabilitySink, RequestRecord } from '../../../lib/observability/records';
+import type { LoadRecord, ObservabilitySink, RequestRecord } from '../../../lib/core/observability/records';
 import type { Result } from '../httpApiEvent';
 
 /** A sink that counts (a RecordingSink would grow with every fuzzed request and skew RSS). */

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DynamicBatcher, QueueFullError, BatcherClosedError, type RunBatch, type TensorMap, type BatchReport } from '../../../lib/batching';
+import {
+  DynamicBatcher,
+  QueueFullError,
+  BatcherClosedError,
+  type RunBatch,
+  type TensorMap,
+  type BatchReport,
+} from '../../../lib/core/batching';
 
 /** A row-wise "model": y = 2x + row sum (float32), n = x[0] as int64; one run at a time is recorded. */
 function rowModel(calls: TensorMap[] = []): RunBatch {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchKey, batchRows, concatFeeds, splitOutputs, UnsplittableOutputError, type TensorMap } from '../../../lib/batching';
+import { batchKey, batchRows, concatFeeds, splitOutputs, UnsplittableOutputError, type TensorMap } from '../../../lib/core/batching';
 
 describe('concatFeeds and splitOutputs', () => {
   it('stacks inputs along the first dimension and splits outputs back by rows, for every element kind', () => {

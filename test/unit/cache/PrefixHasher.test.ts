@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PrefixHasher } from '../../../lib/cache/PrefixHasher';
+import { PrefixHasher } from '../../../lib/core/cache/PrefixHasher';
 import { tempDir } from '../../support/testHandler';
 
 const data = randomBytes(3 * 1024 * 1024 + 17);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ByteRangeSet, splitRanges } from '../../../lib/cache/byteRanges';
+import { ByteRangeSet, splitRanges } from '../../../lib/core/cache/byteRanges';
 
 describe('ByteRangeSet', () => {
   it('merges touching and overlapping ranges and keeps them sorted', () => {

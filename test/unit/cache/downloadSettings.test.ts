@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WeightsCache } from '../../../lib/cache/WeightsCache';
+import { WeightsCache } from '../../../lib/core/cache/WeightsCache';
 import { modelConfigFromEnv } from '../../../lib/lambda/modelConfigFromEnv';
 
 const base = { ONNXLESS_MODEL_NAME: 'm', ONNXLESS_MODEL_URI: 's3://b/k.onnx' };

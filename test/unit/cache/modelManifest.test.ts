@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { PinBackoff } from '../../../lib/cache/PinBackoff';
-import { InvalidManifestError, graphView, isSafeRelativePath, parseManifest, serializeManifest } from '../../../lib/sources/ModelManifest';
+import { PinBackoff } from '../../../lib/core/cache/PinBackoff';
+import {
+  InvalidManifestError,
+  graphView,
+  isSafeRelativePath,
+  parseManifest,
+  serializeManifest,
+} from '../../../lib/core/sources/ModelManifest';
 
 const sha = 'a'.repeat(64);
 const ONE = [{ path: 'model.onnx', size: 1, sha256: sha }];

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromHalfBits, toHalfBits } from '../../../lib/protocol/float16';
+import { fromHalfBits, toHalfBits } from '../../../lib/core/protocol/float16';
 
 describe('float16 conversion', () => {
   it.each([

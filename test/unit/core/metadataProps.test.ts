@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readMetadataProps } from '../../../lib/sessions/modelMetadataProps';
-import { onnx } from '../../../lib/train/onnxProto';
+import { readMetadataProps } from '../../../lib/core/onnx/modelMetadataProps';
+import { onnx } from '../../../lib/tools/train/onnxProto';
 import { tempDir } from '../../support/testHandler';
 
 /** A model whose graph is `weights` bytes of initializer, with the given metadata_props. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidModelUriError, parseModelUri } from '../../../lib/sources/modelUri';
+import { InvalidModelUriError, parseModelUri } from '../../../lib/core/sources/modelUri';
 
 describe('parseModelUri', () => {
   it('reads s3://bucket/key with slashes in the key', () => {

@@ -1,13 +1,13 @@
 import { Tensor } from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { ModelUnavailableError, OnnxlessError, redactInternals, toPublicError } from '../../../lib/errors';
-import { formatCatalog, parseCatalog } from '../../../lib/http/modelCatalog';
-import { allRoutes, matchRoute, routePattern, versionOfWeights } from '../../../lib/http/routeTable';
-import { splitBinaryBody } from '../../../lib/protocol/binaryTensor';
-import { classify, readClassCount } from '../../../lib/protocol/classification';
-import { readInferBody } from '../../../lib/protocol/inferBody';
-import { floatArrayJson } from '../../../lib/protocol/jsonNumbers';
-import { runFailure } from '../../../lib/service/runFailure';
+import { ModelUnavailableError, OnnxlessError, redactInternals, toPublicError } from '../../../lib/core/errors';
+import { formatCatalog, parseCatalog } from '../../../lib/core/http/modelCatalog';
+import { allRoutes, matchRoute, routePattern, versionOfWeights } from '../../../lib/core/http/routeTable';
+import { splitBinaryBody } from '../../../lib/core/protocol/binaryTensor';
+import { classify, readClassCount } from '../../../lib/core/protocol/classification';
+import { readInferBody } from '../../../lib/core/protocol/inferBody';
+import { floatArrayJson } from '../../../lib/core/protocol/jsonNumbers';
+import { runFailure } from '../../../lib/core/inference/runFailure';
 import { errorOf } from '../../support/errorOf';
 
 const body = (value: unknown) => Buffer.from(JSON.stringify(value));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { planDeployment } from '../../../lib/deploy/plan';
-import { parseRegistry } from '../../../lib/registry';
-import { parseCatalog } from '../../../lib/http/modelCatalog';
+import { planDeployment } from '../../../lib/tools/deploy/plan';
+import { parseRegistry } from '../../../lib/core/registry';
+import { parseCatalog } from '../../../lib/core/http/modelCatalog';
 
 const ctx = {
   service: 'svc',

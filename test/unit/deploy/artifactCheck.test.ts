@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactProblem } from '../../../lib/deploy/artifactCheck';
-import { writeZip } from '../../../lib/deploy/zip';
+import { artifactProblem } from '../../../lib/tools/deploy/artifactCheck';
+import { writeZip } from '../../../lib/tools/deploy/zip';
 
 describe('the package step checks each function zip', () => {
   let dir: string;

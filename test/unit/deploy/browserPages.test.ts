@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { planDeployment } from '../../../lib/deploy/plan';
+import { planDeployment } from '../../../lib/tools/deploy/plan';
 import { PLAN_CONTEXT } from './planContext';
-import { parseRegistry } from '../../../lib/registry/index';
+import { parseRegistry } from '../../../lib/core/registry/index';
 
 const ctx = PLAN_CONTEXT;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { defineConfigSchema } from '../../../lib/deploy/configSchema';
+import { defineConfigSchema } from '../../../lib/tools/deploy/configSchema';
 
 describe('defineConfigSchema', () => {
   it("declares custom.onnxless to the framework as an object, leaving its fields to the registry's own checks", () => {

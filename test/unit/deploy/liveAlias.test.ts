@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { liveAliasResources, liveFunctionSettings, useLiveAliases } from '../../../lib/deploy/liveAlias';
-import { parseRegistry, RegistryError, type ModelEntry } from '../../../lib/registry/index';
+import { liveAliasResources, liveFunctionSettings, useLiveAliases } from '../../../lib/tools/deploy/liveAlias';
+import { parseRegistry, RegistryError, type ModelEntry } from '../../../lib/core/registry/index';
 import { cfnSpecProblems } from '../../integration/deploy/cfnSpec';
 
 const naming = {

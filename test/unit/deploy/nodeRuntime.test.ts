@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planDeployment } from '../../../lib/deploy/plan';
-import { parseRegistry, RegistryError } from '../../../lib/registry/index';
+import { planDeployment } from '../../../lib/tools/deploy/plan';
+import { parseRegistry, RegistryError } from '../../../lib/core/registry/index';
 import { PLAN_CONTEXT } from './planContext';
 
 const ctx = PLAN_CONTEXT;

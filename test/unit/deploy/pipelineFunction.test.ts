@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { PlanContext } from '../../../lib/deploy/DeploymentPlan';
-import { planDeployment } from '../../../lib/deploy/plan';
-import { parseRegistry, RegistryError } from '../../../lib/registry/index';
-import { servedModelWeights } from '../../../lib/registry/servedModels';
+import type { PlanContext } from '../../../lib/tools/deploy/DeploymentPlan';
+import { planDeployment } from '../../../lib/tools/deploy/plan';
+import { parseRegistry, RegistryError } from '../../../lib/core/registry/index';
+import { servedModelWeights } from '../../../lib/core/registry/servedModels';
 
 const GB = 1024 ** 3;
 const ctx: PlanContext = {

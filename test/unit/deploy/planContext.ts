@@ -1,4 +1,4 @@
-import type { PlanContext } from '../../../lib/deploy/DeploymentPlan';
+import type { PlanContext } from '../../../lib/tools/deploy/DeploymentPlan';
 
 /** What the plugin hands the plan, for a service `onnxless` at stage `dev` with naming left as is. */
 export const PLAN_CONTEXT: PlanContext = {

@@ -4,9 +4,9 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readRegistryFile } from '../../../lib/registry';
-import { OnnxRunner } from '../../../lib/sessions/OnnxRunner';
-import { inspectModel, modelFilesAt } from '../../../lib/store/inspectModel';
+import { readRegistryFile } from '../../../lib/core/registry';
+import { OnnxRunner } from '../../../lib/core/onnx/OnnxRunner';
+import { inspectModel, modelFilesAt } from '../../../lib/tools/store/inspectModel';
 import { createPredictPipeline } from '../../../templates/project/pipelines/predict';
 import { tempDir } from '../../support/testHandler';
 
@@ -29,7 +29,7 @@ function runNode(args: string[], cwd: string, env: Record<string, string> = {}):
 }
 
 const init = (args: string[], cwd: string, env: Record<string, string> = {}) =>
-  runNode([TSX, join(REPO, 'lib/cli/run.ts'), 'init', ...args], cwd, env);
+  runNode([TSX, join(REPO, 'lib/tools/cli/run.ts'), 'init', ...args], cwd, env);
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })

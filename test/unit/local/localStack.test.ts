@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../lib/config/env';
-import { emulatedFunctionSettings } from '../../../lib/local/emulatedFunctions';
-import { localStackSettings } from '../../../lib/local/localStack';
-import { StackLock, StackLockedError } from '../../../lib/local/StackLock';
+import { ConfigError } from '../../../lib/core/config/env';
+import { emulatedFunctionSettings } from '../../../lib/tools/local/emulatedFunctions';
+import { localStackSettings } from '../../../lib/tools/local/localStack';
+import { StackLock, StackLockedError } from '../../../lib/tools/local/StackLock';
 import { tempDir } from '../../support/testHandler';
 
 describe('the local stack folder lock', () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OFFLINE_EDITS, offlineFileOf, patchOfflineSource } from '../../../lib/local/offlinePatch';
+import { OFFLINE_EDITS, offlineFileOf, patchOfflineSource } from '../../../lib/tools/local/offlinePatch';
 
 // The installed serverless-offline, as a user's project installs it: no install-time patch.
 const offlineRoot = fileURLToPath(new URL('../../../node_modules/serverless-offline/', import.meta.url));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PowertoolsSink } from '../../../lib/observability/PowertoolsSink';
-import { sinkFromEnv } from '../../../lib/observability/sinkFromEnv';
+import { PowertoolsSink } from '../../../lib/core/observability/PowertoolsSink';
+import { sinkFromEnv } from '../../../lib/core/observability/sinkFromEnv';
 
 const record = {
   model: 'tiny',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../lib/config/env';
-import { offlineOutputFilter } from '../../../lib/local/offlineOutput';
-import { PowertoolsSink, TerminalSink, requestLine, sinkFromEnv, type RequestRecord } from '../../../lib/observability';
+import { ConfigError } from '../../../lib/core/config/env';
+import { offlineOutputFilter } from '../../../lib/tools/local/offlineOutput';
+import { PowertoolsSink, TerminalSink, requestLine, sinkFromEnv, type RequestRecord } from '../../../lib/core/observability';
 
 const record: RequestRecord = {
   model: 'tiny',

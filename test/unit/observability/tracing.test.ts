@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RequestTiming } from '../../../lib/observability/RequestTiming';
-import { startTracing, traced, tracingWanted } from '../../../lib/observability/tracing';
+import { RequestTiming } from '../../../lib/core/observability/RequestTiming';
+import { startTracing, traced, tracingWanted } from '../../../lib/core/observability/tracing';
 
 describe('tracing outside Lambda', () => {
   it('is wanted only inside Lambda, and not when POWERTOOLS_TRACE_ENABLED=false, SAM local or the Amplify mock say otherwise', () => {

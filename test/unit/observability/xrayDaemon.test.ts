@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDaemonAddress } from '../../../lib/observability/xrayDaemon';
+import { parseDaemonAddress } from '../../../lib/core/observability/xrayDaemon';
 
 describe('the X-Ray daemon address', () => {
   it('reads host:port and the SDK form udp:host:port tcp:host:port, and falls back to the default', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { OpenApiError, UnknownPipelineError, buildOpenApiDocument, openApiJson, type PipelineDeclaration } from '../../../lib/openapi';
-import { DEFAULT_MODEL_HANDLER, parseRegistry, type RegistryInput } from '../../../lib/registry';
+import { OpenApiError, UnknownPipelineError, buildOpenApiDocument, openApiJson, type PipelineDeclaration } from '../../../lib/core/openapi';
+import { DEFAULT_MODEL_HANDLER, parseRegistry, type RegistryInput } from '../../../lib/core/registry';
 import { operations, predictMediaTypes, routes, validateOpenApi } from './openApiAssertions';
 
 // Declarations only: the document never needs a pipeline's predict (nor sharp or onnxruntime).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UnknownPipelineError, hasDomainRoute, pipelineNameOfHandler, resolveHandlerPipeline } from '../../../lib/openapi';
-import { DEFAULT_MODEL_HANDLER } from '../../../lib/registry';
+import { UnknownPipelineError, hasDomainRoute, pipelineNameOfHandler, resolveHandlerPipeline } from '../../../lib/core/openapi';
+import { DEFAULT_MODEL_HANDLER } from '../../../lib/core/registry';
 
 const pipelines = { textOrientation: 'orientation', voiceActivity: 'vad' };
 

@@ -1,5 +1,5 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import type { OpenApiDocument, Operation } from '../../../lib/openapi';
+import type { OpenApiDocument, Operation } from '../../../lib/core/openapi';
 
 /**
  * Validates with swagger-parser (the OpenAPI 3.0 JSON schema, every $ref resolved). Its

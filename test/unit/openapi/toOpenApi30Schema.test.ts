@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toOpenApi30Schema } from '../../../lib/openapi';
+import { toOpenApi30Schema } from '../../../lib/core/openapi';
 
 describe('toOpenApi30Schema', () => {
   it('leaves a schema that is already OpenAPI 3.0 as it is', () => {

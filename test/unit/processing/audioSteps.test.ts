@@ -1,7 +1,7 @@
 import { Tensor } from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import type { ModelRunner } from '../../../lib/pipeline/Pipeline';
-import { frameSignal, mixToMono, resample, runRecurrent } from '../../../lib/processing';
+import type { ModelRunner } from '../../../lib/core/pipeline/Pipeline';
+import { frameSignal, mixToMono, resample, runRecurrent } from '../../../lib/core/processing';
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let max = 0;

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { BadRequestError, PayloadTooLargeError } from '../../../lib/errors';
-import { decodeImage, readImageHeader } from '../../../lib/processing';
+import { BadRequestError, PayloadTooLargeError } from '../../../lib/core/errors';
+import { decodeImage, readImageHeader } from '../../../lib/core/processing';
 import { pngClaiming } from './pngBomb';
 
 /** A 4x2 image: left half red, right half blue. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BadRequestError, PayloadTooLargeError } from '../../../lib/errors';
-import { decodeWav } from '../../../lib/processing';
+import { BadRequestError, PayloadTooLargeError } from '../../../lib/core/errors';
+import { decodeWav } from '../../../lib/core/processing';
 import { wavBytes } from './wavBytes';
 
 function decodeError(bytes: Uint8Array, options = {}): Error & { status?: number } {

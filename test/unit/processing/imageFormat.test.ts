@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import { decodeImage } from '../../../lib/processing';
-import { sniffImageFormat } from '../../../lib/processing/image/imageFormat';
+import { decodeImage } from '../../../lib/core/processing';
+import { sniffImageFormat } from '../../../lib/core/processing/image/imageFormat';
 import { pngClaiming } from './pngBomb';
 
 // The real sharp, counted: what must be refused is refused before sharp is ever called.
 const sharpCalls = vi.hoisted(() => ({ count: 0 }));
-vi.mock('../../../lib/processing/image/loadSharp', async (importOriginal) => {
+vi.mock('../../../lib/core/processing/image/loadSharp', async (importOriginal) => {
   const real = ((await importOriginal()) as { loadSharp: () => (...args: unknown[]) => unknown }).loadSharp();
   const counted = Object.assign((...args: unknown[]) => {
     sharpCalls.count++;

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { NORMALIZATIONS, decodeImage, imageBatchTensor, type RawImage } from '../../../lib/processing';
+import { NORMALIZATIONS, decodeImage, imageBatchTensor, type RawImage } from '../../../lib/core/processing';
 
 /** A fixed 7x5 PNG with pseudo-random pixels (a linear congruential sequence, no Math.random). */
 async function fixedPng(width = 7, height = 5, seed = 3): Promise<Buffer> {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { errorOf } from '../../support/errorOf';
 import { z } from 'zod';
-import { BadRequestError, UnsupportedMediaTypeError } from '../../../lib/errors';
-import { IMAGE_INPUT, parseJsonBody, parseQuery, readMediaInput } from '../../../lib/processing';
+import { BadRequestError, UnsupportedMediaTypeError } from '../../../lib/core/errors';
+import { IMAGE_INPUT, parseJsonBody, parseQuery, readMediaInput } from '../../../lib/core/processing';
 
 const request = (contentType: string, body: string | Buffer) => ({ contentType, body: Buffer.from(body), query: {} });
 

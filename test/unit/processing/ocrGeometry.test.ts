@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { convexHull, growRect, minAreaRect } from '../../../lib/processing/image/minAreaRect';
-import { padWithBackground } from '../../../lib/processing/image/padImage';
-import { homography, perspectiveCrop } from '../../../lib/processing/image/perspectiveCrop';
-import { orderQuad, type Quad } from '../../../lib/processing/image/quad';
-import { rotate180, rotate90CounterClockwise } from '../../../lib/processing/image/rotateImage';
-import { textBoxes } from '../../../lib/processing/image/textBoxes';
-import { readingOrder } from '../../../lib/pipelines/ocr/readingOrder';
-import type { RawImage } from '../../../lib/processing/image/RawImage';
+import { convexHull, growRect, minAreaRect } from '../../../lib/core/processing/image/minAreaRect';
+import { padWithBackground } from '../../../lib/core/processing/image/padImage';
+import { homography, perspectiveCrop } from '../../../lib/core/processing/image/perspectiveCrop';
+import { orderQuad, type Quad } from '../../../lib/core/processing/image/quad';
+import { rotate180, rotate90CounterClockwise } from '../../../lib/core/processing/image/rotateImage';
+import { textBoxes } from '../../../lib/core/processing/image/textBoxes';
+import { readingOrder } from '../../../lib/core/builtins/ocr/readingOrder';
+import type { RawImage } from '../../../lib/core/processing/image/RawImage';
 
 const quad = (x: number, y: number, w: number, h: number): Quad => [
   { x, y },

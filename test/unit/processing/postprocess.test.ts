@@ -9,7 +9,7 @@ import {
   meanPooling,
   thresholdSegments,
   trimDecoded,
-} from '../../../lib/processing';
+} from '../../../lib/core/processing';
 
 describe('argmax', () => {
   it('finds the first largest value', () => {

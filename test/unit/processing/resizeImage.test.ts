@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planResize, resizeImage, type RawImage } from '../../../lib/processing';
+import { planResize, resizeImage, type RawImage } from '../../../lib/core/processing';
 
 function solid(width: number, height: number, rgb: [number, number, number]): RawImage {
   const data = new Uint8Array(width * height * 3);

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readRegistryText, setModelEntry, setModelEntryText, removeModelEntryText } from '../../../lib/registry/index';
+import { readRegistryText, setModelEntry, setModelEntryText, removeModelEntryText } from '../../../lib/core/registry/index';
 
 const SERVERLESS_YML = `# the service
 service: onnxless

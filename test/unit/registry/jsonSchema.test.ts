@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
-import type { ConfigSchemaHost } from '../../../lib/deploy/configSchema';
-import { registryJsonSchema, serverlessYmlJsonSchema, type JsonSchema } from '../../../lib/registry/jsonSchema';
+import type { ConfigSchemaHost } from '../../../lib/tools/deploy/configSchema';
+import { registryJsonSchema, serverlessYmlJsonSchema, type JsonSchema } from '../../../lib/core/registry/jsonSchema';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 // The example registry as shipped; the project's own serverless.yml is the user's (testsKeepOffUserFiles).
@@ -26,7 +26,7 @@ const ConfigSchemaHandler = require('osls/lib/classes/config-schema-handler') as
 /**
  * What an ajv-based validator says of a serverless.yml holding `onnxless` as its registry, with
  * schema.json's `custom.onnxless` part: osls's own handler (ajv, draft-07) stands in for an editor.
- * The plugin registers only `{ type: object }` with the framework (lib/deploy/configSchema.ts).
+ * The plugin registers only `{ type: object }` with the framework (lib/tools/deploy/configSchema.ts).
  */
 async function frameworkError(onnxless: unknown): Promise<string | undefined> {
   const config = { service: 'svc', provider: { name: 'aws' }, custom: { onnxless } };

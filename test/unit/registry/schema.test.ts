@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RegistryError, modelObjectsResource, parseRegistry, parseS3Uri } from '../../../lib/registry/index';
+import { RegistryError, modelObjectsResource, parseRegistry, parseS3Uri } from '../../../lib/core/registry/index';
 
 const bucket = { name: 'models-bucket' };
 const weights = 's3://models-bucket/tiny/1/model.onnx';

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { absentProviderLibrary, onnxruntimeBindingDir } from '../../../lib/server/executionProviders';
+import { absentProviderLibrary, onnxruntimeBindingDir } from '../../../lib/serve/executionProviders';
 import { ROOT } from '../../support/localStackProcess';
 import { REAL_MODELS } from '../../support/realModels';
 
@@ -23,7 +23,7 @@ describe('execution provider libraries, checked before onnxruntime is asked', ()
     'falls back to CPU without onnxruntime printing "Failed to load library" (a CPU-only install)',
     () => {
       const script = `
-        import { createSession } from ${JSON.stringify(join(ROOT, 'lib/server/executionProviders.ts'))};
+        import { createSession } from ${JSON.stringify(join(ROOT, 'lib/serve/executionProviders.ts'))};
         const { providers, fallback } = await createSession({ model: 'm', path: ${JSON.stringify(REAL_MODELS.textOrientation)}, session: { executionProviders: ['cuda', 'cpu'] }, cpuFallback: true });
         console.log(JSON.stringify({ providers, fallback: typeof fallback }));`;
       // onnxruntime writes to the native stderr, out of reach in this process: a child's is read.

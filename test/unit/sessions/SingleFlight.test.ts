@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SingleFlight } from '../../../lib/sessions/SingleFlight';
+import { SingleFlight } from '../../../lib/core/onnx/SingleFlight';
 
 /** Work that settles when the test says. */
 function deferred<T>() {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { onnxruntime } from '../../../lib/sessions/onnxruntime';
-import { IDENTITY_GRAPH_BASE64, warmOnnxruntime } from '../../../lib/sessions/warmOnnxruntime';
-import { onnx } from '../../../lib/train/onnxProto';
+import { onnxruntime } from '../../../lib/core/onnx/onnxruntime';
+import { IDENTITY_GRAPH_BASE64, warmOnnxruntime } from '../../../lib/core/onnx/warmOnnxruntime';
+import { onnx } from '../../../lib/tools/train/onnxProto';
 
 describe('warming onnxruntime while the weights arrive', () => {
   it('uses a graph that is exactly a one-node Identity model made with onnx-proto, and onnxruntime runs it', async () => {

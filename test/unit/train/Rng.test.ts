@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../lib/train/Rng';
+import { Rng } from '../../../lib/tools/train/Rng';
 
 describe('Rng', () => {
   it('gives the same stream for the same seed and a different one for another seed', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsvDataset } from '../../../lib/train/csv';
-import { CsvFormatError } from '../../../lib/train/errors';
+import { parseCsvDataset } from '../../../lib/tools/train/csv';
+import { CsvFormatError } from '../../../lib/tools/train/errors';
 
 const file = 'houses.csv';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DenseNetwork, type FloatArray } from '../../../lib/train/DenseNetwork';
-import { meanSquaredError, meanSquaredErrorGradient } from '../../../lib/train/loss';
-import { Rng } from '../../../lib/train/Rng';
+import { DenseNetwork, type FloatArray } from '../../../lib/tools/train/DenseNetwork';
+import { meanSquaredError, meanSquaredErrorGradient } from '../../../lib/tools/train/loss';
+import { Rng } from '../../../lib/tools/train/Rng';
 
 /**
  * Gradient check. The analytic gradients come from the float32 network, exactly as training

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Dataset } from '../../../lib/train/data';
-import { DenseNetwork } from '../../../lib/train/DenseNetwork';
-import { TrainingConfigError } from '../../../lib/train/errors';
-import { optimizerNames, optimizerSpec, resolveBatchSize } from '../../../lib/train/optimizers';
-import { Rng } from '../../../lib/train/Rng';
-import { fit } from '../../../lib/train/trainer';
+import type { Dataset } from '../../../lib/tools/train/data';
+import { DenseNetwork } from '../../../lib/tools/train/DenseNetwork';
+import { TrainingConfigError } from '../../../lib/tools/train/errors';
+import { optimizerNames, optimizerSpec, resolveBatchSize } from '../../../lib/tools/train/optimizers';
+import { Rng } from '../../../lib/tools/train/Rng';
+import { fit } from '../../../lib/tools/train/trainer';
 
 /**
  * The tiny hand-worked problem: one Linear(1, 1), prediction = w x + b, starting at w = 1, b = 0,

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TrainingConfigError } from '../../../lib/train/errors';
-import { trainAndExport, trainDefaults } from '../../../lib/train/trainAndExport';
+import { TrainingConfigError } from '../../../lib/tools/train/errors';
+import { trainAndExport, trainDefaults } from '../../../lib/tools/train/trainAndExport';
 
 /**
  * The synthetic task's noise has standard deviation 0.1 (MSE floor 0.01) and its sine term

@@ -1,0 +1,201 @@
+import { ModelUnavailableError } from '../errors';
+import { DownloadAbortedError } from '../cache/errors';
+import { WeightsCache, type CachedWeights } from '../cache/WeightsCache';
+import type { LoadRecord } from '../observability/records';
+import type { ModelLocation } from '../sources/ModelSource';
+import { ModelFiles } from './ModelFiles';
+import { onnxruntimeVersion } from './onnxruntime';
+import { OnnxRunner } from './OnnxRunner';
+import { warmOnnxruntime } from './warmOnnxruntime';
+import type { SessionSettings } from './SessionOptions';
+import { sessionFromWeights, type CreatedSession, type SessionGraph } from './sessionFromWeights';
+import { SingleFlight } from './SingleFlight';
+import { unavailable } from './unavailable';
+import { traced, type SpanParent } from '../observability/tracing';
+
+export interface ModelConfig {
+  name: string;
+  /** One `.onnx` file, or a model directory (model.onnx, external data, companion files, manifest). */
+  source: ModelLocation;
+  /** Pinned sha256 of the weights (of the manifest, for a model directory), lower-case hex. */
+  sha256?: string;
+  session?: SessionSettings;
+}
+
+export interface LoadedModel {
+  runner: OnnxRunner;
+  weights: CachedWeights;
+  /** Milliseconds spent fetching weights and creating the session. */
+  loadMs: number;
+  /** The graph the session was created from (SessionGraph). */
+  graph?: SessionGraph;
+}
+
+export interface LoadEvents {
+  onSessionCreate?: (model: string) => void;
+  /** A pinned model in the cache did not hash to its pin: its session was discarded, the model fetched again. */
+  onVerificationFailed?: (model: string, err: unknown) => void;
+  /** Every load that ends, loaded or failed, with its timing and download figures. */
+  onLoad?: (record: LoadRecord) => void;
+}
+
+export interface LoadOptions {
+  /**
+   * This caller stops waiting when the signal fires (its promise rejects with the signal's
+   * reason). The load itself is aborted only when every caller waiting on it has given up and
+   * none waits without a signal; the cache then keeps the bytes it has, and the next load
+   * resumes from them.
+   */
+  signal?: AbortSignal;
+  /**
+   * The trace span the load's own spans (downloads, session creation) hang off: the caller's
+   * that started it (lib/core/observability/tracing.ts). A caller joining a load in flight adds none.
+   */
+  span?: SpanParent;
+}
+
+/**
+ * One model, one session per process. Concurrent first requests share the same load
+ * promise (SingleFlight: one download, one session creation); a failed or aborted load is forgotten so the
+ * next request tries again, and a half-made session is never published.
+ */
+export class ModelLoader {
+  private loaded?: LoadedModel;
+  private readonly flight = new SingleFlight<LoadedModel>('load');
+
+  constructor(
+    readonly config: ModelConfig,
+    private readonly cache: WeightsCache = new WeightsCache(),
+    private readonly events: LoadEvents = {},
+  ) {}
+
+  get isLoaded(): boolean {
+    return this.loaded !== undefined;
+  }
+
+  get current(): LoadedModel | undefined {
+    return this.loaded;
+  }
+
+  load(options: LoadOptions = {}): Promise<LoadedModel> {
+    if (this.loaded) return Promise.resolve(this.loaded);
+    return this.flight.run(async (signal) => {
+      const model = await this.loadOnce(signal, options.span);
+      this.loaded = model;
+      return model;
+    }, options.signal);
+  }
+
+  private async loadOnce(signal: AbortSignal, span: SpanParent | undefined): Promise<LoadedModel> {
+    const started = performance.now();
+    let weights: CachedWeights | undefined;
+    try {
+      // A pinned model from the cache is hashed on a worker thread while the session is created
+      // (a blocking native call); the session is used only if the hash matches.
+      weights = await this.fetchWeights(signal, true, span);
+      // If the session fails first, nobody awaits the hash: its rejection must not crash the
+      // process (bad bytes often fail both). The awaits below still see it.
+      weights.verified?.catch(() => undefined);
+      let model = await this.loadedFrom(weights, started, span);
+      if (weights.verified) {
+        try {
+          await weights.verified;
+        } catch (err) {
+          // The cache removed the bad copy: this session came from wrong bytes. Fetch again
+          // (verified as it downloads) and start over.
+          await model.runner.session.release().catch(() => undefined);
+          this.events.onVerificationFailed?.(this.config.name, err);
+          weights = await this.fetchWeights(signal, false, span);
+          model = await this.loadedFrom(weights, started, span);
+        }
+      }
+      this.report({ model: this.config.name, outcome: 'loaded', durationMs: model.loadMs, ...figures(weights) });
+      return model;
+    } catch (err) {
+      const aborted = err instanceof ModelUnavailableError && err.cause instanceof DownloadAbortedError ? err.cause : undefined;
+      this.report({
+        model: this.config.name,
+        outcome: aborted ? 'aborted' : 'failed',
+        durationMs: performance.now() - started,
+        ...(weights ? figures(weights) : {}),
+        ...(aborted ? { keptBytes: aborted.keptBytes } : {}),
+        errorType: err instanceof Error ? err.name : typeof err,
+        errorMessage: message(err),
+      });
+      throw err;
+    }
+  }
+
+  private report(record: LoadRecord): void {
+    try {
+      this.events.onLoad?.({ ...record, durationMs: Math.round(record.durationMs * 1000) / 1000 });
+    } catch {
+      // A reporting sink never fails a load.
+    }
+  }
+
+  private async fetchWeights(signal: AbortSignal, deferVerification: boolean, span: SpanParent | undefined): Promise<CachedWeights> {
+    const { name, source } = this.config;
+    try {
+      return await this.cache.fetch(source, this.config.sha256, {
+        signal,
+        span,
+        deferVerification,
+        optimizedFor: this.optimizedFor(),
+        // A cold start loads onnxruntime and readies its environment (~40 ms of module and
+        // native-library load, then ~30 ms of environment setup, all blocking) once the graph's
+        // bytes are flowing, not after: the transfer goes on in the kernel's socket buffers
+        // meanwhile. A failure here surfaces where the session is created.
+        onModelBody: () => setImmediate(() => void warmOnnxruntime()),
+      });
+    } catch (err) {
+      throw unavailable(name, source, err);
+    }
+  }
+
+  /**
+   * A graph pre-optimised at push time is used under the default level (`all`): onnxruntime
+   * then finds the basic and extended fusions done and adds only the layout ones, so the session
+   * is created in about half the time and runs exactly as one from the original graph (same
+   * kernels, bitwise-equal outputs: test/integration/cache/optimizedGraph.test.ts). A model
+   * configured for another level gets the original graph, optimised as it asked.
+   */
+  private optimizedFor(): string | undefined {
+    const level = this.config.session?.graphOptimization ?? 'all';
+    return level === 'all' ? onnxruntimeVersion() : undefined;
+  }
+
+  /** The model as this loader publishes it: onnxruntime failing on the weights is a 503 naming the source. */
+  private async loadedFrom(weights: CachedWeights, started: number, span: SpanParent | undefined): Promise<LoadedModel> {
+    const { name, source } = this.config;
+    let created: CreatedSession;
+    try {
+      this.events.onSessionCreate?.(name);
+      created = await traced('session creation', () => sessionFromWeights(weights, this.config.session), undefined, span);
+    } catch (err) {
+      throw new ModelUnavailableError(name, `model '${name}': onnxruntime could not load ${source.description}: ${message(err)}`, {
+        cause: err,
+      });
+    }
+    return {
+      runner: new OnnxRunner(created.session, new ModelFiles(weights.dir)),
+      weights,
+      graph: created.graph,
+      loadMs: performance.now() - started,
+    };
+  }
+}
+
+function figures(weights: CachedWeights): Pick<LoadRecord, 'origin' | 'bytes' | 'attempts' | 'resumedBytes' | 'refetchedBytes'> {
+  return {
+    origin: weights.origin,
+    bytes: weights.size,
+    attempts: weights.attempts,
+    resumedBytes: weights.resumedBytes,
+    refetchedBytes: weights.refetchedBytes,
+  };
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

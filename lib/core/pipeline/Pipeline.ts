@@ -1,0 +1,46 @@
+import type { Tensor } from 'onnxruntime-node';
+import type { CompanionFiles } from './CompanionFiles';
+
+/** What a model's own pre/post-processing sees of a `POST /models/{name}/predict` request. */
+export interface PredictRequest {
+  /** Media type without parameters, lower-cased (`image/png`, `application/json`, ...). */
+  contentType: string;
+  /** Raw body bytes (already base64-decoded when API Gateway delivered it encoded). */
+  body: Buffer;
+  /** Query string parameters (e.g. `?probabilities=true`). */
+  query: Readonly<Record<string, string | undefined>>;
+}
+
+/** Name, element type and shape (-1 or a symbolic name for free dimensions) of one model tensor. */
+export interface TensorSpec {
+  name: string;
+  /** onnxruntime type name: 'float32', 'int64', 'string', ... */
+  type: string;
+  shape: ReadonlyArray<number | string>;
+}
+
+/** The loaded model as a pipeline sees it: one warm session behind a small interface. */
+export interface ModelRunner {
+  readonly inputs: readonly TensorSpec[];
+  readonly outputs: readonly TensorSpec[];
+  run(feeds: Record<string, Tensor>, outputNames?: readonly string[]): Promise<Record<string, Tensor>>;
+  /** The model's companion files (dictionary, labels, tokenizer.json), from its directory. */
+  readonly files?: CompanionFiles;
+}
+
+/**
+ * A domain route: raw media or JSON in, the model's own terms out. Pre- and post-processing
+ * are composed from lib/core/processing steps inside `predict`; stateful models may call
+ * `runner.run` many times for one request.
+ */
+export interface Pipeline<Result = unknown> {
+  /** Media types the route accepts; anything else is a 415 listing these. */
+  readonly accepts: readonly string[];
+  /** Short human description for the OpenAPI document. */
+  readonly description: string;
+  /** JSON schema of the result, for the OpenAPI document. */
+  readonly resultSchema?: Record<string, unknown>;
+  /** JSON schema of an application/json body, for the OpenAPI document and the playground's form. */
+  readonly requestSchema?: Record<string, unknown>;
+  predict(request: PredictRequest, runner: ModelRunner): Promise<Result>;
+}

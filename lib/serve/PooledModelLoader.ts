@@ -1,0 +1,207 @@
+import { DynamicBatcher, type BatcherOptions } from '../core/batching/DynamicBatcher';
+import type { TensorMap } from '../core/batching/BatchTensor';
+import { WeightsCache, type CachedWeights } from '../core/cache/WeightsCache';
+import { ModelUnavailableError } from '../core/errors';
+import { ModelLoader, type LoadedModel, type ModelConfig } from '../core/onnx/ModelLoader';
+import { ModelFiles } from '../core/onnx/ModelFiles';
+import { OnnxRunner } from '../core/onnx/OnnxRunner';
+import { SingleFlight } from '../core/onnx/SingleFlight';
+import { unavailable } from '../core/onnx/unavailable';
+import { describeError, type ServerLog } from './log';
+import type { ServerMetrics } from './metrics';
+import { PooledSession } from './PooledSession';
+import type { WorkerPool } from './WorkerPool';
+import type { SessionReport, SessionSpec, WireValueMetadata, WorkerReply } from './workerProtocol';
+
+export interface BatchingSettings {
+  /** Rows per run; 1 (the default) runs every request alone. */
+  maxBatchSize: number;
+  maxQueueDelayMs: number;
+  /** Requests that may wait for a worker; one more is answered 429. */
+  maxQueueSize: number;
+}
+
+export interface PooledModelOptions {
+  pool: WorkerPool;
+  cache: WeightsCache;
+  batching: BatchingSettings;
+  cpuFallback: boolean;
+  /** Load at start: `/ping` answers 503 until it has. */
+  eager: boolean;
+  metrics?: ServerMetrics;
+  log: ServerLog;
+}
+
+/**
+ * ModelLoader for the long-running server. The main thread fetches and verifies the weights
+ * once (async I/O only); worker threads create the sessions from that file and run them. The
+ * loaded runner is an OnnxRunner over a PooledSession, so ModelService and the pipelines work
+ * unchanged, with every `run` going through the model's DynamicBatcher.
+ * Single-flight and forget-on-failure, like the base loader.
+ */
+export class PooledModelLoader extends ModelLoader {
+  #pooled?: LoadedModel;
+  readonly #flight = new SingleFlight<LoadedModel>();
+  #batcher?: DynamicBatcher;
+  #lastFailure?: string;
+  #fallbackLogged = false;
+
+  readonly #options: PooledModelOptions;
+
+  constructor(config: ModelConfig, options: PooledModelOptions) {
+    super(config, options.cache);
+    this.#options = options;
+  }
+
+  override get isLoaded(): boolean {
+    return this.#pooled !== undefined;
+  }
+
+  override get current(): LoadedModel | undefined {
+    return this.#pooled;
+  }
+
+  get eager(): boolean {
+    return this.#options.eager;
+  }
+
+  /** Why the last load failed, while no load has succeeded since. */
+  get failure(): string | undefined {
+    return this.#pooled ? undefined : this.#lastFailure;
+  }
+
+  /** The model's batcher once loaded (queue depth, close on drain). */
+  get queue(): DynamicBatcher | undefined {
+    return this.#batcher;
+  }
+
+  override load(): Promise<LoadedModel> {
+    if (this.#pooled) return Promise.resolve(this.#pooled);
+    // No signal: a server load is never abandoned, every caller shares it to the end.
+    return this.#flight.run(() =>
+      this.#loadPooled().then(
+        (model) => {
+          this.#pooled = model;
+          this.#lastFailure = undefined;
+          return model;
+        },
+        (err: unknown) => {
+          this.#lastFailure = err instanceof Error ? err.message : String(err);
+          throw err;
+        },
+      ),
+    );
+  }
+
+  async #loadPooled(): Promise<LoadedModel> {
+    const { name, source } = this.config;
+    const started = performance.now();
+    const weights = await this.#fetchWeights();
+    this.#options.metrics?.loadDuration.observe({ model: name, stage: 'weights' }, (performance.now() - started) / 1000);
+    const spec: SessionSpec = {
+      model: name,
+      path: weights.path,
+      session: this.config.session ?? {},
+      cpuFallback: this.#options.cpuFallback,
+    };
+    const reply = await this.#options.pool.load(spec).catch((err: unknown) => {
+      throw workerFailed(name, err);
+    });
+    if (!reply.ok) throw failureError(name, reply, source.description);
+    this.#reportSession(reply.created);
+    // The other workers create theirs now rather than on their first request.
+    this.#options.pool.warm(spec).then(
+      (replies) => replies.forEach((r) => (r.ok ? this.#reportSession(r.created) : undefined)),
+      () => undefined,
+    );
+    this.#batcher = new DynamicBatcher(
+      this.#batcherOptions(reply.inputs, reply.outputs),
+      (feeds, fetches) => this.#runOnPool(spec, feeds, fetches),
+      {
+        onDispatch: (report) => {
+          const m = this.#options.metrics;
+          if (!m) return;
+          m.batchRows.observe({ model: name }, report.rows);
+          m.batchRequests.observe({ model: name }, report.requests);
+          for (const ms of report.queueMs) m.queueDuration.observe({ model: name }, ms / 1000);
+        },
+        onBatchingDisabled: (model, reason) => this.#options.log('WARN', 'batching turned off', { model, reason }),
+      },
+    );
+    const batcher = this.#batcher;
+    this.#options.metrics?.trackQueue(name, () => batcher.queued);
+    const runner = new OnnxRunner(new PooledSession(reply.inputs, reply.outputs, this.#batcher), new ModelFiles(weights.dir));
+    return { runner, weights, loadMs: performance.now() - started };
+  }
+
+  async #fetchWeights(): Promise<CachedWeights> {
+    const { name, source } = this.config;
+    try {
+      return await this.#options.cache.fetch(source, this.config.sha256);
+    } catch (err) {
+      // The same 503s as the Lambda handler's loader (a pin failure carries its backoff as Retry-After).
+      throw unavailable(name, source, err);
+    }
+  }
+
+  /** Batching only where every input and output has a free first dimension to stack along. */
+  #batcherOptions(inputs: readonly WireValueMetadata[], outputs: readonly WireValueMetadata[]): BatcherOptions {
+    const { maxBatchSize, maxQueueDelayMs, maxQueueSize } = this.#options.batching;
+    const fixed = [...inputs, ...outputs].filter((m) => !hasFreeFirstDim(m)).map((m) => m.name);
+    let size = maxBatchSize;
+    if (maxBatchSize > 1 && fixed.length > 0) {
+      size = 1;
+      this.#options.log('WARN', 'batching turned off', {
+        model: this.config.name,
+        reason: `${fixed.map((n) => `'${n}'`).join(', ')} ${fixed.length > 1 ? 'have' : 'has'} no free first dimension to batch along`,
+      });
+    }
+    return { model: this.config.name, maxBatchSize: size, maxQueueDelayMs, maxQueueSize, maxInFlight: this.#options.pool.threads };
+  }
+
+  async #runOnPool(spec: SessionSpec, feeds: TensorMap, fetches: readonly string[] | undefined): Promise<TensorMap> {
+    const reply = await this.#options.pool.run(spec, feeds as never, fetches).catch((err: unknown) => {
+      throw workerFailed(spec.model, err);
+    });
+    if (!reply.ok) throw failureError(spec.model, reply, this.config.source.description);
+    this.#reportSession(reply.created);
+    this.#options.metrics?.inferenceDuration.observe({ model: spec.model }, reply.runMs / 1000);
+    return reply.outputs;
+  }
+
+  #reportSession(created: SessionReport | undefined): void {
+    if (!created) return;
+    const name = this.config.name;
+    this.#options.metrics?.loadDuration.observe({ model: name, stage: 'session' }, created.loadMs / 1000);
+    if (created.fallback && !this.#fallbackLogged) {
+      // One line per model, not one per worker thread.
+      this.#fallbackLogged = true;
+      this.#options.log('WARN', `model '${name}' runs on CPU: ${created.fallback}`, { model: name, providers: created.providers });
+    }
+  }
+}
+
+function hasFreeFirstDim(meta: WireValueMetadata): boolean {
+  if (!meta.isTensor) return false;
+  const first = meta.shape?.[0];
+  return typeof first === 'string' || (typeof first === 'number' && first < 0);
+}
+
+/** The thread itself died (a native crash, out of memory) or the pool is closed: not the caller's fault. */
+function workerFailed(model: string, err: unknown): ModelUnavailableError {
+  return new ModelUnavailableError(model, `model '${model}': its worker thread failed: ${describeError(err)}`, {
+    cause: err,
+    retryAfterSeconds: 1,
+  });
+}
+
+function failureError(model: string, reply: Extract<WorkerReply, { ok: false }>, where: string): Error {
+  switch (reply.failure) {
+    case 'provider-unavailable':
+      return new ModelUnavailableError(model, reply.message);
+    case 'load-failed':
+      return new ModelUnavailableError(model, `model '${model}': onnxruntime could not load ${where}: ${reply.message}`);
+    case 'run-failed':
+      return new Error(reply.message);
+  }
+}

@@ -1,0 +1,239 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError, ENV, optionalBoolean, optionalList, optionalPositiveInt, optionalString, type Env } from '../core/config/env';
+import { describeZodIssue, modelEntryPlace, unknownFields } from '../core/config/zodIssues';
+import { readRegistryText } from '../core/registry/index';
+import { SERVED_NAME_PATTERN, ServeConfigSchema, ServedModelSchema, type ServeConfig, type ServedModelEntry } from './configSchema';
+import { modelsFromRegistry, pipelinesFromRegistry } from './registryModels';
+
+export * from './configSchema';
+
+export interface ServeFlags {
+  config?: string;
+  port?: number;
+  host?: string;
+  workers?: number;
+  /** `name=weights`, repeatable. */
+  models?: string[];
+  modelDir?: string;
+  defaultModel?: string;
+}
+
+/** What `serve` with no model source serves: the project's registry, as `npm start` does. */
+export const DEFAULT_REGISTRY_FILE = 'serverless.yml';
+
+export class ServeConfigError extends ConfigError {
+  constructor(
+    message: string,
+    readonly problems: readonly string[] = [message],
+  ) {
+    super(message);
+    this.name = 'ServeConfigError';
+  }
+}
+
+/**
+ * The served models, from (in order, later ones overriding): a config file, the single-model
+ * environment of the Lambda handler (ONNXLESS_MODEL_NAME/URI...), `--model name=path` flags,
+ * and model files found in the SageMaker model directory. Flags override server settings.
+ */
+export async function resolveServeConfig(flags: ServeFlags = {}, env: Env = process.env, cwd = process.cwd()): Promise<ServeConfig> {
+  const configFile = flags.config ?? defaultRegistryFile(flags, env, cwd);
+  const base = configFile ? await readConfigFile(configFile) : {};
+  const raw: Record<string, unknown> = { ...base };
+  const models: Record<string, unknown> = { ...((raw.models as Record<string, unknown> | undefined) ?? {}) };
+  const fromEnv = modelFromEnv(env);
+  if (fromEnv) models[fromEnv.name] = { ...(models[fromEnv.name] as object | undefined), ...fromEnv.entry };
+  for (const flag of flags.models ?? []) {
+    const [name, weights] = splitModelFlag(flag);
+    models[name] = { ...(models[name] as object | undefined), weights };
+  }
+  raw.models = models;
+  setIfDefined(raw, 'port', flags.port ?? optionalInt(ENV.port, env, 0));
+  setIfDefined(raw, 'host', flags.host);
+  setIfDefined(raw, 'workers', flags.workers ?? optionalPositiveInt(ENV.workers, env));
+  setIfDefined(raw, 'modelDir', flags.modelDir ?? optionalString(ENV.modelDir, env));
+  setIfDefined(raw, 'defaultModel', flags.defaultModel);
+  setIfDefined(raw, 'cacheDir', optionalString(ENV.cacheDir, env));
+
+  const config = parseServeConfig(raw, configFile ?? 'serve flags');
+  applyModelDir(config, optionalString(ENV.modelName, env));
+  // The image's environment sets providers for every model that names none (the GPU image: cuda).
+  const providers = optionalList(ENV.executionProviders, env);
+  const cpuFallback = optionalBoolean(ENV.cpuFallback, env);
+  for (const entry of Object.values(config.models)) {
+    entry.executionProviders ??= providers;
+    entry.cpuFallback ??= cpuFallback;
+  }
+  if (Object.keys(config.models).length === 0) {
+    throw new ServeConfigError(
+      `no models to serve: give --config <file> (serve.yaml or a serverless.yml; ./${DEFAULT_REGISTRY_FILE} is read when present), ` +
+        `--model <name>=<path>, ${ENV.modelName} and ${ENV.modelUri}, or put model.onnx in --model-dir (${config.modelDir})`,
+    );
+  }
+  if (config.defaultModel !== undefined && !(config.defaultModel in config.models)) {
+    throw new ServeConfigError(
+      `--default-model '${config.defaultModel}' is not among the models: ${Object.keys(config.models).join(', ')}`,
+    );
+  }
+  return config;
+}
+
+/**
+ * ./serverless.yml when nothing else names a model: no --config, no --model, no single-model
+ * environment, and no model file in the SageMaker model directory (the image's own source).
+ */
+function defaultRegistryFile(flags: ServeFlags, env: Env, cwd: string): string | undefined {
+  const file = join(cwd, DEFAULT_REGISTRY_FILE);
+  if ((flags.models?.length ?? 0) > 0 || modelFromEnv(env) !== undefined || !isFile(file)) return undefined;
+  const modelDir = flags.modelDir ?? optionalString(ENV.modelDir, env) ?? ServeConfigSchema.shape.modelDir.parse(undefined);
+  if (isDirectory(modelDir) && discoverModels(modelDir, 'model').length > 0) return undefined;
+  return file;
+}
+
+export function parseServeConfig(raw: unknown, source: string): ServeConfig {
+  const result = ServeConfigSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) =>
+    describeZodIssue(issue, {
+      place: modelEntryPlace(['models'], ': '),
+      message: (i) => (i.code === 'unrecognized_keys' ? unknownFields(i.keys) : i.message),
+    }),
+  );
+  throw new ServeConfigError(`invalid serve config (${source}): ${problems.join('; ')}`, problems);
+}
+
+async function readConfigFile(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ServeConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (err) {
+    throw new ServeConfigError(`config file ${file} is neither JSON nor YAML: ${(err as Error).message}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ServeConfigError(`config file ${file} must hold an object with a models map`);
+  }
+  const custom = (value as { custom?: { onnxless?: unknown } }).custom;
+  if (custom?.onnxless !== undefined) {
+    // serverless.yml: serve its registry (variables resolved as the CLI resolves them).
+    const registry = readRegistryText(text, { source: basename(file), env: process.env });
+    const pipelines = pipelinesFromRegistry(registry);
+    return { models: modelsFromRegistry(registry), ...(Object.keys(pipelines).length > 0 ? { pipelines } : {}) };
+  }
+  const config = { ...(value as Record<string, unknown>) };
+  // Paths in the file are relative to the file, not to wherever the server was started.
+  const models = config.models as Record<string, { weights?: unknown }> | undefined;
+  if (models && typeof models === 'object') {
+    config.models = Object.fromEntries(
+      Object.entries(models).map(([name, entry]) => [name, relativeWeights(entry, dirname(resolve(file)))]),
+    );
+  }
+  return config;
+}
+
+function relativeWeights(entry: unknown, dir: string): unknown {
+  if (entry === null || typeof entry !== 'object') return entry;
+  const weights = (entry as { weights?: unknown }).weights;
+  if (typeof weights !== 'string' || /^[a-z][a-z0-9+.-]*:\/\//i.test(weights) || isAbsolute(weights)) return entry;
+  return { ...entry, weights: resolve(dir, weights) };
+}
+
+/** The Lambda handler's environment, so one image runs as a function or as a server alike. */
+function modelFromEnv(env: Env): { name: string; entry: Record<string, unknown> } | undefined {
+  const name = optionalString(ENV.modelName, env);
+  const weights = optionalString(ENV.modelUri, env);
+  if (name === undefined || weights === undefined) return undefined;
+  const entry: Record<string, unknown> = { weights };
+  setIfDefined(entry, 'sha256', optionalString(ENV.modelSha256, env));
+  setIfDefined(entry, 'version', optionalString(ENV.modelVersion, env));
+  setIfDefined(entry, 'intraOpThreads', optionalPositiveInt(ENV.intraOpThreads, env));
+  setIfDefined(entry, 'graphOptimization', optionalString(ENV.graphOptimization, env));
+  setIfDefined(entry, 'executionProviders', optionalList(ENV.executionProviders, env));
+  setIfDefined(entry, 'maxBodyBytes', optionalPositiveInt(ENV.maxBodyBytes, env));
+  setIfDefined(entry, 'maxTensorElements', optionalPositiveInt(ENV.maxTensorElements, env));
+  setIfDefined(entry, 'eager', optionalBoolean(ENV.eager, env));
+  setIfDefined(entry, 'cpuFallback', optionalBoolean(ENV.cpuFallback, env));
+  setIfDefined(entry, 'pipeline', optionalString(ENV.pipeline, env));
+  setIfDefined(entry, 'maxQueueSize', optionalInt(ENV.maxQueueSize, env, 0));
+  const maxBatchSize = optionalPositiveInt(ENV.maxBatchSize, env);
+  const maxQueueDelayMs = optionalInt(ENV.maxQueueDelayMs, env, 0);
+  if (maxBatchSize !== undefined || maxQueueDelayMs !== undefined) {
+    entry.batching = {
+      ...(maxBatchSize === undefined ? {} : { maxBatchSize }),
+      ...(maxQueueDelayMs === undefined ? {} : { maxQueueDelayMs }),
+    };
+  }
+  return { name, entry };
+}
+
+/**
+ * SageMaker unpacks the model data into /opt/ml/model. A file there wins over the entry's
+ * weights: `<dir>/<name>.onnx` or `<dir>/<name>/model.onnx`, and `<dir>/model.onnx` for a single
+ * model. With no model configured at all, every such file is served under its name
+ * (`model.onnx` as ONNXLESS_MODEL_NAME, else `model`).
+ */
+function applyModelDir(config: ServeConfig, envName: string | undefined): void {
+  const dir = config.modelDir;
+  if (!isDirectory(dir)) return;
+  const names = Object.keys(config.models);
+  if (names.length === 0) {
+    for (const [name, path] of discoverModels(dir, envName ?? 'model')) {
+      config.models[name] = ServedModelSchema.parse({ weights: path });
+    }
+    return;
+  }
+  for (const name of names) {
+    const candidates = [join(dir, `${name}.onnx`), join(dir, name, 'model.onnx'), ...(names.length === 1 ? [join(dir, 'model.onnx')] : [])];
+    const found = candidates.find(isFile);
+    if (found) (config.models[name] as ServedModelEntry).weights = found;
+  }
+}
+
+function discoverModels(dir: string, singleName: string): Array<[string, string]> {
+  const found: Array<[string, string]> = [];
+  for (const entry of readdirSync(dir).sort()) {
+    const path = join(dir, entry);
+    if (entry.endsWith('.onnx') && isFile(path)) {
+      const name = entry === 'model.onnx' ? singleName : basename(entry, '.onnx');
+      if (SERVED_NAME_PATTERN.test(name)) found.push([name, path]);
+    } else if (isFile(join(path, 'model.onnx')) && SERVED_NAME_PATTERN.test(entry)) {
+      found.push([entry, join(path, 'model.onnx')]);
+    }
+  }
+  return found;
+}
+
+function splitModelFlag(flag: string): [string, string] {
+  const eq = flag.indexOf('=');
+  if (eq <= 0 || eq === flag.length - 1) throw new ServeConfigError(`--model expects <name>=<weights>, got '${flag}'`);
+  return [flag.slice(0, eq), flag.slice(eq + 1)];
+}
+
+function optionalInt(name: string, env: Env, min: number): number | undefined {
+  const raw = optionalString(name, env);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < min)
+    throw new ConfigError(`environment variable ${name} must be a whole number >= ${min}, got '${raw}'`);
+  return value;
+}
+
+function setIfDefined(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (value !== undefined) target[key] = value;
+}
+
+function isDirectory(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory();
+}
+
+function isFile(path: string): boolean {
+  return existsSync(path) && statSync(path).isFile();
+}

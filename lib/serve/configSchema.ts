@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { ExecutionProviderSchema, GraphOptimizationSchema, Sha256Schema, wholeNumber } from '../core/registry/fieldSchemas';
+
+/**
+ * The serve config's schema and types, apart from the code that reads files and flags, so the
+ * registry translation (registryModels.ts) and the reader (config.ts) both import it and not
+ * each other.
+ */
+
+/** Model names appear in URLs and metric labels: keep them URL-safe. */
+export const SERVED_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export const BatchingSchema = z.strictObject({
+  /** Rows per run (Triton's max_batch_size); 1 turns batching off. */
+  maxBatchSize: wholeNumber(1, 4096, 'rows').default(1),
+  /** How long a request may wait for others to join its batch (Triton's max_queue_delay_microseconds, in ms). */
+  maxQueueDelayMs: z.number().min(0).max(10_000).default(0),
+});
+
+export const ServedModelSchema = z.strictObject({
+  /** `s3://bucket/key`, `file:///path`, or a path (relative to the config file). */
+  weights: z.string().min(1),
+  sha256: Sha256Schema.optional(),
+  version: z.string().min(1).optional(),
+  /** A domain pipeline from lib/core/builtins (`textOrientation`, ...): adds POST /models/{name}/predict. */
+  pipeline: z.string().min(1).optional(),
+  /** Load at start (default) rather than on the first request. */
+  eager: z.boolean().default(true),
+  intraOpThreads: wholeNumber(1, 64, 'threads').optional(),
+  graphOptimization: GraphOptimizationSchema.optional(),
+  /** onnxruntime providers in order of preference: [cuda], [cuda, cpu], [cpu]. */
+  executionProviders: z.array(ExecutionProviderSchema).min(1).optional(),
+  /** Where a requested provider cannot be loaded, run on CPU (one warning) instead of failing. Default false. */
+  cpuFallback: z.boolean().optional(),
+  batching: BatchingSchema.default({ maxBatchSize: 1, maxQueueDelayMs: 0 }),
+  /** Requests that may wait for a worker; the next one is answered 429 with Retry-After. */
+  maxQueueSize: wholeNumber(0, 1_000_000, 'requests').default(128),
+  maxBodyBytes: wholeNumber(1, 2 ** 31 - 1, 'bytes').optional(),
+  maxTensorElements: wholeNumber(1, Number.MAX_SAFE_INTEGER, 'elements').optional(),
+});
+
+export const ServeConfigSchema = z.strictObject({
+  /** 8080 is what SageMaker calls; 0 picks a free port (the chosen one is logged). */
+  port: wholeNumber(0, 65_535, 'port').default(8080),
+  host: z.string().min(1).default('0.0.0.0'),
+  /** Inference worker threads. Default: one per CPU this process may use. */
+  workers: wholeNumber(1, 256, 'threads').optional(),
+  /** Threads that parse, decode, preprocess and encode requests off the HTTP thread. Default: one per CPU. */
+  processingThreads: wholeNumber(1, 256, 'threads').optional(),
+  /** How much lower the workers' CPU priority is than the HTTP thread's (nice increment; 0 keeps it equal). */
+  workerNice: wholeNumber(0, 19, 'nice levels').default(10),
+  /** The model `POST /invocations` serves; may be left out when there is only one. */
+  defaultModel: z.string().regex(SERVED_NAME_PATTERN).optional(),
+  cacheDir: z.string().min(1).optional(),
+  /** SageMaker unpacks model data here; a model file found in it replaces the entry's weights. */
+  modelDir: z.string().min(1).default('/opt/ml/model'),
+  /** SIGTERM: how long in-flight requests may take before the server exits anyway (< 30 s). */
+  drainTimeoutMs: wholeNumber(0, 29_000, 'ms').default(25_000),
+  models: z.record(z.string().regex(SERVED_NAME_PATTERN, 'model name: letters, digits, . _ - (at most 64)'), ServedModelSchema).default({}),
+  /** Pipelines of several models (docs/pipelines.md): which pipeline, and the served model for each of its roles. */
+  pipelines: z
+    .record(
+      z.string().regex(SERVED_NAME_PATTERN),
+      z.strictObject({ pipeline: z.string().min(1), models: z.record(z.string(), z.string().regex(SERVED_NAME_PATTERN)) }),
+    )
+    .optional(),
+});
+
+export type ServedModelEntry = z.output<typeof ServedModelSchema>;
+export type ServeConfig = z.output<typeof ServeConfigSchema>;
+export type ServeConfigInput = z.input<typeof ServeConfigSchema>;

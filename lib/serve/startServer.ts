@@ -1,0 +1,200 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { ENV, optionalPositiveInt } from '../core/config/env';
+import { WeightsCache } from '../core/cache/WeightsCache';
+import { Router } from '../core/http/routes';
+import { PowertoolsSink } from '../core/observability/PowertoolsSink';
+import { fanOut } from '../core/observability/sinks';
+import type { Pipeline } from '../core/pipeline/Pipeline';
+import { DEFAULT_LIMITS } from '../core/protocol/limits';
+import { defaultIntraOpThreads } from '../core/onnx/threads';
+import { modelSourceFor } from '../core/sources/modelUri';
+import type { ServeConfig, ServedModelEntry } from './config';
+import { InferenceServer } from './InferenceServer';
+import { PrometheusSink } from './PrometheusSink';
+import { describeError, jsonLog, type ServerLog } from './log';
+import { ServerMetrics } from './metrics';
+import { PooledModelLoader } from './PooledModelLoader';
+import { ServedModel } from './ServedModel';
+import { servedPipelines } from './servedPipelines';
+import { ProcessingPool } from './processingPool/ProcessingPool';
+import { WorkerPool } from './WorkerPool';
+import { servedPages } from '../core/pages/servedPages';
+
+export interface StartOptions {
+  log?: ServerLog;
+  s3Client?: S3Client;
+  /** Looks a pipeline up by name (lib/core/builtins' getPipeline); needed only when an entry names one. */
+  resolvePipeline?: (name: string) => Pipeline;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  models: readonly ServedModel[];
+  metrics: ServerMetrics;
+  pool: WorkerPool;
+  /** Graceful stop: no new connections, in-flight requests finish, then the workers stop. True if nothing was cut. */
+  drain(timeoutMs?: number): Promise<boolean>;
+}
+
+/**
+ * Builds and starts the long-running server: one worker pool for every model, one queue per
+ * model, the Router's routes behind a Node HTTP server. Eager models start loading once the
+ * port is open, so `/ping` can already say "loading".
+ */
+export async function startServer(config: ServeConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const log = options.log ?? jsonLog;
+  const cpus = defaultIntraOpThreads();
+  const threads = config.workers ?? cpus;
+  const pool = new WorkerPool({ threads, nice: config.workerNice });
+  // Parsing, decoding, resampling and encoding get threads of their own, as many as CPUs by
+  // default: on a GPU host they are the CPU work, and the HTTP thread must do none of it.
+  const processing = new ProcessingPool({
+    threads: config.processingThreads ?? cpus,
+    nice: config.workerNice,
+    maxQueue: Math.max(1, ...Object.values(config.models).map((m) => m.maxQueueSize)),
+  });
+  // Same download tuning as the Lambda handler: ONNXLESS_DOWNLOAD_PART_BYTES / _CONCURRENCY.
+  const cache = new WeightsCache({
+    dir: config.cacheDir,
+    partBytes: optionalPositiveInt(ENV.downloadPartBytes),
+    concurrency: optionalPositiveInt(ENV.downloadConcurrency),
+  });
+  const metrics = new ServerMetrics();
+  const models = Object.entries(config.models).map(([name, entry]) =>
+    servedModel(name, entry, {
+      pool,
+      processing,
+      cache,
+      metrics,
+      log,
+      cpus,
+      resolvePipeline: options.resolvePipeline,
+      s3Client: options.s3Client,
+    }),
+  );
+  // One event stream, two outputs: a JSON log line per request (as on Lambda) and Prometheus series.
+  // /openapi.json, /docs and /playground describe the served models, as on the deployed API.
+  const pipelines = await servedPipelines(config, models);
+  const router = new Router([...models, ...pipelines], {
+    sink: fanOut(new PowertoolsSink(), new PrometheusSink(metrics)),
+    ...servedPages(config.models, options.resolvePipeline),
+  });
+  const server = new InferenceServer({
+    router,
+    models,
+    defaultModel: config.defaultModel,
+    metrics,
+    log,
+    maxBodyBytes: Math.max(...models.map((m) => m.limits.maxBodyBytes)),
+  });
+  let address;
+  try {
+    address = await server.listen(config.port, config.host);
+  } catch (err) {
+    await Promise.all([pool.destroy(), processing.destroy()]);
+    throw err;
+  }
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
+  log('INFO', 'listening', { url, port: address.port, workers: threads, models: models.map((m) => m.name) });
+
+  let stopping = false;
+  for (const model of models) if (model.pooledLoader.eager) void loadWithRetries(model, log, () => stopping);
+
+  let drained: Promise<boolean> | undefined;
+  return {
+    url,
+    port: address.port,
+    models,
+    metrics,
+    pool,
+    drain(timeoutMs = config.drainTimeoutMs) {
+      drained ??= (async () => {
+        stopping = true;
+        const started = performance.now();
+        const clean = await server.drain(timeoutMs);
+        await Promise.all(models.map((m) => m.pooledLoader.queue?.close()));
+        // Whatever is left of the budget for the workers; a stuck native call is not waited for.
+        const left = Math.max(0, timeoutMs - (performance.now() - started));
+        const closing = Promise.all([pool.close(), processing.close()]);
+        const closed = await Promise.race([closing.then(() => true), sleep(left).then(() => false)]);
+        if (!closed) await Promise.all([pool.destroy(), processing.destroy()]);
+        log('INFO', 'drained', { clean: clean && closed, ms: Math.round(performance.now() - started) });
+        return clean && closed;
+      })();
+      return drained;
+    },
+  };
+}
+
+interface ModelDeps {
+  pool: WorkerPool;
+  processing: ProcessingPool;
+  cache: WeightsCache;
+  metrics: ServerMetrics;
+  log: ServerLog;
+  cpus: number;
+  resolvePipeline?: (name: string) => Pipeline;
+  s3Client?: S3Client;
+}
+
+function servedModel(name: string, entry: ServedModelEntry, deps: ModelDeps): ServedModel {
+  const loader = new PooledModelLoader(
+    {
+      name,
+      source: modelSourceFor(entry.weights, deps.s3Client),
+      sha256: entry.sha256,
+      session: {
+        // Workers share the CPUs: by default each session gets its share, not all of them.
+        intraOpThreads: entry.intraOpThreads ?? Math.max(1, Math.floor(deps.cpus / deps.pool.threads)),
+        graphOptimization: entry.graphOptimization,
+        executionProviders: entry.executionProviders,
+      },
+    },
+    {
+      pool: deps.pool,
+      cache: deps.cache,
+      batching: { ...entry.batching, maxQueueSize: entry.maxQueueSize },
+      cpuFallback: entry.cpuFallback ?? false,
+      eager: entry.eager,
+      metrics: deps.metrics,
+      log: deps.log,
+    },
+  );
+  let pipeline: Pipeline | undefined;
+  if (entry.pipeline !== undefined) {
+    if (!deps.resolvePipeline) throw new Error(`model '${name}': pipeline '${entry.pipeline}' cannot be resolved here`);
+    pipeline = deps.resolvePipeline(entry.pipeline);
+  }
+  return new ServedModel({
+    name,
+    version: entry.version,
+    loader,
+    pipeline,
+    pipelineName: entry.pipeline,
+    processing: deps.processing,
+    limits: {
+      maxBodyBytes: entry.maxBodyBytes ?? DEFAULT_LIMITS.maxBodyBytes,
+      maxTensorElements: entry.maxTensorElements ?? DEFAULT_LIMITS.maxTensorElements,
+    },
+  });
+}
+
+/** Eager loads retry with backoff (1 s doubling to 30 s) until they succeed or the server stops. */
+async function loadWithRetries(model: ServedModel, log: ServerLog, stopping: () => boolean): Promise<void> {
+  for (let wait = 1000; !stopping(); wait = Math.min(wait * 2, 30_000)) {
+    try {
+      const loaded = await model.pooledLoader.load();
+      log('INFO', 'model loaded', { model: model.name, ms: Math.round(loaded.loadMs), weights: loaded.weights.origin });
+      return;
+    } catch (err) {
+      log('ERROR', 'model load failed', { model: model.name, error: describeError(err), retryInMs: wait });
+      await sleep(wait);
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

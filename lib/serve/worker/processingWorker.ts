@@ -1,0 +1,62 @@
+import { RequestTiming } from '../../core/observability/RequestTiming';
+import { getPipeline } from '../../core/builtins/index';
+import { ModelService } from '../../core/inference/ModelService';
+import type { LoadedModel, ModelLoader } from '../../core/onnx/ModelLoader';
+import { ModelFiles } from '../../core/onnx/ModelFiles';
+import { OnnxRunner } from '../../core/onnx/OnnxRunner';
+import { PooledSession } from '../PooledSession';
+import { PortBatcher } from '../processingPool/PortBatcher';
+import { toWireError, type ModelView, type ProcessingReply, type ProcessingTask } from '../processingPool/processingProtocol';
+
+/**
+ * One processing thread: a request's whole model call but the session run, with the same
+ * ModelService code the Lambda handler runs, so the three ways of serving answer alike. The
+ * service here sees the model as already loaded (the HTTP thread loaded it before sending the
+ * task); its runner's session runs travel back to the HTTP thread's batcher.
+ */
+export default async function handle(task: ProcessingTask): Promise<ProcessingReply> {
+  const timing = new RequestTiming();
+  const service = serviceFor(task.model, new PortBatcher(task.port));
+  const body = Buffer.from(task.body.buffer, task.body.byteOffset, task.body.byteLength);
+  try {
+    if (task.kind === 'infer') {
+      const encoded = await service.inferBody({ body, contentType: task.contentType, headerLength: task.headerLength }, { timing });
+      return { ok: true, kind: 'infer', json: encoded.json, binary: encoded.binary, phases: phasesOf(timing) };
+    }
+    const result = await service.predict({ contentType: task.contentType, body, query: task.query }, { timing });
+    return { ok: true, kind: 'predict', result, phases: phasesOf(timing) };
+  } catch (err) {
+    return { ok: false, error: toWireError(err), phases: phasesOf(timing) };
+  } finally {
+    task.port.close();
+  }
+}
+
+/** One ModelFiles per model directory and thread: companion files are read once, not per request. */
+const filesByDir = new Map<string, ModelFiles>();
+
+function filesOf(dir: string | undefined): ModelFiles | undefined {
+  if (dir === undefined) return undefined;
+  let files = filesByDir.get(dir);
+  if (!files) filesByDir.set(dir, (files = new ModelFiles(dir)));
+  return files;
+}
+
+function serviceFor(model: ModelView, batcher: PortBatcher): ModelService {
+  const runner = new OnnxRunner(new PooledSession(model.inputs, model.outputs, batcher), filesOf(model.filesDir));
+  const loaded: LoadedModel = { runner, weights: { path: model.filesDir ?? '', origin: 'cache' } as LoadedModel['weights'], loadMs: 0 };
+  // ModelService asks its loader for `current` first: the model is loaded, nothing else is needed.
+  const loader = { current: loaded, isLoaded: true, load: async () => loaded } as unknown as ModelLoader;
+  return new ModelService({
+    name: model.name,
+    version: model.version,
+    limits: model.limits,
+    loader,
+    pipeline: model.pipeline === undefined ? undefined : getPipeline(model.pipeline),
+  });
+}
+
+function phasesOf(timing: RequestTiming): Extract<ProcessingReply, { ok: true }>['phases'] {
+  const { total: _total, ...phases } = timing.durations();
+  return phases;
+}

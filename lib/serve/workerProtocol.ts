@@ -1,0 +1,63 @@
+import type { TensorElements } from '../core/batching/BatchTensor';
+import type { SessionSettings } from '../core/onnx/SessionOptions';
+
+/**
+ * What crosses the worker-thread boundary: plain, structured-clonable data only (an
+ * onnxruntime `Tensor` is a class instance with getters; it is flattened to this first).
+ */
+export interface WireTensor {
+  type: string;
+  dims: number[];
+  data: TensorElements;
+}
+
+/** Everything a worker needs to create the model's session on its own, from the cached file. */
+export interface SessionSpec {
+  model: string;
+  /** Local path of the verified weights (the main thread fetched them once for every worker). */
+  path: string;
+  session: SessionSettings;
+  /** Whether a missing accelerator provider may fall back to CPU. */
+  cpuFallback: boolean;
+}
+
+/** onnxruntime's ValueMetadata, as plain data. */
+export interface WireValueMetadata {
+  name: string;
+  isTensor: boolean;
+  type?: string;
+  shape?: Array<number | string>;
+}
+
+export type WorkerTask =
+  { kind: 'load'; spec: SessionSpec } | { kind: 'run'; spec: SessionSpec; feeds: Record<string, WireTensor>; fetches?: string[] };
+
+/** How a worker's session came to be: reported with the first task that created it. */
+export interface SessionReport {
+  /** Providers the session really uses. */
+  providers: string[];
+  /** Set when a requested provider could not be loaded and the entry allowed CPU instead. */
+  fallback?: string;
+  loadMs: number;
+  threadId: number;
+}
+
+export type FailureKind =
+  /** A requested execution provider (cuda, ...) cannot be loaded and CPU fallback is off. */
+  | 'provider-unavailable'
+  /** onnxruntime could not create the session (bad file, unsupported opset, out of memory). */
+  | 'load-failed'
+  /** session.run failed. */
+  | 'run-failed';
+
+export type WorkerReply =
+  | {
+      ok: true;
+      kind: 'load';
+      inputs: WireValueMetadata[];
+      outputs: WireValueMetadata[];
+      /** Present when this task created the worker's session. */
+      created?: SessionReport;
+    }
+  | { ok: true; kind: 'run'; outputs: Record<string, WireTensor>; runMs: number; created?: SessionReport }
+  | { ok: false; failure: FailureKind; message: string };
