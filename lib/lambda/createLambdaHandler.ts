@@ -10,6 +10,7 @@ import type { Pipeline } from '../core/pipeline/Pipeline';
 import { parseInferObject } from '../core/protocol/inferBody';
 import { deadlineFromLambdaContext, HTTP_API_TIMEOUT_MS } from '../core/inference/Deadline';
 import { ModelService } from '../core/inference/ModelService';
+import type { Endpoint } from '../core/inference/Endpoint';
 import { ModelLoader, type LoadEvents } from '../core/onnx/ModelLoader';
 import { modelSourceFor } from '../core/sources/modelUri';
 import type { S3Transport } from '../core/sources/S3ModelSource';
@@ -96,7 +97,7 @@ export function createModelLoader(
  */
 export function lambdaEntry(
   router: Router,
-  invokeTarget: ModelService,
+  invokeTarget: Endpoint,
   config: Pick<FunctionSettings, 'safetyMarginMs' | 'limits'>,
 ): LambdaHandler {
   let invocations = 0;

@@ -2,7 +2,8 @@ import { DynamicBatcher, type BatcherOptions } from '../core/batching/DynamicBat
 import type { TensorMap } from '../core/batching/BatchTensor';
 import { WeightsCache, type CachedWeights } from '../core/cache/WeightsCache';
 import { ModelUnavailableError } from '../core/errors';
-import { ModelLoader, type LoadedModel, type ModelConfig } from '../core/onnx/ModelLoader';
+import type { LoadedModel, Loader } from '../core/onnx/Loader';
+import type { ModelConfig } from '../core/onnx/ModelLoader';
 import { ModelFiles } from '../core/onnx/ModelFiles';
 import { OnnxRunner } from '../core/onnx/OnnxRunner';
 import { SingleFlight } from '../core/onnx/SingleFlight';
@@ -33,13 +34,13 @@ export interface PooledModelOptions {
 }
 
 /**
- * ModelLoader for the long-running server. The main thread fetches and verifies the weights
- * once (async I/O only); worker threads create the sessions from that file and run them. The
- * loaded runner is an OnnxRunner over a PooledSession, so ModelService and the pipelines work
+ * The long-running server's Loader. The main thread fetches and verifies the weights once
+ * (async I/O only); worker threads create the sessions from that file and run them. The loaded
+ * runner is an OnnxRunner over a PooledSession, so ModelService and the pipelines work
  * unchanged, with every `run` going through the model's DynamicBatcher.
- * Single-flight and forget-on-failure, like the base loader.
+ * Single-flight and forget-on-failure (SingleFlight), like ModelLoader.
  */
-export class PooledModelLoader extends ModelLoader {
+export class PooledModelLoader implements Loader {
   #pooled?: LoadedModel;
   readonly #flight = new SingleFlight<LoadedModel>();
   #batcher?: DynamicBatcher;
@@ -48,16 +49,18 @@ export class PooledModelLoader extends ModelLoader {
 
   readonly #options: PooledModelOptions;
 
-  constructor(config: ModelConfig, options: PooledModelOptions) {
-    super(config, options.cache);
+  constructor(
+    readonly config: ModelConfig,
+    options: PooledModelOptions,
+  ) {
     this.#options = options;
   }
 
-  override get isLoaded(): boolean {
+  get isLoaded(): boolean {
     return this.#pooled !== undefined;
   }
 
-  override get current(): LoadedModel | undefined {
+  get current(): LoadedModel | undefined {
     return this.#pooled;
   }
 
@@ -75,7 +78,7 @@ export class PooledModelLoader extends ModelLoader {
     return this.#batcher;
   }
 
-  override load(): Promise<LoadedModel> {
+  load(): Promise<LoadedModel> {
     if (this.#pooled) return Promise.resolve(this.#pooled);
     // No signal: a server load is never abandoned, every caller shares it to the end.
     return this.#flight.run(() =>

@@ -1,9 +1,16 @@
-import { BadRequestError, OnnxlessError } from '../core/errors';
+import { OnnxlessError } from '../core/errors';
 import type { RequestTiming } from '../core/observability/RequestTiming';
 import type { Phase } from '../core/observability/records';
-import type { ModelRunner, PredictRequest } from '../core/pipeline/Pipeline';
+import type { Pipeline, PredictRequest } from '../core/pipeline/Pipeline';
 import type { EncodedResponse } from '../core/protocol/encodeOutputs';
-import { ModelService, type CallContext, type InferBody, type ModelServiceOptions } from '../core/inference/ModelService';
+import type { InferRequest } from '../core/protocol/inferRequest';
+import type { ProtocolLimits } from '../core/protocol/limits';
+import type { ModelMetadata } from '../core/protocol/modelMetadata';
+import type { LoadedModel } from '../core/onnx/Loader';
+import type { Deadline } from '../core/inference/Deadline';
+import type { CallContext, Endpoint, InferBody, PipelineMember } from '../core/inference/Endpoint';
+import { ModelService, type ModelServiceOptions } from '../core/inference/ModelService';
+import type { RunTimes } from '../core/inference/RunTimes';
 import type { PooledModelLoader } from './PooledModelLoader';
 import type { ProcessingPool } from './processingPool/ProcessingPool';
 import { fromWireError, type ModelView, type ProcessingReply } from './processingPool/processingProtocol';
@@ -18,27 +25,65 @@ export interface ServedModelOptions extends ModelServiceOptions {
 }
 
 /**
- * A ModelService whose requests run off the HTTP thread: the model is loaded here (the weights
- * fetched once, sessions created in the inference threads), then each infer or predict call
- * goes whole to a processing thread, and its session runs come back to this model's batcher.
- * A run can fail because the queue is full (429) or a worker could not create its session
- * (503): those keep their own status.
+ * A model served by `onnxless serve`, whose requests run off the HTTP thread: the model is
+ * loaded here (the weights fetched once, sessions created in the inference threads), then each
+ * infer or predict call goes whole to a processing thread, where the same ModelService code the
+ * Lambda handler runs parses, preprocesses and encodes it, and its session runs come back to
+ * this model's batcher. A run can fail because the queue is full (429) or a worker could not
+ * create its session (503): those keep their own status. Loading, metadata and the runs a
+ * pipeline makes through this model are the in-process ModelService's, over the pooled loader.
  */
-export class ServedModel extends ModelService {
+export class ServedModel implements Endpoint, PipelineMember {
+  readonly #local: ModelService;
   readonly #processing: ProcessingPool;
   readonly #pipelineName?: string;
+  readonly pooledLoader: PooledModelLoader;
 
   constructor(options: ServedModelOptions) {
-    super(options);
+    this.#local = new ModelService(options);
+    this.pooledLoader = options.loader;
     this.#processing = options.processing;
     this.#pipelineName = options.pipelineName;
   }
 
-  get pooledLoader(): PooledModelLoader {
-    return this.loader as PooledModelLoader;
+  get name(): string {
+    return this.#local.name;
   }
 
-  override async inferBody(received: InferBody, ctx: CallContext = {}): Promise<EncodedResponse> {
+  get version(): string | undefined {
+    return this.#local.version;
+  }
+
+  get limits(): ProtocolLimits {
+    return this.#local.limits;
+  }
+
+  get pipeline(): Pipeline | undefined {
+    return this.#local.pipeline;
+  }
+
+  get runTimes(): RunTimes {
+    return this.#local.runTimes;
+  }
+
+  load(ctx?: CallContext): Promise<LoadedModel> {
+    return this.#local.load(ctx);
+  }
+
+  metadata(ctx?: CallContext): Promise<ModelMetadata> {
+    return this.#local.metadata(ctx);
+  }
+
+  assertRunFits(deadline: Deadline | undefined): void {
+    this.#local.assertRunFits(deadline);
+  }
+
+  /** Already-parsed requests (none come from the Router here) run on this thread. */
+  infer(request: InferRequest, binary?: Buffer, ctx?: CallContext): Promise<EncodedResponse> {
+    return this.#local.infer(request, binary, ctx);
+  }
+
+  async inferBody(received: InferBody, ctx: CallContext = {}): Promise<EncodedResponse> {
     const reply = await this.#process(ctx, (model) => ({
       kind: 'infer',
       model,
@@ -51,8 +96,8 @@ export class ServedModel extends ModelService {
     throw unexpected(reply);
   }
 
-  override async predict(request: PredictRequest, ctx: CallContext = {}): Promise<unknown> {
-    if (!this.pipeline) return super.predict(request, ctx);
+  async predict(request: PredictRequest, ctx: CallContext = {}): Promise<unknown> {
+    if (!this.pipeline) return this.#local.predict(request, ctx);
     const reply = await this.#process(ctx, (model) => ({
       kind: 'predict',
       model,
@@ -64,27 +109,17 @@ export class ServedModel extends ModelService {
     throw unexpected(reply);
   }
 
-  /** Already-parsed requests (none come from the Router here) still run, with the statuses kept. */
-  override async infer(...args: Parameters<ModelService['infer']>): ReturnType<ModelService['infer']> {
-    try {
-      return await super.infer(...args);
-    } catch (err) {
-      if (err instanceof BadRequestError && err.cause instanceof OnnxlessError) throw err.cause;
-      throw err;
-    }
-  }
-
   async #process(ctx: CallContext, task: (model: ModelView) => Parameters<ProcessingPool['run']>[0]): Promise<ProcessingReply> {
-    const { runner } = await this.load(ctx);
+    const loaded = await this.load(ctx);
     const batcher = this.pooledLoader.queue;
     if (!batcher) throw new OnnxlessError(503, `model '${this.name}' is not loaded`, { expose: true, headers: { 'retry-after': '1' } });
-    const reply = await this.#processing.run(task(this.#view(runner)), (feeds, fetches) => batcher.submit(feeds, fetches));
+    const reply = await this.#processing.run(task(this.#view(loaded)), (feeds, fetches) => batcher.submit(feeds, fetches));
     addPhases(ctx.timing, reply.phases);
     if (!reply.ok) throw fromWireError(reply.error);
     return reply;
   }
 
-  #view(runner: ModelRunner): ModelView {
+  #view({ runner, weights }: LoadedModel): ModelView {
     return {
       name: this.name,
       version: this.version,
@@ -93,11 +128,12 @@ export class ServedModel extends ModelService {
       outputs: runner.outputs.map(wireMetadata),
       pipeline: this.#pipelineName,
       filesDir: runner.files?.dir,
+      graphPath: weights.path,
     };
   }
 }
 
-function wireMetadata(spec: ModelRunner['inputs'][number]): WireValueMetadata {
+function wireMetadata(spec: LoadedModel['runner']['inputs'][number]): WireValueMetadata {
   return spec.type === 'unknown'
     ? { name: spec.name, isTensor: false }
     : { name: spec.name, isTensor: true, type: spec.type, shape: [...spec.shape] };

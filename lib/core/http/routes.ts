@@ -6,7 +6,7 @@ import { serverTimingHeader } from '../observability/serverTiming';
 import { HEADER_LENGTH } from '../protocol/binaryTensor';
 import type { Deadline } from '../inference/Deadline';
 import { noDomainRoute } from '../inference/errors';
-import type { CallContext, ModelService } from '../inference/ModelService';
+import type { CallContext, Endpoint } from '../inference/Endpoint';
 import { jsonResponse, mediaType, type HttpRequest, type HttpResponse } from './HttpTypes';
 import { clip } from '../protocol/names';
 import { ROUTE_TABLE, matchRoute, type ModelRoutesInfo } from './routeTable';
@@ -59,11 +59,11 @@ export interface RequestContext {
 export class Router {
   /** Each template's handlers by method. */
   private readonly methods: ReadonlyMap<string, Readonly<Record<string, Handler>>>;
-  private readonly models: ReadonlyMap<string, ModelService>;
+  private readonly models: ReadonlyMap<string, Endpoint>;
   private readonly sink: ObservabilitySink;
   private readonly elsewhere: Readonly<Record<string, ModelRoutesInfo>>;
 
-  constructor(services: readonly ModelService[], options: RouterOptions = {}) {
+  constructor(services: readonly Endpoint[], options: RouterOptions = {}) {
     this.models = new Map(services.map((s) => [s.name, s]));
     this.sink = options.sink ?? NO_SINK;
     this.elsewhere = options.elsewhere ?? {};
@@ -149,7 +149,7 @@ export class Router {
     return handler(req, route.params, call);
   }
 
-  private service(name: string | undefined, call: RouteCall, version?: string, route: RouteName = ROUTES.metadata): ModelService {
+  private service(name: string | undefined, call: RouteCall, version?: string, route: RouteName = ROUTES.metadata): Endpoint {
     const service = name === undefined ? undefined : this.models.get(name);
     if (!service) throw this.notHere(name ?? '', version, route);
     // `/versions/{v}` addresses the one version this function serves; another is a 404, as in KServe.

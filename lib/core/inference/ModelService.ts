@@ -9,7 +9,7 @@ import { readInferBody } from '../protocol/inferBody';
 import type { InferRequest } from '../protocol/inferRequest';
 import type { ProtocolLimits } from '../protocol/limits';
 import { modelMetadata, type ModelMetadata } from '../protocol/modelMetadata';
-import type { LoadedModel, ModelLoader } from '../onnx/ModelLoader';
+import type { LoadedModel, Loader } from '../onnx/Loader';
 import type { Deadline } from './Deadline';
 import { InferenceDeadlineError, LoadDeadlineError, noDomainRoute } from './errors';
 import { RunClock } from './RunClock';
@@ -18,11 +18,12 @@ import { labelsOfDirectory } from './classLabels';
 import { modelParameters } from './modelParameters';
 import { runFailure } from './runFailure';
 import { traced } from '../observability/tracing';
+import type { CallContext, Endpoint, InferBody, PipelineMember } from './Endpoint';
 
 export interface ModelServiceOptions {
   name: string;
   version?: string;
-  loader: ModelLoader;
+  loader: Loader;
   limits: ProtocolLimits;
   /** The model's domain route (`POST /models/{name}/predict`), when it has one. */
   pipeline?: Pipeline;
@@ -35,23 +36,8 @@ export interface ModelServiceOptions {
   loadRetryAfterSeconds?: number;
 }
 
-/** An infer request as it arrived: the body bytes and the headers that say how to read them. */
-export interface InferBody {
-  body: Buffer;
-  /** Media type without parameters. */
-  contentType: string;
-  /** `Inference-Header-Content-Length`, when the body is binary-framed. */
-  headerLength?: string;
-}
-
-/** What a call carries besides its input: where to record phase times, and when it must end. */
-export interface CallContext {
-  timing?: RequestTiming;
-  deadline?: Deadline;
-}
-
 /** One served model, independent of any transport: Lambda, the local emulator, or a server. */
-export class ModelService {
+export class ModelService implements Endpoint, PipelineMember {
   readonly name: string;
   /** The model version this service answers for (from ONNXLESS_MODEL_VERSION), if any. */
   get version(): string | undefined {
@@ -66,7 +52,7 @@ export class ModelService {
     this.pipeline = options.pipeline;
   }
 
-  get loader(): ModelLoader {
+  get loader(): Loader {
     return this.options.loader;
   }
 

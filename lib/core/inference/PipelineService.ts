@@ -4,8 +4,8 @@ import type { MultiModelPipeline } from '../pipeline/MultiModelPipeline';
 import type { ModelRunner, PredictRequest } from '../pipeline/Pipeline';
 import type { ModelMetadata } from '../protocol/modelMetadata';
 import type { EncodedResponse } from '../protocol/encodeOutputs';
-import type { LoadedModel } from '../onnx/ModelLoader';
-import { ModelService, type CallContext } from './ModelService';
+import type { ProtocolLimits } from '../protocol/limits';
+import type { CallContext, Endpoint, PipelineMember } from './Endpoint';
 import { RunClock } from './RunClock';
 
 export interface PipelineServiceOptions {
@@ -13,7 +13,7 @@ export interface PipelineServiceOptions {
   name: string;
   pipeline: MultiModelPipeline;
   /** Each member model's own service, by the pipeline's role for it. They keep their OIP routes. */
-  members: Readonly<Record<string, ModelService>>;
+  members: Readonly<Record<string, PipelineMember>>;
 }
 
 /**
@@ -22,8 +22,12 @@ export interface PipelineServiceOptions {
  * cold start costs the slowest member rather than the sum, and hands the pipeline each member's
  * warm session by role, each run checked against the deadline and timed.
  */
-export class PipelineService extends ModelService {
-  readonly members: Readonly<Record<string, ModelService>>;
+export class PipelineService implements Endpoint {
+  readonly name: string;
+  /** A pipeline is versioned by its members: each answers OIP under its own name and version. */
+  readonly version = undefined;
+  readonly limits: ProtocolLimits;
+  readonly members: Readonly<Record<string, PipelineMember>>;
   readonly graph: MultiModelPipeline;
 
   constructor(options: PipelineServiceOptions) {
@@ -32,31 +36,31 @@ export class PipelineService extends ModelService {
       throw new Error(
         `pipeline '${options.name}' needs models for ${missing.join(', ')}; given: ${Object.keys(options.members).join(', ') || 'none'}`,
       );
-    const first = options.members[options.pipeline.models[0]!]!;
-    super({ name: options.name, loader: first.loader, limits: first.limits });
+    this.name = options.name;
+    // The domain route's body is the first member's kind of input (the page, for OCR).
+    this.limits = options.members[options.pipeline.models[0]!]!.limits;
     this.members = options.members;
     this.graph = options.pipeline;
   }
 
-  /** Every member, loaded concurrently; resolves with the first member's model once all are in. */
-  override async load(ctx: CallContext = {}): Promise<LoadedModel> {
-    const loaded = await Promise.all(this.graph.models.map((role) => this.members[role]!.load(ctx)));
-    return loaded[0]!;
+  /** Every member, loaded concurrently. */
+  async load(ctx: CallContext = {}): Promise<void> {
+    await Promise.all(this.graph.models.map((role) => this.members[role]!.load(ctx)));
   }
 
-  override metadata(): Promise<ModelMetadata> {
+  metadata(): Promise<ModelMetadata> {
     return Promise.reject(this.noTensors());
   }
 
-  override inferBody(): Promise<EncodedResponse> {
+  inferBody(): Promise<EncodedResponse> {
     return Promise.reject(this.noTensors());
   }
 
-  override infer(): Promise<EncodedResponse> {
+  infer(): Promise<EncodedResponse> {
     return Promise.reject(this.noTensors());
   }
 
-  override async predict(request: PredictRequest, ctx: CallContext = {}): Promise<unknown> {
+  async predict(request: PredictRequest, ctx: CallContext = {}): Promise<unknown> {
     const timing = ctx.timing ?? new RequestTiming();
     const started = performance.now();
     const loaded = await Promise.all(this.graph.models.map((role) => this.members[role]!.load({ ...ctx, timing: undefined })));

@@ -1,6 +1,6 @@
 import { MissingModelFileError } from '../onnx/ModelFiles';
 import { readMetadataProps } from '../onnx/modelMetadataProps';
-import type { LoadedModel } from '../onnx/ModelLoader';
+import type { LoadedModel } from '../onnx/Loader';
 
 /**
  * The loss curve `onnxless train` writes beside `model.onnx` (`--out <dir>/model.onnx`), pushed

@@ -8,10 +8,11 @@ import { onnxruntimeVersion } from './onnxruntime';
 import { OnnxRunner } from './OnnxRunner';
 import { warmOnnxruntime } from './warmOnnxruntime';
 import type { SessionSettings } from './SessionOptions';
-import { sessionFromWeights, type CreatedSession, type SessionGraph } from './sessionFromWeights';
+import { sessionFromWeights, type CreatedSession } from './sessionFromWeights';
 import { SingleFlight } from './SingleFlight';
 import { unavailable } from './unavailable';
 import { traced, type SpanParent } from '../observability/tracing';
+import type { LoadedModel, LoadOptions, Loader } from './Loader';
 
 export interface ModelConfig {
   name: string;
@@ -22,15 +23,6 @@ export interface ModelConfig {
   session?: SessionSettings;
 }
 
-export interface LoadedModel {
-  runner: OnnxRunner;
-  weights: CachedWeights;
-  /** Milliseconds spent fetching weights and creating the session. */
-  loadMs: number;
-  /** The graph the session was created from (SessionGraph). */
-  graph?: SessionGraph;
-}
-
 export interface LoadEvents {
   onSessionCreate?: (model: string) => void;
   /** A pinned model in the cache did not hash to its pin: its session was discarded, the model fetched again. */
@@ -39,27 +31,12 @@ export interface LoadEvents {
   onLoad?: (record: LoadRecord) => void;
 }
 
-export interface LoadOptions {
-  /**
-   * This caller stops waiting when the signal fires (its promise rejects with the signal's
-   * reason). The load itself is aborted only when every caller waiting on it has given up and
-   * none waits without a signal; the cache then keeps the bytes it has, and the next load
-   * resumes from them.
-   */
-  signal?: AbortSignal;
-  /**
-   * The trace span the load's own spans (downloads, session creation) hang off: the caller's
-   * that started it (lib/core/observability/tracing.ts). A caller joining a load in flight adds none.
-   */
-  span?: SpanParent;
-}
-
 /**
  * One model, one session per process. Concurrent first requests share the same load
  * promise (SingleFlight: one download, one session creation); a failed or aborted load is forgotten so the
  * next request tries again, and a half-made session is never published.
  */
-export class ModelLoader {
+export class ModelLoader implements Loader {
   private loaded?: LoadedModel;
   private readonly flight = new SingleFlight<LoadedModel>('load');
 

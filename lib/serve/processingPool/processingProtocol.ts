@@ -20,6 +20,8 @@ export interface ModelView {
   pipeline?: string;
   /** The model's directory, where the pipeline finds its companion files. */
   filesDir?: string;
+  /** The graph file the sessions were created from. */
+  graphPath: string;
 }
 
 interface TaskBase {

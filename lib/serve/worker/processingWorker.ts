@@ -1,7 +1,8 @@
+import { dirname } from 'node:path';
 import { RequestTiming } from '../../core/observability/RequestTiming';
 import { getPipeline } from '../../core/builtins/index';
 import { ModelService } from '../../core/inference/ModelService';
-import type { LoadedModel, ModelLoader } from '../../core/onnx/ModelLoader';
+import type { LoadedModel, Loader } from '../../core/onnx/Loader';
 import { ModelFiles } from '../../core/onnx/ModelFiles';
 import { OnnxRunner } from '../../core/onnx/OnnxRunner';
 import { PooledSession } from '../PooledSession';
@@ -44,9 +45,13 @@ function filesOf(dir: string | undefined): ModelFiles | undefined {
 
 function serviceFor(model: ModelView, batcher: PortBatcher): ModelService {
   const runner = new OnnxRunner(new PooledSession(model.inputs, model.outputs, batcher), filesOf(model.filesDir));
-  const loaded: LoadedModel = { runner, weights: { path: model.filesDir ?? '', origin: 'cache' } as LoadedModel['weights'], loadMs: 0 };
-  // ModelService asks its loader for `current` first: the model is loaded, nothing else is needed.
-  const loader = { current: loaded, isLoaded: true, load: async () => loaded } as unknown as ModelLoader;
+  const loaded: LoadedModel = {
+    runner,
+    weights: { path: model.graphPath, dir: model.filesDir ?? dirname(model.graphPath), origin: 'cache' },
+    loadMs: 0,
+  };
+  // The HTTP thread loaded the model before sending the task: here it is always in.
+  const loader: Loader = { current: loaded, load: async () => loaded };
   return new ModelService({
     name: model.name,
     version: model.version,
