@@ -162,7 +162,9 @@ describe.each(Object.keys(TRANSPORTS))('faults injected between the handler and 
     });
     expect(result.statusCode).toBe(503);
     expect(result.headers?.['retry-after']).toBeDefined();
-    expect(ms).toBeLessThan(3000 + 300);
+    // In time: well before the endless retries (10,000 faults, with backoff) would end. The
+    // margin is wide on purpose: a loaded 2-core CI box delays timers by hundreds of ms.
+    expect(ms).toBeLessThan(2 * 3000);
     expect(figure.cacheOk).toBe(true);
   });
 
@@ -222,7 +224,8 @@ describe.each(Object.keys(TRANSPORTS))('faults injected between the handler and 
       },
     );
     expect(result.statusCode).toBe(503);
-    expect(ms).toBeLessThan(1000 + 300);
+    // At the budget, not at the end of the 8 s stall (a loaded CI box delays timers: wide margin).
+    expect(ms).toBeLessThan(4000);
     expect(figure.cacheOk).toBe(true);
     // The download was stopped, not left running into a frozen sandbox, and its bytes kept.
     await vi.waitFor(() => expect(h.sink.loads[0]).toMatchObject({ outcome: 'aborted' }));

@@ -69,6 +69,10 @@ describe('the GPU image entry command as a process: saturated health and SIGTERM
     // The slow model's runs must outlast the bound, or a blocked event loop could pass unseen.
     const run = await call(server.url, 'POST', '/v2/models/slow/infer', slowInfer);
     expect(run.ms).toBeGreaterThan(HEALTH_BOUND_MS);
+    // A health call stuck behind inference on the event loop waits out a whole run: the bound is
+    // judged against the run's own length on this machine, never below HEALTH_BOUND_MS, so a
+    // loaded box (slower runs, slower everything) does not fail a free event loop.
+    const bound = Math.max(HEALTH_BOUND_MS, run.ms / 2);
 
     // prepare: keep the slow model's queue non-empty, so both workers stay busy throughout
     let loading = true;
@@ -90,7 +94,7 @@ describe('the GPU image entry command as a process: saturated health and SIGTERM
     // ~200 ms), so the best of up to five windows is judged.
     const windows: number[] = [];
     let probes: Reply[] = [];
-    for (let attempt = 0; attempt < 5 && !(windows.at(-1)! < HEALTH_BOUND_MS); attempt++) {
+    for (let attempt = 0; attempt < 5 && !(windows.at(-1)! < bound); attempt++) {
       probes = [];
       for (let i = 0; i < 15; i++) {
         const path = ['/ping', '/v2/health/live', '/metrics'][i % 3]!;
@@ -105,11 +109,11 @@ describe('the GPU image entry command as a process: saturated health and SIGTERM
 
     // assess
     console.info(
-      `health under saturation: worst per window of 15 calls = ${windows.map((w) => w.toFixed(1)).join(', ')} ms; ${completed} slow inferences meanwhile`,
+      `health under saturation: worst per window of 15 calls = ${windows.map((w) => w.toFixed(1)).join(', ')} ms (bound ${bound.toFixed(0)} ms); ${completed} slow inferences meanwhile`,
     );
     expect(probes.every((p) => p.status === 200)).toBe(true);
     expect(stillSaturated).toBeGreaterThanOrEqual(1);
-    expect(Math.min(...windows)).toBeLessThan(HEALTH_BOUND_MS);
+    expect(Math.min(...windows)).toBeLessThan(bound);
   });
 
   it('on SIGTERM stops accepting, finishes the requests in flight, and exits 0 within 30 s', async () => {
