@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLambdaHandler } from '../../lib/lambda/createLambdaHandler';
-import { NO_SINK } from '../../lib/core/observability';
+import { NO_SINK } from '../../lib/core/observability/sinks';
 import { pipelines } from '../../lib/core/builtins';
 import type { Pipeline } from '../../lib/core/pipeline/Pipeline';
 import { DEFAULT_LIMITS } from '../../lib/core/protocol/limits';

@@ -12,15 +12,3 @@ export function fanOut(...sinks: ObservabilitySink[]): ObservabilitySink {
     onLoad: (record: LoadRecord) => sinks.forEach((s) => safely(() => s.onLoad(record))),
   };
 }
-
-/** Keeps records in memory: for tests, and for a server's own status page. */
-export class RecordingSink implements ObservabilitySink {
-  readonly requests: RequestRecord[] = [];
-  readonly loads: LoadRecord[] = [];
-  onRequest(record: RequestRecord): void {
-    this.requests.push(record);
-  }
-  onLoad(record: LoadRecord): void {
-    this.loads.push(record);
-  }
-}

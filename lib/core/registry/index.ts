@@ -37,7 +37,7 @@ export {
   type Registry,
   type RegistryInput,
 } from './schema';
-export { formatS3Uri, modelObjectsResource, parseS3Uri, s3UriProblem, type S3Location } from './s3Uri';
+export { modelObjectsResource, parseS3Uri, s3UriProblem, type S3Location } from './s3Uri';
 export {
   readRegistryFile,
   readRegistryText,

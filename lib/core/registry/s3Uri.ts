@@ -35,10 +35,6 @@ export function parseS3Uri(uri: string): S3Location {
   return { bucket: match[1] as string, key: match[2] as string };
 }
 
-export function formatS3Uri(location: S3Location): string {
-  return `s3://${location.bucket}/${location.key}`;
-}
-
 /**
  * The IAM resource (after `arn:<partition>:s3:::`) a function needs to read its model: the one
  * object, or every object under a model directory's prefix (`bucket/<model>/<version>/*`).

@@ -13,8 +13,6 @@ import { writeZip, type ZipEntry } from './zip';
  */
 export type LayerName = 'onnxruntime' | ExtraLayer;
 
-export const LAYER_ARCHITECTURES = ['x86_64', 'arm64'] as const satisfies readonly Architecture[];
-
 const NODE_ARCH = { x86_64: 'x64', arm64: 'arm64' } as const satisfies Record<Architecture, string>;
 
 interface PackageSpec {

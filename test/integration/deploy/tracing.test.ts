@@ -2,7 +2,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaHandler, type LambdaHandler } from '../../../lib/lambda/createLambdaHandler';
-import { PowertoolsSink } from '../../../lib/core/observability';
+import { PowertoolsSink } from '../../../lib/core/observability/PowertoolsSink';
 import { startTracing, traced } from '../../../lib/core/observability/tracing';
 import { DEFAULT_LIMITS } from '../../../lib/core/protocol/limits';
 import { createS3Client } from '../../../lib/core/sources/s3Client';

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLambdaHandler, type InvocationContext } from '../../../lib/lambda/createLambdaHandler';
-import { RecordingSink } from '../../../lib/core/observability';
+import { RecordingSink } from '../../support/RecordingSink';
 import { pipelines } from '../../../lib/core/builtins';
 import { deadlineFromLambdaContext, HTTP_API_TIMEOUT_MS } from '../../../lib/core/inference/Deadline';
 import { DEFAULT_LIMITS } from '../../../lib/core/protocol/limits';

@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DownloadAbortedError } from '../../../lib/core/cache/errors';
 import type { CachedWeights, WeightsCache } from '../../../lib/core/cache/WeightsCache';
-import { RecordingSink } from '../../../lib/core/observability';
+import { RecordingSink } from '../../support/RecordingSink';
 import { ModelLoader } from '../../../lib/core/onnx/ModelLoader';
 import type { ModelSource } from '../../../lib/core/sources/ModelSource';
 import { fixedShapeModel, writeModel } from '../../support/onnxModels';

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLambdaHandler, type InvocationContext } from '../../../lib/lambda/createLambdaHandler';
-import { RecordingSink } from '../../../lib/core/observability';
+import { RecordingSink } from '../../support/RecordingSink';
 import { DEFAULT_LIMITS } from '../../../lib/core/protocol/limits';
 import { createS3Client, type S3Timeouts } from '../../../lib/core/sources/s3Client';
 import type { S3Transport } from '../../../lib/core/sources/S3ModelSource';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaHandler } from '../../../lib/lambda/createLambdaHandler';
-import { PowertoolsSink } from '../../../lib/core/observability';
+import { PowertoolsSink } from '../../../lib/core/observability/PowertoolsSink';
 import { DEFAULT_LIMITS } from '../../../lib/core/protocol/limits';
 import { createS3Client } from '../../../lib/core/sources/s3Client';
 import { httpApiEvent, jsonBody, type Result } from '../../support/httpApiEvent';

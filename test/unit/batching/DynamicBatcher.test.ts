@@ -1,13 +1,8 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  DynamicBatcher,
-  QueueFullError,
-  BatcherClosedError,
-  type RunBatch,
-  type TensorMap,
-  type BatchReport,
-} from '../../../lib/core/batching';
+import { DynamicBatcher, type RunBatch, type BatchReport } from '../../../lib/core/batching/DynamicBatcher';
+import { QueueFullError, BatcherClosedError } from '../../../lib/core/batching/errors';
+import { type TensorMap } from '../../../lib/core/batching/BatchTensor';
 
 /** A row-wise "model": y = 2x + row sum (float32), n = x[0] as int64; one run at a time is recorded. */
 function rowModel(calls: TensorMap[] = []): RunBatch {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { batchKey, batchRows, concatFeeds, splitOutputs, UnsplittableOutputError, type TensorMap } from '../../../lib/core/batching';
+import { batchKey, batchRows, type TensorMap } from '../../../lib/core/batching/BatchTensor';
+import { concatFeeds, splitOutputs, UnsplittableOutputError } from '../../../lib/core/batching/concatSplit';
 
 describe('concatFeeds and splitOutputs', () => {
   it('stacks inputs along the first dimension and splits outputs back by rows, for every element kind', () => {

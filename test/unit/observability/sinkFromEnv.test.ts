@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../lib/core/config/env';
 import { offlineOutputFilter } from '../../../lib/tools/local/offlineOutput';
-import { PowertoolsSink, TerminalSink, requestLine, sinkFromEnv, type RequestRecord } from '../../../lib/core/observability';
+import { PowertoolsSink } from '../../../lib/core/observability/PowertoolsSink';
+import { TerminalSink, requestLine } from '../../../lib/core/observability/TerminalSink';
+import { sinkFromEnv } from '../../../lib/core/observability/sinkFromEnv';
+import { type RequestRecord } from '../../../lib/core/observability/records';
 
 const record: RequestRecord = {
   model: 'tiny',
