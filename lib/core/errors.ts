@@ -98,6 +98,19 @@ export function toPublicError(err: unknown): { status: number; message: string; 
   return { status: 500, message: 'internal error', headers: {} };
 }
 
+/**
+ * The error a caller may be handed as a thrown value (a direct Lambda invoke, whose runtime sends
+ * the name, message and stack to the SDK caller): the same name and status, the public message,
+ * and a stack of that one line, since frames name the task root's paths.
+ */
+export function publicErrorOf(err: unknown): OnnxlessError {
+  const { status, message, headers } = toPublicError(err);
+  const out = new OnnxlessError(status, message, { expose: true, headers });
+  out.name = err instanceof OnnxlessError ? err.name : 'InternalError';
+  out.stack = `${out.name}: ${message}`;
+  return out;
+}
+
 const REDACTED = '(see the log)';
 const INTERNALS: readonly RegExp[] = [
   /s3:\/\/[^\s'",)]+/g, // a weights URI: bucket and key

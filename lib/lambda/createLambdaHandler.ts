@@ -1,6 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { WeightsCache } from '../core/cache/WeightsCache';
-import { toPublicError } from '../core/errors';
+import { publicErrorOf, toPublicError } from '../core/errors';
 import { fromHttpApiEvent, isHttpApiEvent, toHttpApiResult } from '../core/http/apiGatewayV2';
 import { Router } from '../core/http/routes';
 import { sinkFromEnv } from '../core/observability/sinkFromEnv';
@@ -37,7 +37,7 @@ export type LambdaHandler = (event: unknown, context?: InvocationContext) => Pro
  * A Lambda entry point for one model. API Gateway HTTP API (payload v2) events get the OIP
  * and domain routes; any other event is taken as a direct `Invoke` whose payload is an OIP
  * infer request, answered with the OIP response object (errors are thrown, so SDK callers
- * see a FunctionError with the error's name and message).
+ * see a FunctionError with the error's name and its public message, as an HTTP caller reads it).
  *
  * Each invocation runs against a deadline: Lambda's remaining time (capped at API Gateway's
  * 30 s for HTTP events) less `config.safetyMarginMs`. A cold load that would not finish in time
@@ -132,7 +132,8 @@ export function lambdaEntry(
       return invokeResult(encoded.json);
     } catch (err) {
       observation.finish(toPublicError(err).status, 0, err);
-      throw err;
+      // The record keeps the cause; the caller gets what an HTTP caller would read.
+      throw publicErrorOf(err);
     }
   };
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { toPublicError } from '../core/errors';
+import { redactInternals, toPublicError } from '../core/errors';
 import { jsonResponse, type HttpRequest, type HttpResponse } from '../core/http/HttpTypes';
 import type { Router } from '../core/http/routes';
 import { matchRoute } from '../core/http/routeTable';
@@ -180,7 +180,8 @@ export class InferenceServer {
     for (const model of this.models.values()) {
       const loader = model.pooledLoader;
       if (loader.isLoaded || !loader.eager) continue;
-      waiting[model.name] = loader.failure ?? 'loading';
+      // The same redaction as a model route's 503: this route is open to anyone who can connect.
+      waiting[model.name] = loader.failure === undefined ? 'loading' : redactInternals(loader.failure);
     }
     if (Object.keys(waiting).length > 0) return jsonResponse(503, { status: 'loading', models: waiting });
     return jsonResponse(200, { status: 'healthy' });
