@@ -5,14 +5,14 @@ import { ModelUnavailableError } from '../core/errors';
 import type { LoadedModel, Loader } from '../core/onnx/Loader';
 import type { ModelConfig } from '../core/onnx/ModelLoader';
 import { ModelFiles } from '../core/onnx/ModelFiles';
-import { OnnxRunner } from '../core/onnx/OnnxRunner';
 import { SingleFlight } from '../core/onnx/SingleFlight';
 import { unavailable } from '../core/onnx/unavailable';
 import { describeError, type ServerLog } from './log';
 import type { ServerMetrics } from './metrics';
-import { PooledSession } from './PooledSession';
+import { PooledRunner } from './PooledRunner';
+import { PooledSession, type RunQueue } from './PooledSession';
 import type { WorkerPool } from './WorkerPool';
-import type { SessionReport, SessionSpec, WireValueMetadata, WorkerReply } from './workerProtocol';
+import type { SessionReport, SessionSpec, WireLoop, WireTensor, WireValueMetadata, WorkerReply } from './workerProtocol';
 
 export interface BatchingSettings {
   /** Rows per run; 1 (the default) runs every request alone. */
@@ -44,6 +44,7 @@ export class PooledModelLoader implements Loader {
   #pooled?: LoadedModel;
   readonly #flight = new SingleFlight<LoadedModel>();
   #batcher?: DynamicBatcher;
+  #runQueue?: RunQueue;
   #lastFailure?: string;
   #fallbackLogged = false;
 
@@ -76,6 +77,11 @@ export class PooledModelLoader implements Loader {
   /** The model's batcher once loaded (queue depth, close on drain). */
   get queue(): DynamicBatcher | undefined {
     return this.#batcher;
+  }
+
+  /** Where the model's runs and loops go once loaded: its batcher, then the worker pool. */
+  get runQueue(): RunQueue | undefined {
+    return this.#runQueue;
   }
 
   load(): Promise<LoadedModel> {
@@ -133,7 +139,12 @@ export class PooledModelLoader implements Loader {
     );
     const batcher = this.#batcher;
     this.#options.metrics?.trackQueue(name, () => batcher.queued);
-    const runner = new OnnxRunner(new PooledSession(reply.inputs, reply.outputs, this.#batcher), new ModelFiles(weights.dir));
+    // A loop waits in the same bounded queue as the model's runs and takes one of its slots.
+    this.#runQueue = {
+      submit: (feeds, fetches) => batcher.submit(feeds, fetches),
+      submitLoop: (loop) => batcher.submitAlone(() => this.#loopOnPool(spec, loop)),
+    };
+    const runner = new PooledRunner(new PooledSession(reply.inputs, reply.outputs, this.#runQueue), new ModelFiles(weights.dir));
     return { runner, weights, loadMs: performance.now() - started };
   }
 
@@ -163,13 +174,25 @@ export class PooledModelLoader implements Loader {
   }
 
   async #runOnPool(spec: SessionSpec, feeds: TensorMap, fetches: readonly string[] | undefined): Promise<TensorMap> {
-    const reply = await this.#options.pool.run(spec, feeds as never, fetches).catch((err: unknown) => {
+    return (await this.#onPool(spec, this.#options.pool.run(spec, feeds as never, fetches))).outputs;
+  }
+
+  async #loopOnPool(spec: SessionSpec, loop: WireLoop): Promise<Array<Record<string, WireTensor>>> {
+    return (await this.#onPool(spec, this.#options.pool.loop(spec, loop))).steps;
+  }
+
+  /** One task's reply: a failure as the caller's error, the run time (a batch or a loop counts once) as a metric. */
+  async #onPool<R extends Extract<WorkerReply, { runMs: number }>>(
+    spec: SessionSpec,
+    task: Promise<R | Extract<WorkerReply, { ok: false }>>,
+  ): Promise<R> {
+    const reply = await task.catch((err: unknown) => {
       throw workerFailed(spec.model, err);
     });
     if (!reply.ok) throw failureError(spec.model, reply, this.config.source.description);
     this.#reportSession(reply.created);
     this.#options.metrics?.inferenceDuration.observe({ model: spec.model }, reply.runMs / 1000);
-    return reply.outputs;
+    return reply;
   }
 
   #reportSession(created: SessionReport | undefined): void {

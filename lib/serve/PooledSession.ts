@@ -1,14 +1,23 @@
-import { Tensor, type InferenceSession } from 'onnxruntime-node';
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { TensorMap } from '../core/batching/BatchTensor';
-import type { DynamicBatcher } from '../core/batching/DynamicBatcher';
-import type { WireValueMetadata } from './workerProtocol';
+import type { RecurrentLoop } from '../core/pipeline/Pipeline';
+import { fromWire, mapTensors, toWire, type WireLoop, type WireTensor, type WireValueMetadata } from './workerProtocol';
 import { keepHalfBitsAll } from '../core/onnx/halfBits';
+
+/**
+ * Where a pooled session's work goes: the model's DynamicBatcher on the HTTP thread, or from a
+ * processing thread a PortBatcher to it. A loop is one unit of work, never batched.
+ */
+export interface RunQueue {
+  submit(feeds: TensorMap, fetches?: readonly string[]): Promise<TensorMap>;
+  submitLoop(loop: WireLoop): Promise<Array<Record<string, WireTensor>>>;
+}
 
 /**
  * A stand-in for a session that lives in the inference threads: it has the real session's
  * metadata, and `run` goes through the model's batcher to whichever worker is free (from a
  * processing thread, through a PortBatcher to the batcher on the HTTP thread).
- * Wrapped in an OnnxRunner it is what ModelService and the pipelines see, unchanged.
+ * Wrapped in a PooledRunner (an OnnxRunner) it is what ModelService and the pipelines see, unchanged.
  */
 export class PooledSession implements InferenceSession {
   readonly inputMetadata: readonly InferenceSession.ValueMetadata[];
@@ -17,7 +26,7 @@ export class PooledSession implements InferenceSession {
   constructor(
     inputs: readonly WireValueMetadata[],
     outputs: readonly WireValueMetadata[],
-    private readonly batcher: Pick<DynamicBatcher, 'submit'>,
+    private readonly queue: RunQueue,
   ) {
     this.inputMetadata = inputs.map(toValueMetadata);
     this.outputMetadata = outputs.map(toValueMetadata);
@@ -38,10 +47,25 @@ export class PooledSession implements InferenceSession {
     options?: InferenceSession.RunOptions,
   ): Promise<InferenceSession.ReturnType>;
   async run(feeds: InferenceSession.FeedsType, fetches?: unknown): Promise<InferenceSession.ReturnType> {
-    const outputs = await this.batcher.submit(toTensorMap(keepHalfBitsAll(feeds)), fetchNames(fetches, this.outputNames));
-    return keepHalfBitsAll(
-      Object.fromEntries(Object.entries(outputs).map(([name, t]) => [name, new Tensor(t.type as never, t.data as never, t.dims)])),
+    const outputs = await this.queue.submit(
+      mapTensors(keepHalfBitsAll(feeds) as Record<string, Tensor>, toWire),
+      fetchNames(fetches, this.outputNames),
     );
+    return keepHalfBitsAll(mapTensors(outputs, fromWire));
+  }
+
+  /** The whole loop as one task on one inference thread; each step's kept outputs back. */
+  async runLoop(loop: RecurrentLoop): Promise<Array<Record<string, Tensor>>> {
+    const wire = (tensors: Readonly<Record<string, Tensor>>) => mapTensors(keepHalfBitsAll({ ...tensors }), toWire);
+    const steps = await this.queue.submitLoop({
+      frameInput: loop.frameInput,
+      frames: loop.frames.map(toWire),
+      state: { ...loop.state },
+      initialState: wire(loop.initialState),
+      ...(loop.constants ? { constants: wire(loop.constants) } : {}),
+      keep: [...loop.keep],
+    });
+    return steps.map((step) => keepHalfBitsAll(mapTensors(step, fromWire)));
   }
 
   async release(): Promise<void> {
@@ -51,16 +75,6 @@ export class PooledSession implements InferenceSession {
   startProfiling(): void {}
 
   endProfiling(): void {}
-}
-
-/** Plain `{type, dims, data}` per input: what the batcher concatenates and a worker can receive. */
-function toTensorMap(feeds: InferenceSession.FeedsType): TensorMap {
-  const map: TensorMap = {};
-  for (const [name, value] of Object.entries(feeds)) {
-    const tensor = value as Tensor;
-    map[name] = { type: tensor.type, dims: [...tensor.dims], data: tensor.data as TensorMap[string]['data'] };
-  }
-  return map;
 }
 
 /** session.run's second argument: output names, a `{name: null}` map, or run options. */

@@ -111,9 +111,9 @@ export class ServedModel implements Endpoint, PipelineMember {
 
   async #process(ctx: CallContext, task: (model: ModelView) => Parameters<ProcessingPool['run']>[0]): Promise<ProcessingReply> {
     const loaded = await this.load(ctx);
-    const batcher = this.pooledLoader.queue;
-    if (!batcher) throw new OnnxlessError(503, `model '${this.name}' is not loaded`, { expose: true, headers: { 'retry-after': '1' } });
-    const reply = await this.#processing.run(task(this.#view(loaded)), (feeds, fetches) => batcher.submit(feeds, fetches));
+    const queue = this.pooledLoader.runQueue;
+    if (!queue) throw new OnnxlessError(503, `model '${this.name}' is not loaded`, { expose: true, headers: { 'retry-after': '1' } });
+    const reply = await this.#processing.run(task(this.#view(loaded)), queue);
     addPhases(ctx.timing, reply.phases);
     if (!reply.ok) throw fromWireError(reply.error);
     return reply;

@@ -16,6 +16,7 @@ export class ServerMetrics {
   readonly requestDuration: Histogram<'model' | 'route'>;
   readonly inFlight: Gauge;
   readonly queueDuration: Histogram<'model'>;
+  readonly workerWait: Histogram<'model'>;
   readonly queueDepth: Gauge<'model'>;
   readonly batchRows: Histogram<'model'>;
   readonly batchRequests: Histogram<'model'>;
@@ -48,6 +49,12 @@ export class ServerMetrics {
       ['model'],
       LATENCY_BUCKETS,
     );
+    this.workerWait = histogram(
+      'onnxless_worker_wait_seconds',
+      "Time a model's task (a run, a batch or a recurrent loop) waited for an inference thread, behind other models' tasks",
+      ['model'],
+      LATENCY_BUCKETS,
+    );
     const queues = this.queues;
     this.queueDepth = new Gauge({
       name: 'onnxless_queue_depth',
@@ -62,7 +69,7 @@ export class ServerMetrics {
     this.batchRequests = histogram('onnxless_batch_requests', 'Model calls merged into one run', ['model'], BATCH_BUCKETS);
     this.inferenceDuration = histogram(
       'onnxless_inference_duration_seconds',
-      'session.run time inside a worker thread, per run (a batch counts once)',
+      'session.run time inside a worker thread, per task (a batch or a whole recurrent loop counts once)',
       ['model'],
       LATENCY_BUCKETS,
     );

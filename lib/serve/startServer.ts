@@ -46,7 +46,12 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   const log = options.log ?? jsonLog;
   const cpus = defaultIntraOpThreads();
   const threads = config.workers ?? cpus;
-  const pool = new WorkerPool({ threads, nice: config.workerNice });
+  const metrics = new ServerMetrics();
+  const pool = new WorkerPool({
+    threads,
+    nice: config.workerNice,
+    onStart: (model, waitedMs) => metrics.workerWait.observe({ model }, waitedMs / 1000),
+  });
   // Parsing, decoding, resampling and encoding get threads of their own, as many as CPUs by
   // default: on a GPU host they are the CPU work, and the HTTP thread must do none of it.
   const processing = new ProcessingPool({
@@ -60,7 +65,6 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     partBytes: optionalPositiveInt(ENV.downloadPartBytes),
     concurrency: optionalPositiveInt(ENV.downloadConcurrency),
   });
-  const metrics = new ServerMetrics();
   const models = Object.entries(config.models).map(([name, entry]) =>
     servedModel(name, entry, {
       pool,

@@ -1,4 +1,5 @@
-import type { TensorElements } from '../core/batching/BatchTensor';
+import { Tensor } from 'onnxruntime-node';
+import type { BatchTensor, TensorElements } from '../core/batching/BatchTensor';
 import type { SessionSettings } from '../core/onnx/SessionOptions';
 
 /**
@@ -29,8 +30,20 @@ export interface WireValueMetadata {
   shape?: Array<number | string>;
 }
 
+/** A recurrent loop (lib/core/pipeline's RecurrentLoop) as plain data: one task on one worker. */
+export interface WireLoop {
+  frameInput: string;
+  frames: WireTensor[];
+  state: Record<string, string>;
+  initialState: Record<string, WireTensor>;
+  constants?: Record<string, WireTensor>;
+  keep: string[];
+}
+
 export type WorkerTask =
-  { kind: 'load'; spec: SessionSpec } | { kind: 'run'; spec: SessionSpec; feeds: Record<string, WireTensor>; fetches?: string[] };
+  | { kind: 'load'; spec: SessionSpec }
+  | { kind: 'run'; spec: SessionSpec; feeds: Record<string, WireTensor>; fetches?: string[] }
+  | { kind: 'loop'; spec: SessionSpec; loop: WireLoop };
 
 /** How a worker's session came to be: reported with the first task that created it. */
 export interface SessionReport {
@@ -60,4 +73,20 @@ export type WorkerReply =
       created?: SessionReport;
     }
   | { ok: true; kind: 'run'; outputs: Record<string, WireTensor>; runMs: number; created?: SessionReport }
+  /** Each step's kept outputs, in order; runMs covers the whole loop. */
+  | { ok: true; kind: 'loop'; steps: Array<Record<string, WireTensor>>; runMs: number; created?: SessionReport }
   | { ok: false; failure: FailureKind; message: string };
+
+/** A tensor as it crosses a thread boundary (its data is shared, not copied, until postMessage clones it). */
+export function toWire(tensor: Tensor): WireTensor {
+  return { type: tensor.type, dims: [...tensor.dims], data: tensor.data as WireTensor['data'] };
+}
+
+export function fromWire(wire: Readonly<WireTensor> | BatchTensor): Tensor {
+  return new Tensor(wire.type as never, wire.data as never, wire.dims);
+}
+
+/** Every tensor of a map, through `convert`. */
+export function mapTensors<A, B>(tensors: Readonly<Record<string, A>>, convert: (tensor: A) => B): Record<string, B> {
+  return Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, convert(t)]));
+}

@@ -52,7 +52,9 @@ interface Pending {
   key?: string;
   rows: number;
   enqueuedAt: number;
-  resolve: (outputs: TensorMap) => void;
+  /** A unit of work of its own (submitAlone): run instead of the batch function, never batched. */
+  work?: () => Promise<unknown>;
+  resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
 
@@ -112,22 +114,27 @@ export class DynamicBatcher {
 
   /** Queues one call; resolves with its own outputs. Rejects at once with 429 when the queue is full. */
   submit(feeds: TensorMap, fetches?: readonly string[]): Promise<TensorMap> {
+    const rows = batchRows(feeds);
+    return this.enqueue<TensorMap>({ feeds, fetches, key: rows === undefined ? undefined : batchKey(feeds), rows: rows ?? 1 });
+  }
+
+  /**
+   * Queues a unit of work of the model's that is not one batchable call (a recurrent loop run
+   * whole on one worker): it waits in the same bounded queue, takes one slot and is never
+   * batched. Rejects at once with 429 when the queue is full.
+   */
+  submitAlone<T>(work: () => Promise<T>): Promise<T> {
+    return this.enqueue<T>({ feeds: {}, fetches: undefined, rows: 1, work });
+  }
+
+  private enqueue<T>(item: Omit<Pending, 'enqueuedAt' | 'resolve' | 'reject'>): Promise<T> {
     if (this.closed) return Promise.reject(new BatcherClosedError(this.options.model));
     // A free slot and an empty queue: the request does not wait, so it never counts as queued.
     if (this.queue.length >= this.options.maxQueueSize && !(this.queue.length === 0 && this.running < this.options.maxInFlight)) {
       return Promise.reject(new QueueFullError(this.options.model, this.queue.length, this.retryAfterSeconds()));
     }
-    return new Promise<TensorMap>((resolve, reject) => {
-      const rows = batchRows(feeds);
-      this.queue.push({
-        feeds,
-        fetches,
-        key: rows === undefined ? undefined : batchKey(feeds),
-        rows: rows ?? 1,
-        enqueuedAt: this.now(),
-        resolve,
-        reject,
-      });
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ ...item, enqueuedAt: this.now(), resolve: resolve as (value: unknown) => void, reject });
       this.schedule();
     });
   }
@@ -231,7 +238,7 @@ export class DynamicBatcher {
   private async execute(batch: readonly Pending[]): Promise<void> {
     const only = batch.length === 1 ? batch[0] : undefined;
     if (only) {
-      await this.run(only.feeds, only.fetches).then(only.resolve, only.reject);
+      await (only.work ? only.work() : this.run(only.feeds, only.fetches)).then(only.resolve, only.reject);
       return;
     }
     let outputs: TensorMap;

@@ -86,6 +86,8 @@ export function createVoiceActivity(options: VoiceActivityOptions = {}): Pipelin
           state: { state: 'stateN' },
           initialState: () => ({ state: new Tensor('float32', new Float32Array(2 * 128), [2, 1, 128]) }),
           constants: { sr: new Tensor('int64', BigInt64Array.from([BigInt(RATE)]), []) },
+          // Only the probability leaves the loop: on serve the whole clip is one inference task.
+          keep: ['output'],
         },
         (outputs) => (outputs.output!.data as Float32Array)[0]!,
       );

@@ -13,24 +13,30 @@ export class RunClock {
   private firstRun?: number;
   private inference = 0;
 
-  /** The runner as the pipeline sees it: the same session, every run checked and timed. */
+  /**
+   * The runner as the pipeline sees it: the same session, every run checked and timed. A whole
+   * loop (where the runner has `runLoop`) is checked once and recorded as its mean step.
+   */
   wrap(runner: ModelRunner, runTimes: RunTimes, beforeRun: () => void): ModelRunner {
+    const timed = async <T>(steps: number, call: () => Promise<T>): Promise<T> => {
+      beforeRun();
+      const started = performance.now();
+      this.firstRun ??= started;
+      try {
+        const out = await call();
+        if (steps > 0) runTimes.record((performance.now() - started) / steps);
+        return out;
+      } finally {
+        this.inference += performance.now() - started;
+      }
+    };
+    const runLoop = runner.runLoop?.bind(runner);
     return {
       inputs: runner.inputs,
       outputs: runner.outputs,
       files: runner.files,
-      run: async (feeds, outputNames) => {
-        beforeRun();
-        const started = performance.now();
-        this.firstRun ??= started;
-        try {
-          const out = await runner.run(feeds, outputNames);
-          runTimes.record(performance.now() - started);
-          return out;
-        } finally {
-          this.inference += performance.now() - started;
-        }
-      },
+      run: (feeds, outputNames) => timed(1, () => runner.run(feeds, outputNames)),
+      ...(runLoop ? { runLoop: (loop) => timed(loop.frames.length, () => runLoop(loop)) } : {}),
     };
   }
 

@@ -24,8 +24,31 @@ export interface ModelRunner {
   readonly inputs: readonly TensorSpec[];
   readonly outputs: readonly TensorSpec[];
   run(feeds: Record<string, Tensor>, outputNames?: readonly string[]): Promise<Record<string, Tensor>>;
+  /**
+   * Optional: runs a recurrent model's whole loop as one unit of work and answers each step's
+   * `keep` outputs, in order. `onnxless serve` has it (the loop is one task on one inference
+   * thread instead of a queue trip per frame); where it is absent, `runRecurrent` calls `run`
+   * once per step. Both give the same outputs.
+   */
+  runLoop?(loop: RecurrentLoop): Promise<Array<Record<string, Tensor>>>;
   /** The model's companion files (dictionary, labels, tokenizer.json), from its directory. */
   readonly files?: CompanionFiles;
+}
+
+/**
+ * A stateful model's loop over a clip, as data: step i feeds `frames[i]` to `frameInput`, the
+ * previous step's `state` outputs to their inputs (`initialState` on the first step) and
+ * `constants` unchanged.
+ */
+export interface RecurrentLoop {
+  frameInput: string;
+  frames: readonly Tensor[];
+  /** State input name -> the output that becomes that input on the next step. */
+  state: Readonly<Record<string, string>>;
+  initialState: Readonly<Record<string, Tensor>>;
+  constants?: Readonly<Record<string, Tensor>>;
+  /** Outputs kept from every step (the state is fed back, not kept). */
+  keep: readonly string[];
 }
 
 /**

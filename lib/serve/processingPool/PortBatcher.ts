@@ -1,15 +1,17 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { TensorMap } from '../../core/batching/BatchTensor';
-import type { WireTensor } from '../workerProtocol';
+import type { RunQueue } from '../PooledSession';
+import type { WireLoop, WireTensor } from '../workerProtocol';
 import { fromWireError, type RunAnswer, type RunRequest } from './processingProtocol';
 
 /**
  * A processing thread's stand-in for the model's DynamicBatcher: `submit` sends the feeds to
- * the HTTP thread, whose batcher runs them (batched with other requests) on an inference thread.
+ * the HTTP thread, whose batcher runs them (batched with other requests) on an inference thread;
+ * `submitLoop` sends a whole recurrent loop, run there as one task.
  */
-export class PortBatcher {
+export class PortBatcher implements RunQueue {
   private next = 0;
-  private readonly waiting = new Map<number, { resolve: (t: TensorMap) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (answer: RunAnswer) => void; reject: (e: Error) => void }>();
 
   constructor(private readonly port: MessagePort) {
     port.on('message', (answer: RunAnswer) => {
@@ -17,19 +19,28 @@ export class PortBatcher {
       if (!waiter) return;
       this.waiting.delete(answer.id);
       if ('error' in answer) waiter.reject(fromWireError(answer.error));
-      else waiter.resolve(answer.outputs);
+      else waiter.resolve(answer);
     });
   }
 
-  submit(feeds: TensorMap, fetches?: readonly string[]): Promise<TensorMap> {
-    const id = this.next++;
+  async submit(feeds: TensorMap, fetches?: readonly string[]): Promise<TensorMap> {
+    const answer = await this.send({
+      id: this.next++,
+      feeds: feeds as Record<string, WireTensor>,
+      fetches: fetches ? [...fetches] : undefined,
+    });
+    return (answer as Extract<RunAnswer, { outputs: unknown }>).outputs;
+  }
+
+  async submitLoop(loop: WireLoop): Promise<Array<Record<string, WireTensor>>> {
+    const answer = await this.send({ id: this.next++, loop });
+    return (answer as Extract<RunAnswer, { steps: unknown }>).steps;
+  }
+
+  private send(request: RunRequest): Promise<RunAnswer> {
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.port.postMessage({
-        id,
-        feeds: feeds as Record<string, WireTensor>,
-        fetches: fetches ? [...fetches] : undefined,
-      } satisfies RunRequest);
+      this.waiting.set(request.id, { resolve, reject });
+      this.port.postMessage(request);
     });
   }
 }

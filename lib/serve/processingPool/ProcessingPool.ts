@@ -1,7 +1,7 @@
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { TensorMap } from '../../core/batching/BatchTensor';
 import { OnnxlessError } from '../../core/errors';
+import type { RunQueue } from '../PooledSession';
 import { DEFAULT_WORKER_NICE } from '../WorkerPool';
 import type { WireTensor } from '../workerProtocol';
 import { toWireError, type ProcessingReply, type ProcessingTask, type RunAnswer, type RunRequest } from './processingProtocol';
@@ -12,9 +12,6 @@ export interface ProcessingPoolOptions {
   maxQueue: number;
   nice?: number;
 }
-
-/** Session runs go to the model's batcher on the HTTP thread. */
-export type SubmitRun = (feeds: TensorMap, fetches: readonly string[] | undefined) => Promise<TensorMap>;
 
 /**
  * Tasks a processing thread awaits at once: most of a task's time is spent waiting for its
@@ -43,12 +40,16 @@ export class ProcessingPool {
     });
   }
 
-  /** Runs a task; its session runs are answered by `submit` over a channel of its own. */
-  async run(task: Omit<ProcessingTask, 'port'>, submit: SubmitRun): Promise<ProcessingReply> {
+  /** Runs a task; its session runs and loops go to `queue` (the model's batcher) over a channel of its own. */
+  async run(task: Omit<ProcessingTask, 'port'>, queue: RunQueue): Promise<ProcessingReply> {
     const { port1, port2 } = new MessageChannel();
     port1.on('message', (req: RunRequest) => {
-      submit(req.feeds, req.fetches).then(
-        (outputs) => port1.postMessage({ id: req.id, outputs: outputs as Record<string, WireTensor> } satisfies RunAnswer),
+      const answer: Promise<RunAnswer> =
+        'loop' in req
+          ? queue.submitLoop(req.loop).then((steps) => ({ id: req.id, steps }))
+          : queue.submit(req.feeds, req.fetches).then((outputs) => ({ id: req.id, outputs: outputs as Record<string, WireTensor> }));
+      answer.then(
+        (a) => port1.postMessage(a),
         (err: unknown) => port1.postMessage({ id: req.id, error: toWireError(err) } satisfies RunAnswer),
       );
     });

@@ -2,7 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { OnnxlessError } from '../../core/errors';
 import type { PhaseDurations } from '../../core/observability/records';
 import type { ProtocolLimits } from '../../core/protocol/limits';
-import type { WireTensor, WireValueMetadata } from '../workerProtocol';
+import type { WireLoop, WireTensor, WireValueMetadata } from '../workerProtocol';
 
 /**
  * What crosses into a processing thread: the request's bytes and what the thread must know of
@@ -41,13 +41,12 @@ export type ProcessingReply =
   | { ok: true; kind: 'predict'; result: unknown; phases: Phases }
   | { ok: false; error: WireError; phases: Phases };
 
-/** A session run asked for by a processing thread, and its answer. */
-export interface RunRequest {
-  id: number;
-  feeds: Record<string, WireTensor>;
-  fetches?: string[];
-}
-export type RunAnswer = { id: number; outputs: Record<string, WireTensor> } | { id: number; error: WireError };
+/** A session run, or a whole recurrent loop, asked for by a processing thread, and its answer. */
+export type RunRequest = { id: number; feeds: Record<string, WireTensor>; fetches?: string[] } | { id: number; loop: WireLoop };
+export type RunAnswer =
+  | { id: number; outputs: Record<string, WireTensor> }
+  | { id: number; steps: Array<Record<string, WireTensor>> }
+  | { id: number; error: WireError };
 
 /** An error as plain data: its class name, message and, for an OnnxlessError, its status. */
 export interface WireError {

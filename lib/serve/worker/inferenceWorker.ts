@@ -1,8 +1,20 @@
 import { threadId } from 'node:worker_threads';
-import { Tensor, type InferenceSession } from 'onnxruntime-node';
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { createSession, ProviderUnavailableError } from '../executionProviders';
-import type { SessionReport, SessionSpec, WireTensor, WireValueMetadata, WorkerReply, WorkerTask } from '../workerProtocol';
+import {
+  fromWire,
+  mapTensors,
+  toWire,
+  type SessionReport,
+  type SessionSpec,
+  type WireLoop,
+  type WireTensor,
+  type WireValueMetadata,
+  type WorkerReply,
+  type WorkerTask,
+} from '../workerProtocol';
 import { keepHalfBitsAll } from '../../core/onnx/halfBits';
+import { runLoopSteps } from '../../core/processing/model/runRecurrent';
 
 /**
  * One worker thread of the server's pool. It holds its own session per model, created on its
@@ -50,19 +62,43 @@ export default async function handle(task: WorkerTask): Promise<WorkerReply> {
   }
   try {
     const started = performance.now();
-    const feeds = keepHalfBitsAll(
-      Object.fromEntries(Object.entries(task.feeds).map(([name, t]) => [name, new Tensor(t.type as never, t.data as never, t.dims)])),
-    );
-    const results = keepHalfBitsAll(task.fetches ? await entry.session.run(feeds, task.fetches) : await entry.session.run(feeds));
-    const outputs: Record<string, WireTensor> = {};
-    for (const [name, value] of Object.entries(results)) {
-      const tensor = value as Tensor;
-      outputs[name] = { type: tensor.type, dims: [...tensor.dims], data: tensor.data as WireTensor['data'] };
+    if (task.kind === 'loop') {
+      const steps = await runLoop(entry.session, task.loop);
+      return { ok: true, kind: 'loop', steps, runMs: performance.now() - started, created };
     }
+    const outputs = mapTensors(await run(entry.session, mapTensors(task.feeds, fromWire), task.fetches), toWire);
     return { ok: true, kind: 'run', outputs, runMs: performance.now() - started, created };
   } catch (err) {
     return { ok: false, failure: 'run-failed', message: messageOf(err) };
   }
+}
+
+async function run(session: InferenceSession, feeds: Record<string, Tensor>, fetches?: string[]): Promise<Record<string, Tensor>> {
+  keepHalfBitsAll(feeds);
+  return keepHalfBitsAll((fetches ? await session.run(feeds, fetches) : await session.run(feeds)) as Record<string, Tensor>);
+}
+
+/** A recurrent loop in one task: every step on this thread's session, only the kept outputs sent back. */
+async function runLoop(session: InferenceSession, loop: WireLoop): Promise<Array<Record<string, WireTensor>>> {
+  const steps: Array<Record<string, WireTensor>> = [];
+  await runLoopSteps(
+    (feeds) => run(session, feeds),
+    {
+      frameInput: loop.frameInput,
+      frames: loop.frames.map(fromWire),
+      state: loop.state,
+      initialState: mapTensors(loop.initialState, fromWire),
+      constants: loop.constants && mapTensors(loop.constants, fromWire),
+    },
+    (outputs) => steps.push(Object.fromEntries(loop.keep.map((name) => [name, keptOutput(outputs, name)]))),
+  );
+  return steps;
+}
+
+function keptOutput(outputs: Record<string, Tensor>, name: string): WireTensor {
+  const tensor = outputs[name];
+  if (tensor === undefined) throw new Error(`model returned no '${name}' to keep; outputs: ${Object.keys(outputs).join(', ')}`);
+  return toWire(tensor);
 }
 
 async function open(spec: SessionSpec): Promise<WorkerSession> {

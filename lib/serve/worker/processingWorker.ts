@@ -4,7 +4,7 @@ import { getPipeline } from '../../core/builtins/index';
 import { ModelService } from '../../core/inference/ModelService';
 import type { LoadedModel, Loader } from '../../core/onnx/Loader';
 import { ModelFiles } from '../../core/onnx/ModelFiles';
-import { OnnxRunner } from '../../core/onnx/OnnxRunner';
+import { PooledRunner } from '../PooledRunner';
 import { PooledSession } from '../PooledSession';
 import { PortBatcher } from '../processingPool/PortBatcher';
 import { toWireError, type ModelView, type ProcessingReply, type ProcessingTask } from '../processingPool/processingProtocol';
@@ -44,7 +44,7 @@ function filesOf(dir: string | undefined): ModelFiles | undefined {
 }
 
 function serviceFor(model: ModelView, batcher: PortBatcher): ModelService {
-  const runner = new OnnxRunner(new PooledSession(model.inputs, model.outputs, batcher), filesOf(model.filesDir));
+  const runner = new PooledRunner(new PooledSession(model.inputs, model.outputs, batcher), filesOf(model.filesDir));
   const loaded: LoadedModel = {
     runner,
     weights: { path: model.graphPath, dir: model.filesDir ?? dirname(model.graphPath), origin: 'cache' },

@@ -1,0 +1,23 @@
+import type { Tensor } from 'onnxruntime-node';
+import type { ModelFiles } from '../core/onnx/ModelFiles';
+import { OnnxRunner } from '../core/onnx/OnnxRunner';
+import type { RecurrentLoop } from '../core/pipeline/Pipeline';
+import type { PooledSession } from './PooledSession';
+
+/**
+ * The runner of a model served from the inference threads: the ordinary OnnxRunner over a
+ * PooledSession, plus `runLoop`, so a recurrent pipeline (voice activity) runs its whole clip as
+ * one task on one worker instead of one queue trip per frame.
+ */
+export class PooledRunner extends OnnxRunner {
+  constructor(
+    private readonly pooled: PooledSession,
+    files?: ModelFiles,
+  ) {
+    super(pooled, files);
+  }
+
+  runLoop(loop: RecurrentLoop): Promise<Array<Record<string, Tensor>>> {
+    return this.pooled.runLoop(loop);
+  }
+}

@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getPipeline, pipelines, type VoiceActivityResult } from '../../../lib/core/builtins';
+import { WorkerPool } from '../../../lib/serve/WorkerPool';
+import type { SessionSpec, WireTensor } from '../../../lib/serve/workerProtocol';
+import { EXAMPLE_WEIGHTS } from '../../../lib/tools/local/exampleWeights';
+import { REAL_MODELS } from '../../support/realModels';
+import { directRunner } from '../pipelines/directRunner';
+import { SPEECH_WAV } from '../pipelines/models';
+import { call, metricValue, startTestServer } from './helpers';
+
+/**
+ * Issue 27 item 3: other models waited behind OCR on `onnxless serve`. Every model's runs went
+ * through one FIFO in front of the inference threads, and the voice-activity pipeline made one
+ * trip through it per 32 ms frame. Checked here as counts and order, never as times.
+ */
+describe('fair scheduling across models on the inference threads', () => {
+  const spec = (model: string, path: string): SessionSpec => ({ model, path, session: { intraOpThreads: 1 }, cpuFallback: false });
+  const detection = spec('detection', EXAMPLE_WEIGHTS['ocr-detection']!);
+  const vad = spec('vad', REAL_MODELS.sileroVad);
+  let pool: WorkerPool;
+
+  beforeAll(async () => {
+    pool = new WorkerPool({ threads: 2 });
+    for (const s of [detection, vad]) for (const reply of await pool.warm(s)) expect(reply.ok).toBe(true);
+  });
+
+  afterAll(() => pool?.close());
+
+  it("runs a light model's request after at most one heavy run per thread, with the heavy model's queue full", async () => {
+    // prepare: a page-sized detection input (the heavy model) and one VAD frame (the light one)
+    const page: WireTensor = { type: 'float32', dims: [1, 3, 480, 480], data: new Float32Array(3 * 480 * 480).fill(0.5) };
+    const frame = {
+      input: { type: 'float32', dims: [1, 576], data: new Float32Array(576) },
+      state: { type: 'float32', dims: [2, 1, 128], data: new Float32Array(256) },
+      sr: { type: 'int64', dims: [], data: BigInt64Array.of(16_000n) },
+    } satisfies Record<string, WireTensor>;
+    const heavyDone: number[] = [];
+    let lightDoneAfter = -1;
+
+    // act: 24 heavy runs queued first, then the light one
+    const heavy = Array.from({ length: 24 }, (_, i) =>
+      pool.run(detection, { x: page }).then((reply) => {
+        expect(reply.ok).toBe(true);
+        heavyDone.push(i);
+      }),
+    );
+    const light = pool.run(vad, frame).then((reply) => {
+      expect(reply.ok).toBe(true);
+      lightDoneAfter = heavyDone.length;
+    });
+    await Promise.all([...heavy, light]);
+
+    // assess: the light run took the first free thread. One FIFO in front of the threads made it
+    // wait for every heavy run queued before it to start (about 20 ended before it did).
+    expect(lightDoneAfter).toBeLessThanOrEqual(pool.threads);
+    expect(heavyDone).toHaveLength(24);
+  });
+
+  it('runs a voice-activity clip as one inference task, with the same probabilities as in-process (Lambda) runs', async () => {
+    // prepare: serve with the VAD pipeline; the in-process runner runs the loop frame by frame
+    const server = await startTestServer(
+      { workers: 2, models: { vad: { weights: REAL_MODELS.sileroVad, pipeline: 'voiceActivity', intraOpThreads: 1 } } },
+      { resolvePipeline: getPipeline },
+    );
+    try {
+      const wav = readFileSync(SPEECH_WAV);
+      const tasks = async () => metricValue(await server.metrics.text(), 'onnxless_inference_duration_seconds_count', { model: 'vad' });
+      const before = await tasks();
+
+      // act
+      const reply = await call(server.url, 'POST', '/models/vad/predict?probabilities=true', wav, { 'content-type': 'audio/wav' });
+      const inProcess = await pipelines.voiceActivity.predict(
+        { contentType: 'audio/wav', body: wav, query: { probabilities: 'true' } },
+        await directRunner(REAL_MODELS.sileroVad),
+      );
+
+      // assess: one task on the worker pool for the whole clip (frame by frame it was one per 32 ms frame)
+      expect(reply.status).toBe(200);
+      const served = reply.json<VoiceActivityResult>();
+      expect(served.probabilities!.length).toBeGreaterThan(100);
+      expect((await tasks()) - before).toBe(1);
+      expect(served).toEqual(inProcess);
+    } finally {
+      await server.drain(5000);
+    }
+  });
+});
