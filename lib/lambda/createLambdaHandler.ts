@@ -143,14 +143,7 @@ function encodedBodyBytes(event: { body?: string; isBase64Encoded?: boolean }): 
   return event.isBase64Encoded ? Math.floor((body.length * 3) / 4) : Buffer.byteLength(body, 'utf8');
 }
 
-/**
- * The answer of a direct invoke is a JSON value, and JSON has no NaN or Infinity: the literals
- * the HTTP answer carries (as Triton writes them) become null here, as JSON.stringify would.
- */
+/** The answer of a direct invoke is a JSON value: the HTTP answer's text, parsed (non-finite floats are already null). */
 function invokeResult(json: string): unknown {
-  try {
-    return JSON.parse(json) as unknown;
-  } catch {
-    return JSON.parse(json.replace(/([[,])(?:NaN|-?Infinity)(?=[,\]])/g, '$1null')) as unknown;
-  }
+  return JSON.parse(json) as unknown;
 }

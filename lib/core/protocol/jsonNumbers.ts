@@ -1,9 +1,11 @@
 /**
- * Floating-point outputs as JSON text, the way Triton writes them (rapidjson with
- * kWriteNanAndInfFlag, triton-inference-server/common triton_json.h):
- * - NaN, Infinity and -Infinity as those bare literals. JSON has no way to write them; Python's
- *   json module (tritonclient) reads them back, JSON.parse does not: callers that need strict JSON
- *   ask for binary output.
+ * Floating-point outputs as JSON text that every client can read:
+ * - NaN, Infinity and -Infinity as `null`, as JSON.stringify writes them (and the domain routes,
+ *   which use it). JSON has no way to write them: the bare literals Triton writes (rapidjson's
+ *   kWriteNanAndInfFlag) are read by Python's json and python-rapidjson, but JSON.parse, browsers'
+ *   `response.json()`, Go, Java and jq refuse the whole answer. tritonclient's `as_numpy` reads a
+ *   `null` in a float tensor as NaN; exact values (the infinities' signs) travel in binary output,
+ *   which tritonclient asks for by default.
  * - negative zero as `-0.0`: JSON.stringify writes `0`, and Python reads `-0` as the integer 0.
  * Everything else as JSON.stringify writes it (the shortest text that reads back to the same double).
  */
@@ -17,9 +19,7 @@ export function floatArrayJson(values: ArrayLike<number>): string {
 }
 
 export function floatJson(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return 'Infinity';
-  if (v === -Infinity) return '-Infinity';
+  if (!Number.isFinite(v)) return 'null';
   if (v === 0 && 1 / v < 0) return '-0.0';
   return JSON.stringify(v);
 }

@@ -46,9 +46,11 @@ describe('content types of an infer body', () => {
   });
 });
 
-describe('floating-point outputs as JSON text (Triton: rapidjson kWriteNanAndInfFlag)', () => {
-  it('writes -0 as -0.0, and NaN and the infinities as their literals', () => {
-    expect(floatArrayJson(Float32Array.from([1.5, -0, Number.NaN, Infinity, -Infinity, 0]))).toBe('[1.5,-0.0,NaN,Infinity,-Infinity,0]');
+describe('floating-point outputs as JSON text every client reads', () => {
+  it('writes -0 as -0.0, and NaN and the infinities as null (valid JSON, as JSON.stringify writes them)', () => {
+    const text = floatArrayJson(Float32Array.from([1.5, -0, Number.NaN, Infinity, -Infinity, 0]));
+    expect(text).toBe('[1.5,-0.0,null,null,null,0]');
+    expect(JSON.parse(text)).toEqual([1.5, -0, null, null, null, 0]);
   });
 
   it('writes ordinary numbers as JSON.stringify does', () => {
@@ -179,14 +181,16 @@ describe('the route table', () => {
     ]);
   });
 
-  it('matches a template at the end of the path, a stage prefix allowed, one segment per parameter', () => {
+  it('matches a template against the whole path, one non-empty segment per parameter', () => {
     const pattern = routePattern('/v2/models/{model}/versions/{version}/infer');
-    expect(pattern.exec('/prod/v2/models/m/versions/2/infer')?.slice(1)).toEqual(['m', '2']);
+    expect(pattern.exec('/v2/models/m/versions/2/infer')?.slice(1)).toEqual(['m', '2']);
+    expect(pattern.test('/prod/v2/models/m/versions/2/infer')).toBe(false);
     expect(pattern.test('/v2/models/m/x/versions/2/infer/')).toBe(false);
+    expect(pattern.test('/v2/models//versions/2/infer')).toBe(false);
   });
 
   it("names a path's route as the table does, its parameters decoded, a malformed escape kept as sent", () => {
-    expect(matchRoute('/prod/v2/models/m%20x/versions/2/infer')).toEqual({
+    expect(matchRoute('/v2/models/m%20x/versions/2/infer')).toEqual({
       name: '/v2/models/{model}/infer',
       template: '/v2/models/{model}/versions/{version}/infer',
       params: { model: 'm x', version: '2' },
@@ -194,6 +198,7 @@ describe('the route table', () => {
     expect(matchRoute('/v2/models/%E0%A4%A/ready')?.params).toEqual({ model: '%E0%A4%A' });
     expect(matchRoute('/v2/health/live')?.name).toBe('/v2/health/live');
     expect(matchRoute('/v2/nothing/here')).toBeUndefined();
+    expect(matchRoute('/web/openapi.json')?.params).toEqual({ asset: 'openapi.json' });
   });
 
   it('reads the version from the weights key that onnxless push writes', () => {
