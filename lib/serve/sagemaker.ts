@@ -1,6 +1,7 @@
 import { BadRequestError, NotFoundError } from '../core/errors';
 import { mediaType, type HttpRequest } from '../core/http/HttpTypes';
-import { HEADER_LENGTH } from '../core/protocol/binaryTensor';
+import { decimalLength, HEADER_LENGTH } from '../core/protocol/binaryTensor';
+import { clip } from '../core/protocol/names';
 
 /** Triton's SageMaker content type for binary tensors: the JSON header size rides in the media type. */
 export const SAGEMAKER_BINARY_TYPE = 'application/vnd.sagemaker-triton.binary+json';
@@ -25,8 +26,7 @@ export function invocationRequest(
   const type = mediaType(req.headers);
   const target = encodeURIComponent(model);
   if (type === SAGEMAKER_BINARY_TYPE) {
-    const size = /json-header-size=(\d+)/i.exec(req.headers['content-type'] ?? '')?.[1];
-    if (size === undefined) throw new BadRequestError(`${SAGEMAKER_BINARY_TYPE} needs a json-header-size parameter`);
+    const size = jsonHeaderSize(req.headers['content-type'] ?? '');
     return {
       ...req,
       path: `/v2/models/${target}/infer`,
@@ -36,4 +36,34 @@ export function invocationRequest(
   const inferLike = type === '' || type === 'application/json' || type.endsWith('+json') || req.headers[HEADER_LENGTH] !== undefined;
   if (!inferLike && hasPipeline(model)) return { ...req, path: `/models/${target}/predict` };
   return { ...req, path: `/v2/models/${target}/infer` };
+}
+
+/**
+ * The media type's `json-header-size`, by the same rule as Inference-Header-Content-Length:
+ * plain decimal digits (a quoted-string value unquoted first, RFC 9110 5.6.6), given once. A
+ * second value is refused rather than picked: a proxy in front may have read the other one.
+ */
+function jsonHeaderSize(contentType: string): string {
+  const values = mediaTypeParameters(contentType)
+    .filter(([name]) => name === 'json-header-size')
+    .map(([, value]) => value);
+  if (values.length === 0) throw new BadRequestError(`${SAGEMAKER_BINARY_TYPE} needs a json-header-size parameter`);
+  if (values.length > 1) throw new BadRequestError(`json-header-size is given more than once (${values.length} times): give it once`);
+  const value = values[0] as string;
+  if (decimalLength(value) === undefined) throw new BadRequestError(`json-header-size is '${clip(value)}', expected decimal digits`);
+  return value;
+}
+
+/** A Content-Type's parameters in order, names lower-cased (they are case-insensitive), values unquoted. */
+function mediaTypeParameters(contentType: string): Array<[string, string]> {
+  return contentType
+    .split(';')
+    .slice(1)
+    .map((part) => {
+      const eq = part.indexOf('=');
+      const name = (eq < 0 ? part : part.slice(0, eq)).trim().toLowerCase();
+      const value = eq < 0 ? '' : part.slice(eq + 1).trim();
+      const quoted = /^"((?:[^"\\]|\\.)*)"$/s.exec(value);
+      return [name, quoted ? (quoted[1] as string).replace(/\\(.)/gs, '$1') : value];
+    });
 }

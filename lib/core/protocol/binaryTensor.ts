@@ -10,12 +10,19 @@ import { DATATYPES, viewBytes, type Datatype, type NumericData } from './datatyp
  */
 export const HEADER_LENGTH = 'inference-header-content-length';
 
+/**
+ * A length a caller declares (Inference-Header-Content-Length, SageMaker's json-header-size):
+ * plain decimal digits only, as Content-Length (RFC 9110 8.6); undefined for anything else.
+ * Number() would also take `0x10`, `1e2` and ` 16 `, and parseInt the leading digits of `70.0`,
+ * which no client means.
+ */
+export function decimalLength(value: string): number | undefined {
+  return /^\d{1,15}$/.test(value) ? Number(value) : undefined;
+}
+
 export function splitBinaryBody(body: Buffer, headerLength: string): { header: string; binary: Buffer } {
-  // Plain decimal digits only, as Content-Length (RFC 9110 8.6): Number() would also take
-  // `0x10`, `1e2` and ` 16 `, which no client means.
-  const digits = headerLength.trim();
-  const length = /^\d{1,15}$/.test(digits) ? Number(digits) : Number.NaN;
-  if (!Number.isSafeInteger(length) || length > body.length) {
+  const length = decimalLength(headerLength.trim());
+  if (length === undefined || length > body.length) {
     throw new BadRequestError(
       `Inference-Header-Content-Length is '${clip(headerLength)}', expected decimal digits from 0 to the body length ${body.length}`,
     );
