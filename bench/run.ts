@@ -20,6 +20,7 @@ import { coldStartScenario } from './scenarios/coldStart';
 import { CAP_BYTES_PER_SECOND, downloadScenario } from './scenarios/download';
 import { externalDataScenario } from './scenarios/externalData';
 import { memoryScenario } from './scenarios/memory';
+import { ocrAccuracyScenario } from './scenarios/ocrAccuracy';
 import { ocrPipelineScenario } from './scenarios/ocrPipeline';
 import { pingUnderPreprocessingScenario } from './scenarios/pingUnderPreprocessing';
 import { serverBatchingScenario } from './scenarios/serverBatching';
@@ -49,6 +50,10 @@ const SCENARIOS: Record<string, { run: Scenario; reps: number; models: readonly 
   'external-data': { run: externalDataScenario, reps: 2, models: [] },
   // Issue 18: the OCR pipeline on npm start against a client chaining the single-model routes, and its cold start.
   'ocr-pipeline': { run: ocrPipelineScenario, reps: 5, models: [] },
+  // Issue 26: full-page OCR on 36 photo-like pages (a third held out) against @gutenye/ocr-node,
+  // paddleocr and ppu-paddle-ocr on the same model files: accuracy and time per page; its own
+  // run (npm run bench -- --scenario ocr-accuracy), about 6 minutes on 2 cores.
+  'ocr-accuracy': { run: ocrAccuracyScenario, reps: 1, models: [] },
   // 10 minutes by default (issue 13); --soak-seconds for a shorter run.
   soak: { run: (_w, _r, l) => soakScenario(l, soakSeconds()), reps: 1, models: [] },
 };
@@ -80,7 +85,7 @@ function soakSeconds(): number {
 }
 
 /** Scenarios that only run when named: they need minutes and gigabytes of their own. */
-const OWN_RUN = ['external-data'];
+const OWN_RUN = ['external-data', 'ocr-accuracy'];
 const chosen = values.scenario ?? Object.keys(SCENARIOS).filter((name) => !OWN_RUN.includes(name));
 for (const name of chosen) {
   if (!SCENARIOS[name]) throw new Error(`unknown scenario '${name}'; valid: ${Object.keys(SCENARIOS).join(', ')}`);

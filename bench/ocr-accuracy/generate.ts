@@ -185,5 +185,12 @@ const set: EvalSet = {
   seed,
   pages,
 };
-writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(set, null, 1)}\n`);
+writeFileSync(join(out, 'manifest.json'), manifestText(set));
 console.log(`${pages.length} pages, ${pages.reduce((n, p) => n + p.lines.length, 0)} lines -> ${out}`);
+
+/** The manifest as JSON with one line of text per truth line: readable, and diffs show which line changed. */
+function manifestText({ pages: all, ...head }: EvalSet): string {
+  const pageText = ({ lines, ...page }: EvalPage) =>
+    `    ${JSON.stringify(page).slice(0, -1)},\n      "lines": [\n${lines.map((l) => `        ${JSON.stringify(l)}`).join(',\n')}\n      ]\n    }`;
+  return `${JSON.stringify(head, null, 2).slice(0, -2)},\n  "pages": [\n${all.map(pageText).join(',\n')}\n  ]\n}\n`;
+}

@@ -4,9 +4,7 @@
  * the peer, reads the first file once to warm it, then every file in turn, printing one line
  * `@@PAGE {file, ms, lines}` each.
  */
-import { PEERS, type PeerName } from './peers';
-
-export const PAGE_PREFIX = '@@PAGE ';
+import { PAGE_PREFIX, PEERS, type PeerName } from './peers';
 
 const { peer, files } = JSON.parse(process.env.BENCH_ARGS ?? '{}') as { peer: PeerName; files: string[] };
 const create = PEERS[peer];

@@ -21,6 +21,9 @@ export const MODEL_FILES = {
   dictionary: join(ASSETS, 'ppocr_keys_v1.txt'),
 } as const;
 
+/** How peerChild.ts marks its result lines on stdout. */
+export const PAGE_PREFIX = '@@PAGE ';
+
 export interface PeerReader {
   read(file: string): Promise<ScoredLine[]>;
 }
@@ -74,7 +77,7 @@ async function gutenye(): Promise<PeerReader> {
  */
 async function paddleocr(): Promise<PeerReader> {
   // paddleocr takes the onnxruntime module its caller has (its own structural type for it).
-  const ort = (await import('onnxruntime-node')).default as unknown as OrtModule;
+  const ort = (await import('onnxruntime-node')) as unknown as OrtModule;
   const { PaddleOcrService } = await import('paddleocr');
   const sharp = (await import('sharp')).default;
   const buffer = async (path: string) => {
