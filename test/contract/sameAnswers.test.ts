@@ -6,15 +6,16 @@ import { InferenceSession } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_STACK } from '../../lib/tools/local/localStack';
 import { EXAMPLE_WEIGHTS } from '../../lib/tools/local/exampleWeights';
-import { getPipeline, pipelines } from '../../lib/core/builtins';
+import { getPipeline } from '../../lib/core/builtins';
 import { parseS3Uri, readRegistryFile, setModelEntry } from '../../lib/core/registry';
 import { startTestServer } from '../integration/server/helpers';
 import { LocalStackProcess } from '../support/localStackProcess';
 import { encodeModel, writeModel } from '../support/onnxModels';
 import { tempDir } from '../support/testHandler';
+import { crossPrefixCases, crossPrefixProblem } from './crossPrefix';
 import { answerShape, contractCases, type ContractCase } from './requestList';
 import { sendRaw, type WireRequest, type WireResponse } from './rawHttp';
-import { deployedApi, type ContractModel } from './targets';
+import { deployedApi, EXAMPLE_MODELS, type ContractModel } from './targets';
 
 /**
  * The same request list, as clients put it on the wire, against the three ways of serving: the
@@ -42,16 +43,7 @@ beforeAll(async () => {
   cases = contractCases(tiny.outputNames[0] as string);
   await tiny.release();
 
-  const models: ContractModel[] = [
-    { name: 'tiny', weightsPath: EXAMPLE_WEIGHTS.tiny as string, version: '1' },
-    {
-      name: 'text-orientation',
-      weightsPath: EXAMPLE_WEIGHTS['text-orientation'] as string,
-      version: '1',
-      pipeline: pipelines.textOrientation,
-    },
-    { name: 'identity', weightsPath: identityPath, version: '1' },
-  ];
+  const models: ContractModel[] = [...EXAMPLE_MODELS, { name: 'identity', weightsPath: identityPath, version: '1' }];
   targets.handlers = deployedApi(models);
 
   serve = await startTestServer(
@@ -121,6 +113,18 @@ describe('one request list, three ways of serving', () => {
     }
     expect(differences).toEqual([]);
     expect(cases.length).toBeGreaterThanOrEqual(30);
+  }, 300_000);
+
+  it("lands every route's path under every other route's prefix on its own route or a 404, on all three", async () => {
+    const cases = crossPrefixCases({ model: 'tiny', version: '1', predictModel: 'text-orientation', asset: 'pages.css' });
+    const problems: string[] = [];
+    for (const [target, send] of Object.entries(targets)) {
+      for (const c of cases) {
+        const problem = crossPrefixProblem(c, await send(c.request));
+        if (problem) problems.push(`${target}: ${c.request.method} ${c.request.path}: ${problem}`);
+      }
+    }
+    expect(problems).toEqual([]);
   }, 300_000);
 
   it.each(['local stack', 'serve'])(

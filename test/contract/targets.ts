@@ -5,6 +5,8 @@ import { formatCatalog } from '../../lib/core/http/modelCatalog';
 import { allRoutes, type ModelRoutesInfo } from '../../lib/core/http/routeTable';
 import { NO_SINK } from '../../lib/core/observability/sinks';
 import type { Pipeline } from '../../lib/core/pipeline/Pipeline';
+import { pipelines } from '../../lib/core/builtins';
+import { EXAMPLE_WEIGHTS } from '../../lib/tools/local/exampleWeights';
 import { DEFAULT_LIMITS } from '../../lib/core/protocol/limits';
 import { tempDir } from '../support/testHandler';
 import type { WireRequest, WireResponse } from './rawHttp';
@@ -15,6 +17,17 @@ export interface ContractModel {
   version: string;
   pipeline?: Pipeline;
 }
+
+/** The example registry's generic model and its model with a domain route, as every way of serving loads them. */
+export const EXAMPLE_MODELS: readonly ContractModel[] = Object.freeze([
+  { name: 'tiny', weightsPath: EXAMPLE_WEIGHTS.tiny as string, version: '1' },
+  {
+    name: 'text-orientation',
+    weightsPath: EXAMPLE_WEIGHTS['text-orientation'] as string,
+    version: '1',
+    pipeline: pipelines.textOrientation,
+  },
+]);
 
 // Text types an HTTP API passes to Lambda as UTF-8; every other body, and one with no
 // Content-Type, arrives base64-encoded (the rule and its sources: lib/tools/local/offlinePatch.ts).

@@ -4,7 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 export function httpApiEvent(
   method: string,
   path: string,
-  options: { body?: string | Buffer; headers?: Record<string, string>; query?: Record<string, string> } = {},
+  options: { body?: string | Buffer; headers?: Record<string, string>; query?: Record<string, string>; stage?: string } = {},
 ): APIGatewayProxyEventV2 {
   const binary = Buffer.isBuffer(options.body);
   return {
@@ -22,7 +22,8 @@ export function httpApiEvent(
       http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
       requestId: 'req-1',
       routeKey: '$default',
-      stage: '$default',
+      // A named stage's segment starts rawPath; `$default` (what serverless deploys) adds none.
+      stage: options.stage ?? '$default',
       time: '29/Nov/2026:00:00:00 +0000',
       timeEpoch: 0,
     },

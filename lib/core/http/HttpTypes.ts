@@ -1,7 +1,13 @@
 /** The transport-neutral request the routes see; adapters (Lambda, Node server) build it. */
 export interface HttpRequest {
   method: string;
+  /** The path the routes match, whole: less any prefix the transport adds (`base`). */
   path: string;
+  /**
+   * What the URL carries before `path`: a named API Gateway stage (`/prod`); absent or '' where
+   * the routes sit at the root (the `$default` stage, serve, the local stack).
+   */
+  base?: string;
   /** Header names lower-cased. */
   headers: Readonly<Record<string, string | undefined>>;
   query: Readonly<Record<string, string | undefined>>;

@@ -36,11 +36,24 @@ export function fromHttpApiEvent(event: APIGatewayProxyEventV2, maxBodyBytes: nu
   }
   return {
     method: event.requestContext.http.method,
-    path: event.rawPath ?? event.requestContext.http.path,
+    ...routePath(event),
     headers,
     query: event.queryStringParameters ?? {},
     body,
   };
+}
+
+/**
+ * The path the routes match, and the stage prefix before it. A named stage (not `$default`) is the
+ * first segment of `rawPath` ("HTTP API non-$default stage includes stage in rawPath",
+ * aws-powertools/powertools-lambda-python#621); serverless deploys `$default`, whose paths carry none.
+ */
+function routePath(event: APIGatewayProxyEventV2): Pick<HttpRequest, 'path' | 'base'> {
+  const path = event.rawPath ?? event.requestContext.http.path;
+  const stage = event.requestContext.stage;
+  const base = stage && stage !== '$default' ? `/${stage}` : '';
+  if (base && (path === base || path.startsWith(`${base}/`))) return { path: path.slice(base.length) || '/', base };
+  return { path, base: '' };
 }
 
 export function toHttpApiResult(res: HttpResponse): APIGatewayProxyStructuredResultV2 {

@@ -95,7 +95,12 @@ const TEMPLATES = [...new Map(ROUTE_TABLE.map((r) => [r.template, r.name])).entr
   params: routeParams(template),
 }));
 
-/** The route of a path: the first template matching its end (a stage prefix is fine); undefined for none. */
+/**
+ * The route of a path: the template matching the whole path, undefined for none. Never a
+ * template at its end: `/web/openapi.json` is the page file `openapi.json`, never the document
+ * (`/web/{asset}` is deployed without an authorizer), and `/x/v2/models/m/infer` is no route. A
+ * named stage's prefix is taken off by the adapter that knows it (apiGatewayV2.ts).
+ */
 export function matchRoute(path: string): RouteMatch | undefined {
   for (const route of TEMPLATES) {
     const match = route.pattern.exec(path);
@@ -108,15 +113,15 @@ export function matchRoute(path: string): RouteMatch | undefined {
 }
 
 /**
- * A template as a pattern matched at the end of the path, so a stage prefix (`/prod/v2/...`) needs
- * no configuration; each `{name}` (`{model}`, `{version}`, `{asset}`) captures one segment, in order.
+ * A template as a pattern of the whole path; each `{name}` (`{model}`, `{version}`, `{asset}`)
+ * captures one non-empty segment, in order.
  */
 export function routePattern(template: string): RegExp {
   const source = template
     .split(/(\{[a-z]+\})/)
     .map((part) => (/^\{[a-z]+\}$/.test(part) ? '([^/]+)' : part.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')))
     .join('');
-  return new RegExp(`${source}$`);
+  return new RegExp(`^${source}$`);
 }
 
 /** The names of a template's parameters, in the order `routePattern` captures them. */

@@ -53,7 +53,7 @@ export interface RequestContext {
 
 /**
  * The HTTP surface: OIP v2 server and model routes, plus each model's domain route.
- * Paths match at their end, so a stage prefix (`/prod/v2/...`) needs no configuration.
+ * Paths match whole (routeTable.ts's matchRoute); a named stage's prefix is the adapter's to take off.
  * Every request, answered or failed, yields one record to the sink and a `Server-Timing` header.
  */
 export class Router {

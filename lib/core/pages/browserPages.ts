@@ -18,11 +18,10 @@ export interface BrowserPagesOptions {
 export function createBrowserPages(options: BrowserPagesOptions = {}): BrowserPages {
   return {
     page(name, req, document) {
-      const base = req.path.slice(0, req.path.length - `/${name}`.length);
       const body = pageHtml({
         page: name,
         document: JSON.parse(document) as OpenApiView,
-        base,
+        base: req.base ?? '',
         ...(options.region ? { region: options.region } : {}),
         ...(options.emulated ? { emulated: true } : {}),
       });

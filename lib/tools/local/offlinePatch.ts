@@ -1,5 +1,5 @@
 /**
- * Three corrections to serverless-offline 14.8, the local stack's API Gateway emulator, so a
+ * Corrections to serverless-offline 14.8, the local stack's API Gateway emulator, so a
  * request gets the status and the body encoding it gets from a deployed HTTP API. Applied when
  * its modules load (a module hook `onnxless start` passes to the emulator's process with
  * `--import`), never written into the user's node_modules: the fix ships with the onnxless package
@@ -88,6 +88,16 @@ export const OFFLINE_EDITS: Readonly<Record<string, readonly Edit[]>> = Object.f
       const catchAll = router.route("*", "/")
       if (catchAll?.route) router.specials.badRequest = { route: catchAll.route }
       return`,
+    },
+  ],
+  'serverless-offline/src/events/http/lambda-events/LambdaProxyIntegrationEventV2.js': [
+    {
+      // serverless deploys an HTTP API's routes on its `$default` stage, whose URLs carry no stage
+      // segment, and the event says `$default`; the emulator serves them at the root too but named
+      // its --stage, which a handler takes for a named stage's `/dev` prefix (lib/core/http/apiGatewayV2.ts).
+      why: 'HTTP API events on the $default stage',
+      find: `        stage: this.#stage,`,
+      replace: `        stage: "$default",`,
     },
   ],
 });

@@ -13,7 +13,7 @@ function serverWith(document: object, env: Record<string, string> = {}) {
   const root = tempDir();
   writeFileSync(join(root, 'openapi.json'), JSON.stringify(document));
   const handler = createServerHandler({ sink: NO_SINK, env: { LAMBDA_TASK_ROOT: root, ONNXLESS_OPENAPI_FILE: 'openapi.json', ...env } });
-  return async (path: string, method = 'GET') => (await handler(httpApiEvent(method, path))) as Result;
+  return async (path: string, method = 'GET', stage?: string) => (await handler(httpApiEvent(method, path, { stage }))) as Result;
 }
 
 /** The page's config, as its script reads it. */
@@ -27,7 +27,7 @@ const DOCUMENT = { openapi: '3.0.3', info: { title: 'demo </script><script>alert
 describe('the browser pages of the server function', () => {
   it('writes the document, its stage prefix and region into /docs, under a policy that keeps it on this origin', async () => {
     const get = serverWith(DOCUMENT, { AWS_REGION: 'eu-west-3' });
-    const res = await get('/prod/docs');
+    const res = await get('/prod/docs', 'GET', 'prod');
     expect(res.statusCode).toBe(200);
     expect(res.headers?.['content-security-policy']).toBe(PAGE_POLICY);
     expect(PAGE_POLICY).toContain("connect-src 'self'");
