@@ -7,7 +7,7 @@ import { matchRoute } from '../core/http/routeTable';
 import { describeError, type ServerLog } from './log';
 import type { ServerMetrics } from './metrics';
 import { answerClientError, writeResponse } from './nodeHttp/writeResponse';
-import { ClientGoneError, discardRest, readBody } from './nodeHttp/requestBody';
+import { ClientGoneError, declaredLength, discardRest, readBody } from './nodeHttp/requestBody';
 import { parseRequestTarget } from './nodeHttp/requestTarget';
 import { invocationRequest } from './sagemaker';
 import type { ServedModel } from './ServedModel';
@@ -44,8 +44,15 @@ export class InferenceServer {
 
   constructor(private readonly options: InferenceServerOptions) {
     this.models = new Map(options.models.map((m) => [m.name, m]));
-    this.http = createServer((req, res) => {
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => {
       this.serve(req, res).catch((err: unknown) => this.options.log('ERROR', 'request handling failed', { error: describeError(err) }));
+    };
+    this.http = createServer(onRequest);
+    // `Expect: 100-continue`: Node would send `100 Continue` for every request. A body that will be
+    // refused on its declared length gets the refusal instead, and the client never sends it.
+    this.http.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+      if (this.mayContinue(req)) res.writeContinue();
+      onRequest(req, res);
     });
     // A request the HTTP parser cannot read never reaches `serve`: answer it in the same JSON.
     this.http.on('clientError', (err: NodeJS.ErrnoException, socket) => answerClientError(err, socket));
@@ -104,7 +111,7 @@ export class InferenceServer {
         const { path, query } = parseRequestTarget(req.url);
         ({ route, model } = this.classify(path));
         const method = (req.method ?? 'GET').toUpperCase();
-        const body = await readBody(req, this.options.maxBodyBytes);
+        const body = await readBody(req, this.bodyLimit(model));
         response = await this.dispatch({ method, path, headers: req.headers as Record<string, string | undefined>, query, body });
       } catch (err) {
         if (err instanceof ClientGoneError) throw err;
@@ -185,6 +192,22 @@ export class InferenceServer {
     }
     if (Object.keys(waiting).length > 0) return jsonResponse(503, { status: 'loading', models: waiting });
     return jsonResponse(200, { status: 'healthy' });
+  }
+
+  /** The addressed model's own limit (what its route would refuse anyway), else the largest. */
+  private bodyLimit(model: string | undefined): number {
+    return (model === undefined ? undefined : this.models.get(model)?.limits.maxBodyBytes) ?? this.options.maxBodyBytes;
+  }
+
+  /** Whether to ask for the body: not when its declared length, or the request itself, is refused before reading it. */
+  private mayContinue(req: IncomingMessage): boolean {
+    try {
+      const { model } = this.classify(parseRequestTarget(req.url).path);
+      const declared = declaredLength(req);
+      return declared === undefined || declared <= this.bodyLimit(model);
+    } catch {
+      return false;
+    }
   }
 
   private defaultModel(): string | undefined {

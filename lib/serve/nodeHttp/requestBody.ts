@@ -61,7 +61,7 @@ export function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
 }
 
 /** Content-Length as a number; a value that is not a plain decimal is the caller's mistake. */
-function declaredLength(req: IncomingMessage): number | undefined {
+export function declaredLength(req: IncomingMessage): number | undefined {
   const raw = req.headers['content-length'];
   if (raw === undefined) return undefined;
   if (!/^\d+$/.test(raw)) throw new BadRequestError(`Content-Length must be a decimal number, got '${raw.slice(0, 40)}'`);
