@@ -1,8 +1,8 @@
 import { Tensor } from 'onnxruntime-node';
 import type { ModelRunner } from '../../pipeline/Pipeline';
 import type { RawImage } from '../../processing/image/RawImage';
-import type { Quad } from '../../processing/image/quad';
-import { textBoxes, type TextBoxOptions } from '../../processing/image/textBoxes';
+import { isWarpable, type Quad } from '../../processing/image/quad';
+import { textBoxes, type TextBox, type TextBoxOptions } from '../../processing/image/textBoxes';
 import { firstOutput, inputName } from '../modelIo';
 import { imageWarp } from './boxWarp';
 import { IMAGENET_BGR, writeWarped } from './warpTensor';
@@ -22,8 +22,8 @@ export interface DetectedBox {
  * PP-OCRv4 detection: the image scaled so its longer side is at most `limitSide` and both sides
  * are multiples of 32 (the backbone downsamples 32x), BGR with ImageNet mean/std (PaddleOCR's
  * DetResizeForTest + NormalizeImage on cv2's BGR pixels), then DB post-processing; boxes are
- * scaled back to the original pixels and clipped to the image. The resize and normalisation are
- * one pass straight into the tensor (about 20 ms for a 900 x 540 page, against about 50 ms for
+ * scaled back to the original pixels and clipped to the image (boxesInImage). The resize and
+ * normalisation are one pass straight into the tensor (about 20 ms for a 900 x 540 page, against about 50 ms for
  * sharp's resize and imageBatchTensor's second pass).
  */
 export async function detectText(image: RawImage, runner: ModelRunner, options: DetectOptions = {}): Promise<DetectedBox[]> {
@@ -35,11 +35,26 @@ export async function detectText(image: RawImage, runner: ModelRunner, options: 
   writeWarped(image, imageWarp(image), { data, item: 0, height, rowWidth: width, width, normalisation: IMAGENET_BGR });
   const x = new Tensor('float32', data, [1, 3, height, width]);
   const map = firstOutput(runner, await runner.run({ [inputName(runner, 'x')]: x }));
-  const scaleX = image.width / width;
-  const scaleY = image.height / height;
+  return boxesInImage(textBoxes({ data: map.data as Float32Array, width, height }, options), { width, height }, image);
+}
+
+/**
+ * Boxes in the probability map's pixels scaled to the image's and clipped to it. A box the
+ * clipping flattens is dropped: on an image a few pixels wide (its map is 32 wide) three corners
+ * can land on the same edge, and such a quad has no upright crop (isWarpable).
+ */
+export function boxesInImage(
+  boxes: readonly TextBox[],
+  map: { width: number; height: number },
+  image: { width: number; height: number },
+): DetectedBox[] {
+  const scaleX = image.width / map.width;
+  const scaleY = image.height / map.height;
   const clip = (v: number, max: number) => Math.min(max, Math.max(0, v));
-  return textBoxes({ data: map.data as Float32Array, width, height }, options).map(({ quad, score }) => ({
-    quad: quad.map((p) => ({ x: clip(p.x * scaleX, image.width - 1), y: clip(p.y * scaleY, image.height - 1) })) as unknown as Quad,
-    score,
-  }));
+  return boxes
+    .map(({ quad, score }) => ({
+      quad: quad.map((p) => ({ x: clip(p.x * scaleX, image.width - 1), y: clip(p.y * scaleY, image.height - 1) })) as unknown as Quad,
+      score,
+    }))
+    .filter(({ quad }) => isWarpable(quad));
 }

@@ -8,9 +8,16 @@ export interface RotatedRect {
   height: number;
 }
 
-/** Convex hull (Andrew's monotone chain), counter-clockwise in a y-up frame, no collinear points. */
+/**
+ * Convex hull (Andrew's monotone chain), counter-clockwise in a y-up frame, no collinear or
+ * repeated points: one point for a point, two for a line. A one-pixel region of a probability map
+ * gives its one pixel twice (its row's leftmost and rightmost): repeats are dropped first, or a
+ * "hull" of two equal points would have no edge to measure.
+ */
 export function convexHull(points: readonly Point[]): Point[] {
-  const sorted = [...points].sort((a, b) => a.x - b.x || a.y - b.y);
+  const sorted = [...points]
+    .sort((a, b) => a.x - b.x || a.y - b.y)
+    .filter((p, i, all) => i === 0 || p.x !== all[i - 1]!.x || p.y !== all[i - 1]!.y);
   if (sorted.length <= 2) return sorted;
   const cross = (o: Point, a: Point, b: Point) => (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
   const lower: Point[] = [];
@@ -31,6 +38,8 @@ export function convexHull(points: readonly Point[]): Point[] {
  * The smallest-area rectangle around the points, as OpenCV's minAreaRect finds it: one side
  * lies along an edge of the convex hull (rotating calipers, Freeman & Shapira 1975), so trying
  * each hull edge finds it. Hulls of text components have tens of vertices: O(n^2) is fine.
+ * Degenerate sets give degenerate rectangles, never none: a point has width and height 0, points
+ * on a line a height of 0 (callers drop what has no area).
  */
 export function minAreaRect(points: readonly Point[]): RotatedRect {
   const hull = convexHull(points);
@@ -61,7 +70,8 @@ export function minAreaRect(points: readonly Point[]): RotatedRect {
       if (v > maxV) maxV = v;
     }
     const area = (maxU - minU) * (maxV - minV);
-    if (area < bestArea) {
+    // The first edge always counts: an area that overflows to Infinity is still a rectangle.
+    if (best === undefined || area < bestArea) {
       bestArea = area;
       const at = (u: number, v: number): Point => ({ x: a.x + u * ux - v * uy, y: a.y + u * uy + v * ux });
       best = { corners: [at(minU, minV), at(maxU, minV), at(maxU, maxV), at(minU, maxV)], width: maxU - minU, height: maxV - minV };

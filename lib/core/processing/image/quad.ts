@@ -30,3 +30,32 @@ export function quadSize(quad: Quad): { width: number; height: number } {
   const [tl, tr, br, bl] = quad;
   return { width: Math.max(distance(tl, tr), distance(bl, br)), height: Math.max(distance(tl, bl), distance(tr, br)) };
 }
+
+/**
+ * Twice the smallest triangle a warpable quad's corner may span, in square pixels: well above
+ * rounding noise, well below any box of text (a 1 x 1 box spans 1).
+ */
+const MIN_CORNER_TURN = 0.25;
+
+/**
+ * Whether a perspective map takes an upright rectangle onto the quad: its corners all turn the
+ * same way (convex, no three on one line) and its upright crop is at least a pixel each way.
+ * Clipping a box to the image can flatten it: on an image a few pixels wide three corners can
+ * land on the same edge while the sides between them still measure over a pixel, and the
+ * homography of such a quad has no solution (perspectiveCrop's throws).
+ */
+export function isWarpable(quad: Quad): boolean {
+  if (!quad.every((p) => Number.isFinite(p.x) && Number.isFinite(p.y))) return false;
+  const { width, height } = quadSize(quad);
+  if (!(width >= 1 && height >= 1)) return false;
+  let sign = 0;
+  for (let i = 0; i < 4; i++) {
+    const a = quad[i]!;
+    const b = quad[(i + 1) % 4]!;
+    const c = quad[(i + 2) % 4]!;
+    const turn = (b.x - a.x) * (c.y - b.y) - (b.y - a.y) * (c.x - b.x);
+    if (!(Math.abs(turn) >= MIN_CORNER_TURN) || (sign !== 0 && Math.sign(turn) !== sign)) return false;
+    sign = Math.sign(turn);
+  }
+  return true;
+}

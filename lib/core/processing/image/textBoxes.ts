@@ -94,10 +94,17 @@ export function textBoxes(map: ProbabilityMap, options: TextBoxOptions = {}): Te
     const score = sum / count;
     if (score < boxThreshold) continue;
     const rect = minAreaRect(edges);
-    if (Math.min(rect.width, rect.height) < minSize) continue;
+    // A region one pixel wide or high (a point, a line: a hull of one or two points) has no area
+    // and no unclip distance (0 / 0): dropped whatever minSize says.
+    if (!hasArea(rect) || Math.min(rect.width, rect.height) < minSize) continue;
     const grown = growRect(rect, (rect.width * rect.height * unclipRatio) / (2 * (rect.width + rect.height)));
-    if (Math.min(grown.width, grown.height) < minSize + 2) continue;
+    if (!hasArea(grown) || Math.min(grown.width, grown.height) < minSize + 2) continue;
     boxes.push({ quad: orderQuad(grown.corners), score });
   }
   return boxes;
+}
+
+/** Both sides positive and finite (NaN fails too). */
+function hasArea(rect: { width: number; height: number }): boolean {
+  return rect.width > 0 && rect.height > 0 && Number.isFinite(rect.width * rect.height);
 }
