@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createLambdaHandler } from '../../lib/lambda/createLambdaHandler';
 import { NO_SINK } from '../../lib/core/observability/sinks';
+import { encodeBytesElements } from '../../lib/core/protocol/binaryTensor';
 import { DEFAULT_LIMITS } from '../../lib/core/protocol/limits';
 import { assertWellFormed, fuzzParameters } from '../support/fuzz/fuzzHarness';
 import { httpApiEvent, jsonBody, type Result } from '../support/httpApiEvent';
@@ -11,7 +12,7 @@ import { tempDir } from '../support/testHandler';
 
 /**
  * The rules of docs/runtime.md under fuzzed values: the binary header length, `class_count`,
- * request ids and names, and JSON numbers. Every answer is a 200 or a 4xx `{"error"}` (never a
+ * request ids and names, JSON numbers, and BYTES text (NUL, lone surrogates). Every answer is a 200 or a 4xx `{"error"}` (never a
  * 5xx), and each rule gives the answer it promises.
  */
 const dir = tempDir('onnxless-fuzz-rules-');
@@ -28,6 +29,18 @@ const raw = createLambdaHandler(
   { sink: NO_SINK },
 );
 const handler = async (event: unknown) => (await raw(event)) as Result;
+const stringsUri = writeModel(
+  join(dir, 'strings.onnx'),
+  encodeModel({
+    inputs: [['s', 'string', ['n']]],
+    outputs: [['t', 'string', ['n']]],
+    nodes: [{ opType: 'Identity', input: ['s'], output: ['t'] }],
+  }),
+);
+const strings = createLambdaHandler(
+  { name: 'strings', uri: stringsUri, cacheDir: dir, eager: false, session: { intraOpThreads: 1 }, limits: DEFAULT_LIMITS },
+  { sink: NO_SINK },
+);
 const infer = (body: string | Buffer, headers: Record<string, string> = {}) =>
   handler(httpApiEvent('POST', '/v2/models/id/infer', { body, headers }));
 
@@ -97,6 +110,50 @@ describe('protocol rules under fuzzed values', () => {
           const out = /"data":\[([^\]]*)\]/.exec(result.body)?.[1]?.split(',') ?? [];
           expect(out.map(Number)).toEqual(values.map((v) => Math.fround(v)));
           expect(out.map((t) => t === '-0.0')).toEqual(values.map((v) => Object.is(Math.fround(v), -0)));
+        },
+      ),
+      fuzzParameters(300),
+    );
+  });
+
+  it('carries BYTES text whole or refuses it with a 400 naming why, in JSON and binary: never a 200 with other text', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.oneof(fc.string({ unit: 'binary', maxLength: 6 }), fc.constantFrom('a\u0000b', '\u0000', '\ud800', 'x\udc00')), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        fc.boolean(),
+        async (data, binary) => {
+          const tensor = { name: 's', datatype: 'BYTES', shape: [data.length] };
+          let event;
+          if (binary) {
+            const bytes = encodeBytesElements(data);
+            const header = Buffer.from(
+              JSON.stringify({
+                inputs: [{ ...tensor, parameters: { binary_data_size: bytes.length } }],
+                outputs: [{ name: 't', parameters: { binary_data: false } }],
+              }),
+            );
+            event = httpApiEvent('POST', '/v2/models/strings/infer', {
+              body: Buffer.concat([header, bytes]),
+              headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length) },
+            });
+          } else {
+            event = httpApiEvent('POST', '/v2/models/strings/infer', { body: JSON.stringify({ inputs: [{ ...tensor, data }] }) });
+          }
+          const result = (await strings(event)) as Result;
+          assertWellFormed(result);
+          if (result.statusCode === 200) {
+            // Binary input encodes a lone surrogate as U+FFFD before the server sees it: compare with what was sent.
+            const sent = binary ? data.map((v) => Buffer.from(v, 'utf8').toString('utf8')) : data;
+            expect(jsonBody(result).outputs[0].data).toEqual(sent);
+          } else {
+            expect(result.statusCode).toBe(400);
+            expect(jsonBody(result).error).toMatch(/NUL|surrogate|UTF-8/);
+          }
+          const refused = data.some((v) => v.includes('\u0000') || (!binary && /\p{Cs}/u.test(v)));
+          expect(result.statusCode).toBe(refused ? 400 : 200);
         },
       ),
       fuzzParameters(300),

@@ -95,14 +95,23 @@ function decodeBytesElements(input: string, bytes: Buffer, count: number): strin
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 function utf8Element(input: string, index: number, bytes: Buffer): string {
+  let text: string;
   try {
-    return strictUtf8.decode(bytes);
+    text = strictUtf8.decode(bytes);
   } catch {
     throw new BadRequestError(
       `input '${input}': BYTES element ${index} is not valid UTF-8; onnxruntime string tensors carry UTF-8 text only`,
     );
   }
+  if (text.includes('\0')) throw new BadRequestError(`input '${input}': BYTES element ${index} holds a NUL byte; ${NUL_ENDS_STRINGS}`);
+  return text;
 }
+
+/**
+ * Why a NUL in a BYTES element is refused: onnxruntime's string tensors are C strings, so
+ * `"ab\0cd"` would run as `"ab"`, silently. Refused in JSON and binary alike.
+ */
+export const NUL_ENDS_STRINGS = 'onnxruntime string tensors end at the first NUL, so the rest would be lost';
 
 export function encodeBytesElements(values: readonly string[]): Buffer {
   const parts = values.map((v) => Buffer.from(v, 'utf8'));

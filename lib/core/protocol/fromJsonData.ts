@@ -1,4 +1,5 @@
 import { BadRequestError } from '../errors';
+import { NUL_ENDS_STRINGS } from './binaryTensor';
 import { allocate, type Datatype, type NumericData } from './datatypes';
 import { toHalfBits } from './float16';
 
@@ -33,6 +34,9 @@ export function fromJsonData(input: string, datatype: Datatype, flat: readonly u
         if (typeof v !== 'string') bad(i, 'a string');
         // A lone surrogate (`"\ud800"`) has no UTF-8 form: onnxruntime would store U+FFFD.
         if (LONE_SURROGATE.test(v as string)) bad(i, 'a string of whole Unicode characters (no lone surrogate)');
+        if ((v as string).includes('\0')) {
+          throw new BadRequestError(`input '${input}': data[${i}] holds a NUL character (\\u0000); ${NUL_ENDS_STRINGS}`);
+        }
         out[i] = v as string;
       }
       return out;
