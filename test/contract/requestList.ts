@@ -1,4 +1,5 @@
 import type { WireRequest, WireResponse } from './rawHttp';
+import { bytesElements, tritonClassificationRequest } from '../support/tritonClientRequests';
 
 /**
  * One request list, each entry the bytes a real client sends, run against every way of serving:
@@ -30,6 +31,11 @@ const identityBinary = tritonBinary(
   { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 6], parameters: { binary_data_size: 24 } }], outputs: [{ name: 'y' }] },
   f32(IDENTITY_VALUES),
 );
+
+/** tritonclient's `InferRequestedOutput('y', binary_data=binary, class_count=2)` on the identity model. */
+function tritonClassification(binary: boolean): { headers: Record<string, string>; body: Buffer } {
+  return tritonClassificationRequest({ input: 'x', output: 'y', shape: [1, 4], values: [0.5, 0.125, 1, 0.25], classCount: 2, binary });
+}
 
 function jsonOf(res: WireResponse): any {
   return JSON.parse(res.body.toString('utf8'));
@@ -113,6 +119,24 @@ export function contractCases(tinyOutput: string): ContractCase[] {
         const [out] = jsonOf(r).outputs;
         equal([out.datatype, out.shape], ['BYTES', [1, 1]], 'classification output');
         if (!/^\d\.\d{6}:[01]$/.test(out.data[0])) throw new Error(`expected "score:index", got ${out.data[0]}`);
+      },
+    },
+    {
+      name: "Triton's classification parameter as tritonclient.http sends it, JSON",
+      request: { method: 'POST', path: '/v2/models/identity/infer', ...tritonClassification(false) },
+      status: 200,
+      check: (r) =>
+        equal(jsonOf(r).outputs, [{ name: 'y', datatype: 'BYTES', shape: [1, 2], data: ['1.000000:2', '0.500000:0'] }], 'classes'),
+    },
+    {
+      name: "Triton's classification parameter as tritonclient.http sends it, binary (its default)",
+      request: { method: 'POST', path: '/v2/models/identity/infer', ...tritonClassification(true) },
+      status: 200,
+      check: (r) => {
+        const length = Number(r.headers['inference-header-content-length']);
+        const [out] = JSON.parse(r.body.subarray(0, length).toString('utf8')).outputs;
+        equal([out.datatype, out.shape], ['BYTES', [1, 2]], 'classification output');
+        equal(bytesElements(r.body.subarray(length)), ['1.000000:2', '0.500000:0'], 'classes');
       },
     },
     {

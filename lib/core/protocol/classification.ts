@@ -11,13 +11,31 @@ import { fromHalfBits } from './float16';
  */
 export type ClassLabels = (output: string) => readonly string[] | undefined;
 
-/** `parameters.class_count` of a requested output: a positive whole number, or 400 naming it. */
-export function readClassCount(output: string, value: unknown): number | undefined {
+/** `parameters.class_count` (or `parameter`) of a requested output: a positive whole number, or 400 naming it. */
+export function readClassCount(output: string, value: unknown, parameter = 'class_count'): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new BadRequestError(`output '${output}': parameter class_count must be a whole number of at least 1`);
+    throw new BadRequestError(`output '${output}': parameter ${parameter} must be a whole number of at least 1`);
   }
   return value;
+}
+
+/**
+ * A requested output's parameters with Triton's name for the classification count read as
+ * onnxless's: `classification` is what Triton's protocol and tritonclient's
+ * `InferRequestedOutput(name, class_count=k)` send, `class_count` what onnxless has documented.
+ * Both, with different values, is a 400; the rest of the request path reads `class_count` only.
+ */
+export function withClassCount(output: string, parameters: Record<string, unknown>): Record<string, unknown> {
+  if (!Object.hasOwn(parameters, 'classification')) return parameters;
+  const count = readClassCount(output, parameters.classification, 'classification');
+  const own = Object.hasOwn(parameters, 'class_count') ? parameters.class_count : undefined;
+  if (own !== undefined && own !== count) {
+    throw new BadRequestError(
+      `output '${output}': parameters classification (${count}) and class_count (${JSON.stringify(own)}) disagree; give one`,
+    );
+  }
+  return { ...parameters, class_count: count };
 }
 
 /**

@@ -4,6 +4,7 @@
 import { array, minLength, number, object, optional, record, string, unknown, type infer as Infer } from 'zod/mini';
 import { describeZodIssue, dottedPath } from '../config/zodIssues';
 import { BadRequestError } from '../errors';
+import { withClassCount } from './classification';
 import { checkNameLength } from './names';
 
 /**
@@ -41,7 +42,7 @@ export function parseInferRequest(value: unknown): InferRequest {
   const result = inferRequestSchema.safeParse(value);
   if (result.success) {
     checkEchoedNames(result.data);
-    return result.data;
+    return withTritonNames(result.data);
   }
   const issue = result.error.issues[0];
   const problem = issue ? describeZodIssue(issue, { place: (path) => dottedPath(path) || 'request' }) : 'request: malformed';
@@ -53,4 +54,13 @@ function checkEchoedNames(request: InferRequest): void {
   if (request.id !== undefined) checkNameLength('request id', request.id);
   for (const input of request.inputs) checkNameLength('input name', input.name);
   for (const output of request.outputs ?? []) checkNameLength('output name', output.name);
+}
+
+/** Triton's parameter names where onnxless has its own: each requested output's `classification`. */
+function withTritonNames(request: InferRequest): InferRequest {
+  if (!request.outputs?.some((o) => o.parameters !== undefined && Object.hasOwn(o.parameters, 'classification'))) return request;
+  return {
+    ...request,
+    outputs: request.outputs.map((o) => (o.parameters === undefined ? o : { ...o, parameters: withClassCount(o.name, o.parameters) })),
+  };
 }
