@@ -83,9 +83,9 @@ export const ApiSchema = z.strictObject({
   ),
   pages: z
     .boolean()
-    .default(true)
+    .optional()
     .describe(
-      "/docs and /playground, deployed without an authorizer (a browser cannot sign SigV4): they show the API's description to anyone with the URL. false: not open routes (they fall to $default, which keeps the API's authorizer).",
+      "true: /docs and /playground deployed without an authorizer (a browser cannot sign SigV4 or attach a token), so they show the API's description (model names, routes, versions, region) to anyone with the URL. false: no open route (they fall to $default, behind the API's authorizer). Default: true under auth none, false under iam and jwt.",
     ),
   accessLogs: z
     .union([
@@ -305,7 +305,6 @@ export const RegistrySchema = z
     ),
     api: ApiSchema.default({
       throttle: DEFAULT_THROTTLE,
-      pages: true,
       accessLogs: { retentionDays: DEFAULT_ACCESS_LOG_RETENTION_DAYS },
     }).describe('The HTTP API as a whole: the default throttle of every route, its access logs, the browser pages. Every field optional.'),
     models: z

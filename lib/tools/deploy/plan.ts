@@ -203,13 +203,23 @@ function planServerFunction(registry: Registry, ctx: PlanContext, authorizer: Ht
     events: [
       ...serverRoutes().map(({ method, path }) => httpApiEvent(method, path, authorizer)),
       // /docs, /playground and their files open in a browser, which cannot sign SigV4 or attach
-      // a token: no authorizer. They show the API's description; every call they make is an API
-      // route that keeps its authorizer (lib/core/pages). `api.pages: false` leaves them to $default.
-      ...(registry.api.pages ? pageRoutes() : []).map(({ method, path }) => httpApiEvent(method, path, undefined)),
+      // a token: open, they need a route without an authorizer, and they show the API's description
+      // (model names, routes, versions, region). Only where the API is open anyway, or the registry
+      // says `api.pages: true`; otherwise they fall to $default, behind the API's authorizer.
+      ...(pagesOpen(registry) ? pageRoutes() : []).map(({ method, path }) => httpApiEvent(method, path, undefined)),
       httpApiEvent('*', '*', authorizer),
     ],
     package: withFile(onlyOwnBundle(SERVER_FUNCTION.handler.slice(0, SERVER_FUNCTION.handler.lastIndexOf('.')), ctx), OPENAPI_FILE),
   };
+}
+
+/**
+ * Are the browser pages deployed without an authorizer? As the registry says, else only under
+ * `auth: none`: an API behind IAM or a JWT does not describe its models to anyone with the URL
+ * unless asked to (issue 27).
+ */
+function pagesOpen(registry: Pick<Registry, 'api' | 'auth'>): boolean {
+  return registry.api.pages ?? registry.auth.type === 'none';
 }
 
 function routeAuthorizer(auth: AuthConfig, plan: DeploymentPlan): HttpApiEvent['httpApi']['authorizer'] {

@@ -24,7 +24,7 @@ import {
 
 const MODEL_ROUTES = (m: string) => [`GET /v2/models/${m}`, `GET /v2/models/${m}/ready`, `POST /v2/models/${m}/infer`];
 const SERVER_ROUTES = ['GET /v2', 'GET /v2/health/live', 'GET /v2/health/ready', 'GET /openapi.json'];
-/** The browser pages: open to a browser (no authorizer), whatever the auth (lib/core/pages). */
+/** The browser pages' own routes: deployed (without an authorizer) only under auth: none or api.pages: true. */
 const PAGE_ROUTES = ['GET /docs', 'GET /playground', 'GET /web/{asset}'];
 const MiB = 1024 * 1024;
 
@@ -65,11 +65,10 @@ describe('serverless package of the example registry', () => {
     expect(lambdaFunction(pkg.template, 'text-recognition').Properties.Environment.Variables.ONNXLESS_EAGER).toBe('true');
   });
 
-  it('protects every route with IAM (SigV4), the default when the registry has no auth line, but the browser pages', () => {
+  it('protects every route with IAM (SigV4), the default when the registry has no auth line, the browser pages included', () => {
     const table = routes(pkg.template);
-    for (const [key, route] of table)
-      expect([key, route.authorizationType]).toEqual([key, PAGE_ROUTES.includes(key) ? undefined : 'AWS_IAM']);
-    for (const page of PAGE_ROUTES) expect([page, table.get(page)?.fn]).toEqual([page, 'server']);
+    for (const [key, route] of table) expect([key, route.authorizationType]).toEqual([key, 'AWS_IAM']);
+    for (const page of PAGE_ROUTES) expect([page, table.has(page)]).toEqual([page, false]);
     expect(resourcesOfType(pkg.template, 'AWS::ApiGatewayV2::Authorizer')).toEqual([]);
   });
 
@@ -208,8 +207,8 @@ describe('serverless package with a JWT authorizer, an existing bucket and expli
     expect([...table.keys()]).toEqual(
       expect.arrayContaining([...MODEL_ROUTES('big'), ...MODEL_ROUTES('elsewhere'), ...SERVER_ROUTES, '$default']),
     );
-    for (const [key, route] of table)
-      if (!PAGE_ROUTES.includes(key)) expect(route).toMatchObject({ authorizationType: 'JWT', authorizerId: { Ref: id } });
+    for (const page of PAGE_ROUTES) expect([page, table.has(page)]).toEqual([page, false]);
+    for (const [key, route] of table) expect([key, route]).toMatchObject([key, { authorizationType: 'JWT', authorizerId: { Ref: id } }]);
   });
 
   it('leaves an existing bucket alone and scopes reads to each model object, whatever bucket it is in', () => {
@@ -261,7 +260,7 @@ describe('serverless package with auth: none', () => {
 
   it('leaves the routes open only because the registry says none', () => {
     const table = routes(pkg.template);
-    expect([...table.keys()]).toEqual(expect.arrayContaining([...MODEL_ROUTES('tiny'), ...SERVER_ROUTES, '$default']));
+    expect([...table.keys()]).toEqual(expect.arrayContaining([...MODEL_ROUTES('tiny'), ...SERVER_ROUTES, ...PAGE_ROUTES, '$default']));
     for (const route of table.values()) expect(route.authorizationType).toBeUndefined();
     expect(resourcesOfType(pkg.template, 'AWS::ApiGatewayV2::Authorizer')).toEqual([]);
   });

@@ -46,9 +46,9 @@ describe('the packaged HTTP API', () => {
     for (const [pipeline, entry] of Object.entries(registry.pipelines ?? {})) {
       for (const { method, path: p } of pipelineRoutes(pipeline, entry)) expected.set(`${method} ${p}`, pipeline);
     }
+    // Every other path, the browser pages among them (no open route of their own under IAM: they
+    // describe the models), goes to the server function.
     expected.set('$default', 'server');
-    // The browser pages and their files (lib/core/pages), answered by the server function.
-    for (const page of ['GET /docs', 'GET /playground', 'GET /web/{asset}']) expected.set(page, 'server');
 
     const table = new Map([...routes(pkg.template)].map(([key, route]) => [key, route.fn]));
 
@@ -67,10 +67,8 @@ describe('the packaged HTTP API', () => {
     expect(catalog).toHaveLength(lambdaModels().length + pipelineEntries.length);
   });
 
-  it('protects $default like every other route but the browser pages', () => {
-    const pages = ['GET /docs', 'GET /playground', 'GET /web/{asset}'];
-    for (const [key, route] of routes(pkg.template))
-      expect([key, route.authorizationType]).toEqual([key, pages.includes(key) ? undefined : 'AWS_IAM']);
+  it('protects every route, $default and so the browser pages included', () => {
+    for (const [key, route] of routes(pkg.template)) expect([key, route.authorizationType]).toEqual([key, 'AWS_IAM']);
   });
 
   it('reserves the concurrency a model asks for, and none for the others', () => {

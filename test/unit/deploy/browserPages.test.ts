@@ -6,10 +6,11 @@ import { parseRegistry } from '../../../lib/core/registry/index';
 const ctx = PLAN_CONTEXT;
 
 /** The server function's routes: `METHOD path -> authorizer type (none when open)`. */
-function serverRoutes(api: Record<string, unknown> | undefined): string[] {
+function serverRoutes(api: Record<string, unknown> | undefined, auth?: string): string[] {
   const registry = parseRegistry({
     bucket: { name: 'models-dev' },
     ...(api ? { api } : {}),
+    ...(auth ? { auth } : {}),
     models: { tiny: { weights: 's3://models-dev/tiny/1/' } },
   });
   const server = planDeployment(registry, ctx).functions.server!;
@@ -19,14 +20,29 @@ function serverRoutes(api: Record<string, unknown> | undefined): string[] {
 }
 
 describe('registry: api.pages', () => {
-  it('opens /docs, /playground and their files to a browser by default, and nothing else', () => {
-    const open = serverRoutes(undefined).filter((r) => r.endsWith('-> none'));
-    expect(open.sort()).toEqual(['GET /docs -> none', 'GET /playground -> none', 'GET /web/{asset} -> none']);
-  });
+  const PAGES_OPEN = ['GET /docs -> none', 'GET /playground -> none', 'GET /web/{asset} -> none'];
 
-  it('with pages: false, deploys no open route: the pages fall to $default behind the API authorizer', () => {
-    const routes = serverRoutes({ pages: false });
+  it('deploys no open route under IAM by default: the pages, which describe the models, fall to $default behind its authorizer', () => {
+    const routes = serverRoutes(undefined);
     expect(routes.filter((r) => r.endsWith('-> none'))).toEqual([]);
     expect(routes).toContain('* * -> aws_iam');
+    expect(serverRoutes({ pages: false })).toEqual(routes);
+  });
+
+  it('opens /docs, /playground and their files to a browser, and nothing else, with pages: true', () => {
+    expect(
+      serverRoutes({ pages: true })
+        .filter((r) => r.endsWith('-> none'))
+        .sort(),
+    ).toEqual(PAGES_OPEN);
+  });
+
+  it('opens them by default under auth: none, where every route is open', () => {
+    expect(
+      serverRoutes(undefined, 'none')
+        .filter((r) => PAGES_OPEN.includes(r))
+        .sort(),
+    ).toEqual(PAGES_OPEN);
+    expect(serverRoutes({ pages: false }, 'none').filter((r) => PAGES_OPEN.includes(r))).toEqual([]);
   });
 });

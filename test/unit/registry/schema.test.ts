@@ -20,7 +20,7 @@ describe('parseRegistry', () => {
     expect(registry).toEqual({
       bucket: { name: 'models-bucket', create: true },
       auth: { type: 'iam' },
-      api: { throttle: { rateLimit: 50, burstLimit: 100 }, pages: true, accessLogs: { retentionDays: 30 } },
+      api: { throttle: { rateLimit: 50, burstLimit: 100 }, accessLogs: { retentionDays: 30 } },
       models: { tiny: { weights } },
     });
   });
