@@ -37,6 +37,7 @@ export function scoreReads(set: EvalSet, reads: readonly SystemReads[]): PageSco
         split: page.split,
         system: r.system,
         ms: read.ms,
+        read: read.lines,
         result: scorePage(page.lines, read.lines),
       };
     }),
