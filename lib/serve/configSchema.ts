@@ -27,6 +27,12 @@ export const ServedModelSchema = z.strictObject({
   /** Load at start (default) rather than on the first request. */
   eager: z.boolean().default(true),
   intraOpThreads: wholeNumber(1, 64, 'threads').optional(),
+  /**
+   * Inference threads of this model's own (Triton's instance_group count): its runs never queue
+   * behind other models' runs, they only share the CPU. Default: none, the model runs on the
+   * shared pool (`workers`), where models take turns by measured run time.
+   */
+  workers: wholeNumber(1, 256, 'threads').optional(),
   graphOptimization: GraphOptimizationSchema.optional(),
   /** onnxruntime providers in order of preference: [cuda], [cuda, cpu], [cpu]. */
   executionProviders: z.array(ExecutionProviderSchema).min(1).optional(),

@@ -38,7 +38,8 @@ export interface RunningServer {
 }
 
 /**
- * Builds and starts the long-running server: one worker pool for every model, one queue per
+ * Builds and starts the long-running server: one worker pool shared by the models (and one of
+ * its own for a model whose entry sets `workers`), one queue per
  * model, the Router's routes behind a Node HTTP server. Eager models start loading once the
  * port is open, so `/ping` can already say "loading".
  */
@@ -47,11 +48,20 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   const cpus = defaultIntraOpThreads();
   const threads = config.workers ?? cpus;
   const metrics = new ServerMetrics();
-  const pool = new WorkerPool({
-    threads,
-    nice: config.workerNice,
-    onStart: (model, waitedMs) => metrics.workerWait.observe({ model }, waitedMs / 1000),
-  });
+  const newPool = (poolThreads: number) =>
+    new WorkerPool({
+      threads: poolThreads,
+      nice: config.workerNice,
+      onStart: (model, waitedMs) => metrics.workerWait.observe({ model }, waitedMs / 1000),
+    });
+  const pool = newPool(threads);
+  // A model with `workers` of its own gets a pool of its own (Triton's instance groups).
+  const ownPools = new Map(
+    Object.entries(config.models).flatMap(([name, entry]) =>
+      entry.workers === undefined ? [] : [[name, newPool(entry.workers)] as const],
+    ),
+  );
+  const pools = [pool, ...ownPools.values()];
   // Parsing, decoding, resampling and encoding get threads of their own, as many as CPUs by
   // default: on a GPU host they are the CPU work, and the HTTP thread must do none of it.
   const processing = new ProcessingPool({
@@ -67,7 +77,8 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   });
   const models = Object.entries(config.models).map(([name, entry]) =>
     servedModel(name, entry, {
-      pool,
+      pool: ownPools.get(name) ?? pool,
+      sharedThreads: threads,
       processing,
       cache,
       metrics,
@@ -96,7 +107,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   try {
     address = await server.listen(config.port, config.host);
   } catch (err) {
-    await Promise.all([pool.destroy(), processing.destroy()]);
+    await Promise.all([...pools.map((p) => p.destroy()), processing.destroy()]);
     throw err;
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -121,9 +132,9 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
         await Promise.all(models.map((m) => m.pooledLoader.queue?.close()));
         // Whatever is left of the budget for the workers; a stuck native call is not waited for.
         const left = Math.max(0, timeoutMs - (performance.now() - started));
-        const closing = Promise.all([pool.close(), processing.close()]);
+        const closing = Promise.all([...pools.map((p) => p.close()), processing.close()]);
         const closed = await Promise.race([closing.then(() => true), sleep(left).then(() => false)]);
-        if (!closed) await Promise.all([pool.destroy(), processing.destroy()]);
+        if (!closed) await Promise.all([...pools.map((p) => p.destroy()), processing.destroy()]);
         log('INFO', 'drained', { clean: clean && closed, ms: Math.round(performance.now() - started) });
         return clean && closed;
       })();
@@ -133,7 +144,10 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
 }
 
 interface ModelDeps {
+  /** The shared pool, or the model's own. */
   pool: WorkerPool;
+  /** Threads of the shared pool: a session's default CPU share is counted from it. */
+  sharedThreads: number;
   processing: ProcessingPool;
   cache: WeightsCache;
   metrics: ServerMetrics;
@@ -151,7 +165,7 @@ function servedModel(name: string, entry: ServedModelEntry, deps: ModelDeps): Se
       sha256: entry.sha256,
       session: {
         // Workers share the CPUs: by default each session gets its share, not all of them.
-        intraOpThreads: entry.intraOpThreads ?? Math.max(1, Math.floor(deps.cpus / deps.pool.threads)),
+        intraOpThreads: entry.intraOpThreads ?? Math.max(1, Math.floor(deps.cpus / deps.sharedThreads)),
         graphOptimization: entry.graphOptimization,
         executionProviders: entry.executionProviders,
       },

@@ -85,4 +85,33 @@ describe('fair scheduling across models on the inference threads', () => {
       await server.drain(5000);
     }
   });
+
+  it('runs a model with workers of its own beside a busy shared pool, without waiting for its runs', async () => {
+    // prepare: one shared thread, and one of the VAD model's own (Triton's instance groups)
+    const server = await startTestServer(
+      { workers: 1, models: { vad: { weights: REAL_MODELS.sileroVad, pipeline: 'voiceActivity', workers: 1, intraOpThreads: 1 } } },
+      { resolvePipeline: getPipeline },
+    );
+    try {
+      const wav = readFileSync(SPEECH_WAV);
+      const predict = () => call(server.url, 'POST', '/models/vad/predict', wav, { 'content-type': 'audio/wav' });
+      expect((await predict()).status).toBe(200);
+      const page: WireTensor = { type: 'float32', dims: [1, 3, 960, 960], data: new Float32Array(3 * 960 * 960).fill(0.5) };
+      expect((await server.pool.run(detection, { x: page })).ok).toBe(true);
+      let heavyDone = 0;
+
+      // act: a backlog of page-sized detection runs on the shared thread, then a VAD request
+      const heavy = Array.from({ length: 4 }, () => server.pool.run(detection, { x: page }).then(() => heavyDone++));
+      const reply = await predict();
+      const doneBeforeLight = heavyDone;
+      await Promise.all(heavy);
+
+      // assess: the clip ran on its own thread while the first page was still running (on the
+      // shared pool it would have waited for that run: one heavy run)
+      expect(reply.status).toBe(200);
+      expect(doneBeforeLight).toBe(0);
+    } finally {
+      await server.drain(5000);
+    }
+  });
 });
