@@ -13,13 +13,14 @@ export function formatCatalog(models: Readonly<Record<string, ModelRoutesInfo>>)
 }
 
 export function parseCatalog(text: string | undefined): Record<string, ModelRoutesInfo> {
-  const models: Record<string, ModelRoutesInfo> = {};
+  const models: Array<[string, ModelRoutesInfo]> = [];
   for (const item of (text ?? '').split(',')) {
     const entry = item.trim();
     if (entry === '') continue;
     const predict = entry.endsWith('+predict');
     const [name, ...versions] = (predict ? entry.slice(0, -'+predict'.length) : entry).split('@');
-    if (name) models[name] = { versions, predict };
+    if (name) models.push([name, { versions, predict }]);
   }
-  return models;
+  // Own keys, whatever the names: the Router reads them with Object.hasOwn.
+  return Object.fromEntries(models);
 }

@@ -1,6 +1,6 @@
 import { describeZodIssue, modelEntryPlace, unknownFields, type ZodIssue } from '../config/zodIssues';
 import { RegistryError } from './errors';
-import { RegistrySchema, type Registry } from './schema';
+import { MODEL_NAME_RULE, RegistrySchema, type Registry } from './schema';
 
 /**
  * Validates `custom.onnxless` (variables already resolved) and returns it typed, defaults applied.
@@ -11,8 +11,9 @@ export function parseRegistry(raw: unknown, options: { source?: string } = {}): 
     throw new RegistryError(['missing: add custom.onnxless with a bucket and models'], options);
   }
   const result = RegistrySchema.safeParse(withPipelinesApart(raw), { reportInput: true });
-  if (result.success) return result.data;
-  throw new RegistryError(result.error.issues.map(describeIssue), { ...options, cause: result.error });
+  const problems = [...protoNames(raw), ...(result.success ? [] : result.error.issues.map(describeIssue))];
+  if (result.success && problems.length === 0) return result.data;
+  throw new RegistryError(problems, { ...options, ...(result.success ? {} : { cause: result.error }) });
 }
 
 /**
@@ -23,13 +24,24 @@ function withPipelinesApart(raw: unknown): unknown {
   if (typeof raw !== 'object' || raw === null || !('models' in raw)) return raw;
   const { models, ...rest } = raw as { models: unknown };
   if (typeof models !== 'object' || models === null || Array.isArray(models)) return raw;
-  const single: Record<string, unknown> = {};
-  const pipelines: Record<string, unknown> = {};
-  for (const [name, entry] of Object.entries(models)) {
-    const isPipeline = typeof entry === 'object' && entry !== null && (entry as { kind?: unknown }).kind === 'pipeline';
-    (isPipeline ? pipelines : single)[name] = entry;
-  }
+  const isPipeline = ([, entry]: [string, unknown]) =>
+    typeof entry === 'object' && entry !== null && (entry as { kind?: unknown }).kind === 'pipeline';
+  // fromEntries keeps every name an own key: a `__proto__:` entry is refused by the name rule, not
+  // assigned as the prototype and dropped unseen.
+  const entries = Object.entries(models);
+  const single = Object.fromEntries(entries.filter((e) => !isPipeline(e)));
+  const pipelines = Object.fromEntries(entries.filter(isPipeline));
   return { ...rest, models: single, ...(Object.keys(pipelines).length > 0 ? { pipelines } : {}) };
+}
+
+/**
+ * zod's records skip a `__proto__` key without a word (it guards against prototype pollution), so
+ * a model of that name would vanish from the registry unseen: refused here, by the name rule.
+ */
+function protoNames(raw: unknown): string[] {
+  const models = (raw as { models?: unknown }).models;
+  if (typeof models !== 'object' || models === null || !Object.hasOwn(models, '__proto__')) return [];
+  return [`model '__proto__': ${MODEL_NAME_RULE}`];
 }
 
 /** `model 'foo': weights: expected s3://bucket/key, got 'x'` / `auth: issuer: required`. */

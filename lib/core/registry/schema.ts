@@ -292,9 +292,12 @@ const AuthObjectSchema = z.discriminatedUnion(
 /** `auth: none` is shorthand for `auth: { type: none }`; leaving auth out means IAM, never none. */
 export const AuthSchema = z.preprocess((v) => (typeof v === 'string' ? { type: v } : v), AuthObjectSchema);
 
+/** What MODEL_NAME_PATTERN asks, as a registry error says it. */
+export const MODEL_NAME_RULE = 'name: expected 1-40 lowercase letters, digits or hyphens, not starting or ending with a hyphen';
+
 const ModelNameSchema = z
   .string()
-  .regex(MODEL_NAME_PATTERN, 'name: expected 1-40 lowercase letters, digits or hyphens, not starting or ending with a hyphen')
+  .regex(MODEL_NAME_PATTERN, MODEL_NAME_RULE)
   .refine((name) => !(RESERVED_MODEL_NAMES as readonly string[]).includes(name), 'name: reserved for the server-level function');
 
 export const RegistrySchema = z

@@ -68,8 +68,11 @@ function lookup(reference: string, state: State, where: string): unknown {
   const source = colon < 0 ? '' : reference.slice(0, colon);
   const address = reference.slice(colon + 1).trim();
   switch (source) {
-    case 'env':
-      return state.ctx.env[address] === '' ? undefined : state.ctx.env[address];
+    case 'env': {
+      // Own variables only: `${env:constructor}` is unset, not Object's constructor.
+      const value = Object.hasOwn(state.ctx.env, address) ? state.ctx.env[address] : undefined;
+      return value === '' ? undefined : value;
+    }
     case 'sls':
     case 'opt':
       if (address === 'stage') return state.ctx.stage;
@@ -78,7 +81,7 @@ function lookup(reference: string, state: State, where: string): unknown {
     case 'self': {
       let node: unknown = state.config;
       for (const part of address.split('.').filter(Boolean)) {
-        node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined;
+        node = node !== null && typeof node === 'object' && Object.hasOwn(node, part) ? (node as Record<string, unknown>)[part] : undefined;
       }
       return node === undefined ? undefined : resolveValue(node, { ...state, depth: state.depth + 1 }, where);
     }

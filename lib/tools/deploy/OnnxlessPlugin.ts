@@ -168,7 +168,7 @@ export default class OnnxlessPlugin {
   private merge(plan: DeploymentPlan): void {
     const { service } = this.serverless;
     const taken = (where: string, existing: Record<string, unknown> | undefined, keys: string[]) => {
-      const clash = keys.filter((k) => existing && k in existing);
+      const clash = keys.filter((k) => existing !== undefined && Object.hasOwn(existing, k));
       if (clash.length > 0) {
         this.fail(`custom.onnxless: ${clash.join(', ')} already defined in ${where}; rename the model or that entry`);
       }
@@ -230,11 +230,12 @@ export default class OnnxlessPlugin {
     const published = this.liveFunctions.map((key) => {
       const fn = service.functions[key] as ServerlessFunctionObject & { versionLogicalId?: string };
       if (!fn.versionLogicalId) this.fail(`onnxless: the framework published no version of ${key}; its live alias needs one`);
-      const entry = this.registry!.models[key] ?? this.registry!.pipelines?.[key] ?? {};
+      const { models, pipelines = {} } = this.registry!;
+      const entry = (Object.hasOwn(models, key) ? models[key] : Object.hasOwn(pipelines, key) ? pipelines[key] : undefined) ?? {};
       return { key, entry, functionName: fn.name ?? key, versionLogicalId: fn.versionLogicalId };
     });
     const resources = liveAliasResources(published, { service: service.service, stage: provider.getStage(), naming: provider.naming });
-    const clash = Object.keys(resources).filter((id) => id in template.Resources!);
+    const clash = Object.keys(resources).filter((id) => Object.hasOwn(template.Resources!, id));
     if (clash.length > 0) this.fail(`onnxless: ${clash.join(', ')} already defined in the template; rename that resource`);
     Object.assign(template.Resources, resources);
   }

@@ -66,13 +66,13 @@ export class LocalStore {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: probe })).catch(() => undefined);
       // An example seeded by an older onnxless (another manifest, e.g. without its pre-optimised
       // graph) no longer matches the pin the registry now carries: it is pushed again.
-      const stale =
-        head !== undefined && entry.sha256 !== undefined && sources[model] !== undefined && head.Metadata?.sha256 !== entry.sha256;
+      // Own keys only: a model named `constructor` has no files because Object.prototype has one.
+      const files = Object.hasOwn(sources, model) ? sources[model] : undefined;
+      const stale = head !== undefined && entry.sha256 !== undefined && files !== undefined && head.Metadata?.sha256 !== entry.sha256;
       if (head && !stale) {
         outcomes.push({ model, state: 'present' });
         continue;
       }
-      const files = sources[model];
       if (!files || !key.endsWith('/')) {
         outcomes.push({ model, state: 'missing' });
         continue;

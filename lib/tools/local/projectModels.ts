@@ -13,14 +13,15 @@ export const PROJECT_MODELS_DIR = 'models';
  * seeds from npm packages it installs for development, when they are installed.
  */
 export async function projectModelSources(projectDir: string): Promise<Record<string, readonly ModelFileSource[]>> {
-  const sources: Record<string, readonly ModelFileSource[]> = {};
-  for (const [model, files] of Object.entries(EXAMPLE_MODELS)) {
-    if (files.every((f) => existsSync(f.from))) sources[model] = files;
-  }
+  const found: Array<[string, readonly ModelFileSource[]]> = Object.entries(EXAMPLE_MODELS).filter(([, files]) =>
+    files.every((f) => existsSync(f.from)),
+  );
   const dir = path.join(projectDir, PROJECT_MODELS_DIR);
-  if (!existsSync(dir)) return sources;
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (entry.isDirectory()) sources[entry.name] = (await modelFilesAt(path.join(dir, entry.name))).files;
+  if (existsSync(dir)) {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) found.push([entry.name, (await modelFilesAt(path.join(dir, entry.name))).files]);
+    }
   }
-  return sources;
+  // fromEntries makes each folder an own key: `models/__proto__/` is a folder, never the prototype.
+  return Object.fromEntries(found);
 }

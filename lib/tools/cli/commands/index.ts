@@ -25,5 +25,6 @@ export type CommandName = keyof typeof commands;
 export function commandsFor(args: readonly string[]): CommandName[] {
   const first = args.find((a) => !a.startsWith('-'));
   const all = Object.keys(commands) as CommandName[];
-  return first !== undefined && first in commands ? [first as CommandName] : all;
+  // Own keys only: `onnxless constructor` or `onnxless __proto__` is a typo like any other.
+  return first !== undefined && Object.hasOwn(commands, first) ? [first as CommandName] : all;
 }

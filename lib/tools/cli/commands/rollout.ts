@@ -72,7 +72,8 @@ async function targetOf(model: string, options: RolloutOptions): Promise<Rollout
     typeof config?.provider?.stage === 'string' && !config.provider.stage.includes('${') ? config.provider.stage : undefined;
   const stage = options.stage ?? literalStage ?? 'dev';
   const registry = await readRegistryFile(options.config, { stage });
-  const entry = registry.models[model];
+  // Own entries only: `__proto__` or `constructor` names no model, whatever Object.prototype holds.
+  const entry = Object.hasOwn(registry.models, model) ? registry.models[model] : undefined;
   if (!entry)
     throw new RolloutError(`no model '${model}' in ${options.config}; models: ${Object.keys(registry.models).join(', ') || 'none'}`, model);
   if (entry.runtime === 'gpu')
