@@ -19,6 +19,7 @@ import { coldScenario } from './scenarios/cold';
 import { coldStartScenario } from './scenarios/coldStart';
 import { CAP_BYTES_PER_SECOND, downloadScenario } from './scenarios/download';
 import { externalDataScenario } from './scenarios/externalData';
+import { fairSchedulingScenario } from './scenarios/fairScheduling';
 import { memoryScenario } from './scenarios/memory';
 import { ocrAccuracyScenario } from './scenarios/ocrAccuracy';
 import { ocrPipelineScenario } from './scenarios/ocrPipeline';
@@ -45,6 +46,9 @@ const SCENARIOS: Record<string, { run: Scenario; reps: number; models: readonly 
   // The container server, not Lambda: no S3, a generated MLP of its own.
   'server-batching': { run: serverBatchingScenario, reps: 2, models: [] },
   'ping-under-preprocessing': { run: (_w, r, l) => pingUnderPreprocessingScenario(r, l), reps: 1, models: [] },
+  // Issue 27: a light model (VAD) beside OCR and large JSON infers on serve, against it idle, on
+  // the shared pool and on a thread of its own; its own run (minutes on a loaded 2-core box).
+  'fair-scheduling': { run: (_w, r, l) => fairSchedulingScenario(r, l), reps: 1, models: [] },
   // A generated 2.15 GB model with external data, from S3 and from the cache: its own run
   // (npm run bench -- --scenario external-data), ~7 GB of scratch disk, deleted afterwards.
   'external-data': { run: externalDataScenario, reps: 2, models: [] },
@@ -85,7 +89,7 @@ function soakSeconds(): number {
 }
 
 /** Scenarios that only run when named: they need minutes and gigabytes of their own. */
-const OWN_RUN = ['external-data', 'ocr-accuracy'];
+const OWN_RUN = ['external-data', 'ocr-accuracy', 'fair-scheduling'];
 const chosen = values.scenario ?? Object.keys(SCENARIOS).filter((name) => !OWN_RUN.includes(name));
 for (const name of chosen) {
   if (!SCENARIOS[name]) throw new Error(`unknown scenario '${name}'; valid: ${Object.keys(SCENARIOS).join(', ')}`);
