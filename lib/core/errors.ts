@@ -25,6 +25,19 @@ export class BadRequestError extends OnnxlessError {
   }
 }
 
+/**
+ * 401: the server takes API keys and the request carries none, or not a valid one. The
+ * `WWW-Authenticate` challenge names the scheme (RFC 9110 11.6.1; Bearer, RFC 6750 3).
+ */
+export class UnauthorizedError extends OnnxlessError {
+  constructor(message: string, options: { invalidKey?: boolean } = {}) {
+    super(401, message, {
+      headers: { 'www-authenticate': `Bearer realm="onnxless"${options.invalidKey ? ', error="invalid_token"' : ''}` },
+    });
+    this.name = 'UnauthorizedError';
+  }
+}
+
 /** 404: unknown model or route. */
 export class NotFoundError extends OnnxlessError {
   constructor(message: string) {
@@ -65,7 +78,12 @@ export class UnsupportedMediaTypeError extends OnnxlessError {
  */
 export class ModelUnavailableError extends OnnxlessError {
   readonly model: string;
-  constructor(model: string, message: string, options: { cause?: unknown; retryAfterSeconds?: number } = {}) {
+  /**
+   * This answer repeats a load failure whose backoff still runs: nothing was tried, and the
+   * failure was logged when it happened (the request is logged as a warning, not an error).
+   */
+  readonly repeated: boolean;
+  constructor(model: string, message: string, options: { cause?: unknown; retryAfterSeconds?: number; repeated?: boolean } = {}) {
     super(503, message, {
       cause: options.cause,
       expose: true,
@@ -73,6 +91,7 @@ export class ModelUnavailableError extends OnnxlessError {
     });
     this.name = 'ModelUnavailableError';
     this.model = model;
+    this.repeated = options.repeated ?? false;
   }
 }
 

@@ -3,10 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { redactInternals, toPublicError } from '../core/errors';
 import { jsonResponse, type HttpRequest, type HttpResponse } from '../core/http/HttpTypes';
 import type { Router } from '../core/http/routes';
+import type { ApiKeys } from './ApiKeys';
 import { matchRoute } from '../core/http/routeTable';
 import { describeError, type ServerLog } from './log';
 import type { ServerMetrics } from './metrics';
-import { answerClientError, writeResponse } from './nodeHttp/writeResponse';
+import { answerClientError, EVERY_ANSWER, writeResponse } from './nodeHttp/writeResponse';
 import { ClientGoneError, declaredLength, discardRest, readBody } from './nodeHttp/requestBody';
 import { parseRequestTarget } from './nodeHttp/requestTarget';
 import { invocationRequest } from './sagemaker';
@@ -21,6 +22,8 @@ export interface InferenceServerOptions {
   log: ServerLog;
   /** Largest body read from the socket: the largest of the models' own limits. */
   maxBodyBytes: number;
+  /** API keys every route but the open ones needs; none: every route is open. */
+  apiKeys?: ApiKeys;
 }
 
 /** Status recorded for a request whose client closed the connection before the answer. */
@@ -110,6 +113,8 @@ export class InferenceServer {
       try {
         const { path, query } = parseRequestTarget(req.url);
         ({ route, model } = this.classify(path));
+        // Before the body is read: a caller without a key costs no upload.
+        this.options.apiKeys?.check(path, req.rawHeaders);
         const method = (req.method ?? 'GET').toUpperCase();
         const body = await readBody(req, this.bodyLimit(model));
         response = await this.dispatch({ method, path, headers: req.headers as Record<string, string | undefined>, query, body });
@@ -155,7 +160,12 @@ export class InferenceServer {
     this.options.log('ERROR', 'request failed outside the routes', { route, error: describeError(err) });
     if (!res.headersSent && !res.destroyed) {
       const body = JSON.stringify({ error: 'internal error' });
-      res.writeHead(500, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' });
+      res.writeHead(500, {
+        'content-type': 'application/json',
+        ...EVERY_ANSWER,
+        'content-length': Buffer.byteLength(body),
+        connection: 'close',
+      });
       res.end(body);
     } else {
       res.destroy();
@@ -199,10 +209,12 @@ export class InferenceServer {
     return (model === undefined ? undefined : this.models.get(model)?.limits.maxBodyBytes) ?? this.options.maxBodyBytes;
   }
 
-  /** Whether to ask for the body: not when its declared length, or the request itself, is refused before reading it. */
+  /** Whether to ask for the body: not when its declared length, its missing key or the request itself is refused before reading it. */
   private mayContinue(req: IncomingMessage): boolean {
     try {
-      const { model } = this.classify(parseRequestTarget(req.url).path);
+      const { path } = parseRequestTarget(req.url);
+      const { model } = this.classify(path);
+      this.options.apiKeys?.check(path, req.rawHeaders);
       const declared = declaredLength(req);
       return declared === undefined || declared <= this.bodyLimit(model);
     } catch {

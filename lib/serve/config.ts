@@ -7,6 +7,7 @@ import { describeZodIssue, modelEntryPlace, unknownFields } from '../core/config
 import { readRegistryText } from '../core/registry/index';
 import { SERVED_NAME_PATTERN, ServeConfigSchema, ServedModelSchema, type ServeConfig, type ServedModelEntry } from './configSchema';
 import { modelsFromRegistry, pipelinesFromRegistry } from './registryModels';
+import { ApiKeys, AUTH_ENV } from './ApiKeys';
 
 export * from './configSchema';
 
@@ -57,6 +58,7 @@ export async function resolveServeConfig(flags: ServeFlags = {}, env: Env = proc
   setIfDefined(raw, 'modelDir', flags.modelDir ?? optionalString(ENV.modelDir, env));
   setIfDefined(raw, 'defaultModel', flags.defaultModel);
   setIfDefined(raw, 'cacheDir', optionalString(ENV.cacheDir, env));
+  setIfDefined(raw, 'auth', authFromEnv(raw.auth, env));
 
   const config = parseServeConfig(raw, configFile ?? 'serve flags');
   applyModelDir(config, optionalString(ENV.modelName, env));
@@ -172,6 +174,25 @@ function modelFromEnv(env: Env): { name: string; entry: Record<string, unknown> 
     };
   }
   return { name, entry };
+}
+
+/**
+ * The config's `auth` with the environment's keys added (as digests only: the keys themselves
+ * go no further), its keys file and open routes replaced. Undefined when neither sets any.
+ */
+function authFromEnv(fromFile: unknown, env: Env): Record<string, unknown> | undefined {
+  const keys = optionalList(AUTH_ENV.apiKeys, env);
+  const file = optionalString(AUTH_ENV.apiKeysFile, env);
+  const open = optionalList(AUTH_ENV.open, env);
+  if (keys === undefined && file === undefined && open === undefined) return fromFile as Record<string, unknown> | undefined;
+  const auth: Record<string, unknown> = { ...(fromFile as Record<string, unknown> | undefined) };
+  if (keys !== undefined) {
+    const known = Array.isArray(auth.apiKeySha256) ? (auth.apiKeySha256 as unknown[]) : [];
+    auth.apiKeySha256 = [...known, ...keys.map((key) => ApiKeys.digestOf(key, AUTH_ENV.apiKeys).toString('hex'))];
+  }
+  setIfDefined(auth, 'apiKeysFile', file);
+  if (open !== undefined) auth.open = open.length === 1 && open[0] === 'none' ? [] : open;
+  return auth;
 }
 
 /**

@@ -45,10 +45,30 @@ export const ServedModelSchema = z.strictObject({
   maxTensorElements: wholeNumber(1, Number.MAX_SAFE_INTEGER, 'elements').optional(),
 });
 
+/** Routes that may answer without an API key: health checks (SageMaker's, a load balancer's, Kubernetes') and Prometheus. */
+export const OPENABLE_ROUTES = ['/ping', '/metrics', '/v2/health/live', '/v2/health/ready'] as const;
+
+/**
+ * Optional API-key authentication: with any key configured, every route but the `open` ones
+ * answers 401 without a valid key (`Authorization: Bearer <key>` or `x-api-key: <key>`). Only the
+ * keys' sha256 digests are kept: a config file can hold them instead of the keys.
+ */
+export const AuthSchema = z.strictObject({
+  /** sha256 (hex) of each accepted key. */
+  apiKeySha256: z.array(Sha256Schema).default([]),
+  /** A file of keys, one a line: the key (at least 16 characters), or `sha256:<hex>` of it; `#` comments. Read at start. */
+  apiKeysFile: z.string().min(1).optional(),
+  /** What answers without a key. Default: /ping, which health checks call without one. */
+  open: z.array(z.enum(OPENABLE_ROUTES)).default(['/ping']),
+});
+
 export const ServeConfigSchema = z.strictObject({
   /** 8080 is what SageMaker calls; 0 picks a free port (the chosen one is logged). */
   port: wholeNumber(0, 65_535, 'port').default(8080),
+  /** Every interface, as a container needs (its port is published or probed from outside); `127.0.0.1` for this machine only. */
   host: z.string().min(1).default('0.0.0.0'),
+  /** API keys (docs/server.md, Authentication); none: every route is open. */
+  auth: AuthSchema.optional(),
   /** Inference worker threads. Default: one per CPU this process may use. */
   workers: wholeNumber(1, 256, 'threads').optional(),
   /** Threads that parse, decode, preprocess and encode requests off the HTTP thread. Default: one per CPU. */
@@ -75,3 +95,4 @@ export const ServeConfigSchema = z.strictObject({
 export type ServedModelEntry = z.output<typeof ServedModelSchema>;
 export type ServeConfig = z.output<typeof ServeConfigSchema>;
 export type ServeConfigInput = z.input<typeof ServeConfigSchema>;
+export type AuthConfig = z.output<typeof AuthSchema>;

@@ -9,6 +9,7 @@ import { DEFAULT_LIMITS } from '../core/protocol/limits';
 import { defaultIntraOpThreads } from '../core/onnx/threads';
 import { modelSourceFor } from '../core/sources/modelUri';
 import type { ServeConfig, ServedModelEntry } from './config';
+import { ApiKeys } from './ApiKeys';
 import { InferenceServer } from './InferenceServer';
 import { PrometheusSink } from './PrometheusSink';
 import { describeError, jsonLog, type ServerLog } from './log';
@@ -45,6 +46,8 @@ export interface RunningServer {
  */
 export async function startServer(config: ServeConfig, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? jsonLog;
+  // Keys first: a keys file that cannot be read stops the start before any thread is made.
+  const apiKeys = config.auth === undefined ? undefined : await ApiKeys.load(config.auth);
   const cpus = defaultIntraOpThreads();
   const threads = config.workers ?? cpus;
   const metrics = new ServerMetrics();
@@ -102,6 +105,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     metrics,
     log,
     maxBodyBytes: Math.max(...models.map((m) => m.limits.maxBodyBytes)),
+    apiKeys,
   });
   let address;
   try {
@@ -112,7 +116,14 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
-  log('INFO', 'listening', { url, port: address.port, workers: threads, models: models.map((m) => m.name) });
+  log('INFO', 'listening', {
+    url,
+    port: address.port,
+    workers: threads,
+    models: models.map((m) => m.name),
+    // Whether a caller needs a key, and which routes answer without one.
+    auth: apiKeys ? { keys: apiKeys.count, open: config.auth?.open ?? [] } : 'none',
+  });
 
   let stopping = false;
   for (const model of models) if (model.pooledLoader.eager) void loadWithRetries(model, log, () => stopping);

@@ -4,6 +4,12 @@ import { finished } from 'node:stream/promises';
 import type { HttpResponse } from '../../core/http/HttpTypes';
 
 /**
+ * Headers on every answer the server writes, errors included: `nosniff` keeps a browser from
+ * reading a JSON error or a model's output as HTML or script (a caller's text is echoed in both).
+ */
+export const EVERY_ANSWER = { 'x-content-type-options': 'nosniff' } as const;
+
+/**
  * Writes an answer and resolves once it is out, or rejects when the connection closes first
  * (`finished` sees a premature close), so a request whose client is gone still ends.
  * With `beforeEnd`, the whole answer is written but the response is ended (and, with `close`,
@@ -17,7 +23,7 @@ export async function writeResponse(
   beforeEnd?: () => Promise<unknown>,
 ): Promise<void> {
   const body = typeof response.body === 'string' ? Buffer.from(response.body, 'utf8') : response.body;
-  const headers: Record<string, string | number> = { ...response.headers, 'content-length': body.length };
+  const headers: Record<string, string | number> = { ...response.headers, ...EVERY_ANSWER, 'content-length': body.length };
   if (close) headers.connection = 'close';
   const done = finished(res);
   res.writeHead(response.status, headers);
@@ -44,7 +50,11 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
   const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
   const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
   const body = JSON.stringify({ error: status === 400 ? 'malformed HTTP request' : reason.toLowerCase() });
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
+  const headers = Object.entries({
+    'content-type': 'application/json',
+    ...EVERY_ANSWER,
+    'content-length': Buffer.byteLength(body),
+    connection: 'close',
+  });
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\n${headers.map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n${body}`);
 }
