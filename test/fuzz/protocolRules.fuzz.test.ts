@@ -7,7 +7,7 @@ import { encodeBytesElements } from '../../lib/core/protocol/binaryTensor';
 import { DEFAULT_LIMITS } from '../../lib/core/protocol/limits';
 import { assertWellFormed, fuzzParameters } from '../support/fuzz/fuzzHarness';
 import { httpApiEvent, jsonBody, type Result } from '../support/httpApiEvent';
-import { encodeModel, writeModel } from '../support/onnxModels';
+import { encodeModel, identityModel, writeModel } from '../support/onnxModels';
 import { tempDir } from '../support/testHandler';
 
 /**
@@ -29,14 +29,7 @@ const raw = createLambdaHandler(
   { sink: NO_SINK },
 );
 const handler = async (event: unknown) => (await raw(event)) as Result;
-const stringsUri = writeModel(
-  join(dir, 'strings.onnx'),
-  encodeModel({
-    inputs: [['s', 'string', ['n']]],
-    outputs: [['t', 'string', ['n']]],
-    nodes: [{ opType: 'Identity', input: ['s'], output: ['t'] }],
-  }),
-);
+const stringsUri = writeModel(join(dir, 'strings.onnx'), identityModel('string', ['n'], { input: 's', output: 't' }));
 const strings = createLambdaHandler(
   { name: 'strings', uri: stringsUri, cacheDir: dir, eager: false, session: { intraOpThreads: 1 }, limits: DEFAULT_LIMITS },
   { sink: NO_SINK },

@@ -57,6 +57,19 @@ export function encodeModel(spec: GraphSpec, opset = 17): Uint8Array {
   return proto.ModelProto.encode(model).finish();
 }
 
+/** `input` -> `output` unchanged, one tensor of `type` and `shape` (symbolic dims by default). */
+export function identityModel(
+  type: OnnxTypeName = 'float32',
+  shape: readonly Dim[] = ['n'],
+  names: { input: string; output: string } = { input: 'x', output: 'y' },
+): Uint8Array {
+  return encodeModel({
+    inputs: [[names.input, type, [...shape]]],
+    outputs: [[names.output, type, [...shape]]],
+    nodes: [{ opType: 'Identity', input: [names.input], output: [names.output] }],
+  });
+}
+
 /** One Identity per datatype: `in_<type>` -> `out_<type>`, both [batch, n] with symbolic dims. */
 export function allTypesIdentityModel(): Uint8Array {
   const types = Object.keys(ONNX_TYPES) as OnnxTypeName[];

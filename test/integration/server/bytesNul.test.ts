@@ -5,7 +5,7 @@ import { NO_SINK } from '../../../lib/core/observability/sinks';
 import { encodeBytesElements } from '../../../lib/core/protocol/binaryTensor';
 import { DEFAULT_LIMITS } from '../../../lib/core/protocol/limits';
 import { bodyBytes, httpApiEvent, type Result } from '../../support/httpApiEvent';
-import { encodeModel, writeModel } from '../../support/onnxModels';
+import { identityModel, writeModel } from '../../support/onnxModels';
 import { call, startTestServer, tempDir } from './helpers';
 
 /**
@@ -15,14 +15,7 @@ import { call, startTestServer, tempDir } from './helpers';
  * on serve (its OIP route and /invocations), the Lambda handler's HTTP route and a direct invoke.
  */
 const dir = tempDir('onnxless-nul-');
-const weights = writeModel(
-  join(dir, 'strings.onnx'),
-  encodeModel({
-    inputs: [['s', 'string', ['n']]],
-    outputs: [['t', 'string', ['n']]],
-    nodes: [{ opType: 'Identity', input: ['s'], output: ['t'] }],
-  }),
-);
+const weights = writeModel(join(dir, 'strings.onnx'), identityModel('string', ['n'], { input: 's', output: 't' }));
 const VALUES = ['plain', 'ab\u0000cd'];
 
 const jsonBody = JSON.stringify({ inputs: [{ name: 's', datatype: 'BYTES', shape: [2], data: VALUES }] });

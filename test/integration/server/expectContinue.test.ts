@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeModel, writeModel } from '../../support/onnxModels';
+import { identityModel, writeModel } from '../../support/onnxModels';
 import { call, startTestServer, tempDir, waitFor } from './helpers';
 
 /**
@@ -11,14 +11,7 @@ import { call, startTestServer, tempDir, waitFor } from './helpers';
  * sends it. A body within the limit gets `100 Continue` and its answer.
  */
 const dir = tempDir('onnxless-continue-');
-const weights = writeModel(
-  join(dir, 'identity.onnx'),
-  encodeModel({
-    inputs: [['x', 'float32', ['n']]],
-    outputs: [['y', 'float32', ['n']]],
-    nodes: [{ opType: 'Identity', input: ['x'], output: ['y'] }],
-  }),
-);
+const weights = writeModel(join(dir, 'identity.onnx'), identityModel());
 
 interface Exchange {
   /** Every status line the server wrote, in order (`100`, then the final one). */

@@ -8,7 +8,7 @@ import { DEFAULT_LIMITS } from '../../../lib/core/protocol/limits';
 import { allRoutes, pageRoutes, type ConcreteRoute } from '../../../lib/core/http/routeTable';
 import { bodyBytes, httpApiEvent, type Result } from '../../support/httpApiEvent';
 import { startLocalS3, type LocalS3 } from '../../support/localS3';
-import { encodeModel, writeModel } from '../../support/onnxModels';
+import { identityModel, writeModel } from '../../support/onnxModels';
 import { call, startTestServer, tempDir, waitFor } from './helpers';
 
 /**
@@ -21,11 +21,7 @@ const BUCKET = 'secret-bucket-4821';
 const PREFIX = 'private-prefix-93';
 const dir = tempDir('onnxless-secret-dir-');
 const SECRET_DIR = dir.split('/').at(-1) as string;
-const good = encodeModel({
-  inputs: [['x', 'float32', ['n']]],
-  outputs: [['y', 'float32', ['n']]],
-  nodes: [{ opType: 'Identity', input: ['x'], output: ['y'] }],
-});
+const good = identityModel();
 mkdirSync(join(dir, 'pinned'));
 const pinnedPath = writeModel(join(dir, 'pinned', 'model.onnx'), good);
 const ACTUAL_SHA = createHash('sha256').update(good).digest('hex');

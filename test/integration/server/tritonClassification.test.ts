@@ -6,7 +6,7 @@ import { DEFAULT_LIMITS } from '../../../lib/core/protocol/limits';
 import { sendRaw } from '../../contract/rawHttp';
 import { httpApiEventOf } from '../../contract/targets';
 import { bodyBytes, type Result } from '../../support/httpApiEvent';
-import { encodeModel, writeModel } from '../../support/onnxModels';
+import { identityModel, writeModel } from '../../support/onnxModels';
 import { bytesElements, tritonClassificationRequest, type TritonRequest } from '../../support/tritonClientRequests';
 import { startTestServer, tempDir } from './helpers';
 
@@ -17,14 +17,7 @@ import { startTestServer, tempDir } from './helpers';
  * handler; onnxless's own `class_count` means the same.
  */
 const dir = tempDir('onnxless-triton-classification-');
-const weights = writeModel(
-  join(dir, 'scores.onnx'),
-  encodeModel({
-    inputs: [['x', 'float32', ['batch', 'n']]],
-    outputs: [['y', 'float32', ['batch', 'n']]],
-    nodes: [{ opType: 'Identity', input: ['x'], output: ['y'] }],
-  }),
-);
+const weights = writeModel(join(dir, 'scores.onnx'), identityModel('float32', ['batch', 'n']));
 const SCORES = [0.5, 0.125, 1, 0.25];
 const TOP_TWO = ['1.000000:2', '0.500000:0'];
 const request = (binary: boolean) =>
