@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { UnauthorizedError } from '../core/errors';
 import { ConfigError } from '../core/config/env';
 import type { AuthConfig } from './configSchema';
+import { headerValues } from './nodeHttp/requestHeaders';
 
 /** Shorter keys are refused at start: a key is all that stands between the network and every route. */
 export const MIN_KEY_LENGTH = 16;
@@ -86,13 +87,8 @@ export class ApiKeys {
 
 /** The keys a request presents, from `Authorization: Bearer` and `x-api-key`; 401 for a malformed or repeated one. */
 function credentials(rawHeaders: readonly string[]): string[] {
-  const authorization: string[] = [];
-  const apiKey: string[] = [];
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = (rawHeaders[i] as string).toLowerCase();
-    if (name === 'authorization') authorization.push(rawHeaders[i + 1] as string);
-    else if (name === 'x-api-key') apiKey.push(rawHeaders[i + 1] as string);
-  }
+  const authorization = headerValues(rawHeaders, 'authorization');
+  const apiKey = headerValues(rawHeaders, 'x-api-key');
   if (authorization.length > 1 || apiKey.length > 1) {
     throw new UnauthorizedError('send one Authorization header or one x-api-key header, not several');
   }

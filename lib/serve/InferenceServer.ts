@@ -9,6 +9,7 @@ import { describeError, type ServerLog } from './log';
 import type { ServerMetrics } from './metrics';
 import { answerClientError, EVERY_ANSWER, writeResponse } from './nodeHttp/writeResponse';
 import { ClientGoneError, declaredLength, discardRest, readBody } from './nodeHttp/requestBody';
+import { checkRequestHeaders } from './nodeHttp/requestHeaders';
 import { parseRequestTarget } from './nodeHttp/requestTarget';
 import { invocationRequest } from './sagemaker';
 import type { ServedModel } from './ServedModel';
@@ -57,6 +58,8 @@ export class InferenceServer {
       if (this.mayContinue(req)) res.writeContinue();
       onRequest(req, res);
     });
+    // Any other expectation: answered 417 in the same JSON as every error (checkRequestHeaders).
+    this.http.on('checkExpectation', onRequest);
     // A request the HTTP parser cannot read never reaches `serve`: answer it in the same JSON.
     this.http.on('clientError', (err: NodeJS.ErrnoException, socket) => answerClientError(err, socket));
   }
@@ -113,8 +116,9 @@ export class InferenceServer {
       try {
         const { path, query } = parseRequestTarget(req.url);
         ({ route, model } = this.classify(path));
-        // Before the body is read: a caller without a key costs no upload.
+        // Before the body is read: a caller without a key, or with headers refused, costs no upload.
         this.options.apiKeys?.check(path, req.rawHeaders);
+        checkRequestHeaders(req.rawHeaders);
         const method = (req.method ?? 'GET').toUpperCase();
         const body = await readBody(req, this.bodyLimit(model));
         response = await this.dispatch({ method, path, headers: req.headers as Record<string, string | undefined>, query, body });
@@ -215,6 +219,7 @@ export class InferenceServer {
       const { path } = parseRequestTarget(req.url);
       const { model } = this.classify(path);
       this.options.apiKeys?.check(path, req.rawHeaders);
+      checkRequestHeaders(req.rawHeaders);
       const declared = declaredLength(req);
       return declared === undefined || declared <= this.bodyLimit(model);
     } catch {
