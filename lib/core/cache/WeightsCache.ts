@@ -8,10 +8,10 @@ import type { CachedWeights } from './CachedWeights';
 import { fetchDirectory } from './cachedDirectory';
 import { fetchFile } from './cachedFile';
 import type { DownloadSettings } from './download';
-import { PinBackoffError } from './errors';
+import { BackoffError, DownloadAbortedError } from './errors';
 import type { FetchOptions } from './FetchOptions';
 import { useLocalDirectory, useLocalFile } from './localWeights';
-import { PinBackoff } from './PinBackoff';
+import { FailureBackoff, messageOf } from './FailureBackoff';
 
 export type { CachedWeights } from './CachedWeights';
 export type { FetchOptions } from './FetchOptions';
@@ -31,7 +31,12 @@ export interface WeightsCacheOptions {
   /** Objects up to this size are fetched with a single GET. Default: two parts. */
   parallelThresholdBytes?: number;
   /** When a model whose bytes failed their pin may be fetched again (default 10 s, doubling, at most 5 min). */
-  pinBackoff?: PinBackoff;
+  pinBackoff?: FailureBackoff;
+  /**
+   * When a model whose fetch failed any other way (missing, denied, an outage past the retries,
+   * a bad manifest) may be fetched again (default 1 s, doubling, at most 1 min).
+   */
+  fetchBackoff?: FailureBackoff;
 }
 
 /**
@@ -73,7 +78,11 @@ export const DOWNLOAD_DEFAULTS = {
  * GETs above. An aborted or failed download is kept as `<file>.resume` with a sidecar of its
  * ranges and version; the next download of the URI claims it and fetches only what is missing.
  *
- * A model whose bytes fail their pin is not fetched again until its backoff ends (PinBackoff).
+ * A fetch that fails is not tried again until its backoff ends (FailureBackoff): every caller in
+ * between gets a BackoffError (`repeated`) naming the failure and the seconds left, and the store
+ * sees nothing. Bytes that fail their pin wait 10 s doubling to 5 min (a download in full each
+ * time); every other failure 1 s doubling to 1 min, so a pushed or repaired model is found soon.
+ * A stopped download (the caller's deadline) is no failure: the next load resumes it at once.
  *
  * Local files and folders are not copied: they are used in place, a pin checked by hashing them
  * (localWeights.ts).
@@ -81,7 +90,8 @@ export const DOWNLOAD_DEFAULTS = {
 export class WeightsCache {
   readonly dir: string;
   private readonly settings: DownloadSettings;
-  private readonly backoff: PinBackoff;
+  private readonly pinBackoff: FailureBackoff;
+  private readonly fetchBackoff: FailureBackoff;
 
   constructor(options: WeightsCacheOptions = {}) {
     this.dir = options.dir ?? DEFAULT_CACHE_DIR;
@@ -93,7 +103,8 @@ export class WeightsCache {
       attempts: positiveInt('attempts', options.attempts ?? DOWNLOAD_DEFAULTS.attempts),
       backoffMs: Math.max(0, options.backoffMs ?? DOWNLOAD_DEFAULTS.backoffMs),
     };
-    this.backoff = options.pinBackoff ?? new PinBackoff();
+    this.pinBackoff = options.pinBackoff ?? new FailureBackoff(10_000, 5 * 60_000);
+    this.fetchBackoff = options.fetchBackoff ?? new FailureBackoff(1_000, 60_000);
   }
 
   /** Path of the cached copy of a single-file `uri`: one folder per URI, named so a human can tell which. */
@@ -110,23 +121,32 @@ export class WeightsCache {
   async fetch(source: ModelLocation, pin?: string, options: FetchOptions = {}): Promise<CachedWeights> {
     const expected = pin?.toLowerCase();
     const key = `${source.uri}#${expected ?? ''}`;
-    const blocked = expected ? this.backoff.blocked(key) : undefined;
-    if (blocked) {
-      throw new PinBackoffError(
-        `${source.description} failed its sha256 pin ${blocked.secondsAgo} s ago (${blocked.message}); ` +
-          `it is not fetched again for another ${blocked.secondsLeft} s`,
-        blocked.secondsLeft,
-      );
-    }
+    const refusal = this.refusal(source, key);
+    if (refusal) throw refusal;
     try {
       const weights = await this.fetchFrom(source, expected, options);
-      if (expected) this.backoff.succeeded(key);
+      this.pinBackoff.succeeded(key);
+      this.fetchBackoff.succeeded(key);
       return weights;
     } catch (err) {
-      if (!expected || !(err instanceof IntegrityError) || err instanceof PinBackoffError) throw err;
-      const seconds = this.backoff.failed(key, err.message);
-      throw new PinBackoffError(`${err.message}; it is not fetched again for ${seconds} s`, seconds);
+      if (err instanceof DownloadAbortedError) throw err;
+      const backoff = expected !== undefined && err instanceof IntegrityError ? this.pinBackoff : this.fetchBackoff;
+      const seconds = backoff.failed(key, err);
+      throw new BackoffError(`${messageOf(err)}; it is not fetched again for ${seconds} s`, seconds, false, { cause: err });
     }
+  }
+
+  /** The BackoffError for a source whose last fetch failed and whose wait is not over. */
+  private refusal(source: ModelLocation, key: string): BackoffError | undefined {
+    const pin = this.pinBackoff.blocked(key);
+    if (pin) {
+      const message = `${source.description} failed its sha256 pin ${pin.secondsAgo} s ago (${pin.message}); it is not fetched again for another ${pin.secondsLeft} s`;
+      return new BackoffError(message, pin.secondsLeft, true, { cause: pin.error });
+    }
+    const failed = this.fetchBackoff.blocked(key);
+    if (!failed) return undefined;
+    const message = `the fetch ${failed.secondsAgo} s ago failed (${failed.message}); it is not fetched again for another ${failed.secondsLeft} s`;
+    return new BackoffError(message, failed.secondsLeft, true, { cause: failed.error });
   }
 
   /** Local sources are used in place; remote ones go through the cache (cachedDirectory.ts, cachedFile.ts). */

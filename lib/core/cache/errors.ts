@@ -1,5 +1,3 @@
-import { IntegrityError } from '../errors';
-
 /** The body ended early (connection cut, truncated response): retryable, and resumable. */
 export class TruncatedBodyError extends Error {
   constructor(message: string, options: { cause?: unknown } = {}) {
@@ -48,15 +46,18 @@ export class RangeNotHonouredError extends Error {
 }
 
 /**
- * The model failed its pin recently and is not fetched again until its backoff ends: the
- * 503 says so and carries Retry-After, instead of a full download on every request.
+ * A fetch that failed, and the backoff it starts (FailureBackoff): the 503 says when to try again
+ * (Retry-After) instead of a download on every request. `repeated`: a refusal while that backoff
+ * runs, nothing fetched; its `cause` is the failure being waited out, so callers name it alike.
  */
-export class PinBackoffError extends IntegrityError {
+export class BackoffError extends Error {
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
+    readonly repeated: boolean,
+    options: { cause: unknown },
   ) {
-    super(message);
-    this.name = 'PinBackoffError';
+    super(message, options);
+    this.name = 'BackoffError';
   }
 }

@@ -66,7 +66,10 @@ export class PowertoolsSink implements ObservabilitySink {
       errorMessage: record.errorMessage,
       deadline: record.deadline,
     };
-    if (record.status >= 500) this.logger.error('request', fields);
+    // A 5xx that only repeats a load failure still backing off is a warning: that failure had
+    // its own error line, and 100 readiness checks must not make 100 of them.
+    if (record.status >= 500 && !record.repeated) this.logger.error('request', fields);
+    else if (record.status >= 500) this.logger.warn('request', { ...fields, repeated: true });
     else this.logger.info('request', fields);
 
     const m = this.metrics;

@@ -54,6 +54,7 @@ function describeError(status: number, error: unknown): Partial<RequestRecord> {
   const out: Partial<RequestRecord> = { errorType: error instanceof Error ? error.name : typeof error };
   const deadline = (error as { deadline?: DeadlineKind } | null)?.deadline;
   if (deadline === 'load' || deadline === 'inference') out.deadline = deadline;
+  if ((error as { repeated?: unknown } | null)?.repeated === true) out.repeated = true;
   // 5xx messages are ours (model, key, cause) and operators need them; 4xx messages may quote
   // the caller's input (names, datatypes), which must stay out of the logs.
   if (status >= 500) out.errorMessage = describeCause(error);

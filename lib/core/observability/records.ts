@@ -54,6 +54,11 @@ export interface RequestRecord {
   errorMessage?: string;
   /** Set when the answer was a deadline's 503 or 504. */
   deadline?: DeadlineKind;
+  /**
+   * Set when the 5xx repeats a load failure still backing off (ModelUnavailableError.repeated):
+   * nothing was tried, and the failure had its own error line. Logged as a warning.
+   */
+  repeated?: true;
 }
 
 export interface LoadRecord {

@@ -1,6 +1,7 @@
 import { ModelUnavailableError } from '../errors';
 import { DownloadAbortedError } from '../cache/errors';
 import { WeightsCache, type CachedWeights } from '../cache/WeightsCache';
+import { FailureBackoff, messageOf } from '../cache/FailureBackoff';
 import type { LoadRecord } from '../observability/records';
 import type { ModelLocation } from '../sources/ModelSource';
 import { ModelFiles } from './ModelFiles';
@@ -31,10 +32,16 @@ export interface LoadEvents {
   onLoad?: (record: LoadRecord) => void;
 }
 
+/** The key of a loader's own backoff: it has one model. */
+const SESSION = 'session';
+
 /**
  * One model, one session per process. Concurrent first requests share the same load
- * promise (SingleFlight: one download, one session creation); a failed or aborted load is forgotten so the
- * next request tries again, and a half-made session is never published.
+ * promise (SingleFlight: one download, one session creation), and a half-made session is never
+ * published. A failed load is tried again once its backoff ends, never on every request: the
+ * cache backs off a failed fetch, and this loader a session onnxruntime could not create (1 s
+ * doubling to 1 min: creating one can take seconds of CPU). A load aborted by its callers is
+ * tried again at once.
  */
 export class ModelLoader implements Loader {
   private loaded?: LoadedModel;
@@ -44,6 +51,7 @@ export class ModelLoader implements Loader {
     readonly config: ModelConfig,
     private readonly cache: WeightsCache = new WeightsCache(),
     private readonly events: LoadEvents = {},
+    private readonly sessionBackoff: FailureBackoff = new FailureBackoff(1_000, 60_000),
   ) {}
 
   get isLoaded(): boolean {
@@ -56,6 +64,8 @@ export class ModelLoader implements Loader {
 
   load(options: LoadOptions = {}): Promise<LoadedModel> {
     if (this.loaded) return Promise.resolve(this.loaded);
+    const refused = this.sessionRefusal();
+    if (refused) return Promise.reject(refused);
     return this.flight.run(async (signal) => {
       const model = await this.loadOnce(signal, options.span);
       this.loaded = model;
@@ -89,6 +99,8 @@ export class ModelLoader implements Loader {
       this.report({ model: this.config.name, outcome: 'loaded', durationMs: model.loadMs, ...figures(weights) });
       return model;
     } catch (err) {
+      // A refusal while the cache backs off is no load: the failure it repeats was reported.
+      if (err instanceof ModelUnavailableError && err.repeated) throw err;
       const aborted = err instanceof ModelUnavailableError && err.cause instanceof DownloadAbortedError ? err.cause : undefined;
       this.report({
         model: this.config.name,
@@ -97,10 +109,22 @@ export class ModelLoader implements Loader {
         ...(weights ? figures(weights) : {}),
         ...(aborted ? { keptBytes: aborted.keptBytes } : {}),
         errorType: err instanceof Error ? err.name : typeof err,
-        errorMessage: message(err),
+        errorMessage: messageOf(err),
       });
       throw err;
     }
+  }
+
+  /** The 503 for a load asked for while the last session failure's backoff runs. */
+  private sessionRefusal(): ModelUnavailableError | undefined {
+    const failed = this.sessionBackoff.blocked(SESSION);
+    if (!failed) return undefined;
+    const { name, source } = this.config;
+    return new ModelUnavailableError(
+      name,
+      `model '${name}': onnxruntime could not load ${source.description} ${failed.secondsAgo} s ago (${failed.message}); it is not tried again for another ${failed.secondsLeft} s`,
+      { cause: failed.error, retryAfterSeconds: failed.secondsLeft, repeated: true },
+    );
   }
 
   private report(record: LoadRecord): void {
@@ -150,10 +174,14 @@ export class ModelLoader implements Loader {
       this.events.onSessionCreate?.(name);
       created = await traced('session creation', () => sessionFromWeights(weights, this.config.session), undefined, span);
     } catch (err) {
-      throw new ModelUnavailableError(name, `model '${name}': onnxruntime could not load ${source.description}: ${message(err)}`, {
-        cause: err,
-      });
+      const seconds = this.sessionBackoff.failed(SESSION, err);
+      throw new ModelUnavailableError(
+        name,
+        `model '${name}': onnxruntime could not load ${source.description}: ${messageOf(err)}; it is not tried again for ${seconds} s`,
+        { cause: err, retryAfterSeconds: seconds },
+      );
     }
+    this.sessionBackoff.succeeded(SESSION);
     return {
       runner: new OnnxRunner(created.session, new ModelFiles(weights.dir)),
       weights,
@@ -171,8 +199,4 @@ function figures(weights: CachedWeights): Pick<LoadRecord, 'origin' | 'bytes' | 
     resumedBytes: weights.resumedBytes,
     refetchedBytes: weights.refetchedBytes,
   };
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

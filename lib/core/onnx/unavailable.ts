@@ -1,34 +1,36 @@
 import { IntegrityError, ModelUnavailableError } from '../errors';
-import { DownloadAbortedError, PinBackoffError } from '../cache/errors';
+import { BackoffError, DownloadAbortedError } from '../cache/errors';
 import { InvalidManifestError } from '../sources/ModelManifest';
 import { SourceAccessDeniedError, SourceNotFoundError, type ModelLocation } from '../sources/ModelSource';
 
 /**
  * Why a model's weights could not be fetched, as the 503 its callers get, with when to try
- * again: a stopped download or an outage in a second (Retry-After: 1); bytes that failed their
- * pin once the pin's backoff ends (PinBackoff); a missing or forbidden object, or a failed
- * verification with no pin to back off on, with no Retry-After at all.
+ * again: a stopped download in a second (Retry-After: 1, its bytes kept); any other failure once
+ * the cache's backoff for it ends (BackoffError: 1 s doubling to a minute, 10 s doubling to five
+ * for bytes that fail their pin). A refusal while that backoff runs is `repeated`: it names the
+ * failure it waits out, and nothing was tried.
  */
 export function unavailable(name: string, source: ModelLocation, err: unknown): ModelUnavailableError {
-  if (err instanceof DownloadAbortedError) {
+  const backoff = err instanceof BackoffError ? err : undefined;
+  const failure = backoff ? backoff.cause : err;
+  const detail = err instanceof Error ? err.message : String(err);
+  const wait = backoff ? { retryAfterSeconds: backoff.retryAfterSeconds, repeated: backoff.repeated } : {};
+  if (failure instanceof DownloadAbortedError) {
     return new ModelUnavailableError(
       name,
-      `model '${name}': the download of ${source.description} was stopped with ${err.keptBytes} bytes kept for the next load`,
+      `model '${name}': the download of ${source.description} was stopped with ${failure.keptBytes} bytes kept for the next load`,
       { cause: err, retryAfterSeconds: 1 },
     );
   }
-  if (err instanceof SourceNotFoundError || err instanceof SourceAccessDeniedError) {
-    return new ModelUnavailableError(name, `model '${name}' is unavailable: ${err.message}`, { cause: err });
+  if (failure instanceof SourceNotFoundError || failure instanceof SourceAccessDeniedError) {
+    return new ModelUnavailableError(name, `model '${name}' is unavailable: ${detail}`, { cause: err, ...wait });
   }
-  if (err instanceof IntegrityError || err instanceof InvalidManifestError) {
-    return new ModelUnavailableError(name, `model '${name}' failed verification: ${err.message}`, {
-      cause: err,
-      ...(err instanceof PinBackoffError ? { retryAfterSeconds: err.retryAfterSeconds } : {}),
-    });
+  if (failure instanceof IntegrityError || failure instanceof InvalidManifestError) {
+    return new ModelUnavailableError(name, `model '${name}' failed verification: ${detail}`, { cause: err, ...wait });
   }
-  const message = err instanceof Error ? err.message : String(err);
-  return new ModelUnavailableError(name, `model '${name}' could not be fetched from ${source.description}: ${message}`, {
+  return new ModelUnavailableError(name, `model '${name}' could not be fetched from ${source.description}: ${detail}`, {
     cause: err,
     retryAfterSeconds: 1,
+    ...wait,
   });
 }

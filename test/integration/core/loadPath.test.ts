@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createS3Client } from '../../../lib/core/sources/s3Client';
 import { httpApiEvent, jsonBody } from '../../support/httpApiEvent';
 import { startLocalS3, TEST_CREDENTIALS, type LocalS3 } from '../../support/localS3';
@@ -239,8 +239,16 @@ describe('faults on the load path', () => {
     expect(sessions()).toBe(0);
 
     s3.proxy.clearFaults();
-    const recovered = await handler(inferEvent('cls', clsInput(0)));
-    expect(recovered.statusCode).toBe(200);
+    // Until the failure's backoff ends the model is not fetched again (loadBackoff.test.ts);
+    // the clock is moved past it, not waited for.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 1_000);
+      const recovered = await handler(inferEvent('cls', clsInput(0)));
+      expect(recovered.statusCode).toBe(200);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses weights whose sha256 does not match the pin: 503, nothing cached, nothing loaded, and backs off', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PinBackoff } from '../../../lib/core/cache/PinBackoff';
+import { FailureBackoff } from '../../../lib/core/cache/FailureBackoff';
 import {
   InvalidManifestError,
   graphView,
@@ -94,10 +94,10 @@ describe('the model manifest', () => {
   });
 });
 
-describe('PinBackoff', () => {
+describe('FailureBackoff', () => {
   it('blocks a failed model for 10 s, doubling on each further failure up to the cap, and forgets it on success', () => {
     let now = 0;
-    const backoff = new PinBackoff(10_000, 40_000, () => now);
+    const backoff = new FailureBackoff(10_000, 40_000, () => now);
     expect(backoff.failed('m', 'bad')).toBe(10);
     now = 9_000;
     expect(backoff.blocked('m')).toMatchObject({ secondsLeft: 1, secondsAgo: 9, message: 'bad' });
