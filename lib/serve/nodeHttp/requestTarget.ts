@@ -21,7 +21,25 @@ export function parseRequestTarget(target: string | undefined): RequestTarget {
   } catch {
     throw new BadRequestError(`malformed request target '${printable(raw)}'`);
   }
-  return { path: url.pathname, query: Object.fromEntries(url.searchParams) };
+  return { path: url.pathname, query: queryOf(url.searchParams) };
+}
+
+/**
+ * The query, each parameter once. A repeated one is a 400: taking the first or the last would be
+ * a guess (API Gateway hands the Lambda handler `a=1&a=2` as `"1,2"`), and a proxy in front may
+ * have guessed the other way.
+ */
+function queryOf(params: URLSearchParams): Record<string, string> {
+  const seen = new Set<string>();
+  for (const name of params.keys()) {
+    if (seen.has(name)) {
+      const count = params.getAll(name).length;
+      throw new BadRequestError(`query parameter '${printable(name)}' is given ${count} times; give it once`);
+    }
+    seen.add(name);
+  }
+  // Object.fromEntries defines own properties: `__proto__` stays a parameter, never a prototype.
+  return Object.fromEntries(params);
 }
 
 /** At most 80 characters of what the caller sent, control characters escaped. */
