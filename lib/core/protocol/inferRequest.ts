@@ -42,6 +42,7 @@ export function parseInferRequest(value: unknown): InferRequest {
   const result = inferRequestSchema.safeParse(value);
   if (result.success) {
     checkEchoedNames(result.data);
+    refuseSharedMemory(result.data);
     return withTritonNames(result.data);
   }
   const issue = result.error.issues[0];
@@ -54,6 +55,22 @@ function checkEchoedNames(request: InferRequest): void {
   if (request.id !== undefined) checkNameLength('request id', request.id);
   for (const input of request.inputs) checkNameLength('input name', input.name);
   for (const output of request.outputs ?? []) checkNameLength('output name', output.name);
+}
+
+/**
+ * Triton's shared-memory extension (`shared_memory_region` on an input or a requested output,
+ * what tritonclient's `set_shared_memory` sends) is not served: answering the data in the body
+ * instead would leave the client reading a region nobody wrote. A 400 says so.
+ */
+function refuseSharedMemory(request: InferRequest): void {
+  const tensors = [...request.inputs.map((t) => ['input', t] as const), ...(request.outputs ?? []).map((t) => ['output', t] as const)];
+  for (const [kind, tensor] of tensors) {
+    if (tensor.parameters !== undefined && Object.hasOwn(tensor.parameters, 'shared_memory_region')) {
+      throw new BadRequestError(
+        `${kind} '${tensor.name}': shared_memory_region asks for Triton's shared-memory extension, which this server does not have (GET /v2 lists its extensions); send the data in the body`,
+      );
+    }
+  }
 }
 
 /** Triton's parameter names where onnxless has its own: each requested output's `classification`. */
