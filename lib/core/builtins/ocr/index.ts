@@ -4,13 +4,15 @@ import type { MultiModelPipeline } from '../../pipeline/MultiModelPipeline';
 import { decodeImage } from '../../processing/image/decodeImage';
 import { DEFAULT_MAX_PIXELS } from '../../processing/image/imageHeader';
 import { quadSize } from '../../processing/image/quad';
+import { Deadline } from '../../inference/Deadline';
 import { parseQuery } from '../../processing/input/jsonBody';
 import { IMAGE_INPUT, acceptedTypes, readMediaInput } from '../../processing/input/mediaInput';
 import { dictionaryLoader } from '../dictionaryLoader';
 import { upsideDown } from './classifyOrientation';
 import { detectText, type DetectOptions } from './detectText';
 import { readingOrder } from './readingOrder';
-import { recognizeLines, type RecognizeOptions } from './recognizeLines';
+import { recognitionWidth, recognizeLines, type RecognizeOptions } from './recognizeLines';
+import { readWithinBudget, TRUNCATION_REASONS, type TruncationReason } from './readingBudget';
 import { borderBackground, boxWarp } from './boxWarp';
 import { loadSharp } from '../../processing/image/loadSharp';
 
@@ -32,6 +34,14 @@ export interface OcrResult {
   /** The image's size after EXIF rotation: the frame the boxes are in. */
   width: number;
   height: number;
+  /**
+   * Present (true) only when the page was not read whole: `lines` are then the lines of the first
+   * boxes in reading order, and `unreadBoxes` boxes further down were not read.
+   */
+  truncated?: true;
+  /** Which bound stopped the reading: the option's name, or `deadline` (the request's own). */
+  truncatedReason?: TruncationReason;
+  unreadBoxes?: number;
 }
 
 export interface OcrOptions {
@@ -51,7 +61,23 @@ export interface OcrOptions {
   cropMargin?: number;
   /** The recogniser's dictionary in its model directory (default ppocr_keys_v1.txt). */
   dictionaryFile?: string;
+  /**
+   * Most recogniser input one request reads, summed over its lines: each line's width at height
+   * 48, margins included (default 50,000: about 8 s of recognition on one Lambda vCPU; a page of
+   * 400 short words is 30,000, a 20-line page of 12-word lines 5,500). Lines past it, in reading
+   * order, are not read: the answer is `truncated`.
+   */
+  maxRecognitionWidth?: number;
+  /**
+   * Time after the request's start (decoding and detection included) after which no more lines
+   * are started (default 12,000 ms), nor a step the slowest so far says would end after it; a
+   * step already started finishes (readingBudget.ts STEP). The answer is then `truncated`.
+   */
+  timeBudgetMs?: number;
 }
+
+/** Defaults of the reading budget: a request well inside API Gateway's 30 s on a Lambda CPU (docs/pipelines.md). */
+export const OCR_READING_BUDGET = Object.freeze({ maxRecognitionWidth: 50_000, timeBudgetMs: 12_000 });
 
 const query = z.strictObject({
   min_confidence: z.coerce.number().min(0).max(1).optional(),
@@ -80,6 +106,8 @@ export function createOcr(options: OcrOptions = {}): MultiModelPipeline<OcrResul
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const maxBoxes = options.maxBoxes ?? 400;
   const cropMargin = options.cropMargin ?? 0.35;
+  const maxRecognitionWidth = options.maxRecognitionWidth ?? OCR_READING_BUDGET.maxRecognitionWidth;
+  const timeBudgetMs = options.timeBudgetMs ?? OCR_READING_BUDGET.timeBudgetMs;
   const loadDictionary = dictionaryLoader(options.dictionaryFile ?? DICTIONARY_FILE, 'ocr');
   const pipeline: MultiModelPipeline<OcrResult, OcrModel> = {
     models: OCR_MODELS,
@@ -87,7 +115,8 @@ export function createOcr(options: OcrOptions = {}): MultiModelPipeline<OcrResul
     description:
       'Full-page OCR (PaddleOCR PP-OCRv4 detection, direction classifier, recognition): a photo or scan in (PNG, JPEG, WebP; ' +
       'EXIF orientation applied), the lines of text out in reading order, each with its confidence and box. ' +
-      'Query: min_confidence (0..1) drops weaker lines, max_lines keeps the first n.',
+      'Query: min_confidence (0..1) drops weaker lines, max_lines keeps the first n. A page too big to read within the ' +
+      "request's budget answers the lines of its first boxes with truncated: true, truncatedReason and unreadBoxes.",
     resultSchema: {
       type: 'object',
       required: ['lines', 'width', 'height'],
@@ -112,9 +141,13 @@ export function createOcr(options: OcrOptions = {}): MultiModelPipeline<OcrResul
         },
         width: { type: 'integer' },
         height: { type: 'integer' },
+        truncated: { type: 'boolean', enum: [true], description: 'present when the page was not read whole' },
+        truncatedReason: { type: 'string', enum: [...TRUNCATION_REASONS], description: 'the bound that stopped the reading' },
+        unreadBoxes: { type: 'integer', minimum: 1, description: 'text boxes found and not read' },
       },
     },
     async predict(request, models) {
+      const time = Deadline.in(timeBudgetMs);
       const params = parseQuery(request.query, query);
       const image = await decodeImage(readMediaInput(request, IMAGE_INPUT).bytes, { maxPixels });
       const dictionary = loadDictionary(models.recognition.files);
@@ -122,15 +155,10 @@ export function createOcr(options: OcrOptions = {}): MultiModelPipeline<OcrResul
       if (boxes.length > maxBoxes) {
         throw new BadRequestError(`the image holds ${boxes.length} text boxes, over the limit of ${maxBoxes}: send a part of the page`);
       }
-      // A box with no area (an image a pixel wide or high) has no crop: its warp has no solution.
-      const found = boxes.filter((b) => {
-        const { width, height } = quadSize(b.quad);
-        return width >= 1 && height >= 1;
-      });
       // Every box is sampled at full resolution (a shrinking warp averages all its pixels), twice:
       // boxes that cover the image many times over (nested rings, hostile input) would take many
       // images' worth of work. A page's text boxes cover it less than once.
-      const cropPixels = found.reduce((sum, b) => {
+      const cropPixels = boxes.reduce((sum, b) => {
         const { width, height } = quadSize(b.quad);
         return sum + width * height;
       }, 0);
@@ -139,36 +167,57 @@ export function createOcr(options: OcrOptions = {}): MultiModelPipeline<OcrResul
           `the text boxes found cover the image ${(cropPixels / (image.width * image.height)).toFixed(1)} times over, more than ${MAX_CROP_COVERAGE}: send a page of text`,
         );
       }
-      const order = readingOrder(found.map((b) => b.quad));
-      const quads = order.map((i) => found[i]!.quad);
-      // Each box's upright frame (a quarter turn for vertical text): no crop is cut, each model's
-      // tensor is sampled from the image through the box's perspective map.
+      const order = readingOrder(boxes.map((b) => b.quad));
+      const quads = order.map((i) => boxes[i]!.quad);
+      // Each box's upright frame (a quarter turn for vertical text; detectText keeps only boxes
+      // that have one): no crop is cut, each model's tensor is sampled from the image through it.
       const turns = quads.map((quad) => {
         const { width, height } = quadSize(quad);
         return height >= VERTICAL_RATIO * width ? 1 : 0;
       });
       const warps = quads.map((quad, i) => boxWarp(quad, turns[i]));
-      // The classifier sees the boxes as DB cut them (as it was trained); recognition gets them with paper around.
-      const flips =
-        warps.length === 0 ? [] : await upsideDown(image, warps, models.orientation, { threshold: options.orientationThreshold });
-      const toRead = quads.map((quad, i) => {
-        const warp = flips[i] ? boxWarp(quad, turns[i]! + 2) : warps[i]!;
-        return { warp, margin: Math.round(warp.height * cropMargin), background: borderBackground(image, warp) };
-      });
-      const texts =
-        toRead.length === 0 ? [] : await recognizeLines(image, toRead, models.recognition, await dictionary, options.recognition);
-      let lines: OcrLine[] = texts.map(({ text, confidence }, i) => ({
-        text,
-        confidence: Number(confidence.toFixed(4)),
-        // An upside-down line's text starts at the box's bottom-right: its corners are given from there.
-        box: (flips[i] ? [2, 3, 0, 1] : [0, 1, 2, 3]).map(
-          (k) => [Math.round(quads[i]![k]!.x), Math.round(quads[i]![k]!.y)] as [number, number],
-        ),
-      }));
-      lines = lines.filter((line) => line.text !== '' && line.confidence >= (params.min_confidence ?? 0));
+      const margins = warps.map((warp) => Math.round(warp.height * cropMargin));
+      const minConfidence = params.min_confidence ?? 0;
+      // The boxes a step at a time, in reading order, within the budget (readingBudget.ts); with
+      // max_lines, only until that many lines are kept.
+      const reading = await readWithinBudget(
+        warps.map((warp, i) => recognitionWidth({ warp, margin: margins[i]! }, options.recognition?.maxWidth)),
+        { maxRecognitionWidth, time },
+        async (start, end) => {
+          const part = warps.slice(start, end);
+          // The classifier sees the boxes as DB cut them (as it was trained); recognition gets them with paper around.
+          const flips = await upsideDown(image, part, models.orientation, { threshold: options.orientationThreshold });
+          const toRead = part.map((warp, k) => {
+            const read = flips[k] ? boxWarp(quads[start + k]!, turns[start + k]! + 2) : warp;
+            return { warp: read, margin: margins[start + k]!, background: borderBackground(image, read) };
+          });
+          const texts = await recognizeLines(image, toRead, models.recognition, await dictionary, options.recognition);
+          return texts.map(({ text, confidence }, k): OcrLine => {
+            const quad = quads[start + k]!;
+            return {
+              text,
+              confidence: Number(confidence.toFixed(4)),
+              // An upside-down line's text starts at the box's bottom-right: its corners are given from there.
+              box: (flips[k] ? [2, 3, 0, 1] : [0, 1, 2, 3]).map(
+                (c) => [Math.round(quad[c]!.x), Math.round(quad[c]!.y)] as [number, number],
+              ),
+            };
+          });
+        },
+        (read) => params.max_lines !== undefined && kept(read, minConfidence).length >= params.max_lines,
+      );
+      let lines = kept(reading.results, minConfidence);
       if (params.max_lines !== undefined) lines = lines.slice(0, params.max_lines);
-      return { lines, width: image.width, height: image.height };
+      const result: OcrResult = { lines, width: image.width, height: image.height };
+      return reading.truncatedReason === undefined
+        ? result
+        : { ...result, truncated: true, truncatedReason: reading.truncatedReason, unreadBoxes: quads.length - reading.read };
     },
   };
   return Object.freeze(pipeline);
+}
+
+/** The lines worth answering: some text, at least the confidence asked for. */
+function kept(lines: readonly OcrLine[], minConfidence: number): OcrLine[] {
+  return lines.filter((line) => line.text !== '' && line.confidence >= minConfidence);
 }

@@ -35,6 +35,14 @@ export interface RecognizedText {
 const HEIGHT = 48;
 
 /**
+ * Width of the line in the recogniser's input: its frame and margin resized to height 48, at most
+ * `maxWidth` (default 2400). The recogniser's work grows with it.
+ */
+export function recognitionWidth({ warp, margin }: Pick<LineToRead, 'warp' | 'margin'>, maxWidth = 2400): number {
+  return Math.min(maxWidth, Math.max(1, Math.ceil((HEIGHT * (warp.width + 2 * margin)) / (warp.height + 2 * margin))));
+}
+
+/**
  * PP-OCRv4 recognition of many lines, batched as PaddleOCR's TextRecognizer does: sorted by
  * aspect ratio and split into batches of at most `batchSize` of even size, each padded only to
  * its own widest line: one `run` per group of similar widths instead of one per line. The lines
@@ -50,10 +58,7 @@ export async function recognizeLines(
   dictionary: readonly string[],
   options: RecognizeOptions = {},
 ): Promise<RecognizedText[]> {
-  const maxWidth = options.maxWidth ?? 2400;
-  const widths = lines.map(({ warp, margin }) =>
-    Math.min(maxWidth, Math.max(1, Math.ceil((HEIGHT * (warp.width + 2 * margin)) / (warp.height + 2 * margin)))),
-  );
+  const widths = lines.map((line) => recognitionWidth(line, options.maxWidth));
   const order = lines.map((_, i) => i).sort((a, b) => widths[a]! - widths[b]!);
   // 20 lines at 6 make 6, 6, 6, 2: evened out to 5, 5, 5, 5.
   const batches = Math.ceil(order.length / (options.batchSize ?? 6));
