@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { HttpRequest } from '../../../lib/core/http/HttpTypes';
 import { HEADER_LENGTH } from '../../../lib/core/protocol/binaryTensor';
@@ -46,6 +47,25 @@ describe("/invocations: Triton's SageMaker binary type and its json-header-size"
         expect.objectContaining({ status: 400, message: expect.stringMatching(/json-header-size.* more than once/) }),
       );
     }
+  });
+
+  it('takes any json-header-size that is 1 to 15 decimal digits, and refuses every other value (fuzzed)', () => {
+    // Quoted values and `;` (a parameter separator) have their own cases above.
+    const value = fc.oneof(
+      fc.string({ maxLength: 18 }),
+      fc.stringMatching(/^[0-9]{1,17}$/),
+      fc.constantFrom('70.0', '0x46', '1e2', ' 7', '07'),
+    );
+    fc.assert(
+      fc.property(
+        value.filter((v) => !/[";]/.test(v)),
+        (v) => {
+          const type = `${SAGEMAKER_BINARY_TYPE};json-header-size=${v}`;
+          if (/^\d{1,15}$/.test(v.trim())) expect(invocation(type).headers[HEADER_LENGTH]).toBe(v.trim());
+          else expect(() => invocation(type)).toThrow(expect.objectContaining({ status: 400 }));
+        },
+      ),
+    );
   });
 
   it('refuses the binary type without the parameter', () => {
