@@ -116,9 +116,7 @@ export class InferenceServer {
       try {
         const { path, query } = parseRequestTarget(req.url);
         ({ route, model } = this.classify(path));
-        // Before the body is read: a caller without a key, or with headers refused, costs no upload.
-        this.options.apiKeys?.check(path, req.rawHeaders);
-        checkRequestHeaders(req.rawHeaders);
+        this.admit(path, req);
         const method = (req.method ?? 'GET').toUpperCase();
         const body = await readBody(req, this.bodyLimit(model));
         response = await this.dispatch({ method, path, headers: req.headers as Record<string, string | undefined>, query, body });
@@ -213,13 +211,18 @@ export class InferenceServer {
     return (model === undefined ? undefined : this.models.get(model)?.limits.maxBodyBytes) ?? this.options.maxBodyBytes;
   }
 
+  /** What is refused before the body is read, so it costs no upload: a missing or wrong key, headers not to guess at. */
+  private admit(path: string, req: IncomingMessage): void {
+    this.options.apiKeys?.check(path, req.rawHeaders);
+    checkRequestHeaders(req.rawHeaders);
+  }
+
   /** Whether to ask for the body: not when its declared length, its missing key or the request itself is refused before reading it. */
   private mayContinue(req: IncomingMessage): boolean {
     try {
       const { path } = parseRequestTarget(req.url);
       const { model } = this.classify(path);
-      this.options.apiKeys?.check(path, req.rawHeaders);
-      checkRequestHeaders(req.rawHeaders);
+      this.admit(path, req);
       const declared = declaredLength(req);
       return declared === undefined || declared <= this.bodyLimit(model);
     } catch {
