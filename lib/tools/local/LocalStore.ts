@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { CreateBucketCommand, HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { ENV } from '../../core/config/env';
@@ -11,12 +12,21 @@ import { pushModel } from '../store/pushModel';
 import type { ModelFileSource } from '../store/inspectModel';
 import { LOCAL_STACK, PORT_VARIABLES, localS3Endpoint, localS3Env, type LocalStackSettings } from './localStack';
 import { assertPortFree } from './portCheck';
+import { sigV4Refusal } from './sigV4Request';
 
 export type SeedOutcome = { model: string; state: 'present' | 'uploaded' | 'missing' };
 
-/** The embedded S3-protocol server of the local stack, its data kept in .local/s3 across runs. */
+/**
+ * The embedded S3-protocol server of the local stack, its data kept in .local/s3 across runs.
+ *
+ * Only the stack's own clients may change it. s3rver takes any unsigned request and checks no
+ * SigV4 signature, so a web page the developer opens could write their models with a plain HTML
+ * form POST (a "simple" cross-site request, sent without asking). In front of it: a request
+ * other than GET or HEAD must carry an Authorization header SigV4-signed with this stack's
+ * credentials (which no cross-site request can), and a CORS preflight is refused outright.
+ */
 export class LocalStore {
-  private server?: S3rver;
+  private server?: Server;
   readonly client: S3Client;
 
   constructor(private readonly stack: LocalStackSettings = LOCAL_STACK) {
@@ -29,10 +39,22 @@ export class LocalStore {
     await assertPortFree(s3Port, 'local S3 server', PORT_VARIABLES.s3Port);
     await mkdir(dataDir, { recursive: true });
     Object.assign(process.env, { [ENV.accessKeyId]: accessKeyId, [ENV.secretAccessKey]: secretAccessKey });
-    this.server = new S3rver({ port: s3Port, address: '127.0.0.1', directory: dataDir, silent: true });
-    await this.server.run().catch((err: Error) => {
+    // s3rver's request handler (its documented `callback()`) behind the guard, on a server of our own.
+    const s3 = new S3rver({ directory: dataDir, silent: true }).callback();
+    const credentials = { accessKeyId, secretAccessKey };
+    const server = createServer((req, res) => {
+      const refusal = storeRefusal(req, credentials);
+      if (refusal === undefined) s3(req, res);
+      // Read to its end, then refused: a client still sending gets the 403, not a broken pipe.
+      else req.resume().once('end', () => refuse(res, refusal));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(s3Port, '127.0.0.1', () => resolve());
+    }).catch((err: Error) => {
       throw new Error(`cannot start the local S3 server on port ${s3Port}: ${err.message} (set ${PORT_VARIABLES.s3Port} to use another)`);
     });
+    this.server = server;
     return localS3Endpoint(this.stack);
   }
 
@@ -40,7 +62,9 @@ export class LocalStore {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    await server?.close();
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   async ensureBucket(bucket: string): Promise<void> {
@@ -82,4 +106,19 @@ export class LocalStore {
     }
     return outcomes;
   }
+}
+
+/** Why the local S3 server refuses a request before s3rver sees it; undefined: s3rver answers it. */
+function storeRefusal(req: IncomingMessage, credentials: { accessKeyId: string; secretAccessKey: string }): string | undefined {
+  const method = (req.method ?? 'GET').toUpperCase();
+  if (method === 'OPTIONS') return 'the local S3 server answers no CORS preflight: no web page may call it';
+  if (method === 'GET' || method === 'HEAD') return undefined;
+  return sigV4Refusal(req, credentials);
+}
+
+/** S3's own form of a refusal: 403 AccessDenied, as XML. */
+function refuse(res: ServerResponse, why: string): void {
+  const message = why.replace(/[<>&]/g, '');
+  res.writeHead(403, { 'content-type': 'application/xml' });
+  res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>${message}</Message></Error>`);
 }

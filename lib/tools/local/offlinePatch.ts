@@ -89,6 +89,57 @@ export const OFFLINE_EDITS: Readonly<Record<string, readonly Edit[]>> = Object.f
       if (catchAll?.route) router.specials.badRequest = { route: catchAll.route }
       return`,
     },
+    {
+      // With no CORS configured, a deployed HTTP API adds no CORS header at all, so no other web
+      // origin may read its answers; upstream answered every Origin with itself and
+      // `access-control-allow-credentials: true`, so any page a developer visited could call the
+      // local stack and read what it answers. Only the stack's own origin (its pages, /docs and
+      // /playground, on localhost) is granted.
+      why: 'no CORS grant to other origins',
+      find: `        } else {
+          response.headers["access-control-allow-origin"] =
+            request.headers.origin
+          response.headers["access-control-allow-credentials"] = "true"
+`,
+      replace: `        } else if (
+          ["localhost", "127.0.0.1", "[::1]"].some(
+            (host) => request.headers.origin === \`http://\${host}:\${this.#options.httpPort}\`,
+          )
+        ) {
+          response.headers["access-control-allow-origin"] =
+            request.headers.origin
+          response.headers["access-control-allow-credentials"] = "true"
+`,
+    },
+    {
+      // With `httpApi.cors` configured, API Gateway grants only the listed origins, on every
+      // answer; upstream checked the list on a preflight alone and granted any Origin otherwise.
+      why: 'CORS granted to the configured origins only',
+      find: `          if (request.method === "options") {
+            response.statusCode = 204
+            const allowAllOrigins =
+              httpApiCors.allowedOrigins.length === 1 &&
+              httpApiCors.allowedOrigins[0] === "*"
+            if (
+              !allowAllOrigins &&
+              !httpApiCors.allowedOrigins.includes(request.headers.origin)
+            ) {
+              return h.continue
+            }
+          }
+`,
+      replace: `          if (request.method === "options") response.statusCode = 204
+          const allowAllOrigins =
+            httpApiCors.allowedOrigins.length === 1 &&
+            httpApiCors.allowedOrigins[0] === "*"
+          if (
+            !allowAllOrigins &&
+            !httpApiCors.allowedOrigins.includes(request.headers.origin)
+          ) {
+            return h.continue
+          }
+`,
+    },
   ],
   'serverless-offline/src/events/http/lambda-events/LambdaProxyIntegrationEventV2.js': [
     {
