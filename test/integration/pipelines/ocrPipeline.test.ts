@@ -22,11 +22,13 @@ describe('the ocr pipeline (real PaddleOCR models, in-process)', () => {
     };
   });
 
-  it('batches: one detection run, one orientation run for all crops, recognition in even batches of at most 6 crops of similar width', async () => {
+  it('batches: one detection run, one orientation run per reading step, recognition in even batches of at most 6 crops of similar width', async () => {
     const page = await renderPage(twentyLineSpecs(), { columns: 2 });
     const result = await createOcr().predict({ contentType: 'image/png', body: page.png, query: {} }, models);
     expect(result.lines).toHaveLength(20);
-    expect(runs).toEqual({ detection: 1, orientation: 1, recognition: 4 });
+    // Each line is 440-520 px of recogniser input (a quarter wider than its aspect ratio), so the
+    // page is two steps of at most 8,000 px (readingBudget.ts STEP): 17 boxes (6, 6, 5) and 3.
+    expect(runs).toEqual({ detection: 1, orientation: 2, recognition: 4 });
   });
 
   it('answers 400 naming the count when the page holds more boxes than the limit', async () => {

@@ -8,12 +8,12 @@ import { Deadline } from '../../inference/Deadline';
 import { parseQuery } from '../../processing/input/jsonBody';
 import { IMAGE_INPUT, acceptedTypes, readMediaInput } from '../../processing/input/mediaInput';
 import { dictionaryLoader } from '../dictionaryLoader';
-import { upsideDown } from './classifyOrientation';
 import { detectText, type DetectOptions } from './detectText';
 import { readingOrder } from './readingOrder';
-import { recognitionWidth, recognizeLines, type RecognizeOptions } from './recognizeLines';
+import { readOriented } from './readOriented';
+import { recognitionWidth, type RecognizeOptions } from './recognizeLines';
 import { readWithinBudget, TRUNCATION_REASONS, type TruncationReason } from './readingBudget';
-import { borderBackground, boxWarp } from './boxWarp';
+import { boxWarp } from './boxWarp';
 import { loadSharp } from '../../processing/image/loadSharp';
 
 /** The member models of the OCR pipeline, by role: the registry entry's `models:` keys. */
@@ -49,14 +49,20 @@ export interface OcrOptions {
   maxPixels?: number;
   /** Most text boxes one image may hold (default 400); more is a 400 asking for a smaller part of the page. */
   maxBoxes?: number;
+  /** Detection's input size and DB thresholds (defaults OCR_DETECTION, then PaddleOCR's). */
   detection?: DetectOptions;
+  /** The recogniser's batches and input (defaults RECOGNITION_INPUT in recognizeLines.ts). */
   recognition?: RecognizeOptions;
-  /** Upside-down crops are turned when the classifier says 180 with at least this score (default 0.9). */
+  /**
+   * Boxes the direction classifier calls upside down with at least this score are read both ways,
+   * and the surer reading kept (default 0.5; readOriented.ts).
+   */
   orientationThreshold?: number;
   /**
-   * Paper added around each crop, as a share of the box's height (default 0.35). PP-OCRv4
-   * recognition reads the gaps between words as spaces only with some paper around the letters,
-   * and DB's boxes hug the ink.
+   * Paper added around each crop, as a share of the box's height (default 0: the crop is the box,
+   * as PaddleOCR's get_rotate_crop_image cuts it). Every margin shrinks the letters in the
+   * recogniser's 48 px: 0.35 left them 59 % of it and read the OCR bench's tuning pages at CER
+   * 39.8 %, against 13.7 % at 0 (docs/pipelines.md).
    */
   cropMargin?: number;
   /** The recogniser's dictionary in its model directory (default ppocr_keys_v1.txt). */
@@ -75,6 +81,14 @@ export interface OcrOptions {
    */
   timeBudgetMs?: number;
 }
+
+/**
+ * The pipeline's detection defaults, where they differ from PaddleOCR's (960, unclip 1.5): a phone
+ * photo's small print is 16-20 px, and at 960 px a 1,500 px page shrinks it under what DB
+ * separates line from line; boxes grown a third more keep the descenders and the first and last
+ * letters (OCR bench, tuning pages: CER 2.9 % at 960 px, 2.1 % at 1,600 px).
+ */
+export const OCR_DETECTION = Object.freeze({ limitSide: 1600, unclipRatio: 2 });
 
 /** Defaults of the reading budget: a request well inside API Gateway's 30 s on a Lambda CPU (docs/pipelines.md). */
 export const OCR_READING_BUDGET = Object.freeze({ maxRecognitionWidth: 50_000, timeBudgetMs: 12_000 });
@@ -105,7 +119,8 @@ export function createOcr(options: OcrOptions = {}): MultiModelPipeline<OcrResul
   loadSharp();
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const maxBoxes = options.maxBoxes ?? 400;
-  const cropMargin = options.cropMargin ?? 0.35;
+  const cropMargin = options.cropMargin ?? 0;
+  const detection: DetectOptions = { ...OCR_DETECTION, ...options.detection };
   const maxRecognitionWidth = options.maxRecognitionWidth ?? OCR_READING_BUDGET.maxRecognitionWidth;
   const timeBudgetMs = options.timeBudgetMs ?? OCR_READING_BUDGET.timeBudgetMs;
   const loadDictionary = dictionaryLoader(options.dictionaryFile ?? DICTIONARY_FILE, 'ocr');
@@ -151,7 +166,7 @@ export function createOcr(options: OcrOptions = {}): MultiModelPipeline<OcrResul
       const params = parseQuery(request.query, query);
       const image = await decodeImage(readMediaInput(request, IMAGE_INPUT).bytes, { maxPixels });
       const dictionary = loadDictionary(models.recognition.files);
-      const boxes = await detectText(image, models.detection, options.detection);
+      const boxes = await detectText(image, models.detection, detection);
       if (boxes.length > maxBoxes) {
         throw new BadRequestError(`the image holds ${boxes.length} text boxes, over the limit of ${maxBoxes}: send a part of the page`);
       }
@@ -181,24 +196,23 @@ export function createOcr(options: OcrOptions = {}): MultiModelPipeline<OcrResul
       // The boxes a step at a time, in reading order, within the budget (readingBudget.ts); with
       // max_lines, only until that many lines are kept.
       const reading = await readWithinBudget(
-        warps.map((warp, i) => recognitionWidth({ warp, margin: margins[i]! }, options.recognition?.maxWidth)),
+        warps.map((warp, i) =>
+          recognitionWidth({ warp, margin: margins[i]! }, options.recognition?.maxWidth, options.recognition?.widthScale),
+        ),
         { maxRecognitionWidth, time },
         async (start, end) => {
-          const part = warps.slice(start, end);
-          // The classifier sees the boxes as DB cut them (as it was trained); recognition gets them with paper around.
-          const flips = await upsideDown(image, part, models.orientation, { threshold: options.orientationThreshold });
-          const toRead = part.map((warp, k) => {
-            const read = flips[k] ? boxWarp(quads[start + k]!, turns[start + k]! + 2) : warp;
-            return { warp: read, margin: margins[start + k]!, background: borderBackground(image, read) };
+          const part = quads.slice(start, end).map((quad, k) => ({ quad, turns: turns[start + k]!, margin: margins[start + k]! }));
+          const texts = await readOriented(image, part, models, await dictionary, {
+            orient: { threshold: options.orientationThreshold },
+            recognition: options.recognition,
           });
-          const texts = await recognizeLines(image, toRead, models.recognition, await dictionary, options.recognition);
-          return texts.map(({ text, confidence }, k): OcrLine => {
+          return texts.map(({ text, confidence, upsideDown }, k): OcrLine => {
             const quad = quads[start + k]!;
             return {
               text,
               confidence: Number(confidence.toFixed(4)),
               // An upside-down line's text starts at the box's bottom-right: its corners are given from there.
-              box: (flips[k] ? [2, 3, 0, 1] : [0, 1, 2, 3]).map(
+              box: (upsideDown ? [2, 3, 0, 1] : [0, 1, 2, 3]).map(
                 (c) => [Math.round(quad[c]!.x), Math.round(quad[c]!.y)] as [number, number],
               ),
             };
