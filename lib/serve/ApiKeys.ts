@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { UnauthorizedError } from '../core/errors';
-import { ConfigError } from '../core/config/env';
+import { ConfigError, ENV } from '../core/config/env';
 import type { AuthConfig } from './configSchema';
 import { headerValues } from './nodeHttp/requestHeaders';
 
@@ -9,19 +9,6 @@ import { headerValues } from './nodeHttp/requestHeaders';
 export const MIN_KEY_LENGTH = 16;
 
 const HASHED = /^sha256:([0-9a-fA-F]{64})$/;
-
-/**
- * serve's API-key settings in the environment, for a container that has no config file. (Read in
- * lib/serve/config.ts; they belong with the other names in lib/core/config/env.ts's ENV.)
- */
-export const AUTH_ENV = {
-  /** Keys, comma-separated: each a key or `sha256:<hex>` of one. */
-  apiKeys: 'ONNXLESS_API_KEYS',
-  /** A keys file (auth.apiKeysFile). */
-  apiKeysFile: 'ONNXLESS_API_KEYS_FILE',
-  /** The routes open without a key, comma-separated (auth.open); `none` for none. */
-  open: 'ONNXLESS_AUTH_OPEN',
-} as const;
 
 /**
  * The keys serve accepts, held as sha256 digests only (the keys themselves are dropped once
@@ -41,7 +28,7 @@ export class ApiKeys {
     if (auth.apiKeysFile !== undefined) digests.push(...(await keysFile(auth.apiKeysFile)));
     if (digests.length === 0) {
       throw new ConfigError(
-        `auth is configured but holds no key: give auth.apiKeySha256, auth.apiKeysFile, ${AUTH_ENV.apiKeys} or ${AUTH_ENV.apiKeysFile}`,
+        `auth is configured but holds no key: give auth.apiKeySha256, auth.apiKeysFile, ${ENV.apiKeys} or ${ENV.apiKeysFile}`,
       );
     }
     return new ApiKeys(digests, new Set(auth.open));

@@ -1,13 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { redactInternals, toPublicError } from '../core/errors';
-import { jsonResponse, type HttpRequest, type HttpResponse } from '../core/http/HttpTypes';
+import { EVERY_ANSWER, jsonResponse, type HttpRequest, type HttpResponse } from '../core/http/HttpTypes';
 import type { Router } from '../core/http/routes';
 import type { ApiKeys } from './ApiKeys';
 import { matchRoute } from '../core/http/routeTable';
 import { describeError, type ServerLog } from './log';
 import type { ServerMetrics } from './metrics';
-import { answerClientError, EVERY_ANSWER, writeResponse } from './nodeHttp/writeResponse';
+import { answerClientError, writeResponse } from './nodeHttp/writeResponse';
 import { ClientGoneError, declaredLength, discardRest, readBody } from './nodeHttp/requestBody';
 import { checkRequestHeaders } from './nodeHttp/requestHeaders';
 import { parseRequestTarget } from './nodeHttp/requestTarget';

@@ -7,7 +7,7 @@ import { describeZodIssue, modelEntryPlace, unknownFields } from '../core/config
 import { readRegistryText } from '../core/registry/index';
 import { SERVED_NAME_PATTERN, ServeConfigSchema, ServedModelSchema, type ServeConfig, type ServedModelEntry } from './configSchema';
 import { modelsFromRegistry, pipelinesFromRegistry } from './registryModels';
-import { ApiKeys, AUTH_ENV } from './ApiKeys';
+import { ApiKeys } from './ApiKeys';
 
 export * from './configSchema';
 
@@ -44,13 +44,18 @@ export async function resolveServeConfig(flags: ServeFlags = {}, env: Env = proc
   const configFile = flags.config ?? defaultRegistryFile(flags, env, cwd);
   const base = configFile ? await readConfigFile(configFile) : {};
   const raw: Record<string, unknown> = { ...base };
-  const models: Record<string, unknown> = { ...((raw.models as Record<string, unknown> | undefined) ?? {}) };
+  // Names come from the caller (flags, environment, the file): a map with no prototype, so
+  // `__proto__` or `constructor` is a model like any other, refused or kept by the name rule.
+  const models: Record<string, unknown> = Object.assign(Object.create(null) as Record<string, unknown>, raw.models ?? {});
+  const own = (name: string) => (Object.hasOwn(models, name) ? (models[name] as object) : undefined);
   const fromEnv = modelFromEnv(env);
-  if (fromEnv) models[fromEnv.name] = { ...(models[fromEnv.name] as object | undefined), ...fromEnv.entry };
+  if (fromEnv) models[fromEnv.name] = { ...own(fromEnv.name), ...fromEnv.entry };
   for (const flag of flags.models ?? []) {
     const [name, weights] = splitModelFlag(flag);
-    models[name] = { ...(models[name] as object | undefined), weights };
+    models[name] = { ...own(name), weights };
   }
+  // zod's records skip this key without a word: the model would vanish from what is served.
+  if (Object.hasOwn(models, '__proto__')) throw new ServeConfigError(`model name '__proto__' cannot be served: name the model otherwise`);
   raw.models = models;
   setIfDefined(raw, 'port', flags.port ?? optionalInt(ENV.port, env, 0));
   setIfDefined(raw, 'host', flags.host);
@@ -75,7 +80,7 @@ export async function resolveServeConfig(flags: ServeFlags = {}, env: Env = proc
         `--model <name>=<path>, ${ENV.modelName} and ${ENV.modelUri}, or put model.onnx in --model-dir (${config.modelDir})`,
     );
   }
-  if (config.defaultModel !== undefined && !(config.defaultModel in config.models)) {
+  if (config.defaultModel !== undefined && !Object.hasOwn(config.models, config.defaultModel)) {
     throw new ServeConfigError(
       `--default-model '${config.defaultModel}' is not among the models: ${Object.keys(config.models).join(', ')}`,
     );
@@ -181,14 +186,14 @@ function modelFromEnv(env: Env): { name: string; entry: Record<string, unknown> 
  * go no further), its keys file and open routes replaced. Undefined when neither sets any.
  */
 function authFromEnv(fromFile: unknown, env: Env): Record<string, unknown> | undefined {
-  const keys = optionalList(AUTH_ENV.apiKeys, env);
-  const file = optionalString(AUTH_ENV.apiKeysFile, env);
-  const open = optionalList(AUTH_ENV.open, env);
+  const keys = optionalList(ENV.apiKeys, env);
+  const file = optionalString(ENV.apiKeysFile, env);
+  const open = optionalList(ENV.authOpen, env);
   if (keys === undefined && file === undefined && open === undefined) return fromFile as Record<string, unknown> | undefined;
   const auth: Record<string, unknown> = { ...(fromFile as Record<string, unknown> | undefined) };
   if (keys !== undefined) {
     const known = Array.isArray(auth.apiKeySha256) ? (auth.apiKeySha256 as unknown[]) : [];
-    auth.apiKeySha256 = [...known, ...keys.map((key) => ApiKeys.digestOf(key, AUTH_ENV.apiKeys).toString('hex'))];
+    auth.apiKeySha256 = [...known, ...keys.map((key) => ApiKeys.digestOf(key, ENV.apiKeys).toString('hex'))];
   }
   setIfDefined(auth, 'apiKeysFile', file);
   if (open !== undefined) auth.open = open.length === 1 && open[0] === 'none' ? [] : open;

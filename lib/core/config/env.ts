@@ -46,6 +46,12 @@ export const ENV = {
   maxBatchSize: 'ONNXLESS_MAX_BATCH_SIZE',
   maxQueueDelayMs: 'ONNXLESS_MAX_QUEUE_DELAY_MS',
   maxQueueSize: 'ONNXLESS_MAX_QUEUE_SIZE',
+  /** serve's API keys, comma-separated: each a key or `sha256:<hex>` of one (lib/serve/ApiKeys.ts). */
+  apiKeys: 'ONNXLESS_API_KEYS',
+  /** serve's API keys file (auth.apiKeysFile). */
+  apiKeysFile: 'ONNXLESS_API_KEYS_FILE',
+  /** The serve routes open without a key, comma-separated (auth.open); `none` for none. */
+  authOpen: 'ONNXLESS_AUTH_OPEN',
   /** `json` (default: Powertools JSON lines and EMF, as on Lambda) or `compact` (one line per request, for a terminal). */
   logFormat: 'ONNXLESS_LOG_FORMAT',
   // The local stack (`npm start`): its folder, ports and registry file.

@@ -14,6 +14,13 @@ export interface HttpRequest {
   body: Buffer;
 }
 
+/**
+ * Headers on every answer, errors included, on every form (serve, the Lambda handlers): `nosniff`
+ * keeps a browser from reading a JSON error or a model's output as HTML or script (a caller's
+ * text is echoed in both).
+ */
+export const EVERY_ANSWER = { 'x-content-type-options': 'nosniff' } as const;
+
 export interface HttpResponse {
   status: number;
   headers: Record<string, string>;

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { toPublicError } from '../errors';
 import { checkBodySize } from './routes';
-import { jsonResponse, type HttpRequest, type HttpResponse } from './HttpTypes';
+import { EVERY_ANSWER, jsonResponse, type HttpRequest, type HttpResponse } from './HttpTypes';
 
 /** Is this an API Gateway HTTP API (payload v2) event, as opposed to a direct invoke? */
 export function isHttpApiEvent(event: unknown): event is APIGatewayProxyEventV2 {
@@ -57,10 +57,11 @@ function routePath(event: APIGatewayProxyEventV2): Pick<HttpRequest, 'path' | 'b
 }
 
 export function toHttpApiResult(res: HttpResponse): APIGatewayProxyStructuredResultV2 {
+  const headers = { ...res.headers, ...EVERY_ANSWER };
   if (Buffer.isBuffer(res.body)) {
-    return { statusCode: res.status, headers: res.headers, body: res.body.toString('base64'), isBase64Encoded: true };
+    return { statusCode: res.status, headers, body: res.body.toString('base64'), isBase64Encoded: true };
   }
-  return { statusCode: res.status, headers: res.headers, body: res.body, isBase64Encoded: false };
+  return { statusCode: res.status, headers, body: res.body, isBase64Encoded: false };
 }
 
 export function errorResult(err: unknown): APIGatewayProxyStructuredResultV2 {

@@ -1,13 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import type { HttpResponse } from '../../core/http/HttpTypes';
-
-/**
- * Headers on every answer the server writes, errors included: `nosniff` keeps a browser from
- * reading a JSON error or a model's output as HTML or script (a caller's text is echoed in both).
- */
-export const EVERY_ANSWER = { 'x-content-type-options': 'nosniff' } as const;
+import { EVERY_ANSWER, type HttpResponse } from '../../core/http/HttpTypes';
 
 /**
  * Writes an answer and resolves once it is out, or rejects when the connection closes first
