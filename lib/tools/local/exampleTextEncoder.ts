@@ -26,7 +26,7 @@ export const TEXT_ENCODER_DIM = 64;
 // A cache of a pure function's output: regenerated when absent, never part of the checkout.
 const CACHE_DIR = `${nodeModules}.cache/onnxless/text-embedding/`;
 // Bump when the generator changes, so a cached file from older code is never pushed.
-const GENERATION = `g1-${TEXT_ENCODER_VOCAB}x${TEXT_ENCODER_DIM}`;
+const GENERATION = `g2-${TEXT_ENCODER_VOCAB}x${TEXT_ENCODER_DIM}`;
 
 /** The table's entries, uniform in [-0.5, 0.5) from a linear congruential generator: integer arithmetic only, so every machine and Node version writes the same bytes (and the same pin). */
 export function textEncoderTable(): Float32Array {
