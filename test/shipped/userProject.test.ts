@@ -201,10 +201,13 @@ describe('a project of its own: onnxless init, installed from the packed tarball
     }, 300_000);
 
     it("serves the same models with onnxless serve --local, the project handler's model on its OIP routes", async () => {
+      // Its own process group: npx does not pass SIGTERM on to the server it started, which
+      // outlived the test before.
       const serve = spawn('npx', ['onnxless', 'serve', '--local', '--port', '0', '--workers', '1'], {
         cwd: project,
         env: userEnv(ports),
         stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
       });
       let output = '';
       serve.stdout.on('data', (c: Buffer) => (output += c.toString()));
@@ -226,7 +229,13 @@ describe('a project of its own: onnxless init, installed from the packed tarball
           expect(((await infer.json()) as { outputs: Array<{ data: number[] }> }).outputs[0]!.data).toEqual([10, 2.5]);
         }
       } finally {
-        serve.kill('SIGTERM');
+        if (serve.exitCode === null && serve.signalCode === null) {
+          const exited = new Promise((r) => serve.once('exit', r));
+          process.kill(-serve.pid!, 'SIGTERM');
+          const timer = setTimeout(() => process.kill(-serve.pid!, 'SIGKILL'), 20_000);
+          await exited;
+          clearTimeout(timer);
+        }
       }
     }, 300_000);
 
