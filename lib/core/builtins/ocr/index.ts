@@ -70,7 +70,7 @@ export interface OcrOptions {
   /**
    * Most recogniser input one request reads, summed over its lines: each line's width at height
    * 48, margins included (default 50,000: about 8 s of recognition on one Lambda vCPU; a page of
-   * 400 short words is 30,000, a 20-line page of 12-word lines 5,500). Lines past it, in reading
+   * 400 short words is about 37,000 at the default widthScale). Lines past it, in reading
    * order, are not read: the answer is `truncated`.
    */
   maxRecognitionWidth?: number;

@@ -28,7 +28,7 @@ export interface BudgetedRead<T> {
  * The most one step reads: the steps are what the time budget can stop between, so a step is
  * short (24 boxes: one classifier run and four recogniser runs of 6; 8,000 px of recogniser input,
  * about 1.3 s on one core), yet long enough that batching by width inside it costs little against
- * sorting the whole page (the 20-line bench page is one step).
+ * sorting the whole page (the 20-line bench page is two steps at the recogniser's 1.25x width).
  */
 export const STEP = Object.freeze({ boxes: 24, width: 8_000 });
 
