@@ -1,16 +1,28 @@
 /**
+ * The base of every error onnxless defines: its `name` is its class's, set here once instead of
+ * by hand in each class. `errorType` in logs and metrics reads it; the bundles keep class names
+ * (esbuild's keepNames, on in this package's build, in the scaffold's and the examples'
+ * serverless.yml and in the container image build).
+ */
+export class NamedError extends Error {
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
  * Every error the request path raises carries its HTTP status. 4xx messages are safe to show
  * the caller; 5xx messages are shown only when `expose` is set (they name the model and key,
  * never credentials), otherwise replaced by a generic message and logged with their cause.
  */
-export class OnnxlessError extends Error {
+export class OnnxlessError extends NamedError {
   readonly status: number;
   readonly expose: boolean;
   readonly headers: Record<string, string>;
 
   constructor(status: number, message: string, options: { cause?: unknown; expose?: boolean; headers?: Record<string, string> } = {}) {
     super(message, { cause: options.cause });
-    this.name = 'OnnxlessError';
     this.status = status;
     this.expose = options.expose ?? status < 500;
     this.headers = options.headers ?? {};
@@ -21,7 +33,6 @@ export class OnnxlessError extends Error {
 export class BadRequestError extends OnnxlessError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(400, message, options);
-    this.name = 'BadRequestError';
   }
 }
 
@@ -34,7 +45,6 @@ export class UnauthorizedError extends OnnxlessError {
     super(401, message, {
       headers: { 'www-authenticate': `Bearer realm="onnxless"${options.invalidKey ? ', error="invalid_token"' : ''}` },
     });
-    this.name = 'UnauthorizedError';
   }
 }
 
@@ -42,7 +52,6 @@ export class UnauthorizedError extends OnnxlessError {
 export class NotFoundError extends OnnxlessError {
   constructor(message: string) {
     super(404, message);
-    this.name = 'NotFoundError';
   }
 }
 
@@ -52,7 +61,6 @@ export class MethodNotAllowedError extends OnnxlessError {
     super(405, `method ${method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`, {
       headers: { allow: allowed.join(', ') },
     });
-    this.name = 'MethodNotAllowedError';
   }
 }
 
@@ -60,7 +68,6 @@ export class MethodNotAllowedError extends OnnxlessError {
 export class PayloadTooLargeError extends OnnxlessError {
   constructor(message: string) {
     super(413, message);
-    this.name = 'PayloadTooLargeError';
   }
 }
 
@@ -68,7 +75,6 @@ export class PayloadTooLargeError extends OnnxlessError {
 export class UnsupportedMediaTypeError extends OnnxlessError {
   constructor(got: string, accepted: readonly string[]) {
     super(415, `unsupported content type '${got || '(none)'}'; accepted: ${accepted.join(', ')}`);
-    this.name = 'UnsupportedMediaTypeError';
   }
 }
 
@@ -89,19 +95,13 @@ export class ModelUnavailableError extends OnnxlessError {
       expose: true,
       headers: options.retryAfterSeconds === undefined ? {} : { 'retry-after': String(options.retryAfterSeconds) },
     });
-    this.name = 'ModelUnavailableError';
     this.model = model;
     this.repeated = options.repeated ?? false;
   }
 }
 
 /** Integrity failure of downloaded or cached weights (size or sha256). Never cached, never loaded. */
-export class IntegrityError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'IntegrityError';
-  }
-}
+export class IntegrityError extends NamedError {}
 
 /**
  * Error -> status and public message, the one place that decides what a caller may see.

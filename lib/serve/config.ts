@@ -31,7 +31,6 @@ export class ServeConfigError extends ConfigError {
     readonly problems: readonly string[] = [message],
   ) {
     super(message);
-    this.name = 'ServeConfigError';
   }
 }
 

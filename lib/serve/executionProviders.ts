@@ -1,3 +1,4 @@
+import { NamedError } from '../core/errors';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -6,7 +7,7 @@ import { toSessionOptions } from '../core/onnx/SessionOptions';
 import type { SessionSpec } from './workerProtocol';
 
 /** A requested execution provider cannot be used and the model's entry does not allow CPU instead. */
-export class ProviderUnavailableError extends Error {
+export class ProviderUnavailableError extends NamedError {
   constructor(
     readonly model: string,
     readonly providers: readonly string[],
@@ -14,7 +15,6 @@ export class ProviderUnavailableError extends Error {
     options: { cause?: unknown } = {},
   ) {
     super(message, options);
-    this.name = 'ProviderUnavailableError';
   }
 }
 

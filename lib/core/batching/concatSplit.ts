@@ -1,14 +1,14 @@
+import { NamedError } from '../errors';
 import type { BatchTensor, TensorElements, TensorMap } from './BatchTensor';
 
 /** Thrown when outputs cannot be split back per request: the model is not batched along dim 0. */
-export class UnsplittableOutputError extends Error {
+export class UnsplittableOutputError extends NamedError {
   constructor(
     readonly output: string,
     readonly dims: readonly number[],
     readonly rows: number,
   ) {
     super(`output '${output}' has shape [${dims.join(', ')}], not ${rows} rows along its first dimension`);
-    this.name = 'UnsplittableOutputError';
   }
 }
 

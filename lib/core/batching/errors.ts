@@ -10,7 +10,6 @@ export class QueueFullError extends OnnxlessError {
     super(429, `model '${model}' is busy: its queue is full (${queued} requests waiting); retry after ${retryAfterSeconds} s`, {
       headers: { 'retry-after': String(retryAfterSeconds) },
     });
-    this.name = 'QueueFullError';
     this.model = model;
   }
 }
@@ -19,6 +18,5 @@ export class QueueFullError extends OnnxlessError {
 export class BatcherClosedError extends OnnxlessError {
   constructor(model: string) {
     super(503, `model '${model}' is shutting down and takes no new requests`, { headers: { 'retry-after': '1' } });
-    this.name = 'BatcherClosedError';
   }
 }

@@ -1,3 +1,4 @@
+import { NamedError } from '../errors';
 /**
  * The name of every environment variable lib/ and scripts/ read, and the typed helpers that read
  * them (each fails naming the variable): no other file of theirs reads a variable by a literal
@@ -93,12 +94,7 @@ export const ENV = {
 /** An environment: process.env, or the one a test or the CLI hands over. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export class ConfigError extends NamedError {}
 
 export function requiredString(name: string, env: Env = process.env): string {
   const value = env[name];

@@ -15,7 +15,6 @@ export class LoadDeadlineError extends OnnxlessError {
         `what was downloaded is kept, retry in ${retryAfterSeconds} s`,
       { expose: true, headers: { 'retry-after': String(retryAfterSeconds) } },
     );
-    this.name = 'LoadDeadlineError';
     this.model = model;
   }
 }
@@ -34,7 +33,6 @@ export class InferenceDeadlineError extends OnnxlessError {
         `${Math.max(0, Math.floor(remainingMs))} ms are left before the function's deadline; retry with more time or a smaller input`,
       { expose: true },
     );
-    this.name = 'InferenceDeadlineError';
     this.model = model;
   }
 }

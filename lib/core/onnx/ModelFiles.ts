@@ -16,7 +16,6 @@ export class MissingModelFileError extends OnnxlessError {
         `(npx onnxless push <dir> --model <name>) (looked in ${dir})`,
       { ...options, expose: true },
     );
-    this.name = 'MissingModelFileError';
   }
 }
 

@@ -1,10 +1,6 @@
+import { NamedError } from '../errors';
 /** Base of the errors raised while building the OpenAPI document. */
-export class OpenApiError extends Error {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
-    this.name = 'OpenApiError';
-  }
-}
+export class OpenApiError extends NamedError {}
 
 /**
  * A model's custom handler maps to no declared pipeline, so its domain route cannot be
@@ -21,7 +17,6 @@ export class UnknownPipelineError extends OpenApiError {
         `declared pipelines: ${declared.join(', ') || 'none'}. Name the handler file after its pipeline ` +
         `in kebab-case (handlers/text-orientation.ts -> textOrientation) or map the handler in the handlerPipelines option.`,
     );
-    this.name = 'UnknownPipelineError';
     this.model = model;
     this.handler = handler;
     this.pipeline = pipeline;

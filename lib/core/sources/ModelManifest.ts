@@ -1,3 +1,4 @@
+import { NamedError } from '../errors';
 import { createHash } from 'node:crypto';
 
 /**
@@ -43,10 +44,9 @@ export interface ModelManifest {
   optimized?: OptimizedGraph;
 }
 
-export class InvalidManifestError extends Error {
+export class InvalidManifestError extends NamedError {
   constructor(where: string, why: string) {
     super(`${where}: invalid model manifest: ${why}`);
-    this.name = 'InvalidManifestError';
   }
 }
 

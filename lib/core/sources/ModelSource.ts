@@ -1,3 +1,4 @@
+import { NamedError } from '../errors';
 import type { Readable } from 'node:stream';
 
 /** What the store says about the object now: enough to tell whether a cached copy is current. */
@@ -48,16 +49,6 @@ export function isModelDirectory(location: ModelLocation): location is ModelDire
 }
 
 /** The object does not exist or may not be read: a 503 for the model, not retried. */
-export class SourceNotFoundError extends Error {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
-    this.name = 'SourceNotFoundError';
-  }
-}
+export class SourceNotFoundError extends NamedError {}
 
-export class SourceAccessDeniedError extends Error {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
-    this.name = 'SourceAccessDeniedError';
-  }
-}
+export class SourceAccessDeniedError extends NamedError {}

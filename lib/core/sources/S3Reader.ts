@@ -1,3 +1,4 @@
+import { NamedError } from '../errors';
 import type { Readable } from 'node:stream';
 
 /** What HEAD says about an object. */
@@ -30,7 +31,7 @@ export interface S3Reader {
  * An S3 error answer, shaped as the SDK's service errors are where callers look: `name` is S3's
  * error code, `$metadata.httpStatusCode` the status.
  */
-export class S3RequestError extends Error {
+export class S3RequestError extends NamedError {
   readonly $metadata: { httpStatusCode: number; requestId?: string };
 
   constructor(status: number, code: string, message: string, requestId?: string) {

@@ -1,3 +1,4 @@
+import { NamedError } from '../errors';
 import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,10 +7,9 @@ import { FileModelDirectory, S3ModelDirectory } from './ModelDirectories';
 import type { ModelLocation } from './ModelSource';
 import { S3ModelSource, type S3Transport } from './S3ModelSource';
 
-export class InvalidModelUriError extends Error {
+export class InvalidModelUriError extends NamedError {
   constructor(uri: string, why: string) {
     super(`invalid model URI '${uri}': ${why}; expected s3://bucket/key, s3://bucket/prefix/ (a model directory), file:///path or a path`);
-    this.name = 'InvalidModelUriError';
   }
 }
 

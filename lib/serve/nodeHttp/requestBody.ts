@@ -1,14 +1,13 @@
 import type { IncomingMessage } from 'node:http';
-import { BadRequestError, PayloadTooLargeError } from '../../core/errors';
+import { BadRequestError, PayloadTooLargeError, NamedError } from '../../core/errors';
 
 /**
  * The client went away before its request was read or answered (an aborted upload, a closed
  * connection). Nobody is left to answer: it is logged at INFO, since any client can cause it.
  */
-export class ClientGoneError extends Error {
+export class ClientGoneError extends NamedError {
   constructor(what: string) {
     super(`client disconnected ${what}`);
-    this.name = 'ClientGoneError';
   }
 }
 

@@ -1,3 +1,4 @@
+import { NamedError } from '../../core/errors';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
@@ -72,12 +73,7 @@ export function layerPaths(root: string, layer: LayerName, arch: Architecture): 
   return { zip: `${base}.zip`, manifest: `${base}.json` };
 }
 
-export class LayerBuildError extends Error {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
-    this.name = 'LayerBuildError';
-  }
-}
+export class LayerBuildError extends NamedError {}
 
 /** Builds one layer zip from the project's node_modules. */
 export async function buildLayer(root: string, layer: LayerName, arch: Architecture): Promise<LayerManifest> {

@@ -1,14 +1,14 @@
+import { NamedError } from '../../core/errors';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ENV } from '../../core/config/env';
 
-export class StackLockedError extends Error {
+export class StackLockedError extends NamedError {
   constructor(
     message: string,
     readonly pid: number,
   ) {
     super(message);
-    this.name = 'StackLockedError';
   }
 }
 

@@ -1,11 +1,7 @@
+import { NamedError } from '../../core/errors';
 import { createServer } from 'node:net';
 
-export class PortTakenError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PortTakenError';
-  }
-}
+export class PortTakenError extends NamedError {}
 
 /**
  * Fails, naming the variable to set, when something already listens on the port. Checked before

@@ -1,3 +1,4 @@
+import { NamedError } from '../../core/errors';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
@@ -39,12 +40,7 @@ export interface ModelFacts {
   outputs: string[];
 }
 
-export class InvalidModelFileError extends Error {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
-    this.name = 'InvalidModelFileError';
-  }
-}
+export class InvalidModelFileError extends NamedError {}
 
 /**
  * The files of `path`: a model directory (every file under it but an old manifest and hidden

@@ -1,3 +1,4 @@
+import { NamedError } from '../../core/errors';
 import { createReadStream } from 'node:fs';
 import { HeadBucketCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -5,12 +6,7 @@ import { MANIFEST_NAME } from '../../core/sources/ModelManifest';
 import { s3StatusOf } from '../../core/sources/S3Reader';
 import type { ModelFacts } from './inspectModel';
 
-export class StoreUnreachableError extends Error {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
-    this.name = 'StoreUnreachableError';
-  }
-}
+export class StoreUnreachableError extends NamedError {}
 
 /** `<model>/<version>/`: one immutable directory per version, the layout deploys expect. */
 export function modelPrefix(model: string, version: number): string {

@@ -1,12 +1,12 @@
+import { NamedError } from '../../core/errors';
 /**
  * Errors raised while configuring or running training. Training runs in the CLI, not on the
  * request path, so these carry no HTTP status; their messages name the setting or the place in
  * the input that caused them and what to change.
  */
-export class TrainingError extends Error {
+export class TrainingError extends NamedError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { cause: options.cause });
-    this.name = 'TrainingError';
   }
 }
 
@@ -15,7 +15,6 @@ export class TrainingConfigError extends TrainingError {
   readonly setting: string;
   constructor(setting: string, message: string) {
     super(`${setting}: ${message}`);
-    this.name = 'TrainingConfigError';
     this.setting = setting;
   }
 }
@@ -30,7 +29,6 @@ export class CsvFormatError extends TrainingError {
       .filter(Boolean)
       .join(', ');
     super(`${file}${where ? ` (${where})` : ''}: ${message}`);
-    this.name = 'CsvFormatError';
     this.file = file;
     this.line = place.line;
     this.column = place.column;

@@ -41,7 +41,6 @@ export interface ImageHeaderOptions {
 export class UnsupportedImageFormatError extends OnnxlessError {
   constructor(format: string, accepted: readonly string[]) {
     super(415, `image format '${format}' is not accepted; send one of: ${accepted.join(', ')}`);
-    this.name = 'UnsupportedImageFormatError';
   }
 }
 
