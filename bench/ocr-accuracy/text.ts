@@ -4,18 +4,14 @@
  * ASCII, all of which PP-OCRv4's dictionary (ppocr_keys_v1.txt, plus the space) can spell.
  */
 
-/** Mulberry32: a small seeded generator, so a seed gives the same pages on every run. */
+import { Rng } from '../../lib/tools/train/Rng';
+
+/** A seeded generator (the training tools' mulberry32, Rng), so a seed gives the same pages on every run. */
 export type Random = () => number;
 
 export function seeded(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 export function pick<T>(random: Random, items: readonly T[]): T {
