@@ -2,7 +2,7 @@
  * `onnxless/lambda`: what a handler file in a user's project is written with. A model with no
  * `handler:` in the registry needs none of this: the plugin points it at `onnxless/lambda/tensor`.
  * The server function is the package's own (`onnxless/lambda/server`): its factory stays out of
- * this entry, whose every handler bundle would otherwise carry the /docs pages' files (~400 KB).
+ * this entry, whose every handler bundle would otherwise carry the /docs pages' files.
  */
 export { createLambdaHandler, type HandlerOptions, type InvocationContext, type LambdaHandler } from './createLambdaHandler';
 export { createPipelineHandler } from './createPipelineHandler';

@@ -40,11 +40,11 @@ export interface WeightsCacheOptions {
 }
 
 /**
- * Defaults, measured in docs/benchmarks.md. S3 serves one connection at tens of MB/s and
- * answers a GET's first byte after ~20-50 ms: an 8 MiB part keeps that latency under a fifth
- * of each part's time at 50-90 MB/s, 8 connections reach the 4x+ a Lambda's network allows,
- * and below two parts' worth splitting saves at most one part's time (~0.1-0.2 s) against an
- * extra request, so small objects keep exactly one GET.
+ * Defaults, from the figures in docs/benchmarks.md ("Figures behind the code" and "The ranged
+ * downloader"): a part big enough that a GET's first-byte latency is a small share of its
+ * transfer, enough connections to fill what a Lambda's network allows beyond one connection's
+ * rate, and no splitting below two parts' worth, where it would save less than the extra
+ * request costs, so small objects keep exactly one GET.
  */
 export const DOWNLOAD_DEFAULTS = {
   partBytes: 8 * 1024 * 1024,

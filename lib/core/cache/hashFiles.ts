@@ -3,7 +3,7 @@ import { sha256OfFile } from './sha256OfFile';
 
 /**
  * Below this many bytes in all, hashing on the calling thread (reads are async, the hash of a
- * few MB takes milliseconds) costs less than starting a worker thread (~20-40 ms).
+ * few MB takes milliseconds) costs less than starting a worker thread (docs/benchmarks.md, "Figures behind the code").
  */
 const WORKER_THRESHOLD_BYTES = 8 * 1024 * 1024;
 

@@ -12,12 +12,11 @@ import { XRayDaemon, type SubsegmentDocument } from './xrayDaemon';
  * Written here rather than through Powertools Tracer: the Tracer is built on the X-Ray SDK for
  * Node, in maintenance mode since 2026-02-25 and out of support from 2027-02-25
  * (https://docs.aws.amazon.com/xray/latest/devguide/xray-daemon-eos.html), and it cost the deployed
- * functions, measured in `npm run bench -- --scenario cold-start`: ~30 ms of module evaluation at
- * init, and cls-hooked's async hooks, which made every `await` ~30x slower (a cold first response
- * +40 to +110 ms on the example models, tracing on against off). What is needed is small: ids,
+ * functions module evaluation at init and cls-hooked's async hooks on every `await` (measured in
+ * `npm run bench -- --scenario cold-start`; docs/benchmarks.md, "Figures behind the code"). What is needed is small: ids,
  * times, the daemon's documented UDP protocol (xrayDaemon.ts). A span that others hang off is
  * handed to them as `parent`, not kept in an async context: Node 22's AsyncLocalStorage, once
- * used, hooks every promise of the process (~3x the cost of an `await`, measured), for the
+ * used, hooks every promise of the process (a multiple of an `await`'s cost, measured), for the
  * sandbox's lifetime. Powertools commons still reads the trace header (also from the runtime's
  * per-invocation store where invocations run concurrently).
  *
@@ -50,7 +49,7 @@ let daemon: XRayDaemon | undefined;
 
 /**
  * Sets tracing up once, where it is wanted; undefined elsewhere. Called at handler creation, in
- * Lambda's init phase: 2-3 ms (node:dgram and its socket), measured.
+ * Lambda's init phase, where node:dgram and its socket cost a few milliseconds (docs/benchmarks.md, "Figures behind the code").
  */
 export function startTracing(env: Env = process.env): XRayDaemon | undefined {
   if (!tracingWanted(env)) return undefined;

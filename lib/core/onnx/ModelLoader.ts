@@ -143,8 +143,8 @@ export class ModelLoader implements Loader {
         span,
         deferVerification,
         optimizedFor: this.optimizedFor(),
-        // A cold start loads onnxruntime and readies its environment (~40 ms of module and
-        // native-library load, then ~30 ms of environment setup, all blocking) once the graph's
+        // A cold start loads onnxruntime and readies its environment (module and native-library
+        // load, then environment setup, all blocking: docs/benchmarks.md, "Figures behind the code") once the graph's
         // bytes are flowing, not after: the transfer goes on in the kernel's socket buffers
         // meanwhile. A failure here surfaces where the session is created.
         onModelBody: () => setImmediate(() => void warmOnnxruntime()),

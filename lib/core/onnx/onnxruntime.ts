@@ -6,8 +6,8 @@ let runtime: Onnxruntime | undefined;
 let version: string | undefined;
 
 /**
- * onnxruntime-node, loaded on first use (~40 ms of module and native-library load on a cold
- * process): a handler's module load does not pay it, and a cold start's download runs before
+ * onnxruntime-node, loaded on first use (its module and native-library load is a large part of
+ * a cold process's init): a handler's module load does not pay it, and a cold start's download runs before
  * it. Later calls return the same module.
  */
 export function onnxruntime(): Onnxruntime {

@@ -22,8 +22,8 @@ export interface CreatedSession {
  * a first load writes that graph while it creates its own session.
  */
 export async function sessionFromWeights(weights: CachedWeights, settings: SessionSettings | undefined): Promise<CreatedSession> {
-  // Required here, not at the top: a cold start's download begins before onnxruntime's ~40 ms
-  // of module and native-library load.
+  // Required here, not at the top: a cold start's download begins before onnxruntime's module
+  // and native-library load.
   const { InferenceSession } = onnxruntime();
   const options = toSessionOptions(settings);
   const graph = weights.graph ?? 'original';

@@ -10,7 +10,7 @@ let warming: Promise<void> | undefined;
 
 /**
  * Loads onnxruntime and readies its process-wide environment (logging, allocators, the first
- * session's setup: some 25-40 ms of blocking native work, measured with --cpu-prof) by creating
+ * session's setup: blocking native work, measured with --cpu-prof in docs/benchmarks.md, "Figures behind the code") by creating
  * and releasing a session of a one-node graph. A cold start calls it once the weights' bytes are
  * flowing, while the main thread would otherwise wait on the network, so the model's own session
  * starts from a ready runtime. Failures are left for the real session to report.

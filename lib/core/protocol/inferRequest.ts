@@ -1,5 +1,5 @@
-// zod/mini: the same validator, tree-shakable. The request path bundles about 40 KiB of it
-// instead of the 444 KiB of zod's classic API, which every cold start would parse (named
+// zod/mini: the same validator, tree-shakable. The request path bundles a tenth of what zod's
+// classic API would add, which every cold start would parse (docs/benchmarks.md, "Figures behind the code"; named
 // imports: the `z` namespace object would keep every locale).
 import { array, minLength, number, object, optional, record, string, unknown, type infer as Infer } from 'zod/mini';
 import { describeZodIssue, dottedPath } from '../config/zodIssues';

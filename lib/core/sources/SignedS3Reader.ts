@@ -23,7 +23,7 @@ export interface SignedS3ReaderOptions {
 /**
  * GetObject and HeadObject as two SigV4-signed HTTP requests, the signature from `aws4` (no
  * dependencies) and the transport node's own. Written by hand because the AWS SDK's S3 client
- * is ~630 KB of bundle whose compile and evaluation were over 80 ms of every cold start, before
+ * a large bundle whose compile and evaluation weighed on every cold start (docs/benchmarks.md, "Figures behind the code"), before
  * the first byte could be asked for; these two calls are all a model load makes. Used where the
  * environment holds the credentials, as Lambda's always does: the runtime sets
  * AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN from the execution role
@@ -146,10 +146,11 @@ export class SignedS3Reader implements S3Reader {
 }
 
 /**
- * node:https is loaded with the first request, not with the bundle: with TLS it is ~17 ms of
- * module load that a start from cached weights (a warm sandbox) never needs. Through
+ * node:https is loaded with the first request, not with the bundle: with TLS it is module load
+ * that a start from cached weights (a warm sandbox) never needs. Through
  * process.getBuiltinModule, not import(): a CommonJS bundle keeps import() of a builtin as a real
- * ESM import, whose facade of node:http reads every export and so loads undici (~40 ms).
+ * ESM import, whose facade of node:http reads every export and so loads undici (both costs in
+ * docs/benchmarks.md, "Figures behind the code").
  */
 function transport(protocol: string): typeof import('node:http') {
   return protocol === 'http:'

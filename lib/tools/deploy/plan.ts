@@ -216,7 +216,7 @@ function planServerFunction(registry: Registry, ctx: PlanContext, authorizer: Ht
 /**
  * Are the browser pages deployed without an authorizer? As the registry says, else only under
  * `auth: none`: an API behind IAM or a JWT does not describe its models to anyone with the URL
- * unless asked to (issue 27).
+ * unless asked to.
  */
 function pagesOpen(registry: Pick<Registry, 'api' | 'auth'>): boolean {
   return registry.api.pages ?? registry.auth.type === 'none';

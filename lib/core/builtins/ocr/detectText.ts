@@ -23,8 +23,8 @@ export interface DetectedBox {
  * are multiples of 32 (the backbone downsamples 32x), BGR with ImageNet mean/std (PaddleOCR's
  * DetResizeForTest + NormalizeImage on cv2's BGR pixels), then DB post-processing; boxes are
  * scaled back to the original pixels and clipped to the image (boxesInImage). The resize and
- * normalisation are one pass straight into the tensor (about 20 ms for a 900 x 540 page, against about 50 ms for
- * sharp's resize and imageBatchTensor's second pass).
+ * normalisation are one pass straight into the tensor, faster than sharp's resize and
+ * imageBatchTensor's second pass (docs/benchmarks.md, "Figures behind the code").
  */
 export async function detectText(image: RawImage, runner: ModelRunner, options: DetectOptions = {}): Promise<DetectedBox[]> {
   const limit = options.limitSide ?? 960;

@@ -61,8 +61,7 @@ export interface OcrOptions {
   /**
    * Paper added around each crop, as a share of the box's height (default 0: the crop is the box,
    * as PaddleOCR's get_rotate_crop_image cuts it). Every margin shrinks the letters in the
-   * recogniser's 48 px: 0.35 left them 59 % of it and read the OCR bench's tuning pages at CER
-   * 39.8 %, against 13.7 % at 0 (docs/pipelines.md).
+   * recogniser's 48 px and read the OCR bench's tuning pages worse (docs/benchmarks.md, "Figures behind the code").
    */
   cropMargin?: number;
   /** The recogniser's dictionary in its model directory (default ppocr_keys_v1.txt). */
@@ -86,7 +85,7 @@ export interface OcrOptions {
  * The pipeline's detection defaults, where they differ from PaddleOCR's (960, unclip 1.5): a phone
  * photo's small print is 16-20 px, and at 960 px a 1,500 px page shrinks it under what DB
  * separates line from line; boxes grown a third more keep the descenders and the first and last
- * letters (OCR bench, tuning pages: CER 2.9 % at 960 px, 2.1 % at 1,600 px).
+ * letters (the OCR bench's tuning pages, docs/benchmarks.md, "Figures behind the code").
  */
 export const OCR_DETECTION = Object.freeze({ limitSide: 1600, unclipRatio: 2 });
 

@@ -9,8 +9,7 @@ import { SYMMETRIC, writeWarped, type Normalisation } from './warpTensor';
 export interface RecognizeOptions {
   /**
    * Most crops per `run` (default 6, PaddleOCR's rec_batch_num). On CPU a bigger batch costs more
-   * per line, not less (20 lines: 8 at a time ~600 ms, 4-6 at a time ~390 ms, one at a time
-   * ~620 ms, on 2 cores): the activations of a large batch fall out of the cache.
+   * per line, not less (docs/benchmarks.md, "Figures behind the code"): the activations of a large batch fall out of the cache.
    */
   batchSize?: number;
   /** Widest line after resizing to height 48 (default 2400); wider lines are squeezed. */
@@ -19,15 +18,15 @@ export interface RecognizeOptions {
    * The line's width in the recogniser's input, as a multiple of its width at height 48 (default
    * 1.25). PP-OCRv4's CTC reads about one character per 8 input columns: at the line's own aspect
    * ratio the gap between two Latin words is often under one step and the space is lost ("Over
-   * west signal" read "Overwestsignal"); a quarter wider keeps it (OCR bench, letters and long
-   * lines: CER 8.9 % -> 2.6 %, 1.5x wide reads worse again).
+   * west signal" read "Overwestsignal"); a quarter wider keeps it, half wider reads worse again
+   * (the OCR bench's tuning pages, docs/benchmarks.md, "Figures behind the code").
    */
   widthScale?: number;
   /**
    * Contrast of the recogniser's input: PaddleOCR's (x/255 - 0.5)/0.5 times this (default 0.35).
    * On photographed print (dark ink on light paper, JPEG) the full-range input makes PP-OCRv4 run
-   * words together and drop thin letters; a third of the range reads them (OCR bench, tuning
-   * pages: CER 2.5 % at 0.5, 1.9 % at 0.35).
+   * words together and drop thin letters; a third of the range reads them (the OCR bench's
+   * tuning pages, docs/benchmarks.md, "Figures behind the code").
    */
   contrast?: number;
 }

@@ -111,7 +111,7 @@ function writeSeparable(image: RawImage, warp: Warp, slot: TensorSlot, xs: AxisS
       let g = 0;
       let b = 0;
       if (samples === 1 && rowInside[y] === 1 && columnInside[x] === 1) {
-        // The common case (no shrinking, inside the box) without the grid's loops: ~2x faster.
+        // The common case (no shrinking, inside the box) without the grid's loops, which cost it most of its time.
         const top = tops[y]! * sw;
         const bottom = bottoms[y]! * sw;
         const a = (top + lefts[x]!) * 3;
