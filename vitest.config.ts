@@ -31,5 +31,14 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: more workers only fight over them.
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    // `npm run coverage` (the whole suite) and CI's `npm run test:unit -- --coverage`: lines of the
+    // framework (lib/) run in vitest's own processes; code run only inside a started child (a
+    // packaged zip, serve's worker threads) counts as not run.
+    coverage: {
+      provider: 'v8',
+      include: ['lib/**/*.ts'],
+      reporter: ['text-summary', 'json-summary'],
+      reportsDirectory: 'coverage',
+    },
   },
 });
