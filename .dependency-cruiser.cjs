@@ -33,7 +33,7 @@ const LAYERS = [
   },
   {
     name: 'http',
-    folders: ['core/http', 'core/openapi', 'core/pages'],
+    folders: ['core/http', 'core/openapi', 'core/pages', 'core/jobs'],
     why: 'routes, the OpenAPI document and the pages are shared by every runtime: they never import one',
   },
   {

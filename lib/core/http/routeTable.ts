@@ -18,7 +18,7 @@ export interface RouteSpec {
    * browser page or its file, answered by the server function and deployed without an
    * authorizer, so a browser (which cannot sign SigV4) can open it under `auth: iam`.
    */
-  scope: 'server' | 'model' | 'domain' | 'page';
+  scope: 'server' | 'model' | 'domain' | 'page' | 'jobs';
 }
 
 const route = (name: RouteName, method: HttpMethod, template: string, scope: RouteSpec['scope']): RouteSpec =>
@@ -36,6 +36,7 @@ export const ROUTE_TABLE: readonly RouteSpec[] = Object.freeze([
   route(ROUTES.infer, 'POST', '/v2/models/{model}/infer', 'model'),
   route(ROUTES.infer, 'POST', '/v2/models/{model}/versions/{version}/infer', 'model'),
   route(ROUTES.predict, 'POST', '/models/{model}/predict', 'domain'),
+  route(ROUTES.job, 'GET', '/models/{model}/jobs/{job}', 'jobs'),
   route(ROUTES.docs, 'GET', '/docs', 'page'),
   route(ROUTES.playground, 'GET', '/playground', 'page'),
   route(ROUTES.webAsset, 'GET', '/web/{asset}', 'page'),
@@ -46,6 +47,8 @@ export interface ModelRoutesInfo {
   versions: readonly string[];
   /** Has a domain route (`POST /models/{model}/predict`): a model with its own handler. */
   predict: boolean;
+  /** Takes asynchronous requests (`Prefer: respond-async`): its jobs' status route (lib/core/jobs). */
+  jobs?: boolean;
 }
 
 export interface ConcreteRoute {
@@ -68,6 +71,7 @@ export function modelRoutes(model: string, info: ModelRoutesInfo): ConcreteRoute
   const out: ConcreteRoute[] = [];
   for (const spec of ROUTE_TABLE) {
     if (spec.scope === 'server' || spec.scope === 'page' || (spec.scope === 'domain' && !info.predict)) continue;
+    if (spec.scope === 'jobs' && !info.jobs) continue;
     const path = spec.template.replace('{model}', model);
     if (!path.includes('{version}')) out.push({ method: spec.method, path });
     else for (const version of info.versions) out.push({ method: spec.method, path: path.replace('{version}', version) });

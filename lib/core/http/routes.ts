@@ -11,6 +11,8 @@ import { jsonResponse, mediaType, type HttpRequest, type HttpResponse } from './
 import { clip } from '../protocol/names';
 import { ROUTE_TABLE, matchRoute, type ModelRoutesInfo } from './routeTable';
 import { SERVER_INFO } from './serverInfo';
+import type { AsyncJobs } from '../jobs/AsyncJobs';
+import { prefersRespondAsync } from '../jobs/prefer';
 
 type Handler = (req: HttpRequest, params: Record<string, string>, call: RouteCall) => Promise<HttpResponse>;
 
@@ -35,6 +37,12 @@ export interface RouterOptions {
    * only where that document is (the server function, `serve`), so no model function carries them.
    */
   pages?: BrowserPages;
+  /**
+   * Asynchronous requests (lib/core/jobs): with them, `Prefer: respond-async` on predict and infer
+   * answers 202 and a job; without, the preference is ignored (RFC 7240 allows it) and the job
+   * route is a 404.
+   */
+  jobs?: AsyncJobs;
 }
 
 /** What lib/core/pages gives the Router: the two pages of a document, and their files. */
@@ -62,11 +70,13 @@ export class Router {
   private readonly models: ReadonlyMap<string, Endpoint>;
   private readonly sink: ObservabilitySink;
   private readonly elsewhere: Readonly<Record<string, ModelRoutesInfo>>;
+  private readonly jobs: AsyncJobs | undefined;
 
   constructor(services: readonly Endpoint[], options: RouterOptions = {}) {
     this.models = new Map(services.map((s) => [s.name, s]));
     this.sink = options.sink ?? NO_SINK;
     this.elsewhere = options.elsewhere ?? {};
+    this.jobs = options.jobs;
     const handlers: Record<RouteName, Handler> = {
       [ROUTES.server]: async () => jsonResponse(200, SERVER_INFO),
       [ROUTES.live]: async () => jsonResponse(200, { live: true }),
@@ -76,6 +86,7 @@ export class Router {
       [ROUTES.modelReady]: (_r, p, c) => this.modelReady(p, c),
       [ROUTES.infer]: (r, p, c) => this.infer(r, p, c),
       [ROUTES.predict]: (r, p, c) => this.predict(r, p, c),
+      [ROUTES.job]: (_r, p, c) => this.job(p, c),
       [ROUTES.docs]: async (r) => this.page('docs', r, options),
       [ROUTES.playground]: async (r) => this.page('playground', r, options),
       [ROUTES.webAsset]: (_r, p) => pagesOf(options).asset(p.asset ?? ''),
@@ -187,6 +198,7 @@ export class Router {
   private async infer(req: HttpRequest, p: Record<string, string>, call: RouteCall): Promise<HttpResponse> {
     const service = this.service(p.model, call, p.version);
     checkBodySize(req.body.length, service.limits.maxBodyBytes);
+    if (this.jobs && prefersRespondAsync(req.headers)) return this.jobs.submit(req, service.name);
     const encoded = await service.inferBody(
       { body: req.body, contentType: mediaType(req.headers), headerLength: req.headers[HEADER_LENGTH] },
       call,
@@ -203,8 +215,15 @@ export class Router {
   private async predict(req: HttpRequest, p: Record<string, string>, call: RouteCall): Promise<HttpResponse> {
     const service = this.service(p.model, call, undefined, ROUTES.predict);
     checkBodySize(req.body.length, service.limits.maxBodyBytes);
+    if (this.jobs && prefersRespondAsync(req.headers)) return this.jobs.submit(req, service.name);
     const result = await service.predict({ contentType: mediaType(req.headers), body: req.body, query: req.query }, call);
     return jsonResponse(200, result);
+  }
+
+  private async job(p: Record<string, string>, call: RouteCall): Promise<HttpResponse> {
+    const service = this.service(p.model, call, undefined, ROUTES.job);
+    if (!this.jobs) throw new NotFoundError(`model '${service.name}' takes no asynchronous requests here, so it has no jobs`);
+    return this.jobs.status(service.name, p.job ?? '');
   }
 }
 

@@ -21,6 +21,8 @@ export const ROUTES = {
   modelReady: '/v2/models/{model}/ready',
   infer: '/v2/models/{model}/infer',
   predict: '/models/{model}/predict',
+  /** An asynchronous request's status (lib/core/jobs). */
+  job: '/models/{model}/jobs/{job}',
   openapi: '/openapi.json',
   /** The browser pages (lib/core/pages): the interactive reference, the playground, their files. */
   docs: '/docs',
