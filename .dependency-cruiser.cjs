@@ -28,13 +28,18 @@ const LAYERS = [
   },
   {
     name: 'domain',
-    folders: ['core/inference', 'core/builtins', 'core/registry'],
+    folders: ['core/inference', 'core/builtins', 'core/registry', 'core/repository'],
     why: 'the inference services, the built-in pipelines and the registry know no HTTP and no runtime',
   },
   {
     name: 'http',
     folders: ['core/http', 'core/openapi', 'core/pages', 'core/jobs'],
     why: 'routes, the OpenAPI document and the pages are shared by every runtime: they never import one',
+  },
+  {
+    name: 'batch',
+    folders: ['core/batch'],
+    why: 'a batch job runs its items through the routes; the runtimes and tools that drive it sit above it',
   },
   {
     name: 'runtimes',

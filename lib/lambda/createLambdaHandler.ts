@@ -15,6 +15,10 @@ import { ModelLoader, type LoadEvents } from '../core/onnx/ModelLoader';
 import { modelSourceFor } from '../core/sources/modelUri';
 import type { S3Transport } from '../core/sources/S3ModelSource';
 import type { FunctionConfig, FunctionSettings } from './modelConfigFromEnv';
+import type { AsyncJobs } from '../core/jobs/AsyncJobs';
+import { jobEntry, lambdaJobsFromEnv } from './lambdaJobs';
+import { batchEntry } from './batchEntry';
+import { isBatchEvent } from '../core/batch/BatchEvent';
 
 export interface HandlerOptions {
   pipeline?: Pipeline;
@@ -35,7 +39,8 @@ export type LambdaHandler = (event: unknown, context?: InvocationContext) => Pro
 
 /**
  * A Lambda entry point for one model. API Gateway HTTP API (payload v2) events get the OIP
- * and domain routes; any other event is taken as a direct `Invoke` whose payload is an OIP
+ * and domain routes; a Distributed Map batch event (`{Items, BatchInput}`) runs its items through
+ * them (batchEntry.ts); any other event is taken as a direct `Invoke` whose payload is an OIP
  * infer request, answered with the OIP response object (errors are thrown, so SDK callers
  * see a FunctionError with the error's name and its public message, as an HTTP caller reads it).
  *
@@ -54,7 +59,8 @@ export function createLambdaHandler(config: FunctionConfig, options: HandlerOpti
     limits: config.limits,
     pipeline: options.pipeline,
   });
-  const router = new Router([service], { sink });
+  const jobs = lambdaJobsFromEnv();
+  const router = new Router([service], { sink, jobs });
 
   // Inside Lambda (tracing on): X-Ray spans are set up here, in the init phase.
   startTracing();
@@ -63,7 +69,7 @@ export function createLambdaHandler(config: FunctionConfig, options: HandlerOpti
     // failure is reported by the loader and retried on the first request.
     loader.load().catch(() => {});
   }
-  return lambdaEntry(router, service, config);
+  return lambdaEntry(router, service, config, jobs);
 }
 
 /** One model's loader with the function's cache and the sink's load records. */
@@ -99,9 +105,13 @@ export function lambdaEntry(
   router: Router,
   invokeTarget: Endpoint,
   config: Pick<FunctionSettings, 'safetyMarginMs' | 'limits'>,
+  jobs?: AsyncJobs,
 ): LambdaHandler {
   let invocations = 0;
+  const batch = batchEntry(router, invokeTarget, config);
   return async (event: unknown, context?: InvocationContext): Promise<unknown> => {
+    // A Step Functions Distributed Map batch (docs/batch.md): its items through the same routes.
+    if (isBatchEvent(event)) return batch(event, context);
     const http = isHttpApiEvent(event);
     const requestContext = {
       requestId: context?.awsRequestId ?? (http ? event.requestContext.requestId : undefined),
@@ -123,6 +133,9 @@ export function lambdaEntry(
       const res = await router.handle(req, requestContext);
       return toHttpApiResult(res) satisfies APIGatewayProxyStructuredResultV2;
     }
+    // An asynchronous request's run (lambdaJobs.ts), with the function's whole timeout.
+    const job = jobs && (await jobEntry(jobs, event, (req) => router.handle(req, requestContext)));
+    if (job) return job;
     const observation = router.observe('INVOKE', 0, requestContext, ROUTES.invoke);
     observation.model = invokeTarget.name;
     try {
