@@ -13,5 +13,7 @@ declare module 's3rver' {
     close(): Promise<void>;
     /** The request handler, for a server of the caller's own (s3rver's README: `s3rver.callback()`). */
     callback(): (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
+    /** Its filesystem store: the conditional writes in front of it (lib/tools/local/conditionalWrites.ts) read an object's ETag there. */
+    readonly store: { getMetadata(bucket: string, key: string): Promise<{ etag: string }> };
   }
 }

@@ -2,7 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import S3rver from 's3rver';
+import { withConditionalWrites } from '../../lib/tools/local/conditionalWrites';
 import { S3FaultProxy } from './S3FaultProxy';
 
 export interface LocalS3 {
@@ -35,9 +38,11 @@ function client(endpoint: string): S3Client {
 /** A real S3-protocol server (s3rver) on a free loopback port, with a counting proxy in front. */
 export async function startLocalS3(buckets: readonly string[] = ['models']): Promise<LocalS3> {
   const directory = mkdtempSync(join(tmpdir(), 'onnxless-s3-'));
-  const server = new S3rver({ port: 0, address: '127.0.0.1', directory, silent: true });
-  const { port } = (await server.run()) as { port: number };
-  const serverEndpoint = `http://127.0.0.1:${port}`;
+  // s3rver's handler on a server of our own, with S3's conditional writes (as the local stack has them).
+  const s3rver = new S3rver({ directory, silent: true });
+  const server = createServer(withConditionalWrites(s3rver));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const serverEndpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const proxy = new S3FaultProxy(serverEndpoint);
   const endpoint = await proxy.start();
   const setupClient = client(serverEndpoint);
@@ -53,7 +58,8 @@ export async function startLocalS3(buckets: readonly string[] = ['models']): Pro
     },
     close: async () => {
       await proxy.stop();
-      await server.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
       rmSync(directory, { recursive: true, force: true });
     },
   };

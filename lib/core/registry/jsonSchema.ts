@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ModelEntrySchema, PipelineEntrySchema, RegistrySchema } from './schema';
+import { ModelEntrySchema, PipelineEntrySchema, RegistrySchema, RepositoryEntrySchema } from './schema';
 
 /**
  * The JSON Schema of `custom.onnxless`, generated from the zod schema (schema.ts) so the two cannot
@@ -8,7 +8,7 @@ import { ModelEntrySchema, PipelineEntrySchema, RegistrySchema } from './schema'
  *
  * Draft-07: the draft the framework's ajv compiles by default and the one the YAML language server
  * supports best. It describes the form a user writes, which differs from the zod schema's in two
- * ways: `kind: pipeline` entries sit among `models` (parseRegistry sets them apart), and strings
+ * ways: `kind: pipeline` and `kind: repository` entries sit among `models` (parseRegistry sets them apart), and strings
  * may hold serverless variables not yet resolved (`s3://${self:custom.onnxless.bucket.name}/x/1/`).
  */
 
@@ -16,13 +16,13 @@ export type JsonSchema = z.core.JSONSchema.BaseSchema;
 
 export const REGISTRY_SCHEMA_ID = 'urn:onnxless:registry';
 
-const { pipelines: _setApartByParseRegistry, models, ...registryFields } = RegistrySchema.shape;
+const { pipelines: _setApartByParseRegistry, repositories: _alsoSetApart, models, ...registryFields } = RegistrySchema.shape;
 
-/** `custom.onnxless` as written: a `models` entry is a model or, with `kind: pipeline`, a pipeline. */
+/** `custom.onnxless` as written: a `models` entry is a model, or (`kind: pipeline`) a pipeline, or (`kind: repository`) a repository. */
 const WrittenRegistrySchema = z.strictObject({
   ...registryFields,
   models: z
-    .record(models.unwrap().keyType, z.union([ModelEntrySchema, PipelineEntrySchema]))
+    .record(models.unwrap().keyType, z.union([ModelEntrySchema, PipelineEntrySchema, RepositoryEntrySchema]))
     .default({})
     .describe(models.description ?? ''),
 });

@@ -17,21 +17,28 @@ export function parseRegistry(raw: unknown, options: { source?: string } = {}): 
 }
 
 /**
- * Entries of `models` with `kind: pipeline` moved to `pipelines`: the rest of the code reads
- * `models` as single models, and each kind is validated by its own schema with its own messages.
+ * Entries of `models` with `kind: pipeline` moved to `pipelines`, and `kind: repository` to
+ * `repositories`: the rest of the code reads `models` as single models, and each kind is
+ * validated by its own schema with its own messages.
  */
 function withPipelinesApart(raw: unknown): unknown {
   if (typeof raw !== 'object' || raw === null || !('models' in raw)) return raw;
   const { models, ...rest } = raw as { models: unknown };
   if (typeof models !== 'object' || models === null || Array.isArray(models)) return raw;
-  const isPipeline = ([, entry]: [string, unknown]) =>
-    typeof entry === 'object' && entry !== null && (entry as { kind?: unknown }).kind === 'pipeline';
+  const kindOf = ([, entry]: [string, unknown]): unknown =>
+    typeof entry === 'object' && entry !== null ? (entry as { kind?: unknown }).kind : undefined;
   // fromEntries keeps every name an own key: a `__proto__:` entry is refused by the name rule, not
   // assigned as the prototype and dropped unseen.
   const entries = Object.entries(models);
-  const single = Object.fromEntries(entries.filter((e) => !isPipeline(e)));
-  const pipelines = Object.fromEntries(entries.filter(isPipeline));
-  return { ...rest, models: single, ...(Object.keys(pipelines).length > 0 ? { pipelines } : {}) };
+  const single = Object.fromEntries(entries.filter((e) => kindOf(e) !== 'pipeline' && kindOf(e) !== 'repository'));
+  const pipelines = Object.fromEntries(entries.filter((e) => kindOf(e) === 'pipeline'));
+  const repositories = Object.fromEntries(entries.filter((e) => kindOf(e) === 'repository'));
+  return {
+    ...rest,
+    models: single,
+    ...(Object.keys(pipelines).length > 0 ? { pipelines } : {}),
+    ...(Object.keys(repositories).length > 0 ? { repositories } : {}),
+  };
 }
 
 /**
@@ -46,7 +53,7 @@ function protoNames(raw: unknown): string[] {
 
 /** `model 'foo': weights: expected s3://bucket/key, got 'x'` / `auth: issuer: required`. */
 export function describeIssue(issue: ZodIssue): string {
-  return describeZodIssue(issue, { place: modelEntryPlace(['models', 'pipelines']), message: describeMessage });
+  return describeZodIssue(issue, { place: modelEntryPlace(['models', 'pipelines', 'repositories']), message: describeMessage });
 }
 
 function describeMessage(issue: ZodIssue): string {

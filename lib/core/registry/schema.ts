@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ExecutionProviderSchema, GraphOptimizationSchema, Sha256Schema, wholeNumber } from './fieldSchemas';
 import { BUCKET_NAME_PATTERN, s3UriProblem } from './s3Uri';
 import { ProvisionedConcurrencySchema, RolloutSchema } from './release';
+import { BatchJobSchema } from './batch';
 
 /**
  * The one schema of `custom.onnxless` in serverless.yml: it validates the registry and types it,
@@ -104,6 +105,10 @@ export const ApiSchema = z.strictObject({
       'One JSON line per request (request id, IP, method, route, status, length) in the log group /aws/http-api/<stack>, kept retentionDays days; false: none.',
     ),
 });
+
+const BATCH_FIELD = BatchJobSchema.optional().describe(
+  'A batch job over an S3 prefix: { input, output, concurrency?, itemsPerInvocation?, toleratedFailurePercent? }; deploys a Step Functions Distributed Map that runs the function over every object under input (docs/batch.md). Default none.',
+);
 
 // Descriptions are for the user writing serverless.yml: they travel into the JSON Schema
 // (./jsonSchema.ts) that editors show on hover; docs/deploy.md has the long form.
@@ -208,7 +213,19 @@ export const ModelEntrySchema = z.strictObject({
     })
     .optional()
     .describe("Dynamic batching on the container server (Triton's max_batch_size and max_queue_delay); default: no batching."),
+  batch: BATCH_FIELD,
 });
+
+/** The function settings an entry of several models (a pipeline, a repository) takes as a model entry does. */
+const FUNCTION_FIELDS = {
+  timeout: ModelEntrySchema.shape.timeout,
+  architecture: ModelEntrySchema.shape.architecture,
+  intraOpThreads: ModelEntrySchema.shape.intraOpThreads,
+  graphOptimization: ModelEntrySchema.shape.graphOptimization,
+  layers: ModelEntrySchema.shape.layers,
+  reservedConcurrency: ModelEntrySchema.shape.reservedConcurrency,
+  throttle: ModelEntrySchema.shape.throttle,
+};
 
 /** A member's role in its pipeline (`detection`); the model is served as `<pipeline>-<role>`. */
 const RoleSchema = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$/, 'role: expected 1-20 lowercase letters, digits or hyphens');
@@ -240,20 +257,66 @@ export const PipelineEntrySchema = z.strictObject({
       'Role -> model, each its own model directory with its own pin; served as <pipeline>-<role> (ocr + detection: ocr-detection).',
     ),
   memorySize: ModelEntrySchema.shape.memorySize,
-  timeout: ModelEntrySchema.shape.timeout,
-  architecture: ModelEntrySchema.shape.architecture,
   eager: ModelEntrySchema.shape.eager,
-  intraOpThreads: ModelEntrySchema.shape.intraOpThreads,
-  graphOptimization: ModelEntrySchema.shape.graphOptimization,
-  layers: ModelEntrySchema.shape.layers,
-  reservedConcurrency: ModelEntrySchema.shape.reservedConcurrency,
-  throttle: ModelEntrySchema.shape.throttle,
+  batch: ModelEntrySchema.shape.batch,
+  ...FUNCTION_FIELDS,
 });
 
 /** The name a pipeline member is served under: `ocr` + `detection` -> `ocr-detection`. */
 export function memberModelName(pipeline: string, role: string): string {
   return `${pipeline}-${role}`;
 }
+
+/** The index of a repository, at its prefix (lib/core/repository/RepositoryIndex.ts). */
+export const REPOSITORY_INDEX_NAME = 'index.json';
+
+/** How long a repository function trusts the index it read before asking S3 whether it changed. */
+export const DEFAULT_INDEX_TTL_SECONDS = 10;
+
+/**
+ * `kind: repository`: one function serving every model of a model repository, a prefix of S3
+ * holding `index.json` (each model's directory and pin) and the models' directories. Models are
+ * added with `onnxless push --repository` and served without a redeploy (docs/repository.md).
+ */
+export const RepositoryEntrySchema = z.strictObject({
+  kind: z
+    .literal('repository')
+    .describe(
+      'repository: one function serving every model listed in the index.json at prefix, pushed without a redeploy (docs/repository.md).',
+    ),
+  prefix: s3Uri
+    .refine((uri) => uri.endsWith('/'), "expected a prefix ending in '/', e.g. s3://bucket/models/")
+    .describe(
+      "The repository's S3 prefix, ending in '/': its index.json and each model's directory <model>/<version>/ under it. The function may read exactly that prefix's objects.",
+    ),
+  handler: z
+    .string()
+    .regex(HANDLER_PATTERN, "expected 'path/to/file.exportName'")
+    .optional()
+    .describe(
+      'path/file.export of a module exporting `pipeline` (a domain route POST /models/{name}/predict shared by every model of the repository); default: raw OIP v2 tensors only.',
+    ),
+  memorySize: wholeNumber(128, 10_240, 'MB')
+    .optional()
+    .describe('Lambda memory in MB (128-10240); default 2048. The loaded sessions are kept within sessionMemoryMB of it.'),
+  ephemeralStorage: wholeNumber(512, 10_240, 'MB')
+    .optional()
+    .describe("Lambda's /tmp in MB (512-10240); default 512. The models' files are kept within it, least recently used removed first."),
+  sessionMemoryMB: wholeNumber(16, 10_240, 'MB')
+    .optional()
+    .describe(
+      'Memory the loaded sessions may take, in MB; default: the function memory less 512 MB for the runtime, at least a quarter of it. Past it the least recently used model is unloaded (never during its request).',
+    ),
+  maxLoadedModels: wholeNumber(1, 100_000, 'models')
+    .optional()
+    .describe('Most models loaded at once, whatever their size; default: no count limit (the memory budget alone).'),
+  indexTtlSeconds: wholeNumber(0, 3_600, 'seconds')
+    .optional()
+    .describe(
+      `Seconds the function trusts the index it read before revalidating it with S3 (a conditional GET); default ${DEFAULT_INDEX_TTL_SECONDS}. A pushed model answers within this time.`,
+    ),
+  ...FUNCTION_FIELDS,
+});
 
 export const BucketSchema = z.strictObject({
   name: z
@@ -318,6 +381,8 @@ export const RegistrySchema = z
       ),
     /** Entries of `models` with `kind: pipeline`, set apart by parseRegistry (parse.ts); absent when none. */
     pipelines: z.record(ModelNameSchema, PipelineEntrySchema).optional(),
+    /** Entries of `models` with `kind: repository`, set apart likewise; absent when none. */
+    repositories: z.record(ModelNameSchema, RepositoryEntrySchema).optional(),
   })
   .superRefine((registry, ctx) => {
     // Every model a URL names is unique: a pipeline member's `<pipeline>-<role>` included.
@@ -342,12 +407,23 @@ export const RegistrySchema = z
         taken.add(name);
       }
     }
+    // A repository's models are found at request time under `/v2/models/{model}`: the deployed
+    // API sends every model name no other entry takes to that one function, so there is one.
+    const repositories = Object.keys(registry.repositories ?? {});
+    for (const extra of repositories.slice(1)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['repositories', extra],
+        message: `a registry serves at most one kind: repository entry ('${repositories[0]}' is one): push these models to it instead`,
+      });
+    }
   });
 
 export type ModelEntryInput = z.input<typeof ModelEntrySchema>;
 export type ModelEntry = z.output<typeof ModelEntrySchema>;
 export type PipelineEntry = z.output<typeof PipelineEntrySchema>;
 export type PipelineMember = z.output<typeof PipelineMemberSchema>;
+export type RepositoryEntry = z.output<typeof RepositoryEntrySchema>;
 export type BucketConfig = z.output<typeof BucketSchema>;
 export type AuthConfig = z.output<typeof AuthSchema>;
 export type ApiConfig = z.output<typeof ApiSchema>;

@@ -12,6 +12,7 @@ import { pushModel } from '../store/pushModel';
 import type { ModelFileSource } from '../store/inspectModel';
 import { LOCAL_STACK, PORT_VARIABLES, localS3Endpoint, localS3Env, type LocalStackSettings } from './localStack';
 import { assertPortFree } from './portCheck';
+import { withConditionalWrites } from './conditionalWrites';
 import { sigV4Refusal } from './sigV4Request';
 
 export type SeedOutcome = { model: string; state: 'present' | 'uploaded' | 'missing' };
@@ -40,7 +41,8 @@ export class LocalStore {
     await mkdir(dataDir, { recursive: true });
     Object.assign(process.env, { [ENV.accessKeyId]: accessKeyId, [ENV.secretAccessKey]: secretAccessKey });
     // s3rver's request handler (its documented `callback()`) behind the guard, on a server of our own.
-    const s3 = new S3rver({ directory: dataDir, silent: true }).callback();
+    // With S3's conditional writes, which s3rver lacks (conditionalWrites.ts).
+    const s3 = withConditionalWrites(new S3rver({ directory: dataDir, silent: true }));
     const credentials = { accessKeyId, secretAccessKey };
     const server = createServer((req, res) => {
       const refusal = storeRefusal(req, credentials);

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { RegistryError, modelObjectsResource, parseRegistry, parseS3Uri } from '../../../lib/core/registry/index';
+import { modelObjectsResource, parseRegistry, parseS3Uri } from '../../../lib/core/registry/index';
+import { registryProblems as problems } from '../../support/registryProblems';
 
 const bucket = { name: 'models-bucket' };
 const weights = 's3://models-bucket/tiny/1/model.onnx';
-
-function problems(raw: unknown): readonly string[] {
-  try {
-    parseRegistry(raw);
-  } catch (err) {
-    expect(err).toBeInstanceOf(RegistryError);
-    return (err as RegistryError).problems;
-  }
-  throw new Error('expected the registry to be refused');
-}
 
 describe('parseRegistry', () => {
   it('applies the defaults: the stack creates the bucket, routes use IAM', () => {
