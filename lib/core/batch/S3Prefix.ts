@@ -1,29 +1,13 @@
-import { BUCKET_NAME_PATTERN } from '../registry/s3Uri';
+import { prefixInside, s3PrefixProblem, splitS3Prefix, type S3Prefix } from '../registry/batch';
 import { BatchInputError } from './errors';
 
-/** `s3://bucket/some/prefix/`, split: the prefix keeps its trailing slash (empty: the whole bucket). */
-export interface S3Prefix {
-  readonly bucket: string;
-  readonly prefix: string;
-}
+export type { S3Prefix } from '../registry/batch';
 
-const PREFIX_URI = /^s3:\/\/([^/]+)\/(.*)$/;
-
-/**
- * A batch job's input or output prefix. It must end in `/` (a folder): `data` would also take
- * `data2/...`, and the output keys are the input keys' remainder after it. No `*` or `?`: the
- * prefix ends up in IAM resources and conditions, where they are wildcards.
- */
+/** A batch job's input or output prefix (registry/batch.ts says what one is); `what` names it in the error. */
 export function parseS3Prefix(uri: string, what: string): S3Prefix {
-  const match = PREFIX_URI.exec(uri);
-  if (!match) throw new BatchInputError(`${what}: expected s3://bucket/prefix/, got '${uri}'`);
-  const [, bucket = '', prefix = ''] = match;
-  if (!BUCKET_NAME_PATTERN.test(bucket))
-    throw new BatchInputError(`${what}: '${bucket}' is not an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)`);
-  if (prefix !== '' && !prefix.endsWith('/')) throw new BatchInputError(`${what}: the prefix must end in '/' (a folder), got '${uri}'`);
-  if (/[*?]/.test(prefix)) throw new BatchInputError(`${what}: the prefix must not contain '*' or '?' (IAM reads them as wildcards)`);
-  if (prefix.startsWith('/') || prefix.includes('//')) throw new BatchInputError(`${what}: '${uri}' has an empty path segment`);
-  return { bucket, prefix };
+  const problem = s3PrefixProblem(uri);
+  if (problem) throw new BatchInputError(`${what}: ${problem}`);
+  return splitS3Prefix(uri);
 }
 
 export function formatS3Prefix(p: S3Prefix): string {
@@ -35,7 +19,7 @@ export function formatS3Prefix(p: S3Prefix): string {
  * answers as inputs, and a rerun would answer them again, without end.
  */
 export function assertOutputOutsideInput(input: S3Prefix, output: S3Prefix): void {
-  if (input.bucket === output.bucket && output.prefix.startsWith(input.prefix)) {
+  if (prefixInside(output, input)) {
     throw new BatchInputError(
       `the output prefix ${formatS3Prefix(output)} is inside the input prefix ${formatS3Prefix(input)}: ` +
         'the job would read its own answers as inputs; pick an output prefix outside it',
