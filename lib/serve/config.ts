@@ -101,14 +101,43 @@ function defaultRegistryFile(flags: ServeFlags, env: Env, cwd: string): string |
 
 export function parseServeConfig(raw: unknown, source: string): ServeConfig {
   const result = ServeConfigSchema.safeParse(raw);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) =>
-    describeZodIssue(issue, {
-      place: modelEntryPlace(['models'], ': '),
-      message: (i) => (i.code === 'unrecognized_keys' ? unknownFields(i.keys) : i.message),
-    }),
-  );
+  const problems = [
+    ...protoPipelineKeys(raw),
+    ...(result.success
+      ? []
+      : result.error.issues.map((issue) =>
+          describeZodIssue(issue, {
+            place: modelEntryPlace(['models'], ': '),
+            message: (i) => (i.code === 'unrecognized_keys' ? unknownFields(i.keys) : i.message),
+          }),
+        )),
+  ];
+  if (result.success && problems.length === 0) return result.data;
   throw new ServeConfigError(`invalid serve config (${source}): ${problems.join('; ')}`, problems);
+}
+
+/**
+ * zod's records skip a `__proto__` key without a word (it guards against prototype pollution): a
+ * pipeline, or a pipeline's role, of that name would vanish from what is served. Refused by name.
+ */
+function protoPipelineKeys(raw: unknown): string[] {
+  const pipelines = ownObject(raw, 'pipelines');
+  if (!pipelines) return [];
+  const problems = Object.hasOwn(pipelines, '__proto__') ? [`pipeline name '__proto__' cannot be served: name the pipeline otherwise`] : [];
+  for (const [name, entry] of Object.entries(pipelines)) {
+    const roles = ownObject(entry, 'models');
+    if (roles && Object.hasOwn(roles, '__proto__'))
+      problems.push(
+        `pipeline '${name}': role '__proto__' is not a role: name each role as the pipeline names it (ocr: detection, orientation, recognition)`,
+      );
+  }
+  return problems;
+}
+
+function ownObject(value: unknown, key: string): object | undefined {
+  if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined;
+  const field = (value as Record<string, unknown>)[key];
+  return typeof field === 'object' && field !== null ? field : undefined;
 }
 
 async function readConfigFile(file: string): Promise<Record<string, unknown>> {

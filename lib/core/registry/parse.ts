@@ -47,8 +47,15 @@ function withPipelinesApart(raw: unknown): unknown {
  */
 function protoNames(raw: unknown): string[] {
   const models = (raw as { models?: unknown }).models;
-  if (typeof models !== 'object' || models === null || !Object.hasOwn(models, '__proto__')) return [];
-  return [`model '__proto__': ${MODEL_NAME_RULE}`];
+  if (typeof models !== 'object' || models === null) return [];
+  const problems = Object.hasOwn(models, '__proto__') ? [`model '__proto__': ${MODEL_NAME_RULE}`] : [];
+  // A pipeline's roles are a record too: a role '__proto__' would vanish the same way.
+  for (const [name, entry] of Object.entries(models)) {
+    const roles = typeof entry === 'object' && entry !== null ? (entry as { models?: unknown }).models : undefined;
+    if (typeof roles === 'object' && roles !== null && Object.hasOwn(roles, '__proto__'))
+      problems.push(`model '${name}': models: role '__proto__' is not a role: name each role as the pipeline's handler names it`);
+  }
+  return problems;
 }
 
 /** `model 'foo': weights: expected s3://bucket/key, got 'x'` / `auth: issuer: required`. */

@@ -26,6 +26,23 @@ describe('names looked up as own keys', () => {
     expect(() => readRegistryText(text, { env: {} })).toThrow(/__proto__/);
   });
 
+  it('refuses a pipeline role named __proto__, naming the pipeline and the role, never dropping it unseen', () => {
+    const text = registryWith(
+      [
+        '      ocr:',
+        '        kind: pipeline',
+        '        handler: handlers/ocr.pipeline',
+        '        models:',
+        '          detection:',
+        '            weights: s3://models-dev/det/1/',
+        '          __proto__:',
+        '            weights: s3://models-dev/x/1/',
+        '',
+      ].join('\n'),
+    );
+    expect(() => readRegistryText(text, { env: {} })).toThrow(/model 'ocr': models: role '__proto__' is not a role/);
+  });
+
   it('keeps a model named constructor, a valid name, as a model like any other', () => {
     const text = registryWith('      constructor:\n        weights: s3://models-dev/constructor/1/\n');
     expect(Object.keys(readRegistryText(text, { env: {} }).models)).toEqual(['constructor']);

@@ -25,4 +25,26 @@ describe("serve's model names", () => {
       /not among the models/,
     );
   });
+
+  it('refuses a pipeline role named __proto__, naming it, instead of dropping the role', async () => {
+    // prepare: a config file (JSON is YAML) whose OCR pipeline has a role '__proto__' beside its three
+    const config = join(dir, 'proto-role.json');
+    writeFileSync(
+      config,
+      `{"models": {"a": {"weights": ${JSON.stringify(weights)}}},
+        "pipelines": {"ocr": {"pipeline": "ocr", "models": {"detection": "a", "orientation": "a", "recognition": "a", "__proto__": "a"}}}}`,
+    );
+
+    // act and assess: the start fails naming the pipeline and the role
+    await expect(resolveServeConfig({ config }, {}, dir)).rejects.toThrow(/pipeline 'ocr': role '__proto__' is not a role/);
+  });
+
+  it('refuses a pipeline named __proto__', async () => {
+    const config = join(dir, 'proto-pipeline.json');
+    writeFileSync(
+      config,
+      `{"models": {"a": {"weights": ${JSON.stringify(weights)}}}, "pipelines": {"__proto__": {"pipeline": "ocr", "models": {"detection": "a"}}}}`,
+    );
+    await expect(resolveServeConfig({ config }, {}, dir)).rejects.toThrow(/pipeline name '__proto__' cannot be served/);
+  });
 });
