@@ -5,6 +5,7 @@ import { ModelService } from '../core/inference/ModelService';
 import { PipelineService } from '../core/inference/PipelineService';
 import { createModelLoader, lambdaEntry, type HandlerOptions, type LambdaHandler } from './createLambdaHandler';
 import type { PipelineConfig } from './pipelineConfigFromEnv';
+import { lambdaJobsFromEnv } from './lambdaJobs';
 
 /**
  * A Lambda entry point for a pipeline of models: one function holds every member's session.
@@ -23,7 +24,8 @@ export function createPipelineHandler(
     members[role] = new ModelService({ name: member.name, version: member.version, loader, limits: config.limits });
   }
   const service = new PipelineService({ name: config.name, pipeline: options.pipeline, members });
-  const router = new Router([service, ...Object.values(members)], { sink });
+  const jobs = lambdaJobsFromEnv();
+  const router = new Router([service, ...Object.values(members)], { sink, jobs });
   if (config.eager) service.load().catch(() => {});
-  return lambdaEntry(router, service, config);
+  return lambdaEntry(router, service, config, jobs);
 }

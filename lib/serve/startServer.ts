@@ -20,12 +20,16 @@ import { servedPipelines } from './servedPipelines';
 import { ProcessingPool } from './processingPool/ProcessingPool';
 import { WorkerPool } from './WorkerPool';
 import { servedPages } from '../core/pages/servedPages';
+import type { JobsSettings } from '../core/jobs/jobsFromEnv';
+import { serveJobs } from './serveJobs';
 
 export interface StartOptions {
   log?: ServerLog;
   s3Client?: S3Client;
   /** Looks a pipeline up by name (lib/core/builtins' getPipeline); needed only when an entry names one. */
   resolvePipeline?: (name: string) => Pipeline;
+  /** Asynchronous requests (lib/core/jobs); default: ONNXLESS_JOBS_URI's, none where it is unset. */
+  jobs?: JobsSettings;
 }
 
 export interface RunningServer {
@@ -94,9 +98,11 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   // One event stream, two outputs: a JSON log line per request (as on Lambda) and Prometheus series.
   // /openapi.json, /docs and /playground describe the served models, as on the deployed API.
   const pipelines = await servedPipelines(config, models);
-  const router = new Router([...models, ...pipelines], {
+  const jobs = serveJobs((req) => router.handle(req), log, { settings: options.jobs, s3Client: options.s3Client });
+  const router: Router = new Router([...models, ...pipelines], {
     sink: fanOut(new PowertoolsSink(), new PrometheusSink(metrics)),
     ...servedPages(config.models, options.resolvePipeline),
+    jobs: jobs?.jobs,
   });
   const server = new InferenceServer({
     router,
@@ -140,6 +146,8 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
         stopping = true;
         const started = performance.now();
         const clean = await server.drain(timeoutMs);
+        // Jobs taken before the drain write their answers (within the same budget).
+        if (jobs) await Promise.race([jobs.launcher.idle(), sleep(Math.max(0, timeoutMs - (performance.now() - started)))]);
         await Promise.all(models.map((m) => m.pooledLoader.queue?.close()));
         // Whatever is left of the budget for the workers; a stuck native call is not waited for.
         const left = Math.max(0, timeoutMs - (performance.now() - started));

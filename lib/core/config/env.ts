@@ -53,6 +53,14 @@ export const ENV = {
   apiKeysFile: 'ONNXLESS_API_KEYS_FILE',
   /** The serve routes open without a key, comma-separated (auth.open); `none` for none. */
   authOpen: 'ONNXLESS_AUTH_OPEN',
+  /**
+   * Asynchronous requests (lib/core/jobs): where a function keeps its jobs (`s3://bucket/prefix/`;
+   * unset: `Prefer: respond-async` is ignored), the function:alias its Lambda runs invoke, and the
+   * hosts a webhook may name (comma-separated; none: webhooks refused; `*`: any).
+   */
+  jobsUri: 'ONNXLESS_JOBS_URI',
+  jobsFunction: 'ONNXLESS_JOBS_FUNCTION',
+  webhookHosts: 'ONNXLESS_WEBHOOK_HOSTS',
   /** `json` (default: Powertools JSON lines and EMF, as on Lambda) or `compact` (one line per request, for a terminal). */
   logFormat: 'ONNXLESS_LOG_FORMAT',
   // The local stack (`npm start`): its folder, ports and registry file.
@@ -71,6 +79,8 @@ export const ENV = {
   /** An S3-compatible server (the local stack's, MinIO): read before AWS_ENDPOINT_URL, as the SDK does. */
   s3EndpointUrl: 'AWS_ENDPOINT_URL_S3',
   endpointUrl: 'AWS_ENDPOINT_URL',
+  /** The Lambda API's endpoint (the local stack's serverless-offline), read by the SDK's Lambda client. */
+  lambdaEndpointUrl: 'AWS_ENDPOINT_URL_LAMBDA',
   accessKeyId: 'AWS_ACCESS_KEY_ID',
   secretAccessKey: 'AWS_SECRET_ACCESS_KEY',
   sessionToken: 'AWS_SESSION_TOKEN',
@@ -81,6 +91,8 @@ export const ENV = {
   samLocal: 'AWS_SAM_LOCAL',
   traceEnabled: 'POWERTOOLS_TRACE_ENABLED',
   xrayDaemonAddress: 'AWS_XRAY_DAEMON_ADDRESS',
+  /** The function's own name, set by Lambda (and serverless-offline). */
+  functionName: 'AWS_LAMBDA_FUNCTION_NAME',
   /** The published version an alias invoked, or $LATEST. */
   functionVersion: 'AWS_LAMBDA_FUNCTION_VERSION',
   functionMemorySize: 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',

@@ -120,7 +120,7 @@ export class AsyncJobs {
     await this.options.store.saveStatus(status);
     if (webhook === undefined) return;
     const outcome = await callWebhook(webhook, status, this.options.fetch);
-    this.options.onWebhook?.(status, webhook, outcome);
+    this.options.onWebhook?.({ model: status.model, id: status.id }, webhook, outcome);
   }
 }
 
