@@ -12,23 +12,37 @@ type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
  * - `If-Match: <etag>`: stored only when the object's ETag is that one, else 412; no object at
  *   all, 404 NoSuchKey.
  * Conditional PUTs of one key are taken one at a time, the check and the write together, so two
- * writers holding the same ETag cannot both pass. Other requests go to s3rver untouched.
+ * writers holding the same ETag cannot both pass; a GET or HEAD of that key meanwhile waits its
+ * turn. Other requests go to s3rver untouched.
  */
 export function withConditionalWrites(s3rver: S3rver): RequestHandler {
   const handle = s3rver.callback();
   const queues = new Map<string, Promise<void>>();
+  // Keys ever written conditionally (the repositories' indexes): their reads take turns with their writes.
+  const guarded = new Set<string>();
   return (req, res) => {
     const ifMatch = headerOf(req, 'if-match');
     const ifNoneMatch = headerOf(req, 'if-none-match');
-    const target = req.method === 'PUT' ? objectOf(req.url ?? '/') : undefined;
-    if (!target || (ifMatch === undefined && ifNoneMatch === undefined)) return handle(req, res);
-    const key = `${target.bucket}/${target.key}`;
+    const target = objectOf(req.url ?? '/');
+    const key = target && `${target.bucket}/${target.key}`;
+    const conditional = req.method === 'PUT' && (ifMatch !== undefined || ifNoneMatch !== undefined);
+    // A read of a key written conditionally takes its turn with the writes: s3rver writes the file
+    // in place, and a read in between would see half an index, where S3 shows the old or the new object.
+    const waits = key !== undefined && (conditional || ((req.method === 'GET' || req.method === 'HEAD') && guarded.has(key)));
+    if (!target || !key || !waits) return handle(req, res);
+    if (conditional) guarded.add(key);
     const turn = (queues.get(key) ?? Promise.resolve()).then(() =>
-      conditionalPut(s3rver, target, { ifMatch, ifNoneMatch }, req, res, handle),
+      conditional ? conditionalPut(s3rver, target, { ifMatch, ifNoneMatch }, req, res, handle) : passOn(req, res, handle),
     );
     queues.set(key, turn);
     void turn.finally(() => queues.get(key) === turn && queues.delete(key));
   };
+}
+
+function passOn(req: IncomingMessage, res: ServerResponse, handle: RequestHandler): Promise<void> {
+  const done = new Promise<void>((resolve) => res.once('close', resolve));
+  handle(req, res);
+  return done;
 }
 
 async function conditionalPut(

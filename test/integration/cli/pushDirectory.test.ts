@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,8 +5,8 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRegistryFile } from '../../../lib/core/registry';
 import { httpApiEvent, jsonBody } from '../../support/httpApiEvent';
-import { startLocalS3, TEST_CREDENTIALS, type LocalS3 } from '../../support/localS3';
-import { ROOT } from '../../support/localStackProcess';
+import { startLocalS3, type LocalS3 } from '../../support/localS3';
+import { runOnnxless } from '../../support/onnxlessCli';
 import { denseLayerModels } from '../../support/onnxModels';
 import { tempDir, testHandler } from '../../support/testHandler';
 
@@ -27,21 +26,7 @@ beforeAll(async () => {
 });
 afterAll(async () => s3?.close());
 
-/** `npx onnxless push` as a user runs it, pointed at the test's S3 server. */
-function onnxless(args: string[]): Promise<{ code: number | null; output: string }> {
-  const env = {
-    ...process.env,
-    AWS_ENDPOINT_URL_S3: s3.serverEndpoint,
-    AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-    AWS_REGION: 'us-east-1',
-  };
-  const child = spawn(process.execPath, [join(ROOT, 'bin/onnxless.mjs'), ...args], { cwd: ROOT, env });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
-}
+const onnxless = (args: string[]) => runOnnxless(args, s3.serverEndpoint);
 
 const dense = denseLayerModels(64, 32);
 

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { readRegistryFile, setModelEntry, MODEL_NAME_PATTERN } from '../../../core/registry';
 import { inspectModel, modelFilesAt } from '../../store/inspectModel';
 import { checkBucket, modelPrefix, nextVersion, pushModel } from '../../store/pushModel';
-import { storeClient, storeEnv, withStoreOptions, type StoreOptions } from './storeOptions';
+import { storeClient, storeEnv, withStoreOptions } from './storeOptions';
+import { pushIntoRepository, type PushOptions } from './pushIntoRepository';
 
 /** A progress bar only pays off for models that take a while to send. */
 const PROGRESS_BAR_BYTES = 8 * 1024 * 1024;
@@ -18,12 +19,17 @@ export function registerPush(program: Command): void {
       )
       .argument('<file|dir>', 'an .onnx file, or a directory holding model.onnx and the files that go with it')
       .requiredOption('-m, --model <name>', 'model name (lowercase letters, digits, hyphens)')
-      .option('--version <n>', 'version number (default: the next free one)'),
-  ).action(async (path: string, options: StoreOptions & { model: string; version?: string }) => {
+      .option('--version <n>', 'version number (default: the next free one)')
+      .option(
+        '--repository <entry>',
+        "push into the kind: repository entry's prefix and list it in its index.json (no registry edit, no deploy)",
+      ),
+  ).action(async (path: string, options: PushOptions) => {
     if (!MODEL_NAME_PATTERN.test(options.model)) {
       throw new Error(`--model '${options.model}': expected 1-40 lowercase letters, digits or hyphens`);
     }
     const registry = await readRegistryFile(options.config, { stage: options.stage, env: storeEnv(options) });
+    if (options.repository !== undefined) return pushIntoRepository(path, registry, options);
     const { files } = await modelFilesAt(path);
     const model = await inspectModel(files, path);
     const { client, endpoint } = storeClient(options);
