@@ -44,6 +44,17 @@ export const ENV = {
   pipeline: 'ONNXLESS_PIPELINE',
   /** A pipeline function's member models: JSON `{role: {name, uri, sha256?, version?}}` (lib/lambda/pipelineConfigFromEnv.ts). */
   pipelineModels: 'ONNXLESS_PIPELINE_MODELS',
+  /**
+   * A repository function (`kind: repository`, lib/lambda/repositoryConfigFromEnv.ts): the entry's
+   * name and prefix, the sessions' memory budget and model count, the files' budget in /tmp, and
+   * the index's TTL.
+   */
+  repositoryName: 'ONNXLESS_REPOSITORY_NAME',
+  repositoryPrefix: 'ONNXLESS_REPOSITORY_PREFIX',
+  repositorySessionMb: 'ONNXLESS_REPOSITORY_SESSION_MB',
+  repositoryMaxModels: 'ONNXLESS_REPOSITORY_MAX_MODELS',
+  repositoryDiskMb: 'ONNXLESS_REPOSITORY_DISK_MB',
+  repositoryIndexTtlSeconds: 'ONNXLESS_REPOSITORY_INDEX_TTL_SECONDS',
   maxBatchSize: 'ONNXLESS_MAX_BATCH_SIZE',
   maxQueueDelayMs: 'ONNXLESS_MAX_QUEUE_DELAY_MS',
   maxQueueSize: 'ONNXLESS_MAX_QUEUE_SIZE',
