@@ -21,11 +21,13 @@ import {
 } from './containers';
 import { LAMBDA_LIMITS, OPENAPI_FILE, PACKAGE_HANDLERS, SERVER_FUNCTION } from './defaults';
 import { apiLimits } from './apiLimits';
+import { planBatchJobs } from './batchJobs';
 import type { Cfn, DeploymentPlan, FunctionConfig, HttpApiEvent, PlanContext } from './DeploymentPlan';
 import { functionRole, roleLogicalId } from './functionRole';
 import { functionName, httpApiEvent, onlyOwnBundle, planLambdaFunction } from './lambdaFunction';
 import { useLayers } from './layerConfig';
 import { pipelineCatalog, planPipelineFunctions } from './pipelineFunction';
+import { planAsyncJobs } from './asyncJobs';
 import { formatCatalog } from '../../core/http/modelCatalog';
 import { modelRoutes, pageRoutes, serverRoutes, versionOfWeights, type ModelRoutesInfo } from '../../core/http/routeTable';
 
@@ -78,7 +80,9 @@ export function planDeployment(registry: Registry, ctx: PlanContext): Deployment
     plan.resources[roleLogicalId(name, ctx)] = functionRole(name, fn.name, parseS3Uri(entry.weights));
   }
   planPipelineFunctions(registry, ctx, plan, authorizer, problems);
+  problems.push(...planBatchJobs(registry, ctx, plan));
   if (problems.length > 0) throw new RegistryError(problems);
+  planAsyncJobs(registry, ctx, plan);
 
   plan.functions[SERVER_FUNCTION.key] = planServerFunction(registry, ctx, authorizer);
   plan.api = apiLimits(registry.api, modelThrottles(registry, plan));
