@@ -1,5 +1,6 @@
-import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { getXRayTraceIdFromEnv } from '@aws-lambda-powertools/commons/utils/env';
+import { Logger, LogLevelThreshold, type LogItem } from '@aws-lambda-powertools/logger';
+import { EmfDocuments, type EmfMetric } from './emfDocument';
 import type { LoadRecord, ObservabilitySink, RequestRecord } from './records';
 import { statusClass } from './records';
 import { METRICS, METRICS_NAMESPACE, METRIC_DIMENSIONS, SERVICE_NAME } from './metricNames';
@@ -29,25 +30,40 @@ const DEFAULTS = { serviceName: SERVICE_NAME, namespace: METRICS_NAMESPACE } as 
 export { METRICS };
 
 /**
- * Powertools for AWS Lambda: one structured JSON log line per request and per model load, and
- * one CloudWatch EMF document for each, with the model as a dimension. Counts that are 0 or 1
- * (ColdStart, Errors4xx, Errors5xx) are emitted on every request, so their Average is a rate.
+ * One structured JSON log line per request and per model load, in Powertools Logger's format
+ * and at its level (POWERTOOLS_LOG_LEVEL, Lambda's log-level controls), and one CloudWatch EMF
+ * document for each, with the model as a dimension. Counts that are 0 or 1 (ColdStart,
+ * Errors4xx, Errors5xx) are emitted on every request, so their Average is a rate.
+ *
+ * The two lines are built directly (LineLogger.line, emfDocument.ts), not through Logger.info
+ * and Powertools Metrics: on a warm call of a small model those two cost more than the model's
+ * own run (a CPU profile, docs/benchmarks.md "Figures behind the code"), and a request has
+ * fixed fields that need none of their merging. The Logger still decides the level.
  */
 export class PowertoolsSink implements ObservabilitySink {
-  readonly logger: Logger;
-  private readonly metrics: Metrics;
-  private readonly write: LineWriter;
+  private readonly logger: LineLogger;
+  private readonly emf: EmfDocuments;
+  /** A record's lines, written together: by default one write to stdout for the log line and the document. */
+  private readonly writeLines: (lines: readonly string[]) => void;
+  private readonly service: string;
   private readonly functionVersion: string | undefined;
 
   constructor(options: PowertoolsSinkOptions = {}) {
     const settings = { ...DEFAULTS, ...options };
-    this.write = options.write ?? ((line) => process.stdout.write(`${line}\n`));
+    const custom = options.write;
+    const write: LineWriter = custom ?? ((line: string) => process.stdout.write(`${line}\n`));
     this.functionVersion = options.functionVersion === '$LATEST' ? undefined : options.functionVersion;
+    this.service = settings.serviceName;
     this.logger = new LineLogger(
       { serviceName: settings.serviceName, ...(settings.logLevel ? { logLevel: settings.logLevel } : {}) },
-      this.write,
+      write,
     );
-    this.metrics = new Metrics({ namespace: settings.namespace, serviceName: settings.serviceName, logger: this.logger });
+    const base = [METRIC_DIMENSIONS.service, METRIC_DIMENSIONS.model];
+    this.emf = new EmfDocuments({
+      namespace: settings.namespace,
+      dimensionSets: this.functionVersion === undefined ? [base] : [base, [...base, METRIC_DIMENSIONS.functionVersion]],
+    });
+    this.writeLines = custom ? (lines) => lines.forEach((line) => custom(line)) : (lines) => process.stdout.write(`${lines.join('\n')}\n`);
   }
 
   onRequest(record: RequestRecord): void {
@@ -68,22 +84,28 @@ export class PowertoolsSink implements ObservabilitySink {
     };
     // A 5xx that only repeats a load failure still backing off is a warning: that failure had
     // its own error line, and 100 readiness checks must not make 100 of them.
-    if (record.status >= 500 && !record.repeated) this.logger.error('request', fields);
-    else if (record.status >= 500) this.logger.warn('request', { ...fields, repeated: true });
-    else this.logger.info('request', fields);
+    const log =
+      record.status >= 500 && !record.repeated
+        ? this.logger.line('ERROR', 'request', fields)
+        : record.status >= 500
+          ? this.logger.line('WARN', 'request', { ...fields, repeated: true })
+          : this.logger.line('INFO', 'request', fields);
 
-    const m = this.metrics;
     const cls = statusClass(record.status);
-    m.addMetric(METRICS.requests, MetricUnit.Count, 1);
-    m.addMetric(METRICS.latency, MetricUnit.Milliseconds, durations.total);
-    if (durations.preprocess !== undefined) m.addMetric(METRICS.preprocessTime, MetricUnit.Milliseconds, durations.preprocess);
-    if (durations.inference !== undefined) m.addMetric(METRICS.inferenceTime, MetricUnit.Milliseconds, durations.inference);
-    if (durations.postprocess !== undefined) m.addMetric(METRICS.postprocessTime, MetricUnit.Milliseconds, durations.postprocess);
-    m.addMetric(METRICS.coldStart, MetricUnit.Count, record.coldStart ? 1 : 0);
-    m.addMetric(METRICS.errors4xx, MetricUnit.Count, cls === '4xx' ? 1 : 0);
-    m.addMetric(METRICS.errors5xx, MetricUnit.Count, cls === '5xx' ? 1 : 0);
-    if (record.deadline) m.addMetric(METRICS.deadlineExceeded, MetricUnit.Count, 1);
-    this.flush(record.model, record.requestId);
+    const metrics: EmfMetric[] = [
+      [METRICS.requests, 'Count', 1],
+      [METRICS.latency, 'Milliseconds', durations.total],
+    ];
+    if (durations.preprocess !== undefined) metrics.push([METRICS.preprocessTime, 'Milliseconds', durations.preprocess]);
+    if (durations.inference !== undefined) metrics.push([METRICS.inferenceTime, 'Milliseconds', durations.inference]);
+    if (durations.postprocess !== undefined) metrics.push([METRICS.postprocessTime, 'Milliseconds', durations.postprocess]);
+    metrics.push(
+      [METRICS.coldStart, 'Count', record.coldStart ? 1 : 0],
+      [METRICS.errors4xx, 'Count', cls === '4xx' ? 1 : 0],
+      [METRICS.errors5xx, 'Count', cls === '5xx' ? 1 : 0],
+    );
+    if (record.deadline) metrics.push([METRICS.deadlineExceeded, 'Count', 1]);
+    this.emit(log, record.model, metrics, record.requestId);
   }
 
   onLoad(record: LoadRecord): void {
@@ -100,44 +122,66 @@ export class PowertoolsSink implements ObservabilitySink {
       errorType: record.errorType,
       errorMessage: record.errorMessage,
     };
-    if (record.outcome === 'failed') this.logger.error('model load', fields);
-    else if (record.outcome === 'aborted') this.logger.warn('model load', fields);
-    else this.logger.info('model load', fields);
+    const level = record.outcome === 'failed' ? 'ERROR' : record.outcome === 'aborted' ? 'WARN' : 'INFO';
+    const log = this.logger.line(level, 'model load', fields);
 
-    const m = this.metrics;
-    if (record.outcome === 'loaded') m.addMetric(METRICS.modelLoadTime, MetricUnit.Milliseconds, record.durationMs);
-    m.addMetric(METRICS.modelLoadFailures, MetricUnit.Count, record.outcome === 'failed' ? 1 : 0);
-    if (record.resumedBytes !== undefined) m.addMetric(METRICS.resumedBytes, MetricUnit.Bytes, record.resumedBytes);
-    if (record.refetchedBytes !== undefined) m.addMetric(METRICS.refetchedBytes, MetricUnit.Bytes, record.refetchedBytes);
-    this.flush(record.model);
+    const metrics: EmfMetric[] = [];
+    if (record.outcome === 'loaded') metrics.push([METRICS.modelLoadTime, 'Milliseconds', record.durationMs]);
+    metrics.push([METRICS.modelLoadFailures, 'Count', record.outcome === 'failed' ? 1 : 0]);
+    if (record.resumedBytes !== undefined) metrics.push([METRICS.resumedBytes, 'Bytes', record.resumedBytes]);
+    if (record.refetchedBytes !== undefined) metrics.push([METRICS.refetchedBytes, 'Bytes', record.refetchedBytes]);
+    this.emit(log, record.model, metrics);
   }
 
-  /** One EMF document to the writer; Powertools' own publish would always go to stdout. */
-  private flush(model: string | undefined, requestId?: string): void {
-    const m = this.metrics;
-    try {
-      m.addDimensions({ [METRIC_DIMENSIONS.model]: model ?? 'none' });
-      if (this.functionVersion !== undefined) {
-        m.addDimensions({ [METRIC_DIMENSIONS.model]: model ?? 'none', [METRIC_DIMENSIONS.functionVersion]: this.functionVersion });
-      }
-      // Metadata is in the document (searchable in Logs Insights) but is no dimension.
-      if (requestId !== undefined) m.addMetadata('requestId', requestId);
-      this.write(JSON.stringify(m.serializeMetrics()));
-    } finally {
-      m.clearMetrics();
-      m.clearDimensions();
-      m.clearMetadata();
-    }
+  /**
+   * The record's log line (when its level is on) and its EMF document, in one write. The request
+   * id is metadata in the document (searchable in Logs Insights), no dimension.
+   */
+  private emit(log: string | undefined, model: string | undefined, metrics: readonly EmfMetric[], requestId?: string): void {
+    const dimensions: Record<string, string> = { [METRIC_DIMENSIONS.service]: this.service, [METRIC_DIMENSIONS.model]: model ?? 'none' };
+    if (this.functionVersion !== undefined) dimensions[METRIC_DIMENSIONS.functionVersion] = this.functionVersion;
+    const doc = this.emf.document(dimensions, metrics, requestId === undefined ? {} : { requestId });
+    this.writeLines(log === undefined ? [doc] : [log, doc]);
   }
 }
 
+export type LineLevel = 'INFO' | 'WARN' | 'ERROR';
+
 /** Powertools' Logger, printing through `write` instead of its private stdout console. */
 class LineLogger extends Logger {
+  /** What Powertools puts in every line and does not change between lines: service, sampling rate. */
+  private constant?: { service: unknown; sampling_rate: unknown };
+
   constructor(
     options: ConstructorParameters<typeof Logger>[0],
     private readonly writeLine: LineWriter,
   ) {
     super(options);
+  }
+
+  /**
+   * A line as Logger.info/warn/error would print it (the same keys, in its order: level,
+   * message, timestamp, service, sampling_rate, xray_trace_id, then the fields), when the
+   * Logger's level lets it through (else undefined). Fields are plain values: undefined ones are left out.
+   */
+  line(level: LineLevel, message: string, fields: Record<string, unknown>): string | undefined {
+    if (LogLevelThreshold[level] < this.level) return undefined;
+    this.constant ??= this.constantAttributes();
+    const traceId = getXRayTraceIdFromEnv();
+    const line = {
+      level,
+      message,
+      timestamp: new Date().toISOString(),
+      ...this.constant,
+      ...(traceId === undefined ? {} : { xray_trace_id: traceId }),
+      ...fields,
+    };
+    return JSON.stringify(line);
+  }
+
+  private constantAttributes(): { service: unknown; sampling_rate: unknown } {
+    const attributes = this.createAndPopulateLogItem(LogLevelThreshold.INFO, '', []).getAttributes();
+    return { service: attributes.service, sampling_rate: attributes.sampling_rate };
   }
 
   protected override printLog(_logLevel: number, log: LogItem): void {
