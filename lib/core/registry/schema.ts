@@ -3,6 +3,7 @@ import { ExecutionProviderSchema, GraphOptimizationSchema, Sha256Schema, wholeNu
 import { BUCKET_NAME_PATTERN, s3UriProblem } from './s3Uri';
 import { ProvisionedConcurrencySchema, RolloutSchema } from './release';
 import { BatchJobSchema } from './batch';
+import { JOBS_FIELD } from './jobs';
 
 /**
  * The one schema of `custom.onnxless` in serverless.yml: it validates the registry and types it,
@@ -379,6 +380,7 @@ export const RegistrySchema = z
       .describe(
         'The models served, by name: each becomes its own Lambda function (or a SageMaker endpoint; kind: pipeline, one function of several models). Names: lowercase DNS labels of at most 40 characters; server is reserved.',
       ),
+    jobs: JOBS_FIELD,
     /** Entries of `models` with `kind: pipeline`, set apart by parseRegistry (parse.ts); absent when none. */
     pipelines: z.record(ModelNameSchema, PipelineEntrySchema).optional(),
     /** Entries of `models` with `kind: repository`, set apart likewise; absent when none. */

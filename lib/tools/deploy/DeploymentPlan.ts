@@ -36,6 +36,9 @@ export interface FunctionConfig {
   reservedConcurrency?: number;
   events: HttpApiEvent[];
   package?: { patterns: string[] };
+  /** Asynchronous invocations (asyncJobs.ts): the framework's own settings, compiled on the `live` alias. */
+  destinations?: { onFailure: { type: 'function'; arn: Cfn } };
+  maximumRetryAttempts?: number;
 }
 
 export interface LayerConfig {

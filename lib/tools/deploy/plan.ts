@@ -27,6 +27,7 @@ import { functionRole, roleLogicalId } from './functionRole';
 import { functionName, httpApiEvent, onlyOwnBundle, planLambdaFunction } from './lambdaFunction';
 import { useLayers } from './layerConfig';
 import { pipelineCatalog, planPipelineFunctions } from './pipelineFunction';
+import { planAsyncJobs } from './asyncJobs';
 import { formatCatalog } from '../../core/http/modelCatalog';
 import { modelRoutes, pageRoutes, serverRoutes, versionOfWeights, type ModelRoutesInfo } from '../../core/http/routeTable';
 
@@ -81,6 +82,7 @@ export function planDeployment(registry: Registry, ctx: PlanContext): Deployment
   planPipelineFunctions(registry, ctx, plan, authorizer, problems);
   problems.push(...planBatchJobs(registry, ctx, plan));
   if (problems.length > 0) throw new RegistryError(problems);
+  planAsyncJobs(registry, ctx, plan);
 
   plan.functions[SERVER_FUNCTION.key] = planServerFunction(registry, ctx, authorizer);
   plan.api = apiLimits(registry.api, modelThrottles(registry, plan));
