@@ -1,0 +1,151 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pushToRepository, removeFromRepository } from '../../../lib/tools/store/pushToRepository';
+import { httpApiEvent, jsonBody } from '../../support/httpApiEvent';
+import { startLocalS3, type LocalS3 } from '../../support/localS3';
+import { addConstantFacts } from '../../support/repositoryModels';
+import { inferEvent, repositoryFunction } from '../../support/repositoryFunction';
+import { tempDir } from '../../support/testHandler';
+
+const BUCKET = 'repo-fn';
+let s3: LocalS3;
+beforeAll(async () => {
+  s3 = await startLocalS3([BUCKET]);
+});
+afterAll(async () => s3?.close());
+
+/** Pushes models `<base>0..<base>n-1`, model i adding i + 1 to its input. */
+async function pushModels(prefix: string, names: readonly string[], constantOf = (i: number) => i + 1): Promise<void> {
+  const root = tempDir('onnxless-repo-models-');
+  // A few at a time: the index takes one write at a time anyway, and the losers retry.
+  for (let i = 0; i < names.length; i += 8) {
+    await Promise.all(
+      names
+        .slice(i, i + 8)
+        .map((name, j) =>
+          pushToRepository(s3.client, addConstantFacts(root, name, constantOf(i + j)), { prefix, name }, { backoffMs: 1, attempts: 50 }),
+        ),
+    );
+  }
+}
+
+const outputOf = (result: Awaited<ReturnType<ReturnType<typeof repositoryFunction>['handler']>>) =>
+  (jsonBody(result) as { outputs: Array<{ data: number[] }> }).outputs[0]!.data;
+
+describe('a repository function', () => {
+  it('serves every model of the index with its own output, its version route, and a 404 for a name it does not list', async () => {
+    const prefix = `s3://${BUCKET}/all/`;
+    const names = Array.from({ length: 40 }, (_, i) => `m${i}`);
+    await pushModels(prefix, names);
+    const fn = repositoryFunction({ prefix }, s3.client);
+
+    for (const [i, name] of names.entries()) {
+      const result = await fn.handler(inferEvent(name));
+      expect(result.statusCode, result.body).toBe(200);
+      expect(outputOf(result)).toEqual([i + 1, i + 2, i + 3]);
+    }
+    expect((await fn.handler(inferEvent('m3', '/v2/models/m3/versions/1/infer'))).statusCode).toBe(200);
+    expect((await fn.handler(inferEvent('m3', '/v2/models/m3/versions/2/infer'))).statusCode).toBe(404);
+    const unknown = await fn.handler(inferEvent('nope'));
+    expect(unknown.statusCode).toBe(404);
+    expect(jsonBody(unknown)).toEqual({ error: "unknown model 'nope': repository 'customers' does not list it" });
+    expect(jsonBody(await fn.handler(httpApiEvent('GET', '/v2/models/m7')))).toMatchObject({ name: 'm7', versions: ['1'] });
+    expect((await fn.handler(httpApiEvent('GET', '/v2/health/ready'))).statusCode).toBe(200);
+    expect(fn.repository.snapshot()).toMatchObject({ loaded: 40, totals: { loads: 40, evictions: 0 } });
+  });
+
+  it('with a budget of 20 loaded models, a sequence over 100 models loads and evicts as least-recently-used says', async () => {
+    const prefix = `s3://${BUCKET}/budget/`;
+    const names = Array.from({ length: 100 }, (_, i) => `b${i}`);
+    await pushModels(prefix, names);
+    const fn = repositoryFunction({ prefix, budgets: { sessionBytes: 1024 ** 3, maxModels: 20, diskBytes: 1024 ** 3 } }, s3.client);
+
+    // Three passes: 0..99 in order, then 80..99 again (all still loaded: hits), then 0..9 (evicted: loads again).
+    const sequence = [...names, ...names.slice(80), ...names.slice(0, 10)];
+    for (const name of sequence) {
+      const result = await fn.handler(inferEvent(name));
+      expect(result.statusCode).toBe(200);
+      expect(outputOf(result)[0]).toBe(Number(name.slice(1)) + 1);
+    }
+
+    const snapshot = fn.repository.snapshot();
+    expect(snapshot.totals).toEqual({ loads: 110, hits: 20, evictions: 90 });
+    expect(snapshot.loaded).toBe(20);
+    expect(snapshot.models.b80).toMatchObject({ loads: 1, hits: 1, evictions: 1 }); // evicted by the last pass, after its hit
+    expect(snapshot.models.b0).toMatchObject({ loads: 2, hits: 0, evictions: 1 });
+    expect(snapshot.models.b99).toMatchObject({ loads: 1, hits: 1, evictions: 0 });
+    expect(fn.evictions.filter((line) => line.includes('"message":"model eviction"'))).toHaveLength(90);
+    expect(JSON.parse(fn.evictions[0]!)).toMatchObject({ message: 'model eviction', model: 'b0', reason: 'budget', loaded: 20 });
+    expect(fn.sink.loads.filter((l) => l.outcome === 'loaded')).toHaveLength(110);
+  });
+
+  it('never unloads a model under its running request: evicted once the request ends', async () => {
+    const prefix = `s3://${BUCKET}/inuse/`;
+    await pushModels(prefix, ['u0', 'u1', 'u2']);
+    const fn = repositoryFunction({ prefix, budgets: { sessionBytes: 1024 ** 3, maxModels: 1, diskBytes: 1024 ** 3 } }, s3.client);
+    // Two requests at once on different models with room for one: both answer right.
+    const [a, b] = await Promise.all([fn.handler(inferEvent('u0')), fn.handler(inferEvent('u1'))]);
+    expect(outputOf(a)).toEqual([1, 2, 3]);
+    expect(outputOf(b)).toEqual([2, 3, 4]);
+    const results = await Promise.all(['u0', 'u1', 'u2', 'u0', 'u2', 'u1'].map((m) => fn.handler(inferEvent(m))));
+    expect(results.map((r) => outputOf(r)[0])).toEqual([1, 2, 3, 1, 3, 2]);
+    expect(fn.repository.snapshot().loaded).toBe(1);
+  });
+
+  it('answers a model pushed after start within the TTL, and a removed one 404, without a restart', async () => {
+    const prefix = `s3://${BUCKET}/live/`;
+    await pushModels(prefix, ['first']);
+    const fn = repositoryFunction({ prefix, indexTtlMs: 200 }, s3.client);
+    expect((await fn.handler(inferEvent('first'))).statusCode).toBe(200);
+    expect((await fn.handler(inferEvent('later'))).statusCode).toBe(404);
+
+    await pushModels(prefix, ['later'], () => 42);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const later = await fn.handler(inferEvent('later'));
+    expect(later.statusCode, later.body).toBe(200);
+    expect(outputOf(later)).toEqual([42, 43, 44]);
+
+    await removeFromRepository(s3.client, prefix, 'first');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect((await fn.handler(inferEvent('first'))).statusCode).toBe(404);
+    expect(fn.repository.snapshot()).toMatchObject({ loaded: 1, models: { first: { evictions: 1 } } });
+    // Pushed again as version 2 with another constant: the new pin is loaded, the old session gone.
+    await pushModels(prefix, ['later'], () => 7);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const again = await fn.handler(inferEvent('later', '/v2/models/later/versions/2/infer'));
+    expect(outputOf(again)).toEqual([7, 8, 9]);
+    expect(fn.repository.snapshot().models.later).toMatchObject({ loads: 2, evictions: 1 });
+  });
+
+  it('refuses with 503 a model whose bytes changed under its pin, while the others keep answering', async () => {
+    const prefix = `s3://${BUCKET}/tampered/`;
+    await pushModels(prefix, ['good', 'bad']);
+    // The bytes of bad's model change in the store; the index still pins the manifest it pushed.
+    const other = addConstantFacts(tempDir('onnxless-repo-models-'), 'evil', 1000);
+    await s3.setupClient.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'tampered/bad/1/manifest.json', Body: other.manifestText }));
+    const fn = repositoryFunction({ prefix }, s3.client);
+
+    const bad = await fn.handler(inferEvent('bad'));
+    expect(bad.statusCode).toBe(503);
+    expect(jsonBody(bad).error).toMatch(/bad/);
+    const good = await fn.handler(inferEvent('good'));
+    expect(outputOf(good)).toEqual([1, 2, 3]);
+    expect((await fn.handler(inferEvent('bad'))).statusCode).toBe(503);
+    expect(outputOf(await fn.handler(inferEvent('good')))).toEqual([1, 2, 3]);
+  });
+
+  it('answers 503 while the index cannot be read, naming the repository', async () => {
+    const prefix = `s3://${BUCKET}/unreadable/`;
+    await pushModels(prefix, ['m']);
+    const fn = repositoryFunction({ prefix }, s3.client);
+    s3.proxy.inject(
+      { type: 'status', status: 403, code: 'AccessDenied' },
+      1,
+      (method, path) => method === 'GET' && path.endsWith('/unreadable/index.json'),
+    );
+    const refused = await fn.handler(inferEvent('m'));
+    expect(refused.statusCode).toBe(503);
+    expect(jsonBody(refused).error).toMatch(/repository 'customers': its index could not be read/);
+    expect((await fn.handler(inferEvent('m'))).statusCode).toBe(200);
+  });
+});
