@@ -18,6 +18,9 @@ export function emulatedFunctionSettings(serviceDir: string, env: Env = process.
      */
     environment: {
       [ENV.cacheDir]: stack.cacheDir,
+      // A job's run is an Event invoke of the function itself (lib/lambda/jobLauncher.ts): here
+      // serverless-offline's Lambda endpoint, which runs it after answering 202, as Lambda does.
+      [ENV.lambdaEndpointUrl]: `http://localhost:${stack.lambdaPort}`,
       ...(logFormat ? { [ENV.logFormat]: logFormat } : {}),
       NODE_PATH: path.join(serviceDir, 'node_modules'),
     },
