@@ -1,6 +1,24 @@
+import { readFile, readdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE_MODELS } from '../../../lib/tools/local/exampleWeights';
+import { inspectModel } from '../../../lib/tools/store/inspectModel';
+import { pushModel } from '../../../lib/tools/store/pushModel';
+import { httpApiEvent, jsonBody, type Result } from '../../support/httpApiEvent';
+import { startLocalLambdaEndpoint, type LocalLambdaEndpoint } from '../../support/localLambdaEndpoint';
+import { startLocalS3, type LocalS3 } from '../../support/localS3';
 import { cfnSpecProblems } from './cfnSpec';
-import { packageService, removeService, resourcesOfType, serviceConfig, type PackagedService } from './serviceFixture';
+import { startPackagedFunction, type LambdaSandbox } from './lambdaSandbox';
+import {
+  ROOT,
+  lambdaFunction,
+  packageService,
+  removeService,
+  resourcesOfType,
+  serviceConfig,
+  type PackagedService,
+} from './serviceFixture';
 
 /**
  * `jobs:` through the real `serverless package` (osls): the framework compiles the plan's
@@ -68,5 +86,77 @@ describe('serverless package of a registry with jobs', () => {
 
   it('passes the CloudFormation specification check', () => {
     expect(cfnSpecProblems(pkg.template)).toEqual([]);
+  });
+
+  /**
+   * The voice-activity function from its own zip and layer zips as Lambda lays them out
+   * (lambdaSandbox.ts), with the template's environment: its job goes to a real S3-protocol
+   * server, and its Event invoke of its own alias to Lambda's Invoke API over HTTP, which runs
+   * the job event in the same sandbox. The project's node_modules stands in for the runtime's
+   * AWS SDK (/var/runtime/node_modules), which the job code requires and the bundle leaves out.
+   */
+  describe('the asynchronous path from the packaged zip', () => {
+    let s3: LocalS3;
+    let lambda: LocalLambdaEndpoint;
+    let sandbox: LambdaSandbox;
+    let scratch: string;
+    // One event at a time into the sandbox, as one Lambda execution environment takes them.
+    let queue: Promise<unknown> = Promise.resolve();
+    const invoke = (event: unknown): Promise<Result> => {
+      const run = queue.then(() => sandbox.invoke(event));
+      queue = run.catch(() => undefined);
+      return run as Promise<Result>;
+    };
+
+    beforeAll(async () => {
+      const env = lambdaFunction(pkg.template, 'voice-activity').Properties.Environment.Variables as Record<string, string>;
+      const weights = new URL(env.ONNXLESS_MODEL_URI!);
+      s3 = await startLocalS3([weights.host]);
+      await pushModel(s3.setupClient, await inspectModel(EXAMPLE_MODELS['voice-activity']!, 'voice-activity'), {
+        bucket: weights.host,
+        prefix: weights.pathname.slice(1),
+      });
+      lambda = await startLocalLambdaEndpoint({ [env.ONNXLESS_JOBS_FUNCTION!.split(':')[0]!]: (event) => invoke(event) });
+      const layerZips = new Map<string, string>();
+      for (const layer of await readdir(path.join(ROOT, 'layers'))) {
+        const dist = path.join(ROOT, 'layers', layer, 'dist');
+        for (const file of await readdir(dist).catch(() => [])) if (file.endsWith('.zip')) layerZips.set(file, path.join(dist, file));
+      }
+      scratch = await mkdtemp(path.join(os.tmpdir(), 'onnxless-async-zip-'));
+      sandbox = await startPackagedFunction({
+        template: pkg.template,
+        out: pkg.out,
+        key: 'voice-activity',
+        layerZip: (file) => layerZips.get(file) ?? '',
+        s3Endpoint: s3.endpoint,
+        cacheDir: scratch,
+        env: { AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint },
+        runtimeModules: path.join(ROOT, 'node_modules'),
+      });
+    }, 120_000);
+    afterAll(async () => {
+      await sandbox?.stop();
+      await lambda?.close();
+      await s3?.close();
+      if (scratch) await rm(scratch, { recursive: true, force: true });
+    });
+
+    it('answers 202, runs the job from an Event invoke of its live alias, and the job holds the synchronous answer', async () => {
+      const wav = await readFile(path.join(ROOT, 'test/fixtures/audio/speech-in-silence.wav'));
+      const request = (headers: Record<string, string>) =>
+        httpApiEvent('POST', '/models/voice-activity/predict', { body: wav, headers: { 'content-type': 'audio/wav', ...headers } });
+      const sync = await invoke(request({}));
+      const accepted = await invoke(request({ prefer: 'respond-async' }));
+      expect(sync.statusCode, sync.body).toBe(200);
+      expect(accepted.statusCode, accepted.body).toBe(202);
+      await Promise.all(lambda.runs);
+      await queue;
+      expect(lambda.invokes).toMatchObject([
+        { qualifier: 'live', invocationType: 'Event', payload: { onnxlessJob: { id: jsonBody(accepted).id } } },
+      ]);
+      const status = await invoke(httpApiEvent('GET', accepted.headers!.location as string));
+      expect(status.statusCode, status.body).toBe(200);
+      expect(jsonBody(status)).toMatchObject({ id: jsonBody(accepted).id, status: 'succeeded', result: jsonBody(sync) });
+    });
   });
 });
