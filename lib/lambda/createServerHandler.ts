@@ -1,5 +1,5 @@
 import { ENV, optionalString, type Env } from '../core/config/env';
-import { parseCatalog } from '../core/http/modelCatalog';
+import { catalogFromOpenApi, parseCatalog } from '../core/http/modelCatalog';
 import { errorResult, fromHttpApiEvent, isHttpApiEvent, toHttpApiResult } from '../core/http/apiGatewayV2';
 import { Router } from '../core/http/routes';
 import { sinkFromEnv } from '../core/observability/sinkFromEnv';
@@ -18,10 +18,14 @@ import { openApiFromPackage } from './openApiFile';
  */
 export function createServerHandler(options: { sink?: ObservabilitySink; env?: Env } = {}): LambdaHandler {
   const env = options.env ?? process.env;
+  const openApi = openApiFromPackage(env);
+  const catalog = optionalString(ENV.modelCatalog, env);
   const router = new Router([], {
     sink: options.sink ?? sinkFromEnv({}, env),
-    openApi: openApiFromPackage(env),
-    elsewhere: parseCatalog(optionalString(ENV.modelCatalog, env)),
+    openApi,
+    // A catalog over Lambda's 4 KB of environment is not written (lib/tools/deploy/plan.ts): the
+    // document in the zip lists the same models, read here once, at init.
+    elsewhere: catalog !== undefined ? parseCatalog(catalog) : catalogFromOpenApi(openApi()),
     // /docs and /playground: the document above in a browser. Lambda sets AWS_REGION, which a
     // SigV4 signature names; serverless-offline sets IS_OFFLINE, and checks no signature.
     pages: createBrowserPages({ region: optionalString(ENV.region, env), emulated: optionalString(ENV.isOffline, env) === 'true' }),

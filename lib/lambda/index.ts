@@ -8,3 +8,5 @@ export { createLambdaHandler, type HandlerOptions, type InvocationContext, type 
 export { createPipelineHandler } from './createPipelineHandler';
 export { modelConfigFromEnv, type FunctionConfig } from './modelConfigFromEnv';
 export { pipelineConfigFromEnv, type MemberConfig, type PipelineConfig } from './pipelineConfigFromEnv';
+export { createRepositoryHandler, type RepositoryHandlerOptions } from './createRepositoryHandler';
+export { repositoryConfigFromEnv, type RepositoryConfig } from './repositoryConfigFromEnv';

@@ -26,6 +26,7 @@ export const MODEL_FUNCTION_DEFAULTS = { memorySize: 2048, timeout: 29, architec
 export const PACKAGE_HANDLERS = {
   tensor: { handler: '.onnxless/handlers/tensor.handler', module: 'onnxless/lambda/tensor' },
   server: { handler: '.onnxless/handlers/server.handler', module: 'onnxless/lambda/server' },
+  repository: { handler: '.onnxless/handlers/repository.handler', module: 'onnxless/lambda/repository' },
 } as const satisfies Record<string, { handler: string; module: string }>;
 
 /** The server-level routes (/v2, /v2/health/*) answer from memory: small and quick. */

@@ -4,11 +4,11 @@ import { LAMBDA_LIMITS, MODEL_FUNCTION_DEFAULTS, ephemeralStorageMb, memorySizeM
 import type { FunctionConfig, HttpApiEvent, PlanContext } from './DeploymentPlan';
 import { roleLogicalId } from './functionRole';
 
-/** A Lambda function that serves models: a model's own (plan.ts), or a pipeline's (pipelineFunction.ts). */
+/** A Lambda function that serves models: a model's own (plan.ts), a pipeline's (pipelineFunction.ts) or a repository's (repositoryFunction.ts). */
 export interface LambdaFunctionSpec {
   /** The registry key: the function's key and the name in its messages. */
   name: string;
-  kind: 'model' | 'pipeline';
+  kind: 'model' | 'pipeline' | 'repository';
   handler: string;
   settings: Pick<ModelEntry, 'architecture' | 'memorySize' | 'timeout' | 'reservedConcurrency'>;
   runtime?: LambdaNodeRuntime;

@@ -27,6 +27,8 @@ import { functionRole, roleLogicalId } from './functionRole';
 import { functionName, httpApiEvent, onlyOwnBundle, planLambdaFunction } from './lambdaFunction';
 import { useLayers } from './layerConfig';
 import { pipelineCatalog, planPipelineFunctions } from './pipelineFunction';
+import { planRepositoryFunctions } from './repositoryFunction';
+import { stackResourceProblems } from './stackLimits';
 import { planAsyncJobs } from './asyncJobs';
 import { formatCatalog } from '../../core/http/modelCatalog';
 import { modelRoutes, pageRoutes, serverRoutes, versionOfWeights, type ModelRoutesInfo } from '../../core/http/routeTable';
@@ -80,6 +82,7 @@ export function planDeployment(registry: Registry, ctx: PlanContext): Deployment
     plan.resources[roleLogicalId(name, ctx)] = functionRole(name, fn.name, parseS3Uri(entry.weights));
   }
   planPipelineFunctions(registry, ctx, plan, authorizer, problems);
+  planRepositoryFunctions(registry, ctx, plan, authorizer, problems);
   problems.push(...planBatchJobs(registry, ctx, plan));
   if (problems.length > 0) throw new RegistryError(problems);
   planAsyncJobs(registry, ctx, plan);
@@ -87,6 +90,8 @@ export function planDeployment(registry: Registry, ctx: PlanContext): Deployment
   plan.functions[SERVER_FUNCTION.key] = planServerFunction(registry, ctx, authorizer);
   plan.api = apiLimits(registry.api, modelThrottles(registry, plan));
   plan.resources[roleLogicalId(SERVER_FUNCTION.key, ctx)] = functionRole(SERVER_FUNCTION.key, functionName(SERVER_FUNCTION.key, ctx));
+  const overLimit = stackResourceProblems(plan);
+  if (overLimit.length > 0) throw new RegistryError(overLimit);
 
   if (registry.bucket.create) Object.assign(plan.resources, bucketResources(registry.bucket.name));
   plan.outputs.OnnxlessModelBucketName = {
@@ -180,7 +185,8 @@ export function routesInfo(entry: ModelEntry): ModelRoutesInfo {
  * The server routes, plus the `$default` route: API Gateway hands the server function every
  * request no other route matches (an unknown model, path, version or method), and it answers
  * onnxless's own 404/405 `{"error"}` instead of API Gateway's `{"message":"Not Found"}`. It
- * knows the deployment's models from ONNXLESS_MODEL_CATALOG, to name them in those answers.
+ * knows the deployment's models from ONNXLESS_MODEL_CATALOG where it fits Lambda's 4 KB of
+ * environment, else from the OpenAPI document shipped in its zip, which lists every model's routes.
  */
 function planServerFunction(registry: Registry, ctx: PlanContext, authorizer: HttpApiEvent['httpApi']['authorizer']): FunctionConfig {
   const catalog = Object.fromEntries(
@@ -190,19 +196,16 @@ function planServerFunction(registry: Registry, ctx: PlanContext, authorizer: Ht
   );
   for (const [name, entry] of Object.entries(registry.pipelines ?? {})) Object.assign(catalog, pipelineCatalog(name, entry));
   const catalogText = formatCatalog(catalog);
-  // Lambda allows 4 KB of environment per function (names and values): about 150 models here.
-  if (catalogText.length > LAMBDA_LIMITS.environmentBytes - 512) {
-    throw new RegistryError([
-      `models: ${Object.keys(catalog).length} Lambda models make a ${catalogText.length}-character ${ENV.modelCatalog} for the server function, over Lambda's 4 KB of environment; split the models over two services`,
-    ]);
-  }
+  // Lambda allows 4 KB of environment per function (names and values): about 150 models fit; past
+  // that the server function reads them from the OpenAPI document (catalogFromOpenApi).
+  const catalogFits = catalogText.length <= LAMBDA_LIMITS.environmentBytes - 512;
   return {
     name: functionName(SERVER_FUNCTION.key, ctx),
     handler: SERVER_FUNCTION.handler,
     architecture: SERVER_FUNCTION.architecture,
     memorySize: SERVER_FUNCTION.memorySize,
     timeout: SERVER_FUNCTION.timeout,
-    environment: { [ENV.openApiFile]: OPENAPI_FILE, [ENV.modelCatalog]: catalogText },
+    environment: { [ENV.openApiFile]: OPENAPI_FILE, ...(catalogFits ? { [ENV.modelCatalog]: catalogText } : {}) },
     role: roleLogicalId(SERVER_FUNCTION.key, ctx),
     events: [
       ...serverRoutes().map(({ method, path }) => httpApiEvent(method, path, authorizer)),
