@@ -36,9 +36,19 @@ export interface Phase {
 
 export interface FairSchedulingResult {
   idle: Phase;
+  /** 2 OCR clients and nothing else, for OCR's own throughput (a heavy model alone must keep every thread). */
+  ocrAlone: Phase;
   besideOcr: Phase;
   mix: Phase;
 }
+
+/** OCR pages answered per second in a phase. */
+export function ocrPagesPerSecond(phase: Phase): number {
+  return (phase.statuses.ocr?.filter((s) => s === 200).length ?? 0) / phase.seconds;
+}
+
+/** How long the OCR-alone phase runs: long enough for ~10 pages at a page a second. */
+const OCR_ALONE_SECONDS = 10;
 
 export interface FairSchedulingOptions {
   /** VAD samples per phase (default 12); a phase also ends after `maxPhaseSeconds` with at least 3. */
@@ -68,9 +78,9 @@ export async function measureFairScheduling(options: FairSchedulingOptions = {})
       // Warm every model and the processing threads once, untimed.
       for (const warm of Object.values(clients)) await Promise.all([warm(), warm()]);
       const phase = async (name: string, background: Array<keyof typeof clients>, vadClients: number) => {
-        const p = await runPhase(server.url, clients, background, vadClients, samples, maxSeconds);
+        const p = await runPhase(server.url, clients, background, vadClients, vadClients === 0 ? 0 : samples, maxSeconds);
         options.log?.(
-          `fair-scheduling ${name}: VAD p50 ${median(p.vad).toFixed(0)} ms (n ${p.vad.length}), /ping p99 ${pingSummary(p.ping).p99.toFixed(1)} ms, 5xx ${count5xx(p)}, ${p.seconds.toFixed(0)} s; per model tasks / mean wait / mean run: ${Object.entries(
+          `fair-scheduling ${name}: VAD p50 ${median(p.vad).toFixed(0)} ms (n ${p.vad.length}), OCR ${ocrPagesPerSecond(p).toFixed(2)} pages/s, /ping p99 ${pingSummary(p.ping).p99.toFixed(1)} ms, 5xx ${count5xx(p)}, ${p.seconds.toFixed(0)} s; per model tasks / mean wait / mean run: ${Object.entries(
             p.tasks,
           )
             .map(([m, t]) => `${m} ${t.tasks} / ${t.waitMs.toFixed(0)} / ${t.runMs.toFixed(0)} ms`)
@@ -79,9 +89,10 @@ export async function measureFairScheduling(options: FairSchedulingOptions = {})
         return p;
       };
       const idle = await phase('idle', [], 1);
+      const ocrAlone = await phase('OCR alone', ['ocr', 'ocr'], 0);
       const besideOcr = await phase('beside 2 OCR clients', ['ocr', 'ocr'], 1);
       const mix = await phase('8-client mix', ['ocr', 'ocr', 'ocr', 'json', 'json', 'json'], 2);
-      return { idle, besideOcr, mix };
+      return { idle, ocrAlone, besideOcr, mix };
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;
@@ -120,6 +131,7 @@ function writeConfig(dir: string, vadWorkers: number | undefined): string {
 /**
  * Closed-loop clients: each background client sends its request again as soon as it is answered;
  * `vadClients` do the same with the WAV until `samples` VAD answers are in (or the time is up).
+ * With no VAD client, the phase runs OCR_ALONE_SECONDS after the head start.
  */
 async function runPhase(
   url: string,
@@ -136,7 +148,8 @@ async function runPhase(
   const elapsed = () => (performance.now() - started) / 1000;
   const vad: number[] = [];
   let running = true;
-  const enough = () => vad.length >= samples || (elapsed() > maxSeconds && vad.length >= 3);
+  const enough = () =>
+    vadClients === 0 ? elapsed() > 2 + OCR_ALONE_SECONDS : vad.length >= samples || (elapsed() > maxSeconds && vad.length >= 3);
   const loop = async (route: string, onAnswer?: (a: Answer) => void) => {
     while (running) {
       const answer = await clients[route]!();
@@ -157,6 +170,7 @@ async function runPhase(
   );
   const ping: number[] = [];
   while (running) {
+    if (enough()) running = false;
     const answer = await send(`${url}/ping`, 'GET');
     record('ping', answer);
     ping.push(answer.ms);
@@ -217,4 +231,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     seconds: p.seconds,
   });
   console.table([line('idle', r.idle), line('beside 2 OCR', r.besideOcr), line('8-client mix', r.mix)]);
+  console.log(
+    `OCR alone: ${ocrPagesPerSecond(r.ocrAlone).toFixed(2)} pages/s; beside VAD: ${ocrPagesPerSecond(r.besideOcr).toFixed(2)} pages/s`,
+  );
 }

@@ -1,16 +1,27 @@
-/** A unit of work for one slot (an inference thread): started when the scheduler picks it. */
-export type Job<T> = () => Promise<T>;
+/** A unit of work, started when the scheduler picks it, on the lane (thread) it is given. */
+export type Job<T> = (lane: number) => Promise<T>;
 
 export interface FairSchedulerOptions {
-  /** Jobs that may run at once (the inference threads). */
-  slots: number;
-  /** A job starts: its flow and how long it waited for a slot, in ms. */
+  /** Lanes (threads) jobs run on. Lane 0 is the priority lane: see `FairScheduler`. */
+  lanes: number;
+  /** Jobs one lane runs at once (default 1). */
+  perLane?: number;
+  /** A job starts: its flow and how long it waited for a lane, in ms. */
   onStart?: (flow: string, waitedMs: number) => void;
+  /** How long after its last job a flow still has the priority lane kept for it, in ms (default 1,000). */
+  recentMs?: number;
+  /** A flow is heavy beside another when its jobs take more than this many times as long on average (default 4). */
+  heavyRatio?: number;
   now?: () => number;
 }
 
+/** Long enough to cover a closed-loop client's time between two runs (decode, HTTP, encode). */
+const DEFAULT_RECENT_MS = 1000;
+const DEFAULT_HEAVY_RATIO = 4;
+
 interface Queued {
   start: Job<unknown>;
+  costOf?: (result: unknown) => number | undefined;
   enqueuedAt: number;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
@@ -20,47 +31,64 @@ interface Flow {
   readonly name: string;
   readonly queue: Queued[];
   running: number;
-  /** Slot time this flow has been charged, in ms: its place in line (a virtual finish time). */
+  /** Lane time this flow has been charged, in ms: its place in line (a virtual finish time). */
   charged: number;
-  /** Moving average of a job's measured slot time; charged in advance when a job starts. */
+  /** Moving average of a job's measured time; charged in advance when a job starts. */
   averageMs: number;
   /** When it was last served (a counter): ties go to the flow served longest ago. */
   servedAt: number;
+  /** When its last job ended (`now()`), for the priority lane's "recently active". */
+  lastEndedAt: number;
+  /** Jobs ended: a flow with none has no average yet, and is neither heavy nor light. */
+  measured: number;
 }
 
 /**
- * Shares a few slots (the inference threads) between flows (the models) by their measured slot
- * time: start-time fair queueing, the weighted form of deficit round robin. Each flow keeps its
- * own FIFO queue; when a slot frees, the flow charged the least slot time so far starts its
- * oldest job, and is charged that job's expected time (its moving average, corrected by the
- * measured time when it ends). A flow that had nothing to do joins at the current virtual time,
- * so idling banks no credit.
+ * Shares a few lanes (threads) between flows (the models) by their measured time: start-time
+ * fair queueing, the weighted form of deficit round robin. Each flow keeps its own FIFO queue;
+ * when a lane frees, the flow charged the least time so far starts its oldest job, and is charged
+ * that job's expected time (its moving average, corrected by the measured time when it ends). A
+ * flow that had nothing to do joins at the current virtual time, so idling banks no credit.
  *
- * What that buys: a light model's job starts at the next free slot however many heavy jobs other
- * models have queued (it waits for at most one heavy run to end), and models that all have work
- * share the slots' time equally: a model whose runs take 100x longer gets 1/100 of the starts,
- * not 100x the time. A single FIFO in front of the threads (what piscina has) made a light
- * request wait for every heavy run queued before it.
+ * Fair turns alone still let a light model wait for one heavy run whenever heavy runs hold every
+ * lane (onnxruntime cannot be preempted). So lane 0 is kept for light work: a flow whose jobs
+ * take `heavyRatio` times longer than those of another flow active in the last `recentMs` does
+ * not start there, and heavy flows take the highest free lane, light ones the lowest. A heavy
+ * model alone (nothing lighter recently active) uses every lane. This is the rule Triton reaches
+ * with separate instance groups per model and its rate limiter's priorities, kept inside one
+ * shared pool: the pool keeps one session per model per thread anyway, so any thread can serve
+ * the light model. The owner can give lane 0 a higher CPU priority, so the light run also wins
+ * the CPU on a box the heavy runs saturate.
  */
 export class FairScheduler {
-  readonly slots: number;
+  readonly lanes: number;
+  readonly perLane: number;
   private readonly flows = new Map<string, Flow>();
+  /** Jobs running on each lane. */
+  private readonly busy: number[];
   private running = 0;
   private waiting = 0;
   /** The charge of the last flow served: where a flow that becomes busy joins. */
   private virtualTime = 0;
   private served = 0;
   private readonly now: () => number;
+  private readonly recentMs: number;
+  private readonly heavyRatio: number;
 
   constructor(private readonly options: FairSchedulerOptions) {
-    if (!Number.isSafeInteger(options.slots) || options.slots < 1) {
-      throw new RangeError(`slots must be a whole number >= 1, got ${options.slots}`);
+    const { lanes, perLane = 1 } = options;
+    for (const [name, value] of Object.entries({ lanes, perLane })) {
+      if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a whole number >= 1, got ${value}`);
     }
-    this.slots = options.slots;
+    this.lanes = lanes;
+    this.perLane = perLane;
+    this.busy = new Array<number>(lanes).fill(0);
     this.now = options.now ?? (() => performance.now());
+    this.recentMs = options.recentMs ?? DEFAULT_RECENT_MS;
+    this.heavyRatio = options.heavyRatio ?? DEFAULT_HEAVY_RATIO;
   }
 
-  /** Jobs waiting for a slot, over every flow. */
+  /** Jobs waiting for a lane, over every flow. */
   get queued(): number {
     return this.waiting;
   }
@@ -70,12 +98,22 @@ export class FairScheduler {
     return this.running;
   }
 
-  /** Runs `start` on a slot when the flow's turn comes; resolves or rejects as it does. */
-  submit<T>(flow: string, start: Job<T>): Promise<T> {
+  /**
+   * Runs `start` on a lane when the flow's turn comes; resolves or rejects as it does. `costOf`
+   * reads a job's cost in ms from its result (the CPU part of a request whose wall time is mostly
+   * waiting for other threads); without it, or when it gives nothing, the job's wall time counts.
+   */
+  submit<T>(flow: string, start: Job<T>, costOf?: (result: T) => number | undefined): Promise<T> {
     const f = this.flow(flow);
     if (f.queue.length === 0 && f.running === 0) f.charged = Math.max(f.charged, this.virtualTime);
     return new Promise<T>((resolve, reject) => {
-      f.queue.push({ start, enqueuedAt: this.now(), resolve: resolve as (value: unknown) => void, reject });
+      f.queue.push({
+        start,
+        costOf: costOf as Queued['costOf'],
+        enqueuedAt: this.now(),
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
       this.waiting++;
       this.dispatch();
     });
@@ -84,33 +122,59 @@ export class FairScheduler {
   private flow(name: string): Flow {
     let f = this.flows.get(name);
     if (!f) {
-      f = { name, queue: [], running: 0, charged: this.virtualTime, averageMs: 0, servedAt: 0 };
+      f = { name, queue: [], running: 0, charged: this.virtualTime, averageMs: 0, servedAt: 0, lastEndedAt: -Infinity, measured: 0 };
       this.flows.set(name, f);
     }
     return f;
   }
 
   private dispatch(): void {
-    while (this.running < this.slots) {
-      const f = this.next();
-      if (!f) return;
-      this.startJob(f, f.queue.shift() as Queued);
+    for (;;) {
+      const pick = this.next();
+      if (!pick) return;
+      this.startJob(pick.flow, pick.lane, pick.flow.queue.shift() as Queued);
     }
   }
 
-  /** The busy flow charged least; on a tie, the one served longest ago. */
-  private next(): Flow | undefined {
-    let best: Flow | undefined;
-    for (const f of this.flows.values()) {
-      if (f.queue.length === 0) continue;
-      if (!best || f.charged < best.charged || (f.charged === best.charged && f.servedAt < best.servedAt)) best = f;
+  /** The busy flow charged least (on a tie, the one served longest ago) that has a lane it may take. */
+  private next(): { flow: Flow; lane: number } | undefined {
+    const candidates = [...this.flows.values()]
+      .filter((f) => f.queue.length > 0)
+      .sort((a, b) => a.charged - b.charged || a.servedAt - b.servedAt);
+    for (const flow of candidates) {
+      const lane = this.laneFor(flow);
+      if (lane !== undefined) return { flow, lane };
     }
-    return best;
+    return undefined;
   }
 
-  private startJob(f: Flow, job: Queued): void {
+  /** Light flows take the lowest free lane; a heavy flow the highest, never the priority lane. */
+  private laneFor(f: Flow): number | undefined {
+    const free = (lane: number) => this.busy[lane]! < this.perLane;
+    if (!this.isHeavy(f)) {
+      for (let lane = 0; lane < this.lanes; lane++) if (free(lane)) return lane;
+      return undefined;
+    }
+    for (let lane = this.lanes - 1; lane >= 1; lane--) if (free(lane)) return lane;
+    return undefined;
+  }
+
+  /** Heavy: another flow active now or in the last `recentMs` has jobs `heavyRatio` times shorter. */
+  private isHeavy(f: Flow): boolean {
+    if (this.lanes === 1 || f.measured === 0) return false;
+    const now = this.now();
+    for (const g of this.flows.values()) {
+      if (g === f || g.measured === 0) continue;
+      const active = g.queue.length > 0 || g.running > 0 || now - g.lastEndedAt <= this.recentMs;
+      if (active && f.averageMs > this.heavyRatio * g.averageMs) return true;
+    }
+    return false;
+  }
+
+  private startJob(f: Flow, lane: number, job: Queued): void {
     this.waiting--;
     this.running++;
+    this.busy[lane]!++;
     f.running++;
     f.servedAt = ++this.served;
     this.virtualTime = f.charged;
@@ -120,17 +184,35 @@ export class FairScheduler {
     this.options.onStart?.(f.name, started - job.enqueuedAt);
     let result: Promise<unknown>;
     try {
-      result = job.start();
+      result = job.start(lane);
     } catch (err) {
       result = Promise.reject(err);
     }
-    result.then(job.resolve, job.reject).finally(() => {
-      const took = Math.max(0, this.now() - started);
+    // The lane is freed and the flow charged before its caller hears: what the caller does next sees them.
+    const settle = (cost: number | undefined, answer: () => void) => {
+      const ended = this.now();
+      const took = Math.max(0, cost ?? ended - started);
       f.charged += took - expected;
-      f.averageMs = f.averageMs === 0 ? took : 0.8 * f.averageMs + 0.2 * took;
+      f.averageMs = f.measured === 0 ? took : 0.8 * f.averageMs + 0.2 * took;
+      f.measured++;
+      f.lastEndedAt = ended;
       f.running--;
       this.running--;
+      this.busy[lane]!--;
+      answer();
       this.dispatch();
-    });
+    };
+    result.then(
+      (value) => settle(costOf(job, value), () => job.resolve(value)),
+      (err: unknown) => settle(undefined, () => job.reject(err)),
+    );
+  }
+}
+
+function costOf(job: Queued, value: unknown): number | undefined {
+  try {
+    return job.costOf?.(value);
+  } catch {
+    return undefined;
   }
 }

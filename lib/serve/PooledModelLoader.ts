@@ -1,10 +1,12 @@
 import { DynamicBatcher, type BatcherOptions } from '../core/batching/DynamicBatcher';
 import type { TensorMap } from '../core/batching/BatchTensor';
+import type { FailureBackoff } from '../core/cache/FailureBackoff';
 import { WeightsCache, type CachedWeights } from '../core/cache/WeightsCache';
 import { ModelUnavailableError } from '../core/errors';
 import type { LoadedModel, Loader } from '../core/onnx/Loader';
 import type { ModelConfig } from '../core/onnx/ModelLoader';
 import { ModelFiles } from '../core/onnx/ModelFiles';
+import { SessionBackoff } from '../core/onnx/SessionBackoff';
 import { SingleFlight } from '../core/onnx/SingleFlight';
 import { unavailable } from '../core/onnx/unavailable';
 import { describeError, type ServerLog } from './log';
@@ -31,6 +33,10 @@ export interface PooledModelOptions {
   eager: boolean;
   metrics?: ServerMetrics;
   log: ServerLog;
+  /** Whose turns its runs take on the shared threads (a pipeline member: the pipeline's); default its own. */
+  flow?: string;
+  /** Default: 1 s doubling to 1 min, as the Lambda handler's loader. */
+  sessionBackoff?: FailureBackoff;
 }
 
 /**
@@ -49,12 +55,15 @@ export class PooledModelLoader implements Loader {
   #fallbackLogged = false;
 
   readonly #options: PooledModelOptions;
+  /** Sessions the workers could not create are not tried again on every request (as ModelLoader's). */
+  readonly #sessionBackoff: SessionBackoff;
 
   constructor(
     readonly config: ModelConfig,
     options: PooledModelOptions,
   ) {
     this.#options = options;
+    this.#sessionBackoff = new SessionBackoff(config.name, config.source, options.sessionBackoff);
   }
 
   get isLoaded(): boolean {
@@ -86,6 +95,8 @@ export class PooledModelLoader implements Loader {
 
   load(): Promise<LoadedModel> {
     if (this.#pooled) return Promise.resolve(this.#pooled);
+    const refused = this.#sessionBackoff.refusal();
+    if (refused) return Promise.reject(refused);
     // No signal: a server load is never abandoned, every caller shares it to the end.
     return this.#flight.run(() =>
       this.#loadPooled().then(
@@ -103,7 +114,7 @@ export class PooledModelLoader implements Loader {
   }
 
   async #loadPooled(): Promise<LoadedModel> {
-    const { name, source } = this.config;
+    const { name } = this.config;
     const started = performance.now();
     const weights = await this.#fetchWeights();
     this.#options.metrics?.loadDuration.observe({ model: name, stage: 'weights' }, (performance.now() - started) / 1000);
@@ -112,11 +123,14 @@ export class PooledModelLoader implements Loader {
       path: weights.path,
       session: this.config.session ?? {},
       cpuFallback: this.#options.cpuFallback,
+      flow: this.#options.flow,
     };
     const reply = await this.#options.pool.load(spec).catch((err: unknown) => {
       throw workerFailed(name, err);
     });
-    if (!reply.ok) throw failureError(name, reply, source.description);
+    // The worker could not create the session: backed off, not tried again by the next request.
+    if (!reply.ok) throw this.#sessionBackoff.failed(new Error(reply.message));
+    this.#sessionBackoff.succeeded();
     this.#reportSession(reply.created);
     // The other workers create theirs now rather than on their first request.
     this.#options.pool.warm(spec).then(

@@ -1,5 +1,6 @@
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { FairScheduler } from './FairScheduler';
+import { threadLanes } from './threadLanes';
 import type { SessionSpec, WireLoop, WireTensor, WorkerReply, WorkerTask } from './workerProtocol';
 
 export interface WorkerPoolOptions {
@@ -19,14 +20,17 @@ type RunReply = Extract<WorkerReply, { kind: 'run' }> | Extract<WorkerReply, { o
 type LoopReply = Extract<WorkerReply, { kind: 'loop' }> | Extract<WorkerReply, { ok: false }>;
 
 /**
- * The inference threads (piscina). Every run carries its model's SessionSpec, so any worker can
- * serve any model: the first task a worker gets for a model creates that worker's session.
- * Tasks reach piscina only when a thread is free, in the order the FairScheduler picks across
- * models (per-model queues, served by measured run time), never through piscina's one FIFO.
+ * The inference threads, each a one-thread piscina (a lane), so the FairScheduler decides which
+ * thread runs what: a light model's run goes to lane 0, which heavy models leave free while a
+ * light one is active, and which runs at a higher CPU priority than the others. Every run
+ * carries its model's SessionSpec, so any worker can serve any model: the first task a worker
+ * gets for a model creates that worker's session. Tasks reach a lane only when it is free, in
+ * the order the FairScheduler picks across models (per-model queues, served by measured run
+ * time), never through one FIFO.
  */
 export class WorkerPool {
   readonly threads: number;
-  private readonly piscina: Piscina<WorkerTask, WorkerReply>;
+  private readonly lanes: Array<Piscina<WorkerTask, WorkerReply>>;
   private readonly scheduler: FairScheduler;
 
   constructor(options: WorkerPoolOptions) {
@@ -34,16 +38,8 @@ export class WorkerPool {
       throw new RangeError(`workers must be a whole number >= 1, got ${options.threads}`);
     }
     this.threads = options.threads;
-    this.piscina = new Piscina<WorkerTask, WorkerReply>({
-      filename: new URL('./worker/entry.mjs', import.meta.url).href,
-      minThreads: options.threads,
-      maxThreads: options.threads,
-      // Sessions live in the workers: an idle worker must never be reaped with its sessions.
-      idleTimeout: Number.POSITIVE_INFINITY,
-      concurrentTasksPerWorker: 1,
-      workerData: { nice: options.nice ?? DEFAULT_WORKER_NICE },
-    });
-    this.scheduler = new FairScheduler({ slots: options.threads, onStart: options.onStart });
+    this.lanes = threadLanes<WorkerTask, WorkerReply>(options.threads, options.nice ?? DEFAULT_WORKER_NICE, { tasksPerThread: 1 });
+    this.scheduler = new FairScheduler({ lanes: options.threads, onStart: options.onStart });
   }
 
   /** Tasks waiting for a worker, over every model. */
@@ -51,18 +47,17 @@ export class WorkerPool {
     return this.scheduler.queued;
   }
 
-  /** Creates the model's session on one worker and returns its metadata. */
+  /**
+   * Creates the model's session on the priority lane and returns its metadata. Loads bypass the
+   * scheduler: a session's creation is not a run, and would make the model look heavy.
+   */
   load(spec: SessionSpec): Promise<LoadReply> {
-    return this.submit({ kind: 'load', spec }) as Promise<LoadReply>;
+    return this.lanes[0]!.run({ kind: 'load', spec }) as Promise<LoadReply>;
   }
 
-  /**
-   * Best effort: as many concurrent load tasks as there are threads, which piscina hands to
-   * distinct idle workers, so the first requests rarely pay for a session. Any worker that
-   * missed out creates its session on its first run instead.
-   */
+  /** One load task per thread, so the first requests rarely pay for a session. */
   warm(spec: SessionSpec): Promise<LoadReply[]> {
-    return Promise.all(Array.from({ length: this.threads }, () => this.load(spec)));
+    return Promise.all(this.lanes.map((lane) => lane.run({ kind: 'load', spec }) as Promise<LoadReply>));
   }
 
   run(spec: SessionSpec, feeds: Record<string, WireTensor>, fetches?: readonly string[]): Promise<RunReply> {
@@ -74,16 +69,17 @@ export class WorkerPool {
     return this.submit({ kind: 'loop', spec, loop }) as Promise<LoopReply>;
   }
 
+  /** Pipeline members share their pipeline's turns (`flow`): one user-facing model, not three. */
   private submit(task: WorkerTask): Promise<WorkerReply> {
-    return this.scheduler.submit(task.spec.model, () => this.piscina.run(task));
+    return this.scheduler.submit(task.spec.flow ?? task.spec.model, (lane) => this.lanes[lane]!.run(task));
   }
 
   /** Lets running tasks finish, then stops the threads. */
-  close(): Promise<void> {
-    return this.piscina.close();
+  async close(): Promise<void> {
+    await Promise.all(this.lanes.map((lane) => lane.close()));
   }
 
-  destroy(): Promise<void> {
-    return this.piscina.destroy();
+  async destroy(): Promise<void> {
+    await Promise.all(this.lanes.map((lane) => lane.destroy()));
   }
 }

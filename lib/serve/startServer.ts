@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ENV, optionalPositiveInt } from '../core/config/env';
+import { ModelUnavailableError } from '../core/errors';
 import { WeightsCache } from '../core/cache/WeightsCache';
 import { Router } from '../core/http/routes';
 import { PowertoolsSink } from '../core/observability/PowertoolsSink';
@@ -82,9 +83,11 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     partBytes: optionalPositiveInt(ENV.downloadPartBytes),
     concurrency: optionalPositiveInt(ENV.downloadConcurrency),
   });
+  const flows = pipelineFlows(config);
   const models = Object.entries(config.models).map(([name, entry]) =>
     servedModel(name, entry, {
       pool: ownPools.get(name) ?? pool,
+      flow: flows.get(name),
       sharedThreads: threads,
       processing,
       cache,
@@ -162,9 +165,23 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   };
 }
 
+/**
+ * A pipeline's members take their turns on the shared threads as one flow, named after the
+ * pipeline: a page's detection, orientation and recognition runs are one model to its callers,
+ * and must not keep the priority lane from each other (the first pipeline naming a model wins).
+ */
+function pipelineFlows(config: ServeConfig): Map<string, string> {
+  const flows = new Map<string, string>();
+  for (const [pipeline, entry] of Object.entries(config.pipelines ?? {}))
+    for (const model of Object.values(entry.models)) if (!flows.has(model)) flows.set(model, pipeline);
+  return flows;
+}
+
 interface ModelDeps {
   /** The shared pool, or the model's own. */
   pool: WorkerPool;
+  /** The pipeline whose turns its runs take, for a pipeline member. */
+  flow?: string;
   /** Threads of the shared pool: a session's default CPU share is counted from it. */
   sharedThreads: number;
   processing: ProcessingPool;
@@ -197,6 +214,7 @@ function servedModel(name: string, entry: ServedModelEntry, deps: ModelDeps): Se
       eager: entry.eager,
       metrics: deps.metrics,
       log: deps.log,
+      flow: deps.flow,
     },
   );
   let pipeline: Pipeline | undefined;
@@ -218,16 +236,26 @@ function servedModel(name: string, entry: ServedModelEntry, deps: ModelDeps): Se
   });
 }
 
-/** Eager loads retry with backoff (1 s doubling to 30 s) until they succeed or the server stops. */
+/**
+ * Eager loads retry with backoff (1 s doubling to 30 s) until they succeed or the server stops.
+ * A refusal while the loader backs off a failed session repeats a failure already logged: it is
+ * waited out (its Retry-After) without a line.
+ */
 async function loadWithRetries(model: ServedModel, log: ServerLog, stopping: () => boolean): Promise<void> {
-  for (let wait = 1000; !stopping(); wait = Math.min(wait * 2, 30_000)) {
+  let wait = 1000;
+  while (!stopping()) {
     try {
       const loaded = await model.pooledLoader.load();
       log('INFO', 'model loaded', { model: model.name, ms: Math.round(loaded.loadMs), weights: loaded.weights.origin });
       return;
     } catch (err) {
+      if (err instanceof ModelUnavailableError && err.repeated) {
+        await sleep(1000 * Number(err.headers['retry-after'] ?? 1));
+        continue;
+      }
       log('ERROR', 'model load failed', { model: model.name, error: describeError(err), retryInMs: wait });
       await sleep(wait);
+      wait = Math.min(wait * 2, 30_000);
     }
   }
 }

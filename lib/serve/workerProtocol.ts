@@ -20,6 +20,8 @@ export interface SessionSpec {
   session: SessionSettings;
   /** Whether a missing accelerator provider may fall back to CPU. */
   cpuFallback: boolean;
+  /** Whose turns its runs take on the shared threads (a pipeline member: the pipeline's); default the model. */
+  flow?: string;
 }
 
 /** onnxruntime's ValueMetadata, as plain data. */

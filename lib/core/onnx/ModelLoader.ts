@@ -2,6 +2,7 @@ import { ModelUnavailableError } from '../errors';
 import { DownloadAbortedError } from '../cache/errors';
 import { WeightsCache, type CachedWeights } from '../cache/WeightsCache';
 import { FailureBackoff, messageOf } from '../cache/FailureBackoff';
+import { SessionBackoff } from './SessionBackoff';
 import type { LoadRecord } from '../observability/records';
 import type { ModelLocation } from '../sources/ModelSource';
 import { ModelFiles } from './ModelFiles';
@@ -32,9 +33,6 @@ export interface LoadEvents {
   onLoad?: (record: LoadRecord) => void;
 }
 
-/** The key of a loader's own backoff: it has one model. */
-const SESSION = 'session';
-
 /**
  * One model, one session per process. Concurrent first requests share the same load
  * promise (SingleFlight: one download, one session creation), and a half-made session is never
@@ -46,13 +44,16 @@ const SESSION = 'session';
 export class ModelLoader implements Loader {
   private loaded?: LoadedModel;
   private readonly flight = new SingleFlight<LoadedModel>('load');
+  private readonly sessionBackoff: SessionBackoff;
 
   constructor(
     readonly config: ModelConfig,
     private readonly cache: WeightsCache = new WeightsCache(),
     private readonly events: LoadEvents = {},
-    private readonly sessionBackoff: FailureBackoff = new FailureBackoff(1_000, 60_000),
-  ) {}
+    sessionBackoff?: FailureBackoff,
+  ) {
+    this.sessionBackoff = new SessionBackoff(config.name, config.source, sessionBackoff);
+  }
 
   get isLoaded(): boolean {
     return this.loaded !== undefined;
@@ -64,7 +65,7 @@ export class ModelLoader implements Loader {
 
   load(options: LoadOptions = {}): Promise<LoadedModel> {
     if (this.loaded) return Promise.resolve(this.loaded);
-    const refused = this.sessionRefusal();
+    const refused = this.sessionBackoff.refusal();
     if (refused) return Promise.reject(refused);
     return this.flight.run(async (signal) => {
       const model = await this.loadOnce(signal, options.span);
@@ -115,18 +116,6 @@ export class ModelLoader implements Loader {
     }
   }
 
-  /** The 503 for a load asked for while the last session failure's backoff runs. */
-  private sessionRefusal(): ModelUnavailableError | undefined {
-    const failed = this.sessionBackoff.blocked(SESSION);
-    if (!failed) return undefined;
-    const { name, source } = this.config;
-    return new ModelUnavailableError(
-      name,
-      `model '${name}': onnxruntime could not load ${source.description} ${failed.secondsAgo} s ago (${failed.message}); it is not tried again for another ${failed.secondsLeft} s`,
-      { cause: failed.error, retryAfterSeconds: failed.secondsLeft, repeated: true },
-    );
-  }
-
   private report(record: LoadRecord): void {
     try {
       this.events.onLoad?.({ ...record, durationMs: Math.round(record.durationMs * 1000) / 1000 });
@@ -168,20 +157,15 @@ export class ModelLoader implements Loader {
 
   /** The model as this loader publishes it: onnxruntime failing on the weights is a 503 naming the source. */
   private async loadedFrom(weights: CachedWeights, started: number, span: SpanParent | undefined): Promise<LoadedModel> {
-    const { name, source } = this.config;
+    const { name } = this.config;
     let created: CreatedSession;
     try {
       this.events.onSessionCreate?.(name);
       created = await traced('session creation', () => sessionFromWeights(weights, this.config.session), undefined, span);
     } catch (err) {
-      const seconds = this.sessionBackoff.failed(SESSION, err);
-      throw new ModelUnavailableError(
-        name,
-        `model '${name}': onnxruntime could not load ${source.description}: ${messageOf(err)}; it is not tried again for ${seconds} s`,
-        { cause: err, retryAfterSeconds: seconds },
-      );
+      throw this.sessionBackoff.failed(err);
     }
-    this.sessionBackoff.succeeded(SESSION);
+    this.sessionBackoff.succeeded();
     return {
       runner: new OnnxRunner(created.session, new ModelFiles(weights.dir)),
       weights,

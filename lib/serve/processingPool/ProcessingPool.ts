@@ -1,7 +1,9 @@
 import { MessageChannel } from 'node:worker_threads';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { OnnxlessError } from '../../core/errors';
 import type { RunQueue } from '../PooledSession';
+import { FairScheduler } from '../FairScheduler';
+import { threadLanes } from '../threadLanes';
 import { DEFAULT_WORKER_NICE } from '../WorkerPool';
 import type { WireTensor } from '../workerProtocol';
 import { toWireError, type ProcessingReply, type ProcessingTask, type RunAnswer, type RunRequest } from './processingProtocol';
@@ -24,20 +26,24 @@ const TASKS_PER_THREAD = 4;
  * (JSON tensors, binary framing), image and audio decoding, resampling, tokenising, output
  * encoding and the pipelines' postprocessing. The HTTP thread only reads, routes and writes,
  * so /ping answers in milliseconds while these are saturated.
+ *
+ * Each thread is a lane of its own, and models take turns on them as on the inference threads
+ * (FairScheduler, by each request's measured CPU part: preprocess and postprocess): a light
+ * model's request goes to lane 0, where no heavy model's work starts while it is active, so a
+ * 4 s clip's decode does not share its thread's event loop with a 6 MB JSON parse.
  */
 export class ProcessingPool {
-  private readonly piscina: Piscina<ProcessingTask, ProcessingReply>;
+  private readonly lanes: Array<Piscina<ProcessingTask, ProcessingReply>>;
+  private readonly scheduler: FairScheduler;
+  private readonly maxQueue: number;
 
   constructor(options: ProcessingPoolOptions) {
-    this.piscina = new Piscina<ProcessingTask, ProcessingReply>({
-      filename: new URL('../worker/entry.mjs', import.meta.url).href,
-      minThreads: options.threads,
-      maxThreads: options.threads,
-      idleTimeout: Number.POSITIVE_INFINITY,
-      concurrentTasksPerWorker: TASKS_PER_THREAD,
-      maxQueue: options.maxQueue,
-      workerData: { nice: options.nice ?? DEFAULT_WORKER_NICE, module: './processingWorker.ts' },
+    this.lanes = threadLanes<ProcessingTask, ProcessingReply>(options.threads, options.nice ?? DEFAULT_WORKER_NICE, {
+      tasksPerThread: TASKS_PER_THREAD,
+      module: './processingWorker.ts',
     });
+    this.scheduler = new FairScheduler({ lanes: options.threads, perLane: TASKS_PER_THREAD });
+    this.maxQueue = options.maxQueue;
   }
 
   /** Runs a task; its session runs and loops go to `queue` (the model's batcher) over a channel of its own. */
@@ -59,22 +65,29 @@ export class ProcessingPool {
     if (body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer)
       transferList.push(body.buffer);
     try {
-      return await this.piscina.run({ ...task, port: port2 } as ProcessingTask, { transferList: transferList as never });
-    } catch (err) {
-      if (err instanceof Error && err.message === 'Task queue is at limit') {
+      if (this.scheduler.queued >= this.maxQueue)
         throw new OnnxlessError(429, 'the server is busy: every request slot is taken; retry shortly', { headers: { 'retry-after': '1' } });
-      }
-      throw err;
+      return await this.scheduler.submit(
+        task.model.name,
+        (lane) => this.lanes[lane]!.run({ ...task, port: port2 } as ProcessingTask, { transferList: transferList as never }),
+        cpuPart,
+      );
     } finally {
       port1.close();
     }
   }
 
-  close(): Promise<void> {
-    return this.piscina.close();
+  async close(): Promise<void> {
+    await Promise.all(this.lanes.map((lane) => lane.close()));
   }
 
-  destroy(): Promise<void> {
-    return this.piscina.destroy();
+  async destroy(): Promise<void> {
+    await Promise.all(this.lanes.map((lane) => lane.destroy()));
   }
+}
+
+/** A request's own work on its processing thread, in ms: all but the session runs it waited for. */
+function cpuPart(reply: ProcessingReply): number | undefined {
+  const { preprocess, postprocess } = reply.phases;
+  return preprocess === undefined && postprocess === undefined ? undefined : (preprocess ?? 0) + (postprocess ?? 0);
 }

@@ -8,7 +8,7 @@ import { EXAMPLE_WEIGHTS } from '../../../lib/tools/local/exampleWeights';
 import { httpApiEvent, type Result } from '../../support/httpApiEvent';
 import { startLocalS3, type LocalS3 } from '../../support/localS3';
 import { tempDir } from '../../support/testHandler';
-import { call, startTestServer } from '../server/helpers';
+import { call, startTestServer, type Reply } from '../server/helpers';
 
 /**
  * Issue 27, item 11: a model that cannot load is not tried again on every request. 100
@@ -123,6 +123,32 @@ describe('a model that cannot load, asked again and again', () => {
       expect(storeRequests(ABSENT)).toBe(2);
     } finally {
       write.mockRestore();
+      await server.drain(10_000);
+    }
+  });
+
+  it("creates no second session in serve's worker threads for a graph onnxruntime refused until the backoff ends", async () => {
+    // prepare: serve with a lazily loaded model whose file is no ONNX graph
+    const file = join(tempDir(), 'model.onnx');
+    writeFileSync(file, 'not an ONNX graph');
+    const server = await startTestServer({ workers: 1, models: { broken: { weights: file, eager: false } } });
+    try {
+      // act: 20 readiness checks, then one more past the backoff
+      const answers: Reply[] = [];
+      for (let i = 0; i < 20; i++) answers.push(await call(server.url, 'GET', '/v2/models/broken/ready'));
+      advance(1_000);
+      const again = await call(server.url, 'GET', '/v2/models/broken/ready');
+
+      // assess: the first check tried (its worker refused the graph); the next 19 repeat that
+      // failure without a try, saying when the next one is; past the backoff one more try
+      expect(answers.map((a) => a.status)).toEqual(new Array(20).fill(503));
+      const tried = (a: Reply) => !/ago \(.*\); it is not tried again for another \d+ s/.test(a.json<{ error: string }>().error);
+      expect(answers.filter(tried)).toHaveLength(1);
+      expect(answers[0]!.json<{ error: string }>().error).toMatch(/onnxruntime could not load .*; it is not tried again for 1 s/);
+      expect(answers[1]!.headers['retry-after']).toBe('1');
+      expect(tried(again)).toBe(true);
+      expect(again.json<{ error: string }>().error).toMatch(/it is not tried again for 2 s/);
+    } finally {
       await server.drain(10_000);
     }
   });

@@ -18,6 +18,13 @@ describe('fair scheduling across models on the inference threads', () => {
   const spec = (model: string, path: string): SessionSpec => ({ model, path, session: { intraOpThreads: 1 }, cpuFallback: false });
   const detection = spec('detection', EXAMPLE_WEIGHTS['ocr-detection']!);
   const vad = spec('vad', REAL_MODELS.sileroVad);
+  /** A page-sized detection input (the heavy model) and one VAD frame (the light one). */
+  const page: WireTensor = { type: 'float32', dims: [1, 3, 480, 480], data: new Float32Array(3 * 480 * 480).fill(0.5) };
+  const frame = {
+    input: { type: 'float32', dims: [1, 576], data: new Float32Array(576) },
+    state: { type: 'float32', dims: [2, 1, 128], data: new Float32Array(256) },
+    sr: { type: 'int64', dims: [], data: BigInt64Array.of(16_000n) },
+  } satisfies Record<string, WireTensor>;
   let pool: WorkerPool;
 
   beforeAll(async () => {
@@ -29,12 +36,6 @@ describe('fair scheduling across models on the inference threads', () => {
 
   it("runs a light model's request after at most one heavy run per thread, with the heavy model's queue full", async () => {
     // prepare: a page-sized detection input (the heavy model) and one VAD frame (the light one)
-    const page: WireTensor = { type: 'float32', dims: [1, 3, 480, 480], data: new Float32Array(3 * 480 * 480).fill(0.5) };
-    const frame = {
-      input: { type: 'float32', dims: [1, 576], data: new Float32Array(576) },
-      state: { type: 'float32', dims: [2, 1, 128], data: new Float32Array(256) },
-      sr: { type: 'int64', dims: [], data: BigInt64Array.of(16_000n) },
-    } satisfies Record<string, WireTensor>;
     const heavyDone: number[] = [];
     let lightDoneAfter = -1;
 
@@ -55,6 +56,32 @@ describe('fair scheduling across models on the inference threads', () => {
     // wait for every heavy run queued before it to start (about 20 ended before it did).
     expect(lightDoneAfter).toBeLessThanOrEqual(pool.threads);
     expect(heavyDone).toHaveLength(24);
+  });
+
+  it("dispatches a light model's run at once while heavy runs hold the other thread: none of them ends first", async () => {
+    // prepare: a pool of its own (no history), each model measured by one run, then a heavy backlog
+    const own = new WorkerPool({ threads: 2 });
+    try {
+      for (const s of [detection, vad]) for (const reply of await own.warm(s)) expect(reply.ok).toBe(true);
+      expect((await own.run(detection, { x: page })).ok).toBe(true);
+      expect((await own.run(vad, frame)).ok).toBe(true);
+      let heavyDone = 0;
+
+      // act: 4 heavy runs queued, then the light one
+      const heavy = Array.from({ length: 4 }, () => own.run(detection, { x: page }).then(() => heavyDone++));
+      const queuedBehind = own.queued;
+      const light = await own.run(vad, frame);
+      const doneBeforeLight = heavyDone;
+      await Promise.all(heavy);
+
+      // assess: the heavy backlog left one thread free (3 of 4 waited), and the light run took it
+      // without waiting for any heavy run to end (with the threads shared first come, it waited for one)
+      expect(queuedBehind).toBe(3);
+      expect(light.ok).toBe(true);
+      expect(doneBeforeLight).toBe(0);
+    } finally {
+      await own.close();
+    }
   });
 
   it('runs a voice-activity clip as one inference task, with the same probabilities as in-process (Lambda) runs', async () => {

@@ -5,20 +5,24 @@ import { FairScheduler } from '../../../lib/serve/FairScheduler';
  * Jobs that finish when the test says so, on a clock the test moves: the order the scheduler
  * starts them in is the whole behaviour, and it is checked as an order, never as a time.
  */
-function harness(slots: number) {
+function harness(lanes: number, options: { perLane?: number; recentMs?: number } = {}) {
   let clock = 0;
   const started: string[] = [];
+  /** The lane each job started on, by id. */
+  const laneOf = new Map<string, number>();
   const running = new Map<string, () => void>();
-  const scheduler = new FairScheduler({ slots, now: () => clock });
+  const scheduler = new FairScheduler({ lanes, ...options, now: () => clock });
   let n = 0;
   const submit = (flow: string) => {
     const id = `${flow}${n++}`;
-    const done = scheduler.submit(flow, () => {
+    const done = scheduler.submit(flow, (lane) => {
       started.push(id);
+      laneOf.set(id, lane);
       return new Promise<string>((resolve) => running.set(id, () => resolve(id)));
     });
     return { id, done };
   };
+  const tick = (ms: number) => (clock += ms);
   /** Moves the clock by `ms`, then ends the job `id` (which must be running). */
   const finish = async (id: string, ms: number) => {
     clock += ms;
@@ -28,7 +32,13 @@ function harness(slots: number) {
     end();
     await new Promise((r) => setImmediate(r));
   };
-  return { scheduler, submit, finish, started, running };
+  return { scheduler, submit, finish, started, running, laneOf, tick };
+}
+
+/** Runs one job of `flow` alone to the end, taking `ms`: the flow gets a measured average. */
+async function measure(h: ReturnType<typeof harness>, flow: string, ms: number): Promise<void> {
+  const job = h.submit(flow);
+  await h.finish(job.id, ms);
 }
 
 describe('FairScheduler', () => {
@@ -93,7 +103,7 @@ describe('FairScheduler', () => {
   });
 
   it('frees the slot when a job fails or throws, and passes the failure to its caller', async () => {
-    const scheduler = new FairScheduler({ slots: 1 });
+    const scheduler = new FairScheduler({ lanes: 1 });
     const failed = scheduler.submit('a', () => Promise.reject(new Error('run failed')));
     const thrown = scheduler.submit('a', () => {
       throw new Error('bad task');
@@ -115,7 +125,98 @@ describe('FairScheduler', () => {
     expect(h.running.size).toBe(3);
   });
 
-  it('refuses a slot count that is not a whole number >= 1', () => {
-    expect(() => new FairScheduler({ slots: 0 })).toThrow(/slots must be a whole number >= 1, got 0/);
+  it('refuses a lane count or jobs per lane that are not whole numbers >= 1', () => {
+    expect(() => new FairScheduler({ lanes: 0 })).toThrow(/lanes must be a whole number >= 1, got 0/);
+    expect(() => new FairScheduler({ lanes: 2, perLane: 1.5 })).toThrow(/perLane must be a whole number >= 1, got 1.5/);
+  });
+
+  describe('the priority lane', () => {
+    it("dispatches a light model's job at once while heavy jobs hold every other lane", async () => {
+      // prepare: both flows measured (heavy 500 ms a job, light 20 ms), then a backlog of heavy jobs
+      const h = harness(2);
+      await measure(h, 'heavy', 500);
+      await measure(h, 'light', 20);
+      const before = h.started.length;
+      const heavy = Array.from({ length: 6 }, () => h.submit('heavy'));
+
+      // assess: the heavy jobs take lane 1 only; lane 0 stays free while the light flow is recent
+      expect(h.running.size).toBe(1);
+      expect(h.laneOf.get(heavy[0]!.id)).toBe(1);
+
+      // act: the light model's next job arrives while the heavy backlog waits
+      const light = h.submit('light');
+
+      // assess: it starts now, on lane 0, with no heavy job ended in between
+      expect(h.running.has(light.id)).toBe(true);
+      expect(h.laneOf.get(light.id)).toBe(0);
+      expect(h.started.slice(before).filter((id) => id.startsWith('heavy'))).toHaveLength(1);
+    });
+
+    it('lets a heavy model alone use every lane, and again once the light one has been idle past recentMs', async () => {
+      const h = harness(3, { recentMs: 1000 });
+      await measure(h, 'heavy', 500);
+      // alone: every lane
+      const first = Array.from({ length: 3 }, () => h.submit('heavy'));
+      expect(h.running.size).toBe(3);
+      for (const job of first) await h.finish(job.id, 500);
+
+      // a light model arrives: the heavy backlog leaves lane 0 to it
+      await measure(h, 'light', 10);
+      const backlog = Array.from({ length: 6 }, () => h.submit('heavy'));
+      expect(h.running.size).toBe(2);
+      expect(backlog.slice(0, 2).map((j) => h.laneOf.get(j.id))).toEqual([2, 1]);
+
+      // the light model stops; past recentMs the next heavy job may take lane 0 again
+      h.tick(1001);
+      await h.finish(backlog[0]!.id, 0);
+      expect(h.running.size).toBe(3);
+      expect([...h.running.keys()].map((id) => h.laneOf.get(id)).sort()).toEqual([0, 1, 2]);
+    });
+
+    it('keeps no lane from flows whose jobs cost about the same', async () => {
+      const h = harness(2);
+      await measure(h, 'a', 100);
+      await measure(h, 'b', 60);
+      for (let i = 0; i < 4; i++) h.submit('a');
+      expect(h.running.size).toBe(2);
+    });
+
+    it('puts several jobs on one lane up to perLane, heavy ones never on lane 0 while the light flow is active', async () => {
+      const h = harness(2, { perLane: 3 });
+      await measure(h, 'heavy', 300);
+      await measure(h, 'light', 5);
+      for (let i = 0; i < 5; i++) h.submit('heavy');
+      const lanes = [...h.running.keys()].map((id) => h.laneOf.get(id));
+      expect(lanes).toEqual([1, 1, 1]);
+      expect(h.scheduler.queued).toBe(2);
+    });
+
+    it('charges a job the cost its result reports instead of its wall time', async () => {
+      // prepare: one job per flow; heavy reports a cost of 400 ms, light takes 500 ms of wall time but reports 5
+      const scheduler = new FairScheduler({ lanes: 2, now: () => clock });
+      let clock = 0;
+      const lanes: Array<[string, number]> = [];
+      const run = (flow: string, wall: number, cost: number) =>
+        scheduler.submit(
+          flow,
+          async (lane) => {
+            lanes.push([flow, lane]);
+            clock += wall;
+            return cost;
+          },
+          (reported) => reported,
+        );
+      await run('heavy', 10, 400);
+      await run('light', 500, 5);
+
+      // act: two heavy jobs at once
+      await Promise.all([run('heavy', 10, 400), run('heavy', 10, 400)]);
+
+      // assess: by reported cost heavy is the heavy one: both its jobs ran on lane 1, one after the other
+      expect(lanes.slice(2)).toEqual([
+        ['heavy', 1],
+        ['heavy', 1],
+      ]);
+    });
   });
 });
