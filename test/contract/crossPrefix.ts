@@ -66,6 +66,9 @@ function expectedAnswer(c: CrossPrefixCase): { status: number; error: RegExp } {
   if (c.route === undefined) return { status: 404, error: /^no route for / };
   if (!c.methodAllowed) return { status: 405, error: /method/i };
   if (c.route === '/web/{asset}') return { status: 404, error: /^no page file / };
+  // A job of a served model (`/models/tiny/jobs/v2`): these deployments take no asynchronous
+  // requests, so the model has no jobs (or, deployed, the route is not there: no such model here).
+  if (c.route === '/models/{model}/jobs/{job}') return { status: 404, error: /takes no asynchronous requests|unknown model/ };
   // A model route whose {model} is another route's segment (`/v2/models/v2`): no such model.
   if (c.params.model !== undefined) return { status: 404, error: /unknown model|has no version/ };
   throw new Error(`${c.request.method} ${c.request.path} reaches ${c.route}, which answers 200: choose other sample parameters`);
