@@ -48,7 +48,7 @@ const LAYERS = [
   },
   {
     name: 'tools',
-    folders: ['tools/train', 'tools/store', 'tools/init', 'tools/local', 'tools/deploy', 'tools/rollout'],
+    folders: ['tools/train', 'tools/store', 'tools/init', 'tools/local', 'tools/deploy', 'tools/rollout', 'tools/batch'],
     why: 'the project tools never import the command line that drives them',
   },
   {

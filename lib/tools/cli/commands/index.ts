@@ -17,6 +17,7 @@ export const commands = {
   start: async () => (await import('./start')).registerStart,
   rollout: async () => (await import('./rollout')).registerRollout,
   rollback: async () => (await import('./rollout')).registerRollback,
+  batch: async () => (await import('./batch')).registerBatch,
 } as const satisfies Record<string, () => Promise<RegisterCommand>>;
 
 export type CommandName = keyof typeof commands;
