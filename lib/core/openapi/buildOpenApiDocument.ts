@@ -7,6 +7,7 @@ import { errorResponses } from './errorResponses';
 import { hasDomainRoute, pipelineNameOfHandler, resolveHandlerPipeline } from './handlerPipeline';
 import { UnknownPipelineError } from './errors';
 import { modelPaths, type DomainRoute } from './modelPaths';
+import { addJobPaths } from './jobPaths';
 import { OIP_SCHEMAS } from './oipSchemas';
 import { securityOf } from './securitySchemes';
 import { SERVER_TAG, serverPaths } from './serverPaths';
@@ -68,7 +69,7 @@ const GENERIC_HANDLER_TAG = 'Generic tensor handler: raw OIP v2 tensors in and o
  * (sharing nothing with its inputs) on every call.
  */
 export function buildOpenApiDocument(
-  registry: Pick<Registry, 'auth' | 'models'> & Partial<Pick<Registry, 'pipelines'>>,
+  registry: Pick<Registry, 'auth' | 'models'> & Partial<Pick<Registry, 'pipelines' | 'jobs'>>,
   options: OpenApiOptions,
 ): OpenApiDocument {
   const settings = checkOptions(options);
@@ -106,16 +107,28 @@ export function buildOpenApiDocument(
       Object.assign(document.paths, modelPaths(model, undefined, auth, version === undefined ? [] : [version]));
     }
   }
+  // Asynchronous requests (`jobs:`): on every Lambda function's models, as the deploy routes them.
+  if (registry.jobs) addJobPaths(document, jobModels(registry), auth);
   // Shared constants and the pipelines' own schemas must not be reachable through the result.
   return structuredClone(document);
 }
 
 /** The document as the JSON text a route serves or the build writes. */
 export function openApiJson(
-  registry: Pick<Registry, 'auth' | 'models'> & Partial<Pick<Registry, 'pipelines'>>,
+  registry: Pick<Registry, 'auth' | 'models'> & Partial<Pick<Registry, 'pipelines' | 'jobs'>>,
   options: OpenApiOptions,
 ): string {
   return `${JSON.stringify(buildOpenApiDocument(registry, options), null, 2)}\n`;
+}
+
+/** The models whose functions take jobs: every Lambda model, each pipeline and its members (not SageMaker endpoints). */
+function jobModels(registry: Pick<Registry, 'models'> & Partial<Pick<Registry, 'pipelines'>>): string[] {
+  const models = Object.entries(registry.models)
+    .filter(([, entry]) => entry.runtime !== 'gpu')
+    .map(([name]) => name);
+  for (const [name, entry] of Object.entries(registry.pipelines ?? {}))
+    models.push(name, ...Object.keys(entry.models).map((role) => memberModelName(name, role)));
+  return models;
 }
 
 type Settings = Required<
