@@ -47,25 +47,29 @@ export function isInvocationRecord(event: unknown): event is InvocationRecord {
  * A job's run, or the record of one that Lambda gave up on; undefined for any other event. A
  * record never throws: its own failure would go to the destination again, a record of a record.
  */
-export async function jobEntry(jobs: AsyncJobs, event: unknown, answer: AnswerRequest): Promise<{ job: JobRef } | undefined> {
+export async function jobEntry(jobs: AsyncJobs, event: unknown, answer: AnswerRequest): Promise<{ job?: JobRef } | undefined> {
   const ref = jobEventOf(event);
   if (ref) {
     await jobs.run(ref, answer);
     return { job: ref };
   }
   if (!isInvocationRecord(event)) return undefined;
+  const { condition } = event.requestContext;
   const failed = jobEventOf(event.requestPayload);
-  if (!failed) {
-    log('ERROR', 'an invocation record of no job reached the function', { condition: event.requestContext.condition });
-    return { job: { model: '', id: '' } };
-  }
-  const why = event.requestContext.condition === 'EventAgeExceeded' ? 'the job waited too long to run' : 'the job’s run failed';
+  // What the run threw stays in the log, for operators; the caller reads the condition only.
+  log('ERROR', 'an asynchronous invocation failed every attempt', { ...failed, condition, error: errorOf(event.responsePayload) });
+  if (!failed) return {};
+  const why = condition === 'EventAgeExceeded' ? 'the job waited too long to run' : 'the job’s run failed';
   try {
-    await jobs.fail(failed, `${why} (${event.requestContext.condition})`);
+    await jobs.fail(failed, `${why} (${condition})`);
   } catch (err) {
     log('ERROR', 'could not record a failed job', { ...failed, error: err instanceof Error ? err.message : String(err) });
   }
   return { job: failed };
+}
+
+function errorOf(payload: InvocationRecord['responsePayload']): string | undefined {
+  return typeof payload?.errorMessage === 'string' ? payload.errorMessage : undefined;
 }
 
 function isRef(value: unknown): value is JobRef {

@@ -93,7 +93,9 @@ export class AsyncJobs {
     try {
       res = await answer(httpRequestOf(request));
     } catch (err) {
-      res = jsonResponse(toPublicError(err).status, { error: toPublicError(err).message });
+      // The Router answers its own errors; this is what escaped it, answered as the route would.
+      const { status, message } = toPublicError(err);
+      res = jsonResponse(status, { error: message });
     }
     const outcome = outcomeOf(res);
     const status: JobStatus = { id: ref.id, model: ref.model, created: request.created, finished: this.now().toISOString(), ...outcome };
