@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getPipeline } from '../../../lib/core/builtins/index';
 import { NO_SINK } from '../../../lib/core/observability/sinks';
@@ -313,6 +313,35 @@ describe('the stored job', () => {
         payload: { onnxlessJob: { model: 'tiny', id: accepted.json().id } },
       },
     ]);
+  });
+
+  it('answers 503 with Retry-After when the run cannot be started, and stores the job as failed, not pending', async () => {
+    // The function name the Invoke API does not know: the SDK's invoke fails.
+    vi.stubEnv('ONNXLESS_JOBS_URI', `s3://${JOBS_BUCKET}/lambda/unstartable/`);
+    vi.stubEnv('ONNXLESS_JOBS_FUNCTION', 'onnxless-test-nowhere:live');
+    const handler = createLambdaHandler(
+      { name: 'tiny', uri: REAL_MODELS.textOrientation, cacheDir: tempDir(), eager: false, session: {}, limits: DEFAULT_LIMITS },
+      { sink: NO_SINK },
+    );
+    const result = (await handler(
+      httpApiEvent('POST', '/v2/models/tiny/infer', {
+        body: TENSORS,
+        headers: { 'content-type': 'application/json', prefer: 'respond-async' },
+      }),
+    )) as Result;
+    expect(result.statusCode).toBe(503);
+    expect(result.headers?.['retry-after']).toBe('1');
+    expect(JSON.parse(result.body).error).toContain('could not be started');
+    const listed = await s3.setupClient.send(new ListObjectsV2Command({ Bucket: JOBS_BUCKET, Prefix: 'lambda/unstartable/' }));
+    const keys = (listed.Contents ?? []).map((o) => o.Key!).sort();
+    expect(keys).toEqual([
+      expect.stringMatching(/^lambda\/unstartable\/tiny\/[0-9a-f-]{36}\/request\.json$/),
+      expect.stringMatching(/status\.json$/),
+    ]);
+    const status = JSON.parse(
+      await (await s3.setupClient.send(new GetObjectCommand({ Bucket: JOBS_BUCKET, Key: keys[1] }))).Body!.transformToString(),
+    );
+    expect(status).toMatchObject({ status: 'failed', error: 'the job could not be started' });
   });
 
   it('records a job Lambda gave up on (its on-failure destination record) as failed, and runs it no more', async () => {
