@@ -15,6 +15,7 @@ import { machine, markdownTable, textTable } from './lib/report';
 import type { Log, Row } from './lib/rows';
 import { startWorld, type World } from './lib/world';
 import { idleProbe } from './lib/idleProbe';
+import { batchScenario } from './scenarios/batch';
 import { coldScenario } from './scenarios/cold';
 import { coldStartScenario } from './scenarios/coldStart';
 import { CAP_BYTES_PER_SECOND, downloadScenario } from './scenarios/download';
@@ -58,6 +59,8 @@ const SCENARIOS: Record<string, { run: Scenario; reps: number; models: readonly 
   // paddleocr and ppu-paddle-ocr on the same model files: accuracy and time per page; its own
   // run (npm run bench -- --scenario ocr-accuracy), about 6 minutes on 2 cores.
   'ocr-accuracy': { run: ocrAccuracyScenario, reps: 1, models: [] },
+  // Issue 28: onnxless batch --local over 200 rendered lines against a client calling the HTTP route one item at a time.
+  batch: { run: batchScenario, reps: 3, models: [] },
   // 10 minutes by default (issue 13); --soak-seconds for a shorter run.
   soak: { run: (_w, _r, l) => soakScenario(l, soakSeconds()), reps: 1, models: [] },
 };

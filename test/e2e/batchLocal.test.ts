@@ -12,11 +12,12 @@ import { tempDir } from '../support/testHandler';
  * `onnxless batch --local` as a user runs it: the CLI as it ships, against `npm start` (its S3
  * server, serverless-offline's Lambda endpoint), the text-recognition example over rendered lines.
  *
- * ITEMS: the issue asks for 2,000; through the whole local stack on 2 cores that is minutes
- * (docs/batch.md has the hand-run figure), so the suite runs the largest count that stays near
- * a minute of test time.
+ * ITEMS: the issue asks for 2,000; through the whole local stack on 2 cores that is many minutes
+ * (300 lines took 136 s on this 2-core box under a load average of 20; docs/batch.md has the
+ * hand-run figures), so the suite runs 100, near a minute of test time on a quiet box.
+ * ONNXLESS_BATCH_TEST_ITEMS=2000 runs the issue's count.
  */
-const ITEMS = Number(process.env.ONNXLESS_BATCH_TEST_ITEMS ?? 300);
+const ITEMS = Number(process.env.ONNXLESS_BATCH_TEST_ITEMS ?? 100);
 const CORRUPT = 20;
 const BUCKET = 'batch-data';
 
