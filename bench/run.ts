@@ -26,6 +26,7 @@ import { ocrAccuracyScenario } from './scenarios/ocrAccuracy';
 import { ocrPipelineScenario } from './scenarios/ocrPipeline';
 import { pingUnderPreprocessingScenario } from './scenarios/pingUnderPreprocessing';
 import { serverBatchingScenario } from './scenarios/serverBatching';
+import { repositoryScenario } from './scenarios/repository';
 import { soakScenario } from './scenarios/soak';
 import { warmScenario } from './scenarios/warm';
 import { warmSandboxScenario } from './scenarios/warmSandbox';
@@ -59,6 +60,9 @@ const SCENARIOS: Record<string, { run: Scenario; reps: number; models: readonly 
   // paddleocr and ppu-paddle-ocr on the same model files: accuracy and time per page; its own
   // run (npm run bench -- --scenario ocr-accuracy), about 6 minutes on 2 cores.
   'ocr-accuracy': { run: ocrAccuracyScenario, reps: 1, models: [] },
+  // Issue 29: a model repository's function (102 tiny models) against single-model functions:
+  // a new model's cold load, a loaded model's request, resident memory per model.
+  repository: { run: repositoryScenario, reps: 5, models: [] },
   // Issue 28: onnxless batch --local over 200 rendered lines against a client calling the HTTP route one item at a time.
   batch: { run: batchScenario, reps: 3, models: [] },
   // 10 minutes by default (issue 13); --soak-seconds for a shorter run.

@@ -18,7 +18,9 @@ export type ChildName =
   | 'sessionFromPath'
   | 'download'
   | 'warm'
-  | 'coldPipeline';
+  | 'coldPipeline'
+  | 'repositoryFunction'
+  | 'singleModelFunction';
 
 /**
  * Bundle every child script as a Lambda deployment would be bundled (one minified CommonJS
@@ -45,7 +47,14 @@ export async function buildChildren(): Promise<void> {
 }
 
 /** Children whose code is the handler's: built as serverless-esbuild builds a function. */
-const HANDLER_CHILDREN: readonly ChildName[] = ['coldHandler', 'coldStartPhases', 'coldPipeline', 'warm'];
+const HANDLER_CHILDREN: readonly ChildName[] = [
+  'coldHandler',
+  'coldStartPhases',
+  'coldPipeline',
+  'warm',
+  'repositoryFunction',
+  'singleModelFunction',
+];
 /** serverless.yml's esbuild `exclude`, less the native modules. */
 export const DEPLOYED_EXTERNALS = ['@aws-sdk/client-s3'];
 

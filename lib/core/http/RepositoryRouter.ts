@@ -18,6 +18,8 @@ export interface RepositoryEndpoints {
  * 404; the server routes (`/v2`, health) answer as any function's.
  */
 export class RepositoryRouter extends Router {
+  private readonly routers = new WeakMap<Endpoint, Router>();
+
   constructor(
     private readonly repository: RepositoryEndpoints,
     private readonly options: RouterOptions = {},
@@ -39,7 +41,10 @@ export class RepositoryRouter extends Router {
       const err = new NotFoundError(`unknown model '${clip(model)}': repository '${this.repository.name}' does not list it`);
       return this.reject(this.observe(req.method, req.body.length, context), err);
     }
-    // A router of this one model: the route table's answers, version checks and records as any function gives them.
-    return new Router([endpoint], this.options).handle(req, context);
+    // A router of this one model: the route table's answers, version checks and records as any
+    // function gives them; made once per endpoint (the repository keeps one per index entry).
+    let router = this.routers.get(endpoint);
+    if (!router) this.routers.set(endpoint, (router = new Router([endpoint], this.options)));
+    return router.handle(req, context);
   }
 }

@@ -80,6 +80,7 @@ export class ModelRepository {
   /** Models whose files are in the cache, with their bytes and last use. */
   private readonly files = new Map<string, { root: string; bytes: number; lastUsed: number }>();
   private readonly stats = new RepositoryStats();
+  private readonly endpoints = new Map<string, RepositoryEndpoint>();
   private tick = 0;
 
   constructor(private readonly options: ModelRepositoryOptions) {}
@@ -99,7 +100,12 @@ export class ModelRepository {
   /** What answers for `name` on the model routes: undefined when the index does not list it (a 404). */
   async endpoint(name: string): Promise<Endpoint | undefined> {
     const indexed = await this.lookup(name);
-    return indexed && new RepositoryEndpoint(this, name, indexed);
+    if (!indexed) return undefined;
+    // One endpoint per index entry while it stays the same object (the index unchanged): the
+    // router made for it is reused too (RepositoryRouter), so a hit builds nothing.
+    let endpoint = this.endpoints.get(name);
+    if (endpoint?.indexed !== indexed) this.endpoints.set(name, (endpoint = new RepositoryEndpoint(this, name, indexed)));
+    return endpoint;
   }
 
   /** The model's entry in the index now: undefined for none (a 404). Retires what the index dropped or re-pinned. */
@@ -115,6 +121,7 @@ export class ModelRepository {
     }
     const entry = this.entries.get(name);
     if (entry && (!indexed || entry.pin !== indexed.sha256)) this.retire(entry, indexed ? 'replaced' : 'removed');
+    if (!indexed) this.endpoints.delete(name);
     return indexed;
   }
 

@@ -30,7 +30,7 @@ export class RepositoryEndpoint implements Endpoint {
   constructor(
     private readonly repository: ServiceLease,
     readonly name: string,
-    private readonly indexed: IndexedModel,
+    readonly indexed: IndexedModel,
   ) {
     this.version = versionOfDirectory(indexed.directory);
   }
