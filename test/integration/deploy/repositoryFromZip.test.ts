@@ -1,0 +1,99 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pushToRepository } from '../../../lib/tools/store/pushToRepository';
+import { jsonBody } from '../../support/httpApiEvent';
+import { startLocalS3, type LocalS3 } from '../../support/localS3';
+import { inferEvent } from '../../support/repositoryFunction';
+import { addConstantFacts } from '../../support/repositoryModels';
+import { pushManyModels } from '../../support/repositoryPush';
+import { startPackagedFunction, type LambdaSandbox } from './lambdaSandbox';
+import { ROOT, lambdaFunction, packageService, removeService, serviceConfig, type PackagedService } from './serviceFixture';
+
+/**
+ * A kind: repository entry as it ships: `serverless package` of the example registry with the
+ * entry added, its function's zip as the task root and its layers in /opt (lambdaSandbox.ts),
+ * Node 22, the index read through the SDK Lambda's runtime carries (the project's node_modules
+ * stands in for /var/runtime/node_modules), real S3 protocol.
+ */
+const MODELS = 20;
+
+describe('the repository function from its zip (Lambda layout, Node 22)', () => {
+  let pkg: PackagedService;
+  let s3: LocalS3;
+  let scratch: string;
+  let sandbox: LambdaSandbox;
+  let prefix: string;
+
+  beforeAll(async () => {
+    pkg = await packageService(
+      await serviceConfig((doc) =>
+        doc.setIn(['custom', 'onnxless', 'models', 'customers'], {
+          kind: 'repository',
+          prefix: 's3://${self:custom.onnxless.bucket.name}/customers/',
+          indexTtlSeconds: 1,
+          maxLoadedModels: 5,
+        }),
+      ),
+    );
+    prefix = lambdaFunction(pkg.template, 'customers').Properties.Environment.Variables.ONNXLESS_REPOSITORY_PREFIX as string;
+    scratch = await mkdtemp(path.join(os.tmpdir(), 'onnxless-repository-zip-'));
+    const layerZips = new Map<string, string>();
+    for (const layer of await readdir(path.join(ROOT, 'layers'))) {
+      const dist = path.join(ROOT, 'layers', layer, 'dist');
+      for (const file of await readdir(dist).catch(() => [])) if (file.endsWith('.zip')) layerZips.set(file, path.join(dist, file));
+    }
+    s3 = await startLocalS3([new URL(prefix).host]);
+    await pushManyModels(
+      s3.setupClient,
+      prefix,
+      Array.from({ length: MODELS }, (_, i) => `m${i}`),
+    );
+    sandbox = await startPackagedFunction({
+      template: pkg.template,
+      out: pkg.out,
+      key: 'customers',
+      layerZip: (file) => {
+        const zip = layerZips.get(file);
+        if (!zip) throw new Error(`no layer zip ${file} (have ${[...layerZips.keys()].join(', ')})`);
+        return zip;
+      },
+      s3Endpoint: s3.endpoint,
+      cacheDir: path.join(scratch, 'cache'),
+      runtimeModules: path.join(ROOT, 'node_modules'),
+    });
+  }, 300_000);
+
+  afterAll(async () => {
+    await sandbox?.stop();
+    await s3?.close();
+    await removeService(pkg);
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('deploys one function on the model routes as path variables, reading only its prefix', () => {
+    const fn = lambdaFunction(pkg.template, 'customers').Properties;
+    expect(fn.Handler).toBe('.onnxless/handlers/repository.handler');
+    expect(fn.Environment.Variables).toMatchObject({ ONNXLESS_REPOSITORY_NAME: 'customers', ONNXLESS_REPOSITORY_MAX_MODELS: '5' });
+    const role = Object.values(pkg.template.Resources).find(
+      (r) => r.Type === 'AWS::IAM::Role' && JSON.stringify(r.Properties).includes('"PolicyName":"onnxless-customers"'),
+    );
+    const reads = JSON.stringify(role?.Properties).match(/:s3:::[^"]*/g);
+    expect(reads).toEqual([`:s3:::${new URL(prefix).host}/customers/*`]);
+  });
+
+  it('answers every model with its own output under a budget of 5, and a model pushed after start within the TTL', async () => {
+    for (let i = 0; i < MODELS; i++) {
+      const result = await sandbox.invoke(inferEvent(`m${i}`));
+      expect(result.statusCode, result.body).toBe(200);
+      expect((jsonBody(result as never) as { outputs: Array<{ data: number[] }> }).outputs[0]!.data).toEqual([i + 1, i + 2, i + 3]);
+    }
+    expect((await sandbox.invoke(inferEvent('added'))).statusCode).toBe(404);
+    await pushToRepository(s3.setupClient, addConstantFacts(scratch, 'added', 500), { prefix, name: 'added' });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const added = await sandbox.invoke(inferEvent('added'));
+    expect(added.statusCode, added.body).toBe(200);
+    expect((jsonBody(added as never) as { outputs: Array<{ data: number[] }> }).outputs[0]!.data).toEqual([500, 501, 502]);
+  }, 120_000);
+});
