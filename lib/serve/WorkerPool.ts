@@ -1,6 +1,5 @@
-import type { Piscina } from 'piscina';
 import { FairScheduler } from './FairScheduler';
-import { threadLanes } from './threadLanes';
+import { ThreadLanes } from './threadLanes';
 import type { SessionSpec, WireLoop, WireTensor, WorkerReply, WorkerTask } from './workerProtocol';
 
 export interface WorkerPoolOptions {
@@ -30,7 +29,7 @@ type LoopReply = Extract<WorkerReply, { kind: 'loop' }> | Extract<WorkerReply, {
  */
 export class WorkerPool {
   readonly threads: number;
-  private readonly lanes: Array<Piscina<WorkerTask, WorkerReply>>;
+  private readonly lanes: ThreadLanes<WorkerTask, WorkerReply>;
   private readonly scheduler: FairScheduler;
 
   constructor(options: WorkerPoolOptions) {
@@ -38,7 +37,7 @@ export class WorkerPool {
       throw new RangeError(`workers must be a whole number >= 1, got ${options.threads}`);
     }
     this.threads = options.threads;
-    this.lanes = threadLanes<WorkerTask, WorkerReply>(options.threads, options.nice ?? DEFAULT_WORKER_NICE, { tasksPerThread: 1 });
+    this.lanes = new ThreadLanes<WorkerTask, WorkerReply>(options.threads, options.nice ?? DEFAULT_WORKER_NICE, { tasksPerThread: 1 });
     this.scheduler = new FairScheduler({ lanes: options.threads, onStart: options.onStart });
   }
 
@@ -52,12 +51,14 @@ export class WorkerPool {
    * scheduler: a session's creation is not a run, and would make the model look heavy.
    */
   load(spec: SessionSpec): Promise<LoadReply> {
-    return this.lanes[0]!.run({ kind: 'load', spec }) as Promise<LoadReply>;
+    return this.lanes.run(0, { kind: 'load', spec }) as Promise<LoadReply>;
   }
 
   /** One load task per thread, so the first requests rarely pay for a session. */
   warm(spec: SessionSpec): Promise<LoadReply[]> {
-    return Promise.all(this.lanes.map((lane) => lane.run({ kind: 'load', spec }) as Promise<LoadReply>));
+    return Promise.all(
+      Array.from({ length: this.threads }, (_, lane) => this.lanes.run(lane, { kind: 'load', spec }) as Promise<LoadReply>),
+    );
   }
 
   run(spec: SessionSpec, feeds: Record<string, WireTensor>, fetches?: readonly string[]): Promise<RunReply> {
@@ -71,15 +72,15 @@ export class WorkerPool {
 
   /** Pipeline members share their pipeline's turns (`flow`): one user-facing model, not three. */
   private submit(task: WorkerTask): Promise<WorkerReply> {
-    return this.scheduler.submit(task.spec.flow ?? task.spec.model, (lane) => this.lanes[lane]!.run(task));
+    return this.scheduler.submit(task.spec.flow ?? task.spec.model, (lane) => this.lanes.run(lane, task));
   }
 
-  /** Lets running tasks finish, then stops the threads. */
-  async close(): Promise<void> {
-    await Promise.all(this.lanes.map((lane) => lane.close()));
+  /** Lets every task handed to a thread finish (queued loads included), then stops the threads; new tasks are refused. */
+  close(): Promise<void> {
+    return this.lanes.close();
   }
 
-  async destroy(): Promise<void> {
-    await Promise.all(this.lanes.map((lane) => lane.destroy()));
+  destroy(): Promise<void> {
+    return this.lanes.destroy();
   }
 }

@@ -20,23 +20,70 @@ export interface LaneOptions {
   module?: string;
 }
 
+/** A task handed to a pool that is closing: the server is stopping, nothing new starts. */
+export class PoolClosedError extends Error {
+  constructor() {
+    super('the server is stopping: no new work starts');
+    this.name = 'PoolClosedError';
+  }
+}
+
 /**
  * `threads` one-thread piscina pools (lanes), so a FairScheduler, not piscina, picks the thread
  * each task runs on; lane 0, the priority lane, at `nice`, the others at laneNice's lower
  * priority. A lane's thread is never reaped when idle (an inference thread holds its sessions),
  * and piscina starts a new one if it dies.
+ *
+ * `close` refuses new tasks, waits for every task already handed to a lane, queued ones
+ * included, and only then stops the threads. piscina's own close counts a thread done when its
+ * running task ends, then terminates it: a task queued behind (a session being created for a
+ * model still loading when the server drained) was cut in its native call, and onnxruntime's
+ * binding aborted the process (`terminate called after throwing an instance of 'Napi::Error'`).
  */
-export function threadLanes<Task, Reply>(threads: number, nice: number, options: LaneOptions): Array<Piscina<Task, Reply>> {
-  return Array.from(
-    { length: threads },
-    (_, lane) =>
-      new Piscina<Task, Reply>({
-        filename: new URL('./worker/entry.mjs', import.meta.url).href,
-        minThreads: 1,
-        maxThreads: 1,
-        idleTimeout: Number.POSITIVE_INFINITY,
-        concurrentTasksPerWorker: options.tasksPerThread,
-        workerData: { nice: laneNice(lane, nice), ...(options.module ? { module: options.module } : {}) },
-      }),
-  );
+export class ThreadLanes<Task, Reply> {
+  private readonly lanes: Array<Piscina<Task, Reply>>;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closing = false;
+
+  constructor(threads: number, nice: number, options: LaneOptions) {
+    this.lanes = Array.from(
+      { length: threads },
+      (_, lane) =>
+        new Piscina<Task, Reply>({
+          filename: new URL('./worker/entry.mjs', import.meta.url).href,
+          minThreads: 1,
+          maxThreads: 1,
+          idleTimeout: Number.POSITIVE_INFINITY,
+          concurrentTasksPerWorker: options.tasksPerThread,
+          workerData: { nice: laneNice(lane, nice), ...(options.module ? { module: options.module } : {}) },
+        }),
+    );
+  }
+
+  get count(): number {
+    return this.lanes.length;
+  }
+
+  /** Runs `task` on lane `lane`; refused (PoolClosedError) once `close` was called. */
+  run(lane: number, task: Task, options?: Parameters<Piscina<Task, Reply>['run']>[1]): Promise<Reply> {
+    if (this.closing) return Promise.reject(new PoolClosedError());
+    const running = this.lanes[lane]!.run(task, options);
+    this.inFlight.add(running);
+    const forget = () => this.inFlight.delete(running);
+    running.then(forget, forget);
+    return running;
+  }
+
+  /** Lets every task handed over finish, then stops the threads. */
+  async close(): Promise<void> {
+    this.closing = true;
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await Promise.all(this.lanes.map((lane) => lane.close()));
+  }
+
+  /** Stops the threads now, whatever they run (the drain's deadline). */
+  async destroy(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.lanes.map((lane) => lane.destroy()));
+  }
 }

@@ -1,9 +1,8 @@
 import { MessageChannel } from 'node:worker_threads';
-import type { Piscina } from 'piscina';
 import { OnnxlessError } from '../../core/errors';
 import type { RunQueue } from '../PooledSession';
 import { FairScheduler } from '../FairScheduler';
-import { threadLanes } from '../threadLanes';
+import { ThreadLanes } from '../threadLanes';
 import { DEFAULT_WORKER_NICE } from '../WorkerPool';
 import type { WireTensor } from '../workerProtocol';
 import { toWireError, type ProcessingReply, type ProcessingTask, type RunAnswer, type RunRequest } from './processingProtocol';
@@ -33,12 +32,12 @@ const TASKS_PER_THREAD = 4;
  * 4 s clip's decode does not share its thread's event loop with a 6 MB JSON parse.
  */
 export class ProcessingPool {
-  private readonly lanes: Array<Piscina<ProcessingTask, ProcessingReply>>;
+  private readonly lanes: ThreadLanes<ProcessingTask, ProcessingReply>;
   private readonly scheduler: FairScheduler;
   private readonly maxQueue: number;
 
   constructor(options: ProcessingPoolOptions) {
-    this.lanes = threadLanes<ProcessingTask, ProcessingReply>(options.threads, options.nice ?? DEFAULT_WORKER_NICE, {
+    this.lanes = new ThreadLanes<ProcessingTask, ProcessingReply>(options.threads, options.nice ?? DEFAULT_WORKER_NICE, {
       tasksPerThread: TASKS_PER_THREAD,
       module: './processingWorker.ts',
     });
@@ -69,7 +68,7 @@ export class ProcessingPool {
         throw new OnnxlessError(429, 'the server is busy: every request slot is taken; retry shortly', { headers: { 'retry-after': '1' } });
       return await this.scheduler.submit(
         task.model.name,
-        (lane) => this.lanes[lane]!.run({ ...task, port: port2 } as ProcessingTask, { transferList: transferList as never }),
+        (lane) => this.lanes.run(lane, { ...task, port: port2 } as ProcessingTask, { transferList: transferList as never }),
         cpuPart,
       );
     } finally {
@@ -77,12 +76,12 @@ export class ProcessingPool {
     }
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.lanes.map((lane) => lane.close()));
+  close(): Promise<void> {
+    return this.lanes.close();
   }
 
-  async destroy(): Promise<void> {
-    await Promise.all(this.lanes.map((lane) => lane.destroy()));
+  destroy(): Promise<void> {
+    return this.lanes.destroy();
   }
 }
 

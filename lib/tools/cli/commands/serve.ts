@@ -41,21 +41,21 @@ export function registerServe(program: Command): void {
 }
 
 async function runServer(config: ServeConfig): Promise<void> {
+  // The handlers are in place before the port opens: a SIGTERM right after the `listening` line
+  // (while the eager loads start) drains like any other instead of killing the process.
+  const signalled = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
   const running = await startServer(config, { resolvePipeline: await pipelineResolver(config) });
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    jsonLog('INFO', 'draining', { signal, inFlightLimitMs: config.drainTimeoutMs });
-    // Whatever happens in the drain, the process is gone before the orchestrator's SIGKILL.
-    setTimeout(() => process.exit(1), HARD_EXIT_MS).unref();
-    running.drain().then(
-      (clean) => process.exit(clean ? 0 : 1),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  const signal = await signalled;
+  jsonLog('INFO', 'draining', { signal, inFlightLimitMs: config.drainTimeoutMs });
+  // Whatever happens in the drain, the process is gone before the orchestrator's SIGKILL.
+  setTimeout(() => process.exit(1), HARD_EXIT_MS).unref();
+  running.drain().then(
+    (clean) => process.exit(clean ? 0 : 1),
+    () => process.exit(1),
+  );
 }
 
 /**
