@@ -104,7 +104,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   const jobs = serveJobs((req) => router.handle(req), log, { settings: options.jobs, s3Client: options.s3Client });
   const router: Router = new Router([...models, ...pipelines], {
     sink: fanOut(new PowertoolsSink(), new PrometheusSink(metrics)),
-    ...servedPages(config.models, options.resolvePipeline),
+    ...servedPages(config.models, options.resolvePipeline, jobs !== undefined),
     jobs: jobs?.jobs,
   });
   const server = new InferenceServer({

@@ -21,10 +21,12 @@ export interface ServedPageModel {
 export function servedPages(
   models: Readonly<Record<string, ServedPageModel>>,
   resolvePipeline: ((name: string) => Pipeline) | undefined,
+  /** The server takes asynchronous requests (lib/core/jobs): the document lists their routes. */
+  jobs = false,
 ): Pick<RouterOptions, 'openApi' | 'pages'> {
   let document: string | undefined;
   return {
-    openApi: () => (document ??= servedOpenApi(models, resolvePipeline)),
+    openApi: () => (document ??= servedOpenApi(models, resolvePipeline, jobs)),
     pages: createBrowserPages(),
   };
 }
@@ -36,6 +38,7 @@ export function servedPages(
 export function servedOpenApi(
   models: Readonly<Record<string, ServedPageModel>>,
   resolvePipeline: ((name: string) => Pipeline) | undefined,
+  jobs = false,
 ): string {
   const entries: Record<string, ModelEntry> = {};
   const pipelines: Record<string, PipelineDeclaration> = {};
@@ -49,5 +52,7 @@ export function servedOpenApi(
     }
     entries[name] = entry;
   }
-  return openApiJson({ auth: { type: 'none' }, models: entries }, { pipelines, handlerPipelines });
+  // The document reads only whether there are jobs; where serve keeps them is its own setting.
+  const registry = { auth: { type: 'none' as const }, models: entries, ...(jobs ? { jobs: { prefix: 'jobs/', webhookHosts: [] } } : {}) };
+  return openApiJson(registry, { pipelines, handlerPipelines });
 }

@@ -282,6 +282,18 @@ for (const form of [serveForm, lambdaForm]) {
   });
 }
 
+describe('onnxless serve with jobs', () => {
+  it('describes the job routes and the 202 in its OpenAPI document', async () => {
+    const document = (await call(server.url, 'GET', '/openapi.json')).json();
+    expect(
+      Object.keys(document.paths)
+        .filter((p: string) => p.includes('/jobs/'))
+        .sort(),
+    ).toEqual(['/models/tiny/jobs/{job}', '/models/voice-activity/jobs/{job}']);
+    expect(document.paths['/models/voice-activity/predict'].post.responses['202']).toBeDefined();
+  });
+});
+
 describe('the stored job', () => {
   it('keeps the request and the answer under the function’s jobs prefix', async () => {
     const { accepted } = await throughJob(lambdaForm, '/models/voice-activity/predict', SPEECH, { 'content-type': 'audio/wav' });
