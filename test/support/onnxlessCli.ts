@@ -4,9 +4,14 @@ import { TEST_CREDENTIALS } from './localS3';
 import { ROOT } from './localStackProcess';
 
 /** `npx onnxless <args>` as a user runs it (the built CLI), pointed at a test's S3 server. */
-export function runOnnxless(args: string[], s3Endpoint: string): Promise<{ code: number | null; output: string }> {
+export function runOnnxless(
+  args: string[],
+  s3Endpoint: string,
+  extraEnv: Record<string, string> = {},
+): Promise<{ code: number | null; output: string }> {
   const env = {
     ...process.env,
+    ...extraEnv,
     AWS_ENDPOINT_URL_S3: s3Endpoint,
     AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
