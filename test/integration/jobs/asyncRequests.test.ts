@@ -294,6 +294,31 @@ describe('onnxless serve with jobs', () => {
   });
 });
 
+describe('onnxless serve draining', () => {
+  it('lets a job taken before the drain write its answer', async () => {
+    const prefix = 'serve-drain/';
+    const draining = await startTestServer(
+      { models: { 'voice-activity': { weights: REAL_MODELS.sileroVad, pipeline: 'voiceActivity' } } },
+      {
+        resolvePipeline: getPipeline,
+        s3Client: s3.client,
+        jobs: { location: { bucket: JOBS_BUCKET, key: prefix }, webhooks: { hosts: [] } },
+      },
+    );
+    const accepted = await call(draining.url, 'POST', '/models/voice-activity/predict', SPEECH, {
+      'content-type': 'audio/wav',
+      prefer: 'respond-async',
+    });
+    expect(accepted.status).toBe(202);
+    expect(await draining.drain(30_000)).toBe(true);
+    const key = `${prefix}voice-activity/${accepted.json().id}/status.json`;
+    const status = JSON.parse(
+      await (await s3.setupClient.send(new GetObjectCommand({ Bucket: JOBS_BUCKET, Key: key }))).Body!.transformToString(),
+    );
+    expect(status).toMatchObject({ status: 'succeeded', result: { segments: [expect.anything()] } });
+  }, 60_000);
+});
+
 describe('the stored job', () => {
   it('keeps the request and the answer under the function’s jobs prefix', async () => {
     const { accepted } = await throughJob(lambdaForm, '/models/voice-activity/predict', SPEECH, { 'content-type': 'audio/wav' });
