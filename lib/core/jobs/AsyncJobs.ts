@@ -87,8 +87,8 @@ export class AsyncJobs {
   async run(ref: JobRef, answer: AnswerRequest): Promise<JobStatus | undefined> {
     const request = await this.options.store.readRequest(ref);
     if (!request) return undefined;
-    const done = await this.options.store.readStatus(ref);
-    if (done && done.status !== 'pending') return done;
+    const done = await this.options.store.readEnded(ref);
+    if (done) return done;
     let res: HttpResponse;
     try {
       res = await answer(httpRequestOf(request));
@@ -110,8 +110,8 @@ export class AsyncJobs {
   async fail(ref: JobRef, error: string): Promise<JobStatus | undefined> {
     const request = await this.options.store.readRequest(ref);
     if (!request) return undefined;
-    const done = await this.options.store.readStatus(ref);
-    if (done && done.status !== 'pending') return done;
+    const done = await this.options.store.readEnded(ref);
+    if (done) return done;
     const status: JobStatus = { ...ref, status: 'failed', created: request.created, finished: this.now().toISOString(), error };
     await this.finish(status, request.webhook);
     return status;

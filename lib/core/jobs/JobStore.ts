@@ -31,10 +31,16 @@ export class JobStore {
     await this.objects.put(keyOf(status, 'status'), JSON.stringify(status));
   }
 
+  /** The status written when the job ended; undefined while it has none. */
+  async readEnded(ref: JobRef): Promise<JobStatus | undefined> {
+    const text = await this.objects.get(keyOf(ref, 'status'));
+    return text === undefined ? undefined : JobStatusSchema.parse(JSON.parse(text));
+  }
+
   /** The job's status: written when it ended, `pending` while only its request is stored, undefined for no such job. */
   async readStatus(ref: JobRef): Promise<JobStatus | undefined> {
-    const text = await this.objects.get(keyOf(ref, 'status'));
-    if (text !== undefined) return JobStatusSchema.parse(JSON.parse(text));
+    const ended = await this.readEnded(ref);
+    if (ended) return ended;
     const request = await this.readRequest(ref);
     return request === undefined ? undefined : { id: request.id, model: request.model, status: 'pending', created: request.created };
   }

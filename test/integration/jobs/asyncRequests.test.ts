@@ -338,6 +338,23 @@ describe('the stored job', () => {
     expect(status).toMatchObject({ id, status: 'succeeded' });
   });
 
+  it('costs four S3 requests from the 202 to the written answer: the request PUT and GET, the status GET and PUT', async () => {
+    s3.proxy.reset();
+    const accepted = await lambdaForm.send('POST', '/v2/models/tiny/infer', TENSORS, {
+      'content-type': 'application/json',
+      prefer: 'respond-async',
+    });
+    expect(accepted.status).toBe(202);
+    await lambdaForm.settle();
+    const job = `lambda/tiny/tiny/${accepted.json().id}`;
+    expect(s3.proxy.requests.map((r) => `${r.method} ${r.path.slice(r.path.indexOf(job) + job.length)}`)).toEqual([
+      'PUT /request.json',
+      'GET /request.json',
+      'GET /status.json',
+      'PUT /status.json',
+    ]);
+  });
+
   it('invokes the function’s own alias with an Event invocation naming only the job', async () => {
     const before = lambda.invokes.length;
     const { accepted } = await throughJob(lambdaForm, '/v2/models/tiny/infer', TENSORS, { 'content-type': 'application/json' });
