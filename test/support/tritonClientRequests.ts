@@ -1,3 +1,4 @@
+import { deflateSync, gzipSync } from 'node:zlib';
 /**
  * Requests as tritonclient.http puts them on the wire (triton-inference-server/client,
  * src/python/library/tritonclient/http/: _utils.py `_get_inference_request`, _infer_input.py,
@@ -50,4 +51,14 @@ export function bytesElements(data: Buffer): string[] {
     offset += 4 + length;
   }
   return out;
+}
+
+/**
+ * `client.infer(..., request_compression_algorithm=algorithm)` (http/_client.py): the whole body
+ * compressed with Python's `gzip.compress` or `zlib.compress` (zlib format, HTTP's "deflate"),
+ * `Content-Encoding` set, `Inference-Header-Content-Length` left at the uncompressed JSON's size.
+ */
+export function compressedAsTritonClient(req: TritonRequest, algorithm: 'gzip' | 'deflate'): TritonRequest {
+  const body = algorithm === 'gzip' ? gzipSync(req.body) : deflateSync(req.body);
+  return { body, headers: { ...req.headers, 'Content-Encoding': algorithm } };
 }

@@ -7,6 +7,7 @@ import { HEADER_LENGTH } from '../protocol/binaryTensor';
 import type { Deadline } from '../inference/Deadline';
 import { noDomainRoute } from '../inference/errors';
 import type { CallContext, Endpoint } from '../inference/Endpoint';
+import { decodeRequestBody } from './contentEncoding';
 import { jsonResponse, mediaType, type HttpRequest, type HttpResponse } from './HttpTypes';
 import { clip } from '../protocol/names';
 import { ROUTE_TABLE, matchRoute, type ModelRoutesInfo } from './routeTable';
@@ -195,9 +196,10 @@ export class Router {
     return jsonResponse(200, { name: service.name, ready: true });
   }
 
-  private async infer(req: HttpRequest, p: Record<string, string>, call: RouteCall): Promise<HttpResponse> {
+  private async infer(received: HttpRequest, p: Record<string, string>, call: RouteCall): Promise<HttpResponse> {
     const service = this.service(p.model, call, p.version);
-    checkBodySize(req.body.length, service.limits.maxBodyBytes);
+    checkBodySize(received.body.length, service.limits.maxBodyBytes);
+    const req = await decodeRequestBody(received, service.limits.maxBodyBytes);
     if (this.jobs && prefersRespondAsync(req.headers)) return this.jobs.submit(req, service.name);
     const encoded = await service.inferBody(
       { body: req.body, contentType: mediaType(req.headers), headerLength: req.headers[HEADER_LENGTH] },
@@ -212,9 +214,10 @@ export class Router {
     };
   }
 
-  private async predict(req: HttpRequest, p: Record<string, string>, call: RouteCall): Promise<HttpResponse> {
+  private async predict(received: HttpRequest, p: Record<string, string>, call: RouteCall): Promise<HttpResponse> {
     const service = this.service(p.model, call, undefined, ROUTES.predict);
-    checkBodySize(req.body.length, service.limits.maxBodyBytes);
+    checkBodySize(received.body.length, service.limits.maxBodyBytes);
+    const req = await decodeRequestBody(received, service.limits.maxBodyBytes);
     if (this.jobs && prefersRespondAsync(req.headers)) return this.jobs.submit(req, service.name);
     const result = await service.predict({ contentType: mediaType(req.headers), body: req.body, query: req.query }, call);
     return jsonResponse(200, result);
