@@ -11,7 +11,13 @@ import { tempDir } from './testHandler';
 export function repositoryFunction(
   settings: Partial<RepositoryConfig> & Pick<RepositoryConfig, 'prefix'>,
   client: S3Client,
-): { handler: (event: unknown) => Promise<Result>; repository: ModelRepository; evictions: string[]; sink: RecordingSink } {
+): {
+  handler: (event: unknown) => Promise<Result>;
+  repository: ModelRepository;
+  evictions: string[];
+  sink: RecordingSink;
+  config: RepositoryConfig;
+} {
   const config: RepositoryConfig = {
     name: 'customers',
     cacheDir: tempDir('onnxless-repository-'),
@@ -26,7 +32,7 @@ export function repositoryFunction(
   const evictions: string[] = [];
   const repository = createModelRepository(config, { indexClient: client, write: (line) => evictions.push(line) }, sink);
   const raw = repositoryEntry(repository, config, sink);
-  return { handler: (event) => raw(event) as Promise<Result>, repository, evictions, sink };
+  return { handler: (event) => raw(event) as Promise<Result>, repository, evictions, sink, config };
 }
 
 /** POST /v2/models/{model}/infer of x = [0, 1, 2]: each test model answers x + its constant. */

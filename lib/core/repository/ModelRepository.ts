@@ -15,6 +15,7 @@ import type { S3Transport } from '../sources/S3ModelSource';
 import type { IndexReader } from './IndexReader';
 import type { IndexedModel } from './RepositoryIndex';
 import { overBudget, sessionBytes, type Budget, type Resident } from './residentBudget';
+import { bytesOnDisk } from './bytesOnDisk';
 import { RepositoryEndpoint, versionOfDirectory } from './RepositoryEndpoint';
 import { RepositoryStats, type EvictionRecord, type RepositorySnapshot } from './RepositoryStats';
 
@@ -77,10 +78,12 @@ interface Entry {
  */
 export class ModelRepository {
   private readonly entries = new Map<string, Entry>();
-  /** Models whose files are in the cache, with their bytes and last use. */
-  private readonly files = new Map<string, { root: string; bytes: number; lastUsed: number }>();
+  /** Cached model directories by their cache folder (one per model version), with their bytes and last use. */
+  private readonly files = new Map<string, { name: string; bytes: number; lastUsed: number }>();
   private readonly stats = new RepositoryStats();
   private readonly endpoints = new Map<string, RepositoryEndpoint>();
+  /** The removal of files past the disk budget, one pass after another. */
+  private tidying: Promise<void> = Promise.resolve();
   private tick = 0;
 
   constructor(private readonly options: ModelRepositoryOptions) {}
@@ -142,6 +145,11 @@ export class ModelRepository {
     }
   }
 
+  /** Resolves once the files past the disk budget that loads so far asked to remove are gone. */
+  filesSettled(): Promise<void> {
+    return this.tidying;
+  }
+
   snapshot(): RepositorySnapshot {
     const loaded = this.residents();
     return this.stats.snapshot({
@@ -199,10 +207,15 @@ export class ModelRepository {
     const counts = this.stats.of(entry.name);
     counts.loads += 1;
     counts.lastLoadMs = record.durationMs;
-    this.files.set(entry.name, { root: entry.cacheRoot, bytes: record.bytes ?? entry.bytes, lastUsed: entry.lastUsed });
+    const file = { name: entry.name, bytes: record.bytes ?? entry.bytes, lastUsed: entry.lastUsed };
+    this.files.set(entry.cacheRoot, file);
     // Over budget now that this session is in: others make room (this one is in use while it loads).
     this.enforceSessions();
-    void this.enforceFiles();
+    this.tidying = this.tidying.then(async () => {
+      // What the folder really takes (the machine graph and records too), measured once per load.
+      file.bytes = Math.max(file.bytes, await bytesOnDisk(entry.cacheRoot));
+      await this.enforceFiles();
+    });
   }
 
   /** A request ended: a retired entry with no users left goes; the budget may now free what was in use. */
@@ -211,7 +224,7 @@ export class ModelRepository {
       if (entry.users === 0) this.release(entry);
       return;
     }
-    const file = this.files.get(entry.name);
+    const file = this.files.get(entry.cacheRoot);
     if (file) file.lastUsed = entry.lastUsed;
     this.enforceSessions();
   }
@@ -225,18 +238,20 @@ export class ModelRepository {
     }
   }
 
-  /** Files of models not loaded, least recently used first, until the files fit the disk budget. */
+  /**
+   * Files of models not loaded, least recently used first, until the files fit the disk budget;
+   * a re-pinned model's old version is not loaded, so its files go first among equals.
+   */
   private async enforceFiles(): Promise<void> {
-    const residents: Resident[] = [...this.files].map(([name, file]) => {
-      const entry = this.entries.get(name);
-      return { name, bytes: file.bytes, lastUsed: file.lastUsed, inUse: entry !== undefined && (entry.users > 0 || entry.loader.isLoaded) };
+    const residents: Resident[] = [...this.files].map(([root, file]) => {
+      const entry = this.entries.get(file.name);
+      const live = entry !== undefined && entry.cacheRoot === root && (entry.users > 0 || entry.loader.isLoaded);
+      return { name: root, bytes: file.bytes, lastUsed: file.lastUsed, inUse: live };
     });
     for (const victim of overBudget(residents, { bytes: this.options.budgets.diskBytes })) {
-      const file = this.files.get(victim.name);
-      if (!file) continue;
       this.files.delete(victim.name);
       // The cache takes a missing folder for a model not fetched yet: the next load downloads it.
-      await rm(file.root, { recursive: true, force: true }).catch(() => undefined);
+      await rm(victim.name, { recursive: true, force: true }).catch(() => undefined);
     }
   }
 

@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pushToRepository, removeFromRepository } from '../../../lib/tools/store/pushToRepository';
 import { httpApiEvent, jsonBody } from '../../support/httpApiEvent';
 import { startLocalS3, type LocalS3 } from '../../support/localS3';
-import { addConstantFacts } from '../../support/repositoryModels';
+import { addConstantFacts, addConstantModel } from '../../support/repositoryModels';
+import { sessionBytes } from '../../../lib/core/repository/residentBudget';
+import { readdirSync } from 'node:fs';
 import { inferEvent, repositoryFunction } from '../../support/repositoryFunction';
 import { pushManyModels } from '../../support/repositoryPush';
 import { tempDir } from '../../support/testHandler';
@@ -73,6 +75,34 @@ describe('a repository function', () => {
     expect(fn.evictions.filter((line) => line.includes('"message":"model eviction"'))).toHaveLength(90);
     expect(JSON.parse(fn.evictions[0]!)).toMatchObject({ message: 'model eviction', model: 'b0', reason: 'budget', loaded: 20 });
     expect(fn.sink.loads.filter((l) => l.outcome === 'loaded')).toHaveLength(110);
+  });
+
+  it('keeps the sessions within a memory budget and the files within the disk budget, least recently used first', async () => {
+    const prefix = `s3://${BUCKET}/bytes/`;
+    const names = Array.from({ length: 12 }, (_, i) => `y${i}`);
+    await pushModels(prefix, names);
+    // What one model's folder takes in the cache (its files, the machine graph, records): measured on a first function.
+    const probe = repositoryFunction({ prefix }, s3.client);
+    await probe.handler(inferEvent('y0'));
+    await probe.repository.filesSettled();
+    const folderBytes = probe.repository.snapshot().diskBytes;
+    // Every test model has the same size (one float constant): room for 4 sessions, 6 models' folders.
+    const size = addConstantModel(0).length;
+    const budgets = { sessionBytes: 4 * sessionBytes(size), diskBytes: 6 * folderBytes + folderBytes / 2 };
+    const fn = repositoryFunction({ prefix, budgets }, s3.client);
+
+    for (const name of names) expect((await fn.handler(inferEvent(name))).statusCode).toBe(200);
+    await fn.repository.filesSettled();
+
+    const snapshot = fn.repository.snapshot();
+    expect(snapshot).toMatchObject({ loaded: 4, residentBytes: 4 * sessionBytes(size), totals: { loads: 12, evictions: 8 } });
+    // Six folders' bytes (names of two digits take a byte or two more in the cache's records).
+    expect(snapshot.diskBytes).toBeGreaterThanOrEqual(6 * folderBytes);
+    expect(snapshot.diskBytes).toBeLessThanOrEqual(budgets.diskBytes);
+    const folders = readdirSync(fn.config.cacheDir, { withFileTypes: true }).filter((e) => e.isDirectory());
+    expect(folders).toHaveLength(6);
+    // A model whose files were removed is downloaded again, and answers right.
+    expect(outputOf(await fn.handler(inferEvent('y0')))).toEqual([1, 2, 3]);
   });
 
   it('never unloads a model under its running request: evicted once the request ends', async () => {
