@@ -84,7 +84,9 @@ export async function batchScenario(world: World, reps: number, log: Log): Promi
         itemsPerInvocation: ITEMS_PER_INVOCATION,
       });
       if (summary.succeeded !== ITEMS)
-        throw new Error(`the executor answered ${summary.succeeded}/${ITEMS}: ${JSON.stringify(summary.failures.slice(0, 3))}`);
+        throw new Error(
+          `the executor answered ${summary.succeeded}/${ITEMS}: ${JSON.stringify(summary.failures.slice(0, 3))}\nthe stack said:\n${stack.output.slice(-3000)}`,
+        );
       return { msPerItem: (performance.now() - started) / ITEMS, functionMsPerItem: functionMs / ITEMS };
     };
     /** GET each object, POST it to `base`'s domain route, PUT the answer: `clients` loops sharing the list. */

@@ -19,6 +19,8 @@ import { tempDir } from '../support/testHandler';
  */
 const ITEMS = Number(process.env.ONNXLESS_BATCH_TEST_ITEMS ?? 100);
 const CORRUPT = 20;
+/** Ten minutes, or more for a hand run of thousands of items (0.6 s each: a slow, loaded box). */
+const TEST_TIMEOUT_MS = Math.max(600_000, ITEMS * 600);
 const BUCKET = 'batch-data';
 
 const dir = tempDir('onnxless-batch-e2e-');
@@ -49,7 +51,7 @@ beforeAll(async () => {
       entries.slice(i, i + 16).map(([key, body]) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `in/${key}`, Body: body }))),
     );
   }
-}, 400_000);
+}, TEST_TIMEOUT_MS);
 
 afterAll(async () => {
   await stack?.stop();
@@ -125,7 +127,7 @@ describe('onnxless batch --local', () => {
       body: inputs.bodies.get(firstKey!),
     });
     expect(await read(`out/${firstKey}.json`)).toBe(await http.text());
-  }, 600_000);
+  }, TEST_TIMEOUT_MS);
 
   it('started again over the same prefixes, runs only the failed items, writes nothing, and exits 1 past the default 1 % tolerance', async () => {
     const runsBefore = predictRuns();
@@ -139,7 +141,7 @@ describe('onnxless batch --local', () => {
     await stack.printed(/never/, 1000);
     expect(predictRuns() - runsBefore).toBe(CORRUPT);
     expect(await listed('out/lines/')).toEqual(before);
-  }, 600_000);
+  }, TEST_TIMEOUT_MS);
 
   it('killed half way and started again, runs and writes only the rest', async () => {
     const run = cli([
@@ -189,7 +191,7 @@ describe('onnxless batch --local', () => {
     const after = await listed('half/lines/');
     expect(after.size).toBe(ITEMS);
     for (const [key, first] of written) expect(after.get(key)).toEqual(first);
-  }, 600_000);
+  }, TEST_TIMEOUT_MS);
 
   it('refuses an output prefix inside the input prefix before anything runs, and names a missing bucket or an empty prefix', async () => {
     const runsBefore = predictRuns();

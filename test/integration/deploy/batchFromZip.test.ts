@@ -1,5 +1,5 @@
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { httpApiEvent } from '../../support/httpApiEvent';
 import { startLocalS3, type LocalS3 } from '../../support/localS3';
 import { randomPhrases, renderLine } from '../pipelines/renderText';
 import { examplePackage } from './examplePackage';
-import { startPackagedFunction, type LambdaSandbox } from './lambdaSandbox';
+import { builtLayerZips, startPackagedFunction, type LambdaSandbox } from './lambdaSandbox';
 import { ROOT, lambdaFunction, removeService, type PackagedService } from './serviceFixture';
 
 /**
@@ -30,11 +30,7 @@ describe('a batch event through the packaged text-recognition function (zip and 
   beforeAll(async () => {
     pkg = await examplePackage();
     scratch = await mkdtemp(path.join(os.tmpdir(), 'onnxless-batch-zip-'));
-    const layerZips = new Map<string, string>();
-    for (const layer of await readdir(path.join(ROOT, 'layers'))) {
-      const dist = path.join(ROOT, 'layers', layer, 'dist');
-      for (const file of await readdir(dist).catch(() => [])) if (file.endsWith('.zip')) layerZips.set(file, path.join(dist, file));
-    }
+    const layerZip = await builtLayerZips();
     const uri = new URL(lambdaFunction(pkg.template, 'text-recognition').Properties.Environment.Variables.ONNXLESS_MODEL_URI as string);
     s3 = await startLocalS3([uri.host, DATA]);
     await pushModel(s3.setupClient, await inspectModel(EXAMPLE_MODELS['text-recognition']!, 'text-recognition'), {
@@ -47,11 +43,7 @@ describe('a batch event through the packaged text-recognition function (zip and 
       template: pkg.template,
       out: pkg.out,
       key: 'text-recognition',
-      layerZip: (file) => {
-        const zip = layerZips.get(file);
-        if (!zip) throw new Error(`no layer zip ${file} (have ${[...layerZips.keys()].join(', ')})`);
-        return zip;
-      },
+      layerZip,
       s3Endpoint: s3.endpoint,
       cacheDir: path.join(scratch, 'cache'),
       runtimeModules: path.join(ROOT, 'node_modules'),

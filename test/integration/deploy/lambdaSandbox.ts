@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { node22 } from '../../shipped/node22';
 import { TEST_CREDENTIALS } from '../../support/localS3';
-import { extractZip, lambdaFunction, type CfnTemplate } from './serviceFixture';
+import { ROOT, extractZip, lambdaFunction, type CfnTemplate } from './serviceFixture';
 
 /**
  * A Lambda-like sandbox in a temp folder outside the project (no package.json or node_modules
@@ -214,4 +214,21 @@ export function startPackagedFunction(options: {
     },
     runtimeModules: options.runtimeModules,
   });
+}
+
+/**
+ * The layer zips the package built (the plugin writes them under layers/<name>/dist/), as the
+ * `layerZip` lookup startPackagedFunction takes: a file name the template names -> its path.
+ */
+export async function builtLayerZips(): Promise<(file: string) => string> {
+  const zips = new Map<string, string>();
+  for (const layer of await readdir(path.join(ROOT, 'layers'))) {
+    const dist = path.join(ROOT, 'layers', layer, 'dist');
+    for (const file of await readdir(dist).catch(() => [])) if (file.endsWith('.zip')) zips.set(file, path.join(dist, file));
+  }
+  return (file) => {
+    const zip = zips.get(file);
+    if (!zip) throw new Error(`no layer zip ${file} (have ${[...zips.keys()].join(', ')})`);
+    return zip;
+  };
 }
