@@ -93,105 +93,123 @@ function predictRuns(): number {
 }
 
 describe('onnxless batch --local', () => {
-  it(`reads ${ITEMS} rendered lines into their answers (at least 98 % exactly), and fails the ${CORRUPT} corrupt ones each with its reason`, async () => {
-    const { code, output } = await cli([
-      'text-recognition',
-      's3://batch-data/in/',
-      's3://batch-data/out/',
-      '--local',
-      '--concurrency',
-      '2',
-      '--tolerated-failure-percent',
-      '50',
-    ]).done;
-    expect(code, output.slice(-2000)).toBe(0);
-    const summary = JSON.parse(await read('out/_SUMMARY.json')) as Summary;
-    // Printed, as written.
-    expect(output).toContain(JSON.stringify(summary, null, 2));
-    expect([summary.succeeded, summary.failed, summary.skipped]).toEqual([ITEMS, CORRUPT, 0]);
-    expect(new Set(summary.failures.map((f) => f.key))).toEqual(new Set([...inputs.corrupt.keys()].map((k) => `in/${k}`)));
-    for (const f of summary.failures) expect(f.error).toMatch(/^400: \S/);
+  it(
+    `reads ${ITEMS} rendered lines into their answers (at least 98 % exactly), and fails the ${CORRUPT} corrupt ones each with its reason`,
+    async () => {
+      const { code, output } = await cli([
+        'text-recognition',
+        's3://batch-data/in/',
+        's3://batch-data/out/',
+        '--local',
+        '--concurrency',
+        '2',
+        '--tolerated-failure-percent',
+        '50',
+      ]).done;
+      expect(code, output.slice(-2000)).toBe(0);
+      const summary = JSON.parse(await read('out/_SUMMARY.json')) as Summary;
+      // Printed, as written.
+      expect(output).toContain(JSON.stringify(summary, null, 2));
+      expect([summary.succeeded, summary.failed, summary.skipped]).toEqual([ITEMS, CORRUPT, 0]);
+      expect(new Set(summary.failures.map((f) => f.key))).toEqual(new Set([...inputs.corrupt.keys()].map((k) => `in/${k}`)));
+      for (const f of summary.failures) expect(f.error).toMatch(/^400: \S/);
 
-    let exact = 0;
-    for (const [key, phrase] of inputs.lines) {
-      const answer = JSON.parse(await read(`out/${key}.json`)) as { text: string; confidence: number };
-      if (answer.text === phrase) exact++;
-    }
-    console.info(`batch --local: ${exact}/${ITEMS} lines read exactly`);
-    expect(exact / ITEMS).toBeGreaterThanOrEqual(0.98);
-    // The answer is the body the HTTP route gives for the same object.
-    const [firstKey] = inputs.lines.keys();
-    const http = await fetch(`${stack.baseUrl}/models/text-recognition/predict`, {
-      method: 'POST',
-      headers: { 'content-type': 'image/png' },
-      body: inputs.bodies.get(firstKey!),
-    });
-    expect(await read(`out/${firstKey}.json`)).toBe(await http.text());
-  }, TEST_TIMEOUT_MS);
+      let exact = 0;
+      for (const [key, phrase] of inputs.lines) {
+        const answer = JSON.parse(await read(`out/${key}.json`)) as { text: string; confidence: number };
+        if (answer.text === phrase) exact++;
+      }
+      console.info(`batch --local: ${exact}/${ITEMS} lines read exactly`);
+      expect(exact / ITEMS).toBeGreaterThanOrEqual(0.98);
+      // The answer is the body the HTTP route gives for the same object.
+      const [firstKey] = inputs.lines.keys();
+      const http = await fetch(`${stack.baseUrl}/models/text-recognition/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/png' },
+        body: inputs.bodies.get(firstKey!),
+      });
+      expect(await read(`out/${firstKey}.json`)).toBe(await http.text());
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it('started again over the same prefixes, runs only the failed items, writes nothing, and exits 1 past the default 1 % tolerance', async () => {
-    const runsBefore = predictRuns();
-    const before = await listed('out/lines/');
-    const { code, output } = await cli(['text-recognition', 's3://batch-data/in/', 's3://batch-data/out/', '--local', '--concurrency', '2'])
-      .done;
-    expect(code, output.slice(-2000)).toBe(1);
-    expect(output).toMatch(/% of the items failed, over the tolerated 1 %/);
-    const summary = JSON.parse(await read('out/_SUMMARY.json')) as Summary;
-    expect([summary.succeeded, summary.failed, summary.skipped]).toEqual([0, CORRUPT, ITEMS]);
-    await stack.printed(/never/, 1000);
-    expect(predictRuns() - runsBefore).toBe(CORRUPT);
-    expect(await listed('out/lines/')).toEqual(before);
-  }, TEST_TIMEOUT_MS);
+  it(
+    'started again over the same prefixes, runs only the failed items, writes nothing, and exits 1 past the default 1 % tolerance',
+    async () => {
+      const runsBefore = predictRuns();
+      const before = await listed('out/lines/');
+      const { code, output } = await cli([
+        'text-recognition',
+        's3://batch-data/in/',
+        's3://batch-data/out/',
+        '--local',
+        '--concurrency',
+        '2',
+      ]).done;
+      expect(code, output.slice(-2000)).toBe(1);
+      expect(output).toMatch(/% of the items failed, over the tolerated 1 %/);
+      const summary = JSON.parse(await read('out/_SUMMARY.json')) as Summary;
+      expect([summary.succeeded, summary.failed, summary.skipped]).toEqual([0, CORRUPT, ITEMS]);
+      await stack.printed(/never/, 1000);
+      expect(predictRuns() - runsBefore).toBe(CORRUPT);
+      expect(await listed('out/lines/')).toEqual(before);
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it('killed half way and started again, runs and writes only the rest', async () => {
-    const run = cli([
-      'text-recognition',
-      's3://batch-data/in/',
-      's3://batch-data/half/',
-      '--local',
-      '--concurrency',
-      '2',
-      '--items-per-invocation',
-      '5',
-    ]);
-    let exited = false;
-    void run.done.then(() => (exited = true));
-    while (!exited && (await listed('half/lines/')).size < ITEMS / 2) await new Promise((r) => setTimeout(r, 200));
-    expect(exited, 'the run ended before it was killed').toBe(false);
-    run.child.kill('SIGKILL');
-    await run.done;
-    // Invocations already in the functions finish on their own: wait until the writes stop.
-    let written = await listed('half/lines/');
-    for (;;) {
-      await new Promise((r) => setTimeout(r, 1500));
-      const now = await listed('half/lines/');
-      if (now.size === written.size) break;
-      written = now;
-    }
-    expect(written.size).toBeGreaterThanOrEqual(ITEMS / 2);
-    expect(written.size).toBeLessThan(ITEMS);
-    const runsBefore = predictRuns();
+  it(
+    'killed half way and started again, runs and writes only the rest',
+    async () => {
+      const run = cli([
+        'text-recognition',
+        's3://batch-data/in/',
+        's3://batch-data/half/',
+        '--local',
+        '--concurrency',
+        '2',
+        '--items-per-invocation',
+        '5',
+      ]);
+      let exited = false;
+      void run.done.then(() => (exited = true));
+      while (!exited && (await listed('half/lines/')).size < ITEMS / 2) await new Promise((r) => setTimeout(r, 200));
+      expect(exited, 'the run ended before it was killed').toBe(false);
+      run.child.kill('SIGKILL');
+      await run.done;
+      // Invocations already in the functions finish on their own: wait until the writes stop.
+      let written = await listed('half/lines/');
+      for (;;) {
+        await new Promise((r) => setTimeout(r, 1500));
+        const now = await listed('half/lines/');
+        if (now.size === written.size) break;
+        written = now;
+      }
+      expect(written.size).toBeGreaterThanOrEqual(ITEMS / 2);
+      expect(written.size).toBeLessThan(ITEMS);
+      const runsBefore = predictRuns();
 
-    const { code, output } = await cli([
-      'text-recognition',
-      's3://batch-data/in/',
-      's3://batch-data/half/',
-      '--local',
-      '--concurrency',
-      '2',
-      '--tolerated-failure-percent',
-      '50',
-    ]).done;
-    expect(code, output.slice(-2000)).toBe(0);
-    const summary = JSON.parse(await read('half/_SUMMARY.json')) as Summary;
-    expect([summary.succeeded, summary.skipped, summary.failed]).toEqual([ITEMS - written.size, written.size, CORRUPT]);
-    await stack.printed(/never/, 1000);
-    // The model ran once per answer still missing and per corrupt object; the answers there were not rewritten.
-    expect(predictRuns() - runsBefore).toBe(ITEMS - written.size + CORRUPT);
-    const after = await listed('half/lines/');
-    expect(after.size).toBe(ITEMS);
-    for (const [key, first] of written) expect(after.get(key)).toEqual(first);
-  }, TEST_TIMEOUT_MS);
+      const { code, output } = await cli([
+        'text-recognition',
+        's3://batch-data/in/',
+        's3://batch-data/half/',
+        '--local',
+        '--concurrency',
+        '2',
+        '--tolerated-failure-percent',
+        '50',
+      ]).done;
+      expect(code, output.slice(-2000)).toBe(0);
+      const summary = JSON.parse(await read('half/_SUMMARY.json')) as Summary;
+      expect([summary.succeeded, summary.skipped, summary.failed]).toEqual([ITEMS - written.size, written.size, CORRUPT]);
+      await stack.printed(/never/, 1000);
+      // The model ran once per answer still missing and per corrupt object; the answers there were not rewritten.
+      expect(predictRuns() - runsBefore).toBe(ITEMS - written.size + CORRUPT);
+      const after = await listed('half/lines/');
+      expect(after.size).toBe(ITEMS);
+      for (const [key, first] of written) expect(after.get(key)).toEqual(first);
+    },
+    TEST_TIMEOUT_MS,
+  );
 
   it('refuses an output prefix inside the input prefix before anything runs, and names a missing bucket or an empty prefix', async () => {
     const runsBefore = predictRuns();
