@@ -22,10 +22,21 @@ export function jobsSettingsFromEnv(env: Env = process.env): JobsSettings | unde
 
 /**
  * The jobs' store in S3 through the SDK's client (the environment's endpoint, region and
- * credentials). `require`d, not imported: a Lambda bundle leaves the SDK to the runtime's own
- * (requireS3Sdk.ts), and a function that takes no jobs never loads it.
+ * credentials), made on the first job: `require`d, not imported, since a Lambda bundle leaves the
+ * SDK to the runtime's own (requireS3Sdk.ts), and a cold start that takes no job never loads it.
  */
 export function s3JobStore(location: S3Location, env: Env = process.env): JobStore {
-  const sdk = requireS3Sdk();
-  return new JobStore(new S3JobObjects(new sdk.S3Client(s3ClientConfig(env)), sdk, location));
+  let objects: S3JobObjects | undefined;
+  const client = (): S3JobObjects => {
+    if (!objects) {
+      const sdk = requireS3Sdk();
+      objects = new S3JobObjects(new sdk.S3Client(s3ClientConfig(env)), sdk, location);
+    }
+    return objects;
+  };
+  return new JobStore({
+    where: `s3://${location.bucket}/${location.key}`,
+    put: (key, body) => client().put(key, body),
+    get: (key) => client().get(key),
+  });
 }
