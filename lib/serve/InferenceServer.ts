@@ -11,7 +11,8 @@ import { answerClientError, writeResponse } from './nodeHttp/writeResponse';
 import { ClientGoneError, declaredLength, discardRest, readBody } from './nodeHttp/requestBody';
 import { checkRequestHeaders } from './nodeHttp/requestHeaders';
 import { parseRequestTarget } from './nodeHttp/requestTarget';
-import { invocationRequest } from './sagemaker';
+import { invocationRequest, targetModelOf } from './sagemaker';
+import { modelRepositoryRoute, modelRepositoryRouteName } from './modelRepositoryRoutes';
 import type { ServedModel } from './ServedModel';
 
 export interface InferenceServerOptions {
@@ -180,10 +181,11 @@ export class InferenceServer {
     if (req.path === '/metrics' && req.method === 'GET') {
       return { status: 200, headers: { 'content-type': this.options.metrics.contentType }, body: await this.options.metrics.text() };
     }
+    const repository = await modelRepositoryRoute(req, this.models);
+    if (repository) return repository;
     if (req.path === '/invocations' && req.method === 'POST') {
-      const target = invocationRequest(req, this.defaultModel(), (m) => this.models.get(m)?.pipeline !== undefined, [
-        ...this.models.keys(),
-      ]);
+      const model = targetModelOf(req.headers) ?? this.defaultModel();
+      const target = invocationRequest(req, model, (m) => this.models.get(m)?.pipeline !== undefined, [...this.models.keys()]);
       return this.options.router.handle(target);
     }
     return this.options.router.handle(req);
@@ -244,6 +246,8 @@ export class InferenceServer {
   private classify(path: string): { route: string; model?: string } {
     if (path === '/ping' || path === '/metrics') return { route: path };
     if (path === '/invocations') return { route: path, model: this.defaultModel() };
+    const repository = modelRepositoryRouteName(path);
+    if (repository) return { route: repository };
     // The Router's route names (the route table's), never raw paths, as metric labels.
     const match = matchRoute(path);
     if (!match) return { route: 'unmatched' };

@@ -67,3 +67,20 @@ function mediaTypeParameters(contentType: string): Array<[string, string]> {
       return [name, quoted ? (quoted[1] as string).replace(/\\(.)/gs, '$1') : value];
     });
 }
+
+/** SageMaker's multi-model header: which model an `/invocations` request is for. */
+export const TARGET_MODEL_HEADER = 'x-amzn-sagemaker-target-model';
+
+/**
+ * The model `X-Amzn-SageMaker-Target-Model` names, else undefined (the default model then).
+ * SageMaker passes InvokeEndpoint's TargetModel in this header
+ * (https://docs.aws.amazon.com/sagemaker/latest/dg/mms-container-apis.html), the artifact's path
+ * relative to the endpoint's model prefix, such as `customer-42.tar.gz`; Triton's SageMaker mode
+ * routes `/invocations` by it, and so does serve: the model is the name without `.tar.gz`.
+ */
+export function targetModelOf(headers: Readonly<Record<string, string | string[] | undefined>>): string | undefined {
+  const raw = headers[TARGET_MODEL_HEADER];
+  const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  if (value === undefined || value === '') return undefined;
+  return value.replace(/\.tar\.gz$/, '');
+}
