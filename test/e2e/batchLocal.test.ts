@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,13 +77,14 @@ async function read(key: string): Promise<string> {
 
 async function listed(prefix: string): Promise<Map<string, { etag: string; modified: number }>> {
   const found = new Map<string, { etag: string; modified: number }>();
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix, ContinuationToken: token }));
+  // ListObjects v1: the local S3 server cannot page v2 listings (lib/tools/batch/listInputs.ts).
+  let marker: string | undefined;
+  for (;;) {
+    const page = await s3.send(new ListObjectsCommand({ Bucket: BUCKET, Prefix: prefix, Marker: marker }));
     for (const o of page.Contents ?? []) found.set(o.Key!, { etag: o.ETag!, modified: o.LastModified!.getTime() });
-    token = page.NextContinuationToken;
-  } while (token);
-  return found;
+    if (!page.IsTruncated || !page.Contents?.length) return found;
+    marker = page.Contents.at(-1)!.Key;
+  }
 }
 
 /** Requests the functions logged (JSON lines of the local stack) on the text-recognition domain route. */
