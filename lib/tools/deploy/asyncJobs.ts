@@ -25,7 +25,7 @@ import { pipelineCatalog } from './pipelineFunction';
  * timeout, which a second attempt would meet again at the same cost.
  */
 export function planAsyncJobs(
-  registry: Pick<Registry, 'jobs' | 'bucket' | 'pipelines'>,
+  registry: Pick<Registry, 'jobs' | 'bucket' | 'pipelines' | 'repositories'>,
   ctx: Pick<PlanContext, 'naming'>,
   plan: DeploymentPlan,
 ): void {
@@ -33,8 +33,9 @@ export function planAsyncJobs(
   if (!jobs) return;
   for (const [key, fn] of Object.entries(plan.functions)) {
     const pipeline = registry.pipelines?.[key];
-    // The server function takes no requests a job could hold.
-    if (!fn.events.some((e) => e.httpApi.path.startsWith('/v2/models/'))) continue;
+    // The server function takes no requests a job could hold; a repository's function (models
+    // found at request time, docs/repository.md) takes no jobs yet.
+    if (!fn.events.some((e) => e.httpApi.path.startsWith('/v2/models/')) || registry.repositories?.[key]) continue;
     const models = pipeline ? Object.keys(pipelineCatalog(key, pipeline)) : [key];
     useJobs(key, fn, models, jobs, registry.bucket.name);
     addJobStatements(plan.resources[roleLogicalId(key, ctx)], jobStatements(registry.bucket.name, jobsPrefix(jobs, key), fn.name));

@@ -92,6 +92,20 @@ describe('jobs: in the registry (asynchronous requests)', () => {
     expect(statements(plan, 'server').some((s) => JSON.stringify(s).includes('jobs'))).toBe(false);
   });
 
+  it('leaves a repository function (models found at request time) without jobs', () => {
+    const plan = planDeployment(
+      parseRegistry({
+        bucket: { name: 'models', create: false },
+        jobs: {},
+        models: { tiny: { weights: 's3://models/tiny/1/' }, customers: { kind: 'repository', prefix: 's3://models/customers/' } },
+      }),
+      PLAN_CONTEXT,
+    );
+    expect(plan.functions.tiny!.environment.ONNXLESS_JOBS_URI).toBe('s3://models/jobs/tiny/');
+    expect(plan.functions.customers!.environment.ONNXLESS_JOBS_URI).toBeUndefined();
+    expect(plan.functions.customers!.destinations).toBeUndefined();
+  });
+
   it('lists the webhook hosts the registry allows, none by default', () => {
     const plan = planDeployment(registry({ webhookHosts: ['hooks.example.com', 'ci.example.org:8443'] }), PLAN_CONTEXT);
     expect(plan.functions.tiny!.environment.ONNXLESS_WEBHOOK_HOSTS).toBe('hooks.example.com,ci.example.org:8443');
