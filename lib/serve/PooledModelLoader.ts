@@ -155,7 +155,7 @@ export class PooledModelLoader implements Loader {
     this.#options.metrics?.trackQueue(name, () => batcher.queued);
     // A loop waits in the same bounded queue as the model's runs and takes one of its slots.
     this.#runQueue = {
-      submit: (feeds, fetches) => batcher.submit(feeds, fetches),
+      submit: (feeds, fetches, timeout) => batcher.submit(feeds, fetches, timeout),
       submitLoop: (loop) => batcher.submitAlone(() => this.#loopOnPool(spec, loop)),
     };
     const runner = new PooledRunner(new PooledSession(reply.inputs, reply.outputs, this.#runQueue), new ModelFiles(weights.dir));

@@ -1,6 +1,7 @@
 import type { Tensor } from 'onnxruntime-node';
 import type { ModelFiles } from '../core/onnx/ModelFiles';
 import { OnnxRunner } from '../core/onnx/OnnxRunner';
+import type { QueueTimeout } from '../core/batching/QueueTimeout';
 import type { RecurrentLoop } from '../core/pipeline/Pipeline';
 import type { PooledSession } from './PooledSession';
 
@@ -19,5 +20,14 @@ export class PooledRunner extends OnnxRunner {
 
   runLoop(loop: RecurrentLoop): Promise<Array<Record<string, Tensor>>> {
     return this.pooled.runLoop(loop);
+  }
+
+  /** `run` whose request is refused (408) in the model's queue once its own timeout has passed. */
+  runWithin(
+    feeds: Record<string, Tensor>,
+    outputNames: readonly string[] | undefined,
+    timeout: QueueTimeout,
+  ): Promise<Record<string, Tensor>> {
+    return this.pooled.runWithin(feeds, outputNames, timeout);
   }
 }

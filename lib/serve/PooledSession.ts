@@ -1,5 +1,6 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { TensorMap } from '../core/batching/BatchTensor';
+import type { QueueTimeout } from '../core/batching/QueueTimeout';
 import type { RecurrentLoop } from '../core/pipeline/Pipeline';
 import { fromWire, mapTensors, toWire, type WireLoop, type WireTensor, type WireValueMetadata } from './workerProtocol';
 import { keepHalfBitsAll } from '../core/onnx/halfBits';
@@ -9,7 +10,8 @@ import { keepHalfBitsAll } from '../core/onnx/halfBits';
  * processing thread a PortBatcher to it. A loop is one unit of work, never batched.
  */
 export interface RunQueue {
-  submit(feeds: TensorMap, fetches?: readonly string[]): Promise<TensorMap>;
+  /** `timeout`: the request's own bound on its wait; past it the run is refused (408), not run. */
+  submit(feeds: TensorMap, fetches?: readonly string[], timeout?: QueueTimeout): Promise<TensorMap>;
   submitLoop(loop: WireLoop): Promise<Array<Record<string, WireTensor>>>;
 }
 
@@ -50,6 +52,20 @@ export class PooledSession implements InferenceSession {
     const outputs = await this.queue.submit(
       mapTensors(keepHalfBitsAll(feeds) as Record<string, Tensor>, toWire),
       fetchNames(fetches, this.outputNames),
+    );
+    return keepHalfBitsAll(mapTensors(outputs, fromWire));
+  }
+
+  /** `run` under the request's own timeout: refused (408) in the model's queue once it has passed. */
+  async runWithin(
+    feeds: Record<string, Tensor>,
+    outputNames: readonly string[] | undefined,
+    timeout: QueueTimeout,
+  ): Promise<Record<string, Tensor>> {
+    const outputs = await this.queue.submit(
+      mapTensors(keepHalfBitsAll(feeds), toWire),
+      outputNames === undefined ? undefined : [...outputNames],
+      timeout,
     );
     return keepHalfBitsAll(mapTensors(outputs, fromWire));
   }

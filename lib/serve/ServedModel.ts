@@ -113,7 +113,7 @@ export class ServedModel implements Endpoint, PipelineMember {
     const loaded = await this.load(ctx);
     const queue = this.pooledLoader.runQueue;
     if (!queue) throw new OnnxlessError(503, `model '${this.name}' is not loaded`, { expose: true, headers: { 'retry-after': '1' } });
-    const reply = await this.#processing.run(task(this.#view(loaded)), queue);
+    const reply = await this.#processing.run({ ...task(this.#view(loaded)), receivedAt: ctx.receivedAt }, queue);
     addPhases(ctx.timing, reply.phases);
     if (!reply.ok) throw fromWireError(reply.error);
     return reply;

@@ -1,6 +1,7 @@
 import { batchKey, batchRows, type TensorMap } from './BatchTensor';
 import { concatFeeds, splitOutputs, UnsplittableOutputError } from './concatSplit';
 import { BatcherClosedError, QueueFullError } from './errors';
+import { expiredWait, type QueueTimeout } from './QueueTimeout';
 
 /** Runs one (possibly batched) call of the model: feeds in, the fetched outputs back. */
 export type RunBatch = (feeds: TensorMap, fetches: readonly string[] | undefined) => Promise<TensorMap>;
@@ -52,6 +53,8 @@ interface Pending {
   key?: string;
   rows: number;
   enqueuedAt: number;
+  /** The request's own bound on its wait: past it, it is refused (408) instead of run. */
+  timeout?: QueueTimeout;
   /** A unit of work of its own (submitAlone): run instead of the batch function, never batched. */
   work?: () => Promise<unknown>;
   resolve: (value: unknown) => void;
@@ -112,10 +115,13 @@ export class DynamicBatcher {
     return this.batchingEnabled;
   }
 
-  /** Queues one call; resolves with its own outputs. Rejects at once with 429 when the queue is full. */
-  submit(feeds: TensorMap, fetches?: readonly string[]): Promise<TensorMap> {
+  /**
+   * Queues one call; resolves with its own outputs. Rejects at once with 429 when the queue is
+   * full, and with 408, unrun, when its `timeout` has passed by the time its run would start.
+   */
+  submit(feeds: TensorMap, fetches?: readonly string[], timeout?: QueueTimeout): Promise<TensorMap> {
     const rows = batchRows(feeds);
-    return this.enqueue<TensorMap>({ feeds, fetches, key: rows === undefined ? undefined : batchKey(feeds), rows: rows ?? 1 });
+    return this.enqueue<TensorMap>({ feeds, fetches, key: rows === undefined ? undefined : batchKey(feeds), rows: rows ?? 1, timeout });
   }
 
   /**
@@ -152,6 +158,7 @@ export class DynamicBatcher {
   }
 
   private schedule(): void {
+    this.refuseExpired();
     while (this.running < this.options.maxInFlight && this.queue.length > 0) {
       const oldest = this.queue[0] as Pending;
       const picked = this.pick();
@@ -165,6 +172,18 @@ export class DynamicBatcher {
       }
       this.dispatch(picked);
     }
+  }
+
+  /** Requests whose own timeout passed while they waited leave the queue with their 408, unrun. */
+  private refuseExpired(): void {
+    const now = Date.now();
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const expired = expiredWait(this.queue[i]!.timeout, now);
+      if (!expired) continue;
+      this.queue[i]!.reject(expired);
+      this.queue.splice(i, 1);
+    }
+    this.notifyIdle();
   }
 
   /** Queue indexes of the next batch: the oldest request and compatible followers, within maxBatchSize rows. */

@@ -20,3 +20,18 @@ export class BatcherClosedError extends OnnxlessError {
     super(503, `model '${model}' is shutting down and takes no new requests`, { headers: { 'retry-after': '1' } });
   }
 }
+
+/**
+ * 408: the request waited longer than its own `timeout` parameter (Triton's request timeout, in
+ * microseconds) before its run could start, and was not run. Triton answers these UNAVAILABLE;
+ * here a 4xx, because the bound is the caller's own: a caller's 1 µs timeout must not trip the
+ * 5xx alarm that rolls a canary back (issue 27). tritonclient reports the message either way.
+ */
+export class RequestTimeoutExpiredError extends OnnxlessError {
+  constructor(model: string, waitedMs: number, timeoutMs: number) {
+    super(
+      408,
+      `model '${model}': request timeout expired: it waited ${Math.round(waitedMs * 1000)} µs for its run, over its timeout parameter of ${Math.round(timeoutMs * 1000)} µs; it was not run`,
+    );
+  }
+}

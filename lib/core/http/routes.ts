@@ -132,7 +132,7 @@ export class Router {
   async handle(req: HttpRequest, context: RequestContext = {}): Promise<HttpResponse> {
     const observation = this.observe(req.method, req.body.length, context);
     try {
-      const res = await this.dispatch(req, { observation, timing: observation.timing, deadline: context.deadline });
+      const res = await this.dispatch(req, { observation, timing: observation.timing, deadline: context.deadline, receivedAt: Date.now() });
       return this.finish(observation, res);
     } catch (err) {
       return this.reject(observation, err);

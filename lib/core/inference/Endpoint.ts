@@ -21,6 +21,8 @@ export interface InferBody {
 export interface CallContext {
   timing?: RequestTiming;
   deadline?: Deadline;
+  /** When the request arrived (Date.now(): one clock for every thread), for its own `timeout` parameter. */
+  receivedAt?: number;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Tensor } from 'onnxruntime-node';
 import { BadRequestError } from '../errors';
 import { RequestTiming } from '../observability/RequestTiming';
-import type { Pipeline, PredictRequest } from '../pipeline/Pipeline';
+import type { ModelRunner, Pipeline, PredictRequest } from '../pipeline/Pipeline';
 import { classify, readClassCount, type ClassLabels } from '../protocol/classification';
 import { decodeInputs } from '../protocol/decodeInputs';
 import { encodeOutputs, type EncodedResponse } from '../protocol/encodeOutputs';
@@ -17,6 +17,8 @@ import { RunTimes } from './RunTimes';
 import { labelsOfDirectory } from './classLabels';
 import { modelParameters } from './modelParameters';
 import { runFailure } from './runFailure';
+import { expiredWait, type QueueTimeout } from '../batching/QueueTimeout';
+import { requestTimeoutMs } from '../protocol/requestParameters';
 import { traced } from '../observability/tracing';
 import type { CallContext, Endpoint, InferBody, PipelineMember } from './Endpoint';
 
@@ -120,14 +122,17 @@ export class ModelService implements Endpoint, PipelineMember {
       ),
     }));
     this.assertRunFits(ctx.deadline);
+    const timeout = queueTimeout(this.name, request, ctx);
+    const expired = expiredWait(timeout);
+    if (expired) throw expired;
+    const names = selection.map((s) => s.name);
+    // serve's runner has runWithin (its runs queue); an in-process one has no queue to time out in.
+    const pipelineView: ModelRunner = runner;
     let results;
     const started = performance.now();
     try {
       results = await traced('inference', () =>
-        runner.run(
-          feeds,
-          selection.map((s) => s.name),
-        ),
+        timeout && pipelineView.runWithin ? pipelineView.runWithin(feeds, names, timeout) : runner.run(feeds, names),
       );
       this.runTimes.record(performance.now() - started);
     } catch (err) {
@@ -210,4 +215,10 @@ function selectOutputs(request: InferRequest, available: readonly string[]): Out
     const classCount = readClassCount(o.name, o.parameters?.class_count);
     return { name: o.name, binary: typeof flag === 'boolean' ? flag : allBinary, ...(classCount === undefined ? {} : { classCount }) };
   });
+}
+
+/** The request's `timeout` parameter as a bound on its wait, counted from its arrival (else from now). */
+function queueTimeout(model: string, request: InferRequest, ctx: CallContext): QueueTimeout | undefined {
+  const timeoutMs = requestTimeoutMs(request);
+  return timeoutMs === undefined ? undefined : { model, since: ctx.receivedAt ?? Date.now(), timeoutMs };
 }

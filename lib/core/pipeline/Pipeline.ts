@@ -1,4 +1,5 @@
 import type { Tensor } from 'onnxruntime-node';
+import type { QueueTimeout } from '../batching/QueueTimeout';
 import type { CompanionFiles } from './CompanionFiles';
 
 /** What a model's own pre/post-processing sees of a `POST /models/{name}/predict` request. */
@@ -31,6 +32,16 @@ export interface ModelRunner {
    * once per step. Both give the same outputs.
    */
   runLoop?(loop: RecurrentLoop): Promise<Array<Record<string, Tensor>>>;
+  /**
+   * Optional: `run`, refused (408, unrun) if the request's own timeout passes while it waits in
+   * the model's queue. `onnxless serve` has it (its runs queue); where it is absent there is no
+   * queue, and the caller checks the timeout before `run`.
+   */
+  runWithin?(
+    feeds: Record<string, Tensor>,
+    outputNames: readonly string[] | undefined,
+    timeout: QueueTimeout,
+  ): Promise<Record<string, Tensor>>;
   /** The model's companion files (dictionary, labels, tokenizer.json), from its directory. */
   readonly files?: CompanionFiles;
 }

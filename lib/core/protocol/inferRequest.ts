@@ -6,6 +6,7 @@ import { describeZodIssue, dottedPath } from '../config/zodIssues';
 import { BadRequestError } from '../errors';
 import { withClassCount } from './classification';
 import { checkNameLength } from './names';
+import { checkRequestParameters } from './requestParameters';
 
 /**
  * The OIP v2 infer request envelope. `data` is left as `unknown` here on purpose: a tensor may
@@ -43,6 +44,7 @@ export function parseInferRequest(value: unknown): InferRequest {
   if (result.success) {
     checkEchoedNames(result.data);
     refuseSharedMemory(result.data);
+    checkRequestParameters(result.data);
     return withTritonNames(result.data);
   }
   const issue = result.error.issues[0];

@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { TensorMap } from '../../core/batching/BatchTensor';
+import type { QueueTimeout } from '../../core/batching/QueueTimeout';
 import type { RunQueue } from '../PooledSession';
 import type { WireLoop, WireTensor } from '../workerProtocol';
 import { fromWireError, type RunAnswer, type RunRequest } from './processingProtocol';
@@ -23,11 +24,12 @@ export class PortBatcher implements RunQueue {
     });
   }
 
-  async submit(feeds: TensorMap, fetches?: readonly string[]): Promise<TensorMap> {
+  async submit(feeds: TensorMap, fetches?: readonly string[], timeout?: QueueTimeout): Promise<TensorMap> {
     const answer = await this.send({
       id: this.next++,
       feeds: feeds as Record<string, WireTensor>,
       fetches: fetches ? [...fetches] : undefined,
+      timeout,
     });
     return (answer as Extract<RunAnswer, { outputs: unknown }>).outputs;
   }

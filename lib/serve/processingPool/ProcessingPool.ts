@@ -52,7 +52,9 @@ export class ProcessingPool {
       const answer: Promise<RunAnswer> =
         'loop' in req
           ? queue.submitLoop(req.loop).then((steps) => ({ id: req.id, steps }))
-          : queue.submit(req.feeds, req.fetches).then((outputs) => ({ id: req.id, outputs: outputs as Record<string, WireTensor> }));
+          : queue
+              .submit(req.feeds, req.fetches, req.timeout)
+              .then((outputs) => ({ id: req.id, outputs: outputs as Record<string, WireTensor> }));
       answer.then(
         (a) => port1.postMessage(a),
         (err: unknown) => port1.postMessage({ id: req.id, error: toWireError(err) } satisfies RunAnswer),

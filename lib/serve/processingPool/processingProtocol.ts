@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import { OnnxlessError } from '../../core/errors';
+import type { QueueTimeout } from '../../core/batching/QueueTimeout';
 import type { PhaseDurations } from '../../core/observability/records';
 import type { ProtocolLimits } from '../../core/protocol/limits';
 import type { WireLoop, WireTensor, WireValueMetadata } from '../workerProtocol';
@@ -29,6 +30,8 @@ interface TaskBase {
   body: Uint8Array;
   contentType: string;
   port: MessagePort;
+  /** When the request arrived (Date.now()), for its own timeout parameter. */
+  receivedAt?: number;
 }
 
 export type ProcessingTask =
@@ -42,7 +45,8 @@ export type ProcessingReply =
   | { ok: false; error: WireError; phases: Phases };
 
 /** A session run, or a whole recurrent loop, asked for by a processing thread, and its answer. */
-export type RunRequest = { id: number; feeds: Record<string, WireTensor>; fetches?: string[] } | { id: number; loop: WireLoop };
+export type RunRequest =
+  { id: number; feeds: Record<string, WireTensor>; fetches?: string[]; timeout?: QueueTimeout } | { id: number; loop: WireLoop };
 export type RunAnswer =
   | { id: number; outputs: Record<string, WireTensor> }
   | { id: number; steps: Array<Record<string, WireTensor>> }

@@ -21,7 +21,10 @@ export default async function handle(task: ProcessingTask): Promise<ProcessingRe
   const body = Buffer.from(task.body.buffer, task.body.byteOffset, task.body.byteLength);
   try {
     if (task.kind === 'infer') {
-      const encoded = await service.inferBody({ body, contentType: task.contentType, headerLength: task.headerLength }, { timing });
+      const encoded = await service.inferBody(
+        { body, contentType: task.contentType, headerLength: task.headerLength },
+        { timing, receivedAt: task.receivedAt },
+      );
       return { ok: true, kind: 'infer', json: encoded.json, binary: encoded.binary, phases: phasesOf(timing) };
     }
     const result = await service.predict({ contentType: task.contentType, body, query: task.query }, { timing });
