@@ -62,6 +62,10 @@ describe('a model repository on npm start', () => {
       expect(status, JSON.stringify(body)).toBe(200);
       expect(body.outputs![0]!.data).toEqual([c, c + 1, c + 2]);
     }
+    // `onnxless models` lists them with the registry's, their files checked against the index's pins.
+    const models = await runOnnxless(['models', '--local', '--config', stack.configPath], s3Endpoint, stack.env);
+    expect(models.output).toMatch(/plus3 +ok +repository customers +s3:\/\/\S+\/customers\/plus3\/1\//);
+    expect(models.output).toMatch(/plus4 +ok +repository customers/);
     // The single models of the registry keep their own functions beside it.
     expect((await fetch(`${stack.baseUrl}/v2/models/tiny`)).status).toBe(200);
   }, 240_000);

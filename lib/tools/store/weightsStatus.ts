@@ -3,6 +3,9 @@ import { parseS3Uri, type ModelEntry } from '../../core/registry';
 import { MANIFEST_NAME, manifestBytes, manifestSha256, parseManifest } from '../../core/sources/ModelManifest';
 import { s3StatusOf } from '../../core/sources/S3Reader';
 
+/** What the check reads of an entry: a model's, a pipeline member's, or a repository model's from its index. */
+export type WeightsEntry = Pick<ModelEntry, 'weights' | 'sha256' | 'size'>;
+
 export type WeightsState = 'ok' | 'missing' | 'size-mismatch' | 'pin-mismatch' | 'unverified' | 'unreachable';
 
 export interface WeightsStatus {
@@ -16,7 +19,7 @@ export interface WeightsStatus {
  * Are a model's files present, and do they match the entry's size and sha256 pin? A single
  * file: one HEAD. A model directory: its manifest (hashed against the pin) and a HEAD per file.
  */
-export async function weightsStatus(client: S3Client, model: string, entry: ModelEntry): Promise<WeightsStatus> {
+export async function weightsStatus(client: S3Client, model: string, entry: WeightsEntry): Promise<WeightsStatus> {
   const location = parseS3Uri(entry.weights);
   const base = { model, weights: entry.weights };
   try {
@@ -44,7 +47,7 @@ async function directoryStatus(
   client: S3Client,
   bucket: string,
   prefix: string,
-  entry: ModelEntry,
+  entry: WeightsEntry,
 ): Promise<Pick<WeightsStatus, 'state' | 'detail'>> {
   const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: `${prefix}${MANIFEST_NAME}` }));
   const text = (await got.Body?.transformToString('utf8')) ?? '';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { readRegistryFile, memberModelName, DEFAULT_MODEL_HANDLER } from '../../../core/registry';
+import { repositoryModels } from '../../store/repositoryListing';
 import { weightsStatus } from '../../store/weightsStatus';
 import { storeClient, storeEnv, withStoreOptions, type StoreOptions } from './storeOptions';
 
@@ -16,6 +17,10 @@ export function registerModels(program: Command): void {
         Object.entries(entry.models).map(
           ([role, member]) => [memberModelName(pipeline, role), member, `${entry.handler} (pipeline ${pipeline}, ${role})`] as const,
         ),
+      ),
+      // Each repository's models as its index lists them now, pinned by the index.
+      ...(await repositoryModels(client, registry)).map(
+        ({ name, repository, entry }) => [name, entry, `repository ${repository}`] as const,
       ),
     ];
     if (entries.length === 0) {
