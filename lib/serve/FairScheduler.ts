@@ -10,7 +10,7 @@ export interface FairSchedulerOptions {
   onStart?: (flow: string, waitedMs: number) => void;
   /** How long after its last job a flow still has the priority lane kept for it, in ms (default 1,000). */
   recentMs?: number;
-  /** A flow is heavy beside another when its jobs take more than this many times as long on average (default 4). */
+  /** A flow is heavy beside another when its jobs take more than this many times as long on average (default 4), and no active flow's are that much longer again. */
   heavyRatio?: number;
   now?: () => number;
 }
@@ -52,8 +52,9 @@ interface Flow {
  *
  * Fair turns alone still let a light model wait for one heavy run whenever heavy runs hold every
  * lane (onnxruntime cannot be preempted). So lane 0 is kept for light work: a flow whose jobs
- * take `heavyRatio` times longer than those of another flow active in the last `recentMs` does
- * not start there, and heavy flows take the highest free lane, light ones the lowest. A heavy
+ * take `heavyRatio` times longer than those of another flow active in the last `recentMs` (and
+ * is not itself that much lighter than a third) does not start there, and heavy flows take the
+ * highest free lane, light ones the lowest. A heavy
  * model alone (nothing lighter recently active) uses every lane. This is the rule Triton reaches
  * with separate instance groups per model and its rate limiter's priorities, kept inside one
  * shared pool: the pool keeps one session per model per thread anyway, so any thread can serve
@@ -159,16 +160,23 @@ export class FairScheduler {
     return undefined;
   }
 
-  /** Heavy: another flow active now or in the last `recentMs` has jobs `heavyRatio` times shorter. */
+  /**
+   * Heavy: another flow active now or in the last `recentMs` has jobs `heavyRatio` times shorter,
+   * and none has jobs `heavyRatio` times longer. The second half keeps a middle model (a VAD clip
+   * beside 4 ms JSON runs and 1 s OCR pages) on the light side: lane 0 is kept from the heaviest
+   * models only, and every lighter one may use it.
+   */
   private isHeavy(f: Flow): boolean {
     if (this.lanes === 1 || f.measured === 0) return false;
     const now = this.now();
+    let lighter = false;
     for (const g of this.flows.values()) {
       if (g === f || g.measured === 0) continue;
-      const active = g.queue.length > 0 || g.running > 0 || now - g.lastEndedAt <= this.recentMs;
-      if (active && f.averageMs > this.heavyRatio * g.averageMs) return true;
+      if (!(g.queue.length > 0 || g.running > 0 || now - g.lastEndedAt <= this.recentMs)) continue;
+      if (g.averageMs > this.heavyRatio * f.averageMs) return false;
+      if (f.averageMs > this.heavyRatio * g.averageMs) lighter = true;
     }
-    return false;
+    return lighter;
   }
 
   private startJob(f: Flow, lane: number, job: Queued): void {

@@ -173,6 +173,22 @@ describe('FairScheduler', () => {
       expect([...h.running.keys()].map((id) => h.laneOf.get(id)).sort()).toEqual([0, 1, 2]);
     });
 
+    it('keeps lane 0 from the heaviest model only: a middle one (a VAD clip beside 4 ms JSON runs and 1 s pages) may use it', async () => {
+      // prepare: three models measured, each active
+      const h = harness(2);
+      await measure(h, 'ocr', 1000);
+      await measure(h, 'vad', 80);
+      await measure(h, 'json', 4);
+      const pages = Array.from({ length: 3 }, () => h.submit('ocr'));
+      expect(pages.filter((p) => h.running.has(p.id)).map((p) => h.laneOf.get(p.id))).toEqual([1]);
+
+      // act: the middle model's request arrives while the pages hold lane 1
+      const clip = h.submit('vad');
+
+      // assess: it starts on lane 0 at once (only the pages are kept off it)
+      expect(h.laneOf.get(clip.id)).toBe(0);
+    });
+
     it('keeps no lane from flows whose jobs cost about the same', async () => {
       const h = harness(2);
       await measure(h, 'a', 100);
