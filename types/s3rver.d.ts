@@ -14,6 +14,6 @@ declare module 's3rver' {
     /** The request handler, for a server of the caller's own (s3rver's README: `s3rver.callback()`). */
     callback(): (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
     /** Its filesystem store: the conditional writes in front of it (lib/tools/local/conditionalWrites.ts) read an object's ETag there. */
-    readonly store: { getMetadata(bucket: string, key: string): Promise<{ etag: string }> };
+    readonly store: { getMetadata(bucket: string, key: string): Promise<{ etag: string; 'content-length': number }> };
   }
 }

@@ -13,7 +13,7 @@ import type { LoadRecord } from '../observability/records';
 import { modelSourceFor } from '../sources/modelUri';
 import type { S3Transport } from '../sources/S3ModelSource';
 import type { IndexReader } from './IndexReader';
-import type { IndexedModel } from './RepositoryIndex';
+import type { IndexedModel, RepositoryIndex } from './RepositoryIndex';
 import { overBudget, sessionBytes, type Budget, type Resident } from './residentBudget';
 import { bytesOnDisk } from './bytesOnDisk';
 import { RepositoryEndpoint, versionOfDirectory } from './RepositoryEndpoint';
@@ -82,6 +82,8 @@ export class ModelRepository {
   private readonly files = new Map<string, { name: string; bytes: number; lastUsed: number }>();
   private readonly stats = new RepositoryStats();
   private readonly endpoints = new Map<string, RepositoryEndpoint>();
+  /** The index the entries were last checked against (sweep). */
+  private seenIndex?: RepositoryIndex;
   /** The removal of files past the disk budget, one pass after another. */
   private tidying: Promise<void> = Promise.resolve();
   private tick = 0;
@@ -113,19 +115,30 @@ export class ModelRepository {
 
   /** The model's entry in the index now: undefined for none (a 404). Retires what the index dropped or re-pinned. */
   async lookup(name: string): Promise<IndexedModel | undefined> {
-    let indexed: IndexedModel | undefined;
+    let index: RepositoryIndex;
     try {
-      indexed = await this.options.index.model(name);
+      index = await this.options.index.current();
     } catch (err) {
       throw new ModelUnavailableError(name, `repository '${this.name}': its index could not be read: ${messageOf(err)}`, {
         cause: err,
         retryAfterSeconds: 1,
       });
     }
-    const entry = this.entries.get(name);
-    if (entry && (!indexed || entry.pin !== indexed.sha256)) this.retire(entry, indexed ? 'replaced' : 'removed');
-    if (!indexed) this.endpoints.delete(name);
-    return indexed;
+    if (index !== this.seenIndex) this.sweep(index);
+    return Object.hasOwn(index.models, name) ? index.models[name] : undefined;
+  }
+
+  /**
+   * A new index read: every loaded model it no longer lists, or pins anew, is retired now (its
+   * session released once its requests end), not left holding memory until the budget needs it.
+   */
+  private sweep(index: RepositoryIndex): void {
+    this.seenIndex = index;
+    for (const entry of [...this.entries.values()]) {
+      const indexed = Object.hasOwn(index.models, entry.name) ? index.models[entry.name] : undefined;
+      if (!indexed || indexed.sha256 !== entry.pin) this.retire(entry, indexed ? 'replaced' : 'removed');
+    }
+    for (const name of [...this.endpoints.keys()]) if (!Object.hasOwn(index.models, name)) this.endpoints.delete(name);
   }
 
   /**

@@ -133,8 +133,11 @@ describe('a repository function', () => {
 
     await removeFromRepository(s3.client, prefix, 'first');
     await new Promise((resolve) => setTimeout(resolve, 250));
-    expect((await fn.handler(inferEvent('first'))).statusCode).toBe(404);
+    // A request for another model reads the new index: the removed model's session goes at once.
+    expect((await fn.handler(inferEvent('later'))).statusCode).toBe(200);
     expect(fn.repository.snapshot()).toMatchObject({ loaded: 1, models: { first: { evictions: 1 } } });
+    expect(fn.evictions.some((line) => line.includes('"model":"first","reason":"removed"'))).toBe(true);
+    expect((await fn.handler(inferEvent('first'))).statusCode).toBe(404);
     // Pushed again as version 2 with another constant: the new pin is loaded, the old session gone.
     await pushToRepository(s3.client, addConstantFacts(tempDir('onnxless-repo-models-'), 'later', 7), { prefix, name: 'later' });
     await new Promise((resolve) => setTimeout(resolve, 250));
