@@ -52,6 +52,15 @@ describe('onnxless push --repository', () => {
     expect(Object.keys(models)).toEqual(['plus1', 'plus2']);
     expect(models.plus1!.directory).toBe('plus1/1/');
     expect(readFileSync(config, 'utf8')).toBe(REGISTRY);
+
+    const removed = await onnxless(['remove', 'plus1', '--repository', 'customers', '--config', config]);
+    expect(removed.code, removed.output).toBe(0);
+    expect(removed.output).toContain(`removed 'plus1' from s3://${BUCKET}/customers/index.json (its files stay)`);
+    const after = await s3.setupClient.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'customers/index.json' }));
+    expect(Object.keys(parseRepositoryIndex(await after.Body!.transformToString(), 'index').models)).toEqual(['plus2']);
+    const again = await onnxless(['remove', 'plus1', '--repository', 'customers', '--config', config]);
+    expect(again.code).not.toBe(0);
+    expect(again.output).toContain(`model 'plus1' is not in s3://${BUCKET}/customers/index.json: nothing to remove`);
   });
 
   it('names the repositories there are when the entry is not one', async () => {

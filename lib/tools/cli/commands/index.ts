@@ -12,6 +12,7 @@ export const commands = {
   init: async () => (await import('./init')).registerInit,
   train: async () => (await import('./train')).registerTrain,
   push: async () => (await import('./push')).registerPush,
+  remove: async () => (await import('./remove')).registerRemove,
   models: async () => (await import('./models')).registerModels,
   serve: async () => (await import('./serve')).registerServe,
   start: async () => (await import('./start')).registerStart,

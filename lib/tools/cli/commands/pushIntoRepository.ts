@@ -4,6 +4,7 @@ import { DEFAULT_INDEX_TTL_SECONDS } from '../../../core/registry/schema';
 import { inspectModel, modelFilesAt } from '../../store/inspectModel';
 import { checkBucket } from '../../store/pushModel';
 import { pushToRepository } from '../../store/pushToRepository';
+import { repositoryEntryOf } from './repositoryEntry';
 import { storeClient, type StoreOptions } from './storeOptions';
 
 export type PushOptions = StoreOptions & { model: string; version?: string; repository?: string };
@@ -11,17 +12,7 @@ export type PushOptions = StoreOptions & { model: string; version?: string; repo
 /** `onnxless push <path> --model m --repository r`: the model into the repository's prefix and index, served without a deploy. */
 export async function pushIntoRepository(path: string, registry: Registry, options: PushOptions): Promise<void> {
   const name = options.repository ?? '';
-  const repositories = registry.repositories ?? {};
-  const entry = Object.hasOwn(repositories, name) ? repositories[name] : undefined;
-  if (!entry) {
-    const listed = Object.keys(repositories);
-    throw new Error(
-      `--repository '${name}': ${options.config} has no kind: repository entry of that name; ` +
-        (listed.length > 0
-          ? `repositories: ${listed.join(', ')}`
-          : 'add one: models: { <name>: { kind: repository, prefix: s3://bucket/models/ } }'),
-    );
-  }
+  const entry = repositoryEntryOf(registry, name, options.config);
   const version = options.version === undefined ? undefined : Number(options.version);
   if (version !== undefined && (!Number.isSafeInteger(version) || version < 1)) {
     throw new Error(`--version '${options.version}': expected a positive integer`);
