@@ -180,7 +180,10 @@ export class ModelRepository {
   /** The live entry of the model at this pin, made if there is none; one more user of it, synchronously (no eviction can slip in). */
   private checkout(name: string, indexed: IndexedModel): Entry {
     let entry = this.entries.get(name);
-    if (entry && entry.pin !== indexed.sha256) {
+    // A request that looked the model up before a newer index was read holds the older pin: the
+    // entry the newer index pins answers it, rather than being replaced by the older version.
+    const current = this.seenIndex && Object.hasOwn(this.seenIndex.models, name) ? this.seenIndex.models[name] : undefined;
+    if (entry && entry.pin !== indexed.sha256 && current?.sha256 !== entry.pin) {
       this.retire(entry, 'replaced');
       entry = undefined;
     }
