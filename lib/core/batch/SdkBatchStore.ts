@@ -27,7 +27,12 @@ export class SdkBatchStore implements BatchObjectStore {
       const recorded = head.Metadata?.[INPUT_ETAG_METADATA];
       return recorded === undefined ? undefined : bareEtag(recorded);
     } catch (err) {
-      if (s3StatusOf(err) === 404) return undefined;
+      // A missing key is a 404 to a caller allowed to list the bucket and a 403 to one that is not
+      // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html). Whether a ListBucket
+      // grant limited by an s3:prefix condition counts is not documented: either way there is no
+      // answer to skip for, and a write that is really denied fails on the PUT, naming it.
+      const status = s3StatusOf(err);
+      if (status === 404 || status === 403) return undefined;
       throw err;
     }
   }

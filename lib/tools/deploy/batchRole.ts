@@ -84,7 +84,8 @@ export function batchStateMachineRole(options: {
  * What the model's own function needs for a batch: read the objects under the input prefix, write
  * (and HEAD, for the ETag an answer records) under the output prefix, and list the output prefix:
  * without ListBucket S3 answers a HEAD of a missing key 403 instead of 404
- * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html; the function reads either
+ * as "no answer yet", lib/core/batch/SdkBatchStore.ts).
  */
 export function batchFunctionStatements(input: S3Prefix, output: S3Prefix): Cfn[] {
   return [

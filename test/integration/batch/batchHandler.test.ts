@@ -144,6 +144,18 @@ describe('a Distributed Map batch event through a model function (in process)', 
     expect(JSON.parse(await outputOf('out/silence-1.wav.json')).segments.length).toBe(1);
   });
 
+  it('takes a 403 on the HEAD of an answer (a role that may not list the bucket) as no answer yet, and writes it', async () => {
+    s3.proxy.reset();
+    s3.proxy.inject({ type: 'status', status: 403, code: 'AccessDenied' }, 1, (method) => method === 'HEAD');
+    const summary = (await handler(
+      { Items: await listedItems(['in/speech.wav']), BatchInput: { input: INPUT, output: 's3://data/out-403/' } },
+      { getRemainingTimeInMillis: () => 600_000 },
+    )) as { succeeded: number; failed: number };
+    expect(summary).toMatchObject({ succeeded: 1, failed: 0 });
+    expect(s3.proxy.requests.filter((r) => r.method === 'HEAD').map((r) => r.status)).toEqual([403]);
+    expect(s3.proxy.requests.filter((r) => r.method === 'PUT').length).toBe(1);
+  });
+
   it('fails the invocation with a clear message when the output prefix is inside the input prefix, before reading anything', async () => {
     s3.proxy.reset();
     await expect(
