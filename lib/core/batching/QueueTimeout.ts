@@ -1,15 +1,7 @@
+import type { QueueTimeout } from '../pipeline/Pipeline';
 import { RequestTimeoutExpiredError } from './errors';
 
-/**
- * A request's own bound on its wait (Triton's `timeout` parameter): from when it arrived
- * (`since`, epoch ms: Date.now(), the same clock on every thread) to when its run starts. Plain
- * data, so it crosses from a processing thread to the model's queue with the run.
- */
-export interface QueueTimeout {
-  model: string;
-  since: number;
-  timeoutMs: number;
-}
+export type { QueueTimeout };
 
 /** The 408 for a request whose wait is over its timeout; undefined while it may still run. */
 export function expiredWait(timeout: QueueTimeout | undefined, now = Date.now()): RequestTimeoutExpiredError | undefined {

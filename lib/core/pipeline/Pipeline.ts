@@ -1,5 +1,4 @@
 import type { Tensor } from 'onnxruntime-node';
-import type { QueueTimeout } from '../batching/QueueTimeout';
 import type { CompanionFiles } from './CompanionFiles';
 
 /** What a model's own pre/post-processing sees of a `POST /models/{name}/predict` request. */
@@ -18,6 +17,17 @@ export interface TensorSpec {
   /** onnxruntime type name: 'float32', 'int64', 'string', ... */
   type: string;
   shape: ReadonlyArray<number | string>;
+}
+
+/**
+ * A request's own bound on its wait (Triton's `timeout` parameter): from when it arrived
+ * (`since`, epoch ms: Date.now(), the same clock on every thread) to when its run starts. Plain
+ * data, so it crosses from a processing thread to the model's queue with the run.
+ */
+export interface QueueTimeout {
+  model: string;
+  since: number;
+  timeoutMs: number;
 }
 
 /** The loaded model as a pipeline sees it: one warm session behind a small interface. */

@@ -1,5 +1,8 @@
 import { BadRequestError } from '../errors';
-import type { InferRequest } from './inferRequest';
+/** What these read of an infer request: its request-level `parameters`. */
+interface WithParameters {
+  parameters?: Record<string, unknown>;
+}
 
 /**
  * Triton's request parameters (tritonclient's `infer(..., sequence_id, priority, timeout)`,
@@ -12,7 +15,7 @@ import type { InferRequest } from './inferRequest';
  *   models fed a stream of requests; no model here is one, so a non-zero id is a 400 (tritonclient
  *   sends none for 0, its default) rather than each request run alone as if it were not.
  */
-export function checkRequestParameters(request: InferRequest): void {
+export function checkRequestParameters(request: WithParameters): void {
   const parameters = request.parameters;
   if (parameters === undefined) return;
   for (const name of ['timeout', 'priority'] as const) {
@@ -33,7 +36,7 @@ export function checkRequestParameters(request: InferRequest): void {
 }
 
 /** The request's `timeout` parameter in ms, when it has one (checked by checkRequestParameters). */
-export function requestTimeoutMs(request: InferRequest): number | undefined {
+export function requestTimeoutMs(request: WithParameters): number | undefined {
   const timeout = request.parameters !== undefined && Object.hasOwn(request.parameters, 'timeout') ? request.parameters.timeout : undefined;
   return typeof timeout === 'number' ? timeout / 1000 : undefined;
 }
