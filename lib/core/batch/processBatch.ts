@@ -3,7 +3,7 @@ import type { RequestContext, Router } from '../http/routes';
 import { Deadline } from '../inference/Deadline';
 import { s3StatusOf } from '../sources/S3Reader';
 import { bareEtag, type BatchEvent, type BatchItem } from './BatchEvent';
-import type { BatchObjectStore } from './BatchObjectStore';
+import type { BatchObject, BatchObjectStore } from './BatchObjectStore';
 import { emptySummary, type BatchSummary } from './BatchSummary';
 import { KNOWN_EXTENSIONS, itemRequest, mediaTypeOf } from './itemRequest';
 import { assertOutputOutsideInput, outputKeyOf, parseS3Prefix, type S3Prefix } from './S3Prefix';
@@ -24,7 +24,15 @@ export interface BatchRun {
   requestId?: string;
 }
 
-type ItemOutcome = { outcome: 'succeeded' | 'skipped' } | { outcome: 'failed'; error: string };
+type Failed = { outcome: 'failed'; error: string };
+type ItemOutcome = { outcome: 'succeeded' | 'skipped' } | Failed;
+/** An item read and ready to run, or already settled (skipped, or failed before its run). */
+type Prepared = { outcome: 'ready'; object: BatchObject; contentType: string; outputKey: string } | { outcome: 'skipped' } | Failed;
+
+const NOT_STARTED: Failed = {
+  outcome: 'failed',
+  error: "not started: the invocation's time ran out (raise the timeout or lower itemsPerInvocation)",
+};
 
 /**
  * One batch of a job: each item read from the input prefix, run through the same routes an HTTP
@@ -32,7 +40,11 @@ type ItemOutcome = { outcome: 'succeeded' | 'skipped' } | { outcome: 'failed'; e
  * `<output prefix><key relative to the input prefix>.json`, recording the input's ETag. An item
  * whose answer records the same ETag is skipped: a rerun, or a batch Step Functions retries,
  * does only what is left. A failed item is recorded with its reason and does not stop the rest.
- * Items run one after another: a Lambda instance runs one inference at a time.
+ *
+ * The model runs one item at a time (a Lambda instance runs one inference at a time), but the S3
+ * calls around it do not wait for it: the next item's answer check and read are sent before this
+ * item runs, and each answer's write finishes while the next items run. A run blocks the event
+ * loop, so the replies wait in the socket buffers until it ends, already there.
  */
 export async function processBatch(event: BatchEvent, target: BatchTarget, run: BatchRun = {}): Promise<BatchSummary> {
   const input = parseS3Prefix(event.BatchInput.input, 'BatchInput.input');
@@ -40,30 +52,51 @@ export async function processBatch(event: BatchEvent, target: BatchTarget, run: 
   assertOutputOutsideInput(input, output);
   const deadline = run.deadline ?? Deadline.none();
   const summary = emptySummary();
-  for (const [index, item] of event.Items.entries()) {
-    // A "folder" marker object (`photos/`) holds no input.
-    if (item.Key.endsWith('/')) continue;
-    const result =
-      deadline.remainingMs() <= 0
-        ? {
-            outcome: 'failed' as const,
-            error: "not started: the invocation's time ran out (raise the timeout or lower itemsPerInvocation)",
-          }
-        : await processItem(item, { input, output }, target, { deadline, requestId: run.requestId && `${run.requestId}/${index}` });
+  const settle = (item: BatchItem, result: ItemOutcome) => {
     if (result.outcome === 'failed') {
       summary.failed++;
       summary.failures.push({ key: item.Key, error: result.error });
     } else summary[result.outcome]++;
+  };
+  // A "folder" marker object (`photos/`) holds no input.
+  const entries = [...event.Items.entries()].filter(([, item]) => !item.Key.endsWith('/'));
+  const prepare = (i: number): Promise<Prepared> | undefined => {
+    const item = entries[i]?.[1];
+    return item && prepareItem(item, { input, output }, target);
+  };
+  const writes: Promise<void>[] = [];
+  let next = prepare(0);
+  for (const [i, [index, item]] of entries.entries()) {
+    const current = next!;
+    if (deadline.remainingMs() <= 0) {
+      settle(item, NOT_STARTED);
+      continue;
+    }
+    next = prepare(i + 1);
+    const prepared = await current;
+    if (prepared.outcome !== 'ready') {
+      settle(item, prepared);
+      continue;
+    }
+    const context: RequestContext = { deadline, requestId: run.requestId && `${run.requestId}/${index}` };
+    const res = await target.router.handle(itemRequest(target.model, prepared.object.body, prepared.contentType), context);
+    if (res.status !== 200) {
+      settle(item, { outcome: 'failed', error: `${res.status}: ${errorMessageOf(res.body)}` });
+      continue;
+    }
+    writes.push(
+      target.store.write(output.bucket, prepared.outputKey, res.body, prepared.object.etag || item.ETag || '').then(
+        () => settle(item, { outcome: 'succeeded' }),
+        (err: unknown) => settle(item, failureOf(err)),
+      ),
+    );
   }
+  await Promise.all(writes);
   return summary;
 }
 
-async function processItem(
-  item: BatchItem,
-  prefixes: { input: S3Prefix; output: S3Prefix },
-  target: BatchTarget,
-  context: RequestContext,
-): Promise<ItemOutcome> {
+/** The item's answer check and read: everything before its run. Never rejects: a failure is its outcome. */
+async function prepareItem(item: BatchItem, prefixes: { input: S3Prefix; output: S3Prefix }, target: BatchTarget): Promise<Prepared> {
   const { input, output } = prefixes;
   try {
     const outputKey = outputKeyOf(input, output, item.Key);
@@ -85,16 +118,17 @@ async function processItem(
         error: `415: cannot tell what the object is: name it with an extension (${KNOWN_EXTENSIONS.map((e) => `.${e}`).join(', ')}) or store it with its Content-Type`,
       };
     }
-    const res = await target.router.handle(itemRequest(target.model, object.body, contentType), context);
-    if (res.status !== 200) return { outcome: 'failed', error: `${res.status}: ${errorMessageOf(res.body)}` };
-    await target.store.write(output.bucket, outputKey, res.body, object.etag || item.ETag || '');
-    return { outcome: 'succeeded' };
+    return { outcome: 'ready', object, contentType, outputKey };
   } catch (err) {
-    if (err instanceof OnnxlessError) return { outcome: 'failed', error: `${err.status}: ${err.message}` };
-    const status = s3StatusOf(err);
-    const message = err instanceof Error ? err.message : String(err);
-    return { outcome: 'failed', error: status === 404 ? `404: the object is gone from S3 (${message})` : `S3: ${message}` };
+    return failureOf(err);
   }
+}
+
+function failureOf(err: unknown): Failed {
+  if (err instanceof OnnxlessError) return { outcome: 'failed', error: `${err.status}: ${err.message}` };
+  const status = s3StatusOf(err);
+  const message = err instanceof Error ? err.message : String(err);
+  return { outcome: 'failed', error: status === 404 ? `404: the object is gone from S3 (${message})` : `S3: ${message}` };
 }
 
 function errorMessageOf(body: string | Buffer): string {
