@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setModelEntry } from '../../lib/core/registry';
@@ -150,6 +151,21 @@ describe('npm start', () => {
     it('answers 413 to a body over the limit', async () => {
       const res = await post('/models/text-orientation/predict', Buffer.alloc(7 * 1024 * 1024, 1), 'image/png');
       expect(res.status).toBe(413);
+    });
+
+    it("answers a gzip-compressed infer request (tritonclient's request_compression_algorithm) as the plain one", async () => {
+      const body = Buffer.from(
+        JSON.stringify({ inputs: [{ name: 'x', shape: [1, 3, 48, 192], datatype: 'FP32', data: new Array(3 * 48 * 192).fill(0.5) }] }),
+      );
+      // No Content-Type, as tritonclient sends: the body reaches the function base64-encoded, bytes intact
+      const plain = await fetch(url('/v2/models/tiny/infer'), { method: 'POST', body });
+      const compressed = await fetch(url('/v2/models/tiny/infer'), {
+        method: 'POST',
+        body: gzipSync(body),
+        headers: { 'content-encoding': 'gzip' },
+      });
+      expect([plain.status, compressed.status]).toEqual([200, 200]);
+      expect(await json(compressed)).toEqual(await json(plain));
     });
 
     it('answers 404 for an unknown route', async () => {
