@@ -17,6 +17,8 @@ import type { S3Transport } from '../core/sources/S3ModelSource';
 import type { FunctionConfig, FunctionSettings } from './modelConfigFromEnv';
 import type { AsyncJobs } from '../core/jobs/AsyncJobs';
 import { jobEntry, lambdaJobsFromEnv } from './lambdaJobs';
+import { batchEntry } from './batchEntry';
+import { isBatchEvent } from '../core/batch/BatchEvent';
 
 export interface HandlerOptions {
   pipeline?: Pipeline;
@@ -37,7 +39,8 @@ export type LambdaHandler = (event: unknown, context?: InvocationContext) => Pro
 
 /**
  * A Lambda entry point for one model. API Gateway HTTP API (payload v2) events get the OIP
- * and domain routes; any other event is taken as a direct `Invoke` whose payload is an OIP
+ * and domain routes; a Distributed Map batch event (`{Items, BatchInput}`) runs its items through
+ * them (batchEntry.ts); any other event is taken as a direct `Invoke` whose payload is an OIP
  * infer request, answered with the OIP response object (errors are thrown, so SDK callers
  * see a FunctionError with the error's name and its public message, as an HTTP caller reads it).
  *
@@ -105,7 +108,10 @@ export function lambdaEntry(
   jobs?: AsyncJobs,
 ): LambdaHandler {
   let invocations = 0;
+  const batch = batchEntry(router, invokeTarget, config);
   return async (event: unknown, context?: InvocationContext): Promise<unknown> => {
+    // A Step Functions Distributed Map batch (docs/batch.md): its items through the same routes.
+    if (isBatchEvent(event)) return batch(event, context);
     const http = isHttpApiEvent(event);
     const requestContext = {
       requestId: context?.awsRequestId ?? (http ? event.requestContext.requestId : undefined),
