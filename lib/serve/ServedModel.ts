@@ -119,6 +119,11 @@ export class ServedModel implements Endpoint, PipelineMember {
     return reply;
   }
 
+  /** What a processing thread must know of this model, loaded: a pipeline task carries one per member. */
+  view(loaded: LoadedModel): ModelView {
+    return this.#view(loaded);
+  }
+
   #view({ runner, weights }: LoadedModel): ModelView {
     return {
       name: this.name,
@@ -139,7 +144,8 @@ function wireMetadata(spec: LoadedModel['runner']['inputs'][number]): WireValueM
     : { name: spec.name, isTensor: true, type: spec.type, shape: [...spec.shape] };
 }
 
-function addPhases(timing: RequestTiming | undefined, phases: ProcessingReply['phases']): void {
+/** A processing thread's phase times, added to the request's. */
+export function addPhases(timing: RequestTiming | undefined, phases: ProcessingReply['phases']): void {
   if (!timing) return;
   for (const [phase, ms] of Object.entries(phases)) if (typeof ms === 'number') timing.add(phase as Phase, ms);
 }

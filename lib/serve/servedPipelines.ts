@@ -1,14 +1,19 @@
-import { PipelineService } from '../core/inference/PipelineService';
 import type { ServeConfig } from './config';
 import type { ServedModel } from './ServedModel';
+import { ServedPipeline } from './ServedPipeline';
+import type { ProcessingPool } from './processingPool/ProcessingPool';
 
 /**
- * The server's pipelines of models: each a PipelineService over its members' ServedModels, so a
+ * The server's pipelines of models: each a ServedPipeline over its members' ServedModels, so a
  * member's session runs go through that member's batcher in the inference threads, where the
- * recognition crops of concurrent requests are batched together. The glue between the runs
- * (decoding, DB boxes, crops) runs on the HTTP thread for now, not on the processing threads.
+ * recognition crops of concurrent requests are batched together, and the glue between the runs
+ * (decoding, DB boxes, crops) runs on a processing thread, not the HTTP thread.
  */
-export async function servedPipelines(config: ServeConfig, models: readonly ServedModel[]): Promise<PipelineService[]> {
+export async function servedPipelines(
+  config: ServeConfig,
+  models: readonly ServedModel[],
+  processing: ProcessingPool,
+): Promise<ServedPipeline[]> {
   const entries = Object.entries(config.pipelines ?? {});
   if (entries.length === 0) return [];
   // Loaded only when a pipeline is served: its image steps need sharp.
@@ -21,6 +26,6 @@ export async function servedPipelines(config: ServeConfig, models: readonly Serv
         return [role, member];
       }),
     );
-    return new PipelineService({ name, pipeline: getMultiModelPipeline(entry.pipeline), members });
+    return new ServedPipeline({ name, pipelineName: entry.pipeline, pipeline: getMultiModelPipeline(entry.pipeline), members, processing });
   });
 }

@@ -100,7 +100,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   );
   // One event stream, two outputs: a JSON log line per request (as on Lambda) and Prometheus series.
   // /openapi.json, /docs and /playground describe the served models, as on the deployed API.
-  const pipelines = await servedPipelines(config, models);
+  const pipelines = await servedPipelines(config, models, processing);
   const jobs = serveJobs((req) => router.handle(req), log, { settings: options.jobs, s3Client: options.s3Client });
   const router: Router = new Router([...models, ...pipelines], {
     sink: fanOut(new PowertoolsSink(), new PrometheusSink(metrics)),

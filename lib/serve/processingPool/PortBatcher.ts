@@ -24,18 +24,40 @@ export class PortBatcher implements RunQueue {
     });
   }
 
-  async submit(feeds: TensorMap, fetches?: readonly string[], timeout?: QueueTimeout): Promise<TensorMap> {
+  submit(feeds: TensorMap, fetches?: readonly string[], timeout?: QueueTimeout): Promise<TensorMap> {
+    return this.submitFor(undefined, feeds, fetches, timeout);
+  }
+
+  submitLoop(loop: WireLoop): Promise<Array<Record<string, WireTensor>>> {
+    return this.submitLoopFor(undefined, loop);
+  }
+
+  /** A pipeline member's queue on the same port: its runs go to that member's batcher. */
+  queueFor(member: string): RunQueue {
+    return {
+      submit: (feeds, fetches, timeout) => this.submitFor(member, feeds, fetches, timeout),
+      submitLoop: (loop) => this.submitLoopFor(member, loop),
+    };
+  }
+
+  private async submitFor(
+    member: string | undefined,
+    feeds: TensorMap,
+    fetches?: readonly string[],
+    timeout?: QueueTimeout,
+  ): Promise<TensorMap> {
     const answer = await this.send({
       id: this.next++,
       feeds: feeds as Record<string, WireTensor>,
       fetches: fetches ? [...fetches] : undefined,
       timeout,
+      member,
     });
     return (answer as Extract<RunAnswer, { outputs: unknown }>).outputs;
   }
 
-  async submitLoop(loop: WireLoop): Promise<Array<Record<string, WireTensor>>> {
-    const answer = await this.send({ id: this.next++, loop });
+  private async submitLoopFor(member: string | undefined, loop: WireLoop): Promise<Array<Record<string, WireTensor>>> {
+    const answer = await this.send({ id: this.next++, loop, member });
     return (answer as Extract<RunAnswer, { steps: unknown }>).steps;
   }
 

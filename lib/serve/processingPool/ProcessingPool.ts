@@ -5,7 +5,14 @@ import { FairScheduler } from '../FairScheduler';
 import { ThreadLanes } from '../threadLanes';
 import { DEFAULT_WORKER_NICE } from '../WorkerPool';
 import type { WireTensor } from '../workerProtocol';
-import { toWireError, type ProcessingReply, type ProcessingTask, type RunAnswer, type RunRequest } from './processingProtocol';
+import {
+  toWireError,
+  type ProcessingReply,
+  type ProcessingRequest,
+  type ProcessingTask,
+  type RunAnswer,
+  type RunRequest,
+} from './processingProtocol';
 
 export interface ProcessingPoolOptions {
   threads: number;
@@ -45,10 +52,14 @@ export class ProcessingPool {
     this.maxQueue = options.maxQueue;
   }
 
-  /** Runs a task; its session runs and loops go to `queue` (the model's batcher) over a channel of its own. */
-  async run(task: Omit<ProcessingTask, 'port'>, queue: RunQueue): Promise<ProcessingReply> {
+  /**
+   * Runs a task; its session runs and loops go to `queue` (the model's batcher) over a channel of
+   * its own; a pipeline's to each member's queue, by role.
+   */
+  async run(task: ProcessingRequest, queues: RunQueue | Readonly<Record<string, RunQueue>>): Promise<ProcessingReply> {
     const { port1, port2 } = new MessageChannel();
     port1.on('message', (req: RunRequest) => {
+      const queue = req.member === undefined ? (queues as RunQueue) : (queues as Readonly<Record<string, RunQueue>>)[req.member]!;
       const answer: Promise<RunAnswer> =
         'loop' in req
           ? queue.submitLoop(req.loop).then((steps) => ({ id: req.id, steps }))
@@ -69,7 +80,7 @@ export class ProcessingPool {
       if (this.scheduler.queued >= this.maxQueue)
         throw new OnnxlessError(429, 'the server is busy: every request slot is taken; retry shortly', { headers: { 'retry-after': '1' } });
       return await this.scheduler.submit(
-        task.model.name,
+        task.kind === 'pipeline' ? task.name : task.model.name,
         (lane) => this.lanes.run(lane, { ...task, port: port2 } as ProcessingTask, { transferList: transferList as never }),
         cpuPart,
       );

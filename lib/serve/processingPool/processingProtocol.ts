@@ -25,8 +25,7 @@ export interface ModelView {
   graphPath: string;
 }
 
-interface TaskBase {
-  model: ModelView;
+interface RequestBase {
   body: Uint8Array;
   contentType: string;
   port: MessagePort;
@@ -34,8 +33,32 @@ interface TaskBase {
   receivedAt?: number;
 }
 
+interface TaskBase extends RequestBase {
+  model: ModelView;
+}
+
+/**
+ * A pipeline of models' whole predict call (the OCR pipeline's decoding, boxes and crops), run on
+ * a processing thread like a model's: each member's runs come back over `port` tagged with its
+ * role, to that member's batcher.
+ */
+export interface PipelineTask extends RequestBase {
+  kind: 'pipeline';
+  /** The served pipeline's name (its route, its turns). */
+  name: string;
+  /** lib/core/builtins' name of the pipeline of models. */
+  pipeline: string;
+  members: Record<string, ModelView>;
+  query: Record<string, string | undefined>;
+}
+
 export type ProcessingTask =
-  (TaskBase & { kind: 'infer'; headerLength?: string }) | (TaskBase & { kind: 'predict'; query: Record<string, string | undefined> });
+  | (TaskBase & { kind: 'infer'; headerLength?: string })
+  | (TaskBase & { kind: 'predict'; query: Record<string, string | undefined> })
+  | PipelineTask;
+
+/** A task as its sender builds it: the pool adds the port (each kind keeps its own fields). */
+export type ProcessingRequest = ProcessingTask extends infer T ? (T extends unknown ? Omit<T, 'port'> : never) : never;
 
 type Phases = Omit<PhaseDurations, 'total'>;
 
@@ -46,7 +69,8 @@ export type ProcessingReply =
 
 /** A session run, or a whole recurrent loop, asked for by a processing thread, and its answer. */
 export type RunRequest =
-  { id: number; feeds: Record<string, WireTensor>; fetches?: string[]; timeout?: QueueTimeout } | { id: number; loop: WireLoop };
+  | { id: number; feeds: Record<string, WireTensor>; fetches?: string[]; timeout?: QueueTimeout; member?: string }
+  | { id: number; loop: WireLoop; member?: string };
 export type RunAnswer =
   | { id: number; outputs: Record<string, WireTensor> }
   | { id: number; steps: Array<Record<string, WireTensor>> }

@@ -7,7 +7,16 @@ import { ModelFiles } from '../../core/onnx/ModelFiles';
 import { PooledRunner } from '../PooledRunner';
 import { PooledSession } from '../PooledSession';
 import { PortBatcher } from '../processingPool/PortBatcher';
-import { toWireError, type ModelView, type ProcessingReply, type ProcessingTask } from '../processingPool/processingProtocol';
+import { RunClock } from '../../core/inference/RunClock';
+import { RunTimes } from '../../core/inference/RunTimes';
+import type { ModelRunner } from '../../core/pipeline/Pipeline';
+import {
+  toWireError,
+  type ModelView,
+  type PipelineTask,
+  type ProcessingReply,
+  type ProcessingTask,
+} from '../processingPool/processingProtocol';
 
 /**
  * One processing thread: a request's whole model call but the session run, with the same
@@ -17,9 +26,13 @@ import { toWireError, type ModelView, type ProcessingReply, type ProcessingTask 
  */
 export default async function handle(task: ProcessingTask): Promise<ProcessingReply> {
   const timing = new RequestTiming();
-  const service = serviceFor(task.model, new PortBatcher(task.port));
   const body = Buffer.from(task.body.buffer, task.body.byteOffset, task.body.byteLength);
   try {
+    if (task.kind === 'pipeline') {
+      const result = await predictPipeline(task, body, timing);
+      return { ok: true, kind: 'predict', result, phases: phasesOf(timing) };
+    }
+    const service = serviceFor(task.model, new PortBatcher(task.port));
     if (task.kind === 'infer') {
       const encoded = await service.inferBody(
         { body, contentType: task.contentType, headerLength: task.headerLength },
@@ -33,6 +46,28 @@ export default async function handle(task: ProcessingTask): Promise<ProcessingRe
     return { ok: false, error: toWireError(err), phases: phasesOf(timing) };
   } finally {
     task.port.close();
+  }
+}
+
+/**
+ * A pipeline of models' predict call (PipelineService's, on this thread): each role's runner is a
+ * PooledRunner whose runs travel back, tagged with the role, to that member's batcher.
+ */
+async function predictPipeline(task: PipelineTask, body: Buffer, timing: RequestTiming): Promise<unknown> {
+  // Loaded only when a pipeline is served: its image steps need sharp.
+  const { getMultiModelPipeline } = await import('../../core/builtins/multiModel');
+  const graph = getMultiModelPipeline(task.pipeline);
+  const batcher = new PortBatcher(task.port);
+  const clock = new RunClock();
+  const runners: Record<string, ModelRunner> = {};
+  for (const [role, view] of Object.entries(task.members)) {
+    const runner = new PooledRunner(new PooledSession(view.inputs, view.outputs, batcher.queueFor(role)), filesOf(view.filesDir));
+    runners[role] = clock.wrap(runner, new RunTimes(), () => undefined);
+  }
+  try {
+    return await graph.predict({ contentType: task.contentType, body, query: task.query }, runners);
+  } finally {
+    clock.report(timing);
   }
 }
 
