@@ -13,7 +13,7 @@ import { tempDir } from '../support/testHandler';
  * server, serverless-offline's Lambda endpoint), the text-recognition example over rendered lines.
  *
  * ITEMS: the issue asks for 2,000; through the whole local stack on 2 cores that is minutes (the
- * first test alone took 200 s for 2,000 at a load average of 6, 136 s for 300 at 20; docs/batch.md).
+ * first test alone took 128 s for 2,000 at a load average of 5, 136 s for 300 at 20; docs/batch.md).
  * The four tests took 33 s for 100 and 60 s for 200 at a load average of 6: the suite runs 200.
  * ONNXLESS_BATCH_TEST_ITEMS=2000 runs the issue's count.
  */
