@@ -96,8 +96,9 @@ describe('a repository function', () => {
 
     const snapshot = fn.repository.snapshot();
     expect(snapshot).toMatchObject({ loaded: 4, residentBytes: 4 * sessionBytes(size), totals: { loads: 12, evictions: 8 } });
-    // Six folders' bytes (names of two digits take a byte or two more in the cache's records).
-    expect(snapshot.diskBytes).toBeGreaterThanOrEqual(6 * folderBytes);
+    // Six folders' bytes, give or take a few: the cache's records differ by a byte or two from
+    // folder to folder (names of two digits, the numbers they record), either way.
+    expect(snapshot.diskBytes).toBeGreaterThan(6 * folderBytes - 64);
     expect(snapshot.diskBytes).toBeLessThanOrEqual(budgets.diskBytes);
     const folders = readdirSync(fn.config.cacheDir, { withFileTypes: true }).filter((e) => e.isDirectory());
     expect(folders).toHaveLength(6);
