@@ -25,7 +25,7 @@ export class BatcherClosedError extends OnnxlessError {
  * 408: the request waited longer than its own `timeout` parameter (Triton's request timeout, in
  * microseconds) before its run could start, and was not run. Triton answers these UNAVAILABLE;
  * here a 4xx, because the bound is the caller's own: a caller's 1 µs timeout must not trip the
- * 5xx alarm that rolls a canary back (issue 27). tritonclient reports the message either way.
+ * 5xx alarm that rolls a canary back. tritonclient reports the message either way.
  */
 export class RequestTimeoutExpiredError extends OnnxlessError {
   constructor(model: string, waitedMs: number, timeoutMs: number) {
