@@ -10,17 +10,25 @@ export interface FairSchedulerOptions {
   onStart?: (flow: string, waitedMs: number) => void;
   /** How long after its last job a flow still has the priority lane kept for it, in ms (default 1,000). */
   recentMs?: number;
-  /** A flow is heavy beside another when its jobs take more than this many times as long on average (default 4), and no active flow's are that much longer again. */
+  /** A job is heavy beside another flow when its kind takes more than this many times as long on average (default 2), and no active flow has a kind that much longer again. */
   heavyRatio?: number;
   now?: () => number;
 }
 
 /** Long enough to cover a closed-loop client's time between two runs (decode, HTTP, encode). */
 const DEFAULT_RECENT_MS = 1000;
-const DEFAULT_HEAVY_RATIO = 4;
+/**
+ * 2, not more: a light model's run is slowed by the heavy ones sharing the cores (a 4 s VAD clip,
+ * ~30 ms idle, measured 35-51 ms beside two OCR clients on 2 cores), so at 4 a recogniser batch
+ * (140-160 ms) fell on either side of the line from one run to the next, and the light model
+ * waited for it on lane 0 in some runs (VAD p50 4.3x its idle) and not in others (1.5x).
+ */
+const DEFAULT_HEAVY_RATIO = 2;
 
 interface Queued {
   start: Job<unknown>;
+  /** What kind of job it is within its flow (a pipeline member's run, a loop): its cost is learnt per kind. */
+  kind: string;
   costOf?: (result: unknown) => number | undefined;
   enqueuedAt: number;
   resolve: (value: unknown) => void;
@@ -41,6 +49,13 @@ interface Flow {
   lastEndedAt: number;
   /** Jobs ended: a flow with none has no average yet, and is neither heavy nor light. */
   measured: number;
+  /** Each kind's own moving average: a pipeline's page detection and its 10 ms orientation runs are one flow, far apart in cost. */
+  readonly kinds: Map<string, Cost>;
+}
+
+interface Cost {
+  averageMs: number;
+  measured: number;
 }
 
 /**
@@ -51,10 +66,11 @@ interface Flow {
  * flow that had nothing to do joins at the current virtual time, so idling banks no credit.
  *
  * Fair turns alone still let a light model wait for one heavy run whenever heavy runs hold every
- * lane (onnxruntime cannot be preempted). So lane 0 is kept for light work: a flow whose jobs
- * take `heavyRatio` times longer than those of another flow active in the last `recentMs` (and
- * is not itself that much lighter than a third) does not start there, and heavy flows take the
- * highest free lane, light ones the lowest. A heavy
+ * lane (onnxruntime cannot be preempted). So lane 0 is kept for light work: a job whose kind
+ * takes `heavyRatio` times longer than the jobs of another flow active in the last `recentMs`
+ * (and is not itself that much lighter than a third's) does not start there, and heavy jobs take
+ * the highest free lane, light ones the lowest. Costs are learnt per kind of job, not per flow: a
+ * pipeline's flow mixes page-sized runs with 10 ms ones, and their mean is neither. A heavy
  * model alone (nothing lighter recently active) uses every lane. This is the rule Triton reaches
  * with separate instance groups per model and its rate limiter's priorities, kept inside one
  * shared pool: the pool keeps one session per model per thread anyway, so any thread can serve
@@ -104,12 +120,13 @@ export class FairScheduler {
    * reads a job's cost in ms from its result (the CPU part of a request whose wall time is mostly
    * waiting for other threads); without it, or when it gives nothing, the job's wall time counts.
    */
-  submit<T>(flow: string, start: Job<T>, costOf?: (result: T) => number | undefined): Promise<T> {
+  submit<T>(flow: string, start: Job<T>, costOf?: (result: T) => number | undefined, kind: string = flow): Promise<T> {
     const f = this.flow(flow);
     if (f.queue.length === 0 && f.running === 0) f.charged = Math.max(f.charged, this.virtualTime);
     return new Promise<T>((resolve, reject) => {
       f.queue.push({
         start,
+        kind,
         costOf: costOf as Queued['costOf'],
         enqueuedAt: this.now(),
         resolve: resolve as (value: unknown) => void,
@@ -123,7 +140,17 @@ export class FairScheduler {
   private flow(name: string): Flow {
     let f = this.flows.get(name);
     if (!f) {
-      f = { name, queue: [], running: 0, charged: this.virtualTime, averageMs: 0, servedAt: 0, lastEndedAt: -Infinity, measured: 0 };
+      f = {
+        name,
+        queue: [],
+        running: 0,
+        charged: this.virtualTime,
+        averageMs: 0,
+        servedAt: 0,
+        lastEndedAt: -Infinity,
+        measured: 0,
+        kinds: new Map(),
+      };
       this.flows.set(name, f);
     }
     return f;
@@ -149,10 +176,10 @@ export class FairScheduler {
     return undefined;
   }
 
-  /** Light flows take the lowest free lane; a heavy flow the highest, never the priority lane. */
+  /** A light job takes the lowest free lane; a heavy one the highest, never the priority lane. */
   private laneFor(f: Flow): number | undefined {
     const free = (lane: number) => this.busy[lane]! < this.perLane;
-    if (!this.isHeavy(f)) {
+    if (!this.isHeavy(f, f.queue[0]!.kind)) {
       for (let lane = 0; lane < this.lanes; lane++) if (free(lane)) return lane;
       return undefined;
     }
@@ -161,20 +188,22 @@ export class FairScheduler {
   }
 
   /**
-   * Heavy: another flow active now or in the last `recentMs` has jobs `heavyRatio` times shorter,
-   * and none has jobs `heavyRatio` times longer. The second half keeps a middle model (a VAD clip
-   * beside 4 ms JSON runs and 1 s OCR pages) on the light side: lane 0 is kept from the heaviest
-   * models only, and every lighter one may use it.
+   * Heavy: a job of this kind takes `heavyRatio` times longer on average than the jobs of another
+   * flow active now or in the last `recentMs`, and no active flow has a kind that much longer
+   * again. The second half keeps a middle model (a VAD clip beside 4 ms JSON runs and 1 s OCR
+   * pages) on the light side: lane 0 is kept from the heaviest work only, and every lighter job
+   * may use it, a heavy pipeline's short member runs included.
    */
-  private isHeavy(f: Flow): boolean {
-    if (this.lanes === 1 || f.measured === 0) return false;
+  private isHeavy(f: Flow, kind: string): boolean {
+    const own = f.kinds.get(kind);
+    if (this.lanes === 1 || !own || own.measured === 0) return false;
     const now = this.now();
     let lighter = false;
     for (const g of this.flows.values()) {
       if (g === f || g.measured === 0) continue;
       if (!(g.queue.length > 0 || g.running > 0 || now - g.lastEndedAt <= this.recentMs)) continue;
-      if (g.averageMs > this.heavyRatio * f.averageMs) return false;
-      if (f.averageMs > this.heavyRatio * g.averageMs) lighter = true;
+      if (heaviestKind(g) > this.heavyRatio * own.averageMs) return false;
+      if (own.averageMs > this.heavyRatio * g.averageMs) lighter = true;
     }
     return lighter;
   }
@@ -186,7 +215,9 @@ export class FairScheduler {
     f.running++;
     f.servedAt = ++this.served;
     this.virtualTime = f.charged;
-    const expected = f.averageMs;
+    const kind = f.kinds.get(job.kind) ?? { averageMs: 0, measured: 0 };
+    f.kinds.set(job.kind, kind);
+    const expected = kind.measured > 0 ? kind.averageMs : f.averageMs;
     f.charged += expected;
     const started = this.now();
     this.options.onStart?.(f.name, started - job.enqueuedAt);
@@ -201,8 +232,10 @@ export class FairScheduler {
       const ended = this.now();
       const took = Math.max(0, cost ?? ended - started);
       f.charged += took - expected;
-      f.averageMs = f.measured === 0 ? took : 0.8 * f.averageMs + 0.2 * took;
+      f.averageMs = movingAverage(f.averageMs, f.measured, took);
       f.measured++;
+      kind.averageMs = movingAverage(kind.averageMs, kind.measured, took);
+      kind.measured++;
       f.lastEndedAt = ended;
       f.running--;
       this.running--;
@@ -215,6 +248,16 @@ export class FairScheduler {
       (err: unknown) => settle(undefined, () => job.reject(err)),
     );
   }
+}
+
+function movingAverage(average: number, measured: number, took: number): number {
+  return measured === 0 ? took : 0.8 * average + 0.2 * took;
+}
+
+function heaviestKind(f: Flow): number {
+  let heaviest = 0;
+  for (const cost of f.kinds.values()) if (cost.measured > 0) heaviest = Math.max(heaviest, cost.averageMs);
+  return heaviest;
 }
 
 function costOf(job: Queued, value: unknown): number | undefined {

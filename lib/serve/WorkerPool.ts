@@ -70,9 +70,10 @@ export class WorkerPool {
     return this.submit({ kind: 'loop', spec, loop }) as Promise<LoopReply>;
   }
 
-  /** Pipeline members share their pipeline's turns (`flow`): one user-facing model, not three. */
+  /** Pipeline members share their pipeline's turns (`flow`): one user-facing model, not three; each member's runs and loops are their own kind of cost. */
   private submit(task: WorkerTask): Promise<WorkerReply> {
-    return this.scheduler.submit(task.spec.flow ?? task.spec.model, (lane) => this.lanes.run(lane, task));
+    const flow = task.spec.flow ?? task.spec.model;
+    return this.scheduler.submit(flow, (lane) => this.lanes.run(lane, task), undefined, `${task.spec.model}/${task.kind}`);
   }
 
   /** Lets every task handed to a thread finish (queued loads included), then stops the threads; new tasks are refused. */

@@ -13,13 +13,19 @@ function harness(lanes: number, options: { perLane?: number; recentMs?: number }
   const running = new Map<string, () => void>();
   const scheduler = new FairScheduler({ lanes, ...options, now: () => clock });
   let n = 0;
-  const submit = (flow: string) => {
-    const id = `${flow}${n++}`;
-    const done = scheduler.submit(flow, (lane) => {
-      started.push(id);
-      laneOf.set(id, lane);
-      return new Promise<string>((resolve) => running.set(id, () => resolve(id)));
-    });
+  /** A job of `flow`, of its own kind unless `kind` names one (a pipeline member's runs). */
+  const submit = (flow: string, kind?: string) => {
+    const id = `${kind ?? flow}${n++}`;
+    const done = scheduler.submit(
+      flow,
+      (lane) => {
+        started.push(id);
+        laneOf.set(id, lane);
+        return new Promise<string>((resolve) => running.set(id, () => resolve(id)));
+      },
+      undefined,
+      kind,
+    );
     return { id, done };
   };
   const tick = (ms: number) => (clock += ms);
@@ -35,9 +41,9 @@ function harness(lanes: number, options: { perLane?: number; recentMs?: number }
   return { scheduler, submit, finish, started, running, laneOf, tick };
 }
 
-/** Runs one job of `flow` alone to the end, taking `ms`: the flow gets a measured average. */
-async function measure(h: ReturnType<typeof harness>, flow: string, ms: number): Promise<void> {
-  const job = h.submit(flow);
+/** Runs one job of `flow` (of `kind`) alone to the end, taking `ms`: the flow and the kind get a measured average. */
+async function measure(h: ReturnType<typeof harness>, flow: string, ms: number, kind?: string): Promise<void> {
+  const job = h.submit(flow, kind);
   await h.finish(job.id, ms);
 }
 
@@ -187,6 +193,42 @@ describe('FairScheduler', () => {
 
       // assess: it starts on lane 0 at once (only the pages are kept off it)
       expect(h.laneOf.get(clip.id)).toBe(0);
+    });
+
+    it("keeps lane 0 from a job 3x a light model's (a recogniser batch beside a VAD clip slowed by the shared cores)", async () => {
+      // prepare: the clip measured at 50 ms (30 idle, slowed by the heavy runs beside it), the batches at 150
+      const h = harness(2);
+      await measure(h, 'ocr', 150);
+      await measure(h, 'vad', 50);
+      const batches = Array.from({ length: 3 }, () => h.submit('ocr'));
+
+      // assess: one batch runs, on lane 1; lane 0 is left for the clip
+      expect(batches.filter((b) => h.running.has(b.id)).map((b) => h.laneOf.get(b.id))).toEqual([1]);
+      const clip = h.submit('vad');
+      expect(h.laneOf.get(clip.id)).toBe(0);
+    });
+
+    it("learns cost per kind of job: a pipeline's page-sized runs are kept off lane 0, its short runs are not", async () => {
+      // prepare: one pipeline flow with two members far apart in cost, and a light model, all measured
+      const h = harness(2);
+      await measure(h, 'ocr', 240, 'detection');
+      await measure(h, 'ocr', 10, 'orientation');
+      await measure(h, 'ocr', 240, 'detection');
+      await measure(h, 'vad', 40);
+
+      // act: two detection runs queue (their flow's mean, ~90 ms, would not count as heavy beside 40 ms)
+      const pages = [h.submit('ocr', 'detection'), h.submit('ocr', 'detection')];
+
+      // assess: one runs on lane 1, the other waits; lane 0 stays free
+      expect(pages.filter((p) => h.running.has(p.id)).map((p) => h.laneOf.get(p.id))).toEqual([1]);
+
+      // act: an orientation run of the same flow arrives: short, so it may take lane 0
+      const orientation = h.submit('ocr', 'orientation');
+      await h.finish(pages[0]!.id, 240);
+
+      // assess: the short run took lane 0 at once; the waiting detection run took lane 1, never lane 0
+      expect(h.laneOf.get(orientation.id)).toBe(0);
+      expect(h.laneOf.get(pages[1]!.id)).toBe(1);
     });
 
     it('keeps no lane from flows whose jobs cost about the same', async () => {
