@@ -1,5 +1,5 @@
 /**
- * Candidate, cold: the deployed generic handler (handlers/tensor.ts) in a fresh process,
+ * Candidate, cold: the deployed generic handler (onnxless/lambda/tensor, lib/lambda/tensorHandler.ts) in a fresh process,
  * configured by environment as on Lambda, answering its first API Gateway event.
  */
 import { benchArgs, readEvent, report, runMain, sinceStart } from './common';

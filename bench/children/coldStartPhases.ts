@@ -1,5 +1,5 @@
 /**
- * The generic handler's cold start, phase by phase: what handlers/tensor.ts builds (the same
+ * The generic handler's cold start, phase by phase: what onnxless/lambda/tensor (lib/lambda/tensorHandler.ts) builds (the same
  * createLambdaHandler from the environment), with the loader's events marking when the
  * download ended (the session's creation began) and when the session was ready.
  */
