@@ -14,10 +14,13 @@ import { parseRequestTarget } from './nodeHttp/requestTarget';
 import { invocationRequest, targetModelOf } from './sagemaker';
 import { modelRepositoryRoute, modelRepositoryRouteName } from './modelRepositoryRoutes';
 import type { ServedModel } from './ServedModel';
+import type { ServedRepository } from './modelRepositoryRoutes';
 
 export interface InferenceServerOptions {
   router: Router;
   models: readonly ServedModel[];
+  /** The config's model repository: every other model name the path or SageMaker's target header gives is looked up in its index. */
+  repository?: ServedRepository;
   /** The model `/invocations` serves. */
   defaultModel?: string;
   metrics: ServerMetrics;
@@ -181,11 +184,12 @@ export class InferenceServer {
     if (req.path === '/metrics' && req.method === 'GET') {
       return { status: 200, headers: { 'content-type': this.options.metrics.contentType }, body: await this.options.metrics.text() };
     }
-    const repository = await modelRepositoryRoute(req, this.models);
-    if (repository) return repository;
+    const repositoryRoute = await modelRepositoryRoute(req, this.models, this.options.repository);
+    if (repositoryRoute) return repositoryRoute;
     if (req.path === '/invocations' && req.method === 'POST') {
+      // SageMaker's multi-model contract: the header names the model, a repository's loaded on first use.
       const model = targetModelOf(req.headers) ?? this.defaultModel();
-      const target = invocationRequest(req, model, (m) => this.models.get(m)?.pipeline !== undefined, [...this.models.keys()]);
+      const target = invocationRequest(req, model, (m) => this.hasPipeline(m), [...this.models.keys()]);
       return this.options.router.handle(target);
     }
     return this.options.router.handle(req);
@@ -200,7 +204,8 @@ export class InferenceServer {
     const waiting: Record<string, string> = {};
     for (const model of this.models.values()) {
       const loader = model.pooledLoader;
-      if (loader.isLoaded || !loader.eager) continue;
+      // Unloaded on request (Triton's unload): not loading, and not the health check's concern.
+      if (loader.isLoaded || !loader.eager || loader.unloaded) continue;
       // The same redaction as a model route's 503: this route is open to anyone who can connect.
       waiting[model.name] = loader.failure === undefined ? 'loading' : redactInternals(loader.failure);
     }
@@ -210,7 +215,19 @@ export class InferenceServer {
 
   /** The addressed model's own limit (what its route would refuse anyway), else the largest. */
   private bodyLimit(model: string | undefined): number {
-    return (model === undefined ? undefined : this.models.get(model)?.limits.maxBodyBytes) ?? this.options.maxBodyBytes;
+    if (model === undefined) return this.options.maxBodyBytes;
+    const limits = this.models.get(model)?.limits ?? this.options.repository?.limits;
+    return limits?.maxBodyBytes ?? this.options.maxBodyBytes;
+  }
+
+  private hasPipeline(model: string): boolean {
+    const served = this.models.get(model);
+    return served ? served.pipeline !== undefined : this.options.repository?.pipeline !== undefined && this.isRepositoryModel(model);
+  }
+
+  /** A model the repository's index lists (the index read last): not a configured one. */
+  private isRepositoryModel(model: string): boolean {
+    return !this.models.has(model) && this.options.repository?.lists(model) === true;
   }
 
   /** What is refused before the body is read, so it costs no upload: a missing or wrong key, headers not to guess at. */
@@ -253,7 +270,8 @@ export class InferenceServer {
     if (!match) return { route: 'unmatched' };
     const name = match.params.model;
     // Only a served model's name becomes a label, never whatever a caller typed.
-    return { route: match.name, model: name !== undefined && this.models.has(name) ? name : undefined };
+    const known = name !== undefined && (this.models.has(name) || this.isRepositoryModel(name));
+    return { route: match.name, model: known ? name : undefined };
   }
 
   private whenIdle(fn: () => void): void {

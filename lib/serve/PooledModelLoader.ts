@@ -4,6 +4,7 @@ import type { FailureBackoff } from '../core/cache/FailureBackoff';
 import { WeightsCache, type CachedWeights } from '../core/cache/WeightsCache';
 import { ModelUnavailableError } from '../core/errors';
 import type { LoadedModel, Loader } from '../core/onnx/Loader';
+import type { LoadRecord } from '../core/observability/records';
 import type { ModelConfig } from '../core/onnx/ModelLoader';
 import { ModelFiles } from '../core/onnx/ModelFiles';
 import { SessionBackoff } from '../core/onnx/SessionBackoff';
@@ -37,6 +38,14 @@ export interface PooledModelOptions {
   flow?: string;
   /** Default: 1 s doubling to 1 min, as the Lambda handler's loader. */
   sessionBackoff?: FailureBackoff;
+  /**
+   * A model of a repository, loaded while others serve: its session is created in its own turn
+   * on the shared threads (PooledLoads), never ahead of other models' queued runs, and on each
+   * other thread by its first run there rather than warmed on every thread at once.
+   */
+  loadInTurn?: boolean;
+  /** Every load's record (a repository counts its loads and load time from them). */
+  onLoad?: (record: LoadRecord) => void;
 }
 
 /**
@@ -53,6 +62,12 @@ export class PooledModelLoader implements Loader {
   #runQueue?: RunQueue;
   #lastFailure?: string;
   #fallbackLogged = false;
+  /** The session spec of the load in hand: what `unload` releases on every thread. */
+  #spec?: SessionSpec;
+  /** Unloaded on request (Triton's unload) and not loaded since: not "loading" to /ping. */
+  #unloaded = false;
+  /** The last load started: `unload` waits for one under way. */
+  #loading?: Promise<LoadedModel>;
 
   readonly #options: PooledModelOptions;
   /** Sessions the workers could not create are not tried again on every request (as ModelLoader's). */
@@ -78,6 +93,11 @@ export class PooledModelLoader implements Loader {
     return this.#options.eager;
   }
 
+  /** Unloaded on request, and not asked for since. */
+  get unloaded(): boolean {
+    return this.#unloaded && !this.#pooled;
+  }
+
   /** Why the last load failed, while no load has succeeded since. */
   get failure(): string | undefined {
     return this.#pooled ? undefined : this.#lastFailure;
@@ -97,20 +117,56 @@ export class PooledModelLoader implements Loader {
     if (this.#pooled) return Promise.resolve(this.#pooled);
     const refused = this.#sessionBackoff.refusal();
     if (refused) return Promise.reject(refused);
+    this.#unloaded = false;
+    const started = performance.now();
     // No signal: a server load is never abandoned, every caller shares it to the end.
     return this.#flight.run(() =>
-      this.#loadPooled().then(
+      (this.#loading = this.#loadPooled()).then(
         (model) => {
           this.#pooled = model;
           this.#lastFailure = undefined;
+          this.#record('loaded', started, model);
           return model;
         },
         (err: unknown) => {
           this.#lastFailure = err instanceof Error ? err.message : String(err);
+          this.#record('failed', started, undefined, err);
           throw err;
         },
       ),
     );
+  }
+
+  /**
+   * Releases the model's sessions on every thread. Calls in flight finish first: new ones are
+   * refused by the closed batcher, the queued and running ones end, and each thread releases its
+   * session after the task it is running. The next `load` (a request, Triton's load) loads again.
+   */
+  async unload(): Promise<void> {
+    // A load under way is let finish, then undone: its callers hold the model and run once.
+    await this.#loading?.catch(() => undefined);
+    const spec = this.#spec;
+    const batcher = this.#batcher;
+    if (!this.#pooled || !spec) return;
+    this.#pooled = undefined;
+    this.#batcher = undefined;
+    this.#runQueue = undefined;
+    this.#spec = undefined;
+    this.#unloaded = true;
+    await batcher?.close();
+    await this.#options.pool.unload(spec);
+  }
+
+  #record(outcome: LoadRecord['outcome'], started: number, model?: LoadedModel, err?: unknown): void {
+    const weights = model?.weights as Partial<CachedWeights> | undefined;
+    this.#options.onLoad?.({
+      model: this.config.name,
+      outcome,
+      durationMs: performance.now() - started,
+      ...(weights?.origin === undefined ? {} : { origin: weights.origin }),
+      ...(weights?.size === undefined ? {} : { bytes: weights.size }),
+      ...(err === undefined ? {} : { errorType: err instanceof Error ? err.name : typeof err, errorMessage: describeError(err) }),
+    });
   }
 
   async #loadPooled(): Promise<LoadedModel> {
@@ -125,18 +181,23 @@ export class PooledModelLoader implements Loader {
       cpuFallback: this.#options.cpuFallback,
       flow: this.#options.flow,
     };
-    const reply = await this.#options.pool.load(spec).catch((err: unknown) => {
+    const inTurn = this.#options.loadInTurn === true;
+    const reply = await (inTurn ? this.#options.pool.loadInTurn(spec) : this.#options.pool.load(spec)).catch((err: unknown) => {
       throw workerFailed(name, err);
     });
     // The worker could not create the session: backed off, not tried again by the next request.
     if (!reply.ok) throw this.#sessionBackoff.failed(new Error(reply.message));
     this.#sessionBackoff.succeeded();
     this.#reportSession(reply.created);
-    // The other workers create theirs now rather than on their first request.
-    this.#options.pool.warm(spec).then(
-      (replies) => replies.forEach((r) => (r.ok ? this.#reportSession(r.created) : undefined)),
-      () => undefined,
-    );
+    this.#spec = spec;
+    // The other workers create theirs now rather than on their first request (a repository's
+    // model on its first run there: warming every thread would hold each one up for it).
+    if (!inTurn) {
+      this.#options.pool.warm(spec).then(
+        (replies) => replies.forEach((r) => (r.ok ? this.#reportSession(r.created) : undefined)),
+        () => undefined,
+      );
+    }
     this.#batcher = new DynamicBatcher(
       this.#batcherOptions(reply.inputs, reply.outputs),
       (feeds, fetches) => this.#runOnPool(spec, feeds, fetches),

@@ -16,6 +16,7 @@ export const DEFAULT_WORKER_NICE = 10;
 
 type LoadReply = Extract<WorkerReply, { kind: 'load' }> | Extract<WorkerReply, { ok: false }>;
 type RunReply = Extract<WorkerReply, { kind: 'run' }> | Extract<WorkerReply, { ok: false }>;
+type UnloadReply = Extract<WorkerReply, { kind: 'unload' }> | Extract<WorkerReply, { ok: false }>;
 type LoopReply = Extract<WorkerReply, { kind: 'loop' }> | Extract<WorkerReply, { ok: false }>;
 
 /**
@@ -59,6 +60,28 @@ export class WorkerPool {
     return Promise.all(
       Array.from({ length: this.threads }, (_, lane) => this.lanes.run(lane, { kind: 'load', spec }) as Promise<LoadReply>),
     );
+  }
+
+  /**
+   * A load in the model's own turn (a repository's model, loaded while others serve): queued
+   * behind no other model's runs, and as a long task it keeps off the priority lane while a
+   * lighter model is active, so the loaded models' runs do not wait for the session's creation.
+   */
+  loadInTurn(spec: SessionSpec): Promise<LoadReply> {
+    return this.submit({ kind: 'load', spec }) as Promise<LoadReply>;
+  }
+
+  /**
+   * Releases the model's session on every thread, each after the task it is running: a run in
+   * flight there finishes first. A pool already closing has nothing left to release.
+   */
+  async unload(spec: SessionSpec): Promise<number> {
+    const replies = await Promise.all(
+      Array.from({ length: this.threads }, (_, lane) =>
+        (this.lanes.run(lane, { kind: 'unload', spec }) as Promise<UnloadReply>).catch(() => undefined),
+      ),
+    );
+    return replies.filter((r) => r?.ok === true && r.released).length;
   }
 
   run(spec: SessionSpec, feeds: Record<string, WireTensor>, fetches?: readonly string[]): Promise<RunReply> {

@@ -6,7 +6,7 @@ import { ConfigError, ENV, optionalBoolean, optionalList, optionalPositiveInt, o
 import { describeZodIssue, modelEntryPlace, unknownFields } from '../core/config/zodIssues';
 import { readRegistryText } from '../core/registry/index';
 import { SERVED_NAME_PATTERN, ServeConfigSchema, ServedModelSchema, type ServeConfig, type ServedModelEntry } from './configSchema';
-import { modelsFromRegistry, pipelinesFromRegistry } from './registryModels';
+import { modelsFromRegistry, pipelinesFromRegistry, repositoryFromRegistry } from './registryModels';
 import { ApiKeys } from './ApiKeys';
 
 export * from './configSchema';
@@ -73,9 +73,9 @@ export async function resolveServeConfig(flags: ServeFlags = {}, env: Env = proc
     entry.executionProviders ??= providers;
     entry.cpuFallback ??= cpuFallback;
   }
-  if (Object.keys(config.models).length === 0) {
+  if (Object.keys(config.models).length === 0 && config.repository === undefined) {
     throw new ServeConfigError(
-      `no models to serve: give --config <file> (serve.yaml or a serverless.yml; ./${DEFAULT_REGISTRY_FILE} is read when present), ` +
+      `no models to serve: give --config <file> (serve.yaml or a serverless.yml with models or a kind: repository entry; ./${DEFAULT_REGISTRY_FILE} is read when present), ` +
         `--model <name>=<path>, ${ENV.modelName} and ${ENV.modelUri}, or put model.onnx in --model-dir (${config.modelDir})`,
     );
   }
@@ -161,7 +161,12 @@ async function readConfigFile(file: string): Promise<Record<string, unknown>> {
     // serverless.yml: serve its registry (variables resolved as the CLI resolves them).
     const registry = readRegistryText(text, { source: basename(file), env: process.env });
     const pipelines = pipelinesFromRegistry(registry);
-    return { models: modelsFromRegistry(registry), ...(Object.keys(pipelines).length > 0 ? { pipelines } : {}) };
+    const repository = repositoryFromRegistry(registry);
+    return {
+      models: modelsFromRegistry(registry),
+      ...(Object.keys(pipelines).length > 0 ? { pipelines } : {}),
+      ...(repository === undefined ? {} : { repository }),
+    };
   }
   const config = { ...(value as Record<string, unknown>) };
   // Paths in the file are relative to the file, not to wherever the server was started.

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ExecutionProviderSchema, GraphOptimizationSchema, Sha256Schema, wholeNumber } from '../core/registry/fieldSchemas';
+import { DEFAULT_INDEX_TTL_SECONDS } from '../core/registry/schema';
+import { s3UriProblem } from '../core/registry/s3Uri';
 
 /**
  * The serve config's schema and types, apart from the code that reads files and flags, so the
@@ -45,6 +47,37 @@ export const ServedModelSchema = z.strictObject({
   maxTensorElements: wholeNumber(1, Number.MAX_SAFE_INTEGER, 'elements').optional(),
 });
 
+/**
+ * A model repository (docs/repository.md): every model its `index.json` lists, served on
+ * `/v2/models/{name}/...` beside the configured models, each loaded on its first request and
+ * kept while the budgets allow. The same settings as a `kind: repository` registry entry.
+ */
+export const ServedRepositorySchema = z.strictObject({
+  /** The entry's name, in logs, metrics and messages. */
+  name: z.string().regex(SERVED_NAME_PATTERN).default('repository'),
+  /** `s3://bucket/models/`: index.json and each model's directory `<model>/<version>/` under it. */
+  prefix: z.string().superRefine((uri, ctx) => {
+    const problem = s3UriProblem(uri) ?? (uri.endsWith('/') ? undefined : "expected a prefix ending in '/', e.g. s3://bucket/models/");
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  /** Memory the loaded sessions may take; default as a 2,048 MB repository function's: 1,536. */
+  sessionMemoryMB: wholeNumber(16, 1_048_576, 'MB').default(1536),
+  /** Most models loaded at once; default: the memory budget alone. */
+  maxLoadedModels: wholeNumber(1, 100_000, 'models').optional(),
+  /** Bytes of model files kept in the cache folder, in MB; default as a function's 512 MB of /tmp: 460. */
+  diskMB: wholeNumber(16, 10_485_760, 'MB').default(460),
+  /** Seconds the index read is trusted before it is revalidated: a pushed model answers within this. */
+  indexTtlSeconds: wholeNumber(0, 3_600, 'seconds').default(DEFAULT_INDEX_TTL_SECONDS),
+  /** A domain pipeline from lib/core/builtins shared by every model: adds POST /models/{name}/predict. */
+  pipeline: z.string().min(1).optional(),
+  intraOpThreads: wholeNumber(1, 64, 'threads').optional(),
+  graphOptimization: GraphOptimizationSchema.optional(),
+  /** Requests of one model that may wait for a worker; the next one is answered 429. */
+  maxQueueSize: wholeNumber(0, 1_000_000, 'requests').default(128),
+  maxBodyBytes: wholeNumber(1, 2 ** 31 - 1, 'bytes').optional(),
+  maxTensorElements: wholeNumber(1, Number.MAX_SAFE_INTEGER, 'elements').optional(),
+});
+
 /** Routes that may answer without an API key: health checks (SageMaker's, a load balancer's, Kubernetes') and Prometheus. */
 export const OPENABLE_ROUTES = ['/ping', '/metrics', '/v2/health/live', '/v2/health/ready'] as const;
 
@@ -83,6 +116,8 @@ export const ServeConfigSchema = z.strictObject({
   /** SIGTERM: how long in-flight requests may take before the server exits anyway (< 30 s). */
   drainTimeoutMs: wholeNumber(0, 29_000, 'ms').default(25_000),
   models: z.record(z.string().regex(SERVED_NAME_PATTERN, 'model name: letters, digits, . _ - (at most 64)'), ServedModelSchema).default({}),
+  /** A model repository served beside the models (docs/repository.md). */
+  repository: ServedRepositorySchema.optional(),
   /** Pipelines of several models (docs/pipelines.md): which pipeline, and the served model for each of its roles. */
   pipelines: z
     .record(
@@ -93,6 +128,7 @@ export const ServeConfigSchema = z.strictObject({
 });
 
 export type ServedModelEntry = z.output<typeof ServedModelSchema>;
+export type ServedRepositoryEntry = z.output<typeof ServedRepositorySchema>;
 export type ServeConfig = z.output<typeof ServeConfigSchema>;
 export type ServeConfigInput = z.input<typeof ServeConfigSchema>;
 export type AuthConfig = z.output<typeof AuthSchema>;

@@ -1,4 +1,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RepositorySnapshot } from '../core/repository/RepositoryStats';
+
+/** What the metrics read of a model repository at each scrape. */
+export interface RepositoryCounts {
+  readonly name: string;
+  snapshot(): RepositorySnapshot;
+}
 
 /** Latency buckets in seconds: 1 ms to 30 s (the API Gateway timeout on the Lambda side). */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -25,6 +32,7 @@ export class ServerMetrics {
   readonly phaseDuration: Histogram<'model' | 'phase'>;
   readonly errors: Counter<'model' | 'class'>;
   private readonly queues = new Map<string, () => number>();
+  private readonly repositories: RepositoryCounts[] = [];
 
   constructor() {
     const registers = [this.registry];
@@ -91,8 +99,65 @@ export class ServerMetrics {
       labelNames: ['model', 'class'],
       registers,
     });
+    this.repositorySeries();
     // Event-loop lag and process memory: the first place to look when /ping slows down.
     collectDefaultMetrics({ register: this.registry, prefix: 'onnxless_' });
+  }
+
+  /** A repository's counts on every scrape: per model hits, loads, evictions, last load time; loaded models and resident bytes. */
+  trackRepository(repository: RepositoryCounts): void {
+    this.repositories.push(repository);
+  }
+
+  /**
+   * The repositories' series, read from their snapshots at each scrape (the counts live in
+   * lib/core/repository, as on Lambda). A model's labels appear once it is first asked for.
+   */
+  private repositorySeries(): void {
+    const registers = [this.registry];
+    const repositories = this.repositories;
+    const perModel = (name: string, help: string, value: (counts: RepositorySnapshot['models'][string]) => number | undefined) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['repository', 'model'],
+        registers,
+        collect() {
+          this.reset();
+          for (const repository of repositories)
+            for (const [model, counts] of Object.entries(repository.snapshot().models)) {
+              const v = value(counts);
+              if (v !== undefined) this.set({ repository: repository.name, model }, v);
+            }
+        },
+      });
+    const whole = (name: string, help: string, value: (snapshot: RepositorySnapshot) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['repository'],
+        registers,
+        collect() {
+          for (const repository of repositories) this.set({ repository: repository.name }, value(repository.snapshot()));
+        },
+      });
+    perModel('onnxless_repository_model_hits_total', "Requests that found the repository's model loaded", (c) => c.hits);
+    perModel('onnxless_repository_model_loads_total', "Loads of the repository's model (again after an eviction)", (c) => c.loads);
+    perModel(
+      'onnxless_repository_model_evictions_total',
+      "Unloads of the repository's model: budget, re-pinned, removed or asked for",
+      (c) => c.evictions,
+    );
+    perModel('onnxless_repository_model_last_load_seconds', 'How long the last load of the model took (weights and session)', (c) =>
+      c.lastLoadMs === undefined ? undefined : c.lastLoadMs / 1000,
+    );
+    whole('onnxless_repository_loaded_models', 'Models of the repository with a session now', (s) => s.loaded);
+    whole(
+      'onnxless_repository_resident_bytes',
+      "Memory the repository's loaded sessions are taken to hold (weights + 256 KiB each)",
+      (s) => s.residentBytes,
+    );
+    whole('onnxless_repository_disk_bytes', "Bytes of the repository's model files in the cache folder", (s) => s.diskBytes);
   }
 
   /** Reports a model's queue depth at every scrape. */

@@ -1,6 +1,7 @@
 import { versionOfWeights } from '../core/http/routeTable';
 import { hasDomainRoute, pipelineNameOfHandler } from '../core/openapi/handlerPipeline';
 import { memberModelName, type Registry, type ModelEntry } from '../core/registry/index';
+import { defaultDiskBudgetBytes, defaultSessionBudgetBytes } from '../core/repository/residentBudget';
 import type { ServeConfigInput } from './configSchema';
 
 /**
@@ -56,6 +57,29 @@ function servedEntry(entry: Omit<ModelEntry, 'weights'> & { weights: string }): 
     ...(entry.batching === undefined
       ? {}
       : { batching: { maxBatchSize: entry.batching.maxBatchSize, maxQueueDelayMs: entry.batching.maxQueueDelayMs ?? 0 } }),
+    ...(pipeline === undefined ? {} : { pipeline }),
+  };
+}
+
+const MB = 1024 * 1024;
+
+/**
+ * The registry's `kind: repository` entry (at most one) as the server's repository: the same
+ * prefix, TTL and budgets, the budgets from the function's memory and /tmp as its deployment's.
+ */
+export function repositoryFromRegistry(registry: Registry): ServeConfigInput['repository'] {
+  const [name, entry] = Object.entries(registry.repositories ?? {})[0] ?? [];
+  if (name === undefined || entry === undefined) return undefined;
+  const pipeline = pipelineOfHandler(entry.handler);
+  return {
+    name,
+    prefix: entry.prefix,
+    sessionMemoryMB: entry.sessionMemoryMB ?? defaultSessionBudgetBytes(entry.memorySize ?? 2048) / MB,
+    diskMB: defaultDiskBudgetBytes(entry.ephemeralStorage ?? 512) / MB,
+    ...(entry.maxLoadedModels === undefined ? {} : { maxLoadedModels: entry.maxLoadedModels }),
+    ...(entry.indexTtlSeconds === undefined ? {} : { indexTtlSeconds: entry.indexTtlSeconds }),
+    ...(entry.intraOpThreads === undefined ? {} : { intraOpThreads: entry.intraOpThreads }),
+    ...(entry.graphOptimization === undefined ? {} : { graphOptimization: entry.graphOptimization }),
     ...(pipeline === undefined ? {} : { pipeline }),
   };
 }

@@ -2,21 +2,21 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { ENV, optionalPositiveInt } from '../core/config/env';
 import { ModelUnavailableError } from '../core/errors';
 import { WeightsCache } from '../core/cache/WeightsCache';
-import { Router } from '../core/http/routes';
 import { PowertoolsSink } from '../core/observability/PowertoolsSink';
 import { fanOut } from '../core/observability/sinks';
 import type { Pipeline } from '../core/pipeline/Pipeline';
-import { DEFAULT_LIMITS } from '../core/protocol/limits';
 import { defaultIntraOpThreads } from '../core/onnx/threads';
-import { modelSourceFor } from '../core/sources/modelUri';
-import type { ServeConfig, ServedModelEntry } from './config';
+import type { ModelRepository } from '../core/repository/ModelRepository';
+import type { ServeConfig } from './config';
 import { ApiKeys } from './ApiKeys';
 import { InferenceServer } from './InferenceServer';
 import { PrometheusSink } from './PrometheusSink';
 import { describeError, jsonLog, type ServerLog } from './log';
 import { ServerMetrics } from './metrics';
-import { PooledModelLoader } from './PooledModelLoader';
-import { ServedModel } from './ServedModel';
+import type { ServedModel } from './ServedModel';
+import { pooledModel, type ModelDeps } from './pooledModel';
+import { servedRepository } from './servedRepository';
+import { ServeRouter } from './ServeRouter';
 import { servedPipelines } from './servedPipelines';
 import { ProcessingPool } from './processingPool/ProcessingPool';
 import { WorkerPool } from './WorkerPool';
@@ -37,6 +37,8 @@ export interface RunningServer {
   url: string;
   port: number;
   models: readonly ServedModel[];
+  /** The config's model repository, when it has one: its counts (snapshot) for tests and the bench. */
+  repository?: ModelRepository;
   metrics: ServerMetrics;
   pool: WorkerPool;
   /** Graceful stop: no new connections, in-flight requests finish, then the workers stop. True if nothing was cut. */
@@ -84,36 +86,43 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     concurrency: optionalPositiveInt(ENV.downloadConcurrency),
   });
   const flows = pipelineFlows(config);
+  const deps: ModelDeps = {
+    pool,
+    sharedThreads: threads,
+    processing,
+    cache,
+    metrics,
+    log,
+    cpus,
+    resolvePipeline: options.resolvePipeline,
+    s3Client: options.s3Client,
+  };
   const models = Object.entries(config.models).map(([name, entry]) =>
-    servedModel(name, entry, {
-      pool: ownPools.get(name) ?? pool,
-      flow: flows.get(name),
-      sharedThreads: threads,
-      processing,
-      cache,
-      metrics,
-      log,
-      cpus,
-      resolvePipeline: options.resolvePipeline,
-      s3Client: options.s3Client,
-    }),
+    pooledModel(name, entry, { ...deps, pool: ownPools.get(name) ?? pool, flow: flows.get(name) }),
   );
+  // A repository's models share the shared pool, each loaded in its own turn there.
+  const repository = config.repository === undefined ? undefined : servedRepository(config.repository, deps);
   // One event stream, two outputs: a JSON log line per request (as on Lambda) and Prometheus series.
   // /openapi.json, /docs and /playground describe the served models, as on the deployed API.
   const pipelines = await servedPipelines(config, models, processing);
   const jobs = serveJobs((req) => router.handle(req), log, { settings: options.jobs, s3Client: options.s3Client });
-  const router: Router = new Router([...models, ...pipelines], {
-    sink: fanOut(new PowertoolsSink(), new PrometheusSink(metrics)),
-    ...servedPages(config.models, options.resolvePipeline, jobs !== undefined),
-    jobs: jobs?.jobs,
-  });
+  const router: ServeRouter = new ServeRouter(
+    [...models, ...pipelines],
+    {
+      sink: fanOut(new PowertoolsSink(), new PrometheusSink(metrics)),
+      ...servedPages(config.models, options.resolvePipeline, jobs !== undefined),
+      jobs: jobs?.jobs,
+    },
+    repository,
+  );
   const server = new InferenceServer({
     router,
     models,
+    repository,
     defaultModel: config.defaultModel,
     metrics,
     log,
-    maxBodyBytes: Math.max(...models.map((m) => m.limits.maxBodyBytes)),
+    maxBodyBytes: Math.max(...[...models, ...(repository ? [repository] : [])].map((m) => m.limits.maxBodyBytes)),
     apiKeys,
   });
   let address;
@@ -130,6 +139,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     port: address.port,
     workers: threads,
     models: models.map((m) => m.name),
+    ...(config.repository === undefined ? {} : { repository: { name: config.repository.name, prefix: config.repository.prefix } }),
     // Whether a caller needs a key, and which routes answer without one.
     auth: apiKeys ? { keys: apiKeys.count, open: config.auth?.open ?? [] } : 'none',
   });
@@ -142,6 +152,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     url,
     port: address.port,
     models,
+    repository,
     metrics,
     pool,
     drain(timeoutMs = config.drainTimeoutMs) {
@@ -175,65 +186,6 @@ function pipelineFlows(config: ServeConfig): Map<string, string> {
   for (const [pipeline, entry] of Object.entries(config.pipelines ?? {}))
     for (const model of Object.values(entry.models)) if (!flows.has(model)) flows.set(model, pipeline);
   return flows;
-}
-
-interface ModelDeps {
-  /** The shared pool, or the model's own. */
-  pool: WorkerPool;
-  /** The pipeline whose turns its runs take, for a pipeline member. */
-  flow?: string;
-  /** Threads of the shared pool: a session's default CPU share is counted from it. */
-  sharedThreads: number;
-  processing: ProcessingPool;
-  cache: WeightsCache;
-  metrics: ServerMetrics;
-  log: ServerLog;
-  cpus: number;
-  resolvePipeline?: (name: string) => Pipeline;
-  s3Client?: S3Client;
-}
-
-function servedModel(name: string, entry: ServedModelEntry, deps: ModelDeps): ServedModel {
-  const loader = new PooledModelLoader(
-    {
-      name,
-      source: modelSourceFor(entry.weights, deps.s3Client),
-      sha256: entry.sha256,
-      session: {
-        // Workers share the CPUs: by default each session gets its share, not all of them.
-        intraOpThreads: entry.intraOpThreads ?? Math.max(1, Math.floor(deps.cpus / deps.sharedThreads)),
-        graphOptimization: entry.graphOptimization,
-        executionProviders: entry.executionProviders,
-      },
-    },
-    {
-      pool: deps.pool,
-      cache: deps.cache,
-      batching: { ...entry.batching, maxQueueSize: entry.maxQueueSize },
-      cpuFallback: entry.cpuFallback ?? false,
-      eager: entry.eager,
-      metrics: deps.metrics,
-      log: deps.log,
-      flow: deps.flow,
-    },
-  );
-  let pipeline: Pipeline | undefined;
-  if (entry.pipeline !== undefined) {
-    if (!deps.resolvePipeline) throw new Error(`model '${name}': pipeline '${entry.pipeline}' cannot be resolved here`);
-    pipeline = deps.resolvePipeline(entry.pipeline);
-  }
-  return new ServedModel({
-    name,
-    version: entry.version,
-    loader,
-    pipeline,
-    pipelineName: entry.pipeline,
-    processing: deps.processing,
-    limits: {
-      maxBodyBytes: entry.maxBodyBytes ?? DEFAULT_LIMITS.maxBodyBytes,
-      maxTensorElements: entry.maxTensorElements ?? DEFAULT_LIMITS.maxTensorElements,
-    },
-  });
 }
 
 /**

@@ -45,7 +45,9 @@ export interface WireLoop {
 export type WorkerTask =
   | { kind: 'load'; spec: SessionSpec }
   | { kind: 'run'; spec: SessionSpec; feeds: Record<string, WireTensor>; fetches?: string[] }
-  | { kind: 'loop'; spec: SessionSpec; loop: WireLoop };
+  | { kind: 'loop'; spec: SessionSpec; loop: WireLoop }
+  /** Releases the thread's session of the spec's model and file (serve's unload, a repository's eviction). */
+  | { kind: 'unload'; spec: SessionSpec };
 
 /** How a worker's session came to be: reported with the first task that created it. */
 export interface SessionReport {
@@ -77,6 +79,8 @@ export type WorkerReply =
   | { ok: true; kind: 'run'; outputs: Record<string, WireTensor>; runMs: number; created?: SessionReport }
   /** Each step's kept outputs, in order; runMs covers the whole loop. */
   | { ok: true; kind: 'loop'; steps: Array<Record<string, WireTensor>>; runMs: number; created?: SessionReport }
+  /** `released`: this thread held a session of the model, and it is gone. */
+  | { ok: true; kind: 'unload'; released: boolean }
   | { ok: false; failure: FailureKind; message: string };
 
 /** A tensor as it crosses a thread boundary (its data is shared, not copied, until postMessage clones it). */

@@ -4,6 +4,7 @@ import { ModelUnavailableError } from '../errors';
 import type { WeightsCache } from '../cache/WeightsCache';
 import { ModelService } from '../inference/ModelService';
 import type { Endpoint } from '../inference/Endpoint';
+import type { IndexedModel, RepositoryIndex } from './RepositoryIndex';
 import type { Pipeline } from '../pipeline/Pipeline';
 import type { ProtocolLimits } from '../protocol/limits';
 import type { LoadEvents } from '../onnx/ModelLoader';
@@ -13,7 +14,6 @@ import type { LoadRecord } from '../observability/records';
 import { modelSourceFor } from '../sources/modelUri';
 import type { S3Transport } from '../sources/S3ModelSource';
 import type { IndexReader } from './IndexReader';
-import type { IndexedModel, RepositoryIndex } from './RepositoryIndex';
 import { overBudget, sessionBytes, type Budget, type Resident } from './residentBudget';
 import { bytesOnDisk } from './bytesOnDisk';
 import { RepositoryEndpoint, versionOfDirectory } from './RepositoryEndpoint';
@@ -26,6 +26,42 @@ export interface RepositoryBudgets {
   maxModels?: number;
   /** Bytes of model files kept in the cache folder (/tmp). */
   diskBytes: number;
+}
+
+/**
+ * One model of the repository as the runtime loads it: in this process (the default, a
+ * ModelLoader and a ModelService) or, on `onnxless serve`, with its sessions on worker threads.
+ */
+export interface RepositoryModel {
+  readonly isLoaded: boolean;
+  readonly service: Endpoint;
+  /** Releases what the load holds (its sessions); called once no request uses the model. */
+  release(): Promise<void>;
+}
+
+/** What a runtime needs to make one model of the repository. */
+export interface RepositoryModelSpec {
+  name: string;
+  version: string | undefined;
+  /** The model's directory: `<prefix><model>/<version>/`. */
+  uri: string;
+  /** The manifest's sha256 the index pins. */
+  sha256: string;
+  /** Called with the record of every load attempt: the repository counts loads and load time from it. */
+  onLoad: (record: LoadRecord) => void;
+}
+
+export type RepositoryModelFactory = (spec: RepositoryModelSpec) => RepositoryModel;
+
+/** Why a model is out of the loaded set: see EvictionRecord. */
+export type EvictionReason = EvictionRecord['reason'];
+
+/** A model the index lists, as Triton's repository index shows it. */
+export interface ListedModel {
+  name: string;
+  version?: string;
+  state: 'READY' | 'LOADING' | 'UNAVAILABLE';
+  reason: string;
 }
 
 export interface ModelRepositoryOptions {
@@ -44,6 +80,8 @@ export interface ModelRepositoryOptions {
   events?: LoadEvents;
   /** One record per eviction (the log line and metrics the runtime's sink writes). */
   onEviction?: (record: EvictionRecord) => void;
+  /** How a model is loaded; default: in this process (ModelLoader, ModelService). */
+  models?: RepositoryModelFactory;
 }
 
 /** One model as this process holds it: its pin, its service, and who is using it. */
@@ -53,14 +91,13 @@ interface Entry {
   bytes: number;
   /** Where its files are cached: removed when the disk budget needs the room. */
   cacheRoot: string;
-  loader: ModelLoader;
-  service: ModelService;
+  model: RepositoryModel;
   /** Requests (and loads) using it now: it is never unloaded under one. */
   users: number;
   lastUsed: number;
   lastUsedAt: number;
   /** Out of `entries` (evicted, replaced or removed): its session is released once `users` is 0. */
-  retired?: EvictionRecord['reason'];
+  retired?: EvictionReason;
 }
 
 /**
@@ -145,17 +182,46 @@ export class ModelRepository {
    * Runs `work` with the model's service, counted as a user for as long as it runs: the session
    * it loads or finds is not unloaded under it. Call after `lookup` found the model.
    */
-  async use<T>(name: string, indexed: IndexedModel, work: (service: ModelService) => Promise<T>): Promise<T> {
+  async use<T>(name: string, indexed: IndexedModel, work: (service: Endpoint) => Promise<T>): Promise<T> {
     const entry = this.checkout(name, indexed);
-    if (entry.loader.isLoaded) this.stats.of(name).hits += 1;
+    if (entry.model.isLoaded) this.stats.of(name).hits += 1;
     try {
-      return await work(entry.service);
+      return await work(entry.model.service);
     } finally {
       entry.users -= 1;
       entry.lastUsed = ++this.tick;
       entry.lastUsedAt = Date.now();
       this.settle(entry);
     }
+  }
+
+  /**
+   * Unloads the model now (Triton's `unload`): its session is released once its requests in
+   * flight end; its next request loads it again. False when the index does not list it.
+   */
+  async unload(name: string): Promise<boolean> {
+    if (!(await this.lookup(name))) return false;
+    const entry = this.entries.get(name);
+    if (entry) this.retire(entry, 'unloaded');
+    return true;
+  }
+
+  /** Whether the index read last lists the model (no read): for metric labels, which only a listed name may become. */
+  lists(name: string): boolean {
+    return this.seenIndex !== undefined && Object.hasOwn(this.seenIndex.models, name);
+  }
+
+  /** Every model the index lists now, with its state: READY (loaded), LOADING, or UNAVAILABLE (not loaded). */
+  async list(): Promise<ListedModel[]> {
+    await this.lookup('');
+    const models = this.seenIndex?.models ?? {};
+    return Object.entries(models).map(([name, indexed]) => {
+      const entry = this.entries.get(name);
+      const version = versionOfDirectory(indexed.directory);
+      const state = entry?.model.isLoaded ? 'READY' : entry && entry.users > 0 ? 'LOADING' : 'UNAVAILABLE';
+      const reason = state === 'UNAVAILABLE' ? 'not loaded: its first request loads it' : '';
+      return { name, ...(version === undefined ? {} : { version }), state, reason };
+    });
   }
 
   /** Resolves once the files past the disk budget that loads so far asked to remove are gone. */
@@ -174,7 +240,7 @@ export class ModelRepository {
 
   /** Models holding a session, or about to (a request is loading one): what the sessions' budget counts. */
   private residents(): Entry[] {
-    return [...this.entries.values()].filter((e) => e.loader.isLoaded || e.users > 0);
+    return [...this.entries.values()].filter((e) => e.model.isLoaded || e.users > 0);
   }
 
   /** The live entry of the model at this pin, made if there is none; one more user of it, synchronously (no eviction can slip in). */
@@ -196,19 +262,19 @@ export class ModelRepository {
   private create(name: string, indexed: IndexedModel): Entry {
     const { options } = this;
     const uri = `${options.prefix}${indexed.directory}`;
-    const loader = new ModelLoader(
-      { name, source: modelSourceFor(uri, options.s3), sha256: indexed.sha256, session: options.session },
-      options.cache,
-      { ...options.events, onLoad: (record) => this.loaded(entry, record) },
-    );
-    const version = versionOfDirectory(indexed.directory);
+    const spec: RepositoryModelSpec = {
+      name,
+      version: versionOfDirectory(indexed.directory),
+      uri,
+      sha256: indexed.sha256,
+      onLoad: (record) => this.loaded(entry, record),
+    };
     const entry: Entry = {
       name,
       pin: indexed.sha256,
       bytes: sessionBytes(indexed.size),
       cacheRoot: options.cache.rootFor(uri),
-      loader,
-      service: new ModelService({ name, version, loader, limits: options.limits, pipeline: options.pipeline }),
+      model: (options.models ?? ((s) => this.inProcess(s)))(spec),
       users: 0,
       lastUsed: 0,
       lastUsedAt: Date.now(),
@@ -261,7 +327,7 @@ export class ModelRepository {
   private async enforceFiles(): Promise<void> {
     const residents: Resident[] = [...this.files].map(([root, file]) => {
       const entry = this.entries.get(file.name);
-      const live = entry !== undefined && entry.cacheRoot === root && (entry.users > 0 || entry.loader.isLoaded);
+      const live = entry !== undefined && entry.cacheRoot === root && (entry.users > 0 || entry.model.isLoaded);
       return { name: root, bytes: file.bytes, lastUsed: file.lastUsed, inUse: live };
     });
     for (const victim of overBudget(residents, { bytes: this.options.budgets.diskBytes })) {
@@ -276,7 +342,7 @@ export class ModelRepository {
     if (this.entries.get(entry.name) === entry) this.entries.delete(entry.name);
     if (entry.retired) return;
     entry.retired = reason;
-    if (entry.loader.isLoaded) {
+    if (entry.model.isLoaded) {
       this.stats.of(entry.name).evictions += 1;
       const after = this.snapshot();
       this.options.onEviction?.({
@@ -292,8 +358,24 @@ export class ModelRepository {
   }
 
   private release(entry: Entry): void {
-    const session = entry.loader.current?.runner.session;
     // A session released twice, or one that failed to load, is nothing to release.
-    if (session) void session.release().catch(() => undefined);
+    void entry.model.release().catch(() => undefined);
+  }
+
+  /** A model whose session lives in this process: a single-model function's loader and service. */
+  private inProcess(spec: RepositoryModelSpec): RepositoryModel {
+    const { options } = this;
+    const loader = new ModelLoader(
+      { name: spec.name, source: modelSourceFor(spec.uri, options.s3), sha256: spec.sha256, session: options.session },
+      options.cache,
+      { ...options.events, onLoad: spec.onLoad },
+    );
+    return {
+      get isLoaded() {
+        return loader.isLoaded;
+      },
+      service: new ModelService({ name: spec.name, version: spec.version, loader, limits: options.limits, pipeline: options.pipeline }),
+      release: async () => loader.current?.runner.session.release(),
+    };
   }
 }

@@ -1,5 +1,4 @@
 import type { CallContext, Endpoint, InferBody } from '../inference/Endpoint';
-import type { ModelService } from '../inference/ModelService';
 import type { Pipeline, PredictRequest } from '../pipeline/Pipeline';
 import type { EncodedResponse } from '../protocol/encodeOutputs';
 import type { InferRequest } from '../protocol/inferRequest';
@@ -11,7 +10,7 @@ import type { IndexedModel } from './RepositoryIndex';
 export interface ServiceLease {
   readonly limits: ProtocolLimits;
   readonly pipeline?: Pipeline;
-  use<T>(name: string, indexed: IndexedModel, work: (service: ModelService) => Promise<T>): Promise<T>;
+  use<T>(name: string, indexed: IndexedModel, work: (service: Endpoint) => Promise<T>): Promise<T>;
 }
 
 /** The version a model directory `<model>/<version>/` names, when its folder is a number (as push writes it). */
@@ -63,7 +62,7 @@ export class RepositoryEndpoint implements Endpoint {
     return this.run((s) => s.predict(request, ctx));
   }
 
-  private run<T>(work: (service: ModelService) => Promise<T>): Promise<T> {
+  private run<T>(work: (service: Endpoint) => Promise<T>): Promise<T> {
     return this.repository.use(this.name, this.indexed, work);
   }
 }

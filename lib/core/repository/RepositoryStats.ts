@@ -24,8 +24,11 @@ export interface RepositorySnapshot {
 export interface EvictionRecord {
   repository: string;
   model: string;
-  /** `budget`: least recently used past the memory or count budget; `replaced`: the index pins another version; `removed`: no longer in the index. */
-  reason: 'budget' | 'replaced' | 'removed';
+  /**
+   * `budget`: least recently used past the memory or count budget; `replaced`: the index pins
+   * another version; `removed`: no longer in the index; `unloaded`: asked for (Triton's unload).
+   */
+  reason: 'budget' | 'replaced' | 'removed' | 'unloaded';
   /** Milliseconds since the model last answered. */
   idleMs: number;
   residentBytes: number;

@@ -28,11 +28,14 @@ interface WorkerSession {
 
 const sessions = new Map<string, Promise<WorkerSession>>();
 
+const keyOf = (spec: SessionSpec) => `${spec.model}\u0000${spec.path}`;
+
 export default async function handle(task: WorkerTask): Promise<WorkerReply> {
+  if (task.kind === 'unload') return { ok: true, kind: 'unload', released: await release(keyOf(task.spec)) };
   let created: SessionReport | undefined;
   let entry: WorkerSession;
   try {
-    const key = `${task.spec.model}\u0000${task.spec.path}`;
+    const key = keyOf(task.spec);
     let pending = sessions.get(key);
     if (!pending) {
       pending = open(task.spec);
@@ -71,6 +74,20 @@ export default async function handle(task: WorkerTask): Promise<WorkerReply> {
   } catch (err) {
     return { ok: false, failure: 'run-failed', message: messageOf(err) };
   }
+}
+
+/**
+ * Forgets the session and releases its native memory. This thread runs one task at a time, so
+ * no run of it is in flight here; one created meanwhile by a later task is a new session.
+ */
+async function release(key: string): Promise<boolean> {
+  const pending = sessions.get(key);
+  if (!pending) return false;
+  sessions.delete(key);
+  const entry = await pending.catch(() => undefined);
+  if (!entry) return false;
+  await entry.session.release();
+  return true;
 }
 
 async function run(session: InferenceSession, feeds: Record<string, Tensor>, fetches?: string[]): Promise<Record<string, Tensor>> {

@@ -5,7 +5,8 @@ import { call, startTestServer, tempDir } from './helpers';
 
 /**
  * Triton's model repository extension and SageMaker's multi-model header on `onnxless serve`,
- * over real HTTP, two add-constant models on the worker threads (lazy: loaded by the load route).
+ * over real HTTP, two add-constant models on the worker threads (lazy: loaded by the load route,
+ * released on every thread by the unload route). A repository's models: repositoryServe.test.ts.
  */
 let server: Awaited<ReturnType<typeof startTestServer>>;
 const infer = { inputs: [{ name: 'x', shape: [3], datatype: 'FP32', data: [0, 1, 2] }] };
@@ -34,12 +35,28 @@ describe("serve's model repository extension", () => {
     ]);
   });
 
-  it('refuses an unknown model (404), an unload (400), a bad index body (400) and a GET (405), each with an error body', async () => {
+  it('unloads a model on request: UNAVAILABLE in the index, /ping still healthy, loaded again by its next request', async () => {
+    const load = await call(server.url, 'POST', '/v2/repository/models/plus2/load');
+    expect(load.status).toBe(200);
+    const unload = await call(server.url, 'POST', '/v2/repository/models/plus2/unload');
+    expect([unload.status, unload.json()]).toEqual([200, {}]);
+    await expect
+      .poll(async () => (await call(server.url, 'POST', '/v2/repository/index', {})).json())
+      .toContainEqual({ name: 'plus2', state: 'UNAVAILABLE', reason: 'unloaded: its next request loads it again' });
+    expect((await call(server.url, 'GET', '/ping')).status).toBe(200);
+    const again = await call(server.url, 'POST', '/v2/models/plus2/infer', infer);
+    expect([again.status, again.json().outputs[0].data]).toEqual([200, [2, 3, 4]]);
+    expect((await call(server.url, 'POST', '/v2/repository/index', { ready: true })).json()).toContainEqual({
+      name: 'plus2',
+      state: 'READY',
+      reason: '',
+    });
+  });
+
+  it('refuses an unknown model (404), a bad index body (400) and a GET (405), each with an error body', async () => {
     const unknown = await call(server.url, 'POST', '/v2/repository/models/nope/load');
     expect([unknown.status, unknown.json()]).toEqual([404, { error: "unknown model 'nope'; served here: plus1, plus2" }]);
-    const unload = await call(server.url, 'POST', '/v2/repository/models/plus1/unload');
-    expect(unload.status).toBe(400);
-    expect(unload.json().error).toMatch(/cannot be unloaded/);
+    expect((await call(server.url, 'POST', '/v2/repository/models/nope/unload')).status).toBe(404);
     expect((await call(server.url, 'POST', '/v2/repository/index', '{"ready": "yes"}')).status).toBe(400);
     const get = await call(server.url, 'GET', '/v2/repository/index');
     expect([get.status, get.headers.allow]).toEqual([405, 'POST']);
