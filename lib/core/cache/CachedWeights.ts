@@ -1,12 +1,17 @@
 import { join } from 'node:path';
-import { manifestBytes, type ModelManifest } from '../sources/ModelManifest';
+import { manifestBytes, type GraphForm, type ModelManifest } from '../sources/ModelManifest';
 import type { DownloadDiagnostics } from './download';
 
 export interface CachedWeights {
   /** The file onnxruntime loads (`model.onnx` of a model directory, or its pre-optimised graph). */
   path: string;
-  /** `optimized`: `path` is the graph onnxruntime optimised at push time (FetchOptions.optimizedFor). */
-  graph?: 'original' | 'optimized';
+  /**
+   * `optimized`: `path` is the graph onnxruntime optimised at push time; `ort`: the model in ORT
+   * format written at push time (FetchOptions.optimizedFor).
+   */
+  graph?: GraphForm;
+  /** The manifest's ORT-format model was passed over (another onnxruntime wrote it): why, for one log line. */
+  fallback?: string;
   /** The folder holding it and its companion files, side by side. */
   dir: string;
   /** Companion and external-data files by their path in the model directory (empty for a single file). */
@@ -57,11 +62,13 @@ export function directoryWeights(
   manifest: ModelManifest,
   sha256: string,
   figures: Figures,
-  optimized: boolean,
+  form: GraphForm,
+  fallback?: string,
 ): CachedWeights {
   return {
     ...figures,
-    graph: optimized ? 'optimized' : 'original',
+    graph: form,
+    ...(fallback ? { fallback } : {}),
     path: join(dir, manifest.model),
     dir,
     files: manifest.files.map((f) => f.path).filter((p) => p !== manifest.model),

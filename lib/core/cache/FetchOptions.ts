@@ -13,9 +13,10 @@ export interface FetchOptions {
    */
   deferVerification?: boolean;
   /**
-   * The running onnxruntime version: a model directory whose manifest holds a graph
-   * pre-optimised by that version is fetched with it in place of the original graph (which is
-   * then not downloaded). Any other version, or none given, gets the original.
+   * The running onnxruntime version: a model directory whose manifest holds an ORT-format model
+   * or a graph pre-optimised by that version is fetched with it (the ORT one first) in place of
+   * the original graph (which is then not downloaded). Any other version, or none given, gets
+   * the original (graphForm.ts).
    */
   optimizedFor?: string;
   /**

@@ -1,13 +1,14 @@
 import { readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { IntegrityError } from '../errors';
-import { MANIFEST_NAME, graphView, parseManifest, type ModelManifest } from '../sources/ModelManifest';
+import { MANIFEST_NAME, graphView, parseManifest, type GraphForm, type ModelManifest } from '../sources/ModelManifest';
 import type { ModelDirectorySource } from '../sources/ModelSource';
 import { addFigures, directoryWeights, emptyFigures, type CachedWeights } from './CachedWeights';
 import { DIRECTORY_MARKER, markVerified } from './cacheMarkers';
 import { evictFile, fetchFile } from './cachedFile';
 import type { DownloadSettings } from './download';
 import type { FetchOptions } from './FetchOptions';
+import { chooseForm } from './graphForm';
 import { assembleDirectory, directoryPaths, validDirectory } from './modelDirectory';
 import { verifiedMarkerHolds } from './verifiedMarker';
 import { verifyDirectory } from './verifyDirectory';
@@ -24,10 +25,11 @@ export async function fetchDirectory(
   options: FetchOptions,
 ): Promise<CachedWeights> {
   if (expected) {
-    // Either form of the model already here saves the download; the pre-optimised one first.
-    const forms = options.optimizedFor ? [true, false] : [false];
-    for (const optimized of forms) {
-      const found = await cachedDirectory(source, join(root, directoryName(expected, optimized)), expected, optimized, options);
+    // Any form of the model already here saves the download, the one this loader would choose
+    // (cachedDirectory checks) first: the ORT-format one, then the pre-optimised one.
+    const forms: GraphForm[] = options.optimizedFor ? ['ort', 'optimized', 'original'] : ['original'];
+    for (const form of forms) {
+      const found = await cachedDirectory(source, join(root, directoryName(expected, form)), expected, form, options);
       if (found) return found;
     }
   }
@@ -38,11 +40,11 @@ export async function fetchDirectory(
     span: options.span,
   });
   const full = parseManifest(await readFile(manifestFile.path, 'utf8'), source.file(MANIFEST_NAME).description);
-  const optimized = full.optimized !== undefined && full.optimized.onnxruntime === options.optimizedFor;
-  const manifest = graphView(full, optimized);
-  const final = join(root, directoryName(manifestFile.sha256, optimized));
+  const { form, fallback } = chooseForm(full, options.optimizedFor);
+  const manifest = graphView(full, form);
+  const final = join(root, directoryName(manifestFile.sha256, form));
   if (!expected && (await validDirectory(final, source.uri, manifestFile.sha256))) {
-    return directoryWeights(final, manifest, manifestFile.sha256, emptyFigures('cache'), optimized);
+    return directoryWeights(final, manifest, manifestFile.sha256, emptyFigures('cache'), form, fallback);
   }
   const staged = new Map<string, string>([[MANIFEST_NAME, manifestFile.path]]);
   const figures = emptyFigures('cache');
@@ -66,7 +68,7 @@ export async function fetchDirectory(
   }
   await assembleDirectory(final, source.uri, manifestFile.sha256, staged);
   if (expected) await markAssembled(final, staged, expected);
-  return directoryWeights(final, manifest, manifestFile.sha256, figures, optimized);
+  return directoryWeights(final, manifest, manifestFile.sha256, figures, form, fallback);
 }
 
 /**
@@ -89,22 +91,27 @@ async function cachedDirectory(
   source: ModelDirectorySource,
   dir: string,
   expected: string,
-  optimized: boolean,
+  form: GraphForm,
   options: FetchOptions,
 ): Promise<CachedWeights | undefined> {
   if (!(await validDirectory(dir, source.uri, expected))) return undefined;
   let manifest: ModelManifest;
+  let fallback: string | undefined;
   try {
     const full = parseManifest(await readFile(join(dir, MANIFEST_NAME), 'utf8'), source.description);
-    if (optimized && full.optimized?.onnxruntime !== options.optimizedFor) return undefined;
-    manifest = graphView(full, optimized);
+    const choice = chooseForm(full, options.optimizedFor);
+    // Only the form this loader chooses: another one here (a form for another onnxruntime) is not
+    // used, though the original is, for a loader whose choice was never cached as such.
+    if (form !== choice.form && form !== 'original') return undefined;
+    fallback = choice.fallback;
+    manifest = graphView(full, form);
   } catch {
     await rm(dir, { recursive: true, force: true });
     return undefined;
   }
   const paths = directoryPaths(manifest).map((p) => join(dir, p));
   if (await verifiedMarkerHolds(join(dir, DIRECTORY_MARKER), paths, expected)) {
-    return directoryWeights(dir, manifest, expected, emptyFigures('cache'), optimized);
+    return directoryWeights(dir, manifest, expected, emptyFigures('cache'), form, fallback);
   }
   const hashed = verifyDirectory(source, dir, manifest, expected, async (bad) => {
     await rm(dir, { recursive: true, force: true });
@@ -113,7 +120,7 @@ async function cachedDirectory(
     for (const path of bad) await evictFile(join(dirname(dir), 'files', shaOf.get(path) ?? path));
   });
   const verified = hashed.then(() => markVerified(join(dir, DIRECTORY_MARKER), paths, expected));
-  const weights = directoryWeights(dir, manifest, expected, emptyFigures('cache'), optimized);
+  const weights = directoryWeights(dir, manifest, expected, emptyFigures('cache'), form, fallback);
   if (options.deferVerification) return { ...weights, verified };
   return (await verified.then(
     () => true,
@@ -123,7 +130,7 @@ async function cachedDirectory(
     : undefined;
 }
 
-/** `<manifest sha256>` holds the model as pushed; `-optimized` the same with the pre-optimised graph in place of the original. */
-function directoryName(sha256: string, optimized: boolean): string {
-  return optimized ? `${sha256}-optimized` : sha256;
+/** `<manifest sha256>` holds the model as pushed; `-optimized` (`-ort`) the same with the pre-optimised graph (the ORT-format model) in place of the original. */
+function directoryName(sha256: string, form: GraphForm): string {
+  return form === 'original' ? sha256 : `${sha256}-${form}`;
 }

@@ -51,7 +51,7 @@ export async function useLocalDirectory(
     return { ...emptyFigures('local-file'), path, dir, files: [], size, sha256: '', graph: 'original' };
   }
   const manifest = parseManifest(manifestText, join(dir, MANIFEST_NAME));
-  const weights = directoryWeights(dir, manifest, expected ?? '', emptyFigures('local-file'), false);
+  const weights = directoryWeights(dir, manifest, expected ?? '', emptyFigures('local-file'), 'original');
   if (!expected) return weights;
   const verified = verifyDirectory(source, dir, manifest, expected, async () => undefined);
   if (options.deferVerification) return { ...weights, verified };

@@ -31,6 +31,11 @@ export interface LoadEvents {
   onVerificationFailed?: (model: string, err: unknown) => void;
   /** Every load that ends, loaded or failed, with its timing and download figures. */
   onLoad?: (record: LoadRecord) => void;
+  /**
+   * The model's ORT-format model was written by another onnxruntime: the ONNX graph is loaded
+   * instead. Once per loader; without a handler the line goes to stderr (the function's log).
+   */
+  onGraphFallback?: (model: string, message: string) => void;
 }
 
 /**
@@ -45,6 +50,7 @@ export class ModelLoader implements Loader {
   private loaded?: LoadedModel;
   private readonly flight = new SingleFlight<LoadedModel>('load');
   private readonly sessionBackoff: SessionBackoff;
+  private fallbackLogged = false;
 
   constructor(
     readonly config: ModelConfig,
@@ -144,7 +150,8 @@ export class ModelLoader implements Loader {
   }
 
   /**
-   * A graph pre-optimised at push time is used under the default level (`all`): onnxruntime
+   * An ORT-format model or a graph pre-optimised at push time is used under the default level
+   * (`all`; the ORT one first, created at that level too: docs/benchmarks.md). For the graph, onnxruntime
    * then finds the basic and extended fusions done and adds only the layout ones, so the session
    * is created in about half the time and runs exactly as one from the original graph (same
    * kernels, bitwise-equal outputs: test/integration/cache/optimizedGraph.test.ts). A model
@@ -158,6 +165,12 @@ export class ModelLoader implements Loader {
   /** The model as this loader publishes it: onnxruntime failing on the weights is a 503 naming the source. */
   private async loadedFrom(weights: CachedWeights, started: number, span: SpanParent | undefined): Promise<LoadedModel> {
     const { name } = this.config;
+    if (weights.fallback && !this.fallbackLogged) {
+      this.fallbackLogged = true;
+      const report =
+        this.events.onGraphFallback ?? ((model: string, message: string) => console.warn(`onnxless: model '${model}': ${message}`));
+      report(name, weights.fallback);
+    }
     let created: CreatedSession;
     try {
       this.events.onSessionCreate?.(name);

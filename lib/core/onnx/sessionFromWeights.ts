@@ -6,9 +6,10 @@ import { toSessionOptions, type SessionSettings } from './SessionOptions';
 
 /**
  * The graph a session was created from: the pushed `original`, the one `optimized` at push
- * time, or this `machine`'s fully optimised one from the /tmp cache (MachineGraph.ts).
+ * time, the `ort`-format model written at push time, or this `machine`'s fully optimised one
+ * from the /tmp cache (MachineGraph.ts).
  */
-export type SessionGraph = 'original' | 'optimized' | 'machine';
+export type SessionGraph = 'original' | 'optimized' | 'ort' | 'machine';
 
 export interface CreatedSession {
   session: InferenceSession;
@@ -27,6 +28,9 @@ export async function sessionFromWeights(weights: CachedWeights, settings: Sessi
   const { InferenceSession } = onnxruntime();
   const options = toSessionOptions(settings);
   const graph = weights.graph ?? 'original';
+  // onnxruntime writes no ONNX graph from an ORT-format model, so no machine graph either: the
+  // ORT model is what spares this load the parse and the portable optimisations.
+  if (graph === 'ort') return { session: await InferenceSession.create(weights.path, options), graph };
   const machine = options.graphOptimizationLevel === 'all' && settings?.machineGraph !== false ? MachineGraph.for(weights) : undefined;
   if (machine && (await machine.valid())) {
     try {

@@ -36,13 +36,24 @@ export interface OptimizedGraph extends ManifestFile {
   level: PortableLevel;
 }
 
+/**
+ * The model in onnxruntime's own ORT format (a flatbuffer: no protobuf parse, the optimised graph
+ * and its kernel choices recorded), written at push time with `--ort`. Like `optimized`, only the
+ * onnxruntime version that wrote it may load it, and it is not among `files`.
+ */
+export type OrtModel = OptimizedGraph;
+
 export interface ModelManifest {
   format: typeof MANIFEST_FORMAT;
   /** The file onnxruntime loads; its external data sits beside it. */
   model: string;
   files: ManifestFile[];
   optimized?: OptimizedGraph;
+  ort?: OrtModel;
 }
+
+/** Which of a manifest's graphs a loader fetches and loads: the pushed one, the pre-optimised one or the ORT-format one. */
+export type GraphForm = 'original' | 'optimized' | 'ort';
 
 export class InvalidManifestError extends NamedError {
   constructor(where: string, why: string) {
@@ -90,25 +101,30 @@ export function parseManifest(text: string, where: string): ModelManifest {
   });
   if (!seen.has(model as string)) fail(`model: '${String(model)}' is not among the files`);
   const manifest: ModelManifest = { format: MANIFEST_FORMAT, model: model as string, files };
-  if (doc.optimized !== undefined) manifest.optimized = parseOptimized(doc.optimized, seen, fail);
+  if (doc.optimized !== undefined) manifest.optimized = parseGraph('optimized', doc.optimized, seen, fail);
+  if (doc.ort !== undefined) {
+    if (manifest.optimized) seen.add(manifest.optimized.path);
+    manifest.ort = parseGraph('ort', doc.ort, seen, fail);
+  }
   return manifest;
 }
 
-function parseOptimized(raw: unknown, listed: ReadonlySet<string>, fail: (why: string) => never): OptimizedGraph {
-  const o = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : fail('optimized: expected an object')) as Record<
+function parseGraph(field: 'optimized' | 'ort', raw: unknown, listed: ReadonlySet<string>, fail: (why: string) => never): OptimizedGraph {
+  const o = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : fail(`${field}: expected an object`)) as Record<
     string,
     unknown
   >;
   const { path, size, sha256, onnxruntime, level } = o;
   if (typeof path !== 'string' || !isSafeRelativePath(path))
-    fail(`optimized.path: expected a relative file path, got ${JSON.stringify(path)}`);
-  if (path === MANIFEST_NAME || listed.has(path as string)) fail(`optimized.path: '${String(path)}' is the manifest or one of the files`);
-  if (!Number.isSafeInteger(size) || (size as number) < 0) fail(`optimized.size: expected a byte count, got ${JSON.stringify(size)}`);
-  if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) fail('optimized.sha256: expected 64 lower-case hex digits');
+    fail(`${field}.path: expected a relative file path, got ${JSON.stringify(path)}`);
+  if (path === MANIFEST_NAME || listed.has(path as string))
+    fail(`${field}.path: '${String(path)}' is the manifest or one of the other files`);
+  if (!Number.isSafeInteger(size) || (size as number) < 0) fail(`${field}.size: expected a byte count, got ${JSON.stringify(size)}`);
+  if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) fail(`${field}.sha256: expected 64 lower-case hex digits`);
   if (typeof onnxruntime !== 'string' || !/^\d+\.\d+\.\d+\S*$/.test(onnxruntime))
-    fail(`optimized.onnxruntime: expected a version, got ${JSON.stringify(onnxruntime)}`);
+    fail(`${field}.onnxruntime: expected a version, got ${JSON.stringify(onnxruntime)}`);
   if (!PORTABLE_LEVELS.includes(level as PortableLevel))
-    fail(`optimized.level: expected one of ${PORTABLE_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+    fail(`${field}.level: expected one of ${PORTABLE_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
   return {
     path: path as string,
     size: size as number,
@@ -119,12 +135,12 @@ function parseOptimized(raw: unknown, listed: ReadonlySet<string>, fail: (why: s
 }
 
 /**
- * The files a loader fetches: the manifest's own, or (`optimized`) the same with the
- * pre-optimised graph in place of the original one, which it then loads.
+ * The files a loader fetches: the manifest's own, or the same with the pre-optimised graph
+ * (`optimized`) or the ORT-format model (`ort`) in place of the original one, which it then loads.
  */
-export function graphView(manifest: ModelManifest, optimized: boolean): ModelManifest {
-  const graph = manifest.optimized;
-  if (!optimized || !graph) return manifest;
+export function graphView(manifest: ModelManifest, form: GraphForm): ModelManifest {
+  const graph = form === 'original' ? undefined : manifest[form];
+  if (!graph) return manifest;
   const { path, size, sha256 } = graph;
   return { ...manifest, model: path, files: [...manifest.files.filter((f) => f.path !== manifest.model), { path, size, sha256 }] };
 }
@@ -134,11 +150,12 @@ export function serializeManifest(manifest: Omit<ModelManifest, 'format'>): stri
   const files = [...manifest.files]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     .map(({ path, size, sha256 }) => ({ path, size, sha256 }));
-  const optimized =
-    manifest.optimized &&
-    (({ path, size, sha256, onnxruntime, level }) => ({ path, size, sha256, onnxruntime, level }))(manifest.optimized);
-  // Without a pre-optimised graph the bytes are exactly those of the first format: old pins hold.
-  return `${JSON.stringify({ format: MANIFEST_FORMAT, model: manifest.model, files, ...(optimized ? { optimized } : {}) }, null, 2)}\n`;
+  const graph = (g: OptimizedGraph | undefined) =>
+    g && (({ path, size, sha256, onnxruntime, level }) => ({ path, size, sha256, onnxruntime, level }))(g);
+  const optimized = graph(manifest.optimized);
+  const ort = graph(manifest.ort);
+  // Without a pre-optimised graph or an ORT model the bytes are exactly those of the first format: old pins hold.
+  return `${JSON.stringify({ format: MANIFEST_FORMAT, model: manifest.model, files, ...(optimized ? { optimized } : {}), ...(ort ? { ort } : {}) }, null, 2)}\n`;
 }
 
 /** The manifest's sha256: what a registry entry pins for a model directory. */

@@ -13,8 +13,10 @@ import {
   type ManifestFile,
   type ModelManifest,
   type OptimizedGraph,
+  type OrtModel,
 } from '../../core/sources/ModelManifest';
 import { optimizeGraph } from './optimizeGraph';
+import { writeOrtModel } from './ortModel';
 
 /** One file of a model to push: its path in the model directory, and where it is read from. */
 export interface ModelFileSource {
@@ -29,6 +31,10 @@ export interface ModelFacts {
   optimized?: OptimizedGraph & { from: string };
   /** Why there is none. */
   optimizeSkipped?: string;
+  /** The ORT-format model uploaded beside the files (ortModel.ts), when asked for and onnxruntime could write one. */
+  ort?: OrtModel & { from: string };
+  /** Asked for, but none: why. */
+  ortSkipped?: string;
   manifest: ModelManifest;
   /** The manifest's exact bytes: what is uploaded, and what the pin covers. */
   manifestText: string;
@@ -74,7 +80,12 @@ export async function modelFilesAt(path: string): Promise<{ files: ModelFileSour
  * up next to model.onnx), measures every file and writes the manifest. Streaming: no file is
  * ever held in JS memory.
  */
-export async function inspectModel(files: readonly ModelFileSource[], where: string): Promise<ModelFacts> {
+export interface InspectOptions {
+  /** Also write the model in ORT format (`push --ort`): listed and pinned in the manifest with the onnxruntime version that wrote it. */
+  ort?: boolean;
+}
+
+export async function inspectModel(files: readonly ModelFileSource[], where: string, options: InspectOptions = {}): Promise<ModelFacts> {
   const model = files.find((f) => f.path === MODEL_FILE_NAME);
   if (!model) throw new InvalidModelFileError(`${where} has no ${MODEL_FILE_NAME}`);
   const { inputs, outputs } = await loadable(model.from, where);
@@ -88,16 +99,20 @@ export async function inspectModel(files: readonly ModelFileSource[], where: str
   const modelSha256 = measured.find((f) => f.path === MODEL_FILE_NAME)!.sha256;
   const outcome = await optimizeGraph(model.from, modelSha256, new Set(files.map((f) => f.path)));
   const optimized = 'graph' in outcome ? outcome.graph : undefined;
+  const ortOutcome = options.ort ? await writeOrtModel(model.from, modelSha256, new Set(files.map((f) => f.path))) : undefined;
+  const ort = ortOutcome && 'model' in ortOutcome ? ortOutcome.model : undefined;
   const manifest: ModelManifest = {
     format: MANIFEST_FORMAT,
     model: MODEL_FILE_NAME,
     files: measured.map(({ path, size, sha256 }) => ({ path, size, sha256 })),
-    ...(optimized ? { optimized: (({ from: _, ...graph }) => graph)(optimized) } : {}),
+    ...(optimized ? { optimized: withoutFrom(optimized) } : {}),
+    ...(ort ? { ort: withoutFrom(ort) } : {}),
   };
   const manifestText = serializeManifest(manifest);
   return {
     files: measured,
     ...(optimized ? { optimized } : { optimizeSkipped: (outcome as { skipped: string }).skipped }),
+    ...(ort ? { ort } : ortOutcome ? { ortSkipped: (ortOutcome as { skipped: string }).skipped } : {}),
     manifest,
     manifestText,
     sha256: manifestSha256(manifestText),
@@ -105,6 +120,10 @@ export async function inspectModel(files: readonly ModelFileSource[], where: str
     inputs,
     outputs,
   };
+}
+
+function withoutFrom<T extends { from: string }>({ from: _, ...graph }: T): Omit<T, 'from'> {
+  return graph;
 }
 
 async function loadable(modelPath: string, where: string): Promise<{ inputs: string[]; outputs: string[] }> {

@@ -1,31 +1,12 @@
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { InferenceSession } from 'onnxruntime-node';
+import { readFile, stat } from 'node:fs/promises';
 import { hashFiles } from '../../core/cache/hashFiles';
 import type { OptimizedGraph } from '../../core/sources/ModelManifest';
 import { onnxruntimeVersion } from '../../core/onnx/onnxruntime';
 import { onnx } from '../train/onnxProto';
+import { writtenGraph } from './writtenGraph';
 
 /** Beside model.onnx, so the external-data paths it names resolve from it as from the original. */
 export const OPTIMIZED_FILE_NAME = 'model.extended.onnx';
-
-/**
- * Where a pushed graph is optimised: content-addressed, so pushing the same model again reuses it.
- * Per user and private (0700, owned by this user, checked): a graph reused from here is hashed
- * into the manifest the operator pins, so nobody else may plant one in advance.
- */
-const GRAPHS_DIR = join(tmpdir(), `onnxless-graphs-${process.getuid?.() ?? 'user'}`);
-
-async function privateGraphsDir(): Promise<string> {
-  await mkdir(GRAPHS_DIR, { recursive: true, mode: 0o700 });
-  const info = await stat(GRAPHS_DIR);
-  const uid = process.getuid?.();
-  if (!info.isDirectory() || (uid !== undefined && info.uid !== uid) || (info.mode & 0o077) !== 0) {
-    throw new Error(`${GRAPHS_DIR} is not a private folder of this user: remove it`);
-  }
-  return GRAPHS_DIR;
-}
 
 export type OptimizeOutcome = { graph: OptimizedGraph & { from: string } } | { skipped: string };
 
@@ -44,21 +25,11 @@ export async function optimizeGraph(modelPath: string, modelSha256: string, list
   if (listed.has(OPTIMIZED_FILE_NAME)) return { skipped: `the directory already holds a file named ${OPTIMIZED_FILE_NAME}` };
   const onnxruntime = onnxruntimeVersion();
   const level = 'extended' as const;
-  const from = join(await privateGraphsDir(), `${modelSha256}-${onnxruntime}-${level}.onnx`);
-  if (!(await stat(from).catch(() => undefined))) {
-    const temp = `${from}.partial-${process.pid}-${Math.random().toString(36).slice(2)}`;
-    try {
-      const session = await InferenceSession.create(modelPath, {
-        graphOptimizationLevel: level,
-        optimizedModelFilePath: temp,
-        logSeverityLevel: 3,
-      });
-      await session.release();
-      await rename(temp, from);
-    } catch (err) {
-      await rm(temp, { force: true });
-      return { skipped: `onnxruntime could not write the optimised graph: ${(err as Error).message.split('\n')[0]}` };
-    }
+  let from: string;
+  try {
+    from = await writtenGraph(modelPath, `${modelSha256}-${onnxruntime}-${level}.onnx`, { graphOptimizationLevel: level });
+  } catch (err) {
+    return { skipped: `onnxruntime could not write the optimised graph: ${(err as Error).message.split('\n')[0]}` };
   }
   const outside = externalPaths(await readFile(from)).filter((p) => !listed.has(p));
   if (outside.length > 0) return { skipped: `the optimised graph points at files the model does not hold: ${outside.join(', ')}` };

@@ -41,7 +41,7 @@ export async function checkBucket(client: S3Client, bucket: string, endpoint: st
 }
 
 /**
- * Uploads a model directory under `prefix`: each file (and the pre-optimised graph) streamed (multipart above 8 MiB, parts
+ * Uploads a model directory under `prefix`: each file (and the pre-optimised graph, and the ORT-format model when written) streamed (multipart above 8 MiB, parts
  * in parallel) with its sha256 in the object's metadata, and the manifest last, so a reader
  * that finds the manifest finds every file it lists.
  */
@@ -52,8 +52,9 @@ export async function pushModel(
   onProgress?: (sent: number, total: number) => void,
 ): Promise<void> {
   let done = 0;
-  const total = model.size + (model.optimized?.size ?? 0);
-  for (const file of [...model.files, ...(model.optimized ? [model.optimized] : [])]) {
+  const extra = [model.optimized, model.ort].filter((f) => f !== undefined);
+  const total = model.size + extra.reduce((sum, f) => sum + f.size, 0);
+  for (const file of [...model.files, ...extra]) {
     await putObject(
       client,
       { bucket: target.bucket, key: `${target.prefix}${file.path}` },

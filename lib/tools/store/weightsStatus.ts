@@ -58,7 +58,7 @@ async function directoryStatus(
   const size = manifestBytes(manifest);
   if (entry.size !== undefined && size !== entry.size)
     return { state: 'size-mismatch', detail: `${size} bytes, the entry says ${entry.size}` };
-  for (const file of [...manifest.files, ...(manifest.optimized ? [manifest.optimized] : [])]) {
+  for (const file of [...manifest.files, ...[manifest.optimized, manifest.ort].filter((f) => f !== undefined)]) {
     const head = await client
       .send(new HeadObjectCommand({ Bucket: bucket, Key: `${prefix}${file.path}` }))
       .catch((err: unknown) => err as Error);

@@ -80,11 +80,11 @@ describe('the model manifest', () => {
     });
     const parsed = parseManifest(text, 'm');
     expect(serializeManifest(parsed)).toBe(text);
-    expect(graphView(parsed, true)).toMatchObject({
+    expect(graphView(parsed, 'optimized')).toMatchObject({
       model: 'model.extended.onnx',
       files: [{ path: 'keys.txt' }, { path: 'model.extended.onnx', size: 1 }],
     });
-    expect(graphView(parsed, false)).toBe(parsed);
+    expect(graphView(parsed, 'original')).toBe(parsed);
   });
 
   it('accepts nested relative paths and refuses dot segments', () => {

@@ -21,6 +21,11 @@ export function registerPush(program: Command): void {
       .requiredOption('-m, --model <name>', 'model name (lowercase letters, digits, hyphens)')
       .option('--version <n>', 'version number (default: the next free one)')
       .option(
+        '--ort',
+        "also write the model in onnxruntime's ORT format (model.ort, pinned in the manifest with the onnxruntime version " +
+          'that wrote it): functions on that version create their session from it; see docs/benchmarks.md for which models gain',
+      )
+      .option(
         '--repository <entry>',
         "push into the kind: repository entry's prefix and list it in its index.json (no registry edit, no deploy)",
       ),
@@ -31,7 +36,7 @@ export function registerPush(program: Command): void {
     const registry = await readRegistryFile(options.config, { stage: options.stage, env: storeEnv(options) });
     if (options.repository !== undefined) return pushIntoRepository(path, registry, options);
     const { files } = await modelFilesAt(path);
-    const model = await inspectModel(files, path);
+    const model = await inspectModel(files, path, { ort: options.ort });
     const { client, endpoint } = storeClient(options);
     const bucket = registry.bucket.name;
     await checkBucket(client, bucket, endpoint);
@@ -63,6 +68,12 @@ export function registerPush(program: Command): void {
         `  ${graph.path.padEnd(24)} ${String(graph.size).padStart(12)} bytes  ${graph.sha256} (pre-optimised: onnxruntime ${graph.onnxruntime}, level ${graph.level})`,
       );
     else console.log(`  no pre-optimised graph: ${model.optimizeSkipped ?? 'not written'}`);
+    const ort = model.ort;
+    if (ort)
+      console.log(
+        `  ${ort.path.padEnd(24)} ${String(ort.size).padStart(12)} bytes  ${ort.sha256} (ORT format: onnxruntime ${ort.onnxruntime}, level ${ort.level})`,
+      );
+    else if (model.ortSkipped) console.log(`  no ORT-format model: ${model.ortSkipped}`);
     console.log(`  size    ${model.size} bytes`);
     console.log(`  sha256  ${model.sha256} (of manifest.json: the pin covers every file)`);
     console.log(`  inputs  ${model.inputs.join(', ')}; outputs ${model.outputs.join(', ')}`);

@@ -7,7 +7,7 @@ import { pushToRepository } from '../../store/pushToRepository';
 import { repositoryEntryOf } from './repositoryEntry';
 import { storeClient, type StoreOptions } from './storeOptions';
 
-export type PushOptions = StoreOptions & { model: string; version?: string; repository?: string };
+export type PushOptions = StoreOptions & { model: string; version?: string; repository?: string; ort?: boolean };
 
 /** `onnxless push <path> --model m --repository r`: the model into the repository's prefix and index, served without a deploy. */
 export async function pushIntoRepository(path: string, registry: Registry, options: PushOptions): Promise<void> {
@@ -18,7 +18,7 @@ export async function pushIntoRepository(path: string, registry: Registry, optio
     throw new Error(`--version '${options.version}': expected a positive integer`);
   }
   const { files } = await modelFilesAt(path);
-  const model = await inspectModel(files, path);
+  const model = await inspectModel(files, path, { ort: options.ort });
   const { client, endpoint } = storeClient(options);
   await checkBucket(client, parseS3Uri(entry.prefix).bucket, endpoint);
   const pushed = await pushToRepository(client, model, { prefix: entry.prefix, name: options.model, version });
