@@ -13,6 +13,7 @@ import { ModelService, type ModelServiceOptions } from '../core/inference/ModelS
 import type { RunTimes } from '../core/inference/RunTimes';
 import type { PooledModelLoader } from './PooledModelLoader';
 import type { ProcessingPool } from './processingPool/ProcessingPool';
+import { HttpThreadParsing } from './processingPool/HttpThreadParsing';
 import { fromWireError, type ModelView, type ProcessingReply } from './processingPool/processingProtocol';
 import type { WireValueMetadata } from './workerProtocol';
 
@@ -27,9 +28,9 @@ export interface ServedModelOptions extends ModelServiceOptions {
 /**
  * A model served by `onnxless serve`, whose requests run off the HTTP thread: the model is
  * loaded here (the weights fetched once, sessions created in the inference threads), then each
- * infer or predict call goes whole to a processing thread, where the same ModelService code the
- * Lambda handler runs parses, preprocesses and encodes it, and its session runs come back to
- * this model's batcher. A run can fail because the queue is full (429) or a worker could not
+ * infer or predict call goes whole to a processing thread (a small infer body is parsed here),
+ * where the same ModelService code the Lambda handler runs parses, preprocesses and encodes it,
+ * and its session runs come back to this model's batcher. A run can fail because the queue is full (429) or a worker could not
  * create its session (503): those keep their own status. Loading, metadata and the runs a
  * pipeline makes through this model are the in-process ModelService's, over the pooled loader.
  */
@@ -38,6 +39,8 @@ export class ServedModel implements Endpoint, PipelineMember {
   readonly #processing: ProcessingPool;
   readonly #pipelineName?: string;
   readonly pooledLoader: PooledModelLoader;
+  /** Where this model's infer calls are parsed: counted per thread. */
+  readonly parsing = new HttpThreadParsing();
 
   constructor(options: ServedModelOptions) {
     this.#local = new ModelService(options);
@@ -83,7 +86,20 @@ export class ServedModel implements Endpoint, PipelineMember {
     return this.#local.infer(request, binary, ctx);
   }
 
+  /**
+   * A small body is parsed and its answer encoded here, on the HTTP thread, where that costs less
+   * than a processing thread's round trip (HttpThreadParsing); any other goes to a processing thread.
+   */
   async inferBody(received: InferBody, ctx: CallContext = {}): Promise<EncodedResponse> {
+    const encoded =
+      this.parsing.choose(received.body.byteLength) === 'http'
+        ? await this.#local.inferBody(received, ctx)
+        : await this.#inferElsewhere(received, ctx);
+    this.parsing.answered(encodedBytes(encoded));
+    return encoded;
+  }
+
+  async #inferElsewhere(received: InferBody, ctx: CallContext): Promise<EncodedResponse> {
     const reply = await this.#process(ctx, (model) => ({
       kind: 'infer',
       model,
@@ -148,6 +164,11 @@ function wireMetadata(spec: LoadedModel['runner']['inputs'][number]): WireValueM
 export function addPhases(timing: RequestTiming | undefined, phases: ProcessingReply['phases']): void {
   if (!timing) return;
   for (const [phase, ms] of Object.entries(phases)) if (typeof ms === 'number') timing.add(phase as Phase, ms);
+}
+
+/** An answer's size on the wire: its JSON text (one byte a character: numbers and names) and binary outputs. */
+function encodedBytes({ json, binary }: EncodedResponse): number {
+  return json.length + (binary?.reduce((sum, b) => sum + b.byteLength, 0) ?? 0);
 }
 
 function unexpected(reply: ProcessingReply): Error {
