@@ -1,9 +1,9 @@
-import { prefixInside, s3PrefixProblem, splitS3Prefix, type S3Prefix } from '../registry/batch';
+import { prefixInside, s3PrefixProblem, splitS3Prefix, type S3Prefix } from '../registry/s3Prefix';
 import { BatchInputError } from './errors';
 
-export type { S3Prefix } from '../registry/batch';
+export type { S3Prefix } from '../registry/s3Prefix';
 
-/** A batch job's input or output prefix (registry/batch.ts says what one is); `what` names it in the error. */
+/** A batch job's input or output prefix (registry/s3Prefix.ts says what one is); `what` names it in the error. */
 export function parseS3Prefix(uri: string, what: string): S3Prefix {
   const problem = s3PrefixProblem(uri);
   if (problem) throw new BatchInputError(`${what}: ${problem}`);

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { core } from 'zod/mini';
 
 /**
  * zod's findings as text. Every message onnxless gives for a value that failed a zod schema (a
@@ -6,7 +6,7 @@ import type { z } from 'zod';
  * environment) is `<place>: <message>` from describeZodIssue; each caller words the place (and,
  * for a config file, the message) as its users read it. Type-only zod: zod/mini callers stay so.
  */
-export type ZodIssue = z.core.$ZodIssue;
+export type ZodIssue = core.$ZodIssue;
 
 export interface IssueWording {
   /** The place of an issue from its path; '' leaves it out. Default: formatIssuePath. */

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini with named imports: every model function loads this (zod's full build is ~470 KB of its bundle).
+import { optional, record, strictObject, string, type infer as Infer } from 'zod/mini';
 import type { HttpRequest } from '../http/HttpTypes';
 import { HEADER_LENGTH } from '../protocol/binaryTensor';
 
@@ -7,19 +8,19 @@ import { HEADER_LENGTH } from '../protocol/binaryTensor';
  * it again (the path, the query, the two headers that shape a body, the body's bytes in base64),
  * and where to tell when it is done. Never the caller's other headers: no credentials are stored.
  */
-export const JobRequestSchema = z.strictObject({
-  id: z.string(),
-  model: z.string(),
-  created: z.string(),
-  path: z.string(),
-  base: z.string().optional(),
-  contentType: z.string().optional(),
-  headerLength: z.string().optional(),
-  query: z.record(z.string(), z.string()),
-  webhook: z.string().optional(),
-  body: z.string(),
+export const JobRequestSchema = strictObject({
+  id: string(),
+  model: string(),
+  created: string(),
+  path: string(),
+  base: optional(string()),
+  contentType: optional(string()),
+  headerLength: optional(string()),
+  query: record(string(), string()),
+  webhook: optional(string()),
+  body: string(),
 });
-export type JobRequest = z.infer<typeof JobRequestSchema>;
+export type JobRequest = Infer<typeof JobRequestSchema>;
 
 export function jobRequestOf(req: HttpRequest, job: { id: string; model: string; created: string; webhook?: string }): JobRequest {
   const query: Record<string, string> = {};
