@@ -149,8 +149,8 @@ export class PooledModelLoader implements Loader {
     const batcher = this.#batcher;
     if (!this.#pooled || !spec) return;
     this.#pooled = undefined;
+    // The run queue stays: a call holding it reaches the model loaded again (see #loadPooled).
     this.#batcher = undefined;
-    this.#runQueue = undefined;
     this.#spec = undefined;
     this.#unloaded = true;
     await batcher?.close();
@@ -215,9 +215,15 @@ export class PooledModelLoader implements Loader {
     const batcher = this.#batcher;
     this.#options.metrics?.trackQueue(name, () => batcher.queued);
     // A loop waits in the same bounded queue as the model's runs and takes one of its slots.
+    // A call that took this queue before an unload and reaches it after goes to the model loaded
+    // again (the next load's batcher), not to the closed one: an unload never fails a call.
+    const current = (): DynamicBatcher | Promise<DynamicBatcher> => this.#batcher ?? this.load().then(() => this.#batcher ?? batcher);
     this.#runQueue = {
-      submit: (feeds, fetches, timeout) => batcher.submit(feeds, fetches, timeout),
-      submitLoop: (loop) => batcher.submitAlone(() => this.#loopOnPool(spec, loop)),
+      submit: (feeds, fetches, timeout) => {
+        const target = current();
+        return target instanceof Promise ? target.then((b) => b.submit(feeds, fetches, timeout)) : target.submit(feeds, fetches, timeout);
+      },
+      submitLoop: async (loop) => (await current()).submitAlone(() => this.#loopOnPool(spec, loop)),
     };
     const runner = new PooledRunner(new PooledSession(reply.inputs, reply.outputs, this.#runQueue), new ModelFiles(weights.dir));
     return { runner, weights, loadMs: performance.now() - started };

@@ -7,6 +7,7 @@ import { writeModel } from '../../support/onnxModels';
 import { addConstantFacts, addConstantModel } from '../../support/repositoryModels';
 import { pushManyModels } from '../../support/repositoryPush';
 import { call, startTestServer, tempDir } from './helpers';
+import { writeModels } from './models';
 
 /**
  * A model repository on `onnxless serve`, through real HTTP: add-constant models pushed to the
@@ -134,6 +135,27 @@ describe('a repository on onnxless serve', () => {
       404,
       { error: "unknown model 'nope' (nor listed by repository 'repository'); served here: plus5" },
     ]);
+  });
+
+  it('lets the runs in flight finish before an unload releases the sessions, and fails none of the calls', async () => {
+    const paths = writeModels(tempDir());
+    const server = await startTestServer({ workers: 2, models: { slow: { weights: paths.slow, eager: false } } });
+    servers.push(server);
+    const slowInfer = (x: number) => ({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 1], data: [x] }] });
+    expect((await call(server.url, 'POST', '/v2/models/slow/infer', slowInfer(0))).status).toBe(200);
+
+    const calls = [1, 2, 3, 4].map((x) => call(server.url, 'POST', '/v2/models/slow/infer', slowInfer(x)));
+    await expect.poll(() => server.pool.queued + (server.models[0]!.pooledLoader.queue?.queued ?? 0)).toBeGreaterThan(0);
+    const unload = await call(server.url, 'POST', '/v2/repository/models/slow/unload');
+    expect(unload.status).toBe(200);
+    const replies = await Promise.all(calls);
+    expect(replies.map((r) => [r.status, r.json().outputs?.[0]?.data[0]])).toEqual([
+      [200, 1],
+      [200, 2],
+      [200, 3],
+      [200, 4],
+    ]);
+    expect((await call(server.url, 'POST', '/v2/models/slow/infer', slowInfer(5))).json().outputs[0].data).toEqual([5]);
   });
 
   it('answers a model pushed after start within the TTL, and a removed one 404, without a restart', async () => {
