@@ -16,6 +16,7 @@ export type ChildName =
   | 'coldHandRolled'
   | 'coldRangedLowerBound'
   | 'sessionFromPath'
+  | 'sessionCreation'
   | 'download'
   | 'warm'
   | 'coldPipeline'

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onnxruntimeVersion } from '../../../lib/core/onnx/onnxruntime';
 import { readRegistryFile } from '../../../lib/core/registry';
 import { httpApiEvent, jsonBody } from '../../support/httpApiEvent';
 import { startLocalS3, type LocalS3 } from '../../support/localS3';
@@ -70,6 +71,37 @@ describe('onnxless push <dir>', () => {
     );
     expect(result.statusCode, result.body).toBe(200);
     expect(jsonBody(result).outputs[0].shape).toEqual([1, 32]);
+  });
+
+  it('with --ort also uploads model.ort, listed in the manifest with the onnxruntime version that wrote it, and the entry serves', async () => {
+    const config = join(tempDir('onnxless-push-'), 'serverless.yml');
+    writeFileSync(config, REGISTRY);
+    const file = join(tempDir('onnxless-push-'), 'dense.onnx');
+    writeFileSync(file, dense.single);
+
+    const { code, output } = await onnxless(['push', file, '--model', 'dense-ort', '--ort', '--config', config]);
+
+    expect(code, output).toBe(0);
+    const entry = (await readRegistryFile(config)).models['dense-ort']!;
+    const manifest = JSON.parse(
+      await (
+        await s3.setupClient.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'dense-ort/1/manifest.json' }))
+      ).Body!.transformToString(),
+    ) as { ort?: { path: string; sha256: string; onnxruntime: string; level: string } };
+    expect(manifest.ort).toMatchObject({ path: 'model.ort', onnxruntime: onnxruntimeVersion(), level: 'extended' });
+    const ort = await (
+      await s3.setupClient.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'dense-ort/1/model.ort' }))
+    ).Body!.transformToByteArray();
+    expect(createHash('sha256').update(ort).digest('hex')).toBe(manifest.ort!.sha256);
+    expect(output).toContain(`(ORT format: onnxruntime ${onnxruntimeVersion()}, level extended)`);
+
+    const { handler } = testHandler({ name: 'dense-ort', uri: entry.weights, sha256: entry.sha256 }, { s3Client: s3.client });
+    const result = await handler(
+      httpApiEvent('POST', '/v2/models/dense-ort/infer', {
+        body: JSON.stringify({ inputs: [{ name: 'x', shape: [1, 64], datatype: 'FP32', data: new Array(64).fill(0.5) }] }),
+      }),
+    );
+    expect(result.statusCode, result.body).toBe(200);
   });
 
   it('refuses a directory whose model.onnx onnxruntime cannot load without its external data, saying what to push', async () => {
