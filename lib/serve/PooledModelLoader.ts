@@ -153,6 +153,8 @@ export class PooledModelLoader implements Loader {
     this.#batcher = undefined;
     this.#spec = undefined;
     this.#unloaded = true;
+    // Its queue depth reads 0 from now on, and the closed batcher is not kept alive by the gauge.
+    this.#options.metrics?.trackQueue(this.config.name, () => 0);
     await batcher?.close();
     await this.#options.pool.unload(spec);
   }

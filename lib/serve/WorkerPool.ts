@@ -11,6 +11,9 @@ export interface WorkerPoolOptions {
   onStart?: (model: string, waitedMs: number) => void;
 }
 
+/** The scheduler's flow of the loads that take their turn (no model's name: names match SERVED_NAME_PATTERN, which has no space). */
+export const COLD_LOADS = 'cold loads';
+
 /** Default nice increment of the workers: the event loop wins the CPU ~10:1 when both want it. */
 export const DEFAULT_WORKER_NICE = 10;
 
@@ -63,12 +66,19 @@ export class WorkerPool {
   }
 
   /**
-   * A load in the model's own turn (a repository's model, loaded while others serve): queued
-   * behind no other model's runs, and as a long task it keeps off the priority lane while a
-   * lighter model is active, so the loaded models' runs do not wait for the session's creation.
+   * A load taking its turn (a repository's model, loaded while others serve): every such load is
+   * one flow of the scheduler, COLD_LOADS, so however many models load at once they take one
+   * flow's share of the threads, behind no model's queued runs; and once a load has been
+   * measured, a session's creation is heavy beside a loaded model's runs, so it keeps off the
+   * priority lane while such a model is active.
    */
   loadInTurn(spec: SessionSpec): Promise<LoadReply> {
-    return this.submit({ kind: 'load', spec }) as Promise<LoadReply>;
+    return this.scheduler.submit(
+      COLD_LOADS,
+      (lane) => this.lanes.run(lane, { kind: 'load', spec }),
+      undefined,
+      'load',
+    ) as Promise<LoadReply>;
   }
 
   /**
