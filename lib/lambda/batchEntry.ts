@@ -27,7 +27,7 @@ interface BatchContext {
 export function batchEntry(
   router: Router,
   target: Endpoint,
-  config: Pick<FunctionSettings, 'safetyMarginMs'>,
+  config: Pick<FunctionSettings, 'safetyMarginMs' | 'batchItemsPerRun'>,
   store: () => BatchObjectStore = defaultBatchStore,
 ): (event: unknown, context?: BatchContext) => Promise<BatchSummary> {
   return async (event, context) => {
@@ -38,6 +38,7 @@ export function batchEntry(
         {
           deadline: deadlineFromLambdaContext(context, { safetyMarginMs: config.safetyMarginMs }),
           requestId: context?.awsRequestId,
+          itemsPerRun: config.batchItemsPerRun,
         },
       );
     } catch (err) {

@@ -27,6 +27,8 @@ export interface FunctionConfig {
   download?: Pick<WeightsCacheOptions, 'partBytes' | 'concurrency'>;
   /** Milliseconds kept back from Lambda's remaining time to answer before the timeout (default 1500). */
   safetyMarginMs?: number;
+  /** A batch invocation's items whose model runs are stacked into one `session.run` (default 1: one at a time). */
+  batchItemsPerRun?: number;
   /** Powertools service name and metrics namespace. */
   observability?: Pick<PowertoolsSinkOptions, 'serviceName' | 'namespace'>;
 }
@@ -70,6 +72,7 @@ export function functionSettingsFromEnv(env: Env = process.env): FunctionSetting
       executionProviders: optionalList(ENV.executionProviders, env),
     },
     safetyMarginMs: optionalPositiveInt(ENV.deadlineMarginMs, env) ?? DEFAULT_SAFETY_MARGIN_MS,
+    batchItemsPerRun: optionalPositiveInt(ENV.batchItemsPerRun, env),
     observability: {
       serviceName: optionalString(ENV.serviceName, env) ?? 'onnxless',
       namespace: optionalString(ENV.metricsNamespace, env) ?? 'onnxless',

@@ -7,6 +7,7 @@ import type { BatchObject, BatchObjectStore } from './BatchObjectStore';
 import { emptySummary, type BatchSummary } from './BatchSummary';
 import { KNOWN_EXTENSIONS, itemRequest, mediaTypeOf } from './itemRequest';
 import { assertOutputOutsideInput, outputKeyOf, parseS3Prefix, type S3Prefix } from './S3Prefix';
+import { StackedRuns } from './StackedRuns';
 
 export interface BatchTarget {
   /** The name the routes serve (a model, or a pipeline's domain route). */
@@ -22,6 +23,11 @@ export interface BatchRun {
   deadline?: Deadline;
   /** Request ids of the items' records: `<requestId>/<index>`. */
   requestId?: string;
+  /**
+   * Items whose model runs are stacked into one `session.run` (StackedRuns.ts), default 1: one
+   * item at a time. The items of a group run through the routes together.
+   */
+  itemsPerRun?: number;
 }
 
 type Failed = { outcome: 'failed'; error: string };
@@ -41,16 +47,18 @@ const NOT_STARTED: Failed = {
  * whose answer records the same ETag is skipped: a rerun, or a batch Step Functions retries,
  * does only what is left. A failed item is recorded with its reason and does not stop the rest.
  *
- * The model runs one item at a time (a Lambda instance runs one inference at a time), but the S3
- * calls around it do not wait for it: the next item's answer check and read are sent before this
- * item runs, and each answer's write finishes while the next items run. A run blocks the event
- * loop, so the replies wait in the socket buffers until it ends, already there.
+ * The items go through the routes a group of `itemsPerRun` at a time, their model runs stacked
+ * into one (StackedRuns.ts); with 1, one item at a time. The S3 calls around the runs do not wait
+ * for them: the next group's answer checks and reads are sent before this group runs, and each
+ * answer's write finishes while the next groups run. A run blocks the event loop, so the replies
+ * wait in the socket buffers until it ends, already there.
  */
 export async function processBatch(event: BatchEvent, target: BatchTarget, run: BatchRun = {}): Promise<BatchSummary> {
   const input = parseS3Prefix(event.BatchInput.input, 'BatchInput.input');
   const output = parseS3Prefix(event.BatchInput.output, 'BatchInput.output');
   assertOutputOutsideInput(input, output);
   const deadline = run.deadline ?? Deadline.none();
+  const itemsPerRun = Math.max(1, Math.floor(run.itemsPerRun ?? 1));
   const summary = emptySummary();
   const settle = (item: BatchItem, result: ItemOutcome) => {
     if (result.outcome === 'failed') {
@@ -60,36 +68,47 @@ export async function processBatch(event: BatchEvent, target: BatchTarget, run: 
   };
   // A "folder" marker object (`photos/`) holds no input.
   const entries = [...event.Items.entries()].filter(([, item]) => !item.Key.endsWith('/'));
-  const prepare = (i: number): Promise<Prepared> | undefined => {
-    const item = entries[i]?.[1];
-    return item && prepareItem(item, { input, output }, target);
-  };
+  const groups: Array<typeof entries> = [];
+  for (let i = 0; i < entries.length; i += itemsPerRun) groups.push(entries.slice(i, i + itemsPerRun));
+  const prepare = (g: number): Array<Promise<Prepared>> | undefined =>
+    groups[g]?.map(([, item]) => prepareItem(item, { input, output }, target));
   const writes: Promise<void>[] = [];
   let next = prepare(0);
-  for (const [i, [index, item]] of entries.entries()) {
+  for (const [g, group] of groups.entries()) {
     const current = next!;
     if (deadline.remainingMs() <= 0) {
-      settle(item, NOT_STARTED);
+      for (const [, item] of group) settle(item, NOT_STARTED);
       continue;
     }
-    next = prepare(i + 1);
-    const prepared = await current;
-    if (prepared.outcome !== 'ready') {
-      settle(item, prepared);
-      continue;
-    }
-    const context: RequestContext = { deadline, requestId: run.requestId && `${run.requestId}/${index}` };
-    const res = await target.router.handle(itemRequest(target.model, prepared.object.body, prepared.contentType), context);
-    if (res.status !== 200) {
-      settle(item, { outcome: 'failed', error: `${res.status}: ${errorMessageOf(res.body)}` });
-      continue;
-    }
-    writes.push(
-      target.store.write(output.bucket, prepared.outputKey, res.body, prepared.object.etag || item.ETag || '').then(
-        () => settle(item, { outcome: 'succeeded' }),
-        (err: unknown) => settle(item, failureOf(err)),
-      ),
+    next = prepare(g + 1);
+    const prepared = await Promise.all(current);
+    const stack = itemsPerRun > 1 ? new StackedRuns(itemsPerRun) : undefined;
+    const answers = await Promise.all(
+      group.map(([index], k) => {
+        const ready = prepared[k]!;
+        if (ready.outcome !== 'ready') return undefined;
+        const context: RequestContext = {
+          deadline,
+          requestId: run.requestId && `${run.requestId}/${index}`,
+          runnerView: stack && ((runner) => stack.view(runner)),
+        };
+        const request = itemRequest(target.model, ready.object.body, ready.contentType);
+        return stack ? stack.join(() => target.router.handle(request, context)) : target.router.handle(request, context);
+      }),
     );
+    // Settled in the items' order, whatever order their runs ended in.
+    group.forEach(([, item], k) => {
+      const ready = prepared[k]!;
+      const res = answers[k];
+      if (ready.outcome !== 'ready' || res === undefined) return settle(item, ready as ItemOutcome);
+      if (res.status !== 200) return settle(item, { outcome: 'failed', error: `${res.status}: ${errorMessageOf(res.body)}` });
+      writes.push(
+        target.store.write(output.bucket, ready.outputKey, res.body, ready.object.etag || item.ETag || '').then(
+          () => settle(item, { outcome: 'succeeded' }),
+          (err: unknown) => settle(item, failureOf(err)),
+        ),
+      );
+    });
   }
   await Promise.all(writes);
   return summary;

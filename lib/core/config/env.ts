@@ -24,6 +24,8 @@ export const ENV = {
   modelVersion: 'ONNXLESS_MODEL_VERSION',
   /** Time kept back from Lambda's remaining time for answering a deadline (503/504) in ms. */
   deadlineMarginMs: 'ONNXLESS_DEADLINE_MARGIN_MS',
+  /** A batch invocation's items whose model runs are stacked into one (lib/core/batch/StackedRuns.ts). */
+  batchItemsPerRun: 'ONNXLESS_BATCH_ITEMS_PER_RUN',
   /** Powertools' own standard names. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',

@@ -58,6 +58,8 @@ export interface RequestContext {
   /** First request of this sandbox or process. */
   coldStart?: boolean;
   deadline?: Deadline;
+  /** How the request's model runs reach the session, when not directly (CallContext.runnerView). */
+  runnerView?: CallContext['runnerView'];
 }
 
 /**
@@ -132,7 +134,13 @@ export class Router {
   async handle(req: HttpRequest, context: RequestContext = {}): Promise<HttpResponse> {
     const observation = this.observe(req.method, req.body.length, context);
     try {
-      const res = await this.dispatch(req, { observation, timing: observation.timing, deadline: context.deadline, receivedAt: Date.now() });
+      const res = await this.dispatch(req, {
+        observation,
+        timing: observation.timing,
+        deadline: context.deadline,
+        receivedAt: Date.now(),
+        runnerView: context.runnerView,
+      });
       return this.finish(observation, res);
     } catch (err) {
       return this.reject(observation, err);

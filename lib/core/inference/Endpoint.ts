@@ -1,5 +1,5 @@
 import type { RequestTiming } from '../observability/RequestTiming';
-import type { Pipeline, PredictRequest } from '../pipeline/Pipeline';
+import type { ModelRunner, Pipeline, PredictRequest } from '../pipeline/Pipeline';
 import type { EncodedResponse } from '../protocol/encodeOutputs';
 import type { InferRequest } from '../protocol/inferRequest';
 import type { ProtocolLimits } from '../protocol/limits';
@@ -23,6 +23,11 @@ export interface CallContext {
   deadline?: Deadline;
   /** When the request arrived (Date.now(): one clock for every thread), for its own `timeout` parameter. */
   receivedAt?: number;
+  /**
+   * How this call's model runs reach the session, when not directly: a batch invocation stacks
+   * its items' runs into one (lib/core/batch/StackedRuns.ts).
+   */
+  runnerView?: (runner: ModelRunner) => ModelRunner;
 }
 
 /**

@@ -112,7 +112,8 @@ export class ModelService implements Endpoint, PipelineMember {
   }
 
   async infer(request: InferRequest, binary?: Buffer, ctx: CallContext = {}): Promise<EncodedResponse> {
-    const { runner } = await this.load(ctx);
+    const { runner: session } = await this.load(ctx);
+    const runner = ctx.runnerView?.(session) ?? session;
     const timing = ctx.timing ?? new RequestTiming();
     const { feeds, selection } = timing.timeSync('preprocess', () => ({
       feeds: decodeInputs(request, runner.inputs, this.options.limits, binary),
@@ -168,7 +169,7 @@ export class ModelService implements Endpoint, PipelineMember {
       // Pipelines raise BadRequestError & co. for bad input; anything else is our bug: a 500.
       return await pipeline.predict(
         request,
-        clock.wrap(runner, this.runTimes, () => this.assertRunFits(ctx.deadline)),
+        clock.wrap(ctx.runnerView?.(runner) ?? runner, this.runTimes, () => this.assertRunFits(ctx.deadline)),
       );
     } finally {
       clock.report(timing);

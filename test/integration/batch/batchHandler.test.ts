@@ -6,7 +6,8 @@ import { ROUTES } from '../../../lib/core/observability/records';
 import { DEFAULT_LIMITS } from '../../../lib/core/protocol/limits';
 import { createLambdaHandler, type LambdaHandler } from '../../../lib/lambda/createLambdaHandler';
 import { httpApiEvent, type Result } from '../../support/httpApiEvent';
-import { startLocalS3, TEST_CREDENTIALS, type LocalS3 } from '../../support/localS3';
+import { startLocalS3, type LocalS3 } from '../../support/localS3';
+import { stubBatchS3Env } from './batchS3Env';
 import { RecordingSink } from '../../support/RecordingSink';
 import { REAL_MODELS } from '../../support/realModels';
 import { tempDir } from '../../support/testHandler';
@@ -48,10 +49,7 @@ describe('a Distributed Map batch event through a model function (in process)', 
 
   beforeAll(async () => {
     s3 = await startLocalS3([BUCKET]);
-    vi.stubEnv('AWS_ENDPOINT_URL_S3', s3.endpoint);
-    vi.stubEnv('AWS_ACCESS_KEY_ID', TEST_CREDENTIALS.accessKeyId);
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', TEST_CREDENTIALS.secretAccessKey);
-    vi.stubEnv('AWS_REGION', 'us-east-1');
+    stubBatchS3Env(s3.endpoint);
     for (const [key, body] of Object.entries({ ...good, ...CORRUPT })) await s3.put(BUCKET, key, body);
     handler = createLambdaHandler(
       {
