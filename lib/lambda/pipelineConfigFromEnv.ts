@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini with named imports: a pipeline function's bundle carries this (zod's full build is ~470 KB of a cold start's load).
+import { minLength, optional, record, strictObject, string } from 'zod/mini';
 import { ConfigError, ENV, requiredString, type Env } from '../core/config/env';
 import { describeZodIssue, dottedPath } from '../core/config/zodIssues';
 import { functionSettingsFromEnv, pinFromEnv, type FunctionSettings } from './modelConfigFromEnv';
@@ -19,9 +20,14 @@ export interface PipelineConfig extends FunctionSettings {
   members: Record<string, MemberConfig>;
 }
 
-const membersSchema = z.record(
-  z.string().min(1),
-  z.strictObject({ name: z.string().min(1), uri: z.string().min(1), sha256: z.string().optional(), version: z.string().optional() }),
+const membersSchema = record(
+  string().check(minLength(1)),
+  strictObject({
+    name: string().check(minLength(1)),
+    uri: string().check(minLength(1)),
+    sha256: optional(string()),
+    version: optional(string()),
+  }),
 );
 
 /** A pipeline function reads its members from ONNXLESS_PIPELINE_MODELS and the rest as any function. */

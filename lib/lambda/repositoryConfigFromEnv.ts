@@ -1,5 +1,6 @@
 import { ConfigError, ENV, optionalPositiveInt, optionalString, requiredString, type Env } from '../core/config/env';
-import { DEFAULT_INDEX_TTL_SECONDS, s3UriProblem } from '../core/registry';
+import { DEFAULT_INDEX_TTL_SECONDS } from '../core/registry/repositoryFacts';
+import { s3UriProblem } from '../core/registry/s3Uri';
 import type { RepositoryBudgets } from '../core/repository/ModelRepository';
 import { defaultDiskBudgetBytes, defaultSessionBudgetBytes } from '../core/repository/residentBudget';
 import { functionSettingsFromEnv, type FunctionSettings } from './modelConfigFromEnv';

@@ -1,14 +1,15 @@
 import { Tensor } from 'onnxruntime-node';
-import { z } from 'zod';
+// zod/mini with named imports: the function bundle parses it on every cold start (zod's full build is ~470 KB).
+import { array, minLength, number, toJSONSchema, union } from 'zod/mini';
 import { BadRequestError } from '../errors';
 import type { ModelRunner, Pipeline, PredictRequest } from '../pipeline/Pipeline';
 import { parseJsonBody } from '../processing/input/jsonBody';
 import { assertAcceptedMediaType, JSON_MEDIA_TYPE } from '../processing/input/mediaType';
 import { firstOutput, inputName } from './modelIo';
 
-const row = z.array(z.number().finite());
+const row = array(number());
 /** One sample (`[x1, ..., xn]`) or a batch of them (`[[...], [...]]`). */
-const bodySchema = z.union([row, z.array(row).min(1)]);
+const bodySchema = union([row, array(row).check(minLength(1))]);
 
 export interface DenseRegressionResult {
   /** One row of outputs per sample; a single sample in gives a single row. */
@@ -24,7 +25,7 @@ export function createDenseRegression(): Pipeline<DenseRegressionResult> {
     accepts: [JSON_MEDIA_TYPE],
     description: 'A plain JSON array of numbers (one sample) or an array of such arrays (a batch) in; the network output per sample out.',
     // From the schema that parses the body: the document and the playground's form cannot drift from it.
-    requestSchema: z.toJSONSchema(bodySchema),
+    requestSchema: toJSONSchema(bodySchema),
     resultSchema: {
       type: 'object',
       required: ['output'],

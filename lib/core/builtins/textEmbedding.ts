@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini with named imports: the function bundle parses it on every cold start (zod's full build is ~470 KB).
+import { array, minLength, strictObject, string, toJSONSchema, union } from 'zod/mini';
 import { PayloadTooLargeError } from '../errors';
 import type { CompanionFiles } from '../pipeline/CompanionFiles';
 import type { Pipeline } from '../pipeline/Pipeline';
@@ -23,7 +24,7 @@ export interface TextEmbeddingOptions {
   maxTexts?: number;
 }
 
-const bodySchema = z.union([z.string().min(1), z.strictObject({ texts: z.array(z.string().min(1)).min(1) })]);
+const bodySchema = union([string().check(minLength(1)), strictObject({ texts: array(string().check(minLength(1))).check(minLength(1)) })]);
 
 /**
  * Sentence embeddings (a sentence-transformers encoder exported to ONNX): texts in, mean-pooled,
@@ -55,7 +56,7 @@ export function createTextEmbedding(options: TextEmbeddingOptions = {}): Pipelin
     accepts: [JSON_MEDIA_TYPE],
     description: 'Sentence embeddings: a JSON string or {"texts": [...]} in, one unit-length vector per text out (mean pooling).',
     // From the schema that parses the body: the document and the playground's form cannot drift from it.
-    requestSchema: z.toJSONSchema(bodySchema),
+    requestSchema: toJSONSchema(bodySchema),
     resultSchema: {
       type: 'object',
       required: ['embeddings'],

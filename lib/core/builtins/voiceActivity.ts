@@ -1,5 +1,7 @@
 import { Tensor } from 'onnxruntime-node';
-import { z } from 'zod';
+// zod/mini with named imports: this pipeline's function bundle parses it on every cold start
+// (zod's full build is ~470 KB); the messages are spelled out as zod's English locale words them.
+import { coerce, enum as enumOf, gt, lt, object, optional, pipe, transform } from 'zod/mini';
 import type { Pipeline } from '../pipeline/Pipeline';
 // Audio steps imported file by file, not from '../processing': its index also re-exports the
 // image steps, and their sharp import would make this function need the sharp layer.
@@ -40,12 +42,16 @@ const RATE = 16_000;
 const HOP = 512;
 const CONTEXT = 64;
 
-const query = z.object({
-  probabilities: z
-    .enum(['true', 'false', '1', '0'])
-    .optional()
-    .transform((v) => v === 'true' || v === '1'),
-  threshold: z.coerce.number().gt(0).lt(1).optional(),
+const query = object({
+  probabilities: pipe(
+    optional(enumOf(['true', 'false', '1', '0'], { error: 'Invalid option: expected one of "true"|"false"|"1"|"0"' })),
+    transform((v: 'true' | 'false' | '1' | '0' | undefined) => v === 'true' || v === '1'),
+  ),
+  threshold: optional(
+    coerce
+      .number({ error: 'Invalid input: expected a number' })
+      .check(gt(0, 'Too small: expected number to be >0'), lt(1, 'Too big: expected number to be <1')),
+  ),
 });
 
 /** WAV in, speech segments out: Silero VAD run over the whole clip, its recurrent state carried frame to frame. */

@@ -4,6 +4,7 @@ import { BUCKET_NAME_PATTERN, s3UriProblem } from './s3Uri';
 import { ProvisionedConcurrencySchema, RolloutSchema } from './release';
 import { BatchJobSchema } from './batch';
 import { JOBS_FIELD } from './jobs';
+import { DEFAULT_INDEX_TTL_SECONDS } from './repositoryFacts';
 
 /**
  * The one schema of `custom.onnxless` in serverless.yml: it validates the registry and types it,
@@ -268,11 +269,7 @@ export function memberModelName(pipeline: string, role: string): string {
   return `${pipeline}-${role}`;
 }
 
-/** The index of a repository, at its prefix (lib/core/repository/RepositoryIndex.ts). */
-export const REPOSITORY_INDEX_NAME = 'index.json';
-
-/** How long a repository function trusts the index it read before asking S3 whether it changed. */
-export const DEFAULT_INDEX_TTL_SECONDS = 10;
+export { DEFAULT_INDEX_TTL_SECONDS, REPOSITORY_INDEX_NAME } from './repositoryFacts';
 
 /**
  * `kind: repository`: one function serving every model of a model repository, a prefix of S3

@@ -1,4 +1,6 @@
-import { z } from 'zod';
+// zod/mini with named imports: the OCR function's bundle parses it on every cold start (zod's full
+// build is ~470 KB); the messages are spelled out as zod's English locale words them.
+import { coerce, maximum, minimum, optional, refine, strictObject } from 'zod/mini';
 import { BadRequestError } from '../../errors';
 import type { MultiModelPipeline } from '../../pipeline/MultiModelPipeline';
 import { decodeImage } from '../../processing/image/decodeImage';
@@ -92,10 +94,24 @@ export const OCR_DETECTION = Object.freeze({ limitSide: 1600, unclipRatio: 2 });
 /** Defaults of the reading budget: a request well inside API Gateway's 30 s on a Lambda CPU (docs/pipelines.md). */
 export const OCR_READING_BUDGET = Object.freeze({ maxRecognitionWidth: 50_000, timeBudgetMs: 12_000 });
 
-const query = z.strictObject({
-  min_confidence: z.coerce.number().min(0).max(1).optional(),
-  max_lines: z.coerce.number().int().min(1).optional(),
-});
+const query = strictObject(
+  {
+    min_confidence: optional(
+      coerce
+        .number({ error: 'Invalid input: expected a number' })
+        .check(minimum(0, 'Too small: expected number to be >=0'), maximum(1, 'Too big: expected number to be <=1')),
+    ),
+    max_lines: optional(
+      coerce.number({ error: 'Invalid input: expected a number' }).check(
+        refine((n: number) => Number.isInteger(n), 'Invalid input: expected a whole number'),
+        minimum(1, 'Too small: expected number to be >=1'),
+      ),
+    ),
+  },
+  {
+    error: (issue) => (issue.code === 'unrecognized_keys' ? `Unrecognized key: ${issue.keys.map((k) => `"${k}"`).join(', ')}` : undefined),
+  },
+);
 
 /**
  * PaddleOCR's dictionary of ch_PP-OCRv4_rec (as the textRecognition route's), named here rather

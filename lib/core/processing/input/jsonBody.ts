@@ -1,12 +1,12 @@
-import type { z } from 'zod';
+import { safeParse, type core } from 'zod/mini';
 import { describeZodError } from '../../config/zodIssues';
 import { BadRequestError } from '../../errors';
 
 export { describeZodError, formatIssuePath } from '../../config/zodIssues';
 
 /** Validates an already-parsed value, throwing 400 naming the first offending field. */
-export function validate<S extends z.ZodType>(schema: S, value: unknown, what = 'field'): z.output<S> {
-  const result = schema.safeParse(value);
+export function validate<S extends core.$ZodType>(schema: S, value: unknown, what = 'field'): core.output<S> {
+  const result = safeParse(schema, value);
   if (!result.success) {
     throw new BadRequestError(describeZodError(result.error, what), { cause: result.error });
   }
@@ -14,7 +14,7 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, what = 
 }
 
 /** Parses a JSON request body and validates it: 400 on malformed JSON or a wrong field. */
-export function parseJsonBody<S extends z.ZodType>(body: Buffer, schema: S): z.output<S> {
+export function parseJsonBody<S extends core.$ZodType>(body: Buffer, schema: S): core.output<S> {
   let value: unknown;
   try {
     value = JSON.parse(body.toString('utf8'));
@@ -25,6 +25,6 @@ export function parseJsonBody<S extends z.ZodType>(body: Buffer, schema: S): z.o
 }
 
 /** Validates query string parameters; errors name the parameter. */
-export function parseQuery<S extends z.ZodType>(query: Readonly<Record<string, string | undefined>>, schema: S): z.output<S> {
+export function parseQuery<S extends core.$ZodType>(query: Readonly<Record<string, string | undefined>>, schema: S): core.output<S> {
   return validate(schema, query, 'query parameter');
 }
