@@ -113,7 +113,9 @@ const config = {
       severity: 'error',
       comment:
         "A model or pipeline function's bundle (onnxless/lambda/tensor, the handler factories, the built-in pipelines and their steps) reaches zod's full build: ~470 KB of code parsed on every cold start, against ~26-30 KB for zod/mini with named imports. Import from 'zod/mini' on that path.",
-      from: { path: '^lib/(lambda/(tensorHandler|createLambdaHandler|createPipelineHandler|pipelineConfigFromEnv|modelConfigFromEnv)\\.ts$|core/(builtins|processing)/)' },
+      from: {
+        path: '^lib/(lambda/(tensorHandler|createLambdaHandler|createPipelineHandler|pipelineConfigFromEnv|modelConfigFromEnv)\\.ts$|core/(builtins|processing)/)',
+      },
       to: { path: '^node_modules/zod/(index|v4/index|v4/classic/)', reachable: true },
     },
     ...layerRules,
