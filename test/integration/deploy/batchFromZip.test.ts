@@ -16,7 +16,8 @@ import { ROOT, lambdaFunction, removeService, type PackagedService } from './ser
 /**
  * The Distributed Map batch event through the text-recognition function as it ships: its zip as
  * the task root, its layers in /opt, Node 22, the S3 client from the SDK that Lambda's runtime
- * carries (the project's node_modules stands in for /var/runtime/node_modules), real S3 protocol.
+ * carries (the project's node_modules stands in for /var/runtime/node_modules), real S3 protocol,
+ * the items' model runs stacked.
  */
 const DATA = 'batch-data';
 
@@ -47,6 +48,8 @@ describe('a batch event through the packaged text-recognition function (zip and 
       s3Endpoint: s3.endpoint,
       cacheDir: path.join(scratch, 'cache'),
       runtimeModules: path.join(ROOT, 'node_modules'),
+      // The items' model runs stacked 4 at a time (StackedRuns.ts): the answers must still be the route's, byte for byte.
+      env: { ONNXLESS_BATCH_ITEMS_PER_RUN: '4' },
     });
   }, 300_000);
 
