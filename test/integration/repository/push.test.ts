@@ -52,6 +52,29 @@ describe('pushToRepository', () => {
     expect(indexPuts.map((r) => r.status).sort()).toEqual(pushes.some((p) => p.attempts > 1) ? [200, 200, 412] : [200, 200]);
   });
 
+  it('two concurrent pushes of the same model take versions of their own, each directory whole, the index listing one', async () => {
+    const root = tempDir('onnxless-repo-push-');
+    const prefix = `s3://${BUCKET}/same/`;
+    await pushToRepository(s3.client, addConstantFacts(root, 'v1', 1), { prefix, name: 'a' });
+    const facts = [addConstantFacts(root, 'left', 10), addConstantFacts(root, 'right', 20)];
+
+    const pushes = await Promise.all(facts.map((f) => pushToRepository(s3.client, f, { prefix, name: 'a' }, { backoffMs: 1 })));
+
+    expect(pushes.map((p) => p.version).sort()).toEqual([2, 3]);
+    for (const [i, push] of pushes.entries()) {
+      const manifest = await s3.setupClient.send(new GetObjectCommand({ Bucket: BUCKET, Key: `same/${push.directory}manifest.json` }));
+      expect(await manifest.Body!.transformToString()).toBe(facts[i]!.manifestText);
+    }
+    const listed = (await indexAt('same/')).models.a!;
+    const winner = pushes.findIndex((p) => p.directory === listed.directory);
+    expect(listed).toEqual({ directory: pushes[winner]!.directory, sha256: facts[winner]!.sha256, size: facts[winner]!.size });
+    // Each version was claimed once; the second claim of version 2 was refused.
+    const claims = s3.proxy.requests.filter(
+      (r) => r.method === 'PUT' && r.path.startsWith(`/${BUCKET}/same/a/`) && r.path.endsWith('/.claimed'),
+    );
+    expect(claims.map((r) => `${r.path.split('/').at(-2)} ${r.status}`).sort()).toEqual(['1 200', '2 200', '2 412', '3 200']);
+  });
+
   it('eight pushes at once all end in the index', async () => {
     const root = tempDir('onnxless-repo-push-');
     const prefix = `s3://${BUCKET}/many/`;
