@@ -17,6 +17,7 @@ import type { ServedModel } from './ServedModel';
 import { pooledModel, type ModelDeps } from './pooledModel';
 import { servedRepository } from './servedRepository';
 import { ServeRouter } from './ServeRouter';
+import { withRepositoryPaths } from './repositoryOpenApi';
 import { servedPipelines } from './servedPipelines';
 import { ProcessingPool } from './processingPool/ProcessingPool';
 import { WorkerPool } from './WorkerPool';
@@ -110,7 +111,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     [...models, ...pipelines],
     {
       sink: fanOut(new PowertoolsSink(), new PrometheusSink(metrics)),
-      ...servedPages(config.models, options.resolvePipeline, jobs !== undefined),
+      ...pagesWithRepository(servedPages(config.models, options.resolvePipeline, jobs !== undefined), config, options.resolvePipeline),
       jobs: jobs?.jobs,
     },
     repository,
@@ -186,6 +187,25 @@ function pipelineFlows(config: ServeConfig): Map<string, string> {
   for (const [pipeline, entry] of Object.entries(config.pipelines ?? {}))
     for (const model of Object.values(entry.models)) if (!flows.has(model)) flows.set(model, pipeline);
   return flows;
+}
+
+/** The pages' OpenAPI document with the repository's routes added, built once on first request. */
+function pagesWithRepository(
+  pages: ReturnType<typeof servedPages>,
+  config: ServeConfig,
+  resolvePipeline: StartOptions['resolvePipeline'],
+): ReturnType<typeof servedPages> {
+  const repository = config.repository;
+  const served = pages.openApi;
+  if (repository === undefined || served === undefined) return pages;
+  const pipeline = repository.pipeline;
+  let document: string | undefined;
+  const described = () =>
+    withRepositoryPaths(served() ?? '', {
+      name: repository.name,
+      ...(pipeline === undefined || !resolvePipeline ? {} : { pipeline: { name: pipeline, declaration: resolvePipeline(pipeline) } }),
+    });
+  return { ...pages, openApi: () => (document ??= described()) };
 }
 
 /**

@@ -1,5 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { getPipeline } from '../../../lib/core/builtins';
+import type { OpenApiDocument } from '../../../lib/core/openapi/types';
 import type { ServeConfigInput } from '../../../lib/serve/config';
 import { removeFromRepository } from '../../../lib/tools/store/pushToRepository';
 import { startLocalS3, type LocalS3 } from '../../support/localS3';
@@ -8,6 +10,7 @@ import { addConstantFacts, addConstantModel } from '../../support/repositoryMode
 import { pushManyModels } from '../../support/repositoryPush';
 import { call, startTestServer, tempDir } from './helpers';
 import { writeModels } from './models';
+import { validateOpenApi } from '../../unit/openapi/openApiAssertions';
 
 /**
  * A model repository on `onnxless serve`, through real HTTP: add-constant models pushed to the
@@ -189,6 +192,35 @@ describe('a repository on onnxless serve', () => {
     expect(await outputOf(server.url, 'good')).toEqual([1, 2, 3]);
     expect((await call(server.url, 'POST', '/v2/models/bad/infer', infer)).status).toBe(503);
     expect(await outputOf(server.url, 'good')).toEqual([1, 2, 3]);
+  });
+
+  it("describes the repository's routes in /openapi.json with the model and version as path variables, beside a configured model's", async () => {
+    const prefix = `s3://${BUCKET}/described/`;
+    const weights = writeModel(`${tempDir()}/plus5.onnx`, addConstantModel(5));
+    const server = await startTestServer(
+      {
+        workers: 1,
+        cacheDir: tempDir('onnxless-repo-serve-'),
+        models: { plus5: { weights, eager: false } },
+        repository: { name: 'customers', prefix, pipeline: 'textOrientation' },
+      },
+      { s3Client: s3.client, resolvePipeline: getPipeline },
+    );
+    servers.push(server);
+    const document = (await call(server.url, 'GET', '/openapi.json')).json<{
+      paths: Record<string, Record<string, { operationId: string; tags: string[]; parameters?: Array<{ name: string; in: string }> }>>;
+      tags: Array<{ name: string }>;
+    }>();
+    const infer = document.paths['/v2/models/{model}/infer']!.post!;
+    expect(infer).toMatchObject({ operationId: 'infer_repository', tags: ['repository customers'] });
+    expect(infer.parameters!.filter((p) => p.in === 'path').map((p) => p.name)).toEqual(['model']);
+    const versioned = document.paths['/v2/models/{model}/versions/{version}/infer']!.post!;
+    expect(versioned.parameters!.filter((p) => p.in === 'path').map((p) => p.name)).toEqual(['model', 'version']);
+    expect(document.paths['/models/{model}/predict']!.post!.operationId).toBe('predict_repository');
+    expect(document.paths['/v2/models/plus5/infer']!.post!.tags).toEqual(['plus5']);
+    expect(document.tags.map((t) => t.name)).toContain('repository customers');
+    await validateOpenApi(document as unknown as OpenApiDocument);
+    expect((await call(server.url, 'GET', '/docs')).status).toBe(200);
   });
 
   it('routes /invocations to the repository model X-Amzn-SageMaker-Target-Model names, loaded on first use', async () => {
