@@ -1,4 +1,6 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getPipeline } from '../../../lib/core/builtins';
 import type { OpenApiDocument } from '../../../lib/core/openapi/types';
@@ -8,7 +10,7 @@ import { startLocalS3, type LocalS3 } from '../../support/localS3';
 import { writeModel } from '../../support/onnxModels';
 import { addConstantFacts, addConstantModel } from '../../support/repositoryModels';
 import { pushManyModels } from '../../support/repositoryPush';
-import { call, startTestServer, tempDir } from './helpers';
+import { call, REPO, spawnServer, startTestServer, tempDir } from './helpers';
 import { writeModels } from './models';
 import { validateOpenApi } from '../../unit/openapi/openApiAssertions';
 
@@ -237,5 +239,51 @@ describe('a repository on onnxless serve', () => {
     expect(server.repository!.snapshot().totals).toMatchObject({ loads: 2 });
     const unknown = await call(server.url, 'POST', '/invocations', infer, { 'x-amzn-sagemaker-target-model': 'nope' });
     expect(unknown.status).toBe(404);
+  });
+});
+
+describe('npx onnxless serve --local with a kind: repository entry', () => {
+  it("serves serverless.yml's repository from a real process; a model pushed after start answers within the TTL", async () => {
+    const project = tempDir('onnxless-project-');
+    writeFileSync(
+      join(project, 'serverless.yml'),
+      [
+        'service: demo',
+        'provider: { name: aws, stage: dev }',
+        'custom:',
+        '  onnxless:',
+        `    bucket: { name: ${BUCKET} }`,
+        '    models:',
+        '      customers:',
+        '        kind: repository',
+        `        prefix: s3://${BUCKET}/process/`,
+        '        indexTtlSeconds: 1',
+      ].join('\n'),
+    );
+    mkdirSync(join(project, '.local'));
+    await pushModels(`s3://${BUCKET}/process/`, ['c1', 'c2'], (i) => [11, 22][i]!);
+    const env = {
+      ONNXLESS_LOCAL_DIR: join(project, '.local'),
+      ONNXLESS_LOCAL_S3_PORT: new URL(s3.serverEndpoint).port,
+      ONNXLESS_MODEL_DIR: tempDir(),
+    };
+    const cli = join(REPO, 'bin/onnxless.mjs');
+    const server = await spawnServer(
+      ['node', cli, 'serve', '--local', '--port', '0', '--host', '127.0.0.1', '--workers', '1'],
+      env,
+      30_000,
+      project,
+    );
+    try {
+      expect(await outputOf(server.url, 'c1')).toEqual([11, 12, 13]);
+      expect(await outputOf(server.url, 'c2')).toEqual([22, 23, 24]);
+      await pushModels(`s3://${BUCKET}/process/`, ['c3'], () => 33);
+      await sleep(1_100);
+      expect(await outputOf(server.url, 'c3')).toEqual([33, 34, 35]);
+      expect(server.stdout()).toContain('"repository":{"name":"customers"');
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
   });
 });
