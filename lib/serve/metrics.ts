@@ -116,7 +116,27 @@ export class ServerMetrics {
   private repositorySeries(): void {
     const registers = [this.registry];
     const repositories = this.repositories;
-    const perModel = (name: string, help: string, value: (counts: RepositorySnapshot['models'][string]) => number | undefined) =>
+    type Counts = RepositorySnapshot['models'][string];
+    const eachModel = (value: (counts: Counts) => number | undefined, put: (labels: Record<string, string>, v: number) => void) => {
+      for (const repository of repositories)
+        for (const [model, counts] of Object.entries(repository.snapshot().models)) {
+          const v = value(counts);
+          if (v !== undefined) put({ repository: repository.name, model }, v);
+        }
+    };
+    // Counts kept by the repository, read as counters (TYPE counter, `_total`) at each scrape.
+    const perModelCount = (name: string, help: string, value: (counts: Counts) => number) =>
+      new Counter({
+        name,
+        help,
+        labelNames: ['repository', 'model'],
+        registers,
+        collect() {
+          this.reset();
+          eachModel(value, (labels, v) => this.inc(labels, v));
+        },
+      });
+    const perModel = (name: string, help: string, value: (counts: Counts) => number | undefined) =>
       new Gauge({
         name,
         help,
@@ -124,11 +144,7 @@ export class ServerMetrics {
         registers,
         collect() {
           this.reset();
-          for (const repository of repositories)
-            for (const [model, counts] of Object.entries(repository.snapshot().models)) {
-              const v = value(counts);
-              if (v !== undefined) this.set({ repository: repository.name, model }, v);
-            }
+          eachModel(value, (labels, v) => this.set(labels, v));
         },
       });
     const whole = (name: string, help: string, value: (snapshot: RepositorySnapshot) => number) =>
@@ -141,8 +157,8 @@ export class ServerMetrics {
           for (const repository of repositories) this.set({ repository: repository.name }, value(repository.snapshot()));
         },
       });
-    perModel('onnxless_repository_model_hits_total', "Requests that found the repository's model loaded", (c) => c.hits);
-    perModel('onnxless_repository_model_loads_total', "Loads of the repository's model (again after an eviction)", (c) => c.loads);
+    perModelCount('onnxless_repository_model_hits_total', "Requests that found the repository's model loaded", (c) => c.hits);
+    perModelCount('onnxless_repository_model_loads_total', "Loads of the repository's model (again after an eviction)", (c) => c.loads);
     perModel(
       'onnxless_repository_model_evictions_total',
       "Unloads of the repository's model: budget, re-pinned, removed or asked for",

@@ -79,6 +79,7 @@ describe('a repository on onnxless serve', () => {
     expect(metrics).toContain('onnxless_repository_model_loads_total{repository="customers",model="m3"} 1');
     expect(metrics).toContain('onnxless_repository_model_hits_total{repository="customers",model="m3"} 1');
     expect(metrics).toContain('onnxless_repository_loaded_models{repository="customers"} 30');
+    expect(metrics).toContain('# TYPE onnxless_repository_model_loads_total counter');
     // A repository model's name is a label once its index lists it, as a configured model's is.
     expect(metrics).toMatch(/onnxless_requests_total\{model="m3",route="[^"]*infer",status="200"\} 2/);
   });
