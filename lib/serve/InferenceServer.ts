@@ -189,6 +189,8 @@ export class InferenceServer {
     if (req.path === '/invocations' && req.method === 'POST') {
       // SageMaker's multi-model contract: the header names the model, a repository's loaded on first use.
       const model = targetModelOf(req.headers) ?? this.defaultModel();
+      // The index read before the route is picked: a repository model's domain route takes an image even as the first request.
+      if (model !== undefined && !this.models.has(model)) await this.options.repository?.lookup(model).catch(() => undefined);
       const target = invocationRequest(req, model, (m) => this.hasPipeline(m), [...this.models.keys()]);
       return this.options.router.handle(target);
     }

@@ -13,6 +13,7 @@ export interface ServedRepository {
   readonly limits: ProtocolLimits;
   readonly pipeline?: Pipeline;
   endpoint(model: string): Promise<Endpoint | undefined>;
+  lookup(model: string): Promise<unknown>;
   unload(model: string): Promise<boolean>;
   list(): Promise<ListedModel[]>;
   lists(model: string): boolean;

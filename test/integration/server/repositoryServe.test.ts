@@ -5,7 +5,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getPipeline } from '../../../lib/core/builtins';
 import type { OpenApiDocument } from '../../../lib/core/openapi/types';
 import type { ServeConfigInput } from '../../../lib/serve/config';
-import { removeFromRepository } from '../../../lib/tools/store/pushToRepository';
+import { InferenceSession } from 'onnxruntime-node';
+import { OnnxRunner } from '../../../lib/core/onnx/OnnxRunner';
+import { inspectModel, modelFilesAt } from '../../../lib/tools/store/inspectModel';
+import { pushToRepository, removeFromRepository } from '../../../lib/tools/store/pushToRepository';
+import { REAL_MODELS } from '../../support/realModels';
 import { startLocalS3, type LocalS3 } from '../../support/localS3';
 import { writeModel } from '../../support/onnxModels';
 import { addConstantFacts, addConstantModel } from '../../support/repositoryModels';
@@ -224,6 +228,34 @@ describe('a repository on onnxless serve', () => {
     expect(document.tags.map((t) => t.name)).toContain('repository customers');
     await validateOpenApi(document as unknown as OpenApiDocument);
     expect((await call(server.url, 'GET', '/docs')).status).toBe(200);
+  });
+
+  it("answers the entry's shared domain route for each repository model, as the pipeline on a direct session does", async () => {
+    const prefix = `s3://${BUCKET}/domain/`;
+    const facts = await inspectModel((await modelFilesAt(REAL_MODELS.textOrientation)).files, REAL_MODELS.textOrientation);
+    for (const name of ['lines-a', 'lines-b']) await pushToRepository(s3.client, facts, { prefix, name });
+    const server = await startTestServer(
+      { workers: 1, cacheDir: tempDir('onnxless-repo-serve-'), repository: { prefix, pipeline: 'textOrientation' } },
+      { s3Client: s3.client, resolvePipeline: getPipeline },
+    );
+    servers.push(server);
+    const sharp = (await import('sharp')).default;
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="240" height="48"><rect width="100%" height="100%" fill="white"/><text x="8" y="34" font-size="28" font-family="sans-serif">onnxless 2026</text></svg>`;
+    const image = await sharp(Buffer.from(svg)).png().toBuffer();
+    const direct = new OnnxRunner(await InferenceSession.create(REAL_MODELS.textOrientation));
+    const expected = await getPipeline('textOrientation').predict({ contentType: 'image/png', body: image, query: {} }, direct);
+
+    // SageMaker's header with an image, as the server's first request: the repository model's domain route.
+    const invoked = await call(server.url, 'POST', '/invocations', image, {
+      'content-type': 'image/png',
+      'x-amzn-sagemaker-target-model': 'lines-b',
+    });
+    expect([invoked.status, invoked.json()]).toEqual([200, expected]);
+    for (const name of ['lines-a', 'lines-b']) {
+      const reply = await call(server.url, 'POST', `/models/${name}/predict`, image, { 'content-type': 'image/png' });
+      expect([reply.status, reply.json()]).toEqual([200, expected]);
+    }
+    expect((await call(server.url, 'POST', '/models/nope/predict', image, { 'content-type': 'image/png' })).status).toBe(404);
   });
 
   it('routes /invocations to the repository model X-Amzn-SageMaker-Target-Model names, loaded on first use', async () => {
