@@ -87,6 +87,22 @@ describe('the model manifest', () => {
     expect(graphView(parsed, 'original')).toBe(parsed);
   });
 
+  it('keeps an ORT-format model in canonical bytes beside the pre-optimised graph, and graphView swaps it in for the original', () => {
+    const ort = { path: 'model.ort', size: 3, sha256: sha, onnxruntime: '1.30.0', level: 'extended' as const };
+    const text = serializeManifest({ model: 'model.onnx', files: ONE, optimized: { ...OPTIMIZED, level: 'extended' }, ort });
+    const parsed = parseManifest(text, 'm');
+    expect([parsed.ort, serializeManifest(parsed)]).toEqual([ort, text]);
+    expect(graphView(parsed, 'ort')).toMatchObject({ model: 'model.ort', files: [{ path: 'model.ort', size: 3 }] });
+  });
+
+  it.each([
+    ['an ort entry naming one of the files', { ort: { ...OPTIMIZED, path: 'model.onnx' } }, "ort.path: 'model.onnx' is the manifest"],
+    ['an ort entry naming the pre-optimised graph', { optimized: OPTIMIZED, ort: OPTIMIZED }, "ort.path: 'model.extended.onnx'"],
+    ['an ort entry without a version', { ort: { ...OPTIMIZED, path: 'model.ort', onnxruntime: 'latest' } }, 'ort.onnxruntime'],
+  ])('refuses %s, naming the field', (_what, extra, why) => {
+    expect(() => parseManifest(manifest(ONE, extra), 'm')).toThrow(why);
+  });
+
   it('accepts nested relative paths and refuses dot segments', () => {
     expect(isSafeRelativePath('tokenizer/vocab.txt')).toBe(true);
     expect(isSafeRelativePath('a/./b')).toBe(false);
