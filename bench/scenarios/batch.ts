@@ -1,9 +1,14 @@
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createTextRecognition } from '../../lib/core/builtins/textRecognition';
+import { DEFAULT_LIMITS } from '../../lib/core/protocol/limits';
+import { createLambdaHandler, type LambdaHandler } from '../../lib/lambda/createLambdaHandler';
+import type { BatchSummary } from '../../lib/core/batch/BatchSummary';
+import { RecordingSink } from '../../test/support/RecordingSink';
 import { join } from 'node:path';
 import { EXAMPLE_MODELS } from '../../lib/tools/local/exampleWeights';
 import { startServe } from '../server/serveProcess';
-import type { BatchEvent } from '../../lib/core/batch/BatchEvent';
+import type { BatchEvent, BatchItem } from '../../lib/core/batch/BatchEvent';
 import { splitS3Prefix } from '../../lib/core/registry/batch';
 import { lambdaInvoker, localLambdaClient } from '../../lib/tools/batch/lambdaInvoker';
 import { listInputs } from '../../lib/tools/batch/listInputs';
@@ -19,18 +24,45 @@ const DATA = 'batch-bench';
 /** The executor's settings: 2 invocations at once on this 2-core box, 20 items each (the registry's default batch size). */
 const CONCURRENCY = 2;
 const ITEMS_PER_INVOCATION = 20;
+/** Stacked model runs to compare with one at a time (ONNXLESS_BATCH_ITEMS_PER_RUN). */
+const ITEMS_PER_RUN = [2, 6];
 
-/** serve's config: the text-recognition model directory (model.onnx and its dictionary), its pipeline. */
-function serveConfig(dir: string): string {
+/** The text-recognition model directory (model.onnx and its dictionary) under `dir`. */
+function modelDir(dir: string): string {
   const modelDir = join(dir, 'text-recognition');
   mkdirSync(modelDir, { recursive: true });
   for (const file of EXAMPLE_MODELS['text-recognition']!) copyFileSync(file.from, join(modelDir, file.path));
+  return modelDir;
+}
+
+/**
+ * The text-recognition function's handler in this process, its model runs stacked `itemsPerRun`
+ * items at a time: the function code the stack runs, without serverless-offline around it, so
+ * two settings compare in one run.
+ */
+function inProcessFunction(dir: string, itemsPerRun: number): LambdaHandler {
+  return createLambdaHandler(
+    {
+      name: 'text-recognition',
+      uri: `file://${dir}`,
+      cacheDir: join(dir, `cache-${itemsPerRun}`),
+      eager: false,
+      session: {},
+      limits: DEFAULT_LIMITS,
+      batchItemsPerRun: itemsPerRun,
+    },
+    { pipeline: createTextRecognition(), sink: new RecordingSink() },
+  );
+}
+
+/** serve's config: the text-recognition model directory (model.onnx and its dictionary), its pipeline. */
+function serveConfig(dir: string): string {
   const config = {
     port: 0,
     host: '127.0.0.1',
     cacheDir: join(dir, 'cache'),
     modelDir: join(dir, 'no-model-dir'),
-    models: { 'text-recognition': { weights: modelDir, pipeline: 'textRecognition' } },
+    models: { 'text-recognition': { weights: modelDir(dir), pipeline: 'textRecognition' } },
   };
   writeFileSync(join(dir, 'serve.json'), JSON.stringify(config));
   return join(dir, 'serve.json');
@@ -43,9 +75,10 @@ function serveConfig(dir: string): string {
  *   serverless-offline's Lambda endpoint, 2 at once);
  * - a client doing the same work over the HTTP route one item at a time: GET the object from S3,
  *   POST it to /models/text-recognition/predict, PUT the answer.
- * Same stack, same run, alternating. Target: the executor at least 3x the items per second. The
- * per-item function time (the invocations' time over the items they held) is the figure the
- * cost table uses.
+ * Same stack, same run, alternating. Target: the executor at least 3x the items per second. Then
+ * the function's handler in this process, its model runs one item at a time against stacked
+ * (ONNXLESS_BATCH_ITEMS_PER_RUN): the time per item one at a time is the figure the cost table
+ * uses (a Lambda instance runs one invocation at a time).
  */
 export async function batchScenario(world: World, reps: number, log: Log): Promise<Row[]> {
   const stack = await LocalStackProcess.create(join(world.scratch(), 'local'));
@@ -137,7 +170,9 @@ export async function batchScenario(world: World, reps: number, log: Log): Promi
       serve.child.kill('SIGTERM');
       await serve.exited;
     }
+    const stacked = await stackedRuns(world, { s3Port: stack.env.ONNXLESS_LOCAL_S3_PORT!, items, reps, log });
     return [
+      ...stacked,
       row({
         scenario: 'batch',
         model: 'text-recognition',
@@ -174,4 +209,49 @@ export async function batchScenario(world: World, reps: number, log: Log): Promi
     await stack.stop();
     stack.dispose();
   }
+}
+
+/**
+ * Stacked model runs against one at a time: the function's handler in this process over the
+ * stack's bucket, one invocation of 20 items at a time, each setting in turn per repetition.
+ */
+async function stackedRuns(world: World, run: { s3Port: string; items: readonly BatchItem[]; reps: number; log: Log }): Promise<Row[]> {
+  // The batch store reads the local S3 server's endpoint and keys from the environment, as on the stack.
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${run.s3Port}`,
+    AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+  });
+  const dir = modelDir(world.scratch());
+  const settings = [1, ...ITEMS_PER_RUN];
+  const handlers = new Map(settings.map((k) => [k, inProcessFunction(dir, k)]));
+  const times = new Map<number, number[]>(settings.map((k) => [k, []]));
+  const pass = async (k: number, output: string): Promise<number> => {
+    const started = performance.now();
+    for (let i = 0; i < run.items.length; i += ITEMS_PER_INVOCATION) {
+      const Items = run.items.slice(i, i + ITEMS_PER_INVOCATION);
+      const summary = (await handlers.get(k)!({ Items, BatchInput: { input: `s3://${DATA}/in/`, output } })) as BatchSummary;
+      if (summary.succeeded !== Items.length) throw new Error(`${k} per run: ${JSON.stringify(summary.failures.slice(0, 3))}`);
+    }
+    return (performance.now() - started) / run.items.length;
+  };
+  for (const k of settings) await pass(k, `s3://${DATA}/warm-stacked-${k}/`);
+  for (let rep = 0; rep < run.reps; rep++) {
+    for (const k of settings) times.get(k)!.push(await pass(k, `s3://${DATA}/stacked-${k}-${rep}/`));
+    run.log(
+      `batch rep ${rep + 1}/${run.reps}, in process: ${settings.map((k) => `${k} per run ${times.get(k)!.at(-1)!.toFixed(1)} ms/item`).join(', ')}`,
+    );
+  }
+  return ITEMS_PER_RUN.map((k) =>
+    row({
+      scenario: 'batch',
+      model: 'text-recognition',
+      metric: `function time per item, model runs stacked ${k} items at a time (ms per item)`,
+      unit: 'ms',
+      candidate: side(`ONNXLESS_BATCH_ITEMS_PER_RUN=${k}`, times.get(k)!),
+      baseline: side('one item per run (the default)', times.get(1)!),
+      note: 'the handler in process over the stack bucket, 20 items per invocation, one invocation at a time; stacked only where the lines have one width at height 48',
+    }),
+  );
 }
