@@ -112,9 +112,9 @@ const config = {
       name: 'model-function-zod-mini-only',
       severity: 'error',
       comment:
-        "A model or pipeline function's bundle (onnxless/lambda/tensor, the handler factories, the built-in pipelines and their steps) reaches zod's full build: ~470 KB of code parsed on every cold start, against ~26-30 KB for zod/mini with named imports. Import from 'zod/mini' on that path.",
+        "A model, pipeline or repository function's bundle (onnxless/lambda/tensor and /repository, the handler factories, the built-in pipelines and their steps, the repository) reaches zod's full build: ~470 KB of code parsed on every cold start, against ~26-30 KB for zod/mini with named imports. Import from 'zod/mini' on that path.",
       from: {
-        path: '^lib/(lambda/(tensorHandler|createLambdaHandler|createPipelineHandler|pipelineConfigFromEnv|modelConfigFromEnv)\\.ts$|core/(builtins|processing)/)',
+        path: '^lib/(lambda/(tensorHandler|repositoryHandler|createLambdaHandler|createPipelineHandler|createRepositoryHandler|pipelineConfigFromEnv|modelConfigFromEnv|repositoryConfigFromEnv)\\.ts$|core/(builtins|processing|repository)/)',
       },
       to: { path: '^node_modules/zod/(index|v4/index|v4/classic/)', reachable: true },
     },

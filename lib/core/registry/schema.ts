@@ -4,6 +4,7 @@ import { BUCKET_NAME_PATTERN, s3UriProblem } from './s3Uri';
 import { ProvisionedConcurrencySchema, RolloutSchema } from './release';
 import { BatchJobSchema } from './batch';
 import { JOBS_FIELD } from './jobs';
+import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from './modelName';
 import { DEFAULT_INDEX_TTL_SECONDS } from './repositoryFacts';
 
 /**
@@ -44,11 +45,7 @@ export const DEFAULT_MODEL_HANDLER = 'handlers/tensor.handler';
 /** Function keys the deployment uses for itself; a model cannot take them. */
 export const RESERVED_MODEL_NAMES = ['server'] as const;
 
-/**
- * Lowercase DNS label, at most 40 characters: the name appears in URLs, in the Lambda function
- * name `<service>-<stage>-<model>` (64 characters at most) and in CloudFormation logical ids.
- */
-export const MODEL_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+export { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from './modelName';
 
 // `path/to/file.exportName`, the form Lambda and serverless use.
 const HANDLER_PATTERN = /^[A-Za-z0-9_][\w./-]*\.[A-Za-z_$][\w$]*$/;
@@ -352,9 +349,6 @@ const AuthObjectSchema = z.discriminatedUnion(
 
 /** `auth: none` is shorthand for `auth: { type: none }`; leaving auth out means IAM, never none. */
 export const AuthSchema = z.preprocess((v) => (typeof v === 'string' ? { type: v } : v), AuthObjectSchema);
-
-/** What MODEL_NAME_PATTERN asks, as a registry error says it. */
-export const MODEL_NAME_RULE = 'name: expected 1-40 lowercase letters, digits or hyphens, not starting or ending with a hyphen';
 
 const ModelNameSchema = z
   .string()

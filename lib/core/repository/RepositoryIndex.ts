@@ -1,7 +1,21 @@
-import { z } from 'zod';
+// zod/mini with named imports: the repository function parses its index with it on every cold
+// start, and zod's full build is ~470 KB of that function's bundle.
+import {
+  int,
+  literal,
+  maximum,
+  minimum,
+  overwrite,
+  prettifyError,
+  record,
+  refine,
+  regex,
+  strictObject,
+  string,
+  type output,
+} from 'zod/mini';
 import { NamedError } from '../errors';
-import { Sha256Schema, wholeNumber } from '../registry/fieldSchemas';
-import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '../registry/schema';
+import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '../registry/modelName';
 
 /**
  * `index.json` at a repository's prefix: each model's directory (relative to the prefix,
@@ -14,23 +28,30 @@ export const REPOSITORY_INDEX_FORMAT = 'onnxless.repository/1';
 
 const DIRECTORY = /^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*\/$/;
 
-export const IndexedModelSchema = z.strictObject({
-  directory: z
-    .string()
-    .regex(DIRECTORY, "expected a model directory relative to the prefix, ending in '/', e.g. m/1/")
-    .refine((d) => !d.split('/').some((s) => s === '.' || s === '..'), 'no . or .. segments'),
-  sha256: Sha256Schema,
+export const IndexedModelSchema = strictObject({
+  directory: string().check(
+    regex(DIRECTORY, "expected a model directory relative to the prefix, ending in '/', e.g. m/1/"),
+    refine((d: string) => !d.split('/').some((s) => s === '.' || s === '..'), 'no . or .. segments'),
+  ),
+  /** The pin, as the registry's: 64 hex characters in either case, lower-cased. */
+  sha256: string().check(
+    regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hexadecimal characters'),
+    overwrite((s: string) => s.toLowerCase()),
+  ),
   /** Bytes of the directory's files: what the model takes in /tmp and, about, in memory. */
-  size: wholeNumber(0, Number.MAX_SAFE_INTEGER, 'bytes'),
+  size: int({ error: 'expected a whole number (bytes)' }).check(
+    minimum(0, 'must be at least 0 bytes'),
+    maximum(Number.MAX_SAFE_INTEGER, `must be at most ${Number.MAX_SAFE_INTEGER} bytes`),
+  ),
 });
 
-export const RepositoryIndexSchema = z.strictObject({
-  format: z.literal(REPOSITORY_INDEX_FORMAT),
-  models: z.record(z.string().regex(MODEL_NAME_PATTERN, MODEL_NAME_RULE), IndexedModelSchema),
+export const RepositoryIndexSchema = strictObject({
+  format: literal(REPOSITORY_INDEX_FORMAT),
+  models: record(string().check(regex(MODEL_NAME_PATTERN, MODEL_NAME_RULE)), IndexedModelSchema),
 });
 
-export type IndexedModel = z.output<typeof IndexedModelSchema>;
-export type RepositoryIndex = z.output<typeof RepositoryIndexSchema>;
+export type IndexedModel = output<typeof IndexedModelSchema>;
+export type RepositoryIndex = output<typeof RepositoryIndexSchema>;
 
 export const EMPTY_INDEX: RepositoryIndex = Object.freeze({ format: REPOSITORY_INDEX_FORMAT, models: Object.freeze({}) });
 
@@ -45,7 +66,7 @@ export function parseRepositoryIndex(text: string, where: string): RepositoryInd
     throw new InvalidIndexError(`${where} is not JSON: ${(err as Error).message}`, { cause: err });
   }
   const result = RepositoryIndexSchema.safeParse(raw);
-  if (!result.success) throw new InvalidIndexError(`${where} is not a repository index: ${z.prettifyError(result.error)}`);
+  if (!result.success) throw new InvalidIndexError(`${where} is not a repository index: ${prettifyError(result.error)}`);
   return result.data;
 }
 
