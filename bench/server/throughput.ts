@@ -85,11 +85,18 @@ async function startServer(configPath: string): Promise<{ child: ChildProcess; u
   const child = spawn('node', ['bin/onnxless.mjs', 'serve', '--config', configPath], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   const url = await new Promise<string>((resolveUrl, reject) => {
-    child.stdout!.on('data', (c: Buffer) => {
+    // Read until the listening line, then drop the rest unread: the server's request log lines
+    // (two a request) go to this pipe, and a reader that kept splitting the whole growing text
+    // fell behind, so the server's synchronous writes to the full pipe held its HTTP thread.
+    const onData = (c: Buffer) => {
       out += c.toString();
       const line = out.split('\n').find((l) => l.includes('"message":"listening"'));
-      if (line) resolveUrl((JSON.parse(line) as { url: string }).url);
-    });
+      if (!line) return;
+      child.stdout!.off('data', onData);
+      child.stdout!.resume();
+      resolveUrl((JSON.parse(line) as { url: string }).url);
+    };
+    child.stdout!.on('data', onData);
     child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
   });
   for (;;) {
