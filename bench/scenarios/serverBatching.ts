@@ -1,4 +1,4 @@
-import { measureBatching, parseArgs } from '../server/throughput';
+import { measureBatching, parseArgs, type ModeResult } from '../server/throughput';
 import { row, side, type Log, type Row } from '../lib/rows';
 
 /**
@@ -18,64 +18,33 @@ export async function serverBatchingScenario(_world: unknown, reps: number, log:
     );
     results.push(r);
   }
-  const model = `mlp-${options.hidden}`;
-  const base = { scenario: 'server-batching', model };
+  /** One metric of both modes, a sample per repetition. */
+  const modes = (metric: string, unit: string, pick: (mode: ModeResult) => number) => ({
+    scenario: 'server-batching',
+    model: `mlp-${options.hidden}`,
+    metric,
+    unit,
+    candidate: side(
+      'batching on',
+      results.map((r) => pick(r.on)),
+    ),
+    baseline: side(
+      'batching off',
+      results.map((r) => pick(r.off)),
+    ),
+  });
   return [
     row({
-      ...base,
-      metric: `throughput, ${options.clients} clients`,
-      unit: 'req/s',
-      candidate: side(
-        'batching on',
-        results.map((r) => r.on.rps),
-      ),
-      baseline: side(
-        'batching off',
-        results.map((r) => r.off.rps),
-      ),
+      ...modes(`throughput, ${options.clients} clients`, 'req/s', (m) => m.rps),
       target: 'ratio >= 2.5 in every repetition',
       check: () => results.every((r) => r.on.rps >= 2.5 * r.off.rps),
     }),
     row({
-      ...base,
-      metric: 'latency p99',
-      unit: 'ms',
-      candidate: side(
-        'batching on',
-        results.map((r) => r.on.p99),
-      ),
-      baseline: side(
-        'batching off',
-        results.map((r) => r.off.p99),
-      ),
+      ...modes('latency p99', 'ms', (m) => m.p99),
       target: 'ratio <= 2 in every repetition',
       check: () => results.every((r) => r.on.p99 <= 2 * r.off.p99),
     }),
-    row({
-      ...base,
-      metric: '/ping p99 under that load',
-      unit: 'ms',
-      candidate: side(
-        'batching on',
-        results.map((r) => r.on.pingP99),
-      ),
-      baseline: side(
-        'batching off',
-        results.map((r) => r.off.pingP99),
-      ),
-    }),
-    row({
-      ...base,
-      metric: 'mean batch formed',
-      unit: 'requests per run',
-      candidate: side(
-        'batching on',
-        results.map((r) => r.on.meanBatch),
-      ),
-      baseline: side(
-        'batching off',
-        results.map((r) => r.off.meanBatch),
-      ),
-    }),
+    row(modes('/ping p99 under that load', 'ms', (m) => m.pingP99)),
+    row(modes('mean batch formed', 'requests per run', (m) => m.meanBatch)),
   ];
 }
