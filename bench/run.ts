@@ -46,7 +46,7 @@ const SCENARIOS: Record<string, { run: Scenario; reps: number; models: readonly 
   download: { run: downloadScenario, reps: 5, models: MODEL_NAMES },
   memory: { run: memoryScenario, reps: 5, models: ['large'] },
   // The container server, not Lambda: no S3, a generated MLP of its own.
-  'server-batching': { run: serverBatchingScenario, reps: 2, models: [] },
+  'server-batching': { run: serverBatchingScenario, reps: 3, models: [] },
   'ping-under-preprocessing': { run: (_w, r, l) => pingUnderPreprocessingScenario(r, l), reps: 1, models: [] },
   // Issue 27: a light model (VAD) beside OCR and large JSON infers on serve, against it idle, on
   // the shared pool and on a thread of its own; its own run (minutes on a loaded 2-core box).
