@@ -118,6 +118,17 @@ const config = {
       },
       to: { path: '^node_modules/zod/(index|v4/index|v4/classic/)', reachable: true },
     },
+    {
+      name: 'onnxruntime-loaded-lazily',
+      severity: 'error',
+      comment:
+        "A value import of onnxruntime-node on the generic model function's path loads its native binding with the handler's module, before the cold start's download it should overlap: take it from lib/core/onnx/onnxruntime.ts (type imports are fine).",
+      from: {
+        path: '^lib/(lambda|core/(batch|batching|cache|config|http|inference|jobs|observability|onnx|protocol|repository|sources))/',
+        pathNot: '^lib/core/onnx/onnxruntime\\.ts$',
+      },
+      to: { path: '^node_modules/onnxruntime-node/', dependencyTypesNot: ['type-only'] },
+    },
     ...layerRules,
   ],
   options: {

@@ -1,5 +1,6 @@
-import { Tensor } from 'onnxruntime-node';
+import type { Tensor } from 'onnxruntime-node';
 import { batchKey, batchRows, type TensorMap } from '../batching/BatchTensor';
+import { onnxruntime } from '../onnx/onnxruntime';
 import { concatFeeds, splitOutputs, UnsplittableOutputError } from '../batching/concatSplit';
 import type { ModelRunner } from '../pipeline/Pipeline';
 
@@ -139,7 +140,9 @@ function hasFreeBatchDimension(runner: ModelRunner): boolean {
   return runner.inputs.length > 0 && runner.inputs.every((input) => typeof input.shape[0] === 'string' || input.shape[0] === -1);
 }
 
+/** onnxruntime through its lazy loader: a value import here would load its native binding with the handler's module, before the cold start's download. */
 function asTensor(t: TensorMap[string]): Tensor {
-  if (t instanceof Tensor) return t;
-  return new Tensor(t.type as Tensor.Type, t.data as Tensor.DataType, t.dims);
+  const { Tensor: OrtTensor } = onnxruntime();
+  if (t instanceof OrtTensor) return t;
+  return new OrtTensor(t.type as Tensor.Type, t.data as Tensor.DataType, t.dims);
 }
