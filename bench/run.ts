@@ -124,6 +124,7 @@ log(
 );
 
 const rows: Row[] = [];
+const failures: Array<{ scenario: string; error: string }> = [];
 try {
   for (const name of chosen) {
     const scenario = SCENARIOS[name] as (typeof SCENARIOS)[string];
@@ -135,7 +136,14 @@ try {
       ),
     } as World;
     log(`scenario ${name}`);
-    rows.push(...(await scenario.run(scoped, reps ?? scenario.reps, log)));
+    // One scenario's failure (a loaded box can make one fail) does not lose the others' rows:
+    // it is logged, recorded in the results, and the run exits non-zero at the end.
+    try {
+      rows.push(...(await scenario.run(scoped, reps ?? scenario.reps, log)));
+    } catch (err) {
+      failures.push({ scenario: name, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      log(`scenario ${name} FAILED: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 } finally {
   await world.close();
@@ -148,6 +156,7 @@ const result = {
   durationS: Math.round((Date.now() - started) / 1000),
   machine: { ...before, loadAverageAtEnd: after.loadAverage, idleProbe: idle },
   rows,
+  ...(failures.length > 0 ? { failures } : {}),
 };
 console.log(`\n${textTable(rows)}\n`);
 log(`done in ${result.durationS} s`);
@@ -158,6 +167,12 @@ writeFileSync(join(dir, `${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`
 writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
 writeFileSync(join(dir, 'latest.md'), `${markdownTable(rows)}\n`);
 console.log(`results: bench/results/${stamp}.json (and latest.json, latest.md)`);
+if (failures.length > 0) {
+  console.error(
+    `${failures.length} scenario(s) failed: ${failures.map((f) => f.scenario).join(', ')} (their errors are in the results file)`,
+  );
+  process.exitCode = 1;
+}
 
 function pick<K extends string, V>(all: Record<K, V>, keys: readonly K[]): Record<K, V> {
   return Object.fromEntries(keys.filter((k) => k in all).map((k) => [k, all[k]])) as Record<K, V>;
