@@ -50,7 +50,7 @@ const SCENARIOS: Record<string, { run: Scenario; reps: number; models: readonly 
   'ping-under-preprocessing': { run: (_w, r, l) => pingUnderPreprocessingScenario(r, l), reps: 1, models: [] },
   // Issue 27: a light model (VAD) beside OCR and large JSON infers on serve, against it idle, on
   // the shared pool and on a thread of its own; its own run (minutes on a loaded 2-core box).
-  'fair-scheduling': { run: (_w, r, l) => fairSchedulingScenario(r, l), reps: 1, models: [] },
+  'fair-scheduling': { run: (_w, r, l) => fairSchedulingScenario(r, l), reps: 3, models: [] },
   // A generated 2.15 GB model with external data, from S3 and from the cache: its own run
   // (npm run bench -- --scenario external-data), ~7 GB of scratch disk, deleted afterwards.
   'external-data': { run: externalDataScenario, reps: 2, models: [] },

@@ -61,7 +61,7 @@ export interface FairSchedulingOptions {
 }
 
 export async function measureFairScheduling(options: FairSchedulingOptions = {}): Promise<FairSchedulingResult> {
-  const samples = options.samples ?? 12;
+  const samples = options.samples ?? 40;
   const maxSeconds = options.maxPhaseSeconds ?? 90;
   const dir = mkdtempSync(join(tmpdir(), 'onnxless-bench-fair-'));
   try {
