@@ -30,6 +30,8 @@ interface Queued {
   /** What kind of job it is within its flow (a pipeline member's run, a loop): its cost is learnt per kind. */
   kind: string;
   costOf?: (result: unknown) => number | undefined;
+  /** Asked when the job's turn comes: an error withdraws it, unrun, with no lane taken and nothing charged. */
+  withdrawn?: () => Error | undefined;
   enqueuedAt: number;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
@@ -119,8 +121,16 @@ export class FairScheduler {
    * Runs `start` on a lane when the flow's turn comes; resolves or rejects as it does. `costOf`
    * reads a job's cost in ms from its result (the CPU part of a request whose wall time is mostly
    * waiting for other threads); without it, or when it gives nothing, the job's wall time counts.
+   * `withdrawn` is asked when the job's turn comes: an error it gives rejects the job, unrun (a
+   * request whose own timeout passed while it waited here, as in its model's queue before).
    */
-  submit<T>(flow: string, start: Job<T>, costOf?: (result: T) => number | undefined, kind: string = flow): Promise<T> {
+  submit<T>(
+    flow: string,
+    start: Job<T>,
+    costOf?: (result: T) => number | undefined,
+    kind: string = flow,
+    withdrawn?: () => Error | undefined,
+  ): Promise<T> {
     const f = this.flow(flow);
     if (f.queue.length === 0 && f.running === 0) f.charged = Math.max(f.charged, this.virtualTime);
     return new Promise<T>((resolve, reject) => {
@@ -128,6 +138,7 @@ export class FairScheduler {
         start,
         kind,
         costOf: costOf as Queued['costOf'],
+        withdrawn,
         enqueuedAt: this.now(),
         resolve: resolve as (value: unknown) => void,
         reject,
@@ -160,7 +171,14 @@ export class FairScheduler {
     for (;;) {
       const pick = this.next();
       if (!pick) return;
-      this.startJob(pick.flow, pick.lane, pick.flow.queue.shift() as Queued);
+      const job = pick.flow.queue.shift() as Queued;
+      const refusal = job.withdrawn?.();
+      if (refusal) {
+        this.waiting--;
+        job.reject(refusal);
+        continue;
+      }
+      this.startJob(pick.flow, pick.lane, job);
     }
   }
 

@@ -1,5 +1,6 @@
 import { DynamicBatcher, type BatcherOptions } from '../core/batching/DynamicBatcher';
 import type { TensorMap } from '../core/batching/BatchTensor';
+import { RequestTimeoutExpiredError } from '../core/batching/errors';
 import type { FailureBackoff } from '../core/cache/FailureBackoff';
 import { WeightsCache, type CachedWeights } from '../core/cache/WeightsCache';
 import { ModelUnavailableError } from '../core/errors';
@@ -202,7 +203,7 @@ export class PooledModelLoader implements Loader {
     }
     this.#batcher = new DynamicBatcher(
       this.#batcherOptions(reply.inputs, reply.outputs),
-      (feeds, fetches) => this.#runOnPool(spec, feeds, fetches),
+      (feeds, fetches, expired) => this.#runOnPool(spec, feeds, fetches, expired),
       {
         onDispatch: (report) => {
           const m = this.#options.metrics;
@@ -256,8 +257,13 @@ export class PooledModelLoader implements Loader {
     return { model: this.config.name, maxBatchSize: size, maxQueueDelayMs, maxQueueSize, maxInFlight: this.#options.pool.threads };
   }
 
-  async #runOnPool(spec: SessionSpec, feeds: TensorMap, fetches: readonly string[] | undefined): Promise<TensorMap> {
-    return (await this.#onPool(spec, this.#options.pool.run(spec, feeds as never, fetches))).outputs;
+  async #runOnPool(
+    spec: SessionSpec,
+    feeds: TensorMap,
+    fetches: readonly string[] | undefined,
+    expired?: () => RequestTimeoutExpiredError | undefined,
+  ): Promise<TensorMap> {
+    return (await this.#onPool(spec, this.#options.pool.run(spec, feeds as never, fetches, expired))).outputs;
   }
 
   async #loopOnPool(spec: SessionSpec, loop: WireLoop): Promise<Array<Record<string, WireTensor>>> {
@@ -270,6 +276,8 @@ export class PooledModelLoader implements Loader {
     task: Promise<R | Extract<WorkerReply, { ok: false }>>,
   ): Promise<R> {
     const reply = await task.catch((err: unknown) => {
+      // A request past its own timeout while it waited for a thread: refused there, unrun, its 408 as it is.
+      if (err instanceof RequestTimeoutExpiredError) throw err;
       throw workerFailed(spec.model, err);
     });
     if (!reply.ok) throw failureError(spec.model, reply, this.config.source.description);

@@ -94,8 +94,14 @@ export class WorkerPool {
     return replies.filter((r) => r?.ok === true && r.released).length;
   }
 
-  run(spec: SessionSpec, feeds: Record<string, WireTensor>, fetches?: readonly string[]): Promise<RunReply> {
-    return this.submit({ kind: 'run', spec, feeds, fetches: fetches ? [...fetches] : undefined }) as Promise<RunReply>;
+  /** `withdrawn`: asked when the run's turn for a thread comes; an error refuses it, unrun (a request's own timeout). */
+  run(
+    spec: SessionSpec,
+    feeds: Record<string, WireTensor>,
+    fetches?: readonly string[],
+    withdrawn?: () => Error | undefined,
+  ): Promise<RunReply> {
+    return this.submit({ kind: 'run', spec, feeds, fetches: fetches ? [...fetches] : undefined }, withdrawn) as Promise<RunReply>;
   }
 
   /** A recurrent loop as one task: every step on one worker, one trip through the queue. */
@@ -104,9 +110,9 @@ export class WorkerPool {
   }
 
   /** Pipeline members share their pipeline's turns (`flow`): one user-facing model, not three; each member's runs and loops are their own kind of cost. */
-  private submit(task: WorkerTask): Promise<WorkerReply> {
+  private submit(task: WorkerTask, withdrawn?: () => Error | undefined): Promise<WorkerReply> {
     const flow = task.spec.flow ?? task.spec.model;
-    return this.scheduler.submit(flow, (lane) => this.lanes.run(lane, task), undefined, `${task.spec.model}/${task.kind}`);
+    return this.scheduler.submit(flow, (lane) => this.lanes.run(lane, task), undefined, `${task.spec.model}/${task.kind}`, withdrawn);
   }
 
   /** Lets every task handed to a thread finish (queued loads included), then stops the threads; new tasks are refused. */

@@ -1,10 +1,18 @@
 import { batchKey, batchRows, type TensorMap } from './BatchTensor';
 import { concatFeeds, splitOutputs, UnsplittableOutputError } from './concatSplit';
-import { BatcherClosedError, QueueFullError } from './errors';
+import { BatcherClosedError, QueueFullError, RequestTimeoutExpiredError } from './errors';
 import { expiredWait, type QueueTimeout } from './QueueTimeout';
 
-/** Runs one (possibly batched) call of the model: feeds in, the fetched outputs back. */
-export type RunBatch = (feeds: TensorMap, fetches: readonly string[] | undefined) => Promise<TensorMap>;
+/**
+ * Runs one (possibly batched) call of the model: feeds in, the fetched outputs back. `expired`,
+ * asked by a runner that makes the call wait again (serve's scheduler, for a thread), gives the
+ * 408 once every request in the call is past its own timeout: the call is then refused, unrun.
+ */
+export type RunBatch = (
+  feeds: TensorMap,
+  fetches: readonly string[] | undefined,
+  expired?: () => RequestTimeoutExpiredError | undefined,
+) => Promise<TensorMap>;
 
 export interface BatcherOptions {
   /** Model name, for errors and metrics. */
@@ -257,13 +265,18 @@ export class DynamicBatcher {
   private async execute(batch: readonly Pending[]): Promise<void> {
     const only = batch.length === 1 ? batch[0] : undefined;
     if (only) {
-      await (only.work ? only.work() : this.run(only.feeds, only.fetches)).then(only.resolve, only.reject);
+      await (only.work ? only.work() : this.run(only.feeds, only.fetches, () => expiredWait(only.timeout))).then(only.resolve, only.reject);
       return;
     }
     let outputs: TensorMap;
     try {
-      outputs = await this.run(concatFeeds(batch.map((p) => p.feeds)), unionOfFetches(batch));
-    } catch {
+      outputs = await this.run(concatFeeds(batch.map((p) => p.feeds)), unionOfFetches(batch), () => everyExpired(batch));
+    } catch (err) {
+      // Refused unrun, every request past its timeout: each gets its own 408.
+      if (err instanceof RequestTimeoutExpiredError) {
+        for (const p of batch) p.reject(expiredWait(p.timeout) ?? err);
+        return;
+      }
       // One bad request must not fail its neighbours: rerun each alone, so only its own run fails.
       await this.runEachAlone(batch);
       return;
@@ -288,7 +301,7 @@ export class DynamicBatcher {
   }
 
   private async runEachAlone(batch: readonly Pending[]): Promise<void> {
-    for (const p of batch) await this.run(p.feeds, p.fetches).then(p.resolve, p.reject);
+    for (const p of batch) await this.run(p.feeds, p.fetches, () => expiredWait(p.timeout)).then(p.resolve, p.reject);
   }
 
   /** About how long the queue takes to drain at the recent pace: whole seconds, at least 1. */
@@ -303,6 +316,22 @@ export class DynamicBatcher {
     this.idleWaiters = [];
     for (const w of waiters) w();
   }
+}
+
+/**
+ * The 408 of a batch every request of which is past its own timeout; undefined while one may
+ * still run (it is then run whole: the batch's tensors are already joined, and a request answered
+ * late is Triton's behaviour once its batch has left the queue).
+ */
+function everyExpired(batch: readonly Pending[]): RequestTimeoutExpiredError | undefined {
+  const now = Date.now();
+  let first: RequestTimeoutExpiredError | undefined;
+  for (const p of batch) {
+    const expired = expiredWait(p.timeout, now);
+    if (!expired) return undefined;
+    first ??= expired;
+  }
+  return first;
 }
 
 /** Every output any request asked for; undefined (all outputs) when one asked for everything. */

@@ -47,4 +47,59 @@ describe("DynamicBatcher and a request's own timeout", () => {
     const batcher = new DynamicBatcher({ model: 'm', maxInFlight: 1 }, async (feeds) => feeds);
     await expect(batcher.submit(row(1), undefined, { model: 'm', since: Date.now(), timeoutMs: 1000 })).resolves.toBeDefined();
   });
+  it('gives the runner the check for a wait after the queue: one past its timeout there is refused unrun, with its own 408', async () => {
+    // prepare: a runner that waits for a thread (as serve's scheduler does) and asks the batch's check when one frees
+    const since = Date.now();
+    const ran: number[] = [];
+    const batcher = new DynamicBatcher({ model: 'm', maxInFlight: 1 }, async (feeds, _fetches, expired) => {
+      vi.setSystemTime(since + 150); // 150 ms waiting for a thread
+      const refusal = expired?.();
+      if (refusal) throw refusal;
+      ran.push((feeds.x!.data as Float32Array)[0]!);
+      return feeds;
+    });
+
+    // act: a request with 100 ms leaves the queue at once (a free slot), then waits 150 ms for a thread
+    const timed = batcher.submit(row(1), undefined, { model: 'm', since, timeoutMs: 100 });
+
+    // assess
+    await expect(timed).rejects.toMatchObject({ status: 408, message: expect.stringMatching(/waited 150000 µs .* it was not run$/) });
+    expect(ran).toEqual([]);
+    await expect(batcher.submit(row(2), undefined, { model: 'm', since: Date.now(), timeoutMs: 1000 })).resolves.toBeDefined();
+  });
+
+  it('refuses a batch at the runner only when every request in it is past its timeout, each with its own 408', async () => {
+    // prepare: one slot held by row 0 until released; the runner's thread wait moves the clock 150 ms
+    const ran: number[][] = [];
+    let release!: () => void;
+    let clock = Date.now();
+    const batcher = new DynamicBatcher({ model: 'm', maxInFlight: 1, maxBatchSize: 4 }, async (feeds, _fetches, expired) => {
+      const rows = [...(feeds.x!.data as Float32Array)];
+      if (rows[0] === 0) await new Promise<void>((r) => (release = r));
+      else vi.setSystemTime((clock += 150));
+      const refusal = expired?.();
+      if (refusal) throw refusal;
+      ran.push(rows);
+      return feeds;
+    });
+    const held = batcher.submit(row(0));
+    const timeout = () => ({ model: 'm', since: Date.now(), timeoutMs: 100 });
+    const expiredBoth = [batcher.submit(row(1), undefined, timeout()), batcher.submit(row(2), undefined, timeout())];
+
+    // act: the slot frees; rows 1 and 2 leave the queue as one batch, then wait 150 ms for a thread
+    release();
+    await held;
+
+    // assess: both refused, unrun, each with its own 408
+    for (const p of expiredBoth) await expect(p).rejects.toMatchObject({ status: 408, message: expect.stringMatching(/it was not run$/) });
+    expect(ran).toEqual([[0]]);
+
+    // and a batch with one request still wanted (no timeout) runs whole
+    const held2 = batcher.submit(row(0));
+    const mixed = [batcher.submit(row(3), undefined, timeout()), batcher.submit(row(4))];
+    release();
+    await held2;
+    await Promise.all(mixed);
+    expect(ran).toEqual([[0], [0], [3, 4]]);
+  });
 });

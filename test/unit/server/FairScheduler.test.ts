@@ -122,6 +122,42 @@ describe('FairScheduler', () => {
     expect(scheduler.queued).toBe(0);
   });
 
+  it('withdraws a job, unrun and uncharged, when it says so as its turn comes, and starts the next one in its place', async () => {
+    // prepare: one lane held by a job of flow a; a job of b that withdraws once a has run, then a second job of b
+    const scheduler = new FairScheduler({ lanes: 1 });
+    let releaseA!: () => void;
+    let aEnded = false;
+    const a = scheduler.submit('a', () => new Promise<string>((r) => (releaseA = () => r('a'))));
+    const starts: string[] = [];
+    const late = scheduler.submit(
+      'b',
+      () => {
+        starts.push('late');
+        return Promise.resolve('late');
+      },
+      undefined,
+      'b',
+      () => (aEnded ? new Error('past its timeout') : undefined),
+    );
+    const next = scheduler.submit('b', () => {
+      starts.push('next');
+      return Promise.resolve('next');
+    });
+    expect(scheduler.queued).toBe(2);
+
+    // act: a ends; b's first job is asked when the lane frees
+    aEnded = true;
+    releaseA();
+
+    // assess: the withdrawn job never started and got its error; the next job took the lane
+    await expect(a).resolves.toBe('a');
+    await expect(late).rejects.toThrow('past its timeout');
+    await expect(next).resolves.toBe('next');
+    expect(starts).toEqual(['next']);
+    expect(scheduler.queued).toBe(0);
+    expect(scheduler.inFlight).toBe(0);
+  });
+
   it('never runs more jobs at once than it has slots', async () => {
     const h = harness(3);
     for (let i = 0; i < 10; i++) h.submit(`f${i % 4}`);
