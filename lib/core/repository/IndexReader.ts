@@ -49,8 +49,12 @@ export class IndexReader {
 
   /** The index, revalidated first when the copy in hand is older than the TTL. */
   async current(): Promise<RepositoryIndex> {
-    if (this.index && this.now() - this.readAt < this.options.ttlMs) return this.index;
-    return this.flight.run(() => this.revalidate());
+    return this.fresh() ?? this.flight.run(() => this.revalidate());
+  }
+
+  /** The index in hand while the TTL trusts it, with no wait: a warm request's path; undefined when it must be read. */
+  fresh(): RepositoryIndex | undefined {
+    return this.index && this.now() - this.readAt < this.options.ttlMs ? this.index : undefined;
   }
 
   /** One model's entry; undefined when the index does not list it (a 404). */

@@ -14,7 +14,7 @@ import type { LoadRecord } from '../observability/records';
 import { modelSourceFor } from '../sources/modelUri';
 import type { S3Transport } from '../sources/S3ModelSource';
 import type { IndexReader } from './IndexReader';
-import { overBudget, sessionBytes, type Budget, type Resident } from './residentBudget';
+import { fitsBudget, overBudget, sessionBytes, type Budget, type Resident } from './residentBudget';
 import { bytesOnDisk } from './bytesOnDisk';
 import { RepositoryEndpoint, versionOfDirectory } from './RepositoryEndpoint';
 import { RepositoryStats, type EvictionRecord, type RepositorySnapshot } from './RepositoryStats';
@@ -121,6 +121,12 @@ export class ModelRepository {
   private readonly endpoints = new Map<string, RepositoryEndpoint>();
   /** The index the entries were last checked against (sweep). */
   private seenIndex?: RepositoryIndex;
+  /**
+   * The sessions were left over budget because every candidate was in use: the next request to
+   * end tries again. Otherwise a request's end changes nothing the budget counts (a loaded model
+   * stays loaded), so a hit does not walk the loaded models.
+   */
+  private overBudgetInUse = false;
   /** The removal of files past the disk budget, one pass after another. */
   private tidying: Promise<void> = Promise.resolve();
   private tick = 0;
@@ -141,7 +147,9 @@ export class ModelRepository {
 
   /** What answers for `name` on the model routes: undefined when the index does not list it (a 404). */
   async endpoint(name: string): Promise<Endpoint | undefined> {
-    const indexed = await this.lookup(name);
+    // Within the TTL the index in hand answers with no wait: a hit awaits nothing before its model.
+    const fresh = this.options.index.fresh();
+    const indexed = fresh && fresh === this.seenIndex ? listed(fresh, name) : await this.lookup(name);
     if (!indexed) return undefined;
     // One endpoint per index entry while it stays the same object (the index unchanged): the
     // router made for it is reused too (RepositoryRouter), so a hit builds nothing.
@@ -162,7 +170,7 @@ export class ModelRepository {
       });
     }
     if (index !== this.seenIndex) this.sweep(index);
-    return Object.hasOwn(index.models, name) ? index.models[name] : undefined;
+    return listed(index, name);
   }
 
   /**
@@ -172,7 +180,7 @@ export class ModelRepository {
   private sweep(index: RepositoryIndex): void {
     this.seenIndex = index;
     for (const entry of [...this.entries.values()]) {
-      const indexed = Object.hasOwn(index.models, entry.name) ? index.models[entry.name] : undefined;
+      const indexed = listed(index, entry.name);
       if (!indexed || indexed.sha256 !== entry.pin) this.retire(entry, indexed ? 'replaced' : 'removed');
     }
     for (const name of [...this.endpoints.keys()]) if (!Object.hasOwn(index.models, name)) this.endpoints.delete(name);
@@ -248,7 +256,7 @@ export class ModelRepository {
     let entry = this.entries.get(name);
     // A request that looked the model up before a newer index was read holds the older pin: the
     // entry the newer index pins answers it, rather than being replaced by the older version.
-    const current = this.seenIndex && Object.hasOwn(this.seenIndex.models, name) ? this.seenIndex.models[name] : undefined;
+    const current = this.seenIndex && listed(this.seenIndex, name);
     if (entry && entry.pin !== indexed.sha256 && current?.sha256 !== entry.pin) {
       this.retire(entry, 'replaced');
       entry = undefined;
@@ -308,16 +316,19 @@ export class ModelRepository {
     }
     const file = this.files.get(entry.cacheRoot);
     if (file) file.lastUsed = entry.lastUsed;
-    this.enforceSessions();
+    if (this.overBudgetInUse) this.enforceSessions();
   }
 
   private enforceSessions(): void {
     const budget: Budget = { bytes: this.options.budgets.sessionBytes, count: this.options.budgets.maxModels };
     const residents: Resident[] = this.residents().map((e) => ({ name: e.name, bytes: e.bytes, lastUsed: e.lastUsed, inUse: e.users > 0 }));
-    for (const victim of overBudget(residents, budget)) {
+    const victims = overBudget(residents, budget);
+    for (const victim of victims) {
       const entry = this.entries.get(victim.name);
       if (entry) this.retire(entry, 'budget');
     }
+    const kept = residents.filter((r) => !victims.includes(r));
+    this.overBudgetInUse = !fitsBudget(kept, budget);
   }
 
   /**
@@ -378,4 +389,9 @@ export class ModelRepository {
       release: async () => loader.current?.runner.session.release(),
     };
   }
+}
+
+/** The model's entry in `index`: undefined when it does not list it. */
+function listed(index: RepositoryIndex, name: string): IndexedModel | undefined {
+  return Object.hasOwn(index.models, name) ? index.models[name] : undefined;
 }

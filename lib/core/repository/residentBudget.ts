@@ -20,14 +20,25 @@ export interface Budget {
   count?: number;
 }
 
+/** Whether the residents fit the budget as they are. */
+export function fitsBudget(residents: readonly Resident[], budget: Budget): boolean {
+  return fits(
+    residents.reduce((sum, r) => sum + r.bytes, 0),
+    residents.length,
+    budget,
+  );
+}
+
+const fits = (bytes: number, count: number, budget: Budget): boolean =>
+  bytes <= budget.bytes && (budget.count === undefined || count <= budget.count);
+
 /** The residents to drop, least recently used first, until the rest fit; those in use stay even if that is not enough. */
 export function overBudget(residents: readonly Resident[], budget: Budget): Resident[] {
   let bytes = residents.reduce((sum, r) => sum + r.bytes, 0);
   let count = residents.length;
-  const fits = () => bytes <= budget.bytes && (budget.count === undefined || count <= budget.count);
   const victims: Resident[] = [];
   for (const resident of [...residents].sort((a, b) => a.lastUsed - b.lastUsed)) {
-    if (fits()) break;
+    if (fits(bytes, count, budget)) break;
     if (resident.inUse) continue;
     victims.push(resident);
     bytes -= resident.bytes;
