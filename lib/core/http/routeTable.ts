@@ -86,9 +86,9 @@ export function allRoutes(models: Readonly<Record<string, ModelRoutesInfo>>): Co
 
 /** A path's route in the table, and its parameters (`{model}`...), decoded. */
 export interface RouteMatch {
-  name: RouteName;
-  template: string;
-  params: Record<string, string>;
+  readonly name: RouteName;
+  readonly template: string;
+  readonly params: Readonly<Record<string, string>>;
 }
 
 /** Each template once, in the table's order, compiled: the methods of one path share it. */
@@ -106,12 +106,24 @@ const TEMPLATES = [...new Map(ROUTE_TABLE.map((r) => [r.template, r.name])).entr
  * named stage's prefix is taken off by the adapter that knows it (apiGatewayV2.ts).
  */
 export function matchRoute(path: string): RouteMatch | undefined {
+  if (last?.path !== path) last = { path, match: findRoute(path) };
+  return last.match;
+}
+
+/**
+ * The last path matched and its match, frozen: a function serves one model, so its requests
+ * come on a handful of paths, mostly the same one, and trying the templates in turn was a few
+ * microseconds of every warm call.
+ */
+let last: { path: string; match: RouteMatch | undefined } | undefined;
+
+function findRoute(path: string): RouteMatch | undefined {
   for (const route of TEMPLATES) {
     const match = route.pattern.exec(path);
     if (!match) continue;
     const params: Record<string, string> = {};
     route.params.forEach((name, i) => (params[name] = safeDecode(match[i + 1] ?? '')));
-    return { name: route.name, template: route.template, params };
+    return Object.freeze({ name: route.name, template: route.template, params: Object.freeze(params) });
   }
   return undefined;
 }

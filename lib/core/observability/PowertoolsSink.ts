@@ -44,9 +44,11 @@ export class PowertoolsSink implements ObservabilitySink {
   private readonly logger: LineLogger;
   private readonly emf: EmfDocuments;
   /** A record's lines, written together: by default one write to stdout for the log line and the document. */
-  private readonly writeLines: (lines: readonly string[]) => void;
+  private readonly writeRecord: (log: string | undefined, doc: string) => void;
   private readonly service: string;
   private readonly functionVersion: string | undefined;
+  /** Each model's dimension values: one object per model, so the EMF writer keeps their text. */
+  private readonly dimensions = new Map<string, Readonly<Record<string, string>>>();
 
   constructor(options: PowertoolsSinkOptions = {}) {
     const settings = { ...DEFAULTS, ...options };
@@ -63,11 +65,17 @@ export class PowertoolsSink implements ObservabilitySink {
       namespace: settings.namespace,
       dimensionSets: this.functionVersion === undefined ? [base] : [base, [...base, METRIC_DIMENSIONS.functionVersion]],
     });
-    this.writeLines = custom ? (lines) => lines.forEach((line) => custom(line)) : (lines) => process.stdout.write(`${lines.join('\n')}\n`);
+    this.writeRecord = custom
+      ? (log, doc) => {
+          if (log !== undefined) custom(log);
+          custom(doc);
+        }
+      : (log, doc) => process.stdout.write(log === undefined ? `${doc}\n` : `${log}\n${doc}\n`);
   }
 
   onRequest(record: RequestRecord): void {
     const { durations } = record;
+    const now = Date.now();
     const fields = {
       model: record.model,
       requestId: record.requestId,
@@ -86,10 +94,10 @@ export class PowertoolsSink implements ObservabilitySink {
     // its own error line, and 100 readiness checks must not make 100 of them.
     const log =
       record.status >= 500 && !record.repeated
-        ? this.logger.line('ERROR', 'request', fields)
+        ? this.logger.line('ERROR', 'request', fields, now)
         : record.status >= 500
-          ? this.logger.line('WARN', 'request', { ...fields, repeated: true })
-          : this.logger.line('INFO', 'request', fields);
+          ? this.logger.line('WARN', 'request', { ...fields, repeated: true }, now)
+          : this.logger.line('INFO', 'request', fields, now);
 
     const cls = statusClass(record.status);
     const metrics: EmfMetric[] = [
@@ -105,10 +113,11 @@ export class PowertoolsSink implements ObservabilitySink {
       [METRICS.errors5xx, 'Count', cls === '5xx' ? 1 : 0],
     );
     if (record.deadline) metrics.push([METRICS.deadlineExceeded, 'Count', 1]);
-    this.emit(log, record.model, metrics, record.requestId);
+    this.emit(log, record.model, metrics, now, record.requestId);
   }
 
   onLoad(record: LoadRecord): void {
+    const now = Date.now();
     const fields = {
       model: record.model,
       outcome: record.outcome,
@@ -123,25 +132,34 @@ export class PowertoolsSink implements ObservabilitySink {
       errorMessage: record.errorMessage,
     };
     const level = record.outcome === 'failed' ? 'ERROR' : record.outcome === 'aborted' ? 'WARN' : 'INFO';
-    const log = this.logger.line(level, 'model load', fields);
+    const log = this.logger.line(level, 'model load', fields, now);
 
     const metrics: EmfMetric[] = [];
     if (record.outcome === 'loaded') metrics.push([METRICS.modelLoadTime, 'Milliseconds', record.durationMs]);
     metrics.push([METRICS.modelLoadFailures, 'Count', record.outcome === 'failed' ? 1 : 0]);
     if (record.resumedBytes !== undefined) metrics.push([METRICS.resumedBytes, 'Bytes', record.resumedBytes]);
     if (record.refetchedBytes !== undefined) metrics.push([METRICS.refetchedBytes, 'Bytes', record.refetchedBytes]);
-    this.emit(log, record.model, metrics);
+    this.emit(log, record.model, metrics, now);
   }
 
   /**
    * The record's log line (when its level is on) and its EMF document, in one write. The request
    * id is metadata in the document (searchable in Logs Insights), no dimension.
    */
-  private emit(log: string | undefined, model: string | undefined, metrics: readonly EmfMetric[], requestId?: string): void {
-    const dimensions: Record<string, string> = { [METRIC_DIMENSIONS.service]: this.service, [METRIC_DIMENSIONS.model]: model ?? 'none' };
-    if (this.functionVersion !== undefined) dimensions[METRIC_DIMENSIONS.functionVersion] = this.functionVersion;
-    const doc = this.emf.document(dimensions, metrics, requestId === undefined ? {} : { requestId });
-    this.writeLines(log === undefined ? [doc] : [log, doc]);
+  private emit(log: string | undefined, model: string | undefined, metrics: readonly EmfMetric[], now: number, requestId?: string): void {
+    const doc = this.emf.document(this.dimensionsOf(model ?? 'none'), metrics, { requestId }, now);
+    this.writeRecord(log, doc);
+  }
+
+  private dimensionsOf(model: string): Readonly<Record<string, string>> {
+    let dimensions = this.dimensions.get(model);
+    if (dimensions === undefined) {
+      const values: Record<string, string> = { [METRIC_DIMENSIONS.service]: this.service, [METRIC_DIMENSIONS.model]: model };
+      if (this.functionVersion !== undefined) values[METRIC_DIMENSIONS.functionVersion] = this.functionVersion;
+      dimensions = Object.freeze(values);
+      this.dimensions.set(model, dimensions);
+    }
+    return dimensions;
   }
 }
 
@@ -149,8 +167,14 @@ export type LineLevel = 'INFO' | 'WARN' | 'ERROR';
 
 /** Powertools' Logger, printing through `write` instead of its private stdout console. */
 class LineLogger extends Logger {
-  /** What Powertools puts in every line and does not change between lines: service, sampling rate. */
-  private constant?: { service: unknown; sampling_rate: unknown };
+  /**
+   * What Powertools puts in every line and does not change between lines (service, sampling
+   * rate), as JSON members with their leading commas; and the level lines must reach, read once:
+   * nothing changes this private Logger's level after its constructor (which applies
+   * POWERTOOLS_LOG_LEVEL, Lambda's log-level control and the sample rate), and reading it through
+   * Logger's getter consults the invocation store and the environment on every call.
+   */
+  private constant?: { members: string; threshold: number };
 
   constructor(
     options: ConstructorParameters<typeof Logger>[0],
@@ -162,26 +186,22 @@ class LineLogger extends Logger {
   /**
    * A line as Logger.info/warn/error would print it (the same keys, in its order: level,
    * message, timestamp, service, sampling_rate, xray_trace_id, then the fields), when the
-   * Logger's level lets it through (else undefined). Fields are plain values: undefined ones are left out.
+   * Logger's level lets it through (else undefined). Fields are plain values: undefined ones are
+   * left out. Written as text around one JSON.stringify of the fields.
    */
-  line(level: LineLevel, message: string, fields: Record<string, unknown>): string | undefined {
-    if (LogLevelThreshold[level] < this.level) return undefined;
+  line(level: LineLevel, message: string, fields: Record<string, unknown>, now: number = Date.now()): string | undefined {
     this.constant ??= this.constantAttributes();
+    if (LogLevelThreshold[level] < this.constant.threshold) return undefined;
     const traceId = getXRayTraceIdFromEnv();
-    const line = {
-      level,
-      message,
-      timestamp: new Date().toISOString(),
-      ...this.constant,
-      ...(traceId === undefined ? {} : { xray_trace_id: traceId }),
-      ...fields,
-    };
-    return JSON.stringify(line);
+    const trace = traceId === undefined ? '' : `,"xray_trace_id":${JSON.stringify(traceId)}`;
+    const rest = JSON.stringify(fields);
+    return `{"level":"${level}","message":${JSON.stringify(message)},"timestamp":"${new Date(now).toISOString()}"${this.constant.members}${trace}${rest.length > 2 ? `,${rest.slice(1)}` : '}'}`;
   }
 
-  private constantAttributes(): { service: unknown; sampling_rate: unknown } {
+  private constantAttributes(): { members: string; threshold: number } {
     const attributes = this.createAndPopulateLogItem(LogLevelThreshold.INFO, '', []).getAttributes();
-    return { service: attributes.service, sampling_rate: attributes.sampling_rate };
+    const members = JSON.stringify({ service: attributes.service, sampling_rate: attributes.sampling_rate });
+    return { members: members.length > 2 ? `,${members.slice(1, -1)}` : '', threshold: this.level };
   }
 
   protected override printLog(_logLevel: number, log: LogItem): void {

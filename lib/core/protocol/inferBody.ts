@@ -3,6 +3,7 @@ import { splitBinaryBody } from './binaryTensor';
 import { needsExactParse } from './fromJsonData';
 import { parseInferRequest, type InferRequest } from './inferRequest';
 import { parseJson, parseJsonExact } from './parseJson';
+import { rememberedRequest } from './rememberedHeader';
 
 export const INFER_CONTENT_TYPES = [
   'application/json',
@@ -32,11 +33,13 @@ export function readInferBody(
 ): { request: InferRequest; binary?: Buffer } {
   if (headerLength !== undefined) {
     const { header, binary } = splitBinaryBody(body, headerLength);
-    return { request: parseRequestText(header, 'binary request header'), binary };
+    return { request: rememberedRequest(header, parseBinaryHeader), binary };
   }
   if (!isJsonBodyType(contentType)) throw new UnsupportedMediaTypeError(contentType, INFER_CONTENT_TYPES);
   return { request: parseRequestText(body.toString('utf8'), 'body') };
 }
+
+const parseBinaryHeader = (text: string): InferRequest => parseRequestText(text, 'binary request header');
 
 export function parseRequestText(text: string, what: string): InferRequest {
   const value = parseJson(text, what);

@@ -201,6 +201,25 @@ describe('the route table', () => {
     expect(matchRoute('/web/openapi.json')?.params).toEqual({ asset: 'openapi.json' });
   });
 
+  it('gives each path its own match when paths alternate, the match frozen so no caller changes the next one', () => {
+    const paths = ['/v2/models/a/infer', '/v2/models/b/versions/3/infer', '/v2/nothing/here', '/v2/models/a/infer'];
+    const matches = [...paths, ...paths].map((path) => matchRoute(path));
+    expect(matches.map((m) => m?.params)).toEqual([
+      { model: 'a' },
+      { model: 'b', version: '3' },
+      undefined,
+      { model: 'a' },
+      { model: 'a' },
+      { model: 'b', version: '3' },
+      undefined,
+      { model: 'a' },
+    ]);
+    const match = matchRoute('/v2/models/a/infer');
+    expect(Object.isFrozen(match) && Object.isFrozen(match?.params)).toBe(true);
+    expect(() => ((match?.params as Record<string, string>).model = 'other')).toThrow(TypeError);
+    expect(matchRoute('/v2/models/a/infer')?.params.model).toBe('a');
+  });
+
   it('reads the version from the weights key that onnxless push writes', () => {
     expect(versionOfWeights('s3://b/tiny/1/model.onnx')).toBe('1');
     expect(versionOfWeights('s3://b/tiny/model.onnx')).toBeUndefined();

@@ -121,6 +121,31 @@ describe('EMF documents written by hand', () => {
     expect(doc._aws.Timestamp).toBe(1_796_565_123_796);
   });
 
+  it('are, character for character, the JSON of the document as an object: _aws, metadata, dimensions, values', () => {
+    const emf = new EmfDocuments({ namespace: 'ns "q"', dimensionSets: [['service', 'model']] });
+    const dims = { service: 'onnxless', model: 'm\u00e9"x' };
+    const metrics: EmfMetric[] = [
+      ['Requests', 'Count', 1],
+      ['Latency', 'Milliseconds', 0.123],
+      ['Odd', 'Count', Number.NaN],
+    ];
+    for (const metadata of [{ requestId: 'r "1"' }, { requestId: undefined }, {}]) {
+      const text = emf.document(dims, metrics, metadata, 1_796_565_123_796);
+      const object = {
+        _aws: {
+          Timestamp: 1_796_565_123_796,
+          CloudWatchMetrics: [
+            { Namespace: 'ns "q"', Dimensions: [['service', 'model']], Metrics: metrics.map(([Name, Unit]) => ({ Name, Unit })) },
+          ],
+        },
+        ...metadata,
+        ...dims,
+        ...Object.fromEntries(metrics.map(([name, , value]) => [name, value])),
+      };
+      expect(text).toBe(JSON.stringify(object));
+    }
+  });
+
   it('reuse the directive for the same metric names and build a new one when they change', () => {
     const emf = new EmfDocuments({ namespace: 'n', dimensionSets: [['service', 'model']] });
     const dims = { service: 's', model: 'm' };
