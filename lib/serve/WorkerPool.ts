@@ -1,6 +1,14 @@
 import { FairScheduler } from './FairScheduler';
 import { ThreadLanes } from './threadLanes';
-import type { SessionSpec, WireLoop, WireTensor, WorkerReply, WorkerTask } from './workerProtocol';
+import {
+  movableBuffers,
+  tensorsOf,
+  type SessionSpec,
+  type WireLoop,
+  type WireTensor,
+  type WorkerReply,
+  type WorkerTask,
+} from './workerProtocol';
 
 export interface WorkerPoolOptions {
   /** Worker threads; each holds its own session per model. */
@@ -94,7 +102,11 @@ export class WorkerPool {
     return replies.filter((r) => r?.ok === true && r.released).length;
   }
 
-  /** `withdrawn`: asked when the run's turn for a thread comes; an error refuses it, unrun (a request's own timeout). */
+  /**
+   * `feeds` are moved to the thread that runs them (their buffers detached here): the caller
+   * never reads them again. `withdrawn`: asked when the run's turn for a thread comes; an error
+   * refuses it, unrun (a request's own timeout).
+   */
   run(
     spec: SessionSpec,
     feeds: Record<string, WireTensor>,
@@ -104,7 +116,7 @@ export class WorkerPool {
     return this.submit({ kind: 'run', spec, feeds, fetches: fetches ? [...fetches] : undefined }, withdrawn) as Promise<RunReply>;
   }
 
-  /** A recurrent loop as one task: every step on one worker, one trip through the queue. */
+  /** A recurrent loop as one task: every step on one worker, one trip through the queue (its tensors moved there, as a run's feeds). */
   loop(spec: SessionSpec, loop: WireLoop): Promise<LoopReply> {
     return this.submit({ kind: 'loop', spec, loop }) as Promise<LoopReply>;
   }
@@ -112,7 +124,10 @@ export class WorkerPool {
   /** Pipeline members share their pipeline's turns (`flow`): one user-facing model, not three; each member's runs and loops are their own kind of cost. */
   private submit(task: WorkerTask, withdrawn?: () => Error | undefined): Promise<WorkerReply> {
     const flow = task.spec.flow ?? task.spec.model;
-    return this.scheduler.submit(flow, (lane) => this.lanes.run(lane, task), undefined, `${task.spec.model}/${task.kind}`, withdrawn);
+    // The feeds are moved to the thread, not cloned on this one: nothing here reads them again
+    // (a failed batch reruns each request from its own feeds, never from the joined ones sent).
+    const start = (lane: number) => this.lanes.run(lane, task, { transferList: movableBuffers(tensorsOf(task)) });
+    return this.scheduler.submit(flow, start, undefined, `${task.spec.model}/${task.kind}`, withdrawn);
   }
 
   /** Lets every task handed to a thread finish (queued loads included), then stops the threads; new tasks are refused. */

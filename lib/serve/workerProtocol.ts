@@ -83,6 +83,33 @@ export type WorkerReply =
   | { ok: true; kind: 'unload'; released: boolean }
   | { ok: false; failure: FailureKind; message: string };
 
+/**
+ * The buffers of these tensors that may be moved, not copied, by postMessage: each one whose view
+ * covers all of its ArrayBuffer (a batch's split outputs are views into one buffer, and share it).
+ * Moving matters on the HTTP thread: cloning a page's tensors there (a detection input of ~9 MB,
+ * its map, the recogniser's scores) took ~50 ms of its CPU a page in a profile of an OCR server.
+ * Only for tensors the sender never reads again: a moved buffer is detached on its side.
+ */
+export function movableBuffers(tensors: Iterable<Readonly<WireTensor>>): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const { data } of tensors) {
+    if (!ArrayBuffer.isView(data)) continue;
+    const { buffer } = data;
+    if (buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === buffer.byteLength) buffers.add(buffer);
+  }
+  return [...buffers];
+}
+
+/** A task's tensors, every one of them. */
+export function tensorsOf(task: WorkerTask): WireTensor[] {
+  if (task.kind === 'run') return Object.values(task.feeds);
+  if (task.kind === 'loop') {
+    const { frames, initialState, constants } = task.loop;
+    return [...frames, ...Object.values(initialState), ...Object.values(constants ?? {})];
+  }
+  return [];
+}
+
 /** A tensor as it crosses a thread boundary (its data is shared, not copied, until postMessage clones it). */
 export function toWire(tensor: Tensor): WireTensor {
   return { type: tensor.type, dims: [...tensor.dims], data: tensor.data as WireTensor['data'] };

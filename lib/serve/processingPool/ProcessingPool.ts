@@ -4,7 +4,7 @@ import type { RunQueue } from '../PooledSession';
 import { FairScheduler } from '../FairScheduler';
 import { ThreadLanes } from '../threadLanes';
 import { DEFAULT_WORKER_NICE } from '../WorkerPool';
-import type { WireTensor } from '../workerProtocol';
+import { movableBuffers, type WireTensor } from '../workerProtocol';
 import {
   toWireError,
   type ProcessingReply,
@@ -67,7 +67,8 @@ export class ProcessingPool {
               .submit(req.feeds, req.fetches, req.timeout)
               .then((outputs) => ({ id: req.id, outputs: outputs as Record<string, WireTensor> }));
       answer.then(
-        (a) => port1.postMessage(a),
+        // Outputs go to the processing thread moved, not cloned here (this thread keeps none of them).
+        (a) => port1.postMessage(a, movableBuffers(answerTensors(a))),
         (err: unknown) => port1.postMessage({ id: req.id, error: toWireError(err) } satisfies RunAnswer),
       );
     });
@@ -102,4 +103,11 @@ export class ProcessingPool {
 function cpuPart(reply: ProcessingReply): number | undefined {
   const { preprocess, postprocess } = reply.phases;
   return preprocess === undefined && postprocess === undefined ? undefined : (preprocess ?? 0) + (postprocess ?? 0);
+}
+
+/** The tensors an answer carries back to its processing thread. */
+function answerTensors(answer: RunAnswer): WireTensor[] {
+  if ('outputs' in answer) return Object.values(answer.outputs);
+  if ('steps' in answer) return answer.steps.flatMap((step) => Object.values(step));
+  return [];
 }

@@ -20,13 +20,14 @@ describe('fair scheduling across models on the inference threads', () => {
   const spec = (model: string, path: string): SessionSpec => ({ model, path, session: { intraOpThreads: 1 }, cpuFallback: false });
   const detection = spec('detection', EXAMPLE_WEIGHTS['ocr-detection']!);
   const vad = spec('vad', REAL_MODELS.sileroVad);
-  /** A page-sized detection input (the heavy model) and one VAD frame (the light one). */
-  const page: WireTensor = { type: 'float32', dims: [1, 3, 480, 480], data: new Float32Array(3 * 480 * 480).fill(0.5) };
-  const frame = {
-    input: { type: 'float32', dims: [1, 576], data: new Float32Array(576) },
-    state: { type: 'float32', dims: [2, 1, 128], data: new Float32Array(256) },
-    sr: { type: 'int64', dims: [], data: BigInt64Array.of(16_000n) },
-  } satisfies Record<string, WireTensor>;
+  /** A page-sized detection input (the heavy model) and one VAD frame (the light one), new for every run: a run's feeds are moved to its thread. */
+  const page = (): WireTensor => ({ type: 'float32', dims: [1, 3, 480, 480], data: new Float32Array(3 * 480 * 480).fill(0.5) });
+  const frame = () =>
+    ({
+      input: { type: 'float32', dims: [1, 576], data: new Float32Array(576) },
+      state: { type: 'float32', dims: [2, 1, 128], data: new Float32Array(256) },
+      sr: { type: 'int64', dims: [], data: BigInt64Array.of(16_000n) },
+    }) satisfies Record<string, WireTensor>;
   let pool: WorkerPool;
 
   beforeAll(async () => {
@@ -43,12 +44,12 @@ describe('fair scheduling across models on the inference threads', () => {
 
     // act: 24 heavy runs queued first, then the light one
     const heavy = Array.from({ length: 24 }, (_, i) =>
-      pool.run(detection, { x: page }).then((reply) => {
+      pool.run(detection, { x: page() }).then((reply) => {
         expect(reply.ok).toBe(true);
         heavyDone.push(i);
       }),
     );
-    const light = pool.run(vad, frame).then((reply) => {
+    const light = pool.run(vad, frame()).then((reply) => {
       expect(reply.ok).toBe(true);
       lightDoneAfter = heavyDone.length;
     });
@@ -65,14 +66,14 @@ describe('fair scheduling across models on the inference threads', () => {
     const own = new WorkerPool({ threads: 2 });
     try {
       for (const s of [detection, vad]) for (const reply of await own.warm(s)) expect(reply.ok).toBe(true);
-      expect((await own.run(detection, { x: page })).ok).toBe(true);
-      expect((await own.run(vad, frame)).ok).toBe(true);
+      expect((await own.run(detection, { x: page() })).ok).toBe(true);
+      expect((await own.run(vad, frame())).ok).toBe(true);
       let heavyDone = 0;
 
       // act: 4 heavy runs queued, then the light one
-      const heavy = Array.from({ length: 4 }, () => own.run(detection, { x: page }).then(() => heavyDone++));
+      const heavy = Array.from({ length: 4 }, () => own.run(detection, { x: page() }).then(() => heavyDone++));
       const queuedBehind = own.queued;
-      const light = await own.run(vad, frame);
+      const light = await own.run(vad, frame());
       const doneBeforeLight = heavyDone;
       await Promise.all(heavy);
 
@@ -84,6 +85,23 @@ describe('fair scheduling across models on the inference threads', () => {
     } finally {
       await own.close();
     }
+  });
+
+  it("moves a run's feeds to its thread instead of cloning them on the HTTP thread, and answers the same", async () => {
+    // prepare
+    const feeds = frame();
+    const copy = frame();
+
+    // act
+    const moved = await pool.run(vad, feeds);
+
+    // assess: the sender's buffers are detached (moved, not copied); the answer is the one a clone gets
+    expect(feeds.input.data.byteLength).toBe(0);
+    expect(moved.ok && copy.input.data.byteLength).toBe(576 * 4);
+    const cloned = await pool.run(vad, { ...copy, input: { ...copy.input, data: copy.input.data.slice() } });
+    expect(moved.ok && cloned.ok && [...(moved.outputs.output!.data as Float32Array)]).toEqual(
+      cloned.ok && [...(cloned.outputs.output!.data as Float32Array)],
+    );
   });
 
   it("runs the priority lane at the workers' nice and the other lanes 9 steps lower (Linux, per thread)", () => {
@@ -142,12 +160,12 @@ describe('fair scheduling across models on the inference threads', () => {
       const wav = readFileSync(SPEECH_WAV);
       const predict = () => call(server.url, 'POST', '/models/vad/predict', wav, { 'content-type': 'audio/wav' });
       expect((await predict()).status).toBe(200);
-      const page: WireTensor = { type: 'float32', dims: [1, 3, 960, 960], data: new Float32Array(3 * 960 * 960).fill(0.5) };
-      expect((await server.pool.run(detection, { x: page })).ok).toBe(true);
+      const bigPage = (): WireTensor => ({ type: 'float32', dims: [1, 3, 960, 960], data: new Float32Array(3 * 960 * 960).fill(0.5) });
+      expect((await server.pool.run(detection, { x: bigPage() })).ok).toBe(true);
       let heavyDone = 0;
 
       // act: a backlog of page-sized detection runs on the shared thread, then a VAD request
-      const heavy = Array.from({ length: 4 }, () => server.pool.run(detection, { x: page }).then(() => heavyDone++));
+      const heavy = Array.from({ length: 4 }, () => server.pool.run(detection, { x: bigPage() }).then(() => heavyDone++));
       const reply = await predict();
       const doneBeforeLight = heavyDone;
       await Promise.all(heavy);
