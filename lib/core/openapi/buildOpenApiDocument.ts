@@ -8,6 +8,7 @@ import { hasDomainRoute, pipelineNameOfHandler, resolveHandlerPipeline } from '.
 import { UnknownPipelineError } from './errors';
 import { modelPaths, type DomainRoute } from './modelPaths';
 import { addJobPaths } from './jobPaths';
+import { addRepositoryPaths } from './repositoryPaths';
 import { OIP_SCHEMAS } from './oipSchemas';
 import { securityOf } from './securitySchemes';
 import { SERVER_TAG, serverPaths } from './serverPaths';
@@ -69,7 +70,7 @@ const GENERIC_HANDLER_TAG = 'Generic tensor handler: raw OIP v2 tensors in and o
  * (sharing nothing with its inputs) on every call.
  */
 export function buildOpenApiDocument(
-  registry: Pick<Registry, 'auth' | 'models'> & Partial<Pick<Registry, 'pipelines' | 'jobs'>>,
+  registry: Pick<Registry, 'auth' | 'models'> & Partial<Pick<Registry, 'pipelines' | 'jobs' | 'repositories'>>,
   options: OpenApiOptions,
 ): OpenApiDocument {
   const settings = checkOptions(options);
@@ -107,6 +108,11 @@ export function buildOpenApiDocument(
       Object.assign(document.paths, modelPaths(model, undefined, auth, version === undefined ? [] : [version]));
     }
   }
+  // A repository (docs/repository.md): every model its index lists, on the path-variable routes its function takes.
+  for (const [name, entry] of Object.entries(registry.repositories ?? {})) {
+    const domain = domainRoute(name, entry.handler, settings);
+    addRepositoryPaths(document, { name, ...(domain ? { domain } : {}) }, auth);
+  }
   // Asynchronous requests (`jobs:`): on every Lambda function's models, as the deploy routes them.
   if (registry.jobs) addJobPaths(document, jobModels(registry), auth);
   // Shared constants and the pipelines' own schemas must not be reachable through the result.
@@ -115,7 +121,7 @@ export function buildOpenApiDocument(
 
 /** The document as the JSON text a route serves or the build writes. */
 export function openApiJson(
-  registry: Pick<Registry, 'auth' | 'models'> & Partial<Pick<Registry, 'pipelines' | 'jobs'>>,
+  registry: Pick<Registry, 'auth' | 'models'> & Partial<Pick<Registry, 'pipelines' | 'jobs' | 'repositories'>>,
   options: OpenApiOptions,
 ): string {
   return `${JSON.stringify(buildOpenApiDocument(registry, options), null, 2)}\n`;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pushToRepository } from '../../../lib/tools/store/pushToRepository';
-import { jsonBody } from '../../support/httpApiEvent';
+import { httpApiEvent, jsonBody } from '../../support/httpApiEvent';
 import { startLocalS3, type LocalS3 } from '../../support/localS3';
 import { inferEvent } from '../../support/repositoryFunction';
 import { addConstantFacts } from '../../support/repositoryModels';
@@ -24,6 +24,8 @@ describe('the repository function from its zip (Lambda layout, Node 22)', () => 
   let s3: LocalS3;
   let scratch: string;
   let sandbox: LambdaSandbox;
+  /** The server function: GET /openapi.json (and /docs) of the deployed API. */
+  let server: LambdaSandbox;
   let prefix: string;
 
   beforeAll(async () => {
@@ -50,23 +52,27 @@ describe('the repository function from its zip (Lambda layout, Node 22)', () => 
       prefix,
       Array.from({ length: MODELS }, (_, i) => `m${i}`),
     );
-    sandbox = await startPackagedFunction({
-      template: pkg.template,
-      out: pkg.out,
-      key: 'customers',
-      layerZip: (file) => {
-        const zip = layerZips.get(file);
-        if (!zip) throw new Error(`no layer zip ${file} (have ${[...layerZips.keys()].join(', ')})`);
-        return zip;
-      },
-      s3Endpoint: s3.endpoint,
-      cacheDir: path.join(scratch, 'cache'),
-      runtimeModules: path.join(ROOT, 'node_modules'),
-    });
+    const start = (key: string) =>
+      startPackagedFunction({
+        template: pkg.template,
+        out: pkg.out,
+        key,
+        layerZip: (file) => {
+          const zip = layerZips.get(file);
+          if (!zip) throw new Error(`no layer zip ${file} (have ${[...layerZips.keys()].join(', ')})`);
+          return zip;
+        },
+        s3Endpoint: s3.endpoint,
+        cacheDir: path.join(scratch, key),
+        runtimeModules: path.join(ROOT, 'node_modules'),
+      });
+    sandbox = await start('customers');
+    server = await start('server');
   }, 300_000);
 
   afterAll(async () => {
     await sandbox?.stop();
+    await server?.stop();
     await s3?.close();
     await removeService(pkg);
     if (scratch) await rm(scratch, { recursive: true, force: true });
@@ -96,4 +102,28 @@ describe('the repository function from its zip (Lambda layout, Node 22)', () => 
     expect(added.statusCode, added.body).toBe(200);
     expect((jsonBody(added as never) as { outputs: Array<{ data: number[] }> }).outputs[0]!.data).toEqual([500, 501, 502]);
   }, 120_000);
+
+  it("describes the repository's routes in the deployed API's /openapi.json, with the model and version as path variables", async () => {
+    const answer = await server.invoke(httpApiEvent('GET', '/openapi.json'));
+    expect(answer.statusCode).toBe(200);
+    const document = jsonBody(answer as never) as {
+      paths: Record<
+        string,
+        Record<string, { operationId: string; tags: string[]; security?: unknown; parameters?: Array<{ name: string; in: string }> }>
+      >;
+      tags: Array<{ name: string }>;
+    };
+    const infer = document.paths['/v2/models/{model}/infer']!.post!;
+    expect(infer).toMatchObject({ operationId: 'infer_repository', tags: ['repository customers'] });
+    expect(infer.parameters!.filter((p) => p.in === 'path').map((p) => p.name)).toEqual(['model']);
+    const versioned = document.paths['/v2/models/{model}/versions/{version}/infer']!.post!;
+    expect(versioned.parameters!.filter((p) => p.in === 'path').map((p) => p.name)).toEqual(['model', 'version']);
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/v2/models/{model}', '/v2/models/{model}/ready', '/v2/models/tiny/infer']),
+    );
+    // No handler on the entry: no shared domain route.
+    expect(document.paths['/models/{model}/predict']).toBeUndefined();
+    expect(document.tags.map((t) => t.name)).toContain('repository customers');
+    expect((await server.invoke(httpApiEvent('GET', '/docs'))).statusCode).toBe(200);
+  });
 });

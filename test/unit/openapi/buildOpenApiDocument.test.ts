@@ -182,6 +182,36 @@ describe('buildOpenApiDocument', () => {
     expect(statuses('none').some((s) => s.includes('401') || s.includes('403'))).toBe(false);
   });
 
+  it("describes a repository's routes with the model and version as path variables, its shared domain route, under the registry's auth", async () => {
+    const doc = buildOpenApiDocument(
+      registry({
+        models: {
+          plain: { weights: 's3://models-test/plain/1/' },
+          customers: { kind: 'repository', prefix: 's3://models-test/customers/', handler: 'handlers/rows.handler' },
+        } as unknown as RegistryInput['models'],
+      }),
+      { pipelines },
+    );
+
+    expect(routes(doc)).toEqual(
+      expect.arrayContaining([
+        'GET /v2/models/{model}',
+        'GET /v2/models/{model}/ready',
+        'POST /v2/models/{model}/infer',
+        'POST /v2/models/{model}/versions/{version}/infer',
+        'POST /models/{model}/predict',
+        'POST /v2/models/plain/infer',
+      ]),
+    );
+    const infer = doc.paths['/v2/models/{model}/versions/{version}/infer']!.post!;
+    expect(infer).toMatchObject({ operationId: 'infer_repository_version', tags: ['repository customers'] });
+    const parameters = infer.parameters as Array<{ name: string; in: string }>;
+    expect(parameters.filter((p) => p.in === 'path').map((p) => p.name)).toEqual(['model', 'version']);
+    expect(requestSchema(doc, '{model}', 'application/json')).toEqual(pipelines.rows.requestSchema);
+    expect(doc.security).toEqual([{ sigv4: [] }]);
+    await validateOpenApi(doc);
+  });
+
   it('fails clearly when a custom handler maps to no declared pipeline', () => {
     const models = { ocr: { weights: 's3://models-test/ocr/model.onnx', handler: 'handlers/ocr-lines.handler' } };
 
