@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { messageOf } from '../cache/FailureBackoff';
-import { ModelUnavailableError } from '../errors';
+import { ModelUnavailableError, redactInternals } from '../errors';
 import type { WeightsCache } from '../cache/WeightsCache';
 import { ModelService } from '../inference/ModelService';
 import type { Endpoint } from '../inference/Endpoint';
@@ -98,6 +98,8 @@ interface Entry {
   lastUsedAt: number;
   /** Out of `entries` (evicted, replaced or removed): its session is released once `users` is 0. */
   retired?: EvictionReason;
+  /** Why its last load failed (unredacted: the index answer redacts it); cleared by a load that succeeds. */
+  failure?: string;
 }
 
 /**
@@ -227,8 +229,7 @@ export class ModelRepository {
       const entry = this.entries.get(name);
       const version = versionOfDirectory(indexed.directory);
       const state = entry?.model.isLoaded ? 'READY' : entry && entry.users > 0 ? 'LOADING' : 'UNAVAILABLE';
-      const reason = state === 'UNAVAILABLE' ? 'not loaded: its first request loads it' : '';
-      return { name, ...(version === undefined ? {} : { version }), state, reason };
+      return { name, ...(version === undefined ? {} : { version }), state, reason: state === 'UNAVAILABLE' ? unavailable(entry) : '' };
     });
   }
 
@@ -293,7 +294,9 @@ export class ModelRepository {
 
   private loaded(entry: Entry, record: LoadRecord): void {
     this.options.events?.onLoad?.(record);
+    if (record.outcome === 'failed') entry.failure = record.errorMessage ?? record.errorType ?? 'the load failed';
     if (record.outcome !== 'loaded') return;
+    entry.failure = undefined;
     const counts = this.stats.of(entry.name);
     counts.loads += 1;
     counts.lastLoadMs = record.durationMs;
@@ -394,4 +397,14 @@ export class ModelRepository {
 /** The model's entry in `index`: undefined when it does not list it. */
 function listed(index: RepositoryIndex, name: string): IndexedModel | undefined {
   return Object.hasOwn(index.models, name) ? index.models[name] : undefined;
+}
+
+/**
+ * Why a listed model is not loaded, as Triton's index gives it: its last load's failure when it
+ * failed (redacted as a 503's body is: no bucket, key, path or hash), else that none was asked for.
+ */
+function unavailable(entry: Entry | undefined): string {
+  return entry?.failure === undefined
+    ? 'not loaded: its first request loads it'
+    : `its last load failed: ${redactInternals(entry.failure)}`;
 }

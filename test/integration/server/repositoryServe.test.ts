@@ -1,6 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getPipeline } from '../../../lib/core/builtins';
 import type { OpenApiDocument } from '../../../lib/core/openapi/types';
@@ -199,6 +200,13 @@ describe('a repository on onnxless serve', () => {
     expect(await outputOf(server.url, 'good')).toEqual([1, 2, 3]);
     expect((await call(server.url, 'POST', '/v2/models/bad/infer', infer)).status).toBe(503);
     expect(await outputOf(server.url, 'good')).toEqual([1, 2, 3]);
+
+    // Triton's index gives the failure's reason, redacted as the 503's body is.
+    const index = (await call(server.url, 'POST', '/v2/repository/index')).json<Array<{ name: string; state: string; reason: string }>>();
+    expect(index.find((m) => m.name === 'good')).toMatchObject({ state: 'READY', reason: '' });
+    const listed = index.find((m) => m.name === 'bad')!;
+    expect(listed).toMatchObject({ state: 'UNAVAILABLE', reason: expect.stringMatching(/^its last load failed: .*bad/) });
+    expect(listed.reason).not.toMatch(new RegExp(`${BUCKET}|tampered/|[0-9a-f]{64}|${tmpdir()}`));
   });
 
   it("describes the repository's routes in /openapi.json with the model and version as path variables, beside a configured model's", async () => {
