@@ -1,6 +1,7 @@
 import { getXRayTraceIdFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { Logger, LogLevelThreshold, type LogItem } from '@aws-lambda-powertools/logger';
 import { EmfDocuments, type EmfMetric } from './emfDocument';
+import { durationsJson, isoTimestamp, member } from './recordJson';
 import type { LoadRecord, ObservabilitySink, RequestRecord } from './records';
 import { statusClass } from './records';
 import { METRICS, METRICS_NAMESPACE, METRIC_DIMENSIONS, SERVICE_NAME } from './metricNames';
@@ -76,28 +77,10 @@ export class PowertoolsSink implements ObservabilitySink {
   onRequest(record: RequestRecord): void {
     const { durations } = record;
     const now = Date.now();
-    const fields = {
-      model: record.model,
-      requestId: record.requestId,
-      route: record.route,
-      method: record.method,
-      status: record.status,
-      coldStart: record.coldStart,
-      durationsMs: durations,
-      requestBytes: record.requestBytes,
-      responseBytes: record.responseBytes,
-      errorType: record.errorType,
-      errorMessage: record.errorMessage,
-      deadline: record.deadline,
-    };
     // A 5xx that only repeats a load failure still backing off is a warning: that failure had
     // its own error line, and 100 readiness checks must not make 100 of them.
-    const log =
-      record.status >= 500 && !record.repeated
-        ? this.logger.line('ERROR', 'request', fields, now)
-        : record.status >= 500
-          ? this.logger.line('WARN', 'request', { ...fields, repeated: true }, now)
-          : this.logger.line('INFO', 'request', fields, now);
+    const level = record.status < 500 ? 'INFO' : record.repeated ? 'WARN' : 'ERROR';
+    const log = this.logger.line(level, 'request', () => requestMembers(record, level === 'WARN'), now);
 
     const cls = statusClass(record.status);
     const metrics: EmfMetric[] = [
@@ -118,21 +101,8 @@ export class PowertoolsSink implements ObservabilitySink {
 
   onLoad(record: LoadRecord): void {
     const now = Date.now();
-    const fields = {
-      model: record.model,
-      outcome: record.outcome,
-      durationMs: record.durationMs,
-      origin: record.origin,
-      bytes: record.bytes,
-      attempts: record.attempts,
-      resumedBytes: record.resumedBytes,
-      refetchedBytes: record.refetchedBytes,
-      keptBytes: record.keptBytes,
-      errorType: record.errorType,
-      errorMessage: record.errorMessage,
-    };
     const level = record.outcome === 'failed' ? 'ERROR' : record.outcome === 'aborted' ? 'WARN' : 'INFO';
-    const log = this.logger.line(level, 'model load', fields, now);
+    const log = this.logger.line(level, 'model load', () => loadMembers(record), now);
 
     const metrics: EmfMetric[] = [];
     if (record.outcome === 'loaded') metrics.push([METRICS.modelLoadTime, 'Milliseconds', record.durationMs]);
@@ -165,6 +135,44 @@ export class PowertoolsSink implements ObservabilitySink {
 
 export type LineLevel = 'INFO' | 'WARN' | 'ERROR';
 
+/** A request's plain fields, in the order its lines have always had them (operators' queries know them). */
+const REQUEST_FIELDS = ['model', 'requestId', 'route', 'method', 'status', 'coldStart'] as const;
+/** After the request's `durationsMs`. */
+const REQUEST_FIELDS_AFTER = ['requestBytes', 'responseBytes', 'errorType', 'errorMessage', 'deadline'] as const;
+const LOAD_FIELDS = [
+  'model',
+  'outcome',
+  'durationMs',
+  'origin',
+  'bytes',
+  'attempts',
+  'resumedBytes',
+  'refetchedBytes',
+  'keptBytes',
+  'errorType',
+  'errorMessage',
+] as const;
+
+/** A request's fields; `repeated` on a WARN line. */
+function requestMembers(record: RequestRecord, repeated: boolean): string {
+  return (
+    fieldMembers(record, REQUEST_FIELDS) +
+    `,"durationsMs":${durationsJson(record.durations)}` +
+    fieldMembers(record, REQUEST_FIELDS_AFTER) +
+    (repeated ? member('repeated', true) : '')
+  );
+}
+
+function loadMembers(record: LoadRecord): string {
+  return fieldMembers(record, LOAD_FIELDS);
+}
+
+function fieldMembers<R extends object>(record: R, keys: readonly (keyof R & string)[]): string {
+  let text = '';
+  for (const key of keys) text += member(key, record[key] as string | number | boolean | undefined);
+  return text;
+}
+
 /** Powertools' Logger, printing through `write` instead of its private stdout console. */
 class LineLogger extends Logger {
   /**
@@ -186,16 +194,14 @@ class LineLogger extends Logger {
   /**
    * A line as Logger.info/warn/error would print it (the same keys, in its order: level,
    * message, timestamp, service, sampling_rate, xray_trace_id, then the fields), when the
-   * Logger's level lets it through (else undefined). Fields are plain values: undefined ones are
-   * left out. Written as text around one JSON.stringify of the fields.
+   * Logger's level lets it through (else undefined, and the fields are not written). `members`
+   * writes the fields as JSON members (recordJson.ts).
    */
-  line(level: LineLevel, message: string, fields: Record<string, unknown>, now: number = Date.now()): string | undefined {
+  line(level: LineLevel, message: string, members: () => string, now: number = Date.now()): string | undefined {
     this.constant ??= this.constantAttributes();
     if (LogLevelThreshold[level] < this.constant.threshold) return undefined;
-    const traceId = getXRayTraceIdFromEnv();
-    const trace = traceId === undefined ? '' : `,"xray_trace_id":${JSON.stringify(traceId)}`;
-    const rest = JSON.stringify(fields);
-    return `{"level":"${level}","message":${JSON.stringify(message)},"timestamp":"${new Date(now).toISOString()}"${this.constant.members}${trace}${rest.length > 2 ? `,${rest.slice(1)}` : '}'}`;
+    const head = `{"level":"${level}","message":${JSON.stringify(message)},"timestamp":"${isoTimestamp(now)}"`;
+    return `${head}${this.constant.members}${member('xray_trace_id', getXRayTraceIdFromEnv())}${members()}}`;
   }
 
   private constantAttributes(): { members: string; threshold: number } {

@@ -1,3 +1,5 @@
+import { numberJson } from './recordJson';
+
 /**
  * CloudWatch's embedded metric format, written by hand: one document per request or load, the
  * metrics' values at the root next to their dimensions
@@ -93,9 +95,4 @@ function members(values: Readonly<Record<string, string | undefined>>): string {
     if (value !== undefined) text += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
   }
   return text;
-}
-
-/** A number as JSON.stringify writes it (a non-finite one as null). */
-function numberJson(value: number): string {
-  return Number.isFinite(value) ? String(value) : 'null';
 }

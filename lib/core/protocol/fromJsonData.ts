@@ -22,18 +22,15 @@ const LONE_SURROGATE = /\p{Cs}/u;
 
 /** JSON elements -> the typed array onnxruntime wants, each element checked once. */
 export function fromJsonData(input: string, datatype: Datatype, flat: readonly unknown[]): NumericData | string[] {
-  const bad = (i: number, expected: string): never => {
-    throw new BadRequestError(`input '${input}': data[${i}] is ${describe(flat[i])}, expected ${expected} for datatype ${datatype}`);
-  };
   const n = flat.length;
   switch (datatype) {
     case 'BYTES': {
       const out = new Array<string>(n);
       for (let i = 0; i < n; i++) {
         const v = flat[i];
-        if (typeof v !== 'string') bad(i, 'a string');
+        if (typeof v !== 'string') refuse(input, datatype, flat, i, 'a string');
         // A lone surrogate (`"\ud800"`) has no UTF-8 form: onnxruntime would store U+FFFD.
-        if (LONE_SURROGATE.test(v as string)) bad(i, 'a string of whole Unicode characters (no lone surrogate)');
+        if (LONE_SURROGATE.test(v as string)) refuse(input, datatype, flat, i, 'a string of whole Unicode characters (no lone surrogate)');
         if ((v as string).includes('\0')) {
           throw new BadRequestError(`input '${input}': data[${i}] holds a NUL character (\\u0000); ${NUL_ENDS_STRINGS}`);
         }
@@ -45,7 +42,7 @@ export function fromJsonData(input: string, datatype: Datatype, flat: readonly u
       const out = allocate('BOOL', n);
       for (let i = 0; i < n; i++) {
         const v = flat[i];
-        if (typeof v !== 'boolean') bad(i, 'true or false');
+        if (typeof v !== 'boolean') refuse(input, datatype, flat, i, 'true or false');
         out[i] = v ? 1 : 0;
       }
       return out;
@@ -54,9 +51,9 @@ export function fromJsonData(input: string, datatype: Datatype, flat: readonly u
       const out = allocate('FP16', n);
       for (let i = 0; i < n; i++) {
         const v = flat[i];
-        if (typeof v !== 'number') bad(i, 'a number');
+        if (typeof v !== 'number') refuse(input, datatype, flat, i, 'a number');
         const bits = toHalfBits(v as number);
-        if ((bits & 0x7fff) === 0x7c00) bad(i, `a finite number within FP16 range (|x| <= 65504)`);
+        if ((bits & 0x7fff) === 0x7c00) refuse(input, datatype, flat, i, `a finite number within FP16 range (|x| <= 65504)`);
         out[i] = bits;
       }
       return out;
@@ -66,11 +63,11 @@ export function fromJsonData(input: string, datatype: Datatype, flat: readonly u
       const out = allocate(datatype, n) as Float32Array | Float64Array;
       for (let i = 0; i < n; i++) {
         const v = flat[i];
-        if (typeof v !== 'number') bad(i, 'a number');
+        if (typeof v !== 'number') refuse(input, datatype, flat, i, 'a number');
         out[i] = v as number;
         // JSON.parse reads 1e999 as Infinity, and FP32 overflows past 3.4e38: a number the
         // caller did not write. Refused, as Triton refuses it ("Number too big").
-        if (!Number.isFinite(out[i] as number)) bad(i, `a finite number within ${datatype} range`);
+        if (!Number.isFinite(out[i] as number)) refuse(input, datatype, flat, i, `a finite number within ${datatype} range`);
       }
       return out;
     }
@@ -83,8 +80,8 @@ export function fromJsonData(input: string, datatype: Datatype, flat: readonly u
         let big: bigint;
         if (typeof v === 'bigint') big = v;
         else if (typeof v === 'number' && Number.isSafeInteger(v)) big = BigInt(v);
-        else return bad(i, 'an integer');
-        if (big < min || big > max) bad(i, `an integer in [${min}, ${max}]`);
+        else return refuse(input, datatype, flat, i, 'an integer');
+        if (big < min || big > max) refuse(input, datatype, flat, i, `an integer in [${min}, ${max}]`);
         out[i] = big;
       }
       return out;
@@ -94,12 +91,21 @@ export function fromJsonData(input: string, datatype: Datatype, flat: readonly u
       const [min, max] = INT_RANGES[datatype] as [number, number];
       for (let i = 0; i < n; i++) {
         const v = flat[i];
-        if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) bad(i, `an integer in [${min}, ${max}]`);
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+          refuse(input, datatype, flat, i, `an integer in [${min}, ${max}]`);
         out[i] = v as number;
       }
       return out;
     }
   }
+}
+
+/**
+ * The 400 for element `i`. A module function, not a closure in fromJsonData: bundles keep function
+ * names (esbuild's keepNames), which costs a property definition for every closure made, on every call.
+ */
+function refuse(input: string, datatype: Datatype, flat: readonly unknown[], i: number, expected: string): never {
+  throw new BadRequestError(`input '${input}': data[${i}] is ${describe(flat[i])}, expected ${expected} for datatype ${datatype}`);
 }
 
 /** True when a 64-bit tensor holds a number JSON.parse may have rounded: the body needs an exact parse. */
