@@ -1,4 +1,4 @@
-import { createReadStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -27,7 +27,12 @@ export interface World {
 
 export async function startWorld(models: Partial<Record<ModelName, BenchModel>>): Promise<World> {
   const s3 = await startLocalS3([BUCKET]);
-  const runs = join(CACHE_DIR, 'runs');
+  // A folder of this run's own: benches started at once in one checkout each remove only theirs
+  // (one shared `runs/`, emptied at every start and end, removed a running child's cache under it:
+  // ENOENT renaming the manifest it was writing). Folders of runs that died are removed at a start.
+  const all = join(CACHE_DIR, 'runs');
+  removeDeadRuns(all);
+  const runs = join(all, String(process.pid));
   rmSync(runs, { recursive: true, force: true });
   mkdirSync(runs, { recursive: true });
   const keyOf = (m: BenchModel): string => `${m.name}/1/model.onnx`;
@@ -74,6 +79,28 @@ export async function startWorld(models: Partial<Record<ModelName, BenchModel>>)
       rmSync(runs, { recursive: true, force: true });
     },
   };
+}
+
+/** Run folders (`runs/<pid>`) whose process is gone, and what older benches left there; a live run's folder is its own to remove. */
+function removeDeadRuns(all: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(all);
+  } catch {
+    return;
+  }
+  for (const name of names) if (!isAlive(Number(name))) rmSync(join(all, name), { recursive: true, force: true });
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: alive, another user's.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** One JSON and one binary-tensor infer event per model, as API Gateway delivers them. */
