@@ -1,9 +1,11 @@
 import { threadId } from 'node:worker_threads';
+import { move, transferableSymbol, valueSymbol } from 'piscina';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { createSession, ProviderUnavailableError } from '../executionProviders';
 import {
   fromWire,
   mapTensors,
+  movableBuffers,
   toWire,
   type SessionReport,
   type SessionSpec,
@@ -30,7 +32,21 @@ const sessions = new Map<string, Promise<WorkerSession>>();
 
 const keyOf = (spec: SessionSpec) => `${spec.model}\u0000${spec.path}`;
 
-export default async function handle(task: WorkerTask): Promise<WorkerReply> {
+/**
+ * The pool's entry: each task's reply, its tensors moved to the HTTP thread rather than cloned
+ * (a clone is deserialised there, on the thread that must stay free; these outputs are this
+ * thread's own and never read here again).
+ */
+export default async function reply(task: WorkerTask): Promise<WorkerReply> {
+  const answer = await handle(task);
+  if (!answer.ok || (answer.kind !== 'run' && answer.kind !== 'loop')) return answer;
+  const tensors = answer.kind === 'run' ? Object.values(answer.outputs) : answer.steps.flatMap((step) => Object.values(step));
+  const buffers = movableBuffers(tensors);
+  if (buffers.length === 0) return answer;
+  return move({ [transferableSymbol]: buffers, [valueSymbol]: answer }) as unknown as WorkerReply;
+}
+
+async function handle(task: WorkerTask): Promise<WorkerReply> {
   if (task.kind === 'unload') return { ok: true, kind: 'unload', released: await release(keyOf(task.spec)) };
   let created: SessionReport | undefined;
   let entry: WorkerSession;
