@@ -44,7 +44,22 @@ export { METRICS };
 export class PowertoolsSink implements ObservabilitySink {
   private readonly logger: LineLogger;
   private readonly emf: EmfDocuments;
-  /** A record's lines, written together: by default one write to stdout for the log line and the document. */
+  /**
+   * A record's lines, written together: by default one synchronous write to stdout for the log
+   * line and the document, before the answer leaves. On Lambda, stdout is a pipe the platform
+   * reads line by line, one CloudWatch event per line (so the EMF document is a line of its own);
+   * the Node.js runtime's console patch writes to a separate telemetry descriptor with
+   * fs.writeSync and leaves process.stdout as it is (aws/aws-lambda-nodejs-runtime-interface-client,
+   * src/LogPatch.js). The write is most of this sink's cost on a warm call, nearly all of it the
+   * kernel waking the pipe's reader (docs/benchmarks.md, "Figures behind the code"). It could move
+   * after the answer: the runtime posts a handler's result synchronously, then asks for the next
+   * event on a setImmediate turn (src/CallbackContext.js `complete`, src/Runtime.js
+   * `scheduleIteration`), so lines queued for that turn would still be written before the sandbox
+   * can freeze (measured in docs/benchmarks.md). Not done: every stdout writer of the process (the
+   * repository's eviction lines, the jobs' lines) would have to share that queue for lines to stay
+   * in order, a process killed between answer and write would lose the record, and `serve` shares
+   * this sink.
+   */
   private readonly writeRecord: (log: string | undefined, doc: string) => void;
   private readonly service: string;
   private readonly functionVersion: string | undefined;
