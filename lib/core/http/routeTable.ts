@@ -112,8 +112,8 @@ export function matchRoute(path: string): RouteMatch | undefined {
 
 /**
  * The last path matched and its match, frozen: a function serves one model, so its requests
- * come on a handful of paths, mostly the same one, and trying the templates in turn was a few
- * microseconds of every warm call.
+ * come on a handful of paths, mostly the same one, and trying the templates in turn was a
+ * microsecond or two of every warm call (docs/benchmarks.md, "Figures behind the code").
  */
 let last: { path: string; match: RouteMatch | undefined } | undefined;
 

@@ -12,8 +12,8 @@ let last: { text: string; request: InferRequest } | undefined;
  * A binary request's JSON header, parsed and validated by `parse` (a pure function of the text),
  * or the request the same text gave last time. A client sending binary tensors sends the same
  * header on every call of the same shapes (tritonclient writes it from the inputs' names, shapes
- * and datatypes), and parsing and validating it again was a tenth of a small model's warm call
- * over its `session.run` (docs/benchmarks.md, "Figures behind the code"). The request kept is
+ * and datatypes), and parsing and validating it again was several microseconds of a small
+ * model's warm call (docs/benchmarks.md, "Figures behind the code"). The request kept is
  * frozen, so no reader can change what the next call gets; a header that fails is not kept.
  */
 export function rememberedRequest(text: string, parse: (text: string) => InferRequest): InferRequest {
