@@ -70,6 +70,8 @@ export const ServedRepositorySchema = z.strictObject({
   indexTtlSeconds: wholeNumber(0, 3_600, 'seconds').default(DEFAULT_INDEX_TTL_SECONDS),
   /** A domain pipeline from lib/core/builtins shared by every model: adds POST /models/{name}/predict. */
   pipeline: z.string().min(1).optional(),
+  /** Models with a `model` label of their own on /metrics, the first asked for; the rest count under `_other` (default 100). */
+  labelledModels: wholeNumber(0, 100_000, 'models').optional(),
   intraOpThreads: wholeNumber(1, 64, 'threads').optional(),
   graphOptimization: GraphOptimizationSchema.optional(),
   /** Requests of one model that may wait for a worker; the next one is answered 429. */

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RepositorySnapshot } from '../core/repository/RepositoryStats';
+import { DEFAULT_LABELLED_MODELS, ModelLabels } from './ModelLabels';
 
 /** What the metrics read of a model repository at each scrape. */
 export interface RepositoryCounts {
@@ -12,10 +13,18 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 const LOAD_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
+export interface MetricsOptions {
+  /** Models whose `model` label is always their own: the configured models and pipelines. */
+  keptModels?: Iterable<string>;
+  /** Other models (a repository's) with a label of their own, the first asked for; the rest count under `_other` (ModelLabels.ts). */
+  labelledModels?: number;
+}
+
 /**
  * The server's Prometheus metrics, on a registry of its own (several servers in one process,
  * as in tests, do not collide). Labels carry model names the server serves and route
- * templates only, never raw paths: cardinality stays bounded whatever callers send.
+ * templates only, never raw paths: cardinality stays bounded whatever callers send, and however
+ * many models a repository holds (ModelLabels.ts: every metric's `model` label goes through it).
  */
 export class ServerMetrics {
   readonly registry = new Registry();
@@ -33,17 +42,23 @@ export class ServerMetrics {
   readonly errors: Counter<'model' | 'class'>;
   private readonly queues = new Map<string, () => number>();
   private readonly repositories: RepositoryCounts[] = [];
+  private readonly labels: ModelLabels;
 
-  constructor() {
+  constructor(options: MetricsOptions = {}) {
+    this.labels = new ModelLabels(options.labelledModels ?? DEFAULT_LABELLED_MODELS, new Set(options.keptModels ?? []));
     const registers = [this.registry];
+    const label = (model: string) => this.labels.label(model);
     const histogram = <L extends string>(name: string, help: string, labelNames: L[], buckets: number[]) =>
-      new Histogram<L>({ name, help, labelNames, buckets, registers });
-    this.requests = new Counter({
-      name: 'onnxless_requests_total',
-      help: 'HTTP requests by model (empty for server routes), route template and status code',
-      labelNames: ['model', 'route', 'status'],
-      registers,
-    });
+      boundModelLabel(new Histogram<L>({ name, help, labelNames, buckets, registers }), label);
+    this.requests = boundModelLabel(
+      new Counter({
+        name: 'onnxless_requests_total',
+        help: 'HTTP requests by model (empty for server routes), route template and status code',
+        labelNames: ['model', 'route', 'status'],
+        registers,
+      }),
+      label,
+    );
     this.requestDuration = histogram(
       'onnxless_request_duration_seconds',
       'HTTP request latency, from the first byte read to the last byte written',
@@ -70,7 +85,9 @@ export class ServerMetrics {
       labelNames: ['model'],
       registers,
       collect() {
-        for (const [model, depth] of queues) this.set({ model }, depth());
+        // Models under one label (`_other`) add up.
+        this.reset();
+        for (const [model, depth] of queues) this.inc({ model: label(model) }, depth());
       },
     });
     this.batchRows = histogram('onnxless_batch_size', 'Rows (the batch dimension) per model run', ['model'], BATCH_BUCKETS);
@@ -93,12 +110,15 @@ export class ServerMetrics {
       ['model', 'phase'],
       LATENCY_BUCKETS,
     );
-    this.errors = new Counter({
-      name: 'onnxless_errors_total',
-      help: 'Routed requests answered with an error, by status class (4xx, 5xx) or broken deadline',
-      labelNames: ['model', 'class'],
-      registers,
-    });
+    this.errors = boundModelLabel(
+      new Counter({
+        name: 'onnxless_errors_total',
+        help: 'Routed requests answered with an error, by status class (4xx, 5xx) or broken deadline',
+        labelNames: ['model', 'class'],
+        registers,
+      }),
+      label,
+    );
     this.repositorySeries();
     // Event-loop lag and process memory: the first place to look when /ping slows down.
     collectDefaultMetrics({ register: this.registry, prefix: 'onnxless_' });
@@ -117,11 +137,12 @@ export class ServerMetrics {
     const registers = [this.registry];
     const repositories = this.repositories;
     type Counts = RepositorySnapshot['models'][string];
+    // A model past the label cap counts under `_other`: its counts add to that series.
     const eachModel = (value: (counts: Counts) => number | undefined, put: (labels: Record<string, string>, v: number) => void) => {
       for (const repository of repositories)
         for (const [model, counts] of Object.entries(repository.snapshot().models)) {
           const v = value(counts);
-          if (v !== undefined) put({ repository: repository.name, model }, v);
+          if (v !== undefined) put({ repository: repository.name, model: this.labels.label(model) }, v);
         }
     };
     // Counts kept by the repository, read as counters (TYPE counter, `_total`) at each scrape.
@@ -137,6 +158,18 @@ export class ServerMetrics {
         },
       });
     const perModel = (name: string, help: string, value: (counts: Counts) => number | undefined) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['repository', 'model'],
+        registers,
+        collect() {
+          this.reset();
+          eachModel(value, (labels, v) => this.inc(labels, v));
+        },
+      });
+    // A value, not a count: under `_other`, the last model's.
+    const perModelLatest = (name: string, help: string, value: (counts: Counts) => number | undefined) =>
       new Gauge({
         name,
         help,
@@ -164,7 +197,7 @@ export class ServerMetrics {
       "Unloads of the repository's model: budget, re-pinned, removed or asked for",
       (c) => c.evictions,
     );
-    perModel('onnxless_repository_model_last_load_seconds', 'How long the last load of the model took (weights and session)', (c) =>
+    perModelLatest('onnxless_repository_model_last_load_seconds', 'How long the last load of the model took (weights and session)', (c) =>
       c.lastLoadMs === undefined ? undefined : c.lastLoadMs / 1000,
     );
     whole('onnxless_repository_loaded_models', 'Models of the repository with a session now', (s) => s.loaded);
@@ -188,4 +221,27 @@ export class ServerMetrics {
   get contentType(): string {
     return this.registry.contentType;
   }
+}
+
+type LabelValues = Record<string, string | number>;
+
+/**
+ * The metric with the `model` label of every observation passed through `label` (prom-client's
+ * `inc`, `observe` and `set` take the labels first when they take any): every call site, in
+ * every file, gets the bounded label without knowing of it.
+ */
+function boundModelLabel<T extends object>(metric: T, label: (model: string) => string): T {
+  const methods = metric as unknown as Record<string, unknown>;
+  for (const method of ['inc', 'observe', 'set']) {
+    const original = methods[method];
+    if (typeof original !== 'function') continue;
+    methods[method] = (labels?: LabelValues | number, ...rest: unknown[]) => {
+      const bounded =
+        typeof labels === 'object' && labels !== null && typeof labels.model === 'string'
+          ? { ...labels, model: label(labels.model) }
+          : labels;
+      return (original as (...args: unknown[]) => unknown).call(metric, bounded, ...rest);
+    };
+  }
+  return metric;
 }

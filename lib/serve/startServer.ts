@@ -20,7 +20,7 @@ import { ServeRouter } from './ServeRouter';
 import { withRepositoryPaths } from './repositoryOpenApi';
 import { servedPipelines } from './servedPipelines';
 import { ProcessingPool } from './processingPool/ProcessingPool';
-import { WorkerPool } from './WorkerPool';
+import { COLD_LOADS, WorkerPool } from './WorkerPool';
 import { servedPages } from '../core/pages/servedPages';
 import type { JobsSettings } from '../core/jobs/jobsFromEnv';
 import { serveJobs } from './serveJobs';
@@ -58,7 +58,11 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   const apiKeys = config.auth === undefined ? undefined : await ApiKeys.load(config.auth);
   const cpus = defaultIntraOpThreads();
   const threads = config.workers ?? cpus;
-  const metrics = new ServerMetrics();
+  // Configured models, pipelines and the cold loads' flow keep their own `model` label; a repository's past the cap share one.
+  const metrics = new ServerMetrics({
+    keptModels: [...Object.keys(config.models), ...Object.keys(config.pipelines ?? {}), COLD_LOADS],
+    labelledModels: config.repository?.labelledModels,
+  });
   const newPool = (poolThreads: number) =>
     new WorkerPool({
       threads: poolThreads,

@@ -187,6 +187,26 @@ describe('a repository on onnxless serve', () => {
     expect(server.logs.some((l) => l.message === 'model eviction' && l.fields.reason === 'removed')).toBe(true);
   });
 
+  it('gives the first labelledModels repository models a metrics label of their own and counts the rest under _other', async () => {
+    const prefix = `s3://${BUCKET}/labels/`;
+    const names = Array.from({ length: 6 }, (_, i) => `l${i}`);
+    await pushModels(prefix, names);
+    const server = await serve({ name: 'customers', prefix, labelledModels: 3 });
+
+    for (const name of names) await outputOf(server.url, name);
+    for (const name of names) await outputOf(server.url, name);
+
+    const metrics = (await call(server.url, 'GET', '/metrics')).body.toString();
+    // Every series of every metric: the server routes' empty label and the cold loads' flow aside, 3 models and _other.
+    const labelled = new Set([...metrics.matchAll(/\bmodel="([^"]*)"/g)].map((m) => m[1]));
+    expect([...labelled].filter((l) => l !== '' && l !== 'cold loads').sort()).toEqual(['_other', 'l0', 'l1', 'l2']);
+    expect(metrics).toContain('onnxless_repository_model_loads_total{repository="customers",model="l0"} 1');
+    expect(metrics).toContain('onnxless_repository_model_loads_total{repository="customers",model="_other"} 3');
+    expect(metrics).toContain('onnxless_repository_model_hits_total{repository="customers",model="_other"} 3');
+    expect(metrics).toMatch(/onnxless_requests_total\{model="_other",route="[^"]*infer",status="200"\} 6/);
+    expect(metrics).toContain('onnxless_repository_loaded_models{repository="customers"} 6');
+  });
+
   it('refuses with 503 a model whose bytes changed under its pin, while the others keep answering', async () => {
     const prefix = `s3://${BUCKET}/tampered/`;
     await pushModels(prefix, ['good', 'bad']);
