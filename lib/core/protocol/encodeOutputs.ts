@@ -2,7 +2,7 @@ import type { Tensor } from 'onnxruntime-node';
 import { datatypeOf, type Datatype } from './datatypes';
 import { encodeBytesElements } from './binaryTensor';
 import { fromHalfBits } from './float16';
-import { floatArrayJson } from './jsonNumbers';
+import { floatArrayJson, plainArray } from './jsonNumbers';
 
 export interface EncodedResponse {
   /** JSON text: the whole response, or the header of a binary one. */
@@ -62,7 +62,7 @@ function jsonData(tensor: Tensor): string {
       return `[${Array.prototype.join.call(data, ',')}]`;
     default:
       // Integers: V8's JSON.stringify fast path for arrays of numbers.
-      return JSON.stringify(Array.from(data as ArrayLike<number>));
+      return JSON.stringify(plainArray(data as ArrayLike<number>));
   }
 }
 

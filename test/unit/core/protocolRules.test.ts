@@ -47,6 +47,13 @@ describe('content types of an infer body', () => {
 });
 
 describe('floating-point outputs as JSON text every client reads', () => {
+  it('writes every float as JSON.stringify writes the same numbers, small tensors and large', () => {
+    for (const n of [0, 1, 256, 300_000]) {
+      const values = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 10 ** ((i % 9) - 4));
+      expect(floatArrayJson(values)).toBe(JSON.stringify(Array.from(values)));
+    }
+  });
+
   it('writes -0 as -0.0, and NaN and the infinities as null (valid JSON, as JSON.stringify writes them)', () => {
     const text = floatArrayJson(Float32Array.from([1.5, -0, Number.NaN, Infinity, -Infinity, 0]));
     expect(text).toBe('[1.5,-0.0,null,null,null,0]');
