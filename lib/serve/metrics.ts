@@ -157,7 +157,8 @@ export class ServerMetrics {
           eachModel(value, (labels, v) => this.inc(labels, v));
         },
       });
-    const perModel = (name: string, help: string, value: (counts: Counts) => number | undefined) =>
+    // A count adds up under `_other`; a value (the last load's time) is the last model's there.
+    const perModel = (name: string, help: string, value: (counts: Counts) => number | undefined, adds = true) =>
       new Gauge({
         name,
         help,
@@ -165,19 +166,7 @@ export class ServerMetrics {
         registers,
         collect() {
           this.reset();
-          eachModel(value, (labels, v) => this.inc(labels, v));
-        },
-      });
-    // A value, not a count: under `_other`, the last model's.
-    const perModelLatest = (name: string, help: string, value: (counts: Counts) => number | undefined) =>
-      new Gauge({
-        name,
-        help,
-        labelNames: ['repository', 'model'],
-        registers,
-        collect() {
-          this.reset();
-          eachModel(value, (labels, v) => this.set(labels, v));
+          eachModel(value, (labels, v) => (adds ? this.inc(labels, v) : this.set(labels, v)));
         },
       });
     const whole = (name: string, help: string, value: (snapshot: RepositorySnapshot) => number) =>
@@ -197,8 +186,11 @@ export class ServerMetrics {
       "Unloads of the repository's model: budget, re-pinned, removed or asked for",
       (c) => c.evictions,
     );
-    perModelLatest('onnxless_repository_model_last_load_seconds', 'How long the last load of the model took (weights and session)', (c) =>
-      c.lastLoadMs === undefined ? undefined : c.lastLoadMs / 1000,
+    perModel(
+      'onnxless_repository_model_last_load_seconds',
+      'How long the last load of the model took (weights and session)',
+      (c) => (c.lastLoadMs === undefined ? undefined : c.lastLoadMs / 1000),
+      false,
     );
     whole('onnxless_repository_loaded_models', 'Models of the repository with a session now', (s) => s.loaded);
     whole(
