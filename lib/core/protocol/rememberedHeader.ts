@@ -23,8 +23,9 @@ export function rememberedRequest(text: string, parse: (text: string) => InferRe
   return request;
 }
 
+/** Objects and arrays frozen through; a typed array (which cannot be frozen) is left as it is. */
 function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+  if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const member of Object.values(value)) deepFreeze(member);
   }
