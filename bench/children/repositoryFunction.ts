@@ -2,14 +2,15 @@
  * Candidate (issue 29): a warm repository function (onnxless/lambda/repository, configured by
  * environment as on Lambda). One request to `warmModel` warms it (index read, onnxruntime
  * loaded); then the first request to `coldModel` (its cold load: directory fetched, pin checked,
- * session created), `hits` requests to it loaded, and the RSS the next `residentModels` take once
+ * session created), `warmup` requests to it untimed (the same steady state as the baseline's),
+ * `hits` requests to it timed, and the RSS the next `residentModels` take once
  * loaded, per model.
  */
 import { benchArgs, report, runMain } from './common';
 import { inferEventOf } from '../lib/repositoryEvents';
 
 runMain(async () => {
-  const args = benchArgs<{ warmModel: string; coldModel: string; hits: number; residentModels: string[] }>();
+  const args = benchArgs<{ warmModel: string; coldModel: string; hits: number; warmup: number; residentModels: string[] }>();
   const { handler } = await import('../../lib/lambda/repositoryHandler');
   const call = async (model: string): Promise<number> => {
     const started = performance.now();
@@ -19,6 +20,7 @@ runMain(async () => {
   };
   await call(args.warmModel);
   const coldLoadMs = await call(args.coldModel);
+  for (let i = 0; i < args.warmup; i++) await call(args.coldModel);
   const hitMs: number[] = [];
   for (let i = 0; i < args.hits; i++) hitMs.push(await call(args.coldModel));
   global.gc?.();
