@@ -339,16 +339,27 @@ export class ModelRepository {
    * a re-pinned model's old version is not loaded, so its files go first among equals.
    */
   private async enforceFiles(): Promise<void> {
-    const residents: Resident[] = [...this.files].map(([root, file]) => {
-      const entry = this.entries.get(file.name);
-      const live = entry !== undefined && entry.cacheRoot === root && (entry.users > 0 || entry.model.isLoaded);
-      return { name: root, bytes: file.bytes, lastUsed: file.lastUsed, inUse: live };
-    });
+    const residents: Resident[] = [...this.files].map(([root, file]) => ({
+      name: root,
+      bytes: file.bytes,
+      lastUsed: file.lastUsed,
+      inUse: this.filesInUse(root, file.name),
+    }));
     for (const victim of overBudget(residents, { bytes: this.options.budgets.diskBytes })) {
+      // Asked again at each folder's turn: a request that began while an earlier folder was being
+      // removed may be loading this one (its files would go from under its load).
+      const file = this.files.get(victim.name);
+      if (!file || this.filesInUse(victim.name, file.name)) continue;
       this.files.delete(victim.name);
       // The cache takes a missing folder for a model not fetched yet: the next load downloads it.
       await rm(victim.name, { recursive: true, force: true }).catch(() => undefined);
     }
+  }
+
+  /** The folder `root` is the files of a model loaded or with a request now. */
+  private filesInUse(root: string, name: string): boolean {
+    const entry = this.entries.get(name);
+    return entry !== undefined && entry.cacheRoot === root && (entry.users > 0 || entry.model.isLoaded);
   }
 
   /** Out of the map now; its session released now or when its last user ends. */
