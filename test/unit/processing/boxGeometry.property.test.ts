@@ -124,6 +124,8 @@ describe('box geometry on any point set', () => {
           expect((tr.x - tl.x) * (bl.y - tl.y) - (tr.y - tl.y) * (bl.x - tl.x)).toBeGreaterThan(0);
         },
       ),
+      // CI's counterexample: a 1 x 1 box turned by 1e-8 rad measured 0.99999999999998 high.
+      { examples: [[0, 127.45822906346675, 1, 1, 9.94490617634014e-9, 0]] },
     );
   });
 });

@@ -38,6 +38,12 @@ export function quadSize(quad: Quad): { width: number; height: number } {
 const MIN_CORNER_TURN = 0.25;
 
 /**
+ * How far under a pixel a side may measure and still count as one: a 1 x 1 box turned by a
+ * hair measures 0.99999999999998 after the sines and square roots (its crop rounds to 1 x 1).
+ */
+const SIDE_ROUNDING = 1e-9;
+
+/**
  * Whether a perspective map takes an upright rectangle onto the quad: its corners all turn the
  * same way (convex, no three on one line) and its upright crop is at least a pixel each way.
  * Clipping a box to the image can flatten it: on an image a few pixels wide three corners can
@@ -47,7 +53,7 @@ const MIN_CORNER_TURN = 0.25;
 export function isWarpable(quad: Quad): boolean {
   if (!quad.every((p) => Number.isFinite(p.x) && Number.isFinite(p.y))) return false;
   const { width, height } = quadSize(quad);
-  if (!(width >= 1 && height >= 1)) return false;
+  if (!(width >= 1 - SIDE_ROUNDING && height >= 1 - SIDE_ROUNDING)) return false;
   let sign = 0;
   for (let i = 0; i < 4; i++) {
     const a = quad[i]!;
