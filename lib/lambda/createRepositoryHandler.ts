@@ -4,6 +4,7 @@ import { RepositoryRouter } from '../core/http/RepositoryRouter';
 import type { Endpoint } from '../core/inference/Endpoint';
 import { repositoryLog } from '../core/observability/repositoryLog';
 import { sinkFromEnv } from '../core/observability/sinkFromEnv';
+import { boundedModelDimension } from '../core/observability/modelDimension';
 import type { ObservabilitySink } from '../core/observability/records';
 import { startTracing } from '../core/observability/tracing';
 import type { Pipeline } from '../core/pipeline/Pipeline';
@@ -36,7 +37,7 @@ export interface RepositoryHandlerOptions extends Omit<HandlerOptions, 'pipeline
  * removed one answers 404. A direct `Invoke` names no model: refused, pointing to the HTTP routes.
  */
 export function createRepositoryHandler(config: RepositoryConfig, options: RepositoryHandlerOptions = {}): LambdaHandler {
-  const sink = options.sink ?? sinkFromEnv(config.observability ?? {});
+  const sink = options.sink ?? sinkFromEnv({ ...config.observability, modelDimension: boundedModelDimension(config.metricModels) });
   return repositoryEntry(createModelRepository(config, options, sink), config, sink);
 }
 
@@ -58,7 +59,7 @@ export function createModelRepository(
   const sdk: S3Sdk = requireS3Sdk();
   const client = options.indexClient ?? new sdk.S3Client(s3ClientConfig());
   const index = new IndexReader(new IndexObject(client, sdk, bucket, `${key}${REPOSITORY_INDEX_NAME}`), { ttlMs: config.indexTtlMs });
-  const log = repositoryLog({ ...config.observability, write: options.write });
+  const log = repositoryLog({ ...config.observability, write: options.write, modelDimension: boundedModelDimension(config.metricModels) });
   return new ModelRepository({
     name: config.name,
     prefix: config.prefix,

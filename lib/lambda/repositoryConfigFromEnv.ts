@@ -1,4 +1,5 @@
 import { ConfigError, ENV, optionalPositiveInt, optionalString, requiredString, type Env } from '../core/config/env';
+import { MODEL_NAME_PATTERN } from '../core/registry/modelName';
 import { DEFAULT_INDEX_TTL_SECONDS } from '../core/registry/repositoryFacts';
 import { s3UriProblem } from '../core/registry/s3Uri';
 import type { RepositoryBudgets } from '../core/repository/ModelRepository';
@@ -12,6 +13,8 @@ export interface RepositoryConfig extends FunctionSettings {
   prefix: string;
   budgets: RepositoryBudgets;
   indexTtlMs: number;
+  /** The models with a CloudWatch model dimension of their own; undefined: every model. */
+  metricModels?: string[];
 }
 
 const MB = 1024 * 1024;
@@ -41,6 +44,7 @@ export function repositoryConfigFromEnv(env: Env = process.env): RepositoryConfi
       diskBytes: diskMb === undefined ? defaultDiskBudgetBytes(512) : diskMb * MB,
     },
     indexTtlMs: ttlSeconds(env) * 1000,
+    ...metricModels(env),
     ...functionSettingsFromEnv(env),
   };
 }
@@ -52,4 +56,14 @@ function ttlSeconds(env: Env): number {
   if (!/^\d{1,5}$/.test(raw))
     throw new ConfigError(`environment variable ${ENV.repositoryIndexTtlSeconds} must be a whole number of seconds, got '${raw}'`);
   return Number(raw);
+}
+
+/** Set (even empty: every model under `_other`) or absent (every model its own dimension). */
+function metricModels(env: Env): { metricModels?: string[] } {
+  const raw = env[ENV.repositoryMetricModels];
+  if (raw === undefined) return {};
+  const names = raw.split(',').filter((name) => name !== '');
+  const bad = names.find((name) => !MODEL_NAME_PATTERN.test(name));
+  if (bad !== undefined) throw new ConfigError(`environment variable ${ENV.repositoryMetricModels}: '${bad}' is not a model name`);
+  return { metricModels: names };
 }

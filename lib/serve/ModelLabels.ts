@@ -1,5 +1,7 @@
-/** The `model` label of every repository model past the cap: no model name can take it (names are [a-z0-9-]). */
-export const OTHER_MODELS_LABEL = '_other';
+import { OTHER_MODELS_DIMENSION } from '../core/registry/repositoryFacts';
+
+/** The `model` label of every repository model past the cap: the Lambda function's dimension for such models. */
+export const OTHER_MODELS_LABEL = OTHER_MODELS_DIMENSION;
 
 /** Repository models with a label of their own unless the config says otherwise. */
 export const DEFAULT_LABELLED_MODELS = 100;

@@ -72,6 +72,8 @@ export const ServedRepositorySchema = z.strictObject({
   pipeline: z.string().min(1).optional(),
   /** Models with a `model` label of their own on /metrics, the first asked for; the rest count under `_other` (default 100). */
   labelledModels: wholeNumber(0, 100_000, 'models').optional(),
+  /** Models that keep a `model` label of their own whatever the cap (the registry entry's `metricModels`, as the function's dimensions). */
+  metricModels: z.array(z.string().min(1)).optional(),
   intraOpThreads: wholeNumber(1, 64, 'threads').optional(),
   graphOptimization: GraphOptimizationSchema.optional(),
   /** Requests of one model that may wait for a worker; the next one is answered 429. */

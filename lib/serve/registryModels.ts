@@ -78,6 +78,7 @@ export function repositoryFromRegistry(registry: Registry): ServeConfigInput['re
     diskMB: defaultDiskBudgetBytes(entry.ephemeralStorage ?? 512) / MB,
     ...(entry.maxLoadedModels === undefined ? {} : { maxLoadedModels: entry.maxLoadedModels }),
     ...(entry.indexTtlSeconds === undefined ? {} : { indexTtlSeconds: entry.indexTtlSeconds }),
+    ...(entry.metricModels === undefined ? {} : { metricModels: entry.metricModels }),
     ...(entry.intraOpThreads === undefined ? {} : { intraOpThreads: entry.intraOpThreads }),
     ...(entry.graphOptimization === undefined ? {} : { graphOptimization: entry.graphOptimization }),
     ...(pipeline === undefined ? {} : { pipeline }),

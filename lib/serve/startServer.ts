@@ -60,7 +60,12 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   const threads = config.workers ?? cpus;
   // Configured models, pipelines and the cold loads' flow keep their own `model` label; a repository's past the cap share one.
   const metrics = new ServerMetrics({
-    keptModels: [...Object.keys(config.models), ...Object.keys(config.pipelines ?? {}), COLD_LOADS],
+    keptModels: [
+      ...Object.keys(config.models),
+      ...Object.keys(config.pipelines ?? {}),
+      COLD_LOADS,
+      ...(config.repository?.metricModels ?? []),
+    ],
     labelledModels: config.repository?.labelledModels,
   });
   const newPool = (poolThreads: number) =>

@@ -57,6 +57,7 @@ export const ENV = {
   repositoryMaxModels: 'ONNXLESS_REPOSITORY_MAX_MODELS',
   repositoryDiskMb: 'ONNXLESS_REPOSITORY_DISK_MB',
   repositoryIndexTtlSeconds: 'ONNXLESS_REPOSITORY_INDEX_TTL_SECONDS',
+  repositoryMetricModels: 'ONNXLESS_REPOSITORY_METRIC_MODELS',
   maxBatchSize: 'ONNXLESS_MAX_BATCH_SIZE',
   maxQueueDelayMs: 'ONNXLESS_MAX_QUEUE_DELAY_MS',
   maxQueueSize: 'ONNXLESS_MAX_QUEUE_SIZE',

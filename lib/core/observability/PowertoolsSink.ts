@@ -5,6 +5,7 @@ import { durationsJson, isoTimestamp, member } from './recordJson';
 import type { LoadRecord, ObservabilitySink, RequestRecord } from './records';
 import { statusClass } from './records';
 import { METRICS, METRICS_NAMESPACE, METRIC_DIMENSIONS, SERVICE_NAME } from './metricNames';
+import type { ModelDimension } from './modelDimension';
 
 /** Receives one finished line (a JSON log line or an EMF document) without its newline. */
 export type LineWriter = (line: string) => void;
@@ -24,6 +25,12 @@ export interface PowertoolsSinkOptions {
    * `$LATEST` and unset: no such set.
    */
   functionVersion?: string;
+  /**
+   * The `model` dimension of a model's documents (a repository's `metricModels` bound,
+   * modelDimension.ts); where it is not the model's name, the name is in the document as
+   * `modelName` (searchable in Logs Insights, no dimension). Default: the name.
+   */
+  modelDimension?: ModelDimension;
 }
 
 const DEFAULTS = { serviceName: SERVICE_NAME, namespace: METRICS_NAMESPACE } as const;
@@ -63,6 +70,7 @@ export class PowertoolsSink implements ObservabilitySink {
   private readonly writeRecord: (log: string | undefined, doc: string) => void;
   private readonly service: string;
   private readonly functionVersion: string | undefined;
+  private readonly modelDimension: ModelDimension | undefined;
   /** Each model's dimension values: one object per model, so the EMF writer keeps their text. */
   private readonly dimensions = new Map<string, Readonly<Record<string, string>>>();
 
@@ -72,6 +80,7 @@ export class PowertoolsSink implements ObservabilitySink {
     const write: LineWriter = custom ?? ((line: string) => process.stdout.write(`${line}\n`));
     this.functionVersion = options.functionVersion === '$LATEST' ? undefined : options.functionVersion;
     this.service = settings.serviceName;
+    this.modelDimension = options.modelDimension;
     this.logger = new LineLogger(
       { serviceName: settings.serviceName, ...(settings.logLevel ? { logLevel: settings.logLevel } : {}) },
       write,
@@ -132,7 +141,13 @@ export class PowertoolsSink implements ObservabilitySink {
    * id is metadata in the document (searchable in Logs Insights), no dimension.
    */
   private emit(log: string | undefined, model: string | undefined, metrics: readonly EmfMetric[], now: number, requestId?: string): void {
-    const doc = this.emf.document(this.dimensionsOf(model ?? 'none'), metrics, { requestId }, now);
+    const dimension = model === undefined ? 'none' : this.modelDimension === undefined ? model : this.modelDimension(model);
+    const doc = this.emf.document(
+      this.dimensionsOf(dimension),
+      metrics,
+      dimension === model ? { requestId } : { requestId, modelName: model },
+      now,
+    );
     this.writeRecord(log, doc);
   }
 

@@ -1,4 +1,5 @@
 import { METRICS_NAMESPACE, METRIC_DIMENSIONS, SERVICE_NAME } from './metricNames';
+import type { ModelDimension } from './modelDimension';
 
 /** What one eviction reports (lib/core/repository/RepositoryStats.ts's EvictionRecord, as the log needs it). */
 export interface EvictionLine {
@@ -15,6 +16,8 @@ export interface RepositoryLogOptions {
   namespace?: string;
   /** Where lines go; default stdout, which Lambda ships to CloudWatch Logs. */
   write?: (line: string) => void;
+  /** The model dimension's value (the repository's `metricModels` bound); default the model's name. */
+  modelDimension?: ModelDimension;
 }
 
 /** Metric names of a repository function, beside the request and load metrics every function emits (metricNames.ts). */
@@ -56,7 +59,7 @@ export function repositoryLog(options: RepositoryLogOptions = {}): (record: Evic
             ],
           },
           [METRIC_DIMENSIONS.service]: service,
-          [METRIC_DIMENSIONS.model]: record.model,
+          [METRIC_DIMENSIONS.model]: options.modelDimension?.(record.model) ?? record.model,
           [REPOSITORY_METRICS.evictions]: 1,
           [REPOSITORY_METRICS.residentBytes]: record.residentBytes,
           [REPOSITORY_METRICS.loadedModels]: record.loaded,

@@ -5,7 +5,7 @@ import { ProvisionedConcurrencySchema, RolloutSchema } from './release';
 import { BatchJobSchema } from './batch';
 import { JOBS_FIELD } from './jobs';
 import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from './modelName';
-import { DEFAULT_INDEX_TTL_SECONDS } from './repositoryFacts';
+import { DEFAULT_INDEX_TTL_SECONDS, MAX_METRIC_MODELS, OTHER_MODELS_DIMENSION } from './repositoryFacts';
 
 /**
  * The one schema of `custom.onnxless` in serverless.yml: it validates the registry and types it,
@@ -309,6 +309,13 @@ export const RepositoryEntrySchema = z.strictObject({
     .optional()
     .describe(
       `Seconds the function trusts the index it read before revalidating it with S3 (a conditional GET); default ${DEFAULT_INDEX_TTL_SECONDS}. A pushed model answers within this time.`,
+    ),
+  metricModels: z
+    .array(z.string().regex(MODEL_NAME_PATTERN, 'expected a model name (lowercase letters, digits, hyphens)'))
+    .max(MAX_METRIC_MODELS)
+    .optional()
+    .describe(
+      `The models whose CloudWatch metrics keep a model dimension of their own (at most ${MAX_METRIC_MODELS}); every other model of the repository counts under model '${OTHER_MODELS_DIMENSION}', its name still in each document as modelName. Default: every model its own (CloudWatch bills each as metrics of their own).`,
     ),
   ...FUNCTION_FIELDS,
 });

@@ -68,6 +68,8 @@ export function repositoryEnvironment(name: string, entry: RepositoryEntry): Rec
   if (entry.sessionMemoryMB !== undefined) env[ENV.repositorySessionMb] = String(entry.sessionMemoryMB);
   if (entry.maxLoadedModels !== undefined) env[ENV.repositoryMaxModels] = String(entry.maxLoadedModels);
   if (entry.indexTtlSeconds !== undefined) env[ENV.repositoryIndexTtlSeconds] = String(entry.indexTtlSeconds);
+  // Comma-separated (names have no commas); an empty list is a value too: every model under `_other`.
+  if (entry.metricModels !== undefined) env[ENV.repositoryMetricModels] = entry.metricModels.join(',');
   if (entry.intraOpThreads !== undefined) env[ENV.intraOpThreads] = String(entry.intraOpThreads);
   if (entry.graphOptimization !== undefined) env[ENV.graphOptimization] = entry.graphOptimization;
   return env;

@@ -60,6 +60,11 @@ export class LambdaSandbox {
   private readonly waiting: Array<{ resolve: (line: string) => void; reject: (err: Error) => void }> = [];
   private buffer = '';
   private log = '';
+
+  /** What the function wrote to stdout and stderr so far (its CloudWatch log). */
+  get output(): string {
+    return this.log;
+  }
   private exit: number | null | undefined;
   private child: ChildProcess | undefined;
   /** Where onnxruntime-node resolves from inside the sandbox (null: nowhere). */

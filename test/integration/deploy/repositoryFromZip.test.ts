@@ -36,6 +36,7 @@ describe('the repository function from its zip (Lambda layout, Node 22)', () => 
           prefix: 's3://${self:custom.onnxless.bucket.name}/customers/',
           indexTtlSeconds: 1,
           maxLoadedModels: 5,
+          metricModels: ['m0', 'm3'],
         }),
       ),
     );
@@ -81,7 +82,11 @@ describe('the repository function from its zip (Lambda layout, Node 22)', () => 
   it('deploys one function on the model routes as path variables, reading only its prefix', () => {
     const fn = lambdaFunction(pkg.template, 'customers').Properties;
     expect(fn.Handler).toBe('.onnxless/handlers/repository.handler');
-    expect(fn.Environment.Variables).toMatchObject({ ONNXLESS_REPOSITORY_NAME: 'customers', ONNXLESS_REPOSITORY_MAX_MODELS: '5' });
+    expect(fn.Environment.Variables).toMatchObject({
+      ONNXLESS_REPOSITORY_NAME: 'customers',
+      ONNXLESS_REPOSITORY_MAX_MODELS: '5',
+      ONNXLESS_REPOSITORY_METRIC_MODELS: 'm0,m3',
+    });
     const role = Object.values(pkg.template.Resources).find(
       (r) => r.Type === 'AWS::IAM::Role' && JSON.stringify(r.Properties).includes('"PolicyName":"onnxless-customers"'),
     );
@@ -101,6 +106,22 @@ describe('the repository function from its zip (Lambda layout, Node 22)', () => 
     const added = await sandbox.invoke(inferEvent('added'));
     expect(added.statusCode, added.body).toBe(200);
     expect((jsonBody(added as never) as { outputs: Array<{ data: number[] }> }).outputs[0]!.data).toEqual([500, 501, 502]);
+  }, 120_000);
+
+  it("gives only metricModels' models a CloudWatch model dimension of their own; the rest count under _other, named in each document", async () => {
+    for (const model of ['m0', 'm1', 'm3', 'm7']) expect((await sandbox.invoke(inferEvent(model))).statusCode).toBe(200);
+    const documents = sandbox.output
+      .split('\n')
+      .filter((line) => line.startsWith('{"_aws"'))
+      .map((line) => JSON.parse(line) as { model: string; modelName?: string; Requests?: number; ModelEvictions?: number });
+    const requests = documents.filter((d) => d.Requests === 1);
+    const seen = new Set(requests.map((d) => `${d.model}/${d.modelName ?? ''}`));
+    for (const own of ['m0/', 'm3/']) expect(seen).toContain(own);
+    for (const other of ['_other/m1', '_other/m7']) expect(seen).toContain(other);
+    // No model outside the list is a dimension value: not in requests, loads or evictions.
+    const dimensions = new Set(documents.map((d) => d.model));
+    expect([...dimensions].filter((m) => !['m0', 'm3', '_other', 'none'].includes(m))).toEqual([]);
+    expect(documents.some((d) => d.ModelEvictions === 1 && d.model === '_other')).toBe(true);
   }, 120_000);
 
   it("describes the repository's routes in the deployed API's /openapi.json, with the model and version as path variables", async () => {
