@@ -1,4 +1,4 @@
-import { OTHER_MODELS_DIMENSION } from '../core/registry/repositoryFacts';
+import { OTHER_MODELS_DIMENSION } from '../core/observability/modelDimension';
 
 /** The `model` label of every repository model past the cap: the Lambda function's dimension for such models. */
 export const OTHER_MODELS_LABEL = OTHER_MODELS_DIMENSION;

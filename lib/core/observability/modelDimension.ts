@@ -1,4 +1,8 @@
-import { OTHER_MODELS_DIMENSION } from '../registry/repositoryFacts';
+/**
+ * The model dimension (serve: label) every repository model without one of its own shares. No
+ * model name can take it: names are [a-z0-9-].
+ */
+export const OTHER_MODELS_DIMENSION = '_other';
 
 /** The value of a model's CloudWatch `model` dimension, given its name. */
 export type ModelDimension = (model: string) => string;

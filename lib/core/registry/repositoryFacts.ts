@@ -7,11 +7,5 @@ export const REPOSITORY_INDEX_NAME = 'index.json';
 /** How long a repository function trusts the index it read before asking S3 whether it changed. */
 export const DEFAULT_INDEX_TTL_SECONDS = 10;
 
-/**
- * The model dimension (serve: label) every repository model without one of its own shares. No
- * model name can take it: names are [a-z0-9-].
- */
-export const OTHER_MODELS_DIMENSION = '_other';
-
 /** Most models a repository entry may give a CloudWatch model dimension of their own (`metricModels`). */
 export const MAX_METRIC_MODELS = 100;

@@ -5,7 +5,8 @@ import { ProvisionedConcurrencySchema, RolloutSchema } from './release';
 import { BatchJobSchema } from './batch';
 import { JOBS_FIELD } from './jobs';
 import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from './modelName';
-import { DEFAULT_INDEX_TTL_SECONDS, MAX_METRIC_MODELS, OTHER_MODELS_DIMENSION } from './repositoryFacts';
+import { OTHER_MODELS_DIMENSION } from '../observability/modelDimension';
+import { DEFAULT_INDEX_TTL_SECONDS, MAX_METRIC_MODELS } from './repositoryFacts';
 
 /**
  * The one schema of `custom.onnxless` in serverless.yml: it validates the registry and types it,
