@@ -44,6 +44,9 @@ async function infer(model: string): Promise<{ status: number; body: { outputs?:
 
 describe('a model repository on npm start', () => {
   it('serves models pushed with push --repository --local while it runs, each its own output, without a restart', async () => {
+    // The banner names the repository and how to add a model to it.
+    expect(stack.output).toMatch(/customers +http:\/\/localhost:\d+\/v2\/models\/\{model\}: repository/);
+    expect(stack.output).toContain('npx onnxless push <file|dir> --model <name> --repository customers --local');
     expect((await infer('plus3')).status).toBe(404);
     const s3Endpoint = `http://127.0.0.1:${stack.env.ONNXLESS_LOCAL_S3_PORT}`;
     for (const c of [3, 4]) {

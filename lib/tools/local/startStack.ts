@@ -103,7 +103,7 @@ export async function startStack(options: { log?: string; projectDir?: string } 
       out.write(filter(text));
       if (!announced && /Server ready/i.test(text)) {
         announced = true;
-        announce(Object.keys(registry.models));
+        announce(Object.keys(registry.models), Object.keys(registry.repositories ?? {}));
       }
     };
   };
@@ -129,10 +129,15 @@ export async function startStack(options: { log?: string; projectDir?: string } 
   });
 }
 
-function announce(models: string[]): void {
+function announce(models: string[], repositories: string[]): void {
   const base = `http://localhost:${LOCAL_STACK.httpPort}`;
   console.log(`\nonnxless is up: ${base}`);
   for (const m of models) console.log(`  ${m.padEnd(20)} ${base}/v2/models/${m}`);
+  // A repository's models are in its index, not the registry: name how to add one.
+  for (const r of repositories) {
+    console.log(`  ${r.padEnd(20)} ${base}/v2/models/{model}: repository, its models pushed with`);
+    console.log(`  ${''.padEnd(20)} npx onnxless push <file|dir> --model <name> --repository ${r} --local`);
+  }
   if (models[0] !== undefined) {
     console.log('\nTry:');
     console.log(`  curl -s ${base}/v2/models/${models[0]}`);
