@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { SHARED_PROCESS_UNIT, UNIT_MOCKS_MODULES, UNIT_STARTS_PROCESSES, UNIT_TESTS } from './vitest.shared';
 
 // Tests import the package's public entry points (`onnxless/lambda`, the examples' handlers do) from
 // the sources, as tsconfig's `onnxless:source` condition does: one copy of each class in a test.
@@ -22,9 +23,6 @@ const sourceAliases = Object.entries(pkg.exports).flatMap(([subpath, target]) =>
 export default defineConfig({
   resolve: { alias: sourceAliases },
   test: {
-    include: ['test/**/*.test.ts'],
-    // One `serverless package` of the example registry per run, shared by the files that need it.
-    globalSetup: ['test/integration/deploy/examplePackage.setup.ts'],
     // onnxruntime and the local S3 server are real: give cold loads room on a 2-core CI box.
     testTimeout: 60_000,
     hookTimeout: 60_000,
@@ -40,5 +38,21 @@ export default defineConfig({
       reporter: ['text-summary', 'json-summary'],
       reportsDirectory: 'coverage',
     },
+    // Every file runs: the pure unit files together in one process (vitest.shared.ts), every
+    // other file in a fresh one.
+    projects: [
+      { extends: true, test: SHARED_PROCESS_UNIT },
+      { extends: true, test: { name: 'unit, each in its own process', include: [...UNIT_MOCKS_MODULES, ...UNIT_STARTS_PROCESSES] } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: [UNIT_TESTS],
+          // One `serverless package` of the example registry per run, shared by the files that need it.
+          globalSetup: ['test/integration/deploy/examplePackage.setup.ts'],
+        },
+      },
+    ],
   },
 });
