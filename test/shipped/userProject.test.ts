@@ -58,6 +58,20 @@ describe('a project of its own: onnxless init, installed from the packed tarball
     expect(existsSync(path.join(project, 'node_modules/onnxless/test'))).toBe(false);
   });
 
+  it("scaffolds through npm exec of the package, as `npm create onnxless` runs it, with the README's flag for Linux x64", async () => {
+    // Without --onnxruntime-node-install=skip npm runs onnxruntime-node's install script in npx's
+    // folder, which on linux/x64 downloads CUDA libraries (here: unreachable, npm exits 1 silently).
+    const dir = path.join(work, 'via-npm-exec');
+    await runOk(
+      'npx',
+      ['--yes', '--onnxruntime-node-install=skip', '--package', tarball, 'onnxless', 'init', dir, '--no-install', '--onnxless', tarball],
+      { cwd: work, env: userEnv(), timeoutMs: 600_000 },
+    );
+    for (const file of ['serverless.yml', '.npmrc', 'package.json', 'handlers/predict.ts'])
+      expect([file, existsSync(path.join(dir, file))]).toEqual([file, true]);
+    expect(await readFile(path.join(dir, '.npmrc'), 'utf8')).toMatch(/onnxruntime-node-install=skip/);
+  }, 600_000);
+
   it("passes the scaffold's own npm test", async () => {
     const output = await runOk('npm', ['test'], { cwd: project, env: userEnv(), timeoutMs: 300_000 });
     expect(output).toMatch(/pass|✓/i);
