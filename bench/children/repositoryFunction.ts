@@ -25,23 +25,21 @@ runMain(async () => {
     residentModels: string[];
     pairedSingle?: boolean;
   }>();
-  const { handler } = await import('../../lib/lambda/repositoryHandler');
-  const call = async (model: string): Promise<number> => {
+  type Handler = (event: unknown) => Promise<unknown>;
+  /** One timed call of `fn` for `model`; anything but a 200 stops the run. */
+  const timed = async (fn: Handler, who: string, model: string): Promise<number> => {
     const started = performance.now();
-    const result = (await handler(inferEventOf(model))) as { statusCode: number; body: string };
-    if (result.statusCode !== 200) throw new Error(`${model}: the repository answered ${result.statusCode}: ${result.body.slice(0, 300)}`);
+    const result = (await fn(inferEventOf(model))) as { statusCode: number; body: string };
+    if (result.statusCode !== 200) throw new Error(`${model}: ${who} answered ${result.statusCode}: ${result.body.slice(0, 300)}`);
     return performance.now() - started;
   };
+  const { handler } = await import('../../lib/lambda/repositoryHandler');
+  const call = (model: string) => timed(handler as Handler, 'the repository', model);
   await call(args.warmModel);
   const coldLoadMs = await call(args.coldModel);
   for (let i = 0; i < args.warmup; i++) await call(args.coldModel);
   const single = args.pairedSingle ? (await import('../../lib/lambda/tensorHandler')).handler : undefined;
-  const callSingle = async (): Promise<number> => {
-    const started = performance.now();
-    const result = (await single!(inferEventOf(args.coldModel))) as { statusCode: number; body: string };
-    if (result.statusCode !== 200) throw new Error(`the single-model function answered ${result.statusCode}: ${result.body.slice(0, 300)}`);
-    return performance.now() - started;
-  };
+  const callSingle = () => timed(single as Handler, 'the single-model function', args.coldModel);
   if (single) for (let i = 0; i <= args.warmup; i++) await callSingle();
   const hitMs: number[] = [];
   const singleHitMs: number[] = [];
