@@ -19,8 +19,11 @@ export interface CreatedSession {
 /**
  * From the path, never from a buffer: onnxruntime maps the file, JS never holds the weights,
  * and peak RSS stays about half of the buffer route. Under the default level a restart in the
- * same sandbox uses this machine's fully optimised graph (optimisation disabled: it is done);
- * a first load writes that graph while it creates its own session.
+ * same sandbox uses this machine's fully optimised graph (optimisation disabled: it is done).
+ * That graph is written by a load whose weights were already in the cache (a restart, an evicted
+ * model loaded again), not by a sandbox's first load: writing it costs the first creation ~15 %
+ * (recognition: +22 ms on ~170 ms, docs/benchmarks.md), which every cold start would pay for
+ * the restarts few sandboxes have.
  */
 export async function sessionFromWeights(weights: CachedWeights, settings: SessionSettings | undefined): Promise<CreatedSession> {
   // Required here, not at the top: a cold start's download begins before onnxruntime's module
@@ -42,7 +45,7 @@ export async function sessionFromWeights(weights: CachedWeights, settings: Sessi
       await machine.discard();
     }
   }
-  const temp = machine?.tempPath();
+  const temp = weights.origin === 'cache' ? machine?.tempPath() : undefined;
   if (temp) {
     try {
       const session = await InferenceSession.create(weights.path, { ...options, optimizedModelFilePath: temp });
