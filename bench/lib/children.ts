@@ -72,6 +72,12 @@ async function buildSome(entries: string[], external: string[]): Promise<void> {
     keepNames: true,
     outExtension: { '.js': '.cjs' },
     external,
+    // `onnxless/lambda` and the other public entry points (the example handlers import them) from
+    // this checkout's source, as tsconfig.json's customConditions resolve them for tsx and vitest:
+    // without it esbuild takes the package's built dist/, possibly older than the source, beside
+    // the source modules a child imports directly (two copies of the loader in one bundle).
+    // 'module' kept: esbuild drops its default 'module' condition once any condition is given.
+    conditions: ['onnxless:source', 'module'],
     logLevel: 'warning',
   });
 }
