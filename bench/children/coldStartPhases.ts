@@ -6,7 +6,7 @@
 import { benchArgs, readEvent, report, runMain, sinceStart } from './common';
 
 runMain(async () => {
-  const args = benchArgs<{ event: string; machineGraph?: boolean }>();
+  const args = benchArgs<{ event: string }>();
   const event = readEvent(args.event);
   const started = sinceStart();
   const { createLambdaHandler } = await import('../../lib/lambda/createLambdaHandler');
@@ -14,8 +14,6 @@ runMain(async () => {
   let createAt = 0;
   let loadedAt = 0;
   const config = modelConfigFromEnv();
-  // The bench's own switch: the same handler without writing this machine's optimised graph, to show what that write costs.
-  if (args.machineGraph === false) config.session = { ...config.session, machineGraph: false };
   const handler = createLambdaHandler(config, {
     events: {
       onSessionCreate: () => (createAt = sinceStart()),

@@ -90,9 +90,10 @@ export async function coldStartScenario(world: World, reps: number, log: Log): P
     });
     const bound = (graph: string, keys: string[]) => (dir: string) => ({ event, keys, dir, graph });
 
-    // A warm sandbox's /tmp: the cache one handler left (with this machine's graph), and model.onnx for the bare session.
+    // A warm sandbox's /tmp: the cache a first handler left, with this machine's graph that a
+    // second (its first restart) wrote, and model.onnx for the bare session.
     const sandbox = world.scratch();
-    await runChild('coldStartPhases', { event }, handlerEnv(sandbox));
+    for (let start = 0; start < 2; start++) await runChild('coldStartPhases', { event }, handlerEnv(sandbox));
     const bare = world.scratch();
     await runChild('coldStartBound', bound('model.onnx', [`${prefix}model.onnx`])(bare), world.s3Env());
 
@@ -105,7 +106,6 @@ export async function coldStartScenario(world: World, reps: number, log: Log): P
         args: () => ({ event }),
         env: (dir) => ({ ...handlerEnv(dir), ...LAMBDA_TRACING_ENV }),
       },
-      { name: 'handler, cold, no machine graph', child: 'coldStartPhases', args: () => ({ event, machineGraph: false }), env: handlerEnv },
       { name: 'naive bound', child: 'coldStartBound', args: bound('model.onnx', [`${prefix}model.onnx`]), env: () => world.s3Env() },
       {
         name: 'pre-optimised bound',
@@ -144,14 +144,6 @@ export async function coldStartScenario(world: World, reps: number, log: Log): P
         target: 'ratio <= 1.05',
         check: (r) => r.ratio <= 1.05,
       }),
-      // The same start without writing this machine's graph for later restarts: what that write costs.
-      row({
-        ...base,
-        candidate: side('handler, cold, no machine graph', ms('handler, cold, no machine graph')),
-        baseline: side('pre-optimised bound', ms('pre-optimised bound')),
-        target: 'ratio <= 1.05',
-        check: (r) => r.ratio <= 1.05,
-      }),
       row({
         ...base,
         metric: 'warm sandbox: first response',
@@ -163,7 +155,6 @@ export async function coldStartScenario(world: World, reps: number, log: Log): P
     );
     charts[name] = [
       'handler, cold',
-      'handler, cold, no machine graph',
       'naive bound',
       'pre-optimised bound',
       'handler, warm sandbox',
