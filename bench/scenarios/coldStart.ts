@@ -153,13 +153,9 @@ export async function coldStartScenario(world: World, reps: number, log: Log): P
         check: (r) => r.ratio <= 1.05,
       }),
     );
-    charts[name] = [
-      'handler, cold',
-      'naive bound',
-      'pre-optimised bound',
-      'handler, warm sandbox',
-      'bare session from /tmp',
-    ].map((v) => phaseBar(`${name}: ${v}`, results.get(v) ?? []));
+    charts[name] = ['handler, cold', 'naive bound', 'pre-optimised bound', 'handler, warm sandbox', 'bare session from /tmp'].map((v) =>
+      phaseBar(`${name}: ${v}`, results.get(v) ?? []),
+    );
     world.cleanup(sandbox);
     world.cleanup(bare);
   }
