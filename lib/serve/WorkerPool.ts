@@ -130,6 +130,11 @@ export class WorkerPool {
     return this.scheduler.submit(flow, start, undefined, `${task.spec.model}/${task.kind}`, withdrawn);
   }
 
+  /** A task handed to one of its threads has not ended yet. */
+  get busy(): boolean {
+    return this.lanes.busy;
+  }
+
   /** Lets every task handed to a thread finish (queued loads included), then stops the threads; new tasks are refused. */
   close(): Promise<void> {
     return this.lanes.close();

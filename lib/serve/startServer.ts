@@ -44,6 +44,12 @@ export interface RunningServer {
   pool: WorkerPool;
   /** Graceful stop: no new connections, in-flight requests finish, then the workers stop. True if nothing was cut. */
   drain(timeoutMs?: number): Promise<boolean>;
+  /**
+   * After a drain that ran out of time: an inference or processing thread is still inside a
+   * native call (a run, a session's creation). Neither stopping that thread nor `process.exit`
+   * is safe then (see `drain`); the CLI leaves by its signal instead.
+   */
+  readonly threadsBusy: boolean;
 }
 
 /**
@@ -158,6 +164,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   for (const model of models) if (model.pooledLoader.eager) void loadWithRetries(model, log, () => stopping);
 
   let drained: Promise<boolean> | undefined;
+  let threadsBusy = false;
   return {
     url,
     port: address.port,
@@ -165,6 +172,9 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     repository,
     metrics,
     pool,
+    get threadsBusy() {
+      return threadsBusy;
+    },
     drain(timeoutMs = config.drainTimeoutMs) {
       drained ??= (async () => {
         stopping = true;
@@ -177,8 +187,13 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
         const left = Math.max(0, timeoutMs - (performance.now() - started));
         const closing = Promise.all([...pools.map((p) => p.close()), processing.close()]);
         const closed = await Promise.race([closing.then(() => true), sleep(left).then(() => false)]);
-        if (!closed) await Promise.all([...pools.map((p) => p.destroy()), processing.destroy()]);
-        log('INFO', 'drained', { clean: clean && closed, ms: Math.round(performance.now() - started) });
+        // Past the budget the threads are not stopped: stopping one inside onnxruntime's native
+        // code (a run, a session's creation) aborts the whole process ("terminate called after
+        // throwing an instance of 'Napi::Error'", SIGABRT; measured with worker.terminate() and
+        // with process.exit() alike). They close on their own once their tasks end; until then
+        // a task still out on a thread makes the threads busy.
+        threadsBusy = !closed && [...pools, processing].some((p) => p.busy);
+        log('INFO', 'drained', { clean: clean && closed, ms: Math.round(performance.now() - started), ...(closed ? {} : { threadsBusy }) });
         return clean && closed;
       })();
       return drained;

@@ -80,6 +80,11 @@ export class ThreadLanes<Task, Reply> {
     return running;
   }
 
+  /** A task handed to a thread has not ended yet (a thread may be inside a native call). */
+  get busy(): boolean {
+    return this.inFlight.size > 0;
+  }
+
   /** Lets every task handed over finish, then stops the threads. */
   async close(): Promise<void> {
     this.closing = true;

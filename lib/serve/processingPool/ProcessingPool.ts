@@ -90,6 +90,11 @@ export class ProcessingPool {
     }
   }
 
+  /** A task handed to one of its threads has not ended yet. */
+  get busy(): boolean {
+    return this.lanes.busy;
+  }
+
   close(): Promise<void> {
     return this.lanes.close();
   }

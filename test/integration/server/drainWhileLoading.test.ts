@@ -1,9 +1,9 @@
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_MODELS } from '../../../lib/tools/local/exampleWeights';
 import { compiledCli } from '../../shipped/compiledCli';
-import { spawnServer, tempDir, waitFor } from './helpers';
+import { call, metricValue, spawnServer, tempDir, waitFor } from './helpers';
 
 const MEMBERS = { detection: 'ocr-detection', orientation: 'ocr-orientation', recognition: 'ocr-recognition' } as const;
 
@@ -48,5 +48,30 @@ describe('serve told to stop while a pipeline is still loading', () => {
     expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 0, signal: null });
     expect(server.stdout()).toMatch(/"message":"drained","clean":true/);
     expect(server.stdout()).not.toMatch(/"model load failed"/);
+  }, 120_000);
+
+  it('past its drain budget, with a session still being made, ends by the SIGTERM it was sent, not by an abort', async () => {
+    // prepare: the same server with no drain budget at all
+    const dir = tempDir();
+    const noBudget = join(dir, 'serve.json');
+    writeFileSync(noBudget, JSON.stringify({ ...(JSON.parse(readFileSync(config, 'utf8')) as object), drainTimeoutMs: 0 }));
+    const server = await spawnServer(['node', 'dist/onnxless.mjs', 'serve', '--config', noBudget], {}, 60_000, compiled.dir);
+
+    // act: SIGTERM while the members' sessions are being made (the first one's weights are in)
+    await waitFor(
+      async () =>
+        metricValue((await call(server.url, 'GET', '/metrics')).body.toString(), 'onnxless_model_load_duration_seconds_count', {
+          stage: 'weights',
+        }) >= 1,
+      60_000,
+      'a first member fetched',
+    );
+    server.child.kill('SIGTERM');
+    const exit = await server.exited;
+
+    // assess: the threads were left inside onnxruntime, and the process ended by its signal
+    expect(server.stderr()).not.toMatch(/Napi::Error|terminate called/);
+    expect({ code: exit.code, signal: exit.signal }).toEqual({ code: null, signal: 'SIGTERM' });
+    expect(server.stdout()).toMatch(/"message":"drained","clean":false,"ms":\d+,"threadsBusy":true/);
   }, 120_000);
 });

@@ -51,11 +51,22 @@ async function runServer(config: ServeConfig): Promise<void> {
   const signal = await signalled;
   jsonLog('INFO', 'draining', { signal, inFlightLimitMs: config.drainTimeoutMs });
   // Whatever happens in the drain, the process is gone before the orchestrator's SIGKILL.
-  setTimeout(() => process.exit(1), HARD_EXIT_MS).unref();
+  setTimeout(() => leaveBySignal(signal), HARD_EXIT_MS).unref();
   running.drain().then(
-    (clean) => process.exit(clean ? 0 : 1),
-    () => process.exit(1),
+    (clean) => (clean ? process.exit(0) : running.threadsBusy ? leaveBySignal(signal) : process.exit(1)),
+    () => leaveBySignal(signal),
   );
+}
+
+/**
+ * Ends the process by the signal it was sent, as if it had no handler: the way out while an
+ * inference thread may still be inside onnxruntime's native code, where `process.exit` stops
+ * the threads and onnxruntime's binding then aborts the process (SIGABRT, measured:
+ * startServer.ts, `drain`). An orchestrator sees the process ended by its own SIGTERM.
+ */
+function leaveBySignal(signal: string): void {
+  process.removeAllListeners(signal);
+  process.kill(process.pid, signal);
 }
 
 /**
