@@ -45,9 +45,9 @@ export interface RunningServer {
   /** Graceful stop: no new connections, in-flight requests finish, then the workers stop. True if nothing was cut. */
   drain(timeoutMs?: number): Promise<boolean>;
   /**
-   * After a drain that ran out of time: an inference or processing thread is still inside a
-   * native call (a run, a session's creation). Neither stopping that thread nor `process.exit`
-   * is safe then (see `drain`); the CLI leaves by its signal instead.
+   * A task is out on an inference or processing thread now: after a drain that ran out of time,
+   * a thread may be inside a native call (a run, a session's creation), which neither stopping
+   * it nor `process.exit` survives (see `drain`); the CLI leaves by its signal instead.
    */
   readonly threadsBusy: boolean;
 }
@@ -164,7 +164,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   for (const model of models) if (model.pooledLoader.eager) void loadWithRetries(model, log, () => stopping);
 
   let drained: Promise<boolean> | undefined;
-  let threadsBusy = false;
+  const threadsBusy = () => [...pools, processing].some((p) => p.busy);
   return {
     url,
     port: address.port,
@@ -173,7 +173,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     metrics,
     pool,
     get threadsBusy() {
-      return threadsBusy;
+      return threadsBusy();
     },
     drain(timeoutMs = config.drainTimeoutMs) {
       drained ??= (async () => {
@@ -190,10 +190,12 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
         // Past the budget the threads are not stopped: stopping one inside onnxruntime's native
         // code (a run, a session's creation) aborts the whole process ("terminate called after
         // throwing an instance of 'Napi::Error'", SIGABRT; measured with worker.terminate() and
-        // with process.exit() alike). They close on their own once their tasks end; until then
-        // a task still out on a thread makes the threads busy.
-        threadsBusy = !closed && [...pools, processing].some((p) => p.busy);
-        log('INFO', 'drained', { clean: clean && closed, ms: Math.round(performance.now() - started), ...(closed ? {} : { threadsBusy }) });
+        // with process.exit() alike). They close on their own once their tasks end.
+        log('INFO', 'drained', {
+          clean: clean && closed,
+          ms: Math.round(performance.now() - started),
+          ...(closed ? {} : { threadsBusy: threadsBusy() }),
+        });
         return clean && closed;
       })();
       return drained;

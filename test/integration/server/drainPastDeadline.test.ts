@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE_WEIGHTS } from '../../../lib/tools/local/exampleWeights';
 import { identityModel, writeModel } from '../../support/onnxModels';
-import { call, startTestServer, tempDir, waitFor } from './helpers';
+import { call, metricValue, startTestServer, tempDir, waitFor } from './helpers';
 
 /**
  * A drain whose deadline passes while an inference thread is inside onnxruntime's native code,
@@ -40,8 +40,8 @@ describe('a drain that runs out of time while a session is being created', () =>
   }, 60_000);
 });
 
-/** How many loads of `model` reached `stage` ('weights': fetched and verified; 'session': created on a thread). */
-async function loads(server: Awaited<ReturnType<typeof startTestServer>>, model: string, stage: string): Promise<number> {
-  const { values } = await server.metrics.loadDuration.get();
-  return values.find((v) => v.metricName?.endsWith('_count') && v.labels.model === model && v.labels.stage === stage)?.value ?? 0;
+/** How many loads of `model` reached `stage` ('weights': fetched and verified; 'session': created on a thread), from /metrics. */
+async function loads(server: { url: string }, model: string, stage: string): Promise<number> {
+  const text = (await call(server.url, 'GET', '/metrics')).body.toString();
+  return metricValue(text, 'onnxless_model_load_duration_seconds_count', { model, stage });
 }
